@@ -1,0 +1,48 @@
+//! Management of tenants, users and client registrations, used by the CLI (and by the
+//! admin API when it comes). Input arrives here already parsed into domain types.
+
+mod clients;
+mod passwords;
+mod users;
+
+pub use clients::{ClientListing, CreatedClient, NewClientRequest};
+pub use passwords::PasswordHasher;
+pub use users::NewUserRequest;
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<crate::domain::Invalid> for AdminError {
+    fn from(err: crate::domain::Invalid) -> Self {
+        Self::Invalid(err.0)
+    }
+}
+
+/// A random UUID (version 4) in its usual text form, for user ids.
+pub fn new_uuid() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::rng().fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}

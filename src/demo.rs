@@ -1,0 +1,369 @@
+//! `serve --demo`: seeds a demo tenant, user and client, and serves `/demo/`, a small
+//! partner app that signs in through the real flow (browser redirect, back-channel code
+//! exchange over HTTP, userinfo) and shows what it received.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::admin::{AdminError, NewClientRequest, NewUserRequest, PasswordHasher};
+use crate::domain::{NewPassword, RedirectUri, Role, TenantId, Username};
+use crate::secret::{constant_time_eq, random_token, Secret};
+use crate::store::durable::Durable;
+
+pub const DEMO_TENANT: &str = "demo-tenant";
+pub const DEMO_USERNAME: &str = "demo";
+pub const DEMO_PASSWORD: &str = "demo-password";
+pub const DEMO_CLIENT_ID: &str = "demo-app";
+pub const DEMO_APP_ID: &str = "demo-app";
+
+const STATE_COOKIE: &str = "demo_state";
+const SESSION_COOKIE: &str = "demo_session";
+
+struct DemoSession {
+    userinfo: Vec<(String, String)>,
+    scope: String,
+    expires_in: u64,
+    has_refresh: bool,
+}
+
+pub struct Demo {
+    client_secret: Secret,
+    issuer: String,
+    backchannel: String,
+    http: reqwest::Client,
+    sessions: Mutex<HashMap<String, Arc<DemoSession>>>,
+}
+
+impl Demo {
+    /// Creates (or refreshes) the demo records and prints their credentials. The client's
+    /// secret is rotated at every start, since only its hash is stored.
+    pub async fn seed(
+        durable: &Durable,
+        hasher: &PasswordHasher,
+        issuer: &str,
+        backchannel: &str,
+    ) -> Result<Self, AdminError> {
+        let tenant = TenantId::parse(DEMO_TENANT)?;
+        match durable
+            .admin_create_tenant(&tenant, "Demo Tenant", None)
+            .await
+        {
+            Ok(()) | Err(AdminError::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+        let username = Username::parse(DEMO_USERNAME)?;
+        if durable
+            .find_user_by_username(username.as_str())
+            .await?
+            .is_none()
+        {
+            durable
+                .admin_create_user(
+                    hasher,
+                    NewUserRequest {
+                        username,
+                        tenant,
+                        password: NewPassword::parse(DEMO_PASSWORD)?,
+                        name: Some("Demo User".into()),
+                        email: Some("demo@example.com".into()),
+                        mobile: Some("13800000000".into()),
+                        role: Role::Admin,
+                        org_code: Some("DEMO-ORG".into()),
+                        org_name: Some("Demo Organization".into()),
+                        project_name: None,
+                    },
+                )
+                .await?;
+        }
+        let callback = format!("{issuer}/demo/callback");
+        let home = format!("{issuer}/demo/");
+        let existing = durable.find_client(DEMO_CLIENT_ID).await?;
+        let matches = existing
+            .as_ref()
+            .is_some_and(|c| c.redirect_uris == [callback.clone()]);
+        let secret = if matches {
+            durable
+                .admin_rotate_secret(DEMO_CLIENT_ID)
+                .await?
+                .client_secret
+        } else {
+            if existing.is_some() {
+                durable.admin_delete_client(DEMO_CLIENT_ID).await?;
+            }
+            durable
+                .admin_create_client(NewClientRequest {
+                    name: "Demo partner app".into(),
+                    redirect_uris: vec![RedirectUri::parse(&callback)?],
+                    post_logout_uris: vec![RedirectUri::parse(&home)?],
+                    home_url: Some(RedirectUri::parse(&callback)?),
+                    public: false,
+                    client_id: Some(DEMO_CLIENT_ID.into()),
+                    app_id: Some(DEMO_APP_ID.into()),
+                })
+                .await?
+                .client_secret
+        };
+        let client_secret =
+            secret.ok_or_else(|| AdminError::Invalid("demo client has no secret".into()))?;
+        println!(
+            "demo: open {issuer}/demo/ and sign in as {DEMO_USERNAME} / {DEMO_PASSWORD}\n\
+             demo: client_id={DEMO_CLIENT_ID} app_id={DEMO_APP_ID} client_secret={} (rotated at every start)",
+            client_secret.expose()
+        );
+        Ok(Self {
+            client_secret,
+            issuer: issuer.to_owned(),
+            backchannel: backchannel.to_owned(),
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                .build()
+                .unwrap_or_default(),
+            sessions: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn client_secret(&self) -> &Secret {
+        &self.client_secret
+    }
+
+    fn session(&self, req: &HttpRequest) -> Option<Arc<DemoSession>> {
+        let cookie = req.cookie(SESSION_COOKIE)?;
+        let sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        sessions.get(cookie.value()).cloned()
+    }
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig, demo: Arc<Demo>) {
+    cfg.app_data(web::Data::from(demo))
+        .route("/demo", web::get().to(redirect_to_demo))
+        .route("/demo/", web::get().to(page))
+        .route("/demo/login", web::get().to(login))
+        .route("/demo/callback", web::get().to(callback))
+        .route("/demo/logout", web::get().to(logout));
+}
+
+#[derive(Template)]
+#[template(path = "demo.html")]
+struct DemoPage<'a> {
+    error: Option<&'a str>,
+    userinfo: Option<&'a [(String, String)]>,
+    scope: &'a str,
+    expires_in: u64,
+    has_refresh: bool,
+    username: &'a str,
+    password: &'a str,
+    portal_href: &'a str,
+    app_id: &'a str,
+}
+
+fn render(
+    status: StatusCode,
+    _demo: &Demo,
+    session: Option<&DemoSession>,
+    error: Option<&str>,
+) -> HttpResponse {
+    let portal_href = format!("/unified-login/portal-login?ind=UNOP&appId={DEMO_APP_ID}");
+    let page = DemoPage {
+        error,
+        userinfo: session.map(|s| s.userinfo.as_slice()),
+        scope: session.map_or("", |s| s.scope.as_str()),
+        expires_in: session.map_or(0, |s| s.expires_in),
+        has_refresh: session.is_some_and(|s| s.has_refresh),
+        username: DEMO_USERNAME,
+        password: DEMO_PASSWORD,
+        portal_href: &portal_href,
+        app_id: DEMO_APP_ID,
+    };
+    crate::idp::pages_html(status, page.render())
+}
+
+async fn redirect_to_demo() -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, "/demo/"))
+        .finish()
+}
+
+async fn page(req: HttpRequest, demo: web::Data<Demo>) -> HttpResponse {
+    let session = demo.session(&req);
+    render(StatusCode::OK, &demo, session.as_deref(), None)
+}
+
+fn cookie(name: &'static str, value: String, max_age: i64) -> Cookie<'static> {
+    Cookie::build(name, value)
+        .path("/demo")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(actix_web::cookie::time::Duration::seconds(max_age))
+        .finish()
+}
+
+/// Starts the authorization-code flow with a fresh `state` bound to this browser.
+async fn login(demo: web::Data<Demo>) -> HttpResponse {
+    let state = random_token();
+    let redirect_uri = format!("{}/demo/callback", demo.issuer);
+    let url = crate::idp::url_with_query(
+        &format!("{}{}", demo.issuer, crate::idp::AUTHORIZE_PATH),
+        &[
+            ("response_type", "code"),
+            ("client_id", DEMO_CLIENT_ID),
+            ("redirect_uri", &redirect_uri),
+            ("scope", "get_user_info openid profile email phone"),
+            ("state", &state),
+        ],
+    );
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, url))
+        .cookie(cookie(STATE_COOKIE, state, 600))
+        .finish()
+}
+
+#[derive(Deserialize)]
+struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TokenReply {
+    access_token: String,
+    scope: Option<String>,
+    expires_in: Option<u64>,
+    refresh_token: Option<String>,
+}
+
+/// The redirect back from unilogin: check `state` (absent only for the portal flow, which
+/// upstream sends without one), exchange the code, fetch userinfo.
+async fn callback(req: HttpRequest, demo: web::Data<Demo>) -> HttpResponse {
+    let query = match web::Query::<CallbackQuery>::from_query(req.query_string()) {
+        Ok(q) => q.into_inner(),
+        Err(_) => {
+            return render(
+                StatusCode::BAD_REQUEST,
+                &demo,
+                None,
+                Some("malformed callback"),
+            )
+        }
+    };
+    if let Some(error) = query.error {
+        let message = format!(
+            "unilogin answered {error}: {}",
+            query.error_description.unwrap_or_default()
+        );
+        return render(StatusCode::BAD_REQUEST, &demo, None, Some(&message));
+    }
+    if let Some(state) = &query.state {
+        let expected = req.cookie(STATE_COOKIE).map(|c| c.value().to_owned());
+        if !expected.is_some_and(|e| constant_time_eq(e.as_bytes(), state.as_bytes())) {
+            return render(StatusCode::BAD_REQUEST, &demo, None, Some("state mismatch"));
+        }
+    }
+    let Some(code) = query.code else {
+        return render(
+            StatusCode::BAD_REQUEST,
+            &demo,
+            None,
+            Some("no code in the callback"),
+        );
+    };
+    match exchange(&demo, &code).await {
+        Ok(session) => {
+            let id = random_token();
+            demo.sessions
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(id.clone(), Arc::new(session));
+            let mut clear_state = cookie(STATE_COOKIE, String::new(), 0);
+            clear_state.make_removal();
+            HttpResponse::Found()
+                .insert_header((header::LOCATION, "/demo/"))
+                .cookie(cookie(SESSION_COOKIE, id, 3600))
+                .cookie(clear_state)
+                .finish()
+        }
+        Err(message) => render(StatusCode::BAD_GATEWAY, &demo, None, Some(&message)),
+    }
+}
+
+async fn exchange(demo: &Demo, code: &str) -> Result<DemoSession, String> {
+    let redirect_uri = format!("{}/demo/callback", demo.issuer);
+    let reply = demo
+        .http
+        .post(format!("{}{}", demo.backchannel, crate::idp::TOKEN_PATH))
+        .basic_auth(DEMO_CLIENT_ID, Some(demo.client_secret.expose()))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", redirect_uri.as_str()),
+        ])
+        .send()
+        .await
+        .map_err(|e| format!("token request failed: {e}"))?;
+    if !reply.status().is_success() {
+        return Err(format!(
+            "token endpoint answered {}: {}",
+            reply.status(),
+            reply.text().await.unwrap_or_default()
+        ));
+    }
+    let tokens: TokenReply = reply
+        .json()
+        .await
+        .map_err(|e| format!("token response unreadable: {e}"))?;
+    let info: serde_json::Map<String, serde_json::Value> = demo
+        .http
+        .get(format!("{}{}", demo.backchannel, crate::idp::USERINFO_PATH))
+        .bearer_auth(&tokens.access_token)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .map_err(|e| format!("userinfo request failed: {e}"))?
+        .json()
+        .await
+        .map_err(|e| format!("userinfo response unreadable: {e}"))?;
+    Ok(DemoSession {
+        userinfo: info
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    k,
+                    v.as_str()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| v.to_string()),
+                )
+            })
+            .collect(),
+        scope: tokens.scope.unwrap_or_default(),
+        expires_in: tokens.expires_in.unwrap_or_default(),
+        has_refresh: tokens.refresh_token.is_some(),
+    })
+}
+
+/// Forgets the demo session, then ends the unilogin session and comes back here.
+async fn logout(req: HttpRequest, demo: web::Data<Demo>) -> HttpResponse {
+    if let Some(cookie) = req.cookie(SESSION_COOKIE) {
+        demo.sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(cookie.value());
+    }
+    let mut clear = cookie(SESSION_COOKIE, String::new(), 0);
+    clear.make_removal();
+    let back = format!("{}/demo/", demo.issuer);
+    let url = crate::idp::url_with_query(
+        &format!("{}{}", demo.issuer, crate::idp::LOGOUT_PATH),
+        &[("redirect_url", &back)],
+    );
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, url))
+        .cookie(clear)
+        .finish()
+}

@@ -1,0 +1,42 @@
+//! OpenID Provider metadata and the JWKS.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+use super::{Idp, AUTHORIZE_PATH, JWKS_PATH, LOGOUT_PATH, TOKEN_PATH, USERINFO_PATH};
+use crate::domain::ScopeToken;
+
+pub async fn openid_configuration(idp: web::Data<Idp>) -> HttpResponse {
+    let scopes: Vec<&str> = ScopeToken::ALL.iter().map(|s| s.as_str()).collect();
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(json!({
+            "issuer": idp.issuer,
+            "authorization_endpoint": idp.endpoint(AUTHORIZE_PATH),
+            "token_endpoint": idp.endpoint(TOKEN_PATH),
+            "userinfo_endpoint": idp.endpoint(USERINFO_PATH),
+            "jwks_uri": idp.endpoint(JWKS_PATH),
+            "logout_endpoint": idp.endpoint(LOGOUT_PATH),
+            "scopes_supported": scopes,
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+            "code_challenge_methods_supported": ["S256"],
+            "subject_types_supported": ["public"],
+            "prompt_values_supported": ["none", "login"],
+            "claims_supported": [
+                "sub", "iss", "aud", "exp", "iat", "auth_time",
+                "id", "userId", "userName", "name", "email", "mobile", "role",
+                "organizationName", "organizationCode", "projectName", "tenant",
+                "preferred_username", "phone_number"
+            ],
+        }))
+}
+
+pub async fn jwks(idp: web::Data<Idp>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(idp.keys.jwks())
+}

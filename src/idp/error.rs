@@ -1,0 +1,214 @@
+//! The error surfaces of the identity provider, each rendered in exactly one place:
+//! OAuth JSON errors (token endpoint), bearer errors (userinfo), and the browser error page.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use super::i18n::Lang;
+use super::pages::ErrorPage;
+use crate::store::StoreError;
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    error_description: &'a str,
+}
+
+/// RFC 6749 §5.2 errors of the token endpoint (and the other client-authenticated ones).
+#[derive(Debug, thiserror::Error)]
+pub enum OAuthError {
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// `basic`: the client tried HTTP Basic, so the answer carries `WWW-Authenticate: Basic`.
+    #[error("Bad client credentials")]
+    InvalidClient { basic: bool },
+    #[error("{0}")]
+    InvalidGrant(String),
+    #[error("{0}")]
+    UnauthorizedClient(String),
+    #[error("{0}")]
+    UnsupportedGrantType(String),
+    #[error("{0}")]
+    InvalidScope(String),
+    #[error("The service is temporarily unavailable, retry later")]
+    TemporarilyUnavailable,
+    #[error("The server could not complete the request")]
+    ServerError,
+}
+
+impl OAuthError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidRequest(_) => "invalid_request",
+            Self::InvalidClient { .. } => "invalid_client",
+            Self::InvalidGrant(_) => "invalid_grant",
+            Self::UnauthorizedClient(_) => "unauthorized_client",
+            Self::UnsupportedGrantType(_) => "unsupported_grant_type",
+            Self::InvalidScope(_) => "invalid_scope",
+            Self::TemporarilyUnavailable => "temporarily_unavailable",
+            Self::ServerError => "server_error",
+        }
+    }
+
+    pub fn invalid_code() -> Self {
+        Self::InvalidGrant("Invalid authorization code".into())
+    }
+
+    pub fn invalid_refresh_token() -> Self {
+        Self::InvalidGrant("Invalid refresh token".into())
+    }
+}
+
+impl From<StoreError> for OAuthError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Unavailable(detail) => {
+                tracing::warn!(%detail, "store unavailable");
+                Self::TemporarilyUnavailable
+            }
+            other => {
+                tracing::error!(error = %other, "store failure");
+                Self::ServerError
+            }
+        }
+    }
+}
+
+impl ResponseError for OAuthError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::InvalidClient { .. } => StatusCode::UNAUTHORIZED,
+            Self::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        no_store(&mut response);
+        if let Self::InvalidClient { basic: true } = self {
+            response.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"unilogin\""));
+        }
+        response.json(ErrorBody {
+            error: self.code(),
+            error_description: &self.to_string(),
+        })
+    }
+}
+
+/// Marks a response as never cacheable (tokens, credentials, errors about them).
+pub fn no_store(response: &mut actix_web::HttpResponseBuilder) {
+    response.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    response.insert_header((header::PRAGMA, HeaderValue::from_static("no-cache")));
+}
+
+/// Failures of a bearer-protected resource (userinfo), in the upstream wording.
+#[derive(Debug, thiserror::Error)]
+pub enum BearerError {
+    #[error("no bearer token")]
+    Missing,
+    #[error("invalid bearer token")]
+    Invalid,
+    #[error("store unavailable")]
+    Unavailable,
+}
+
+impl From<StoreError> for BearerError {
+    fn from(err: StoreError) -> Self {
+        tracing::warn!(error = %err, "store failure while checking a bearer token");
+        Self::Unavailable
+    }
+}
+
+impl ResponseError for BearerError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::UNAUTHORIZED,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        no_store(&mut response);
+        match self {
+            Self::Missing => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"unilogin\""));
+            }
+            Self::Invalid => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    "Bearer realm=\"unilogin\", error=\"invalid_token\"",
+                ));
+            }
+            Self::Unavailable => {
+                return response.json(ErrorBody {
+                    error: "temporarily_unavailable",
+                    error_description: "The service is temporarily unavailable, retry later",
+                });
+            }
+        }
+        response.json(ErrorBody {
+            error: "unauthorized",
+            error_description: "Full authentication is required to access this resource",
+        })
+    }
+}
+
+/// An error shown to a person in the browser, as a page in their language.
+#[derive(Debug)]
+pub struct PageError {
+    pub status: StatusCode,
+    pub lang: Lang,
+    pub message: String,
+}
+
+impl PageError {
+    pub fn bad_request(lang: Lang, message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            lang,
+            message: message.into(),
+        }
+    }
+
+    pub fn forbidden(lang: Lang, message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::FORBIDDEN,
+            lang,
+            message: message.into(),
+        }
+    }
+
+    pub fn store(lang: Lang, err: StoreError) -> Self {
+        let status = match &err {
+            StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        tracing::warn!(error = %err, "store failure on a browser page");
+        Self {
+            status,
+            lang,
+            message: lang.texts().unavailable.to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.status, self.message)
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        ErrorPage::render(self.lang, self.status, &self.message)
+    }
+}

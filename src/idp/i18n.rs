@@ -1,0 +1,170 @@
+//! The two languages of the browser pages: Simplified Chinese and English.
+
+use actix_web::HttpRequest;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+pub struct Texts {
+    pub html_lang: &'static str,
+    pub title: &'static str,
+    pub heading: &'static str,
+    pub signing_in_to: &'static str,
+    pub username: &'static str,
+    pub password: &'static str,
+    pub submit: &'static str,
+    pub bad_credentials: &'static str,
+    pub switch_label: &'static str,
+    pub signed_in_as: &'static str,
+    pub sign_out: &'static str,
+    pub error_title: &'static str,
+    pub unavailable: &'static str,
+    pub unknown_app: &'static str,
+    pub bad_ind: &'static str,
+    pub expired_request: &'static str,
+    pub csrf_failed: &'static str,
+    pub busy: &'static str,
+    pub back_hint: &'static str,
+}
+
+const ZH: Texts = Texts {
+    html_lang: "zh-CN",
+    title: "统一登录",
+    heading: "联营账号登录",
+    signing_in_to: "登录以继续使用",
+    username: "用户名",
+    password: "密码",
+    submit: "登录",
+    bad_credentials: "用户名或密码错误",
+    switch_label: "English",
+    signed_in_as: "您已登录，账号：",
+    sign_out: "退出登录",
+    error_title: "无法完成请求",
+    unavailable: "服务暂时不可用，请稍后重试。",
+    unknown_app: "未知的应用（appId），请从应用入口重新进入。",
+    bad_ind: "参数 ind 必须为 UNOP。",
+    expired_request: "登录请求已过期或无效，请返回应用重新登录。",
+    csrf_failed: "页面已过期，请刷新后重新登录。",
+    busy: "登录请求过多，请稍后重试。",
+    back_hint: "请返回应用重试。",
+};
+
+const EN: Texts = Texts {
+    html_lang: "en",
+    title: "Unified login",
+    heading: "Sign in with your joint-operation account",
+    signing_in_to: "Sign in to continue to",
+    username: "Username",
+    password: "Password",
+    submit: "Sign in",
+    bad_credentials: "Incorrect username or password",
+    switch_label: "中文",
+    signed_in_as: "You are signed in as",
+    sign_out: "Sign out",
+    error_title: "The request could not be completed",
+    unavailable: "The service is temporarily unavailable. Please try again shortly.",
+    unknown_app: "Unknown application (appId). Please start again from the application.",
+    bad_ind: "Parameter ind must be UNOP.",
+    expired_request:
+        "This sign-in request has expired or is invalid. Please start again from the application.",
+    csrf_failed: "This page has expired. Please reload it and sign in again.",
+    busy: "Too many sign-in attempts right now. Please try again shortly.",
+    back_hint: "Please go back to the application and try again.",
+};
+
+impl Lang {
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Self::Zh => &ZH,
+            Self::En => &EN,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Zh => "zh",
+            Self::En => "en",
+        }
+    }
+
+    pub fn other(self) -> Self {
+        match self {
+            Self::Zh => Self::En,
+            Self::En => Self::Zh,
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        let raw = raw.trim().to_ascii_lowercase();
+        if raw.starts_with("zh") {
+            Some(Self::Zh)
+        } else if raw.starts_with("en") {
+            Some(Self::En)
+        } else {
+            None
+        }
+    }
+
+    /// An explicit `lang` choice wins, then the language cookie, then `Accept-Language`
+    /// (by q-value), then Chinese.
+    pub fn negotiate(req: &HttpRequest, explicit: Option<&str>) -> Self {
+        if let Some(lang) = explicit.and_then(Self::parse) {
+            return lang;
+        }
+        if let Some(lang) = req
+            .cookie(super::cookies::LANG_COOKIE)
+            .and_then(|c| Self::parse(c.value()))
+        {
+            return lang;
+        }
+        req.headers()
+            .get(actix_web::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(from_accept_language)
+            .unwrap_or(Self::Zh)
+    }
+}
+
+fn from_accept_language(header: &str) -> Option<Lang> {
+    let mut best: Option<(f32, Lang)> = None;
+    for item in header.split(',') {
+        let mut parts = item.split(';');
+        let tag = parts.next().unwrap_or_default();
+        let q = parts
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if let Some(lang) = Lang::parse(tag) {
+            if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+    }
+    best.map(|(_, lang)| lang)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_by_quality() {
+        assert_eq!(
+            from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Some(Lang::Zh)
+        );
+        assert_eq!(
+            from_accept_language("en-US,en;q=0.9,zh;q=0.5"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            from_accept_language("fr, en;q=0.3, zh;q=0.7"),
+            Some(Lang::Zh)
+        );
+        assert_eq!(from_accept_language("fr"), None);
+        assert_eq!(from_accept_language("en;q=0"), None);
+    }
+}

@@ -1,0 +1,169 @@
+//! `POST /unified-login/portal-login`: checks CSRF and credentials, then starts a fresh
+//! session (a new id every time: no session fixation) and continues the flow.
+
+use std::time::Duration;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::{csrf_token, render_form, Flow};
+use crate::domain::{Password, Username};
+use crate::idp::authorize::found;
+use crate::idp::cookies::{self, SESSION_COOKIE};
+use crate::idp::error::PageError;
+use crate::idp::i18n::Lang;
+use crate::idp::params::Params;
+use crate::idp::Idp;
+use crate::secret::{constant_time_eq, random_token};
+use crate::store::durable::UserRecord;
+use crate::store::ephemeral::BrowserSession;
+use crate::store::now_unix;
+
+/// How long a login waits for a free password-check slot before answering 503.
+const PASSWORD_CHECK_WAIT: Duration = Duration::from_secs(3);
+
+pub async fn submit(
+    req: HttpRequest,
+    body: web::Bytes,
+    idp: web::Data<Idp>,
+) -> Result<HttpResponse, PageError> {
+    let fallback_lang = Lang::negotiate(&req, None);
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';').next().is_some_and(|m| {
+                m.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
+        });
+    if !is_form {
+        return Err(PageError::bad_request(
+            fallback_lang,
+            "The login form must be sent as application/x-www-form-urlencoded",
+        ));
+    }
+    let params =
+        Params::parse(&body).map_err(|e| PageError::bad_request(fallback_lang, e.to_string()))?;
+    let lang = Lang::negotiate(&req, params.get("lang").ok().flatten());
+
+    let sent_csrf = params
+        .get("csrf_token")
+        .map_err(|e| PageError::bad_request(lang, e.to_string()))?
+        .unwrap_or_default();
+    let csrf_ok = csrf_token(&req)
+        .is_some_and(|cookie| constant_time_eq(cookie.as_bytes(), sent_csrf.as_bytes()));
+    if !csrf_ok {
+        return Err(PageError::forbidden(lang, lang.texts().csrf_failed));
+    }
+
+    let flow = Flow::resolve(&idp, &params, lang).await?;
+    let raw_username = params.get("username").ok().flatten().unwrap_or_default();
+    let raw_password = params.get("password").ok().flatten().unwrap_or_default();
+    let username = Username::parse(raw_username).ok();
+    let password = Password::parse(raw_password).ok();
+
+    let user = match (&username, &password) {
+        (Some(username), Some(_)) => idp
+            .durable
+            .find_user_by_username(username.as_str())
+            .await
+            .map_err(|e| PageError::store(lang, e))?,
+        _ => None,
+    };
+    let verified = check_password(&idp, lang, user.as_ref(), password.as_ref()).await?;
+    let user = match (verified, user) {
+        (true, Some(user)) if !user.disabled => user,
+        (_, user) => {
+            let subject = user.map(|u| u.id).unwrap_or_default();
+            audit(&idp, "login.failure", &subject).await;
+            // Same page, same message whether the user exists, is disabled, or mistyped.
+            let shown = username.as_ref().map(|u| u.as_str()).unwrap_or("");
+            return Ok(render_form(
+                &idp,
+                &req,
+                lang,
+                &flow,
+                &params,
+                Some(lang.texts().bad_credentials),
+                shown,
+            ));
+        }
+    };
+
+    // A fresh session id at every login; the old session (if any) ends.
+    if let Some(old) = req.cookie(SESSION_COOKIE) {
+        idp.sessions
+            .end(old.value())
+            .await
+            .map_err(|e| PageError::store(lang, e))?;
+    }
+    let session = BrowserSession {
+        sid: random_token(),
+        user_id: user.id.clone(),
+        tenant_id: user.tenant_id.clone(),
+        auth_time: now_unix(),
+    };
+    let token = idp
+        .sessions
+        .create(&session)
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
+    let location = flow
+        .destination(&idp, &session)
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
+    audit(&idp, "login.success", &user.id).await;
+
+    let mut response = found(&location);
+    let cookie = cookies::build(
+        SESSION_COOKIE,
+        token.expose().to_owned(),
+        idp.secure_cookies,
+        idp.sessions.ttl().as_secs() as i64,
+    );
+    if let Err(err) = response.add_cookie(&cookie) {
+        tracing::error!(error = %err, "could not set the session cookie");
+    }
+    Ok(response)
+}
+
+/// Verifies off the async runtime, at most N at once. Unknown users cost the same time.
+async fn check_password(
+    idp: &Idp,
+    lang: Lang,
+    user: Option<&UserRecord>,
+    password: Option<&Password>,
+) -> Result<bool, PageError> {
+    let Some(password) = password.cloned() else {
+        return Ok(false);
+    };
+    let permit = tokio::time::timeout(
+        PASSWORD_CHECK_WAIT,
+        idp.password_checks.clone().acquire_owned(),
+    )
+    .await
+    .ok()
+    .and_then(Result::ok)
+    .ok_or_else(|| PageError {
+        status: actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+        lang,
+        message: lang.texts().busy.into(),
+    })?;
+    let hasher = idp.hasher.clone();
+    let stored = user.map(|u| u.password_hash.clone());
+    let verified = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        hasher.verify(stored.as_deref(), password.expose())
+    })
+    .await
+    .unwrap_or(false);
+    Ok(verified)
+}
+
+async fn audit(idp: &Idp, kind: &str, subject: &str) {
+    if let Err(err) = idp.durable.audit(kind, subject, "", "").await {
+        tracing::warn!(error = %err, kind, "could not write an audit event");
+    }
+}

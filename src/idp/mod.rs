@@ -1,0 +1,193 @@
+//! The identity provider: unified login page, authorize, token, userinfo, logout,
+//! discovery, JWKS and health. The only code that touches passwords and browser sessions.
+
+mod authorize;
+mod cookies;
+mod discovery;
+pub mod error;
+mod grant;
+mod health;
+pub mod i18n;
+mod login;
+mod logout;
+mod pages;
+mod params;
+mod revoke;
+mod token;
+mod userinfo;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use tokio::sync::Semaphore;
+
+use crate::admin::PasswordHasher;
+use crate::config::Lifetimes;
+use crate::store::durable::Durable;
+use crate::store::ephemeral::{
+    BrowserSession, Codes, PendingRequests, Revocations, Sessions, SharedEphemeral,
+};
+use crate::store::StoreError;
+use crate::tokens::KeySet;
+
+pub use error::{BearerError, OAuthError, PageError};
+pub use pages::html as pages_html;
+
+/// Everything the protocol handlers share; one per running app.
+pub struct Idp {
+    /// Public base URL without a trailing slash.
+    pub issuer: String,
+    pub secure_cookies: bool,
+    pub durable: Durable,
+    pub ephemeral: SharedEphemeral,
+    pub sessions: Sessions,
+    pub codes: Codes,
+    pub pending: PendingRequests,
+    pub revocations: Revocations,
+    pub keys: Arc<KeySet>,
+    pub hasher: PasswordHasher,
+    /// Bounds concurrent argon2 verifications so a login flood cannot starve other work.
+    pub password_checks: Arc<Semaphore>,
+    pub lifetimes: Lifetimes,
+}
+
+impl Idp {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        issuer: String,
+        durable: Durable,
+        ephemeral: SharedEphemeral,
+        keys: Arc<KeySet>,
+        hasher: PasswordHasher,
+        lifetimes: Lifetimes,
+    ) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self {
+            secure_cookies: issuer.starts_with("https://"),
+            sessions: Sessions::new(ephemeral.clone(), lifetimes.browser_session),
+            codes: Codes::new(ephemeral.clone(), lifetimes.authorization_code),
+            pending: PendingRequests::new(ephemeral.clone(), lifetimes.pending_request),
+            revocations: Revocations::new(ephemeral.clone(), lifetimes.access_token),
+            issuer,
+            durable,
+            ephemeral,
+            keys,
+            hasher,
+            password_checks: Arc::new(Semaphore::new(cores)),
+            lifetimes,
+        }
+    }
+
+    pub fn endpoint(&self, path: &str) -> String {
+        format!("{}{}", self.issuer, path)
+    }
+
+    /// The browser session named by the request's cookie, if it is live.
+    pub async fn current_session(
+        &self,
+        req: &HttpRequest,
+    ) -> Result<Option<BrowserSession>, StoreError> {
+        match req.cookie(cookies::SESSION_COOKIE) {
+            Some(cookie) => self.sessions.get(cookie.value()).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Copies revocations from the durable store into the ephemeral one (after a restart of
+    /// either, revoked tokens must stay dead).
+    pub async fn reload_revocations(&self) -> Result<usize, StoreError> {
+        let now = crate::store::now_unix();
+        let live = self.durable.live_revocations().await?;
+        for (kind, id, expires_at) in &live {
+            let ttl = Duration::from_secs((expires_at - now).max(1) as u64);
+            match kind {
+                crate::store::durable::RevocationKind::Session => {
+                    self.revocations.revoke_session(id, ttl).await?
+                }
+                crate::store::durable::RevocationKind::Grant => {
+                    self.revocations.revoke_grant(id, ttl).await?
+                }
+            }
+        }
+        Ok(live.len())
+    }
+}
+
+pub const LOGIN_PATH: &str = "/unified-login/portal-login";
+pub const AUTHORIZE_PATH: &str = "/api/v1/oauth2/authorize";
+pub const TOKEN_PATH: &str = "/api/v1/oauth2/token";
+pub const USERINFO_PATH: &str = "/api/v1/oauth2/userinfo";
+pub const JWKS_PATH: &str = "/api/v1/oauth2/jwks";
+pub const LOGOUT_PATH: &str = "/api/v1/logout";
+
+/// Registers every identity-provider route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    for path in [LOGIN_PATH, "/unified-login", "/unified-login/"] {
+        cfg.service(
+            web::resource(path)
+                .route(web::get().to(login::get::show))
+                .route(web::post().to(login::post::submit))
+                .default_service(web::to(method_not_allowed)),
+        );
+    }
+    cfg.service(
+        web::resource(AUTHORIZE_PATH)
+            .route(web::get().to(authorize::authorize))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource(TOKEN_PATH)
+            .route(web::post().to(token::token))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource(USERINFO_PATH)
+            .route(web::get().to(userinfo::userinfo))
+            .route(web::post().to(userinfo::userinfo))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource(LOGOUT_PATH)
+            .route(web::get().to(logout::logout))
+            .route(web::post().to(logout::logout))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/.well-known/openid-configuration")
+            .route(web::get().to(discovery::openid_configuration))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource(JWKS_PATH)
+            .route(web::get().to(discovery::jwks))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .route("/healthz", web::get().to(health::healthz))
+    .route("/readyz", web::get().to(health::readyz))
+    .route("/static/unilogin.css", web::get().to(pages::stylesheet));
+}
+
+async fn method_not_allowed() -> HttpResponse {
+    HttpResponse::MethodNotAllowed().json(serde_json::json!({
+        "error": "invalid_request",
+        "error_description": "HTTP method not allowed for this endpoint",
+    }))
+}
+
+/// `base?k=v&…` with form encoding (`base` has no query of its own).
+pub fn url_with_query(base: &str, pairs: &[(&str, &str)]) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (key, value) in pairs {
+        query.append_pair(key, value);
+    }
+    format!("{base}?{}", query.finish())
+}
+
+/// JSON 404 for every path nobody serves.
+pub async fn not_found() -> HttpResponse {
+    HttpResponse::NotFound().json(serde_json::json!({
+        "error": "not_found",
+        "error_description": "No such endpoint",
+    }))
+}

@@ -1,0 +1,150 @@
+//! The `authorization_code` grant (RFC 6749 §4.1.3, RFC 7636 §4.6).
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use super::client_auth::AuthenticatedClient;
+use super::mint::{new_refresh_token, Subject};
+use super::TokenResponse;
+use crate::idp::error::OAuthError;
+use crate::idp::Idp;
+use crate::secret::{constant_time_eq, random_token};
+use crate::store::durable::NewFamily;
+use crate::store::ephemeral::{CodeGrant, Redemption};
+
+pub async fn exchange(
+    idp: &Idp,
+    client: &AuthenticatedClient,
+    code: &str,
+    redirect_uri: Option<&str>,
+    code_verifier: Option<&str>,
+) -> Result<TokenResponse, OAuthError> {
+    let client_id = client.record.client_id.as_str();
+    let grant_id = random_token();
+    let grant = match idp.codes.redeem(code, &grant_id).await? {
+        Redemption::Fresh(grant) => grant,
+        Redemption::Unknown => return Err(OAuthError::invalid_code()),
+        Redemption::Replayed { grant_id } => {
+            // RFC 6749 §4.1.2: a code used twice revokes what its first use produced.
+            tracing::warn!(%client_id, "authorization code replayed; revoking its grant");
+            idp.revoke_grant(&grant_id).await?;
+            audit(idp, "code.replayed", &grant_id, client_id).await;
+            return Err(OAuthError::invalid_code());
+        }
+    };
+    check_binding(&grant, client_id, redirect_uri, code_verifier)?;
+    if idp.revocations.is_revoked(&grant.sid, None).await? {
+        return Err(OAuthError::invalid_code());
+    }
+    let user = idp
+        .durable
+        .find_user(&grant.user_id)
+        .await?
+        .filter(|u| !u.disabled)
+        .ok_or_else(OAuthError::invalid_code)?;
+
+    let (refresh_token, refresh_hash) = new_refresh_token();
+    idp.durable
+        .create_family(
+            &NewFamily {
+                id: grant_id.clone(),
+                client_id: client_id.to_owned(),
+                user_id: user.id.clone(),
+                tenant_id: grant.tenant_id.clone(),
+                sid: grant.sid.clone(),
+                scope: grant.scope.clone(),
+                auth_time: grant.auth_time,
+            },
+            &refresh_hash,
+            idp.refresh_expiry(),
+        )
+        .await?;
+    let access_token = idp.mint_access_token(&Subject {
+        user_id: &user.id,
+        tenant_id: &grant.tenant_id,
+        client_id,
+        sid: &grant.sid,
+        grant_id: &grant_id,
+        scope: &grant.scope,
+        auth_time: grant.auth_time,
+    })?;
+    Ok(idp.token_response(access_token, &grant.scope, Some(refresh_token)))
+}
+
+/// The code must be redeemed by the client it was issued to, at the same redirect URI,
+/// with the PKCE verifier if a challenge was sent.
+fn check_binding(
+    grant: &CodeGrant,
+    client_id: &str,
+    redirect_uri: Option<&str>,
+    code_verifier: Option<&str>,
+) -> Result<(), OAuthError> {
+    if grant.client_id != client_id {
+        return Err(OAuthError::invalid_code());
+    }
+    match redirect_uri {
+        Some(sent) if sent != grant.redirect_uri => {
+            return Err(OAuthError::InvalidGrant(
+                "redirect_uri does not match the authorization request".into(),
+            ))
+        }
+        None if grant.redirect_uri_sent => {
+            return Err(OAuthError::InvalidGrant(
+                "redirect_uri is required: it was sent to the authorization endpoint".into(),
+            ))
+        }
+        _ => {}
+    }
+    match (&grant.code_challenge, code_verifier) {
+        (None, None) => Ok(()),
+        (None, Some(_)) => Err(OAuthError::InvalidGrant(
+            "code_verifier sent but no code_challenge was".into(),
+        )),
+        (Some(_), None) => Err(OAuthError::InvalidGrant("Missing code_verifier".into())),
+        (Some(challenge), Some(verifier)) => {
+            if pkce_s256_matches(challenge, verifier) {
+                Ok(())
+            } else {
+                Err(OAuthError::InvalidGrant("PKCE verification failed".into()))
+            }
+        }
+    }
+}
+
+/// RFC 7636 §4.6: BASE64URL(SHA256(verifier)) == challenge, verifier of 43–128 unreserved.
+pub fn pkce_s256_matches(challenge: &str, verifier: &str) -> bool {
+    let well_formed = (43..=128).contains(&verifier.len())
+        && verifier
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+    if !well_formed {
+        return false;
+    }
+    let digest = Sha256::digest(verifier.as_bytes());
+    let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest);
+    constant_time_eq(computed.as_bytes(), challenge.as_bytes())
+}
+
+async fn audit(idp: &Idp, kind: &str, subject: &str, client_id: &str) {
+    if let Err(err) = idp.durable.audit(kind, subject, client_id, "").await {
+        tracing::warn!(error = %err, kind, "could not write an audit event");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc7636_appendix_b_vector() {
+        assert!(pkce_s256_matches(
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+        ));
+        assert!(!pkce_s256_matches(
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXX"
+        ));
+        assert!(!pkce_s256_matches("x", "short"));
+    }
+}

@@ -1,0 +1,125 @@
+//! Client authentication for the back-channel endpoints: `client_secret_basic`,
+//! `client_secret_post`, or `none` for public clients (which must then prove PKCE).
+
+use actix_web::http::header;
+use actix_web::HttpRequest;
+use base64::Engine;
+
+use crate::idp::error::OAuthError;
+use crate::idp::params::Params;
+use crate::idp::Idp;
+use crate::secret::{constant_time_eq, sha256_hex};
+use crate::store::durable::ClientRecord;
+
+pub struct AuthenticatedClient {
+    pub record: ClientRecord,
+}
+
+struct Credentials {
+    client_id: String,
+    secret: Option<String>,
+    basic: bool,
+}
+
+pub async fn authenticate_client(
+    idp: &Idp,
+    req: &HttpRequest,
+    params: &Params,
+) -> Result<AuthenticatedClient, OAuthError> {
+    let credentials = credentials(req, params)?;
+    let basic = credentials.basic;
+    let client = idp
+        .durable
+        .find_client(&credentials.client_id)
+        .await?
+        .ok_or(OAuthError::InvalidClient { basic })?;
+    let authenticated = match (&client.secret_hash, &credentials.secret) {
+        (Some(stored), Some(sent)) => {
+            constant_time_eq(stored.as_bytes(), sha256_hex(sent).as_bytes())
+        }
+        // A public client identifies itself and proves possession through PKCE.
+        (None, None) => true,
+        _ => false,
+    };
+    if !authenticated {
+        tracing::info!(client_id = %client.client_id, "client authentication failed");
+        return Err(OAuthError::InvalidClient { basic });
+    }
+    Ok(AuthenticatedClient { record: client })
+}
+
+fn credentials(req: &HttpRequest, params: &Params) -> Result<Credentials, OAuthError> {
+    let invalid = |e: crate::idp::params::ParamError| OAuthError::InvalidRequest(e.to_string());
+    let form_id = params.get("client_id").map_err(invalid)?;
+    let form_secret = params.get("client_secret").map_err(invalid)?;
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or_default());
+    match authorization {
+        Some(value) if value.len() > 6 && value[..6].eq_ignore_ascii_case("basic ") => {
+            if form_secret.is_some() {
+                return Err(OAuthError::InvalidRequest(
+                    "Use one client authentication method, not several".into(),
+                ));
+            }
+            let (id, secret) =
+                decode_basic(&value[6..]).ok_or(OAuthError::InvalidClient { basic: true })?;
+            if form_id.is_some_and(|f| f != id) {
+                return Err(OAuthError::InvalidRequest(
+                    "client_id does not match the authenticated client".into(),
+                ));
+            }
+            Ok(Credentials {
+                client_id: id,
+                secret: Some(secret),
+                basic: true,
+            })
+        }
+        Some(_) => Err(OAuthError::InvalidClient { basic: true }),
+        None => {
+            let client_id = form_id.ok_or(OAuthError::InvalidClient { basic: false })?;
+            Ok(Credentials {
+                client_id: client_id.to_owned(),
+                secret: form_secret.map(str::to_owned),
+                basic: false,
+            })
+        }
+    }
+}
+
+/// `base64(urlencode(id) ":" urlencode(secret))`, as RFC 6749 §2.3.1 specifies.
+fn decode_basic(encoded: &str) -> Option<(String, String)> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    let decode = |s: &str| -> Option<String> {
+        let spaced = s.replace('+', " ");
+        percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8()
+            .ok()
+            .map(|c| c.into_owned())
+    };
+    let id = decode(id)?;
+    let secret = decode(secret)?;
+    (!id.is_empty()).then_some((id, secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_credentials_are_form_decoded() {
+        let encoded = base64::engine::general_purpose::STANDARD.encode("my%20app:s%3Acret+x");
+        assert_eq!(
+            decode_basic(&encoded),
+            Some(("my app".to_owned(), "s:cret x".to_owned()))
+        );
+        assert_eq!(decode_basic("!!!"), None);
+        let no_colon = base64::engine::general_purpose::STANDARD.encode("abc");
+        assert_eq!(decode_basic(&no_colon), None);
+    }
+}

@@ -1,0 +1,101 @@
+//! The `refresh_token` grant (RFC 6749 §6) with rotation: every use spends the token and
+//! returns a successor; presenting a spent token revokes the whole family.
+
+use super::client_auth::AuthenticatedClient;
+use super::mint::{new_refresh_token, Subject};
+use super::TokenResponse;
+use crate::domain::Scope;
+use crate::idp::error::OAuthError;
+use crate::idp::Idp;
+use crate::secret::sha256_hex;
+use crate::store::durable::Rotation;
+use crate::store::now_unix;
+
+/// Refresh tokens are our own 43-character tokens; longer input is not looked up.
+const MAX_TOKEN_LEN: usize = 128;
+
+pub async fn refresh(
+    idp: &Idp,
+    client: &AuthenticatedClient,
+    refresh_token: &str,
+    requested_scope: Option<Scope>,
+) -> Result<TokenResponse, OAuthError> {
+    if refresh_token.len() > MAX_TOKEN_LEN {
+        return Err(OAuthError::invalid_refresh_token());
+    }
+    let client_id = client.record.client_id.as_str();
+    let old_hash = sha256_hex(refresh_token);
+    let record = idp
+        .durable
+        .find_refresh_token(&old_hash)
+        .await?
+        .ok_or_else(OAuthError::invalid_refresh_token)?;
+    if record.client_id != client_id || record.family_revoked || record.expires_at <= now_unix() {
+        return Err(OAuthError::invalid_refresh_token());
+    }
+    if record.spent {
+        return Err(reuse_detected(idp, &record.family_id, client_id).await);
+    }
+    let granted = Scope::parse(&record.scope)
+        .map_err(|e| crate::store::StoreError::Corrupt(format!("stored scope: {e}")))?;
+    let scope = match requested_scope {
+        Some(requested) if !requested.is_subset_of(&granted) => {
+            return Err(OAuthError::InvalidScope(
+                "The requested scope exceeds the scope originally granted".into(),
+            ))
+        }
+        Some(requested) => requested,
+        None => granted.clone(),
+    };
+    let user = idp
+        .durable
+        .find_user(&record.user_id)
+        .await?
+        .filter(|u| !u.disabled)
+        .ok_or_else(OAuthError::invalid_refresh_token)?;
+
+    let (new_token, new_hash) = new_refresh_token();
+    // The successor keeps the original grant's scope: narrowing one access token does
+    // not narrow later refreshes (RFC 6749 §6).
+    let rotation = idp
+        .durable
+        .rotate_refresh_token(
+            &old_hash,
+            &record.family_id,
+            &new_hash,
+            &granted.to_string(),
+            idp.refresh_expiry(),
+        )
+        .await?;
+    if rotation == Rotation::AlreadySpent {
+        return Err(reuse_detected(idp, &record.family_id, client_id).await);
+    }
+    let scope = scope.to_string();
+    let access_token = idp.mint_access_token(&Subject {
+        user_id: &user.id,
+        tenant_id: &record.tenant_id,
+        client_id,
+        sid: &record.sid,
+        grant_id: &record.family_id,
+        scope: &scope,
+        auth_time: record.auth_time,
+    })?;
+    Ok(idp.token_response(access_token, &scope, Some(new_token)))
+}
+
+/// A spent token came back: someone holds a copy. Revoke the family and everything it
+/// minted (RFC 9700 §4.14.2).
+async fn reuse_detected(idp: &Idp, family_id: &str, client_id: &str) -> OAuthError {
+    tracing::warn!(%client_id, "spent refresh token presented; revoking its family");
+    if let Err(err) = idp.revoke_grant(family_id).await {
+        return OAuthError::from(err);
+    }
+    if let Err(err) = idp
+        .durable
+        .audit("refresh.reused", family_id, client_id, "")
+        .await
+    {
+        tracing::warn!(error = %err, "could not write an audit event");
+    }
+    OAuthError::invalid_refresh_token()
+}

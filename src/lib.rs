@@ -1,0 +1,12 @@
+//! unilogin: an OAuth 2.0 / OpenID Connect identity provider for joint-operation SaaS login.
+
+pub mod admin;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod idp;
+pub mod secret;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod tokens;

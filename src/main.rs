@@ -1,0 +1,371 @@
+//! The `unilogin` command line: run the service and manage its records.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use unilogin::admin::{AdminError, NewClientRequest, NewUserRequest, PasswordHasher};
+use unilogin::config::Settings;
+use unilogin::domain::{NewPassword, RedirectUri, Role, TenantId, Username};
+use unilogin::startup::Application;
+use unilogin::store::durable::Durable;
+use unilogin::tokens::KeySet;
+
+#[derive(Parser)]
+#[command(
+    name = "unilogin",
+    version,
+    about = "OAuth2 / OpenID Connect identity provider for joint-operation SaaS login"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service.
+    Serve {
+        /// Listen address (overrides UNILOGIN_BIND).
+        #[arg(long)]
+        bind: Option<String>,
+        /// Seed a demo tenant, user and client, and serve the /demo/ partner app.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Manage tenants.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage client registrations.
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// Manage signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    Create {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long = "domain-name")]
+        domain_name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    Create(UserCreate),
+    Passwd {
+        #[arg(long)]
+        username: String,
+        /// Read the new password from standard input.
+        #[arg(long = "password-stdin", required = true)]
+        password_stdin: bool,
+    },
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
+}
+
+#[derive(Args)]
+struct UserCreate {
+    #[arg(long)]
+    username: String,
+    #[arg(long)]
+    tenant: String,
+    /// Read the password from standard input.
+    #[arg(long = "password-stdin", required = true)]
+    password_stdin: bool,
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long)]
+    mobile: Option<String>,
+    #[arg(long, default_value = "user")]
+    role: String,
+    #[arg(long = "org-code")]
+    org_code: Option<String>,
+    #[arg(long = "org-name")]
+    org_name: Option<String>,
+    #[arg(long = "project-name")]
+    project_name: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum ClientCommand {
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long = "redirect-uri", required = true)]
+        redirect_uri: Vec<String>,
+        #[arg(long = "post-logout-uri")]
+        post_logout_uri: Vec<String>,
+        #[arg(long = "home-url")]
+        home_url: Option<String>,
+        /// A public client: no secret, PKCE required.
+        #[arg(long)]
+        public: bool,
+    },
+    List,
+    RotateSecret {
+        client_id: String,
+    },
+    Delete {
+        client_id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    List,
+    Rotate,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                err.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ) {
+                let _ = err.print();
+                return ExitCode::SUCCESS;
+            }
+            // Scripts read one line: the first line of clap's report.
+            let rendered = err.render().to_string();
+            let line = rendered
+                .lines()
+                .next()
+                .unwrap_or("error: invalid arguments");
+            eprintln!("{line}");
+            return ExitCode::from(2);
+        }
+    };
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: cannot start the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {}", message.lines().next().unwrap_or_default());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, mut settings: Settings) -> Result<(), String> {
+    match command {
+        Command::Serve { bind, demo } => {
+            unilogin::telemetry::init(&settings.log);
+            if let Some(bind) = bind {
+                settings.bind = bind;
+            }
+            settings.demo = demo;
+            let app = Application::build(settings)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "unilogin listening on {} (issuer {})",
+                app.address(),
+                app.issuer()
+            );
+            app.run_until_stopped().await.map_err(|e| e.to_string())
+        }
+        Command::Migrate => {
+            durable(&settings).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Tenant(TenantCommand::Create {
+            id,
+            name,
+            domain_name,
+        }) => {
+            let id = TenantId::parse(&id).map_err(|e| e.to_string())?;
+            durable(&settings)
+                .await?
+                .admin_create_tenant(&id, &name, domain_name.as_deref())
+                .await
+                .map_err(admin)?;
+            print_json(&serde_json::json!({ "id": id.as_str(), "name": name }))
+        }
+        Command::User(command) => user(command, &settings).await,
+        Command::Client(command) => client(command, &settings).await,
+        Command::Keys(command) => keys(command, &settings).await,
+    }
+}
+
+async fn user(command: UserCommand, settings: &Settings) -> Result<(), String> {
+    match command {
+        UserCommand::Create(args) => {
+            let password = read_password()?;
+            let request = NewUserRequest {
+                username: Username::parse(&args.username).map_err(|e| e.to_string())?,
+                tenant: TenantId::parse(&args.tenant).map_err(|e| e.to_string())?,
+                password: NewPassword::parse(&password).map_err(|e| e.to_string())?,
+                name: args.name,
+                email: args.email,
+                mobile: args.mobile,
+                role: Role::parse(&args.role).map_err(|e| e.to_string())?,
+                org_code: args.org_code,
+                org_name: args.org_name,
+                project_name: args.project_name,
+            };
+            let hasher = hasher(settings)?;
+            let id = durable(settings)
+                .await?
+                .admin_create_user(&hasher, request)
+                .await
+                .map_err(admin)?;
+            print_json(&serde_json::json!({ "id": id, "username": args.username }))
+        }
+        UserCommand::Passwd { username, .. } => {
+            let username = Username::parse(&username).map_err(|e| e.to_string())?;
+            let password = NewPassword::parse(&read_password()?).map_err(|e| e.to_string())?;
+            let hasher = hasher(settings)?;
+            durable(settings)
+                .await?
+                .admin_set_password(&hasher, &username, password)
+                .await
+                .map_err(admin)
+        }
+        UserCommand::Disable { username } => {
+            let username = Username::parse(&username).map_err(|e| e.to_string())?;
+            durable(settings)
+                .await?
+                .admin_disable_user(&username)
+                .await
+                .map_err(admin)
+        }
+    }
+}
+
+async fn client(command: ClientCommand, settings: &Settings) -> Result<(), String> {
+    let store = durable(settings).await?;
+    match command {
+        ClientCommand::Create {
+            name,
+            redirect_uri,
+            post_logout_uri,
+            home_url,
+            public,
+        } => {
+            let uris = |raw: Vec<String>| -> Result<Vec<RedirectUri>, String> {
+                raw.iter()
+                    .map(|u| RedirectUri::parse(u).map_err(|e| format!("{u}: {e}")))
+                    .collect()
+            };
+            let created = store
+                .admin_create_client(NewClientRequest {
+                    name,
+                    redirect_uris: uris(redirect_uri)?,
+                    post_logout_uris: uris(post_logout_uri)?,
+                    home_url: home_url
+                        .map(|u| RedirectUri::parse(&u).map_err(|e| format!("{u}: {e}")))
+                        .transpose()?,
+                    public,
+                    client_id: None,
+                    app_id: None,
+                })
+                .await
+                .map_err(admin)?;
+            print_json(&created)
+        }
+        ClientCommand::List => {
+            for client in store.admin_list_clients().await.map_err(admin)? {
+                print_json(&client)?;
+            }
+            Ok(())
+        }
+        ClientCommand::RotateSecret { client_id } => {
+            let rotated = store.admin_rotate_secret(&client_id).await.map_err(admin)?;
+            print_json(&rotated)
+        }
+        ClientCommand::Delete { client_id } => {
+            store.admin_delete_client(&client_id).await.map_err(admin)
+        }
+    }
+}
+
+async fn keys(command: KeysCommand, settings: &Settings) -> Result<(), String> {
+    let store = durable(settings).await?;
+    let lifetime = settings.lifetimes.access_token.as_secs() as i64;
+    if let KeysCommand::Rotate = command {
+        let info = KeySet::rotate(&settings.keys_dir, jsonwebtoken::Algorithm::ES256)
+            .map_err(|e| e.to_string())?;
+        eprintln!(
+            "new key {}: running servers use it after their next start",
+            info.kid
+        );
+    }
+    let keys = KeySet::load_or_create(&settings.keys_dir, &store, lifetime)
+        .await
+        .map_err(|e| e.to_string())?;
+    for info in keys.infos() {
+        print_json(&info)?;
+    }
+    Ok(())
+}
+
+async fn durable(settings: &Settings) -> Result<Durable, String> {
+    let store = Durable::connect(&settings.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    store.migrate().await.map_err(|e| e.to_string())?;
+    Ok(store)
+}
+
+fn hasher(settings: &Settings) -> Result<PasswordHasher, String> {
+    PasswordHasher::new(settings.argon2)
+}
+
+fn admin(err: AdminError) -> String {
+    err.to_string()
+}
+
+/// The password is the whole of standard input, less one trailing line break.
+fn read_password() -> Result<String, String> {
+    let mut input = String::new();
+    std::io::stdin()
+        .take(4096)
+        .read_to_string(&mut input)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    let trimmed = input
+        .strip_suffix("\r\n")
+        .or_else(|| input.strip_suffix('\n'))
+        .unwrap_or(&input);
+    Ok(trimmed.to_owned())
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<(), String> {
+    let line = serde_json::to_string(value).map_err(|e| e.to_string())?;
+    println!("{line}");
+    Ok(())
+}

@@ -1,0 +1,179 @@
+//! Builds the stores, key set and actix app from settings, binds the listener and returns
+//! the bound port. `main` runs it; tests build it on port 0.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+
+use crate::admin::PasswordHasher;
+use crate::config::Settings;
+use crate::demo::Demo;
+use crate::idp::{self, Idp};
+use crate::store::durable::Durable;
+use crate::store::ephemeral::{MemoryStore, RedisStore, SharedEphemeral};
+use crate::store::StoreError;
+use crate::telemetry::{self, Metrics};
+use crate::tokens::{KeyError, KeySet};
+
+/// Largest request body accepted anywhere.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot listen on {bind}: {source}")]
+    Bind {
+        bind: String,
+        source: std::io::Error,
+    },
+    #[error("durable store: {0}")]
+    Durable(StoreError),
+    #[error("ephemeral store: {0}")]
+    Ephemeral(StoreError),
+    #[error("signing keys: {0}")]
+    Keys(#[from] KeyError),
+    #[error("{0}")]
+    Config(String),
+}
+
+pub struct Application {
+    addr: SocketAddr,
+    issuer: String,
+    server: Server,
+    idp: web::Data<Idp>,
+    demo: Option<Arc<Demo>>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let durable = Durable::connect(&settings.database_url)
+            .await
+            .map_err(StartupError::Durable)?;
+        durable.migrate().await.map_err(StartupError::Durable)?;
+        let ephemeral: SharedEphemeral = match &settings.redis_url {
+            Some(url) => Arc::new(
+                RedisStore::new(url, &settings.redis_prefix).map_err(StartupError::Ephemeral)?,
+            ),
+            None => MemoryStore::new(Duration::from_secs(30)),
+        };
+        let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind {
+            bind: settings.bind.clone(),
+            source,
+        })?;
+        let addr = listener.local_addr().map_err(|source| StartupError::Bind {
+            bind: settings.bind.clone(),
+            source,
+        })?;
+        let issuer = settings
+            .issuer
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"))
+            .trim_end_matches('/')
+            .to_owned();
+        let max_token_lifetime = settings.lifetimes.access_token.as_secs() as i64;
+        let keys = KeySet::load_or_create(&settings.keys_dir, &durable, max_token_lifetime).await?;
+        let hasher = PasswordHasher::new(settings.argon2).map_err(StartupError::Config)?;
+        let idp = web::Data::new(Idp::new(
+            issuer.clone(),
+            durable.clone(),
+            ephemeral,
+            Arc::new(keys),
+            hasher.clone(),
+            settings.lifetimes,
+        ));
+        match idp.reload_revocations().await {
+            Ok(n) if n > 0 => tracing::info!(revocations = n, "revocations reloaded"),
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "could not reload revocations yet"),
+        }
+        let demo = if settings.demo {
+            let backchannel = backchannel_address(addr);
+            Some(Arc::new(
+                Demo::seed(&durable, &hasher, &issuer, &backchannel)
+                    .await
+                    .map_err(|e| StartupError::Config(format!("demo: {e}")))?,
+            ))
+        } else {
+            None
+        };
+
+        let metrics = web::Data::new(Metrics::default());
+        let app_idp = idp.clone();
+        let app_demo = demo.clone();
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let server = HttpServer::new(move || {
+            let demo = app_demo.clone();
+            App::new()
+                .wrap(from_fn(telemetry::security_headers))
+                .wrap(from_fn(telemetry::trace_requests))
+                .app_data(app_idp.clone())
+                .app_data(metrics.clone())
+                .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+                .configure(idp::configure)
+                .route("/metrics", web::get().to(telemetry::metrics))
+                .configure(move |cfg| {
+                    if let Some(demo) = demo {
+                        crate::demo::configure(cfg, demo);
+                    }
+                })
+                .default_service(web::to(idp::not_found))
+        })
+        .workers(workers)
+        .shutdown_timeout(5)
+        .listen(listener)
+        .map_err(|source| StartupError::Bind {
+            bind: settings.bind.clone(),
+            source,
+        })?
+        .run();
+        tracing::info!(%addr, %issuer, "unilogin listening");
+        Ok(Self {
+            addr,
+            issuer,
+            server,
+            idp,
+            demo,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    pub fn demo(&self) -> Option<&Demo> {
+        self.demo.as_deref()
+    }
+
+    /// A handle that stops the server (tests use it to restart on the same stores).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub fn idp(&self) -> web::Data<Idp> {
+        self.idp.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Where this process reaches itself (the demo app's back channel).
+fn backchannel_address(addr: SocketAddr) -> String {
+    if addr.ip().is_unspecified() {
+        format!("http://127.0.0.1:{}", addr.port())
+    } else {
+        format!("http://{addr}")
+    }
+}

@@ -1,0 +1,204 @@
+//! Client registrations: partner apps allowed to use the login.
+
+use sqlx::Row;
+
+use super::Durable;
+use crate::store::{now_unix, StoreError};
+
+#[derive(Debug, Clone)]
+pub struct NewClient {
+    pub client_id: String,
+    pub app_id: String,
+    pub name: String,
+    /// SHA-256 hex of the secret; `None` for a public client.
+    pub secret_hash: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_uris: Vec<String>,
+    pub home_url: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct ClientRecord {
+    pub client_id: String,
+    pub app_id: String,
+    pub name: String,
+    pub secret_hash: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_uris: Vec<String>,
+    pub home_url: Option<String>,
+    pub created_at: i64,
+}
+
+impl ClientRecord {
+    pub fn is_public(&self) -> bool {
+        self.secret_hash.is_none()
+    }
+}
+
+impl std::fmt::Debug for ClientRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientRecord")
+            .field("client_id", &self.client_id)
+            .field("app_id", &self.app_id)
+            .field("name", &self.name)
+            .field("public", &self.is_public())
+            .finish_non_exhaustive()
+    }
+}
+
+const REDIRECT: &str = "redirect";
+const POST_LOGOUT: &str = "post_logout";
+
+impl Durable {
+    pub async fn insert_client(&self, client: &NewClient) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO clients (client_id, app_id, name, secret_hash, home_url, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&client.client_id)
+        .bind(&client.app_id)
+        .bind(&client.name)
+        .bind(&client.secret_hash)
+        .bind(&client.home_url)
+        .bind(now_unix())
+        .execute(&mut *tx)
+        .await?;
+        for (kind, uris) in [
+            (REDIRECT, &client.redirect_uris),
+            (POST_LOGOUT, &client.post_logout_uris),
+        ] {
+            for (position, uri) in uris.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO client_uris (client_id, kind, position, uri) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(&client.client_id)
+                .bind(kind)
+                .bind(position as i64)
+                .bind(uri)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn find_client(&self, client_id: &str) -> Result<Option<ClientRecord>, StoreError> {
+        self.find_client_where("client_id", client_id).await
+    }
+
+    pub async fn find_client_by_app_id(
+        &self,
+        app_id: &str,
+    ) -> Result<Option<ClientRecord>, StoreError> {
+        self.find_client_where("app_id", app_id).await
+    }
+
+    async fn find_client_where(
+        &self,
+        column: &'static str,
+        value: &str,
+    ) -> Result<Option<ClientRecord>, StoreError> {
+        let sql = format!(
+            "SELECT client_id, app_id, name, secret_hash, home_url, created_at \
+             FROM clients WHERE {column} = $1"
+        );
+        let Some(row) = sqlx::query(&sql)
+            .bind(value)
+            .fetch_optional(self.pool())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mut client = ClientRecord {
+            client_id: row.try_get("client_id")?,
+            app_id: row.try_get("app_id")?,
+            name: row.try_get("name")?,
+            secret_hash: row.try_get("secret_hash")?,
+            home_url: row.try_get("home_url")?,
+            created_at: row.try_get("created_at")?,
+            redirect_uris: Vec::new(),
+            post_logout_uris: Vec::new(),
+        };
+        let uris = sqlx::query(
+            "SELECT kind, uri FROM client_uris WHERE client_id = $1 ORDER BY kind, position",
+        )
+        .bind(&client.client_id)
+        .fetch_all(self.pool())
+        .await?;
+        for row in uris {
+            let kind: String = row.try_get("kind")?;
+            let uri: String = row.try_get("uri")?;
+            match kind.as_str() {
+                REDIRECT => client.redirect_uris.push(uri),
+                POST_LOGOUT => client.post_logout_uris.push(uri),
+                other => return Err(StoreError::Corrupt(format!("client uri kind {other}"))),
+            }
+        }
+        Ok(Some(client))
+    }
+
+    /// Every client, oldest first, without URIs resolved beyond what the listing needs.
+    pub async fn list_clients(&self) -> Result<Vec<ClientRecord>, StoreError> {
+        let ids = sqlx::query("SELECT client_id FROM clients ORDER BY created_at, client_id")
+            .fetch_all(self.pool())
+            .await?;
+        let mut clients = Vec::with_capacity(ids.len());
+        for row in ids {
+            let id: String = row.try_get("client_id")?;
+            if let Some(client) = self.find_client(&id).await? {
+                clients.push(client);
+            }
+        }
+        Ok(clients)
+    }
+
+    /// Whether some client registered `uri` as a post-logout redirect.
+    pub async fn is_post_logout_uri(&self, uri: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 AS found FROM client_uris WHERE kind = $1 AND uri = $2")
+            .bind(POST_LOGOUT)
+            .bind(uri)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// Replaces the stored secret hash; false when no such client.
+    pub async fn set_client_secret_hash(
+        &self,
+        client_id: &str,
+        secret_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE clients SET secret_hash = $1 WHERE client_id = $2")
+            .bind(secret_hash)
+            .bind(client_id)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Deletes a client and revokes every grant it holds; false when no such client.
+    pub async fn delete_client(&self, client_id: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "UPDATE grant_families SET revoked_at = $1 \
+             WHERE client_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now_unix())
+        .bind(client_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM client_uris WHERE client_id = $1")
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query("DELETE FROM clients WHERE client_id = $1")
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

@@ -1,0 +1,132 @@
+//! The durable store: one sqlx `Any` implementation serving SQLite and PostgreSQL.
+//! Queries use portable SQL with `$n` placeholders, which both drivers accept.
+
+mod audit;
+mod clients;
+mod migrations;
+mod refresh_tokens;
+mod revocations;
+mod signing_keys;
+mod tenants;
+mod users;
+
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+
+pub use clients::{ClientRecord, NewClient};
+pub use refresh_tokens::{NewFamily, RefreshTokenRecord, Rotation};
+pub use revocations::RevocationKind;
+pub use signing_keys::SigningKeyRecord;
+pub use tenants::TenantRecord;
+pub use users::{NewUser, UserRecord};
+
+use super::StoreError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Handle to the durable store; cheap to clone.
+#[derive(Clone)]
+pub struct Durable {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Durable {
+    /// Connects to `url` (`sqlite://…` creates the file if missing, `postgres://…`).
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (url, backend) = normalize_url(url)?;
+        let options: AnyConnectOptions = url
+            .parse::<AnyConnectOptions>()
+            .map_err(|e| StoreError::Backend(format!("bad database URL: {e}")))?
+            .disable_statement_logging();
+        let max = match backend {
+            // SQLite serialises writers anyway; a few readers are enough.
+            Backend::Sqlite => 4,
+            Backend::Postgres => 10,
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the writer; foreign keys are off by
+                        // default in SQLite.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies the embedded migrations that have not run yet.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        migrations::run(&self.pool).await
+    }
+
+    /// A trivial round trip, for readiness checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+fn normalize_url(url: &str) -> Result<(String, Backend), StoreError> {
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let mut url = format!("sqlite:{rest}");
+        if !rest.contains("mode=") && !rest.contains(":memory:") {
+            url.push(if rest.contains('?') { '&' } else { '?' });
+            url.push_str("mode=rwc");
+        }
+        Ok((url, Backend::Sqlite))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok((url.to_owned(), Backend::Postgres))
+    } else {
+        Err(StoreError::Backend(
+            "database URL must start with sqlite: or postgres://".into(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_create_the_file() {
+        assert_eq!(
+            normalize_url("sqlite://unilogin.db").unwrap().0,
+            "sqlite://unilogin.db?mode=rwc"
+        );
+        assert_eq!(
+            normalize_url("sqlite://x.db?mode=ro").unwrap().0,
+            "sqlite://x.db?mode=ro"
+        );
+        assert!(normalize_url("mysql://x").is_err());
+    }
+}

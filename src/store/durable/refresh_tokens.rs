@@ -1,0 +1,183 @@
+//! Grant families and their refresh tokens (stored as SHA-256 hashes, rotated on every use).
+
+use sqlx::Row;
+
+use super::Durable;
+use crate::store::{now_unix, StoreError};
+
+/// What an authorization code grant becomes when it is first exchanged.
+#[derive(Debug, Clone)]
+pub struct NewFamily {
+    pub id: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub tenant_id: String,
+    pub sid: String,
+    pub scope: String,
+    pub auth_time: i64,
+}
+
+/// A refresh token joined with its family.
+#[derive(Debug, Clone)]
+pub struct RefreshTokenRecord {
+    pub family_id: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub tenant_id: String,
+    pub sid: String,
+    pub auth_time: i64,
+    pub scope: String,
+    pub expires_at: i64,
+    pub spent: bool,
+    pub family_revoked: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rotation {
+    /// The old token was live and is now spent; the successor is stored.
+    Rotated,
+    /// Someone spent the old token first: this is a reuse.
+    AlreadySpent,
+}
+
+impl Durable {
+    /// Stores a new family with its first refresh token, atomically.
+    pub async fn create_family(
+        &self,
+        family: &NewFamily,
+        token_hash: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO grant_families (id, client_id, user_id, tenant_id, sid, scope, \
+             auth_time, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&family.id)
+        .bind(&family.client_id)
+        .bind(&family.user_id)
+        .bind(&family.tenant_id)
+        .bind(&family.sid)
+        .bind(&family.scope)
+        .bind(family.auth_time)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO refresh_tokens (token_hash, family_id, scope, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(&family.id)
+        .bind(&family.scope)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn find_refresh_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<RefreshTokenRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT f.id AS family_id, f.client_id, f.user_id, f.tenant_id, f.sid, f.auth_time, \
+             t.scope, t.expires_at, t.spent_at, f.revoked_at \
+             FROM refresh_tokens t JOIN grant_families f ON f.id = t.family_id \
+             WHERE t.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(RefreshTokenRecord {
+            family_id: row.try_get("family_id")?,
+            client_id: row.try_get("client_id")?,
+            user_id: row.try_get("user_id")?,
+            tenant_id: row.try_get("tenant_id")?,
+            sid: row.try_get("sid")?,
+            auth_time: row.try_get("auth_time")?,
+            scope: row.try_get("scope")?,
+            expires_at: row.try_get("expires_at")?,
+            spent: row.try_get::<Option<i64>, _>("spent_at")?.is_some(),
+            family_revoked: row.try_get::<Option<i64>, _>("revoked_at")?.is_some(),
+        }))
+    }
+
+    /// Spends `old_hash` and stores its successor in one transaction. The conditional
+    /// update is the arbiter between concurrent refreshes: exactly one sees a row change.
+    pub async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        family_id: &str,
+        new_hash: &str,
+        scope: &str,
+        expires_at: i64,
+    ) -> Result<Rotation, StoreError> {
+        let now = now_unix();
+        let mut tx = self.pool().begin().await?;
+        let spent = sqlx::query(
+            "UPDATE refresh_tokens SET spent_at = $1 WHERE token_hash = $2 AND spent_at IS NULL",
+        )
+        .bind(now)
+        .bind(old_hash)
+        .execute(&mut *tx)
+        .await?;
+        if spent.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(Rotation::AlreadySpent);
+        }
+        sqlx::query(
+            "INSERT INTO refresh_tokens (token_hash, family_id, scope, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(new_hash)
+        .bind(family_id)
+        .bind(scope)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Rotation::Rotated)
+    }
+
+    /// Revokes one family; true if it was live.
+    pub async fn revoke_family(&self, family_id: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE grant_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now_unix())
+        .bind(family_id)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Revokes every family of a browser session (logout).
+    pub async fn revoke_families_of_session(&self, sid: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE grant_families SET revoked_at = $1 WHERE sid = $2 AND revoked_at IS NULL",
+        )
+        .bind(now_unix())
+        .bind(sid)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Revokes every family of a user (disable, password change).
+    pub async fn revoke_families_of_user(&self, user_id: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE grant_families SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now_unix())
+        .bind(user_id)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+}

@@ -1,0 +1,145 @@
+//! Users: login names, password hashes and the profile that userinfo reports.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::Durable;
+use crate::store::{now_unix, StoreError};
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub id: String,
+    pub username: String,
+    pub tenant_id: String,
+    pub password_hash: String,
+    pub name: String,
+    pub email: String,
+    pub mobile: String,
+    pub role: String,
+    pub org_code: String,
+    pub org_name: String,
+    pub project_name: String,
+}
+
+#[derive(Clone)]
+pub struct UserRecord {
+    pub id: String,
+    pub username: String,
+    pub tenant_id: String,
+    pub password_hash: String,
+    pub name: String,
+    pub email: String,
+    pub mobile: String,
+    pub role: String,
+    pub org_code: String,
+    pub org_name: String,
+    pub project_name: String,
+    pub disabled: bool,
+}
+
+impl std::fmt::Debug for UserRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRecord")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("tenant_id", &self.tenant_id)
+            .field("password_hash", &"[redacted]")
+            .field("disabled", &self.disabled)
+            .finish_non_exhaustive()
+    }
+}
+
+const COLUMNS: &str = "id, username, tenant_id, password_hash, name, email, mobile, role, \
+                       org_code, org_name, project_name, disabled";
+
+fn from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
+    Ok(UserRecord {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        tenant_id: row.try_get("tenant_id")?,
+        password_hash: row.try_get("password_hash")?,
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        mobile: row.try_get("mobile")?,
+        role: row.try_get("role")?,
+        org_code: row.try_get("org_code")?,
+        org_name: row.try_get("org_name")?,
+        project_name: row.try_get("project_name")?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+    })
+}
+
+impl Durable {
+    /// Inserts a user; `Conflict` if the username is taken.
+    pub async fn insert_user(&self, user: &NewUser) -> Result<(), StoreError> {
+        let now = now_unix();
+        sqlx::query(
+            "INSERT INTO users (id, username, tenant_id, password_hash, name, email, mobile, \
+             role, org_code, org_name, project_name, disabled, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $12)",
+        )
+        .bind(&user.id)
+        .bind(&user.username)
+        .bind(&user.tenant_id)
+        .bind(&user.password_hash)
+        .bind(&user.name)
+        .bind(&user.email)
+        .bind(&user.mobile)
+        .bind(&user.role)
+        .bind(&user.org_code)
+        .bind(&user.org_name)
+        .bind(&user.project_name)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn find_user_by_username(
+        &self,
+        username: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM users WHERE username = $1");
+        let row = sqlx::query(&sql)
+            .bind(username)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
+    pub async fn find_user(&self, id: &str) -> Result<Option<UserRecord>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
+    /// Replaces a user's password hash; false when no such user.
+    pub async fn set_password_hash(
+        &self,
+        username: &str,
+        password_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let done =
+            sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE username = $3")
+                .bind(password_hash)
+                .bind(now_unix())
+                .bind(username)
+                .execute(self.pool())
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Marks a user disabled; false when no such user.
+    pub async fn disable_user(&self, username: &str) -> Result<bool, StoreError> {
+        let done =
+            sqlx::query("UPDATE users SET disabled = 1, updated_at = $1 WHERE username = $2")
+                .bind(now_unix())
+                .bind(username)
+                .execute(self.pool())
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

@@ -1,0 +1,85 @@
+//! Authorization codes: 256-bit random, single use, bound to everything the token request
+//! must match. A redeemed code leaves a marker naming the grant it produced, so a replay
+//! can revoke that grant.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::{decode, encode, SharedEphemeral};
+use crate::secret::{random_token, sha256_hex};
+use crate::store::StoreError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeGrant {
+    pub client_id: String,
+    pub redirect_uri: String,
+    /// Whether `redirect_uri` was in the authorize request (then the token request must repeat it).
+    pub redirect_uri_sent: bool,
+    pub user_id: String,
+    pub tenant_id: String,
+    pub sid: String,
+    pub scope: String,
+    pub auth_time: i64,
+    pub code_challenge: Option<String>,
+    pub nonce: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum Redemption {
+    /// First use: the grant, now consumed.
+    Fresh(CodeGrant),
+    /// The code was used before; `grant_id` is what that first use produced.
+    Replayed { grant_id: String },
+    /// Never issued, or expired.
+    Unknown,
+}
+
+#[derive(Clone)]
+pub struct Codes {
+    store: SharedEphemeral,
+    ttl: Duration,
+}
+
+const MAX_CODE_LEN: usize = 128;
+
+impl Codes {
+    pub fn new(store: SharedEphemeral, ttl: Duration) -> Self {
+        Self { store, ttl }
+    }
+
+    pub async fn issue(&self, grant: &CodeGrant) -> Result<String, StoreError> {
+        let code = random_token();
+        self.store
+            .put(
+                &format!("code:{}", sha256_hex(&code)),
+                &encode(grant)?,
+                self.ttl,
+            )
+            .await?;
+        Ok(code)
+    }
+
+    /// Consumes `code` atomically. On first use the marker records `grant_id`, the id the
+    /// caller will give the grant it mints.
+    pub async fn redeem(&self, code: &str, grant_id: &str) -> Result<Redemption, StoreError> {
+        if code.is_empty() || code.len() > MAX_CODE_LEN {
+            return Ok(Redemption::Unknown);
+        }
+        let hash = sha256_hex(code);
+        let used_key = format!("code-used:{hash}");
+        if let Some(bytes) = self.store.take(&format!("code:{hash}")).await? {
+            let grant: CodeGrant = decode(&bytes)?;
+            self.store
+                .put(&used_key, grant_id.as_bytes(), self.ttl)
+                .await?;
+            return Ok(Redemption::Fresh(grant));
+        }
+        match self.store.get(&used_key).await? {
+            Some(bytes) => Ok(Redemption::Replayed {
+                grant_id: String::from_utf8_lossy(&bytes).into_owned(),
+            }),
+            None => Ok(Redemption::Unknown),
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! Redis ephemeral store. Every key carries the configured prefix; every command is bounded
+//! by a short timeout so an unreachable Redis turns into a quick 503, and the connection
+//! manager reconnects by itself when Redis comes back.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::AsyncCommands;
+
+use super::Ephemeral;
+use crate::store::StoreError;
+
+const COMMAND_TIMEOUT: Duration = Duration::from_millis(800);
+
+#[derive(Clone)]
+pub struct RedisStore {
+    manager: ConnectionManager,
+    prefix: String,
+}
+
+impl RedisStore {
+    /// Prepares a connection to `url`; it is established lazily, so the service starts
+    /// (and reports not ready) even while Redis is down.
+    pub fn new(url: &str, prefix: &str) -> Result<Self, StoreError> {
+        let client = redis::Client::open(url)
+            .map_err(|e| StoreError::Backend(format!("bad Redis URL: {e}")))?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(COMMAND_TIMEOUT))
+            .set_response_timeout(Some(COMMAND_TIMEOUT))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(200));
+        let manager = ConnectionManager::new_lazy_with_config(client, config)
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(Self {
+            manager,
+            prefix: prefix.to_owned(),
+        })
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}{}", self.prefix, key)
+    }
+
+    async fn run<T, F>(&self, command: F) -> Result<T, StoreError>
+    where
+        F: std::future::Future<Output = redis::RedisResult<T>>,
+    {
+        match tokio::time::timeout(COMMAND_TIMEOUT, command).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(err)) if is_unavailable(&err) => Err(StoreError::Unavailable(err.to_string())),
+            Ok(Err(err)) => Err(StoreError::Backend(err.to_string())),
+            Err(_) => Err(StoreError::Unavailable("redis command timed out".into())),
+        }
+    }
+
+    /// Deletes every key under this store's prefix (test clean-up).
+    pub async fn clear_prefix(&self) -> Result<(), StoreError> {
+        let mut conn = self.manager.clone();
+        let pattern = format!("{}*", self.prefix);
+        let keys: Vec<String> = self
+            .run(async {
+                let mut iter = conn.scan_match::<_, String>(&pattern).await?;
+                let mut keys = Vec::new();
+                while let Some(key) = iter.next_item().await {
+                    keys.push(key?);
+                }
+                Ok(keys)
+            })
+            .await?;
+        if !keys.is_empty() {
+            let mut conn = self.manager.clone();
+            self.run(conn.del::<_, ()>(keys)).await?;
+        }
+        Ok(())
+    }
+}
+
+fn is_unavailable(err: &redis::RedisError) -> bool {
+    err.is_io_error()
+        || err.is_timeout()
+        || err.is_connection_dropped()
+        || err.is_connection_refusal()
+        || err.is_unrecoverable_error()
+}
+
+fn millis(ttl: Duration) -> u64 {
+    ttl.as_millis().clamp(1, u64::MAX as u128) as u64
+}
+
+#[async_trait]
+impl Ephemeral for RedisStore {
+    async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError> {
+        let mut conn = self.manager.clone();
+        let key = self.key(key);
+        self.run(async move {
+            redis::cmd("SET")
+                .arg(&key)
+                .arg(value)
+                .arg("PX")
+                .arg(millis(ttl))
+                .query_async::<()>(&mut conn)
+                .await
+        })
+        .await
+    }
+
+    async fn put_if_absent(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.manager.clone();
+        let key = self.key(key);
+        let reply: Option<String> = self
+            .run(async move {
+                redis::cmd("SET")
+                    .arg(&key)
+                    .arg(value)
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(millis(ttl))
+                    .query_async(&mut conn)
+                    .await
+            })
+            .await?;
+        Ok(reply.is_some())
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut conn = self.manager.clone();
+        let key = self.key(key);
+        self.run(async move { conn.get(&key).await }).await
+    }
+
+    async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut conn = self.manager.clone();
+        let key = self.key(key);
+        // GETDEL is atomic: a replayed code cannot be taken twice.
+        self.run(async move { conn.get_del(&key).await }).await
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        let mut conn = self.manager.clone();
+        let key = self.key(key);
+        self.run(async move { conn.del::<_, ()>(&key).await }).await
+    }
+
+    async fn increment(&self, key: &str, ttl: Duration) -> Result<i64, StoreError> {
+        let mut conn = self.manager.clone();
+        let key = self.key(key);
+        let (count, _): (i64, i64) = self
+            .run(async move {
+                // PEXPIRE … NX sets the window only when the counter is created.
+                redis::pipe()
+                    .atomic()
+                    .incr(&key, 1)
+                    .cmd("PEXPIRE")
+                    .arg(&key)
+                    .arg(millis(ttl))
+                    .arg("NX")
+                    .query_async(&mut conn)
+                    .await
+            })
+            .await?;
+        Ok(count)
+    }
+
+    async fn exists_any(&self, keys: &[String]) -> Result<bool, StoreError> {
+        if keys.is_empty() {
+            return Ok(false);
+        }
+        let mut conn = self.manager.clone();
+        let keys: Vec<String> = keys.iter().map(|k| self.key(k)).collect();
+        let count: i64 = self.run(async move { conn.exists(keys).await }).await?;
+        Ok(count > 0)
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.manager.clone();
+        self.run(async move { redis::cmd("PING").query_async::<String>(&mut conn).await })
+            .await
+            .map(|_| ())
+    }
+}
