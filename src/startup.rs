@@ -42,7 +42,8 @@ pub enum StartupError {
 pub struct Application {
     addr: SocketAddr,
     issuer: String,
-    server: Server,
+    server: Option<Server>,
+    handle: ServerHandle,
     idp: web::Data<Idp>,
     demo: Option<Arc<Demo>>,
 }
@@ -133,7 +134,8 @@ impl Application {
         Ok(Self {
             addr,
             issuer,
-            server,
+            handle: server.handle(),
+            server: Some(server),
             idp,
             demo,
         })
@@ -157,15 +159,25 @@ impl Application {
 
     /// A handle that stops the server (tests use it to restart on the same stores).
     pub fn handle(&self) -> ServerHandle {
-        self.server.handle()
+        self.handle.clone()
+    }
+
+    /// Runs the server in the background on the current Tokio runtime (tests).
+    pub fn spawn(&mut self) {
+        if let Some(server) = self.server.take() {
+            tokio::spawn(server);
+        }
     }
 
     pub fn idp(&self) -> web::Data<Idp> {
         self.idp.clone()
     }
 
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+    pub async fn run_until_stopped(mut self) -> std::io::Result<()> {
+        match self.server.take() {
+            Some(server) => server.await,
+            None => Ok(()),
+        }
     }
 }
 

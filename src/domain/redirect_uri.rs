@@ -11,6 +11,14 @@ impl RedirectUri {
         if raw.is_empty() || raw.len() > 2048 {
             return Err(Invalid::new("redirect URI must be 1 to 2048 characters"));
         }
+        // The URL parser forgives `https:///host`; an exact-match identifier must not.
+        let authority = raw
+            .strip_prefix("https://")
+            .or_else(|| raw.strip_prefix("http://"))
+            .ok_or_else(|| Invalid::new("redirect URI must use http or https"))?;
+        if authority.is_empty() || authority.starts_with('/') {
+            return Err(Invalid::new("redirect URI must name a host"));
+        }
         let url = url::Url::parse(raw)
             .map_err(|_| Invalid::new("redirect URI must be an absolute URI"))?;
         if !matches!(url.scheme(), "http" | "https") {

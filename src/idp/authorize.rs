@@ -11,7 +11,6 @@ use super::{Idp, LOGIN_PATH};
 use crate::domain::{ClientId, RedirectUri, Scope};
 use crate::store::durable::ClientRecord;
 use crate::store::ephemeral::PendingRequest;
-use crate::store::now_unix;
 
 /// Longest `state` / `nonce` we carry around.
 const MAX_OPAQUE_LEN: usize = 1024;
@@ -82,9 +81,18 @@ pub async fn authorize(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpResp
             .into_response())
         }
     };
-    let request = PendingRequest {
-        fresh_login_after: (prompt == Prompt::Login).then(now_unix),
-        ..request
+    let request = if prompt == Prompt::Login {
+        // Any session present now must not answer: the user signs in again.
+        let current = idp
+            .current_session(&req)
+            .await
+            .map_err(|e| PageError::store(lang, e))?;
+        PendingRequest {
+            reauthenticate: Some(current.map(|s| s.sid).unwrap_or_default()),
+            ..request
+        }
+    } else {
+        request
     };
     continue_with_session(&req, &idp, lang, request, None, Some(prompt)).await
 }
@@ -109,7 +117,7 @@ async fn continue_with_session(
         .current_session(req)
         .await
         .map_err(|e| PageError::store(lang, e))?;
-    let session = session.filter(|s| fresh_enough(s.auth_time, request.fresh_login_after));
+    let session = session.filter(|s| request.reauthenticate.as_deref() != Some(s.sid.as_str()));
     if let Some(session) = session {
         let location = idp
             .code_redirect(&request, &session)
@@ -248,7 +256,7 @@ fn parse_request(
         state,
         code_challenge,
         nonce,
-        fresh_login_after: None,
+        reauthenticate: None,
     })
 }
 
@@ -304,9 +312,4 @@ fn parse_prompt(params: &Params) -> Result<Prompt, String> {
     } else {
         Err("unsupported prompt value".into())
     }
-}
-
-/// When the request forced a fresh login, the session must be newer than the request.
-pub fn fresh_enough(auth_time: i64, required_after: Option<i64>) -> bool {
-    required_after.is_none_or(|t| auth_time >= t)
 }

@@ -111,7 +111,7 @@ impl Flow {
                     state: None,
                     code_challenge: None,
                     nonce: None,
-                    fresh_login_after: None,
+                    reauthenticate: None,
                 };
                 idp.code_redirect(&request, session).await
             }

@@ -18,9 +18,9 @@ pub struct PendingRequest {
     pub state: Option<String>,
     pub code_challenge: Option<String>,
     pub nonce: Option<String>,
-    /// Set by `prompt=login`: only a session authenticated at or after this time may answer.
+    /// Set by `prompt=login`: the session that was present then may not answer it.
     #[serde(default)]
-    pub fresh_login_after: Option<i64>,
+    pub reauthenticate: Option<String>,
 }
 
 #[derive(Clone)]

@@ -1,0 +1,114 @@
+//! Discovery, JWKS, health and readiness.
+
+use oauth2::TokenResponse;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn discovery_names_every_endpoint_and_capability() {
+    let app = TestApp::spawn().await;
+    let config: serde_json::Value = app
+        .get(&app.url("/.well-known/openid-configuration"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(config["issuer"], app.issuer());
+    assert_eq!(
+        config["authorization_endpoint"],
+        app.url("/api/v1/oauth2/authorize")
+    );
+    assert_eq!(config["token_endpoint"], app.url("/api/v1/oauth2/token"));
+    assert_eq!(
+        config["userinfo_endpoint"],
+        app.url("/api/v1/oauth2/userinfo")
+    );
+    assert_eq!(config["jwks_uri"], app.url("/api/v1/oauth2/jwks"));
+    assert_eq!(
+        config["response_types_supported"],
+        serde_json::json!(["code"])
+    );
+    assert_eq!(
+        config["code_challenge_methods_supported"],
+        serde_json::json!(["S256"])
+    );
+    assert_eq!(
+        config["subject_types_supported"],
+        serde_json::json!(["public"])
+    );
+    for grant in ["authorization_code", "refresh_token"] {
+        assert!(config["grant_types_supported"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g == grant));
+    }
+    for method in ["client_secret_basic", "client_secret_post"] {
+        assert!(config["token_endpoint_auth_methods_supported"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == method));
+    }
+    assert!(config["scopes_supported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s == "get_user_info"));
+    assert!(config["claims_supported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s == "tenant"));
+}
+
+#[tokio::test]
+async fn the_jwks_holds_the_key_that_signs_access_tokens() {
+    let app = TestApp::spawn().await;
+    let jwks: jsonwebtoken::jwk::JwkSet = app
+        .get(&app.url("/api/v1/oauth2/jwks"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!jwks.keys.is_empty());
+    for key in &jwks.keys {
+        assert!(key.common.key_id.is_some());
+        assert!(key.common.key_algorithm.is_some());
+        assert_eq!(
+            key.common.public_key_use,
+            Some(jsonwebtoken::jwk::PublicKeyUse::Signature)
+        );
+    }
+    // A resource server verifies our token with nothing but the JWKS.
+    let tokens = app.signed_in_tokens(&[]).await;
+    let token = tokens.access_token().secret();
+    let kid = jsonwebtoken::decode_header(token).unwrap().kid.unwrap();
+    let jwk = jwks.find(&kid).expect("the token's key is published");
+    let key = jsonwebtoken::DecodingKey::from_jwk(jwk).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
+    validation.set_issuer(&[app.issuer()]);
+    validation.set_audience(&[app.issuer()]);
+    let data = jsonwebtoken::decode::<serde_json::Value>(token, &key, &validation).unwrap();
+    assert_eq!(data.claims["client_id"], app.client.id.as_str());
+    // The kid is the RFC 7638 thumbprint of the key.
+    assert_eq!(
+        jwk.thumbprint(jsonwebtoken::jwk::ThumbprintHash::SHA256),
+        kid
+    );
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get(&app.url("/healthz")).await.status(), 200);
+    let ready = app.get(&app.url("/readyz")).await;
+    assert_eq!(ready.status(), 200);
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["durable"], "up");
+    assert_eq!(body["ephemeral"], "up");
+    let missing = app.get(&app.url("/no/such/path")).await;
+    assert_eq!(missing.status(), 404);
+    let metrics = app.get(&app.url("/metrics")).await.text().await.unwrap();
+    assert!(metrics.contains("unilogin_http_requests_total{class=\"2xx\"}"));
+}

@@ -1,0 +1,622 @@
+//! `TestApp`: one isolated unilogin per test, with one method per endpoint so each test
+//! reads like a partner app's story.
+
+use std::time::Duration;
+
+use oauth2::basic::BasicClient;
+use oauth2::{
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
+    EndpointSet, RedirectUrl, RefreshToken, Scope, TokenUrl,
+};
+use reqwest::redirect::Policy;
+use reqwest::Response;
+use unilogin::admin::{NewClientRequest, NewUserRequest, PasswordHasher};
+use unilogin::config::{Argon2Settings, Settings};
+use unilogin::domain::{NewPassword, RedirectUri, Role, TenantId, Username};
+use unilogin::startup::Application;
+use unilogin::store::durable::Durable;
+
+pub type OAuthClient =
+    BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+pub type TokenResult = Result<
+    oauth2::basic::BasicTokenResponse,
+    oauth2::RequestTokenError<
+        oauth2::HttpClientError<reqwest::Error>,
+        oauth2::basic::BasicErrorResponse,
+    >,
+>;
+
+pub const PASSWORD: &str = "s3cret-passw0rd";
+pub const TENANT: &str = "tenant-a";
+
+/// A registered partner app.
+#[derive(Debug, Clone)]
+pub struct TestClient {
+    pub id: String,
+    pub secret: Option<String>,
+    pub app_id: String,
+    pub redirect_uri: String,
+    pub post_logout_uri: String,
+}
+
+/// What the browser carried back to the app after a login.
+#[derive(Debug, Clone)]
+pub struct Callback {
+    pub location: String,
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub tenant: Option<String>,
+    pub error: Option<String>,
+}
+
+impl Callback {
+    pub fn parse(location: &str) -> Self {
+        let url = url::Url::parse(location).expect("absolute redirect");
+        let get = |k: &str| {
+            url.query_pairs()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.into_owned())
+        };
+        Self {
+            location: location.to_owned(),
+            code: get("code"),
+            state: get("state"),
+            tenant: get("tenant"),
+            error: get("error"),
+        }
+    }
+}
+
+/// Where the per-test backend lives, so it can be dropped afterwards.
+struct Services {
+    admin_url: String,
+    database: String,
+    redis_url: String,
+    prefix: String,
+}
+
+pub struct TestApp {
+    pub base: String,
+    issuer: String,
+    /// A browser: cookie jar, no automatic redirects.
+    pub browser: reqwest::Client,
+    /// A plain back-channel client (what the `oauth2` crate uses).
+    pub backchannel: reqwest::Client,
+    pub durable: Durable,
+    pub hasher: PasswordHasher,
+    pub client: TestClient,
+    pub settings: Settings,
+    app: Option<Application>,
+    services: Option<Services>,
+    _dir: tempfile::TempDir,
+}
+
+fn cheap_argon2() -> Argon2Settings {
+    Argon2Settings {
+        memory_kib: 1024,
+        iterations: 1,
+        parallelism: 1,
+    }
+}
+
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("browser client")
+}
+
+/// Whether the Redis + PostgreSQL backend was asked for; panics under
+/// `UNILOGIN_TEST_REQUIRE_SERVICES=1` if it was not configured.
+fn services_requested() -> Option<(String, String)> {
+    let db = std::env::var("UNILOGIN_TEST_DATABASE_URL").ok();
+    let redis = std::env::var("UNILOGIN_TEST_REDIS_URL").ok();
+    match (db, redis) {
+        (Some(db), Some(redis)) => Some((db, redis)),
+        _ if require_services() => {
+            panic!("UNILOGIN_TEST_REQUIRE_SERVICES=1 but the service URLs are not set")
+        }
+        _ => None,
+    }
+}
+
+pub fn require_services() -> bool {
+    std::env::var("UNILOGIN_TEST_REQUIRE_SERVICES").is_ok_and(|v| v == "1")
+}
+
+pub fn redis_url() -> Option<String> {
+    std::env::var("UNILOGIN_TEST_REDIS_URL").ok()
+}
+
+fn random_suffix() -> String {
+    unilogin::secret::random_id(12)
+}
+
+/// Replaces the database name of a PostgreSQL URL.
+fn with_database(url: &str, database: &str) -> String {
+    let mut parsed = url::Url::parse(url).expect("database URL");
+    parsed.set_path(&format!("/{database}"));
+    parsed.to_string()
+}
+
+async fn create_services(db_url: &str, redis: &str) -> Option<Services> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let database = format!("unilogin_t_{}", random_suffix());
+    let connect =
+        tokio::time::timeout(Duration::from_secs(5), sqlx::AnyConnection::connect(db_url)).await;
+    let mut conn = match connect {
+        Ok(Ok(conn)) => conn,
+        other => {
+            let reason = match other {
+                Ok(Err(e)) => e.to_string(),
+                _ => "timed out".into(),
+            };
+            if require_services() {
+                panic!("PostgreSQL at {db_url} is unreachable: {reason}");
+            }
+            eprintln!("skipping the services backend (PostgreSQL unreachable: {reason}); using the embedded one");
+            return None;
+        }
+    };
+    sqlx::query(&format!("CREATE DATABASE {database}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let _ = conn.close().await;
+    Some(Services {
+        admin_url: db_url.to_owned(),
+        database,
+        redis_url: redis.to_owned(),
+        prefix: format!("unilogin-test:{}:", random_suffix()),
+    })
+}
+
+impl TestApp {
+    /// A fresh app on the configured backend with one tenant, one user (`alice`) and one
+    /// confidential client.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Like `spawn`, with a last word on the settings.
+    pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+        unilogin::telemetry::init("warn");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let services = match services_requested() {
+            Some((db, redis)) => create_services(&db, &redis).await,
+            None => None,
+        };
+        let mut settings = Settings::from_env().expect("settings");
+        settings.bind = "127.0.0.1:0".into();
+        settings.issuer = None;
+        settings.keys_dir = dir.path().join("keys");
+        settings.argon2 = cheap_argon2();
+        settings.demo = false;
+        match &services {
+            Some(s) => {
+                settings.database_url = with_database(&s.admin_url, &s.database);
+                settings.redis_url = Some(s.redis_url.clone());
+                settings.redis_prefix = s.prefix.clone();
+            }
+            None => {
+                settings.database_url =
+                    format!("sqlite://{}", dir.path().join("unilogin.db").display());
+                settings.redis_url = None;
+            }
+        }
+        configure(&mut settings);
+        Self::start(settings, services, dir).await
+    }
+
+    async fn start(
+        settings: Settings,
+        services: Option<Services>,
+        dir: tempfile::TempDir,
+    ) -> TestApp {
+        let mut app = Application::build(settings.clone())
+            .await
+            .expect("app builds");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let issuer = app.issuer().to_owned();
+        let durable = app.idp().durable.clone();
+        let hasher = PasswordHasher::new(settings.argon2).expect("hasher");
+        app.spawn();
+        let mut test_app = TestApp {
+            base,
+            issuer,
+            browser: browser(),
+            backchannel: reqwest::Client::builder()
+                .redirect(Policy::none())
+                .build()
+                .expect("client"),
+            durable,
+            hasher,
+            client: TestClient {
+                id: String::new(),
+                secret: None,
+                app_id: String::new(),
+                redirect_uri: String::new(),
+                post_logout_uri: String::new(),
+            },
+            settings,
+            app: Some(app),
+            services,
+            _dir: dir,
+        };
+        if test_app
+            .durable
+            .find_user_by_username("alice")
+            .await
+            .unwrap()
+            .is_none()
+        {
+            test_app.create_user("alice", TENANT).await;
+            test_app.client = test_app
+                .register_client("partner", &["https://partner.example/callback"], false)
+                .await;
+        }
+        test_app
+    }
+
+    /// Stops the server and starts a new one on the same database, keys and key prefix.
+    pub async fn restart(mut self) -> TestApp {
+        let app = self.app.take().expect("running app");
+        app.handle().stop(true).await;
+        let client = self.client.clone();
+        let mut settings = self.settings.clone();
+        // Same public identity on the new port, as behind a load balancer.
+        settings.issuer = Some(self.issuer.clone());
+        let services = self.services.take();
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        let old_dir = std::mem::replace(&mut self._dir, dir);
+        // The old instance's Drop must leave the shared Redis keys to its successor.
+        self.settings.redis_url = None;
+        drop(self);
+        let mut restarted = Self::start(settings, services, old_dir).await;
+        restarted.client = client;
+        restarted
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    pub fn app(&self) -> &Application {
+        self.app.as_ref().expect("running app")
+    }
+
+    pub async fn create_user(&self, username: &str, tenant: &str) -> String {
+        self.durable
+            .admin_create_user(
+                &self.hasher,
+                NewUserRequest {
+                    username: Username::parse(username).unwrap(),
+                    tenant: TenantId::parse(tenant).unwrap(),
+                    password: NewPassword::parse(PASSWORD).unwrap(),
+                    name: Some(format!("{username} name")),
+                    email: Some(format!("{username}@example.com")),
+                    mobile: Some("13900000000".into()),
+                    role: Role::User,
+                    org_code: Some("ORG-1".into()),
+                    org_name: Some("Org One".into()),
+                    project_name: None,
+                },
+            )
+            .await
+            .expect("user created")
+    }
+
+    pub async fn register_client(
+        &self,
+        name: &str,
+        redirect_uris: &[&str],
+        public: bool,
+    ) -> TestClient {
+        let post_logout = format!("https://{name}.example/logged-out");
+        let created = self
+            .durable
+            .admin_create_client(NewClientRequest {
+                name: name.into(),
+                redirect_uris: redirect_uris
+                    .iter()
+                    .map(|u| RedirectUri::parse(u).unwrap())
+                    .collect(),
+                post_logout_uris: vec![RedirectUri::parse(&post_logout).unwrap()],
+                home_url: Some(
+                    RedirectUri::parse(&format!("https://{name}.example/home")).unwrap(),
+                ),
+                public,
+                client_id: None,
+                app_id: None,
+            })
+            .await
+            .expect("client created");
+        TestClient {
+            id: created.client_id,
+            secret: created.client_secret.map(|s| s.expose().to_owned()),
+            app_id: created.app_id,
+            redirect_uri: redirect_uris[0].to_owned(),
+            post_logout_uri: post_logout,
+        }
+    }
+
+    /// The `oauth2` crate's client for `client`, with HTTP Basic authentication.
+    pub fn oauth(&self, client: &TestClient) -> OAuthClient {
+        let mut oauth = BasicClient::new(ClientId::new(client.id.clone()))
+            .set_auth_uri(AuthUrl::new(self.url("/api/v1/oauth2/authorize")).unwrap())
+            .set_token_uri(TokenUrl::new(self.url("/api/v1/oauth2/token")).unwrap())
+            .set_redirect_uri(RedirectUrl::new(client.redirect_uri.clone()).unwrap());
+        if let Some(secret) = &client.secret {
+            oauth = oauth.set_client_secret(ClientSecret::new(secret.clone()));
+        }
+        oauth
+    }
+
+    /// The authorization URL the partner app sends the browser to, and its `state`.
+    pub fn authorize_url(&self, client: &TestClient, scopes: &[&str]) -> (String, String) {
+        let oauth = self.oauth(client);
+        let mut request = oauth.authorize_url(CsrfToken::new_random);
+        for scope in scopes {
+            request = request.add_scope(Scope::new((*scope).to_owned()));
+        }
+        let (url, state) = request.url();
+        (url.to_string(), state.secret().clone())
+    }
+
+    pub async fn get(&self, url: &str) -> Response {
+        self.browser.get(url).send().await.expect("GET")
+    }
+
+    pub async fn get_with_language(&self, url: &str, language: &str) -> Response {
+        self.browser
+            .get(url)
+            .header("accept-language", language)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// Submits the login form found at `form_url` with these credentials.
+    pub async fn submit_login(&self, form_url: &str, username: &str, password: &str) -> Response {
+        let page = self.get(form_url).await;
+        assert_eq!(page.status(), 200, "login page at {form_url}");
+        let html = page.text().await.unwrap();
+        let mut fields = hidden_fields(&html);
+        fields.push(("username".into(), username.into()));
+        fields.push(("password".into(), password.into()));
+        self.browser
+            .post(self.url("/unified-login/portal-login"))
+            .form(&fields)
+            .send()
+            .await
+            .expect("POST login")
+    }
+
+    /// The whole browser leg: authorize → login page → credentials → back to the app.
+    pub async fn login(&self, client: &TestClient, scopes: &[&str]) -> Callback {
+        let (url, state) = self.authorize_url(client, scopes);
+        let callback = self.login_at(&url, "alice", PASSWORD).await;
+        assert_eq!(callback.state.as_deref(), Some(state.as_str()));
+        callback
+    }
+
+    /// Follows an authorize URL through the login page (unless the browser's session
+    /// answers at once) and returns the final redirect.
+    pub async fn login_at(&self, authorize_url: &str, username: &str, password: &str) -> Callback {
+        let response = self.get(authorize_url).await;
+        assert_eq!(response.status(), 302, "authorize redirects");
+        let to_login = location(&response);
+        if to_login.starts_with("http") {
+            return Callback::parse(&to_login);
+        }
+        assert!(
+            to_login.starts_with("/unified-login/portal-login?req="),
+            "{to_login}"
+        );
+        let posted = self
+            .submit_login(&self.url(&to_login), username, password)
+            .await;
+        assert_eq!(posted.status(), 302, "login succeeds");
+        let resume = location(&posted);
+        assert!(
+            resume.starts_with("/api/v1/oauth2/authorize?req="),
+            "{resume}"
+        );
+        let back = self.get(&self.url(&resume)).await;
+        assert_eq!(back.status(), 302);
+        Callback::parse(&location(&back))
+    }
+
+    /// Signs in and redeems the code: the usual start of a test.
+    pub async fn signed_in_tokens(&self, scopes: &[&str]) -> oauth2::basic::BasicTokenResponse {
+        let callback = self.login(&self.client, scopes).await;
+        self.exchange_code(&self.client, callback.code.as_deref().unwrap())
+            .await
+            .expect("code exchange")
+    }
+
+    pub async fn exchange_code(&self, client: &TestClient, code: &str) -> TokenResult {
+        self.oauth(client)
+            .exchange_code(AuthorizationCode::new(code.to_owned()))
+            .request_async(&self.backchannel)
+            .await
+    }
+
+    pub async fn exchange_code_in_body(&self, client: &TestClient, code: &str) -> TokenResult {
+        self.oauth(client)
+            .set_auth_type(AuthType::RequestBody)
+            .exchange_code(AuthorizationCode::new(code.to_owned()))
+            .request_async(&self.backchannel)
+            .await
+    }
+
+    pub async fn refresh(&self, client: &TestClient, refresh_token: &str) -> TokenResult {
+        self.oauth(client)
+            .exchange_refresh_token(&RefreshToken::new(refresh_token.to_owned()))
+            .request_async(&self.backchannel)
+            .await
+    }
+
+    /// A raw token request, for the cases a well-behaved client library never sends.
+    pub async fn token_raw(&self, form: &[(&str, &str)], basic: Option<(&str, &str)>) -> Response {
+        let mut request = self
+            .backchannel
+            .post(self.url("/api/v1/oauth2/token"))
+            .form(form);
+        if let Some((id, secret)) = basic {
+            request = request.basic_auth(id, Some(secret));
+        }
+        request.send().await.expect("token request")
+    }
+
+    pub async fn userinfo(&self, access_token: &str) -> Response {
+        self.backchannel
+            .get(self.url("/api/v1/oauth2/userinfo"))
+            .bearer_auth(access_token)
+            .header("accept", "application/json")
+            .send()
+            .await
+            .expect("userinfo")
+    }
+
+    pub async fn logout(&self, redirect_url: Option<&str>) -> Response {
+        let url = match redirect_url {
+            Some(target) => {
+                let mut url = url::Url::parse(&self.url("/api/v1/logout")).unwrap();
+                url.query_pairs_mut().append_pair("redirect_url", target);
+                url.to_string()
+            }
+            None => self.url("/api/v1/logout"),
+        };
+        self.get(&url).await
+    }
+
+    /// Rows in a table, to prove a rejected request stored nothing.
+    pub async fn count(&self, table: &str) -> i64 {
+        use sqlx::Row;
+        let pool = self.durable_pool();
+        let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+        sqlx::query(&sql)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+            .try_get::<i64, _>("n")
+            .unwrap()
+    }
+
+    fn durable_pool(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        let url = &self.settings.database_url;
+        let url = if url.starts_with("sqlite:") {
+            format!("{url}?mode=rw")
+        } else {
+            url.clone()
+        };
+        sqlx::pool::PoolOptions::new()
+            .max_connections(1)
+            .connect_lazy(&url)
+            .unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(app) = self.app.take() {
+            // Stop accepting; the runtime ends the rest with the test.
+            drop(app.handle().stop(false));
+        }
+        let database = self.services.take().map(|s| (s.admin_url, s.database));
+        // Keys under this app's prefix on the real Redis (the app may have used a relay).
+        let redis = match (&self.settings.redis_url, redis_url()) {
+            (Some(_), Some(real)) => Some((real, self.settings.redis_prefix.clone())),
+            _ => None,
+        };
+        if database.is_none() && redis.is_none() {
+            return;
+        }
+        // The test's runtime is going away: clean up on a runtime of our own.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("cleanup runtime");
+            runtime.block_on(async move {
+                use sqlx::Connection;
+                if let Some((admin_url, database)) = database {
+                    if let Ok(mut conn) = sqlx::AnyConnection::connect(&admin_url).await {
+                        let sql = format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+                        let _ = sqlx::query(&sql).execute(&mut conn).await;
+                    }
+                }
+                if let Some((url, prefix)) = redis {
+                    if let Ok(store) = unilogin::store::ephemeral::RedisStore::new(&url, &prefix) {
+                        let _ = store.clear_prefix().await;
+                    }
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .expect("a Location header")
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// `(name, value)` of every hidden input of a page.
+pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    for tag in html.split("<input").skip(1) {
+        let tag = tag.split('>').next().unwrap_or_default();
+        if !tag.contains("type=\"hidden\"") {
+            continue;
+        }
+        let attr = |name: &str| {
+            let marker = format!("{name}=\"");
+            tag.find(&marker).map(|i| {
+                let rest = &tag[i + marker.len()..];
+                rest[..rest.find('"').unwrap_or(rest.len())].to_owned()
+            })
+        };
+        if let (Some(name), Some(value)) = (attr("name"), attr("value")) {
+            fields.push((name, value));
+        }
+    }
+    fields
+}
+
+/// The JSON error body of a failed request.
+pub async fn error_of(response: Response) -> (u16, String, String) {
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.expect("JSON error body");
+    (
+        status,
+        body["error"].as_str().unwrap_or_default().to_owned(),
+        body["error_description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+/// The `error` code of an `oauth2` crate failure, if the server answered one.
+pub fn oauth_error(result: TokenResult) -> String {
+    match result {
+        Ok(_) => panic!("expected the token request to fail"),
+        Err(oauth2::RequestTokenError::ServerResponse(e)) => e.error().as_ref().to_owned(),
+        Err(other) => panic!("unexpected failure: {other:?}"),
+    }
+}

@@ -1,0 +1,16 @@
+//! Integration tests: the real app on a random port, driven by real clients (the `oauth2`
+//! crate, reqwest with a cookie jar). The backend comes from the environment: embedded by
+//! default; Redis + PostgreSQL when `UNILOGIN_TEST_REDIS_URL` and
+//! `UNILOGIN_TEST_DATABASE_URL` are set (each test on its own database and key prefix).
+
+mod authorize;
+mod cli;
+mod discovery;
+mod helpers;
+mod login;
+mod logout;
+mod redis_outage;
+mod refresh;
+mod restart;
+mod token;
+mod userinfo;

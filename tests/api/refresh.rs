@@ -1,0 +1,145 @@
+//! The `refresh_token` grant: rotation, family revocation on reuse, scope narrowing.
+
+use oauth2::TokenResponse;
+
+use crate::helpers::{oauth_error, TestApp};
+
+#[tokio::test]
+async fn every_refresh_rotates_the_token() {
+    let app = TestApp::spawn().await;
+    let tokens = app.signed_in_tokens(&[]).await;
+    let first = tokens.refresh_token().unwrap().secret().clone();
+
+    let refreshed = app.refresh(&app.client, &first).await.expect("refresh");
+    let second = refreshed
+        .refresh_token()
+        .expect("always a new refresh token")
+        .secret();
+    assert_ne!(&first, second);
+    assert_ne!(
+        tokens.access_token().secret(),
+        refreshed.access_token().secret()
+    );
+    assert_eq!(
+        app.userinfo(refreshed.access_token().secret())
+            .await
+            .status(),
+        200
+    );
+
+    let third = app
+        .refresh(&app.client, second)
+        .await
+        .expect("chain goes on");
+    assert!(third.refresh_token().is_some());
+}
+
+#[tokio::test]
+async fn a_spent_refresh_token_revokes_its_whole_family() {
+    let app = TestApp::spawn().await;
+    let tokens = app.signed_in_tokens(&[]).await;
+    let first = tokens.refresh_token().unwrap().secret().clone();
+    let refreshed = app.refresh(&app.client, &first).await.expect("refresh");
+    let successor = refreshed.refresh_token().unwrap().secret().clone();
+
+    let reuse = app.refresh(&app.client, &first).await;
+    assert_eq!(oauth_error(reuse), "invalid_grant");
+
+    let response = app
+        .token_raw(
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &successor),
+            ],
+            Some((&app.client.id, app.client.secret.as_deref().unwrap())),
+        )
+        .await;
+    let (status, error, description) = crate::helpers::error_of(response).await;
+    assert_eq!(
+        (status, error.as_str(), description.as_str()),
+        (400, "invalid_grant", "Invalid refresh token")
+    );
+    // Access tokens of the family die too.
+    assert_eq!(
+        app.userinfo(refreshed.access_token().secret())
+            .await
+            .status(),
+        401
+    );
+    // A fresh login is unaffected.
+    let fresh = app.signed_in_tokens(&[]).await;
+    assert_eq!(
+        app.userinfo(fresh.access_token().secret()).await.status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn refresh_may_narrow_the_scope_but_never_widen_it() {
+    let app = TestApp::spawn().await;
+    let tokens = app.signed_in_tokens(&["openid", "email"]).await;
+    let refresh = tokens.refresh_token().unwrap().secret().clone();
+    let auth = Some((
+        app.client.id.as_str(),
+        app.client.secret.as_deref().unwrap(),
+    ));
+
+    let wider = app
+        .token_raw(
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &refresh),
+                ("scope", "openid phone"),
+            ],
+            auth,
+        )
+        .await;
+    assert_eq!(crate::helpers::error_of(wider).await.1, "invalid_scope");
+
+    let narrower = app
+        .token_raw(
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &refresh),
+                ("scope", "openid"),
+            ],
+            auth,
+        )
+        .await;
+    assert_eq!(narrower.status(), 200);
+    let body: serde_json::Value = narrower.json().await.unwrap();
+    assert_eq!(body["scope"], "openid");
+    // The successor still carries the original grant.
+    let next = app
+        .refresh(&app.client, body["refresh_token"].as_str().unwrap())
+        .await
+        .expect("refresh");
+    let scopes: Vec<String> = next
+        .scopes()
+        .unwrap()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert!(scopes.contains(&"email".to_owned()), "{scopes:?}");
+}
+
+#[tokio::test]
+async fn a_refresh_token_belongs_to_its_client() {
+    let app = TestApp::spawn().await;
+    let other = app
+        .register_client("other", &["https://other.example/callback"], false)
+        .await;
+    let tokens = app.signed_in_tokens(&[]).await;
+    let refresh = tokens.refresh_token().unwrap().secret().clone();
+    assert_eq!(
+        oauth_error(app.refresh(&other, &refresh).await),
+        "invalid_grant"
+    );
+    app.refresh(&app.client, &refresh)
+        .await
+        .expect("the owner still can");
+    assert_eq!(
+        oauth_error(app.refresh(&app.client, "not-a-token").await),
+        "invalid_grant"
+    );
+}
