@@ -261,14 +261,15 @@ impl TestApp {
         test_app
     }
 
-    /// Stops the server and starts a new one on the same database, keys and key prefix.
+    /// Stops the server and starts a new one on the same port, database, keys and key prefix.
     pub async fn restart(mut self) -> TestApp {
         let app = self.app.take().expect("running app");
         app.handle().stop(true).await;
         let client = self.client.clone();
         let mut settings = self.settings.clone();
-        // Same public identity on the new port, as behind a load balancer.
+        // The same address and public identity, as after a real restart.
         settings.issuer = Some(self.issuer.clone());
+        settings.bind = self.base.trim_start_matches("http://").to_owned();
         let services = self.services.take();
         let dir = tempfile::TempDir::new().expect("temp dir");
         let old_dir = std::mem::replace(&mut self._dir, dir);

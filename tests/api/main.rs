@@ -5,6 +5,7 @@
 
 mod authorize;
 mod cli;
+mod demo;
 mod discovery;
 mod helpers;
 mod login;
