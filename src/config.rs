@@ -44,7 +44,7 @@ impl Default for Lifetimes {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     /// Listen address, `host:port`; port 0 picks a free one.
     pub bind: String,
@@ -61,6 +61,34 @@ pub struct Settings {
     pub lifetimes: Lifetimes,
     /// Seed the demo tenant, user and client, and serve `/demo/`.
     pub demo: bool,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("issuer", &self.issuer)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("redis_url", &self.redis_url.as_deref().map(redact_url))
+            .field("redis_prefix", &self.redis_prefix)
+            .field("keys_dir", &self.keys_dir)
+            .field("log", &self.log)
+            .field("argon2", &self.argon2)
+            .field("lifetimes", &self.lifetimes)
+            .field("demo", &self.demo)
+            .finish()
+    }
+}
+
+/// A connection URL with its password replaced, fit for logs.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("redacted"));
+            url.to_string()
+        }
+        _ => raw.to_owned(),
+    }
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://unilogin.db";
@@ -109,5 +137,25 @@ fn number(variable: &'static str, default: u32) -> Result<u32, ConfigError> {
             variable,
             message: format!("expected a positive integer, got {raw:?}"),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_connection_passwords() {
+        let settings = Settings {
+            database_url: "postgres://app:hunter2@db.internal/unilogin".into(),
+            redis_url: Some("redis://:s3cret@cache.internal:6379/".into()),
+            ..Settings::from_env().unwrap()
+        };
+        let shown = format!("{settings:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("s3cret"),
+            "{shown}"
+        );
+        assert!(shown.contains("db.internal"));
     }
 }

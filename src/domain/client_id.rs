@@ -1,5 +1,3 @@
-use std::fmt;
-
 use super::{check_identifier, Invalid};
 
 /// A client identifier as registered (printable ASCII, no spaces, at most 128 characters).
@@ -11,17 +9,9 @@ impl ClientId {
         check_identifier("client_id", raw, 128, |c| c.is_ascii_graphic())?;
         Ok(Self(raw.to_owned()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for ClientId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_newtype!(ClientId);
 
 #[cfg(test)]
 mod tests {

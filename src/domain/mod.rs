@@ -1,5 +1,22 @@
 //! Validated input types: request and CLI input is parsed into these once, at the edge.
 
+/// `as_str` and `Display` for a newtype over `String` (defined before the modules that use it).
+macro_rules! string_newtype {
+    ($name:ident) => {
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
 mod client_id;
 mod password;
 mod redirect_uri;

@@ -1,5 +1,3 @@
-use std::fmt;
-
 use super::Invalid;
 
 /// An absolute `http`/`https` URI without a fragment, compared by exact string match.
@@ -36,10 +34,6 @@ impl RedirectUri {
         Ok(Self(raw.to_owned()))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// This URI with `params` appended to its query, keeping what it already had.
     pub fn with_query(&self, params: &[(&str, &str)]) -> String {
         // Parsing cannot fail: the value was checked when it was constructed.
@@ -58,11 +52,7 @@ impl RedirectUri {
     }
 }
 
-impl fmt::Display for RedirectUri {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_newtype!(RedirectUri);
 
 #[cfg(test)]
 mod tests {

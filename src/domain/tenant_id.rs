@@ -1,5 +1,3 @@
-use std::fmt;
-
 use super::{check_identifier, Invalid};
 
 /// A tenant identifier: letters, digits, `-`, `_`, `.`; at most 64 characters.
@@ -13,17 +11,9 @@ impl TenantId {
         })?;
         Ok(Self(raw.to_owned()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for TenantId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_newtype!(TenantId);
 
 #[cfg(test)]
 mod tests {

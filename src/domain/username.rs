@@ -1,5 +1,3 @@
-use std::fmt;
-
 use super::{check_identifier, Invalid};
 
 /// A login name: letters, digits and `. _ - @ +`; at most 64 characters.
@@ -13,17 +11,9 @@ impl Username {
         })?;
         Ok(Self(raw.to_owned()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for Username {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_newtype!(Username);
 
 #[cfg(test)]
 mod tests {

@@ -183,7 +183,8 @@ impl TestApp {
 
     /// Like `spawn`, with a last word on the settings.
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
-        unilogin::telemetry::init("warn");
+        // sqlx warns when a test runtime ends under an idle pool: expected, not interesting.
+        unilogin::telemetry::init("warn,sqlx=error");
         let dir = tempfile::tempdir().expect("temp dir");
         let services = match services_requested() {
             Some((db, redis)) => create_services(&db, &redis).await,
@@ -463,6 +464,14 @@ impl TestApp {
             .exchange_refresh_token(&RefreshToken::new(refresh_token.to_owned()))
             .request_async(&self.backchannel)
             .await
+    }
+
+    /// HTTP Basic credentials of the default client.
+    pub fn basic(&self) -> Option<(&str, &str)> {
+        Some((
+            self.client.id.as_str(),
+            self.client.secret.as_deref().unwrap(),
+        ))
     }
 
     /// A raw token request, for the cases a well-behaved client library never sends.

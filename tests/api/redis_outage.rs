@@ -83,7 +83,7 @@ async fn a_redis_outage_is_a_quick_503_and_heals_by_itself() {
                 ("grant_type", "authorization_code"),
                 ("code", callback.code.as_deref().unwrap()),
             ],
-            Some((&app.client.id, app.client.secret.as_deref().unwrap())),
+            app.basic(),
         )
         .await;
     assert_eq!(

@@ -51,7 +51,7 @@ async fn a_spent_refresh_token_revokes_its_whole_family() {
                 ("grant_type", "refresh_token"),
                 ("refresh_token", &successor),
             ],
-            Some((&app.client.id, app.client.secret.as_deref().unwrap())),
+            app.basic(),
         )
         .await;
     let (status, error, description) = crate::helpers::error_of(response).await;
@@ -79,10 +79,7 @@ async fn refresh_may_narrow_the_scope_but_never_widen_it() {
     let app = TestApp::spawn().await;
     let tokens = app.signed_in_tokens(&["openid", "email"]).await;
     let refresh = tokens.refresh_token().unwrap().secret().clone();
-    let auth = Some((
-        app.client.id.as_str(),
-        app.client.secret.as_deref().unwrap(),
-    ));
+    let auth = app.basic();
 
     let wider = app
         .token_raw(

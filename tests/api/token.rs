@@ -71,7 +71,7 @@ async fn token_responses_are_never_cached() {
                 ("code", callback.code.as_deref().unwrap()),
                 ("redirect_uri", &app.client.redirect_uri),
             ],
-            Some((&app.client.id, app.client.secret.as_deref().unwrap())),
+            app.basic(),
         )
         .await;
     assert_eq!(response.status(), 200);
@@ -140,7 +140,7 @@ async fn a_replayed_code_is_refused_and_revokes_what_it_produced() {
     let replay = app
         .token_raw(
             &[("grant_type", "authorization_code"), ("code", &code)],
-            Some((&app.client.id, app.client.secret.as_deref().unwrap())),
+            app.basic(),
         )
         .await;
     assert_eq!(
