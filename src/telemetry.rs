@@ -15,9 +15,13 @@ use tracing_subscriber::EnvFilter;
 /// Installs the global subscriber once; later calls (tests) are ignored.
 pub fn init(filter: &str) {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    use std::io::IsTerminal;
+    // Logs go to stderr (stdout carries command output); colour only for a person.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
 
@@ -75,6 +79,7 @@ pub async fn trace_requests(
         path = %req.path(),
         status = tracing::field::Empty,
         latency_ms = tracing::field::Empty,
+        client_id = tracing::field::Empty,
     );
     let response = next.call(req).instrument(span.clone()).await?;
     let status = response.status().as_u16();
@@ -84,8 +89,13 @@ pub async fn trace_requests(
     if let Some(metrics) = metrics {
         metrics.record(status, elapsed.as_micros() as u64);
     }
-    span.in_scope(|| tracing::debug!("request done"));
+    span.in_scope(|| tracing::info!("request"));
     Ok(response)
+}
+
+/// Names the client a request acts for in the current request span (once it is known).
+pub fn record_client(client_id: &str) {
+    tracing::Span::current().record("client_id", client_id);
 }
 
 /// Hardening headers on every response, and the strict page policy on HTML.

@@ -64,6 +64,7 @@ pub async fn authorize(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpResp
     }
 
     let (client, redirect_uri, redirect_uri_sent) = verify_client(&idp, &params, lang).await?;
+    crate::telemetry::record_client(&client.client_id);
     let request = match parse_request(&params, &client, redirect_uri, redirect_uri_sent) {
         Ok(request) => request,
         Err(err) => return Ok(err.into_response()),
@@ -162,35 +163,30 @@ async fn verify_client(
     lang: Lang,
 ) -> Result<(ClientRecord, RedirectUri, bool), PageError> {
     let bad = |message: String| PageError::bad_request(lang, message);
+    let texts = lang.texts();
     let client_id = params
         .get("client_id")
         .map_err(|e| bad(e.to_string()))?
-        .ok_or_else(|| bad("Missing client_id".into()))?;
-    let client_id = ClientId::parse(client_id).map_err(|_| bad("Unknown client_id".into()))?;
+        .ok_or_else(|| bad(texts.missing_client.into()))?;
+    let client_id = ClientId::parse(client_id).map_err(|_| bad(texts.unknown_client.into()))?;
     let client = idp
         .durable
         .find_client(client_id.as_str())
         .await
         .map_err(|e| PageError::store(lang, e))?
-        .ok_or_else(|| bad("Unknown client_id".into()))?;
+        .ok_or_else(|| bad(texts.unknown_client.into()))?;
     let (redirect_uri, sent) = match params.get("redirect_uri").map_err(|e| bad(e.to_string()))? {
         Some(raw) => {
             let registered = client.redirect_uris.iter().any(|u| u == raw);
             let uri = RedirectUri::parse(raw)
                 .ok()
                 .filter(|_| registered)
-                .ok_or_else(|| {
-                    bad("redirect_uri does not match a URI registered for this client".into())
-                })?;
+                .ok_or_else(|| bad(texts.redirect_mismatch.into()))?;
             (uri, true)
         }
         None => match client.redirect_uris.as_slice() {
             [only] => (RedirectUri::parse(only).map_err(|e| bad(e.0))?, false),
-            _ => {
-                return Err(bad(
-                    "redirect_uri is required: this client has several registered".into(),
-                ))
-            }
+            _ => return Err(bad(texts.redirect_required.into())),
         },
     };
     Ok((client, redirect_uri, sent))

@@ -28,6 +28,10 @@ pub struct Texts {
     pub csrf_failed: &'static str,
     pub busy: &'static str,
     pub back_hint: &'static str,
+    pub missing_client: &'static str,
+    pub unknown_client: &'static str,
+    pub redirect_mismatch: &'static str,
+    pub redirect_required: &'static str,
 }
 
 const ZH: Texts = Texts {
@@ -50,6 +54,10 @@ const ZH: Texts = Texts {
     csrf_failed: "页面已过期，请刷新后重新登录。",
     busy: "登录请求过多，请稍后重试。",
     back_hint: "请返回应用重试。",
+    missing_client: "缺少 client_id 参数。",
+    unknown_client: "未知的应用（client_id）。",
+    redirect_mismatch: "redirect_uri 与该应用登记的回调地址不一致。",
+    redirect_required: "该应用登记了多个回调地址，必须提供 redirect_uri。",
 };
 
 const EN: Texts = Texts {
@@ -73,6 +81,10 @@ const EN: Texts = Texts {
     csrf_failed: "This page has expired. Please reload it and sign in again.",
     busy: "Too many sign-in attempts right now. Please try again shortly.",
     back_hint: "Please go back to the application and try again.",
+    missing_client: "Missing client_id.",
+    unknown_client: "Unknown client_id.",
+    redirect_mismatch: "redirect_uri does not match a URI registered for this client.",
+    redirect_required: "redirect_uri is required: this client has several registered.",
 };
 
 impl Lang {

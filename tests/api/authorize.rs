@@ -134,3 +134,29 @@ async fn a_public_client_must_use_pkce_s256() {
     let callback = Callback::parse(&location(&response));
     assert_eq!(callback.error.as_deref(), Some("invalid_request"));
 }
+
+#[tokio::test]
+async fn the_error_page_speaks_the_browser_language() {
+    let app = TestApp::spawn().await;
+    let url = app.url("/api/v1/oauth2/authorize?response_type=code&client_id=nope");
+    let zh = app
+        .get_with_language(&url, "zh-CN")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        zh.contains("未知的应用") && zh.contains("lang=\"zh-CN\""),
+        "{zh}"
+    );
+    let en = crate::helpers::browser()
+        .get(&url)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("Unknown client_id"), "{en}");
+}

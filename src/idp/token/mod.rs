@@ -91,6 +91,7 @@ pub async fn token(
         ));
     }
     let client = authenticate_client(&idp, &req, &params).await?;
+    crate::telemetry::record_client(&client.record.client_id);
     let request = TokenRequest::parse(&params)?;
     let response = match request {
         TokenRequest::AuthorizationCode {
