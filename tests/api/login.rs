@@ -82,6 +82,7 @@ async fn wrong_password_and_unknown_user_get_the_same_generic_answer() {
     let (authorize, _) = app.authorize_url(&app.client, &[]);
     let to_login = location(&app.get(&authorize).await);
     let form = app.url(&to_login);
+    let audit_before = app.count("audit_events").await;
 
     let wrong = app.submit_login(&form, "alice", "not-the-password").await;
     assert_eq!(wrong.status(), 200);
@@ -108,6 +109,11 @@ async fn wrong_password_and_unknown_user_get_the_same_generic_answer() {
         .await;
     let junk = junk.text().await.unwrap();
     assert!(!junk.contains("<script>alert(1)"));
+    assert_eq!(
+        app.count("audit_events").await,
+        audit_before,
+        "nothing stored"
+    );
 }
 
 #[tokio::test]

@@ -76,8 +76,11 @@ pub async fn submit(
     let user = match (verified, user) {
         (true, Some(user)) if !user.disabled => user,
         (_, user) => {
-            let subject = user.map(|u| u.id).unwrap_or_default();
-            audit(&idp, "login.failure", &subject).await;
+            // Logged, not stored: a rejected request changes no stored state.
+            tracing::info!(
+                user_id = user.map(|u| u.id).unwrap_or_default(),
+                "login failed"
+            );
             // Same page, same message whether the user exists, is disabled, or mistyped.
             let shown = username.as_ref().map(|u| u.as_str()).unwrap_or("");
             return Ok(render_form(
