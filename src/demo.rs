@@ -128,10 +128,6 @@ impl Demo {
         })
     }
 
-    pub fn client_secret(&self) -> &Secret {
-        &self.client_secret
-    }
-
     fn session(&self, req: &HttpRequest) -> Option<Arc<DemoSession>> {
         let cookie = req.cookie(SESSION_COOKIE)?;
         let sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
@@ -162,12 +158,7 @@ struct DemoPage<'a> {
     app_id: &'a str,
 }
 
-fn render(
-    status: StatusCode,
-    _demo: &Demo,
-    session: Option<&DemoSession>,
-    error: Option<&str>,
-) -> HttpResponse {
+fn render(status: StatusCode, session: Option<&DemoSession>, error: Option<&str>) -> HttpResponse {
     let portal_href = format!("/unified-login/portal-login?ind=UNOP&appId={DEMO_APP_ID}");
     let page = DemoPage {
         error,
@@ -191,7 +182,7 @@ async fn redirect_to_demo() -> HttpResponse {
 
 async fn page(req: HttpRequest, demo: web::Data<Demo>) -> HttpResponse {
     let session = demo.session(&req);
-    render(StatusCode::OK, &demo, session.as_deref(), None)
+    render(StatusCode::OK, session.as_deref(), None)
 }
 
 fn cookie(name: &'static str, value: String, max_age: i64) -> Cookie<'static> {
@@ -244,32 +235,24 @@ struct TokenReply {
 async fn callback(req: HttpRequest, demo: web::Data<Demo>) -> HttpResponse {
     let query = match web::Query::<CallbackQuery>::from_query(req.query_string()) {
         Ok(q) => q.into_inner(),
-        Err(_) => {
-            return render(
-                StatusCode::BAD_REQUEST,
-                &demo,
-                None,
-                Some("malformed callback"),
-            )
-        }
+        Err(_) => return render(StatusCode::BAD_REQUEST, None, Some("malformed callback")),
     };
     if let Some(error) = query.error {
         let message = format!(
             "unilogin answered {error}: {}",
             query.error_description.unwrap_or_default()
         );
-        return render(StatusCode::BAD_REQUEST, &demo, None, Some(&message));
+        return render(StatusCode::BAD_REQUEST, None, Some(&message));
     }
     if let Some(state) = &query.state {
         let expected = req.cookie(STATE_COOKIE).map(|c| c.value().to_owned());
         if !expected.is_some_and(|e| constant_time_eq(e.as_bytes(), state.as_bytes())) {
-            return render(StatusCode::BAD_REQUEST, &demo, None, Some("state mismatch"));
+            return render(StatusCode::BAD_REQUEST, None, Some("state mismatch"));
         }
     }
     let Some(code) = query.code else {
         return render(
             StatusCode::BAD_REQUEST,
-            &demo,
             None,
             Some("no code in the callback"),
         );
@@ -289,7 +272,7 @@ async fn callback(req: HttpRequest, demo: web::Data<Demo>) -> HttpResponse {
                 .cookie(clear_state)
                 .finish()
         }
-        Err(message) => render(StatusCode::BAD_GATEWAY, &demo, None, Some(&message)),
+        Err(message) => render(StatusCode::BAD_GATEWAY, None, Some(&message)),
     }
 }
 

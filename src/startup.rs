@@ -45,7 +45,6 @@ pub struct Application {
     server: Option<Server>,
     handle: ServerHandle,
     idp: web::Data<Idp>,
-    demo: Option<Arc<Demo>>,
 }
 
 impl Application {
@@ -103,7 +102,7 @@ impl Application {
 
         let metrics = web::Data::new(Metrics::default());
         let app_idp = idp.clone();
-        let app_demo = demo.clone();
+        let app_demo = demo;
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let server = HttpServer::new(move || {
             let demo = app_demo.clone();
@@ -137,7 +136,6 @@ impl Application {
             handle: server.handle(),
             server: Some(server),
             idp,
-            demo,
         })
     }
 
@@ -151,10 +149,6 @@ impl Application {
 
     pub fn issuer(&self) -> &str {
         &self.issuer
-    }
-
-    pub fn demo(&self) -> Option<&Demo> {
-        self.demo.as_deref()
     }
 
     /// A handle that stops the server (tests use it to restart on the same stores).

@@ -25,9 +25,7 @@ pub async fn logout(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpRespons
             idp.revoke_session(&session.sid)
                 .await
                 .map_err(|e| PageError::store(lang, e))?;
-            if let Err(err) = idp.durable.audit("logout", &session.user_id, "", "").await {
-                tracing::warn!(error = %err, "could not write an audit event");
-            }
+            idp.audit("logout", &session.user_id, "").await;
         }
     }
 

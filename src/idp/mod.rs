@@ -53,7 +53,6 @@ pub struct Idp {
 }
 
 impl Idp {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         issuer: String,
         durable: Durable,
@@ -68,7 +67,7 @@ impl Idp {
             sessions: Sessions::new(ephemeral.clone(), lifetimes.browser_session),
             codes: Codes::new(ephemeral.clone(), lifetimes.authorization_code),
             pending: PendingRequests::new(ephemeral.clone(), lifetimes.pending_request),
-            revocations: Revocations::new(ephemeral.clone(), lifetimes.access_token),
+            revocations: Revocations::new(ephemeral.clone()),
             issuer,
             durable,
             ephemeral,
@@ -91,6 +90,13 @@ impl Idp {
         match req.cookie(cookies::SESSION_COOKIE) {
             Some(cookie) => self.sessions.get(cookie.value()).await,
             None => Ok(None),
+        }
+    }
+
+    /// Records a security event; a failure to record is logged, never fatal to the request.
+    pub async fn audit(&self, kind: &str, subject: &str, client_id: &str) {
+        if let Err(err) = self.durable.audit(kind, subject, client_id, "").await {
+            tracing::warn!(error = %err, kind, "could not write an audit event");
         }
     }
 

@@ -46,7 +46,20 @@ impl Params {
     }
 }
 
-fn decode(raw: &[u8]) -> Result<String, ParamError> {
+/// Whether the request body is declared `application/x-www-form-urlencoded`.
+pub fn is_form_encoded(req: &actix_web::HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| {
+            m.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+}
+
+/// One form-encoded component (`+` is a space), as UTF-8.
+pub fn decode(raw: &[u8]) -> Result<String, ParamError> {
     let spaced: Vec<u8> = raw
         .iter()
         .map(|b| if *b == b'+' { b' ' } else { *b })

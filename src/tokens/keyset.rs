@@ -112,23 +112,14 @@ impl KeySet {
         self.keys.iter().rev().find(|k| k.alg == alg)
     }
 
-    /// When the key was replaced by a newer one of the same algorithm, if it was.
-    fn replaced_at(&self, key: &SigningKey) -> Option<i64> {
-        self.keys
-            .iter()
-            .filter(|k| k.alg == key.alg && k.created_at > key.created_at)
-            .map(|k| k.created_at)
-            .min()
-            .or_else(|| {
-                let newest = self.active(key.alg)?;
-                (newest.kid != key.kid).then_some(newest.created_at)
-            })
-    }
-
-    fn status(&self, key: &SigningKey, now: i64) -> &'static str {
-        match self.replaced_at(key) {
+    /// `active` (signs new tokens), `retiring` (a successor signs, but tokens it signed may
+    /// still be live), or `retired`. Keys are sorted, so the successor is the next key of
+    /// the same algorithm.
+    fn status(&self, index: usize, now: i64) -> &'static str {
+        let alg = self.keys[index].alg;
+        match self.keys[index + 1..].iter().find(|k| k.alg == alg) {
             None => "active",
-            Some(at) if at + self.max_token_lifetime > now => "retiring",
+            Some(next) if next.created_at + self.max_token_lifetime > now => "retiring",
             Some(_) => "retired",
         }
     }
@@ -137,11 +128,12 @@ impl KeySet {
         let now = now_unix();
         self.keys
             .iter()
-            .map(|k| KeyInfo {
+            .enumerate()
+            .map(|(i, k)| KeyInfo {
                 kid: k.kid.clone(),
                 alg: alg_name(k.alg).to_owned(),
                 created_at: k.created_at,
-                status: self.status(k, now),
+                status: self.status(i, now),
             })
             .collect()
     }
@@ -153,8 +145,9 @@ impl KeySet {
             keys: self
                 .keys
                 .iter()
-                .filter(|k| self.status(k, now) != "retired")
-                .map(|k| k.jwk.clone())
+                .enumerate()
+                .filter(|(i, _)| self.status(*i, now) != "retired")
+                .map(|(_, k)| k.jwk.clone())
                 .collect(),
         }
     }
@@ -179,11 +172,11 @@ impl KeySet {
     /// The verification key for `kid`, only if its algorithm is `alg`: the header cannot
     /// choose a different algorithm than the key was made for.
     pub fn verification_key(&self, kid: &str, alg: Algorithm) -> Option<&DecodingKey> {
-        let now = now_unix();
-        self.keys
+        let index = self
+            .keys
             .iter()
-            .find(|k| k.kid == kid && k.alg == alg && self.status(k, now) != "retired")
-            .map(|k| &k.decoding)
+            .position(|k| k.kid == kid && k.alg == alg)?;
+        (self.status(index, now_unix()) != "retired").then(|| &self.keys[index].decoding)
     }
 }
 
@@ -198,21 +191,23 @@ fn alg_name(alg: Algorithm) -> &'static str {
     }
 }
 
+/// Creates the keys directory (owner-only) if it is missing; an existing one is the
+/// operator's to set up, and every key file in it is 0600 regardless.
 fn ensure_dir(dir: &Path) -> Result<(), KeyError> {
-    let io = |source| KeyError::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
-    fs::create_dir_all(dir).map_err(io)?;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(dir).map_err(io)?.permissions().mode();
-        if mode & 0o077 != 0 && !dir.join("README.md").exists() {
-            fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io)?;
-        }
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
     }
-    Ok(())
+    builder.create(dir).map_err(|source| KeyError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })
 }
 
 /// Key files are named `<alg>_<created unix seconds>_<suffix>.pem`.
@@ -359,5 +354,32 @@ mod tests {
         assert_eq!(reloaded[0].kid, key.kid);
         // RFC 7638 thumbprints of SHA-256 are 43 base64url characters.
         assert_eq!(key.kid.len(), 43);
+    }
+
+    #[test]
+    fn a_replaced_key_retires_after_the_longest_token_lifetime() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = now_unix();
+        let key = |created_at| {
+            let mut key = generate(dir.path(), Algorithm::ES256).unwrap();
+            key.created_at = created_at;
+            key
+        };
+        let set = KeySet {
+            keys: vec![key(now - 20_000), key(now - 8_000), key(now - 50)],
+            max_token_lifetime: 7200,
+        };
+        let statuses: Vec<_> = set.infos().iter().map(|i| i.status).collect();
+        assert_eq!(statuses, ["retired", "retiring", "active"]);
+        assert_eq!(set.jwks().keys.len(), 2);
+        assert!(set
+            .verification_key(&set.keys[0].kid, Algorithm::ES256)
+            .is_none());
+        assert!(set
+            .verification_key(&set.keys[1].kid, Algorithm::ES256)
+            .is_some());
+        assert!(set
+            .verification_key(&set.keys[2].kid, Algorithm::RS256)
+            .is_none());
     }
 }

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{csrf_token, render_form, Flow};
@@ -12,7 +11,7 @@ use crate::idp::authorize::found;
 use crate::idp::cookies::{self, SESSION_COOKIE};
 use crate::idp::error::PageError;
 use crate::idp::i18n::Lang;
-use crate::idp::params::Params;
+use crate::idp::params::{is_form_encoded, Params};
 use crate::idp::Idp;
 use crate::secret::{constant_time_eq, random_token};
 use crate::store::durable::UserRecord;
@@ -28,17 +27,7 @@ pub async fn submit(
     idp: web::Data<Idp>,
 ) -> Result<HttpResponse, PageError> {
     let fallback_lang = Lang::negotiate(&req, None);
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(';').next().is_some_and(|m| {
-                m.trim()
-                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-            })
-        });
-    if !is_form {
+    if !is_form_encoded(&req) {
         return Err(PageError::bad_request(
             fallback_lang,
             "The login form must be sent as application/x-www-form-urlencoded",
@@ -117,7 +106,7 @@ pub async fn submit(
         .destination(&idp, &session)
         .await
         .map_err(|e| PageError::store(lang, e))?;
-    audit(&idp, "login.success", &user.id).await;
+    idp.audit("login.success", &user.id, "").await;
 
     let mut response = found(&location);
     let cookie = cookies::build(
@@ -163,10 +152,4 @@ async fn check_password(
     .await
     .unwrap_or(false);
     Ok(verified)
-}
-
-async fn audit(idp: &Idp, kind: &str, subject: &str) {
-    if let Err(err) = idp.durable.audit(kind, subject, "", "").await {
-        tracing::warn!(error = %err, kind, "could not write an audit event");
-    }
 }

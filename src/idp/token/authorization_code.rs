@@ -28,7 +28,7 @@ pub async fn exchange(
             // RFC 6749 §4.1.2: a code used twice revokes what its first use produced.
             tracing::warn!(%client_id, "authorization code replayed; revoking its grant");
             idp.revoke_grant(&grant_id).await?;
-            audit(idp, "code.replayed", &grant_id, client_id).await;
+            idp.audit("code.replayed", &grant_id, client_id).await;
             return Err(OAuthError::invalid_code());
         }
     };
@@ -123,12 +123,6 @@ pub fn pkce_s256_matches(challenge: &str, verifier: &str) -> bool {
     let digest = Sha256::digest(verifier.as_bytes());
     let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest);
     constant_time_eq(computed.as_bytes(), challenge.as_bytes())
-}
-
-async fn audit(idp: &Idp, kind: &str, subject: &str, client_id: &str) {
-    if let Err(err) = idp.durable.audit(kind, subject, client_id, "").await {
-        tracing::warn!(error = %err, kind, "could not write an audit event");
-    }
 }
 
 #[cfg(test)]

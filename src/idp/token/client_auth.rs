@@ -6,7 +6,7 @@ use actix_web::HttpRequest;
 use base64::Engine;
 
 use crate::idp::error::OAuthError;
-use crate::idp::params::Params;
+use crate::idp::params::{self, Params};
 use crate::idp::Idp;
 use crate::secret::{constant_time_eq, sha256_hex};
 use crate::store::durable::ClientRecord;
@@ -95,15 +95,8 @@ fn decode_basic(encoded: &str) -> Option<(String, String)> {
         .ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let (id, secret) = text.split_once(':')?;
-    let decode = |s: &str| -> Option<String> {
-        let spaced = s.replace('+', " ");
-        percent_encoding::percent_decode_str(&spaced)
-            .decode_utf8()
-            .ok()
-            .map(|c| c.into_owned())
-    };
-    let id = decode(id)?;
-    let secret = decode(secret)?;
+    let id = params::decode(id.as_bytes()).ok()?;
+    let secret = params::decode(secret.as_bytes()).ok()?;
     (!id.is_empty()).then_some((id, secret))
 }
 

@@ -6,7 +6,6 @@ mod client_auth;
 mod mint;
 mod refresh_token;
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
@@ -79,7 +78,7 @@ pub async fn token(
     body: web::Bytes,
     idp: web::Data<Idp>,
 ) -> Result<HttpResponse, OAuthError> {
-    if !is_form(&req) {
+    if !super::params::is_form_encoded(&req) {
         return Err(OAuthError::InvalidRequest(
             "Content-Type must be application/x-www-form-urlencoded".into(),
         ));
@@ -116,15 +115,4 @@ pub async fn token(
     let mut builder = HttpResponse::Ok();
     no_store(&mut builder);
     Ok(builder.json(response))
-}
-
-fn is_form(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|m| {
-            m.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
 }

@@ -90,12 +90,6 @@ async fn reuse_detected(idp: &Idp, family_id: &str, client_id: &str) -> OAuthErr
     if let Err(err) = idp.revoke_grant(family_id).await {
         return OAuthError::from(err);
     }
-    if let Err(err) = idp
-        .durable
-        .audit("refresh.reused", family_id, client_id, "")
-        .await
-    {
-        tracing::warn!(error = %err, "could not write an audit event");
-    }
+    idp.audit("refresh.reused", family_id, client_id).await;
     OAuthError::invalid_refresh_token()
 }

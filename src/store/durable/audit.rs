@@ -27,18 +27,4 @@ impl Durable {
         .await?;
         Ok(())
     }
-
-    /// The newest `limit` event kinds with their subjects, newest first (for operators and tests).
-    pub async fn recent_audit(&self, limit: i64) -> Result<Vec<(String, String)>, StoreError> {
-        use sqlx::Row;
-        let rows =
-            sqlx::query("SELECT kind, subject FROM audit_events ORDER BY at DESC, id LIMIT $1")
-                .bind(limit)
-                .fetch_all(self.pool())
-                .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("kind")?, r.try_get("subject")?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
-    }
 }

@@ -1,5 +1,6 @@
 //! Client registrations: partner apps allowed to use the login.
 
+use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::Durable;
@@ -44,6 +45,33 @@ impl std::fmt::Debug for ClientRecord {
             .field("public", &self.is_public())
             .finish_non_exhaustive()
     }
+}
+
+const COLUMNS: &str = "client_id, app_id, name, secret_hash, home_url, created_at";
+
+fn from_row(row: &AnyRow) -> Result<ClientRecord, sqlx::Error> {
+    Ok(ClientRecord {
+        client_id: row.try_get("client_id")?,
+        app_id: row.try_get("app_id")?,
+        name: row.try_get("name")?,
+        secret_hash: row.try_get("secret_hash")?,
+        home_url: row.try_get("home_url")?,
+        created_at: row.try_get("created_at")?,
+        redirect_uris: Vec::new(),
+        post_logout_uris: Vec::new(),
+    })
+}
+
+/// Adds one `client_uris` row to its client (rows come in position order).
+fn attach_uri(client: &mut ClientRecord, row: &AnyRow) -> Result<(), StoreError> {
+    let kind: String = row.try_get("kind")?;
+    let uri: String = row.try_get("uri")?;
+    match kind.as_str() {
+        REDIRECT => client.redirect_uris.push(uri),
+        POST_LOGOUT => client.post_logout_uris.push(uri),
+        other => return Err(StoreError::Corrupt(format!("client uri kind {other}"))),
+    }
+    Ok(())
 }
 
 const REDIRECT: &str = "redirect";
@@ -101,10 +129,7 @@ impl Durable {
         column: &'static str,
         value: &str,
     ) -> Result<Option<ClientRecord>, StoreError> {
-        let sql = format!(
-            "SELECT client_id, app_id, name, secret_hash, home_url, created_at \
-             FROM clients WHERE {column} = $1"
-        );
+        let sql = format!("SELECT {COLUMNS} FROM clients WHERE {column} = $1");
         let Some(row) = sqlx::query(&sql)
             .bind(value)
             .fetch_optional(self.pool())
@@ -112,44 +137,38 @@ impl Durable {
         else {
             return Ok(None);
         };
-        let mut client = ClientRecord {
-            client_id: row.try_get("client_id")?,
-            app_id: row.try_get("app_id")?,
-            name: row.try_get("name")?,
-            secret_hash: row.try_get("secret_hash")?,
-            home_url: row.try_get("home_url")?,
-            created_at: row.try_get("created_at")?,
-            redirect_uris: Vec::new(),
-            post_logout_uris: Vec::new(),
-        };
+        let mut client = from_row(&row)?;
         let uris = sqlx::query(
             "SELECT kind, uri FROM client_uris WHERE client_id = $1 ORDER BY kind, position",
         )
         .bind(&client.client_id)
         .fetch_all(self.pool())
         .await?;
-        for row in uris {
-            let kind: String = row.try_get("kind")?;
-            let uri: String = row.try_get("uri")?;
-            match kind.as_str() {
-                REDIRECT => client.redirect_uris.push(uri),
-                POST_LOGOUT => client.post_logout_uris.push(uri),
-                other => return Err(StoreError::Corrupt(format!("client uri kind {other}"))),
-            }
+        for row in &uris {
+            attach_uri(&mut client, row)?;
         }
         Ok(Some(client))
     }
 
-    /// Every client, oldest first, without URIs resolved beyond what the listing needs.
+    /// Every client, oldest first: two queries, whatever the number of clients.
     pub async fn list_clients(&self) -> Result<Vec<ClientRecord>, StoreError> {
-        let ids = sqlx::query("SELECT client_id FROM clients ORDER BY created_at, client_id")
-            .fetch_all(self.pool())
-            .await?;
-        let mut clients = Vec::with_capacity(ids.len());
-        for row in ids {
-            let id: String = row.try_get("client_id")?;
-            if let Some(client) = self.find_client(&id).await? {
-                clients.push(client);
+        let sql = format!("SELECT {COLUMNS} FROM clients ORDER BY created_at, client_id");
+        let rows = sqlx::query(&sql).fetch_all(self.pool()).await?;
+        let mut clients = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+        let uris = sqlx::query(
+            "SELECT client_id, kind, uri FROM client_uris ORDER BY client_id, kind, position",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let index: std::collections::HashMap<String, usize> = clients
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.client_id.clone(), i))
+            .collect();
+        for row in &uris {
+            let client_id: String = row.try_get("client_id")?;
+            if let Some(&i) = index.get(&client_id) {
+                attach_uri(&mut clients[i], row)?;
             }
         }
         Ok(clients)

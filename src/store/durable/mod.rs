@@ -34,7 +34,6 @@ pub enum Backend {
 #[derive(Clone)]
 pub struct Durable {
     pool: AnyPool,
-    backend: Backend,
 }
 
 impl Durable {
@@ -69,11 +68,7 @@ impl Durable {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend })
-    }
-
-    pub fn backend(&self) -> Backend {
-        self.backend
+        Ok(Self { pool })
     }
 
     /// Applies the embedded migrations that have not run yet.
@@ -85,10 +80,6 @@ impl Durable {
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
-    }
-
-    pub async fn close(&self) {
-        self.pool.close().await;
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {

@@ -63,22 +63,6 @@ impl MemoryStore {
             map.retain(|_, entry| entry.expires > now);
         }
     }
-
-    /// Number of live entries (for memory benchmarks and tests).
-    pub fn len(&self) -> usize {
-        let now = Instant::now();
-        self.shards
-            .iter()
-            .map(|s| {
-                let map = s.lock().unwrap_or_else(|p| p.into_inner());
-                map.values().filter(|e| e.expires > now).count()
-            })
-            .sum()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 fn live(entry: &Entry) -> bool {

@@ -1,5 +1,5 @@
 //! Revoked session ids and grant ids. An access token fails everywhere once its `sid` or
-//! its grant is here; entries live as long as the longest access token could.
+//! its grant is here; callers keep entries as long as the longest access token could live.
 
 use std::time::Duration;
 
@@ -9,7 +9,6 @@ use crate::store::StoreError;
 #[derive(Clone)]
 pub struct Revocations {
     store: SharedEphemeral,
-    ttl: Duration,
 }
 
 fn session_key(sid: &str) -> String {
@@ -21,16 +20,8 @@ fn grant_key(grant_id: &str) -> String {
 }
 
 impl Revocations {
-    pub fn new(store: SharedEphemeral, access_token_ttl: Duration) -> Self {
-        Self {
-            store,
-            ttl: access_token_ttl,
-        }
-    }
-
-    /// How long a revocation must be remembered.
-    pub fn ttl(&self) -> Duration {
-        self.ttl
+    pub fn new(store: SharedEphemeral) -> Self {
+        Self { store }
     }
 
     pub async fn revoke_session(&self, sid: &str, ttl: Duration) -> Result<(), StoreError> {
