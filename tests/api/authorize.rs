@@ -114,12 +114,7 @@ async fn state_is_echoed_exactly_and_html_in_it_is_never_reflected_unescaped() {
     let callback = Callback::parse(&location(&app.get(url.as_str()).await));
     assert_eq!(callback.state.as_deref(), Some(state));
 
-    let page = app
-        .get(&app.url("/api/v1/oauth2/authorize?client_id=%3Cscript%3Ealert(1)%3C%2Fscript%3E&response_type=code"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = app.page(&app.url("/api/v1/oauth2/authorize?client_id=%3Cscript%3Ealert(1)%3C%2Fscript%3E&response_type=code")).await;
     assert!(!page.contains("<script>alert(1)"));
 }
 
@@ -139,24 +134,11 @@ async fn a_public_client_must_use_pkce_s256() {
 async fn the_error_page_speaks_the_browser_language() {
     let app = TestApp::spawn().await;
     let url = app.url("/api/v1/oauth2/authorize?response_type=code&client_id=nope");
-    let zh = app
-        .get_with_language(&url, "zh-CN")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let zh = app.page_in(&url, "zh-CN").await;
     assert!(
         zh.contains("未知的应用") && zh.contains("lang=\"zh-CN\""),
         "{zh}"
     );
-    let en = crate::helpers::browser()
-        .get(&url)
-        .header("accept-language", "en")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let en = crate::helpers::page_elsewhere(&url, &[("accept-language", "en")]).await;
     assert!(en.contains("Unknown client_id"), "{en}");
 }

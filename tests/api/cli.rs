@@ -99,12 +99,7 @@ async fn client_create_list_rotate_and_delete() {
         let app = &app;
         let id = id.clone();
         async move {
-            let response = app
-                .token_raw(
-                    &[("grant_type", "authorization_code"), ("code", "x")],
-                    Some((&id, &secret)),
-                )
-                .await;
+            let response = app.redeem_raw("x", Some((&id, &secret))).await;
             error_of(response).await.1
         }
     };

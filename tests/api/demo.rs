@@ -5,7 +5,7 @@ use unilogin::demo::{DEMO_PASSWORD, DEMO_USERNAME};
 use crate::helpers::{location, TestApp};
 
 async fn follow_demo_sign_in(app: &TestApp) -> String {
-    let home = app.get(&app.url("/demo/")).await.text().await.unwrap();
+    let home = app.page(&app.url("/demo/")).await;
     assert!(home.contains("id=\"demo-login\""));
     let to_authorize = location(&app.get(&app.url("/demo/login")).await);
     assert!(to_authorize.starts_with(&format!("{}/api/v1/oauth2/authorize?", app.issuer())));
@@ -18,7 +18,7 @@ async fn follow_demo_sign_in(app: &TestApp) -> String {
     let back = app.get(&callback.location).await;
     assert_eq!(back.status(), 302, "the demo exchanged the code");
     assert_eq!(location(&back), "/demo/");
-    app.get(&app.url("/demo/")).await.text().await.unwrap()
+    app.page(&app.url("/demo/")).await
 }
 
 #[tokio::test]
@@ -35,7 +35,7 @@ async fn the_demo_app_signs_in_through_the_real_flow_and_shows_userinfo() {
     let to_logout = location(&out);
     let back = app.get(&to_logout).await;
     assert_eq!(location(&back), format!("{}/demo/", app.issuer()));
-    let home = app.get(&app.url("/demo/")).await.text().await.unwrap();
+    let home = app.page(&app.url("/demo/")).await;
     assert!(home.contains("id=\"demo-login\""));
 }
 

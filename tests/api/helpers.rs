@@ -376,6 +376,20 @@ impl TestApp {
         self.browser.get(url).send().await.expect("GET")
     }
 
+    /// The text of the page at `url`, in this app's browser.
+    pub async fn page(&self, url: &str) -> String {
+        self.get(url).await.text().await.expect("page text")
+    }
+
+    /// The text of the page at `url`, asking for `language`.
+    pub async fn page_in(&self, url: &str, language: &str) -> String {
+        self.get_with_language(url, language)
+            .await
+            .text()
+            .await
+            .expect("page text")
+    }
+
     pub async fn get_with_language(&self, url: &str, language: &str) -> Response {
         self.browser
             .get(url)
@@ -486,6 +500,19 @@ impl TestApp {
         request.send().await.expect("token request")
     }
 
+    /// Redeems `code` at the default client's redirect URI with these credentials, by hand.
+    pub async fn redeem_raw(&self, code: &str, basic: Option<(&str, &str)>) -> Response {
+        self.token_raw(
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", &self.client.redirect_uri),
+            ],
+            basic,
+        )
+        .await
+    }
+
     pub async fn userinfo(&self, access_token: &str) -> Response {
         self.backchannel
             .get(self.url("/api/v1/oauth2/userinfo"))
@@ -574,6 +601,25 @@ impl Drop for TestApp {
         })
         .join();
     }
+}
+
+/// The text of the page at `url` seen by another browser, sending only `headers`.
+pub async fn page_elsewhere(url: &str, headers: &[(&str, &str)]) -> String {
+    let mut request = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+        .get(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("page text")
 }
 
 pub fn location(response: &Response) -> String {

@@ -1,6 +1,6 @@
 //! The unified login page: languages, CSRF, generic errors, session fixation, the portal flow.
 
-use crate::helpers::{hidden_fields, location, Callback, TestApp, PASSWORD};
+use crate::helpers::{hidden_fields, location, page_elsewhere, Callback, TestApp, PASSWORD};
 
 fn set_cookies(response: &reqwest::Response) -> Vec<String> {
     response
@@ -44,32 +44,13 @@ async fn login_page_speaks_chinese_and_english() {
         .any(|(n, v)| n == "csrf_token" && v.len() == 43));
 
     // A fresh browser asking for English gets English.
-    let other = crate::helpers::browser();
-    let en = other
-        .get(&url)
-        .header("accept-language", "en-US,en;q=0.9")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let en = page_elsewhere(&url, &[("accept-language", "en-US,en;q=0.9")]).await;
     assert!(en.contains("lang=\"en\"") && en.contains("Username") && en.contains("Sign in"));
 
     // The switch link flips the language and the choice sticks.
-    let switched = app
-        .get(&format!("{url}?lang=en"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let switched = app.page(&format!("{url}?lang=en")).await;
     assert!(switched.contains("Password") && switched.contains("中文"));
-    let sticky = app
-        .get_with_language(&url, "zh-CN")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let sticky = app.page_in(&url, "zh-CN").await;
     assert!(
         sticky.contains("lang=\"en\""),
         "the lang cookie wins over Accept-Language"
@@ -137,7 +118,7 @@ async fn a_post_without_the_csrf_token_is_refused_and_starts_no_session() {
     let app = TestApp::spawn().await;
     let (authorize, _) = app.authorize_url(&app.client, &[]);
     let to_login = location(&app.get(&authorize).await);
-    let html = app.get(&app.url(&to_login)).await.text().await.unwrap();
+    let html = app.page(&app.url(&to_login)).await;
     let reference = hidden_fields(&html)
         .into_iter()
         .find(|(n, _)| n == "req")
@@ -230,19 +211,11 @@ async fn every_login_starts_a_new_session_id() {
     assert!(cookie.iter().all(|c| !c.starts_with("unilogin_session=")));
 
     // The first session is gone: presenting it shows the login form, not "signed in".
-    let fixated = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = fixated
-        .get(app.url("/unified-login/portal-login?lang=en"))
-        .header("cookie", first)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_elsewhere(
+        &app.url("/unified-login/portal-login?lang=en"),
+        &[("cookie", &first)],
+    )
+    .await;
     assert!(page.contains("id=\"login-form\""));
     assert!(!page.contains("signed-in"));
 }
@@ -254,12 +227,7 @@ async fn portal_login_returns_to_the_app_home_with_code_and_tenant() {
         "/unified-login/portal-login?ind=UNOP&appId={}",
         app.client.app_id
     ));
-    let page = app
-        .get_with_language(&portal, "en")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_in(&portal, "en").await;
     assert!(page.contains("partner"), "the app's name is shown");
     let posted = app.submit_login(&portal, "alice", PASSWORD).await;
     assert_eq!(posted.status(), 302);

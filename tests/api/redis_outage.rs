@@ -78,13 +78,7 @@ async fn a_redis_outage_is_a_quick_503_and_heals_by_itself() {
     let ready = app.get(&app.url("/readyz")).await;
     assert_eq!(ready.status(), 503);
     let exchange = app
-        .token_raw(
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", callback.code.as_deref().unwrap()),
-            ],
-            app.basic(),
-        )
+        .redeem_raw(callback.code.as_deref().unwrap(), app.basic())
         .await;
     assert_eq!(
         error_of(exchange).await,

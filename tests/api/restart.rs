@@ -9,12 +9,7 @@ use crate::helpers::{oauth_error, TestApp};
 async fn tokens_and_refresh_tokens_survive_a_restart() {
     let app = TestApp::spawn().await;
     let kept = app.signed_in_tokens(&[]).await;
-    let jwks_before = app
-        .get(&app.url("/api/v1/oauth2/jwks"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let jwks_before = app.page(&app.url("/api/v1/oauth2/jwks")).await;
 
     let app = {
         let mut app = app;
@@ -30,12 +25,7 @@ async fn tokens_and_refresh_tokens_survive_a_restart() {
         app
     };
 
-    let jwks_after = app
-        .get(&app.url("/api/v1/oauth2/jwks"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let jwks_after = app.page(&app.url("/api/v1/oauth2/jwks")).await;
     assert_eq!(jwks_before, jwks_after, "the same keys are loaded");
     assert_eq!(
         app.userinfo(kept.access_token().secret()).await.status(),

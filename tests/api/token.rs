@@ -65,14 +65,7 @@ async fn token_responses_are_never_cached() {
     let app = TestApp::spawn().await;
     let callback = app.login(&app.client, &[]).await;
     let response = app
-        .token_raw(
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", callback.code.as_deref().unwrap()),
-                ("redirect_uri", &app.client.redirect_uri),
-            ],
-            app.basic(),
-        )
+        .redeem_raw(callback.code.as_deref().unwrap(), app.basic())
         .await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "no-store");
@@ -137,12 +130,7 @@ async fn a_replayed_code_is_refused_and_revokes_what_it_produced() {
         200
     );
 
-    let replay = app
-        .token_raw(
-            &[("grant_type", "authorization_code"), ("code", &code)],
-            app.basic(),
-        )
-        .await;
+    let replay = app.redeem_raw(&code, app.basic()).await;
     assert_eq!(
         error_of(replay).await,
         (
@@ -169,12 +157,8 @@ async fn a_code_is_bound_to_its_client_and_redirect_uri() {
         .await;
     let callback = app.login(&app.client, &[]).await;
     let stolen = app
-        .token_raw(
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", callback.code.as_deref().unwrap()),
-                ("redirect_uri", "https://partner.example/callback"),
-            ],
+        .redeem_raw(
+            callback.code.as_deref().unwrap(),
             Some((&other.id, other.secret.as_deref().unwrap())),
         )
         .await;
