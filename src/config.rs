@@ -30,6 +30,10 @@ pub struct Lifetimes {
     pub authorization_code: Duration,
     pub browser_session: Duration,
     pub pending_request: Duration,
+    pub id_token: Duration,
+    /// How long after a rotation the spent refresh token still answers a concurrent
+    /// duplicate with the same successor instead of revoking the family.
+    pub refresh_grace: Duration,
 }
 
 impl Default for Lifetimes {
@@ -40,6 +44,42 @@ impl Default for Lifetimes {
             authorization_code: Duration::from_secs(300),
             browser_session: Duration::from_secs(8 * 3600),
             pending_request: Duration::from_secs(900),
+            id_token: Duration::from_secs(3600),
+            refresh_grace: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Brute-force and abuse limits.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Failed logins for one account within `failure_window` before it is locked.
+    pub account_failures: u32,
+    /// Failed logins from one IP address within `failure_window` before it is locked.
+    pub ip_failures: u32,
+    pub failure_window: Duration,
+    /// First lockout; it doubles with every further failure, up to `lockout_cap`.
+    pub lockout_base: Duration,
+    pub lockout_cap: Duration,
+    /// Requests a minute to the token, introspection and revocation endpoints, per client
+    /// IP and per client; 0 turns the limit off.
+    pub requests_per_ip: u32,
+    pub requests_per_client: u32,
+    /// How long a login waits for a free password-check slot before answering 503.
+    pub password_check_wait: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            account_failures: 5,
+            ip_failures: 50,
+            failure_window: Duration::from_secs(15 * 60),
+            lockout_base: Duration::from_secs(60),
+            lockout_cap: Duration::from_secs(3600),
+            requests_per_ip: 6000,
+            requests_per_client: 6000,
+            password_check_wait: Duration::from_secs(2),
         }
     }
 }
@@ -56,9 +96,12 @@ pub struct Settings {
     /// Prefix of every Redis key, so several deployments (or tests) can share one server.
     pub redis_prefix: String,
     pub keys_dir: PathBuf,
+    /// How often a running server looks for keys added by `keys rotate`.
+    pub keys_reload: Duration,
     pub log: String,
     pub argon2: Argon2Settings,
     pub lifetimes: Lifetimes,
+    pub limits: Limits,
     /// Seed the demo tenant, user and client, and serve `/demo/`.
     pub demo: bool,
 }
@@ -74,7 +117,9 @@ impl std::fmt::Debug for Settings {
             .field("keys_dir", &self.keys_dir)
             .field("log", &self.log)
             .field("argon2", &self.argon2)
+            .field("keys_reload", &self.keys_reload)
             .field("lifetimes", &self.lifetimes)
+            .field("limits", &self.limits)
             .field("demo", &self.demo)
             .finish()
     }
@@ -104,6 +149,7 @@ impl Settings {
     /// Reads the environment. Unset variables take the embedded defaults.
     pub fn from_env() -> Result<Self, ConfigError> {
         let defaults = Argon2Settings::default();
+        let limits = Limits::default();
         Ok(Self {
             bind: var("UNILOGIN_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             issuer: var("UNILOGIN_ISSUER"),
@@ -114,6 +160,9 @@ impl Settings {
             keys_dir: var("UNILOGIN_KEYS_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("keys")),
+            keys_reload: Duration::from_secs(
+                number("UNILOGIN_KEYS_RELOAD_SECS", 10)?.max(1).into(),
+            ),
             log: var("UNILOGIN_LOG").unwrap_or_else(|| "info".into()),
             argon2: Argon2Settings {
                 memory_kib: number("UNILOGIN_ARGON2_MEMORY_KIB", defaults.memory_kib)?,
@@ -121,6 +170,16 @@ impl Settings {
                 parallelism: number("UNILOGIN_ARGON2_PARALLELISM", defaults.parallelism)?,
             },
             lifetimes: Lifetimes::default(),
+            limits: Limits {
+                account_failures: number("UNILOGIN_LOGIN_MAX_FAILURES", limits.account_failures)?,
+                ip_failures: number("UNILOGIN_LOGIN_MAX_FAILURES_PER_IP", limits.ip_failures)?,
+                requests_per_ip: number("UNILOGIN_RATE_LIMIT_PER_IP", limits.requests_per_ip)?,
+                requests_per_client: number(
+                    "UNILOGIN_RATE_LIMIT_PER_CLIENT",
+                    limits.requests_per_client,
+                )?,
+                ..limits
+            },
             demo: false,
         })
     }

@@ -103,6 +103,7 @@ impl Demo {
                     post_logout_uris: vec![RedirectUri::parse(&home)?],
                     home_url: Some(RedirectUri::parse(&callback)?),
                     public: false,
+                    id_token_alg: None,
                     client_id: Some(DEMO_CLIENT_ID.into()),
                     app_id: Some(DEMO_APP_ID.into()),
                 })

@@ -9,7 +9,7 @@ use unilogin::config::Settings;
 use unilogin::domain::{NewPassword, RedirectUri, Role, TenantId, Username};
 use unilogin::startup::Application;
 use unilogin::store::durable::Durable;
-use unilogin::tokens::KeySet;
+use unilogin::tokens::{parse_alg, KeySet, SIGNING_ALGS};
 
 #[derive(Parser)]
 #[command(
@@ -116,6 +116,9 @@ enum ClientCommand {
         /// A public client: no secret, PKCE required.
         #[arg(long)]
         public: bool,
+        /// The ID token signing algorithm: RS256 (default) or ES256.
+        #[arg(long = "id-token-alg")]
+        id_token_alg: Option<String>,
     },
     List,
     RotateSecret {
@@ -129,7 +132,12 @@ enum ClientCommand {
 #[derive(Subcommand)]
 enum KeysCommand {
     List,
-    Rotate,
+    /// Adds a new key (for every algorithm, or one) and makes it the active signer.
+    Rotate {
+        /// `ES256` (access tokens) or `RS256` (ID tokens); default: both.
+        #[arg(long)]
+        alg: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -276,6 +284,7 @@ async fn client(command: ClientCommand, settings: &Settings) -> Result<(), Strin
             post_logout_uri,
             home_url,
             public,
+            id_token_alg,
         } => {
             let uris = |raw: Vec<String>| -> Result<Vec<RedirectUri>, String> {
                 raw.iter()
@@ -291,6 +300,7 @@ async fn client(command: ClientCommand, settings: &Settings) -> Result<(), Strin
                         .map(|u| RedirectUri::parse(&u).map_err(|e| format!("{u}: {e}")))
                         .transpose()?,
                     public,
+                    id_token_alg,
                     client_id: None,
                     app_id: None,
                 })
@@ -317,13 +327,25 @@ async fn client(command: ClientCommand, settings: &Settings) -> Result<(), Strin
 async fn keys(command: KeysCommand, settings: &Settings) -> Result<(), String> {
     let store = durable(settings).await?;
     let lifetime = settings.lifetimes.access_token.as_secs() as i64;
-    if let KeysCommand::Rotate = command {
-        let info = KeySet::rotate(&settings.keys_dir, jsonwebtoken::Algorithm::ES256)
-            .map_err(|e| e.to_string())?;
-        eprintln!(
-            "new key {}: running servers use it after their next start",
-            info.kid
-        );
+    if let KeysCommand::Rotate { alg } = command {
+        let algs = match alg {
+            None => SIGNING_ALGS.to_vec(),
+            Some(name) => vec![parse_alg(&name).ok_or_else(|| {
+                format!(
+                    "unknown algorithm {name:?}: expected one of {}",
+                    KeySet::algorithm_names().join(", ")
+                )
+            })?],
+        };
+        for alg in algs {
+            let info = KeySet::rotate(&settings.keys_dir, alg).map_err(|e| e.to_string())?;
+            eprintln!(
+                "new {} key {}: running servers sign with it within {} s",
+                info.alg,
+                info.kid,
+                settings.keys_reload.as_secs()
+            );
+        }
     }
     let keys = KeySet::load_or_create(&settings.keys_dir, &store, lifetime)
         .await

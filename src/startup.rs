@@ -5,9 +5,11 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_web::dev::ServiceResponse;
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpServer};
+use actix_web::http::StatusCode;
+use actix_web::middleware::{from_fn, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{web, App, HttpResponse, HttpServer};
 
 use crate::admin::PasswordHasher;
 use crate::config::Settings;
@@ -17,7 +19,7 @@ use crate::store::durable::Durable;
 use crate::store::ephemeral::{MemoryStore, RedisStore, SharedEphemeral};
 use crate::store::StoreError;
 use crate::telemetry::{self, Metrics};
-use crate::tokens::{KeyError, KeySet};
+use crate::tokens::{KeyError, LiveKeys};
 
 /// Largest request body accepted anywhere.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -74,15 +76,24 @@ impl Application {
             .trim_end_matches('/')
             .to_owned();
         let max_token_lifetime = settings.lifetimes.access_token.as_secs() as i64;
-        let keys = KeySet::load_or_create(&settings.keys_dir, &durable, max_token_lifetime).await?;
+        let keys = Arc::new(
+            LiveKeys::load(
+                settings.keys_dir.clone(),
+                durable.clone(),
+                max_token_lifetime,
+            )
+            .await?,
+        );
+        keys.watch(settings.keys_reload);
         let hasher = PasswordHasher::new(settings.argon2).map_err(StartupError::Config)?;
         let idp = web::Data::new(Idp::new(
             issuer.clone(),
             durable.clone(),
             ephemeral,
-            Arc::new(keys),
+            keys,
             hasher.clone(),
             settings.lifetimes,
+            settings.limits,
         ));
         match idp.reload_revocations().await {
             Ok(n) if n > 0 => tracing::info!(revocations = n, "revocations reloaded"),
@@ -107,6 +118,7 @@ impl Application {
         let server = HttpServer::new(move || {
             let demo = app_demo.clone();
             App::new()
+                .wrap(ErrorHandlers::new().handler(StatusCode::PAYLOAD_TOO_LARGE, too_large))
                 .wrap(from_fn(telemetry::security_headers))
                 .wrap(from_fn(telemetry::trace_requests))
                 .app_data(app_idp.clone())
@@ -173,6 +185,20 @@ impl Application {
             None => Ok(()),
         }
     }
+}
+
+/// actix refuses oversized bodies itself, in plain text; every client of ours reads JSON.
+fn too_large<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let (req, _) = res.into_parts();
+    let body = HttpResponse::PayloadTooLarge()
+        .json(serde_json::json!({
+            "error": "invalid_request",
+            "error_description": format!("Request body is larger than {} KiB", MAX_BODY_BYTES / 1024),
+        }))
+        .map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(
+        req, body,
+    )))
 }
 
 /// Where this process reaches itself (the demo app's back channel).

@@ -14,6 +14,8 @@ pub struct NewClientRequest {
     pub post_logout_uris: Vec<RedirectUri>,
     pub home_url: Option<RedirectUri>,
     pub public: bool,
+    /// The ID token algorithm; RS256 when `None`.
+    pub id_token_alg: Option<String>,
     /// Fixed ids (the demo seeds its own); random when `None`.
     pub client_id: Option<String>,
     pub app_id: Option<String>,
@@ -45,6 +47,7 @@ pub struct ClientListing {
     pub redirect_uris: Vec<String>,
     pub post_logout_uris: Vec<String>,
     pub home_url: Option<String>,
+    pub id_token_signed_response_alg: String,
     pub created_at: i64,
 }
 
@@ -58,6 +61,7 @@ impl From<ClientRecord> for ClientListing {
             redirect_uris: c.redirect_uris,
             post_logout_uris: c.post_logout_uris,
             home_url: c.home_url,
+            id_token_signed_response_alg: c.id_token_alg,
             created_at: c.created_at,
         }
     }
@@ -79,6 +83,14 @@ impl Durable {
                 "at least one --redirect-uri is required".into(),
             ));
         }
+        let id_token_alg = match request.id_token_alg.as_deref() {
+            None => crate::tokens::ID_TOKEN_DEFAULT_ALG,
+            Some(name) => crate::tokens::parse_alg(name).ok_or_else(|| {
+                AdminError::Invalid(format!(
+                    "unknown ID token algorithm {name:?}: expected RS256 or ES256"
+                ))
+            })?,
+        };
         let secret = (!request.public).then(|| Secret::new(random_token()));
         let client = NewClient {
             client_id: request.client_id.unwrap_or_else(|| random_id(20)),
@@ -88,6 +100,7 @@ impl Durable {
             redirect_uris: dedup(request.redirect_uris),
             post_logout_uris: dedup(request.post_logout_uris),
             home_url: request.home_url.map(|u| u.as_str().to_owned()),
+            id_token_alg: crate::tokens::alg_name(id_token_alg).to_owned(),
         };
         match self.insert_client(&client).await {
             Err(crate::store::StoreError::Conflict) => {

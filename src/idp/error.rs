@@ -34,6 +34,9 @@ pub enum OAuthError {
     InvalidScope(String),
     #[error("The service is temporarily unavailable, retry later")]
     TemporarilyUnavailable,
+    /// Over the request budget; retry after this many seconds.
+    #[error("Too many requests, retry later")]
+    RateLimited { retry_after: u64 },
     #[error("The server could not complete the request")]
     ServerError,
 }
@@ -48,6 +51,7 @@ impl OAuthError {
             Self::UnsupportedGrantType(_) => "unsupported_grant_type",
             Self::InvalidScope(_) => "invalid_scope",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
+            Self::RateLimited { .. } => "too_many_requests",
             Self::ServerError => "server_error",
         }
     }
@@ -81,6 +85,7 @@ impl ResponseError for OAuthError {
         match self {
             Self::InvalidClient { .. } => StatusCode::UNAUTHORIZED,
             Self::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
         }
@@ -89,8 +94,14 @@ impl ResponseError for OAuthError {
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
         no_store(&mut response);
-        if let Self::InvalidClient { basic: true } = self {
-            response.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"unilogin\""));
+        match self {
+            Self::InvalidClient { basic: true } => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"unilogin\""));
+            }
+            Self::RateLimited { retry_after } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            _ => {}
         }
         response.json(ErrorBody {
             error: self.code(),

@@ -32,6 +32,8 @@ pub struct Texts {
     pub unknown_client: &'static str,
     pub redirect_mismatch: &'static str,
     pub redirect_required: &'static str,
+    pub bad_id_token_hint: &'static str,
+    pub unregistered_post_logout_uri: &'static str,
 }
 
 const ZH: Texts = Texts {
@@ -58,6 +60,9 @@ const ZH: Texts = Texts {
     unknown_client: "未知的应用（client_id）。",
     redirect_mismatch: "redirect_uri 与该应用登记的回调地址不一致。",
     redirect_required: "该应用登记了多个回调地址，必须提供 redirect_uri。",
+    bad_id_token_hint: "id_token_hint 无效：不是本服务签发的 ID Token。",
+    unregistered_post_logout_uri:
+        "post_logout_redirect_uri 未在该应用登记（需同时提供 id_token_hint 或 client_id）。",
 };
 
 const EN: Texts = Texts {
@@ -85,6 +90,8 @@ const EN: Texts = Texts {
     unknown_client: "Unknown client_id.",
     redirect_mismatch: "redirect_uri does not match a URI registered for this client.",
     redirect_required: "redirect_uri is required: this client has several registered.",
+    bad_id_token_hint: "id_token_hint is not an ID token issued by this service.",
+    unregistered_post_logout_uri: "post_logout_redirect_uri is not registered for this client (send id_token_hint or client_id with it).",
 };
 
 impl Lang {

@@ -8,10 +8,12 @@ pub mod error;
 mod grant;
 mod health;
 pub mod i18n;
+mod introspection;
 mod login;
 mod logout;
 mod pages;
 mod params;
+mod revocation;
 mod revoke;
 mod token;
 mod userinfo;
@@ -23,13 +25,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use tokio::sync::Semaphore;
 
 use crate::admin::PasswordHasher;
-use crate::config::Lifetimes;
+use crate::config::{Lifetimes, Limits};
 use crate::store::durable::Durable;
 use crate::store::ephemeral::{
-    BrowserSession, Codes, PendingRequests, Revocations, Sessions, SharedEphemeral,
+    BrowserSession, Codes, LoginThrottle, PendingRequests, RateLimiter, Revocations, Sessions,
+    SharedEphemeral,
 };
 use crate::store::StoreError;
-use crate::tokens::KeySet;
+use crate::tokens::LiveKeys;
 
 pub use error::{BearerError, OAuthError, PageError};
 pub use pages::html as pages_html;
@@ -45,11 +48,14 @@ pub struct Idp {
     pub codes: Codes,
     pub pending: PendingRequests,
     pub revocations: Revocations,
-    pub keys: Arc<KeySet>,
+    pub keys: Arc<LiveKeys>,
     pub hasher: PasswordHasher,
     /// Bounds concurrent argon2 verifications so a login flood cannot starve other work.
     pub password_checks: Arc<Semaphore>,
     pub lifetimes: Lifetimes,
+    pub limits: Limits,
+    pub login_throttle: LoginThrottle,
+    pub rate_limiter: RateLimiter,
 }
 
 impl Idp {
@@ -57,9 +63,10 @@ impl Idp {
         issuer: String,
         durable: Durable,
         ephemeral: SharedEphemeral,
-        keys: Arc<KeySet>,
+        keys: Arc<LiveKeys>,
         hasher: PasswordHasher,
         lifetimes: Lifetimes,
+        limits: Limits,
     ) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self {
@@ -68,6 +75,8 @@ impl Idp {
             codes: Codes::new(ephemeral.clone(), lifetimes.authorization_code),
             pending: PendingRequests::new(ephemeral.clone(), lifetimes.pending_request),
             revocations: Revocations::new(ephemeral.clone()),
+            login_throttle: LoginThrottle::new(ephemeral.clone(), limits),
+            rate_limiter: RateLimiter::new(ephemeral.clone()),
             issuer,
             durable,
             ephemeral,
@@ -75,6 +84,7 @@ impl Idp {
             hasher,
             password_checks: Arc::new(Semaphore::new(cores)),
             lifetimes,
+            limits,
         }
     }
 
@@ -87,9 +97,15 @@ impl Idp {
         &self,
         req: &HttpRequest,
     ) -> Result<Option<BrowserSession>, StoreError> {
-        match req.cookie(cookies::SESSION_COOKIE) {
-            Some(cookie) => self.sessions.get(cookie.value()).await,
-            None => Ok(None),
+        let session = match req.cookie(cookies::SESSION_COOKIE) {
+            Some(cookie) => self.sessions.get(cookie.value()).await?,
+            None => None,
+        };
+        // A session revoked through the back channel (its access token revoked, RP logout
+        // from another context) no longer signs anyone in.
+        match session {
+            Some(s) if self.revocations.is_revoked(&s.sid, None).await? => Ok(None),
+            other => Ok(other),
         }
     }
 
@@ -126,6 +142,9 @@ pub const TOKEN_PATH: &str = "/api/v1/oauth2/token";
 pub const USERINFO_PATH: &str = "/api/v1/oauth2/userinfo";
 pub const JWKS_PATH: &str = "/api/v1/oauth2/jwks";
 pub const LOGOUT_PATH: &str = "/api/v1/logout";
+pub const INTROSPECT_PATH: &str = "/api/v1/oauth2/introspect";
+pub const REVOKE_PATH: &str = "/api/v1/oauth2/revoke";
+pub const END_SESSION_PATH: &str = "/api/v1/oauth2/end_session";
 
 /// Registers every identity-provider route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -148,6 +167,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(method_not_allowed)),
     )
     .service(
+        web::resource(INTROSPECT_PATH)
+            .route(web::post().to(introspection::introspect))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource(REVOKE_PATH)
+            .route(web::post().to(revocation::revoke))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
         web::resource(USERINFO_PATH)
             .route(web::get().to(userinfo::userinfo))
             .route(web::post().to(userinfo::userinfo))
@@ -157,6 +186,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource(LOGOUT_PATH)
             .route(web::get().to(logout::logout))
             .route(web::post().to(logout::logout))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource(END_SESSION_PATH)
+            .route(web::get().to(logout::end_session))
+            .route(web::post().to(logout::end_session))
             .default_service(web::to(method_not_allowed)),
     )
     .service(
@@ -188,6 +223,14 @@ pub fn url_with_query(base: &str, pairs: &[(&str, &str)]) -> String {
         query.append_pair(key, value);
     }
     format!("{base}?{}", query.finish())
+}
+
+/// The peer address; a proxy in front is one client to us (X-Forwarded-For is not
+/// trusted: anyone can send it).
+pub fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
 }
 
 /// JSON 404 for every path nobody serves.

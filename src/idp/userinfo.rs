@@ -60,6 +60,7 @@ impl Idp {
     pub async fn verify_bearer(&self, token: &str) -> Result<AccessClaims, BearerError> {
         let claims = self
             .keys
+            .current()
             .verify_access_token(token, &self.issuer)
             .map_err(|err| {
                 tracing::debug!(error = %err, "bearer token refused");

@@ -61,6 +61,13 @@ pub struct KeySet {
 /// The algorithm of access tokens: ECDSA P-256 signs fast and verifies everywhere.
 pub const ACCESS_TOKEN_ALG: Algorithm = Algorithm::ES256;
 
+/// ID tokens default to RS256, the one algorithm every OpenID Connect client must accept
+/// (OIDC Core §15.1); a client may register ES256 instead.
+pub const ID_TOKEN_DEFAULT_ALG: Algorithm = Algorithm::RS256;
+
+/// Every algorithm we hold a key for.
+pub const SIGNING_ALGS: [Algorithm; 2] = [Algorithm::ES256, Algorithm::RS256];
+
 impl KeySet {
     /// Loads every key in `dir`, generating one for each algorithm that has none, and
     /// records their metadata in the durable store.
@@ -73,8 +80,10 @@ impl KeySet {
         let keys = tokio::task::spawn_blocking(move || -> Result<Vec<SigningKey>, KeyError> {
             ensure_dir(&dir)?;
             let mut keys = read_keys(&dir)?;
-            if !keys.iter().any(|k| k.alg == ACCESS_TOKEN_ALG) {
-                keys.push(generate(&dir, ACCESS_TOKEN_ALG)?);
+            for alg in SIGNING_ALGS {
+                if !keys.iter().any(|k| k.alg == alg) {
+                    keys.push(generate(&dir, alg)?);
+                }
             }
             keys.sort_by_key(|k| (k.created_at, k.kid.clone()));
             Ok(keys)
@@ -96,7 +105,8 @@ impl KeySet {
         })
     }
 
-    /// Creates a new key for `alg` in `dir`; it becomes the active one at the next load.
+    /// Creates a new key for `alg` in `dir`; running servers make it the active one when
+    /// they next scan the directory.
     pub fn rotate(dir: &Path, alg: Algorithm) -> Result<KeyInfo, KeyError> {
         ensure_dir(dir)?;
         let key = generate(dir, alg)?;
@@ -106,6 +116,24 @@ impl KeySet {
             created_at: key.created_at,
             status: "active",
         })
+    }
+
+    /// The key file names in `dir`, sorted: when they change, the set must be reloaded.
+    pub fn fingerprint(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| parse_file_name(n).is_some())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// The algorithms we sign with, by name.
+    pub fn algorithm_names() -> Vec<&'static str> {
+        SIGNING_ALGS.iter().map(|a| alg_name(*a)).collect()
     }
 
     fn active(&self, alg: Algorithm) -> Option<&SigningKey> {
@@ -180,7 +208,11 @@ impl KeySet {
     }
 }
 
-fn alg_name(alg: Algorithm) -> &'static str {
+pub fn parse_alg(name: &str) -> Option<Algorithm> {
+    SIGNING_ALGS.into_iter().find(|a| alg_name(*a) == name)
+}
+
+pub fn alg_name(alg: Algorithm) -> &'static str {
     match alg {
         Algorithm::ES256 => "ES256",
         Algorithm::RS256 => "RS256",
@@ -216,6 +248,7 @@ fn parse_file_name(name: &str) -> Option<(Algorithm, i64)> {
     let mut parts = stem.splitn(3, '_');
     let alg = match parts.next()? {
         "es256" => Algorithm::ES256,
+        "rs256" => Algorithm::RS256,
         _ => return None,
     };
     let created = parts.next()?.parse().ok()?;
@@ -249,6 +282,7 @@ fn read_keys(dir: &Path) -> Result<Vec<SigningKey>, KeyError> {
 fn from_pem(pem: &[u8], alg: Algorithm, created_at: i64) -> Option<SigningKey> {
     let encoding = match alg {
         Algorithm::ES256 => EncodingKey::from_ec_pem(pem).ok()?,
+        Algorithm::RS256 => EncodingKey::from_rsa_pem(pem).ok()?,
         _ => return None,
     };
     let mut jwk = Jwk::from_encoding_key(&encoding, alg).ok()?;
@@ -257,6 +291,7 @@ fn from_pem(pem: &[u8], alg: Algorithm, created_at: i64) -> Option<SigningKey> {
     jwk.common.public_key_use = Some(PublicKeyUse::Signature);
     jwk.common.key_algorithm = Some(match alg {
         Algorithm::ES256 => KeyAlgorithm::ES256,
+        Algorithm::RS256 => KeyAlgorithm::RS256,
         _ => return None,
     });
     let decoding = DecodingKey::from_jwk(&jwk).ok()?;
@@ -271,14 +306,20 @@ fn from_pem(pem: &[u8], alg: Algorithm, created_at: i64) -> Option<SigningKey> {
 }
 
 fn generate(dir: &Path, alg: Algorithm) -> Result<SigningKey, KeyError> {
+    use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
+    use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
     use aws_lc_rs::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
-    let der = match alg {
+    let der: Vec<u8> = match alg {
         Algorithm::ES256 => EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING)
             .and_then(|pair| pair.to_pkcs8v1())
-            .map_err(|_| KeyError::Generate)?,
+            .map(|doc| doc.as_ref().to_vec()),
+        Algorithm::RS256 => RsaKeyPair::generate(KeySize::Rsa2048)
+            .and_then(|pair| AsDer::<Pkcs8V1Der<'static>>::as_der(&pair))
+            .map(|der| der.as_ref().to_vec()),
         _ => return Err(KeyError::Generate),
-    };
-    let pem = pem_encode("PRIVATE KEY", der.as_ref());
+    }
+    .map_err(|_| KeyError::Generate)?;
+    let pem = pem_encode("PRIVATE KEY", &der);
     let created_at = now_unix();
     let name = format!(
         "{}_{}_{}.pem",

@@ -1,7 +1,15 @@
-//! Token signing and verification: the key set in `UNILOGIN_KEYS_DIR`, JWT access tokens.
+//! Token signing and verification: the key set in `UNILOGIN_KEYS_DIR`, JWT access tokens
+//! and OpenID Connect ID tokens.
 
 mod access_token;
+mod id_token;
 mod keyset;
+mod live;
 
 pub use access_token::{AccessClaims, TokenError, ACCESS_TOKEN_TYP};
-pub use keyset::{KeyError, KeyInfo, KeySet};
+pub use id_token::{at_hash, IdClaims};
+pub use keyset::{
+    alg_name, parse_alg, KeyError, KeyInfo, KeySet, ACCESS_TOKEN_ALG, ID_TOKEN_DEFAULT_ALG,
+    SIGNING_ALGS,
+};
+pub use live::LiveKeys;

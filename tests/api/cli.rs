@@ -261,8 +261,25 @@ async fn tenant_create_and_keys_list() {
     ));
 
     let keys = stdout(&unilogin(&app, &["keys", "list"], None));
-    let key: serde_json::Value = serde_json::from_str(keys.lines().next().unwrap()).unwrap();
-    assert_eq!(key["alg"], "ES256");
-    assert_eq!(key["status"], "active");
+    let mut listed: Vec<(String, String)> = keys
+        .lines()
+        .map(|line| {
+            let key: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(key["kid"].as_str().unwrap().len(), 43, "{line}");
+            assert!(key["created_at"].as_i64().unwrap() > 0, "{line}");
+            (
+                key["alg"].as_str().unwrap().into(),
+                key["status"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    listed.sort();
+    assert_eq!(
+        listed,
+        [
+            ("ES256".into(), "active".into()),
+            ("RS256".into(), "active".into())
+        ]
+    );
     assert!(unilogin(&app, &["migrate"], None).status.success());
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use oauth2::basic::BasicClient;
 use oauth2::{
     AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
-    EndpointSet, RedirectUrl, RefreshToken, Scope, TokenUrl,
+    EndpointSet, IntrospectionUrl, RedirectUrl, RefreshToken, Scope, TokenUrl,
 };
 use reqwest::redirect::Policy;
 use reqwest::Response;
@@ -17,7 +17,7 @@ use unilogin::startup::Application;
 use unilogin::store::durable::Durable;
 
 pub type OAuthClient =
-    BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+    BasicClient<EndpointSet, EndpointNotSet, EndpointSet, EndpointNotSet, EndpointSet>;
 pub type TokenResult = Result<
     oauth2::basic::BasicTokenResponse,
     oauth2::RequestTokenError<
@@ -335,6 +335,7 @@ impl TestApp {
                     RedirectUri::parse(&format!("https://{name}.example/home")).unwrap(),
                 ),
                 public,
+                id_token_alg: None,
                 client_id: None,
                 app_id: None,
             })
@@ -354,6 +355,9 @@ impl TestApp {
         let mut oauth = BasicClient::new(ClientId::new(client.id.clone()))
             .set_auth_uri(AuthUrl::new(self.url("/api/v1/oauth2/authorize")).unwrap())
             .set_token_uri(TokenUrl::new(self.url("/api/v1/oauth2/token")).unwrap())
+            .set_introspection_url(
+                IntrospectionUrl::new(self.url("/api/v1/oauth2/introspect")).unwrap(),
+            )
             .set_redirect_uri(RedirectUrl::new(client.redirect_uri.clone()).unwrap());
         if let Some(secret) = &client.secret {
             oauth = oauth.set_client_secret(ClientSecret::new(secret.clone()));
@@ -498,6 +502,33 @@ impl TestApp {
             request = request.basic_auth(id, Some(secret));
         }
         request.send().await.expect("token request")
+    }
+
+    /// A form POST to a client-authenticated endpoint (introspection, revocation).
+    pub async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        basic: Option<(&str, &str)>,
+    ) -> Response {
+        let mut request = self.backchannel.post(self.url(path)).form(form);
+        if let Some((id, secret)) = basic {
+            request = request.basic_auth(id, Some(secret));
+        }
+        request.send().await.expect("form POST")
+    }
+
+    /// Introspects `token` as `client` (RFC 7662), the JSON answer.
+    pub async fn introspect(&self, client: &TestClient, token: &str) -> serde_json::Value {
+        let response = self
+            .post_form(
+                "/api/v1/oauth2/introspect",
+                &[("token", token)],
+                Some((&client.id, client.secret.as_deref().unwrap())),
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("introspection JSON")
     }
 
     /// Redeems `code` at the default client's redirect URI with these credentials, by hand.

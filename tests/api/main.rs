@@ -4,12 +4,14 @@
 //! `UNILOGIN_TEST_DATABASE_URL` are set (each test on its own database and key prefix).
 
 mod authorize;
+mod backchannel;
 mod cli;
 mod demo;
 mod discovery;
 mod helpers;
 mod login;
 mod logout;
+mod oidc;
 mod redis_outage;
 mod refresh;
 mod restart;

@@ -1,5 +1,7 @@
 //! The `refresh_token` grant: rotation, family revocation on reuse, scope narrowing.
 
+use std::time::Duration;
+
 use oauth2::TokenResponse;
 
 use crate::helpers::{oauth_error, TestApp};
@@ -36,7 +38,8 @@ async fn every_refresh_rotates_the_token() {
 
 #[tokio::test]
 async fn a_spent_refresh_token_revokes_its_whole_family() {
-    let app = TestApp::spawn().await;
+    // No grace window: every reuse counts as theft.
+    let app = TestApp::spawn_with(|s| s.lifetimes.refresh_grace = Duration::ZERO).await;
     let tokens = app.signed_in_tokens(&[]).await;
     let first = tokens.refresh_token().unwrap().secret().clone();
     let refreshed = app.refresh(&app.client, &first).await.expect("refresh");
@@ -138,5 +141,61 @@ async fn a_refresh_token_belongs_to_its_client() {
     assert_eq!(
         oauth_error(app.refresh(&app.client, "not-a-token").await),
         "invalid_grant"
+    );
+}
+
+#[tokio::test]
+async fn of_two_concurrent_refreshes_one_wins_and_the_family_survives_the_loser() {
+    let app = TestApp::spawn().await;
+    let tokens = app.signed_in_tokens(&[]).await;
+    let token = tokens.refresh_token().unwrap().secret().clone();
+    let (a, b) = tokio::join!(
+        app.refresh(&app.client, &token),
+        app.refresh(&app.client, &token)
+    );
+    let (winner, loser) = match (a, b) {
+        (Ok(winner), Err(loser)) | (Err(loser), Ok(winner)) => (winner, loser),
+        (a, b) => panic!(
+            "exactly one refresh must win: {:?} / {:?}",
+            a.is_ok(),
+            b.is_ok()
+        ),
+    };
+    assert_eq!(oauth_error(Err(loser)), "invalid_grant");
+    // Inside the grace window the loser burned nothing: the winner's chain goes on.
+    assert_eq!(
+        app.userinfo(winner.access_token().secret()).await.status(),
+        200
+    );
+    let successor = winner.refresh_token().unwrap().secret().clone();
+    let next = app
+        .refresh(&app.client, &successor)
+        .await
+        .expect("the winner's successor still refreshes");
+    assert_eq!(
+        app.count("grant_families WHERE revoked_at IS NOT NULL")
+            .await,
+        0
+    );
+
+    // Outside the window, the same spent token is theft: the family dies.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(
+        oauth_error(app.refresh(&app.client, &successor).await),
+        "invalid_grant"
+    );
+    let last = next.refresh_token().unwrap().secret().clone();
+    assert_eq!(
+        oauth_error(app.refresh(&app.client, &last).await),
+        "invalid_grant"
+    );
+    assert_eq!(
+        app.userinfo(next.access_token().secret()).await.status(),
+        401
+    );
+    assert_eq!(
+        app.count("grant_families WHERE revoked_at IS NOT NULL")
+            .await,
+        1
     );
 }

@@ -149,7 +149,7 @@ async fn missing_garbage_forged_and_expired_tokens_get_the_exact_401() {
         ..claims.clone()
     };
     assert_401(
-        app.userinfo(&idp.keys.sign_access_token(&expired).unwrap())
+        app.userinfo(&idp.keys.current().sign_access_token(&expired).unwrap())
             .await,
         true,
     )
@@ -160,7 +160,7 @@ async fn missing_garbage_forged_and_expired_tokens_get_the_exact_401() {
         ..claims
     };
     assert_401(
-        app.userinfo(&idp.keys.sign_access_token(&elsewhere).unwrap())
+        app.userinfo(&idp.keys.current().sign_access_token(&elsewhere).unwrap())
             .await,
         true,
     )
@@ -173,6 +173,7 @@ fn claims_of(app: &TestApp, token: &str) -> AccessClaims {
     app.app()
         .idp()
         .keys
+        .current()
         .verify_access_token(token, app.issuer())
         .expect("our own token verifies")
 }

@@ -1,8 +1,6 @@
 //! `POST /unified-login/portal-login`: checks CSRF and credentials, then starts a fresh
 //! session (a new id every time: no session fixation) and continues the flow.
 
-use std::time::Duration;
-
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{csrf_token, render_form, Flow};
@@ -12,14 +10,11 @@ use crate::idp::cookies::{self, SESSION_COOKIE};
 use crate::idp::error::PageError;
 use crate::idp::i18n::Lang;
 use crate::idp::params::{is_form_encoded, Params};
-use crate::idp::Idp;
+use crate::idp::{client_ip, Idp};
 use crate::secret::{constant_time_eq, random_token};
 use crate::store::durable::UserRecord;
 use crate::store::ephemeral::BrowserSession;
 use crate::store::now_unix;
-
-/// How long a login waits for a free password-check slot before answering 503.
-const PASSWORD_CHECK_WAIT: Duration = Duration::from_secs(3);
 
 pub async fn submit(
     req: HttpRequest,
@@ -53,6 +48,28 @@ pub async fn submit(
     let username = Username::parse(raw_username).ok();
     let password = Password::parse(raw_password).ok();
 
+    let account = username.as_ref().map(|u| u.as_str()).unwrap_or_default();
+    let ip = client_ip(&req);
+    let locked = idp
+        .login_throttle
+        .is_locked(account, &ip)
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
+    if locked {
+        // Refused without a password check (a flood costs no argon2), and shown exactly
+        // like a wrong password: the page tells nothing about the account.
+        tracing::info!("login refused: account or address locked after failures");
+        return Ok(render_form(
+            &idp,
+            &req,
+            lang,
+            &flow,
+            &params,
+            Some(lang.texts().bad_credentials),
+            account,
+        ));
+    }
+
     let user = match (&username, &password) {
         (Some(username), Some(_)) => idp
             .durable
@@ -70,8 +87,11 @@ pub async fn submit(
                 user_id = user.map(|u| u.id).unwrap_or_default(),
                 "login failed"
             );
+            idp.login_throttle
+                .record_failure(account, &ip)
+                .await
+                .map_err(|e| PageError::store(lang, e))?;
             // Same page, same message whether the user exists, is disabled, or mistyped.
-            let shown = username.as_ref().map(|u| u.as_str()).unwrap_or("");
             return Ok(render_form(
                 &idp,
                 &req,
@@ -79,10 +99,15 @@ pub async fn submit(
                 &flow,
                 &params,
                 Some(lang.texts().bad_credentials),
-                shown,
+                account,
             ));
         }
     };
+
+    idp.login_throttle
+        .record_success(account)
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
 
     // A fresh session id at every login; the old session (if any) ends.
     if let Some(old) = req.cookie(SESSION_COOKIE) {
@@ -132,7 +157,7 @@ async fn check_password(
         return Ok(false);
     };
     let permit = tokio::time::timeout(
-        PASSWORD_CHECK_WAIT,
+        idp.limits.password_check_wait,
         idp.password_checks.clone().acquire_owned(),
     )
     .await

@@ -59,7 +59,7 @@ pub async fn exchange(
             idp.refresh_expiry(),
         )
         .await?;
-    let access_token = idp.mint_access_token(&Subject {
+    let subject = Subject {
         user_id: &user.id,
         tenant_id: &grant.tenant_id,
         client_id,
@@ -67,8 +67,16 @@ pub async fn exchange(
         grant_id: &grant_id,
         scope: &grant.scope,
         auth_time: grant.auth_time,
-    })?;
-    Ok(idp.token_response(access_token, &grant.scope, Some(refresh_token)))
+    };
+    let access_token = idp.mint_access_token(&subject)?;
+    let id_token = idp.mint_id_token(
+        &client.record,
+        &user,
+        &subject,
+        grant.nonce.as_deref(),
+        &access_token,
+    )?;
+    Ok(idp.token_response(access_token, &grant.scope, Some(refresh_token), id_token))
 }
 
 /// The code must be redeemed by the client it was issued to, at the same redirect URI,

@@ -33,7 +33,10 @@ pub async fn refresh(
     if record.client_id != client_id || record.family_revoked || record.expires_at <= now_unix() {
         return Err(OAuthError::invalid_refresh_token());
     }
-    if record.spent {
+    if let Some(spent_at) = record.spent_at {
+        if now_unix() - spent_at < idp.lifetimes.refresh_grace.as_secs() as i64 {
+            return Err(lost_race(client_id));
+        }
         return Err(reuse_detected(idp, &record.family_id, client_id).await);
     }
     let granted = Scope::parse(&record.scope)
@@ -68,10 +71,11 @@ pub async fn refresh(
         )
         .await?;
     if rotation == Rotation::AlreadySpent {
-        return Err(reuse_detected(idp, &record.family_id, client_id).await);
+        // It was live when we read it: a concurrent refresh spent it just now.
+        return Err(lost_race(client_id));
     }
     let scope = scope.to_string();
-    let access_token = idp.mint_access_token(&Subject {
+    let subject = Subject {
         user_id: &user.id,
         tenant_id: &record.tenant_id,
         client_id,
@@ -79,8 +83,18 @@ pub async fn refresh(
         grant_id: &record.family_id,
         scope: &scope,
         auth_time: record.auth_time,
-    })?;
-    Ok(idp.token_response(access_token, &scope, Some(new_token)))
+    };
+    let access_token = idp.mint_access_token(&subject)?;
+    // OIDC Core §12.2: a refreshed ID token carries no nonce.
+    let id_token = idp.mint_id_token(&client.record, &user, &subject, None, &access_token)?;
+    Ok(idp.token_response(access_token, &scope, Some(new_token), id_token))
+}
+
+/// Two refreshes with one token raced (a retry, two tabs): the other one won and its
+/// successor stands. Refused, but not treated as theft, inside the grace window.
+fn lost_race(client_id: &str) -> OAuthError {
+    tracing::info!(%client_id, "refresh token spent moments ago by a concurrent request");
+    OAuthError::invalid_refresh_token()
 }
 
 /// A spent token came back: someone holds a copy. Revoke the family and everything it

@@ -16,6 +16,7 @@ pub struct NewClient {
     pub redirect_uris: Vec<String>,
     pub post_logout_uris: Vec<String>,
     pub home_url: Option<String>,
+    pub id_token_alg: String,
 }
 
 #[derive(Clone)]
@@ -27,6 +28,8 @@ pub struct ClientRecord {
     pub redirect_uris: Vec<String>,
     pub post_logout_uris: Vec<String>,
     pub home_url: Option<String>,
+    /// `RS256` or `ES256`.
+    pub id_token_alg: String,
     pub created_at: i64,
 }
 
@@ -47,7 +50,7 @@ impl std::fmt::Debug for ClientRecord {
     }
 }
 
-const COLUMNS: &str = "client_id, app_id, name, secret_hash, home_url, created_at";
+const COLUMNS: &str = "client_id, app_id, name, secret_hash, home_url, id_token_alg, created_at";
 
 fn from_row(row: &AnyRow) -> Result<ClientRecord, sqlx::Error> {
     Ok(ClientRecord {
@@ -56,6 +59,7 @@ fn from_row(row: &AnyRow) -> Result<ClientRecord, sqlx::Error> {
         name: row.try_get("name")?,
         secret_hash: row.try_get("secret_hash")?,
         home_url: row.try_get("home_url")?,
+        id_token_alg: row.try_get("id_token_alg")?,
         created_at: row.try_get("created_at")?,
         redirect_uris: Vec::new(),
         post_logout_uris: Vec::new(),
@@ -81,14 +85,15 @@ impl Durable {
     pub async fn insert_client(&self, client: &NewClient) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
         sqlx::query(
-            "INSERT INTO clients (client_id, app_id, name, secret_hash, home_url, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO clients (client_id, app_id, name, secret_hash, home_url, id_token_alg, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&client.client_id)
         .bind(&client.app_id)
         .bind(&client.name)
         .bind(&client.secret_hash)
         .bind(&client.home_url)
+        .bind(&client.id_token_alg)
         .bind(now_unix())
         .execute(&mut *tx)
         .await?;

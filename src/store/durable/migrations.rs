@@ -10,11 +10,14 @@ use std::pin::Pin;
 
 use crate::store::StoreError;
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../../../migrations/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../../../migrations/0001_initial.sql"),
+    ),
+    (2, "oidc", include_str!("../../../migrations/0002_oidc.sql")),
+];
 
 #[derive(Debug)]
 struct Embedded;

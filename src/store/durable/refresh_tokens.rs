@@ -28,7 +28,8 @@ pub struct RefreshTokenRecord {
     pub auth_time: i64,
     pub scope: String,
     pub expires_at: i64,
-    pub spent: bool,
+    /// When the token was rotated, if it was.
+    pub spent_at: Option<i64>,
     pub family_revoked: bool,
 }
 
@@ -102,7 +103,7 @@ impl Durable {
             auth_time: row.try_get("auth_time")?,
             scope: row.try_get("scope")?,
             expires_at: row.try_get("expires_at")?,
-            spent: row.try_get::<Option<i64>, _>("spent_at")?.is_some(),
+            spent_at: row.try_get("spent_at")?,
             family_revoked: row.try_get::<Option<i64>, _>("revoked_at")?.is_some(),
         }))
     }

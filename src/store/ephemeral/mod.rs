@@ -8,6 +8,7 @@ mod pending;
 mod redis;
 mod revocations;
 mod sessions;
+mod throttle;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +21,7 @@ pub use pending::{PendingRequest, PendingRequests};
 pub use redis::RedisStore;
 pub use revocations::Revocations;
 pub use sessions::{BrowserSession, Sessions};
+pub use throttle::{LoginThrottle, RateLimiter};
 
 use super::StoreError;
 

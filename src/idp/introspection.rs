@@ -1,0 +1,124 @@
+//! `POST /api/v1/oauth2/introspect` (RFC 7662): a confidential client asks whether a token
+//! is live and what it carries. Anything not live is `{"active":false}`, nothing more.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use super::error::{no_store, BearerError, OAuthError};
+use super::token::{authenticated_form, AuthenticatedClient};
+use super::Idp;
+use crate::secret::sha256_hex;
+use crate::store::now_unix;
+
+#[derive(Debug, Serialize)]
+struct Introspection {
+    active: bool,
+    #[serde(flatten)]
+    details: Option<Details>,
+}
+
+#[derive(Debug, Serialize)]
+struct Details {
+    token_type: &'static str,
+    client_id: String,
+    sub: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    scope: String,
+    exp: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    iat: Option<i64>,
+    iss: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aud: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    jti: Option<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    sid: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    tenant: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auth_time: Option<i64>,
+}
+
+pub async fn introspect(
+    req: HttpRequest,
+    body: web::Bytes,
+    idp: web::Data<Idp>,
+) -> Result<HttpResponse, OAuthError> {
+    let (client, params) = authenticated_form(&req, &body, &idp).await?;
+    if client.record.is_public() {
+        return Err(OAuthError::UnauthorizedClient(
+            "Introspection needs a confidential client".into(),
+        ));
+    }
+    let token = params
+        .get("token")
+        .map_err(|e| OAuthError::InvalidRequest(e.to_string()))?
+        .ok_or_else(|| OAuthError::InvalidRequest("Missing token".into()))?;
+    // The hint is only a hint (RFC 7662 §2.1): our access tokens are JWTs and our refresh
+    // tokens never contain a dot, so the shape decides.
+    let details = if token.contains('.') {
+        access_token(&idp, token).await?
+    } else {
+        refresh_token(&idp, &client, token).await?
+    };
+    let mut response = HttpResponse::Ok();
+    no_store(&mut response);
+    Ok(response.json(Introspection {
+        active: details.is_some(),
+        details,
+    }))
+}
+
+async fn access_token(idp: &Idp, token: &str) -> Result<Option<Details>, OAuthError> {
+    match idp.verify_bearer(token).await {
+        Ok(claims) => Ok(Some(Details {
+            token_type: "Bearer",
+            client_id: claims.client_id,
+            sub: claims.sub,
+            scope: claims.scope,
+            exp: claims.exp,
+            iat: Some(claims.iat),
+            iss: claims.iss,
+            aud: Some(claims.aud),
+            jti: Some(claims.jti),
+            sid: claims.sid,
+            tenant: claims.tenant,
+            auth_time: claims.auth_time,
+        })),
+        Err(BearerError::Unavailable) => Err(OAuthError::TemporarilyUnavailable),
+        Err(_) => Ok(None),
+    }
+}
+
+/// A refresh token is described only to the client it was issued to.
+async fn refresh_token(
+    idp: &Idp,
+    client: &AuthenticatedClient,
+    token: &str,
+) -> Result<Option<Details>, OAuthError> {
+    if token.len() > 128 {
+        return Ok(None);
+    }
+    let Some(record) = idp.durable.find_refresh_token(&sha256_hex(token)).await? else {
+        return Ok(None);
+    };
+    let live = record.client_id == client.record.client_id
+        && record.spent_at.is_none()
+        && !record.family_revoked
+        && record.expires_at > now_unix();
+    Ok(live.then(|| Details {
+        token_type: "refresh_token",
+        client_id: record.client_id,
+        sub: record.user_id,
+        scope: record.scope,
+        exp: record.expires_at,
+        iat: None,
+        iss: idp.issuer.clone(),
+        aud: None,
+        jti: None,
+        sid: record.sid,
+        tenant: record.tenant_id,
+        auth_time: Some(record.auth_time),
+    }))
+}
