@@ -36,6 +36,13 @@ pub struct Lifetimes {
     pub refresh_grace: Duration,
 }
 
+impl Lifetimes {
+    /// The longest any signed token lives: a replaced key stays published this long.
+    pub fn longest_signed_token(&self) -> i64 {
+        self.access_token.max(self.id_token).as_secs() as i64
+    }
+}
+
 impl Default for Lifetimes {
     fn default() -> Self {
         Self {

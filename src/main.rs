@@ -326,7 +326,7 @@ async fn client(command: ClientCommand, settings: &Settings) -> Result<(), Strin
 
 async fn keys(command: KeysCommand, settings: &Settings) -> Result<(), String> {
     let store = durable(settings).await?;
-    let lifetime = settings.lifetimes.access_token.as_secs() as i64;
+    let lifetime = settings.lifetimes.longest_signed_token();
     if let KeysCommand::Rotate { alg } = command {
         let algs = match alg {
             None => SIGNING_ALGS.to_vec(),

@@ -75,7 +75,7 @@ impl Application {
             .unwrap_or_else(|| format!("http://{addr}"))
             .trim_end_matches('/')
             .to_owned();
-        let max_token_lifetime = settings.lifetimes.access_token.as_secs() as i64;
+        let max_token_lifetime = settings.lifetimes.longest_signed_token();
         let keys = Arc::new(
             LiveKeys::load(
                 settings.keys_dir.clone(),

@@ -54,6 +54,9 @@ impl KeySet {
             return Err(TokenError::TooLong);
         }
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::BadHeader)?;
+        if header.typ.as_deref() != Some("JWT") {
+            return Err(TokenError::WrongType);
+        }
         if !SIGNING_ALGS.contains(&header.alg) {
             return Err(TokenError::UnknownKey);
         }

@@ -35,6 +35,8 @@ struct SigningKey {
     kid: String,
     alg: Algorithm,
     created_at: i64,
+    /// Orders keys made within the same second (the newest signs).
+    created_ms: i64,
     encoding: EncodingKey,
     decoding: DecodingKey,
     jwk: Jwk,
@@ -85,7 +87,7 @@ impl KeySet {
                     keys.push(generate(&dir, alg)?);
                 }
             }
-            keys.sort_by_key(|k| (k.created_at, k.kid.clone()));
+            keys.sort_by_key(|k| (k.created_ms, k.kid.clone()));
             Ok(keys)
         })
         .await
@@ -242,7 +244,8 @@ fn ensure_dir(dir: &Path) -> Result<(), KeyError> {
     })
 }
 
-/// Key files are named `<alg>_<created unix seconds>_<suffix>.pem`.
+/// Key files are named `<alg>_<created unix milliseconds>_<suffix>.pem` (older ones in
+/// seconds); the timestamp comes back in milliseconds.
 fn parse_file_name(name: &str) -> Option<(Algorithm, i64)> {
     let stem = name.strip_suffix(".pem")?;
     let mut parts = stem.splitn(3, '_');
@@ -251,8 +254,14 @@ fn parse_file_name(name: &str) -> Option<(Algorithm, i64)> {
         "rs256" => Algorithm::RS256,
         _ => return None,
     };
-    let created = parts.next()?.parse().ok()?;
-    Some((alg, created))
+    let created: i64 = parts.next()?.parse().ok()?;
+    // Below 10^11 it can only be seconds (10^11 ms is in 1973).
+    let created_ms = if created < 100_000_000_000 {
+        created * 1000
+    } else {
+        created
+    };
+    Some((alg, created_ms))
 }
 
 fn read_keys(dir: &Path) -> Result<Vec<SigningKey>, KeyError> {
@@ -263,7 +272,7 @@ fn read_keys(dir: &Path) -> Result<Vec<SigningKey>, KeyError> {
     let mut keys = Vec::new();
     for entry in fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
-        let Some((alg, created_at)) = path
+        let Some((alg, created_ms)) = path
             .file_name()
             .and_then(|n| n.to_str())
             .and_then(parse_file_name)
@@ -274,12 +283,12 @@ fn read_keys(dir: &Path) -> Result<Vec<SigningKey>, KeyError> {
             path: path.clone(),
             source,
         })?;
-        keys.push(from_pem(&pem, alg, created_at).ok_or(KeyError::BadKey(path))?);
+        keys.push(from_pem(&pem, alg, created_ms).ok_or(KeyError::BadKey(path))?);
     }
     Ok(keys)
 }
 
-fn from_pem(pem: &[u8], alg: Algorithm, created_at: i64) -> Option<SigningKey> {
+fn from_pem(pem: &[u8], alg: Algorithm, created_ms: i64) -> Option<SigningKey> {
     let encoding = match alg {
         Algorithm::ES256 => EncodingKey::from_ec_pem(pem).ok()?,
         Algorithm::RS256 => EncodingKey::from_rsa_pem(pem).ok()?,
@@ -298,7 +307,8 @@ fn from_pem(pem: &[u8], alg: Algorithm, created_at: i64) -> Option<SigningKey> {
     Some(SigningKey {
         kid,
         alg,
-        created_at,
+        created_at: created_ms / 1000,
+        created_ms,
         encoding,
         decoding,
         jwk,
@@ -320,16 +330,18 @@ fn generate(dir: &Path, alg: Algorithm) -> Result<SigningKey, KeyError> {
     }
     .map_err(|_| KeyError::Generate)?;
     let pem = pem_encode("PRIVATE KEY", &der);
-    let created_at = now_unix();
+    let created_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
     let name = format!(
         "{}_{}_{}.pem",
         alg_name(alg).to_ascii_lowercase(),
-        created_at,
+        created_ms,
         crate::secret::random_id(8)
     );
     let path = dir.join(name);
     write_private(&path, pem.as_bytes())?;
-    from_pem(pem.as_bytes(), alg, created_at).ok_or(KeyError::BadKey(path))
+    from_pem(pem.as_bytes(), alg, created_ms).ok_or(KeyError::BadKey(path))
 }
 
 /// Writes a file readable by its owner only, atomically (no window with wider modes).
@@ -372,7 +384,11 @@ mod tests {
     fn file_names_round_trip() {
         assert_eq!(
             parse_file_name("es256_1700000000_ab12cd34.pem"),
-            Some((Algorithm::ES256, 1_700_000_000))
+            Some((Algorithm::ES256, 1_700_000_000_000))
+        );
+        assert_eq!(
+            parse_file_name("rs256_1700000000123_ab12cd34.pem"),
+            Some((Algorithm::RS256, 1_700_000_000_123))
         );
         assert_eq!(parse_file_name("README.md"), None);
         assert_eq!(parse_file_name("rs999_1_x.pem"), None);

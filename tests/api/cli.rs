@@ -283,3 +283,87 @@ async fn tenant_create_and_keys_list() {
     );
     assert!(unilogin(&app, &["migrate"], None).status.success());
 }
+
+#[tokio::test]
+async fn keys_rotate_takes_effect_on_the_running_server_and_old_tokens_still_verify() {
+    let app = TestApp::spawn_with(|s| {
+        s.keys_reload = std::time::Duration::from_millis(200);
+        s.lifetimes.access_token = std::time::Duration::from_secs(3);
+        s.lifetimes.id_token = std::time::Duration::from_secs(3);
+    })
+    .await;
+    let kid = |token: &str| -> String {
+        let header = token.split('.').next().unwrap();
+        let bytes =
+            base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, header)
+                .unwrap();
+        let header: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        header["kid"].as_str().unwrap().to_owned()
+    };
+    let jwks_kids = || async {
+        let jwks: serde_json::Value = app
+            .get(&app.url("/api/v1/oauth2/jwks"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let mut kids: Vec<String> = jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap().to_owned())
+            .collect();
+        kids.sort();
+        kids
+    };
+    let before = app.signed_in_oidc().await;
+    let old_access = before["access_token"].as_str().unwrap().to_owned();
+    let old_kids = jwks_kids().await;
+    assert_eq!(old_kids.len(), 2);
+
+    let rotated = unilogin(&app, &["keys", "rotate"], None);
+    assert!(rotated.status.success(), "{rotated:?}");
+    let listed: Vec<serde_json::Value> = stdout(&rotated)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let statuses = |status: &str| listed.iter().filter(|k| k["status"] == status).count();
+    assert_eq!(
+        (statuses("active"), statuses("retiring")),
+        (2, 2),
+        "{listed:?}"
+    );
+
+    // The server finds the new keys by itself: JWKS publishes old and new.
+    let mut kids = jwks_kids().await;
+    for _ in 0..50 {
+        if kids.len() == 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        kids = jwks_kids().await;
+    }
+    assert_eq!(kids.len(), 4, "{kids:?}");
+    assert!(old_kids.iter().all(|k| kids.contains(k)));
+
+    let after = app.signed_in_oidc().await;
+    let new_access = after["access_token"].as_str().unwrap();
+    assert!(
+        !old_kids.contains(&kid(new_access)),
+        "signed with the new key"
+    );
+    assert!(!old_kids.contains(&kid(after["id_token"].as_str().unwrap())));
+    assert_eq!(
+        app.userinfo(&old_access).await.status(),
+        200,
+        "old token verifies"
+    );
+    assert_eq!(app.userinfo(new_access).await.status(), 200);
+
+    // Once every token the old keys signed has expired, they leave JWKS.
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    let kids = jwks_kids().await;
+    assert_eq!(kids.len(), 2, "{kids:?}");
+    assert!(old_kids.iter().all(|k| !kids.contains(k)));
+    one_line_error(&unilogin(&app, &["keys", "rotate", "--alg", "HS256"], None));
+}

@@ -462,6 +462,17 @@ impl TestApp {
             .expect("code exchange")
     }
 
+    /// Signs in with `openid` and redeems the code by hand: the raw token response, which
+    /// carries the `id_token` the `oauth2` crate would drop.
+    pub async fn signed_in_oidc(&self) -> serde_json::Value {
+        let callback = self.login(&self.client, &["openid"]).await;
+        let response = self
+            .redeem_raw(callback.code.as_deref().unwrap(), self.basic())
+            .await;
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("token response")
+    }
+
     pub async fn exchange_code(&self, client: &TestClient, code: &str) -> TokenResult {
         self.oauth(client)
             .exchange_code(AuthorizationCode::new(code.to_owned()))

@@ -1,4 +1,5 @@
-//! `GET /api/v1/logout`: ends the session, kills its tokens, redirects only where allowed.
+//! `GET /api/v1/logout` and OIDC RP-initiated logout (`/api/v1/oauth2/end_session`): end
+//! the session, kill its tokens, redirect only where allowed.
 
 use oauth2::TokenResponse;
 
@@ -84,4 +85,131 @@ async fn logout_in_one_browser_leaves_other_sessions_alone() {
     app.refresh(&app.client, first.refresh_token().unwrap().secret())
         .await
         .expect("the other session's refresh token still works");
+}
+
+fn end_session_url(app: &TestApp, params: &[(&str, &str)]) -> String {
+    let mut url = url::Url::parse(&app.url("/api/v1/oauth2/end_session")).unwrap();
+    url.query_pairs_mut().extend_pairs(params);
+    url.to_string()
+}
+
+#[tokio::test]
+async fn end_session_with_an_id_token_hint_logs_out_and_returns_to_the_registered_uri() {
+    let app = TestApp::spawn().await;
+    let tokens = app.signed_in_oidc().await;
+    let id_token = tokens["id_token"].as_str().unwrap();
+    let access = tokens["access_token"].as_str().unwrap();
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+
+    let response = app
+        .get(&end_session_url(
+            &app,
+            &[
+                ("id_token_hint", id_token),
+                ("post_logout_redirect_uri", &app.client.post_logout_uri),
+                ("state", "s t&a<te>"),
+            ],
+        ))
+        .await;
+    assert_eq!(response.status(), 302);
+    let target = url::Url::parse(&location(&response)).unwrap();
+    assert_eq!(
+        format!(
+            "{}://{}{}",
+            target.scheme(),
+            target.host_str().unwrap(),
+            target.path()
+        ),
+        app.client.post_logout_uri
+    );
+    assert_eq!(
+        target.query_pairs().collect::<Vec<_>>(),
+        [("state".into(), "s t&a<te>".into())]
+    );
+    assert_eq!(app.userinfo(access).await.status(), 401);
+    assert_eq!(
+        oauth_error(app.refresh(&app.client, refresh).await),
+        "invalid_grant"
+    );
+    let (authorize, _) = app.authorize_url(&app.client, &[]);
+    assert!(location(&app.get(&authorize).await).starts_with("/unified-login/portal-login?req="));
+}
+
+#[tokio::test]
+async fn end_session_from_a_context_without_the_cookie_ends_the_hinted_session() {
+    let mut app = TestApp::spawn().await;
+    let tokens = app.signed_in_oidc().await;
+    // The RP's server (no browser cookie) ends the session its ID token names.
+    app.browser = crate::helpers::browser();
+    let response = app
+        .get(&end_session_url(
+            &app,
+            &[("id_token_hint", tokens["id_token"].as_str().unwrap())],
+        ))
+        .await;
+    assert_eq!(location(&response), "/unified-login/portal-login");
+    assert_eq!(
+        app.userinfo(tokens["access_token"].as_str().unwrap())
+            .await
+            .status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn end_session_refuses_bad_hints_and_unregistered_uris_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let tokens = app.signed_in_oidc().await;
+    let id_token = tokens["id_token"].as_str().unwrap();
+    let access = tokens["access_token"].as_str().unwrap();
+    let other = app
+        .register_client("other", &["https://other.example/cb"], false)
+        .await;
+    let tampered = {
+        let mut parts: Vec<String> = id_token.split('.').map(str::to_owned).collect();
+        parts[2] = parts[2].chars().rev().collect();
+        parts.join(".")
+    };
+    let cases: Vec<Vec<(&str, &str)>> = vec![
+        // Another client's registered URI is not this client's.
+        vec![
+            ("id_token_hint", id_token),
+            ("post_logout_redirect_uri", &other.post_logout_uri),
+        ],
+        vec![
+            ("id_token_hint", id_token),
+            ("post_logout_redirect_uri", "https://evil.example/"),
+        ],
+        // A redirect with nobody to check it against.
+        vec![("post_logout_redirect_uri", &app.client.post_logout_uri)],
+        vec![("id_token_hint", &tampered)],
+        vec![("id_token_hint", access)],
+        vec![("id_token_hint", "not-a-jwt")],
+        vec![("id_token_hint", id_token), ("client_id", &other.id)],
+        vec![("state", "a"), ("state", "b")],
+    ];
+    for case in &cases {
+        let response = app.get(&end_session_url(&app, case)).await;
+        assert_eq!(response.status(), 400, "{case:?}");
+        let page = response.text().await.unwrap();
+        assert!(page.contains("<html"), "a readable page: {case:?}");
+        assert!(!page.contains("evil.example"), "{case:?}");
+    }
+    assert_eq!(
+        app.userinfo(access).await.status(),
+        200,
+        "nothing was ended"
+    );
+    // With client_id instead of a hint, the client's own URI is fine.
+    let response = app
+        .get(&end_session_url(
+            &app,
+            &[
+                ("client_id", &app.client.id),
+                ("post_logout_redirect_uri", &app.client.post_logout_uri),
+            ],
+        ))
+        .await;
+    assert_eq!(location(&response), app.client.post_logout_uri);
+    assert_eq!(app.userinfo(access).await.status(), 401);
 }

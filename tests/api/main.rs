@@ -3,6 +3,7 @@
 //! default; Redis + PostgreSQL when `UNILOGIN_TEST_REDIS_URL` and
 //! `UNILOGIN_TEST_DATABASE_URL` are set (each test on its own database and key prefix).
 
+mod abuse;
 mod authorize;
 mod backchannel;
 mod cli;
