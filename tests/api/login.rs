@@ -284,3 +284,27 @@ async fn portal_errors_are_readable_pages() {
         );
     }
 }
+
+#[tokio::test]
+async fn under_an_https_issuer_cookies_are_secure_and_hsts_is_sent() {
+    let app = TestApp::spawn_with(|s| s.issuer = Some("https://login.example".into())).await;
+    let page = app.get(&app.url("/unified-login/portal-login")).await;
+    assert_eq!(
+        page.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+    let cookies = set_cookies(&page);
+    assert!(!cookies.is_empty());
+    for cookie in cookies {
+        assert!(
+            cookie.contains("Secure")
+                && cookie.contains("HttpOnly")
+                && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+    }
+    let api = app.get(&app.url("/.well-known/openid-configuration")).await;
+    assert!(api.headers().contains_key("strict-transport-security"));
+    assert_eq!(api.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(api.headers()["referrer-policy"], "no-referrer");
+}

@@ -12,6 +12,7 @@ mod discovery;
 mod helpers;
 mod login;
 mod logout;
+mod malformed;
 mod oidc;
 mod redis_outage;
 mod refresh;

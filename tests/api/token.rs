@@ -340,3 +340,74 @@ async fn a_public_client_redeems_its_code_with_the_pkce_verifier() {
     );
     drop(verifier2);
 }
+
+#[tokio::test]
+async fn a_confidential_client_that_sent_a_challenge_must_send_the_verifier() {
+    let app = TestApp::spawn().await;
+    let app = &app;
+    let login = |challenge: PkceCodeChallenge| {
+        let (url, _) = app
+            .oauth(&app.client)
+            .authorize_url(oauth2::CsrfToken::new_random)
+            .set_pkce_challenge(challenge)
+            .url();
+        async move {
+            app.login_at(url.as_str(), "alice", crate::helpers::PASSWORD)
+                .await
+                .code
+                .unwrap()
+        }
+    };
+    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+    let code = login(challenge).await;
+    let without = app.redeem_raw(&code, app.basic()).await;
+    assert_eq!(
+        error_of(without).await,
+        (400, "invalid_grant".into(), "Missing code_verifier".into())
+    );
+
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let code = login(challenge).await;
+    app.oauth(&app.client)
+        .exchange_code(oauth2::AuthorizationCode::new(code))
+        .set_pkce_verifier(verifier)
+        .request_async(&app.backchannel)
+        .await
+        .expect("the verifier redeems it");
+
+    // A verifier without a challenge is refused too: the code was not bound to one.
+    let code = app.login(&app.client, &[]).await.code.unwrap();
+    let stray = app
+        .token_raw(
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", &app.client.redirect_uri),
+                ("code_verifier", &"v".repeat(43)),
+            ],
+            app.basic(),
+        )
+        .await;
+    assert_eq!(error_of(stray).await.1, "invalid_grant");
+}
+
+#[tokio::test]
+async fn a_public_client_has_no_secret_and_may_not_present_one() {
+    let app = TestApp::spawn().await;
+    let public = app
+        .register_client("spa", &["https://spa.example/cb"], true)
+        .await;
+    assert!(public.secret.is_none());
+    let with_secret = app
+        .token_raw(
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", "x"),
+                ("client_id", &public.id),
+                ("client_secret", "invented"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(error_of(with_secret).await.0, 401);
+}
