@@ -1,0 +1,305 @@
+//! A real browser: headless Debian Chromium, driven over WebDriver (chromedriver) with
+//! `fantoccini`, from the `/demo/` partner app through the unified login page and back,
+//! then signing out; and the login page in Chinese. Screenshots go to
+//! `target/browser-screenshots/`.
+//!
+//! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian's `chromium` and
+//! `chromium-driver`). Without them the test says so and passes, unless
+//! `UNILOGIN_TEST_REQUIRE_BROWSER=1` (as `.ci/run` sets), where their absence fails it.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use unilogin::demo::{DEMO_APP_ID, DEMO_PASSWORD, DEMO_USERNAME};
+
+use crate::helpers::TestApp;
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// chromedriver on a free port, killed when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn browser_available() -> bool {
+    let present = Path::new(CHROMEDRIVER).exists() && Path::new(CHROMIUM).exists();
+    if !present {
+        assert!(
+            std::env::var("UNILOGIN_TEST_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "UNILOGIN_TEST_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing \
+             (apt-get install chromium chromium-driver)"
+        );
+        eprintln!("browser test skipped: install Debian's chromium and chromium-driver to run it");
+    }
+    present
+}
+
+async fn start_driver() -> Driver {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    // Owned at once, so that it is killed and reaped whatever happens next.
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let status = format!("{}/status", driver.url);
+    for _ in 0..100 {
+        if let Ok(response) = reqwest::get(&status).await {
+            if response.status().is_success() {
+                return driver;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not become ready");
+}
+
+async fn session(driver: &Driver, language: &str) -> Client {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1100,900", format!("--lang={language}"),
+            ],
+            "prefs": { "intl.accept_languages": language },
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session")
+}
+
+fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn save_screenshot(browser: &Client, name: &str) {
+    let png = browser.screenshot().await.expect("screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    std::fs::write(screenshot_dir().join(name), png).unwrap();
+}
+
+async fn text_of(browser: &Client, css: &str) -> String {
+    browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn chromium_signs_in_from_the_demo_app_sees_userinfo_and_signs_out() {
+    if !browser_available() {
+        return;
+    }
+    let app = TestApp::spawn_with(|s| s.demo = true).await;
+    let driver = start_driver().await;
+    let browser = session(&driver, "en-US").await;
+
+    browser.goto(&app.url("/demo/")).await.unwrap();
+    browser
+        .find(Locator::Id("demo-login"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The unified login page, in English.
+    let heading = text_of(&browser, "h1").await;
+    assert_eq!(heading, "Sign in with your joint-operation account");
+    assert!(browser
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .starts_with("/unified-login/portal-login"));
+    // A wrong password first: the generic message, and still on the form.
+    browser
+        .find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys(DEMO_USERNAME)
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("wrong-password")
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Id("submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(
+        text_of(&browser, "#login-error").await,
+        "Incorrect username or password"
+    );
+    save_screenshot(&browser, "login-error-en.png").await;
+
+    browser
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(DEMO_PASSWORD)
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Id("submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // Back at the partner app, which exchanged the code and called userinfo.
+    let signed_in = text_of(&browser, "#demo-signed-in").await;
+    assert!(
+        signed_in.starts_with("Signed in through unilogin"),
+        "{signed_in}"
+    );
+    assert_eq!(browser.current_url().await.unwrap().path(), "/demo/");
+    assert_eq!(
+        text_of(&browser, "dd[data-claim='userName']").await,
+        DEMO_USERNAME
+    );
+    assert_eq!(
+        text_of(&browser, "dd[data-claim='tenant']").await,
+        "demo-tenant"
+    );
+    assert_eq!(text_of(&browser, "dd[data-claim='role']").await, "admin");
+    save_screenshot(&browser, "demo-signed-in.png").await;
+
+    // Signing out ends the unilogin session and returns to the demo's home.
+    browser
+        .find(Locator::Id("demo-logout"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id("demo-login"))
+        .await
+        .expect("back on the demo home, signed out");
+    assert_eq!(browser.current_url().await.unwrap().path(), "/demo/");
+    let cookies = browser.get_all_cookies().await.unwrap();
+    assert!(
+        !cookies.iter().any(|c| c.name() == "unilogin_session"),
+        "{cookies:?}"
+    );
+    // A new sign-in asks for the password again: the session is gone.
+    browser
+        .find(Locator::Id("demo-login"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id("password"))
+        .await
+        .expect("the login form again");
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn chromium_asking_for_chinese_gets_the_chinese_login_page() {
+    if !browser_available() {
+        return;
+    }
+    let app = TestApp::spawn_with(|s| s.demo = true).await;
+    let driver = start_driver().await;
+    let browser = session(&driver, "zh-CN").await;
+    browser
+        .goto(&app.url(&format!(
+            "/unified-login/portal-login?ind=UNOP&appId={DEMO_APP_ID}"
+        )))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&browser, "h1").await, "联营账号登录");
+    assert_eq!(text_of(&browser, "#submit").await, "登录");
+    let lang = browser
+        .find(Locator::Css("html"))
+        .await
+        .unwrap()
+        .attr("lang")
+        .await
+        .unwrap();
+    assert_eq!(lang.as_deref(), Some("zh-CN"));
+    save_screenshot(&browser, "login-zh.png").await;
+
+    // The portal flow in Chinese ends at the app's home with a code.
+    browser
+        .find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys(DEMO_USERNAME)
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(DEMO_PASSWORD)
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Id("submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_url(&url::Url::parse(&app.url("/demo/")).unwrap())
+        .await
+        .expect("the demo received the portal code and signed in");
+    assert_eq!(
+        text_of(&browser, "dd[data-claim='userName']").await,
+        DEMO_USERNAME
+    );
+    browser.close().await.unwrap();
+}
