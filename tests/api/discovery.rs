@@ -25,6 +25,18 @@ async fn discovery_names_every_endpoint_and_capability() {
     );
     assert_eq!(config["jwks_uri"], app.url("/api/v1/oauth2/jwks"));
     assert_eq!(
+        config["introspection_endpoint"],
+        app.url("/api/v1/oauth2/introspect")
+    );
+    assert_eq!(
+        config["revocation_endpoint"],
+        app.url("/api/v1/oauth2/revoke")
+    );
+    assert_eq!(
+        config["end_session_endpoint"],
+        app.url("/api/v1/oauth2/end_session")
+    );
+    assert_eq!(
         config["response_types_supported"],
         serde_json::json!(["code"])
     );
@@ -44,6 +56,25 @@ async fn discovery_names_every_endpoint_and_capability() {
     for (field, value) in [
         ("grant_types_supported", "authorization_code"),
         ("grant_types_supported", "refresh_token"),
+        ("grant_types_supported", "client_credentials"),
+        ("id_token_signing_alg_values_supported", "RS256"),
+        ("id_token_signing_alg_values_supported", "ES256"),
+        ("token_endpoint_auth_methods_supported", "none"),
+        (
+            "introspection_endpoint_auth_methods_supported",
+            "client_secret_basic",
+        ),
+        (
+            "revocation_endpoint_auth_methods_supported",
+            "client_secret_post",
+        ),
+        ("scopes_supported", "openid"),
+        ("claims_supported", "sub"),
+        ("claims_supported", "nonce"),
+        ("claims_supported", "at_hash"),
+        ("claims_supported", "sid"),
+        ("claims_supported", "preferred_username"),
+        ("claims_supported", "phone_number"),
         (
             "token_endpoint_auth_methods_supported",
             "client_secret_basic",
@@ -68,7 +99,17 @@ async fn the_jwks_holds_the_key_that_signs_access_tokens() {
         .json()
         .await
         .unwrap();
-    assert!(!jwks.keys.is_empty());
+    let mut algs: Vec<String> = jwks
+        .keys
+        .iter()
+        .map(|k| format!("{:?}", k.common.key_algorithm.unwrap()))
+        .collect();
+    algs.sort();
+    assert_eq!(
+        algs,
+        ["ES256", "RS256"],
+        "access tokens ES256, ID tokens RS256"
+    );
     for key in &jwks.keys {
         assert!(key.common.key_id.is_some());
         assert!(key.common.key_algorithm.is_some());
