@@ -24,7 +24,9 @@ struct RedirectError {
 }
 
 impl RedirectError {
-    fn into_response(self) -> HttpResponse {
+    /// `iss` (RFC 9207) lets a client that talks to several providers tell which one
+    /// answered: the defence against mix-up attacks (RFC 9700 §4.4).
+    fn into_response(self, issuer: &str) -> HttpResponse {
         let mut params = vec![
             ("error", self.error),
             ("error_description", self.description.as_str()),
@@ -32,6 +34,7 @@ impl RedirectError {
         if let Some(state) = self.state.as_deref() {
             params.push(("state", state));
         }
+        params.push(("iss", issuer));
         found(&self.redirect_uri.with_query(&params))
     }
 }
@@ -67,7 +70,7 @@ pub async fn authorize(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpResp
     crate::telemetry::record_client(&client.client_id);
     let request = match parse_request(&params, &client, redirect_uri, redirect_uri_sent) {
         Ok(request) => request,
-        Err(err) => return Ok(err.into_response()),
+        Err(err) => return Ok(err.into_response(&idp.issuer)),
     };
     let prompt = match parse_prompt(&params) {
         Ok(prompt) => prompt,
@@ -79,7 +82,7 @@ pub async fn authorize(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpResp
                 error: "invalid_request",
                 description,
             }
-            .into_response())
+            .into_response(&idp.issuer))
         }
     };
     let request = if prompt == Prompt::Login {
@@ -140,7 +143,7 @@ async fn continue_with_session(
             error: "login_required",
             description: "The user is not signed in".into(),
         }
-        .into_response());
+        .into_response(&idp.issuer));
     }
     let reference = match reference {
         Some(reference) => reference.to_owned(),

@@ -37,6 +37,7 @@ pub async fn openid_configuration(idp: web::Data<Idp>) -> HttpResponse {
             "id_token_signing_alg_values_supported": KeySet::algorithm_names(),
             "subject_types_supported": ["public"],
             "prompt_values_supported": ["none", "login"],
+            "authorization_response_iss_parameter_supported": true,
             "claims_parameter_supported": false,
             "request_parameter_supported": false,
             "request_uri_parameter_supported": false,

@@ -8,7 +8,8 @@ use super::Idp;
 
 impl Idp {
     /// Issues a code for `request` on behalf of `session` and returns where to send the
-    /// browser: the redirect URI with `code`, `state` (if sent) and `tenant`.
+    /// browser: the redirect URI with `code`, `state` (if sent), `tenant`, and `iss`
+    /// (RFC 9207, against mix-up attacks).
     pub async fn code_redirect(
         &self,
         request: &PendingRequest,
@@ -36,6 +37,7 @@ impl Idp {
             params.push(("state", state));
         }
         params.push(("tenant", session.tenant_id.as_str()));
+        params.push(("iss", self.issuer.as_str()));
         Ok(redirect.with_query(&params))
     }
 }

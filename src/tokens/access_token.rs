@@ -17,8 +17,12 @@ pub struct AccessClaims {
     pub sub: String,
     pub aud: String,
     pub client_id: String,
+    /// Empty (and left out) on client-credentials tokens, which have no user.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub scope: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub sid: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub tenant: String,
     pub iat: i64,
     pub exp: i64,

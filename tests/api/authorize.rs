@@ -22,6 +22,7 @@ async fn with_a_session_the_code_comes_back_with_state_and_tenant() {
         .location
         .starts_with("https://partner.example/callback?code="));
     assert_eq!(first.tenant.as_deref(), Some(crate::helpers::TENANT));
+    assert_eq!(first.iss.as_deref(), Some(app.issuer()), "RFC 9207 iss");
 
     // Second authorize in the same browser: no login page, straight back with a new code.
     let (authorize, state) = app.authorize_url(&app.client, &["openid", "email"]);
@@ -97,6 +98,7 @@ async fn other_errors_go_back_to_the_verified_redirect_uri_with_state() {
             .starts_with("https://partner.example/callback?"));
         assert_eq!(callback.error.as_deref(), Some(error), "{extra}");
         assert_eq!(callback.state.as_deref(), Some("xyz"), "{extra}");
+        assert_eq!(callback.iss.as_deref(), Some(app.issuer()), "{extra}");
         assert!(callback.code.is_none());
     }
 }

@@ -329,3 +329,22 @@ async fn the_back_channel_is_rate_limited_per_ip_and_per_client() {
     assert_eq!(by_ip.status(), 429);
     assert!(by_ip.headers().contains_key("retry-after"));
 }
+
+#[tokio::test]
+async fn a_client_credentials_token_carries_no_empty_user_claims() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .token_raw(&[("grant_type", "client_credentials")], app.basic())
+        .await;
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(
+        body.get("scope").is_none() && body.get("refresh_token").is_none(),
+        "{body}"
+    );
+    let claims = crate::oidc::jwt_payload(body["access_token"].as_str().unwrap());
+    assert_eq!(claims["sub"], app.client.id.as_str());
+    assert_eq!(claims["client_id"], app.client.id.as_str());
+    for absent in ["sid", "tenant", "scope", "auth_time"] {
+        assert!(claims.get(absent).is_none(), "{absent}: {claims}");
+    }
+}

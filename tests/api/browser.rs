@@ -107,6 +107,26 @@ async fn save_screenshot(browser: &Client, name: &str) {
     std::fs::write(screenshot_dir().join(name), png).unwrap();
 }
 
+async fn type_into(browser: &Client, id: &str, text: &str) {
+    browser
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+async fn click(browser: &Client, id: &str) {
+    browser
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
 async fn text_of(browser: &Client, css: &str) -> String {
     browser
         .wait()
@@ -129,13 +149,7 @@ async fn chromium_signs_in_from_the_demo_app_sees_userinfo_and_signs_out() {
     let browser = session(&driver, "en-US").await;
 
     browser.goto(&app.url("/demo/")).await.unwrap();
-    browser
-        .find(Locator::Id("demo-login"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&browser, "demo-login").await;
     // The unified login page, in English.
     let heading = text_of(&browser, "h1").await;
     assert_eq!(heading, "Sign in with your joint-operation account");
@@ -146,47 +160,17 @@ async fn chromium_signs_in_from_the_demo_app_sees_userinfo_and_signs_out() {
         .path()
         .starts_with("/unified-login/portal-login"));
     // A wrong password first: the generic message, and still on the form.
-    browser
-        .find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys(DEMO_USERNAME)
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("wrong-password")
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&browser, "username", DEMO_USERNAME).await;
+    type_into(&browser, "password", "wrong-password").await;
+    click(&browser, "submit").await;
     assert_eq!(
         text_of(&browser, "#login-error").await,
         "Incorrect username or password"
     );
     save_screenshot(&browser, "login-error-en.png").await;
 
-    browser
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(DEMO_PASSWORD)
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&browser, "password", DEMO_PASSWORD).await;
+    click(&browser, "submit").await;
 
     // Back at the partner app, which exchanged the code and called userinfo.
     let signed_in = text_of(&browser, "#demo-signed-in").await;
@@ -207,13 +191,7 @@ async fn chromium_signs_in_from_the_demo_app_sees_userinfo_and_signs_out() {
     save_screenshot(&browser, "demo-signed-in.png").await;
 
     // Signing out ends the unilogin session and returns to the demo's home.
-    browser
-        .find(Locator::Id("demo-logout"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&browser, "demo-logout").await;
     browser
         .wait()
         .at_most(Duration::from_secs(10))
@@ -227,13 +205,7 @@ async fn chromium_signs_in_from_the_demo_app_sees_userinfo_and_signs_out() {
         "{cookies:?}"
     );
     // A new sign-in asks for the password again: the session is gone.
-    browser
-        .find(Locator::Id("demo-login"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&browser, "demo-login").await;
     browser
         .wait()
         .at_most(Duration::from_secs(10))
@@ -270,27 +242,9 @@ async fn chromium_asking_for_chinese_gets_the_chinese_login_page() {
     save_screenshot(&browser, "login-zh.png").await;
 
     // The portal flow in Chinese ends at the app's home with a code.
-    browser
-        .find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys(DEMO_USERNAME)
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(DEMO_PASSWORD)
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&browser, "username", DEMO_USERNAME).await;
+    type_into(&browser, "password", DEMO_PASSWORD).await;
+    click(&browser, "submit").await;
     browser
         .wait()
         .at_most(Duration::from_secs(10))

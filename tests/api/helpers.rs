@@ -47,6 +47,8 @@ pub struct Callback {
     pub state: Option<String>,
     pub tenant: Option<String>,
     pub error: Option<String>,
+    /// RFC 9207 issuer identification.
+    pub iss: Option<String>,
 }
 
 impl Callback {
@@ -63,6 +65,7 @@ impl Callback {
             state: get("state"),
             tenant: get("tenant"),
             error: get("error"),
+            iss: get("iss"),
         }
     }
 }

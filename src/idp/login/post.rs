@@ -55,11 +55,9 @@ pub async fn submit(
         .is_locked(account, &ip)
         .await
         .map_err(|e| PageError::store(lang, e))?;
-    if locked {
-        // Refused without a password check (a flood costs no argon2), and shown exactly
-        // like a wrong password: the page tells nothing about the account.
-        tracing::info!("login refused: account or address locked after failures");
-        return Ok(render_form(
+    // Same page, same message whether the user exists, is disabled, mistyped, or locked.
+    let refused = || {
+        render_form(
             &idp,
             &req,
             lang,
@@ -67,7 +65,13 @@ pub async fn submit(
             &params,
             Some(lang.texts().bad_credentials),
             account,
-        ));
+        )
+    };
+    if locked {
+        // Refused without a password check: a flood against a locked account costs no
+        // argon2.
+        tracing::info!("login refused: account or address locked after failures");
+        return Ok(refused());
     }
 
     let user = match (&username, &password) {
@@ -91,16 +95,7 @@ pub async fn submit(
                 .record_failure(account, &ip)
                 .await
                 .map_err(|e| PageError::store(lang, e))?;
-            // Same page, same message whether the user exists, is disabled, or mistyped.
-            return Ok(render_form(
-                &idp,
-                &req,
-                lang,
-                &flow,
-                &params,
-                Some(lang.texts().bad_credentials),
-                account,
-            ));
+            return Ok(refused());
         }
     };
 
