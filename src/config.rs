@@ -109,6 +109,8 @@ pub struct Settings {
     pub argon2: Argon2Settings,
     pub lifetimes: Lifetimes,
     pub limits: Limits,
+    /// How long client registrations and users are cached in memory (0 = not cached).
+    pub cache_ttl: Duration,
     /// Seed the demo tenant, user and client, and serve `/demo/`.
     pub demo: bool,
 }
@@ -127,6 +129,7 @@ impl std::fmt::Debug for Settings {
             .field("keys_reload", &self.keys_reload)
             .field("lifetimes", &self.lifetimes)
             .field("limits", &self.limits)
+            .field("cache_ttl", &self.cache_ttl)
             .field("demo", &self.demo)
             .finish()
     }
@@ -187,6 +190,7 @@ impl Settings {
                 )?,
                 ..limits
             },
+            cache_ttl: Duration::from_millis(number("UNILOGIN_CACHE_TTL_MS", 2000)?.into()),
             demo: false,
         })
     }

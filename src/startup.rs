@@ -92,8 +92,7 @@ impl Application {
             ephemeral,
             keys,
             hasher.clone(),
-            settings.lifetimes,
-            settings.limits,
+            &settings,
         ));
         match idp.reload_revocations().await {
             Ok(n) if n > 0 => tracing::info!(revocations = n, "revocations reloaded"),

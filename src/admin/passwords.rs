@@ -1,7 +1,7 @@
 //! Argon2id for user passwords, and only for them: never on token or userinfo paths.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 use crate::config::Argon2Settings;
 
@@ -45,21 +45,45 @@ impl PasswordHasher {
     /// Checks `password` against `stored`; with `None` it spends the same effort on a dummy
     /// hash and answers false. CPU-bound: call it off the async runtime.
     pub fn verify(&self, stored: Option<&str>, password: &str) -> bool {
+        self.verify_in(stored, password, &mut Vec::new())
+    }
+
+    /// `verify`, working in `memory` (grown as needed and kept by the caller): a thread
+    /// that checks passwords all day allocates its argon2 blocks once.
+    pub fn verify_in(&self, stored: Option<&str>, password: &str, memory: &mut Vec<Block>) -> bool {
         let (hash, known) = match stored {
             Some(hash) => (hash, true),
             None => (self.dummy_hash.as_str(), false),
         };
-        let Ok(parsed) = PasswordHash::new(hash) else {
-            return false;
-        };
-        // The stored hash carries its own parameters, so old hashes keep verifying after
-        // the configured costs change.
-        let ok = self
-            .argon
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
-        ok && known
+        verify_phc(hash, password.as_bytes(), memory).unwrap_or(false) && known
     }
+}
+
+/// Recomputes a PHC-format argon2 hash with its own stored parameters (so old hashes keep
+/// verifying after the configured costs change) and compares in constant time.
+fn verify_phc(phc: &str, password: &[u8], memory: &mut Vec<Block>) -> Option<bool> {
+    let parsed = PasswordHash::new(phc).ok()?;
+    let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
+    let version = match parsed.version {
+        Some(v) => Version::try_from(v).ok()?,
+        None => Version::V0x13,
+    };
+    let params = Params::try_from(&parsed).ok()?;
+    let expected = parsed.hash?;
+    let mut salt = [0u8; 64];
+    let salt = parsed.salt?.decode_b64(&mut salt).ok()?;
+    let blocks = params.block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::default());
+    }
+    let mut computed = vec![0u8; expected.len()];
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(password, salt, &mut computed, &mut memory[..blocks])
+        .ok()?;
+    Some(crate::secret::constant_time_eq(
+        &computed,
+        expected.as_bytes(),
+    ))
 }
 
 #[cfg(test)]
@@ -84,6 +108,28 @@ mod tests {
         assert_ne!(a, b);
         assert!(hasher.verify(Some(&a), "pa55word!"));
         assert!(!hasher.verify(Some(&a), "pa55word?"));
+    }
+
+    #[test]
+    fn verification_with_kept_memory_agrees_and_reads_the_hash_parameters() {
+        let cheap = cheap();
+        let costlier = PasswordHasher::new(Argon2Settings {
+            memory_kib: 512,
+            iterations: 2,
+            parallelism: 2,
+        })
+        .unwrap();
+        let mut memory = Vec::new();
+        for hash in [
+            cheap.hash("pa55word!").unwrap(),
+            costlier.hash("pa55word!").unwrap(),
+        ] {
+            // Either hasher verifies either hash: the parameters come from the hash.
+            assert!(cheap.verify_in(Some(&hash), "pa55word!", &mut memory));
+            assert!(!cheap.verify_in(Some(&hash), "pa55word?", &mut memory));
+            assert!(costlier.verify(Some(&hash), "pa55word!"));
+        }
+        assert!(memory.len() >= 512);
     }
 
     #[test]

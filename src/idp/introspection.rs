@@ -8,36 +8,74 @@ use super::error::{no_store, BearerError, OAuthError};
 use super::token::{authenticated_form, AuthenticatedClient};
 use super::Idp;
 use crate::secret::sha256_hex;
+use crate::store::durable::RefreshTokenRecord;
 use crate::store::now_unix;
+use crate::tokens::AccessClaims;
 
 #[derive(Debug, Serialize)]
-struct Introspection {
+struct Introspection<'a> {
     active: bool,
     #[serde(flatten)]
-    details: Option<Details>,
+    details: Option<Details<'a>>,
 }
 
 #[derive(Debug, Serialize)]
-struct Details {
+struct Details<'a> {
     token_type: &'static str,
-    client_id: String,
-    sub: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    scope: String,
+    client_id: &'a str,
+    sub: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    scope: &'a str,
     exp: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     iat: Option<i64>,
-    iss: String,
+    iss: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    aud: Option<String>,
+    aud: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    jti: Option<String>,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    sid: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    tenant: String,
+    jti: Option<&'a str>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    sid: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    tenant: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     auth_time: Option<i64>,
+}
+
+impl<'a> Details<'a> {
+    fn access(claims: &'a AccessClaims) -> Self {
+        Self {
+            token_type: "Bearer",
+            client_id: &claims.client_id,
+            sub: &claims.sub,
+            scope: &claims.scope,
+            exp: claims.exp,
+            iat: Some(claims.iat),
+            iss: &claims.iss,
+            aud: Some(&claims.aud),
+            jti: Some(&claims.jti),
+            sid: &claims.sid,
+            tenant: &claims.tenant,
+            auth_time: claims.auth_time,
+        }
+    }
+
+    fn refresh(record: &'a RefreshTokenRecord, issuer: &'a str) -> Self {
+        Self {
+            token_type: "refresh_token",
+            client_id: &record.client_id,
+            sub: &record.user_id,
+            scope: &record.scope,
+            exp: record.expires_at,
+            iat: None,
+            iss: issuer,
+            aud: None,
+            jti: None,
+            sid: &record.sid,
+            tenant: &record.tenant_id,
+            auth_time: Some(record.auth_time),
+        }
+    }
 }
 
 pub async fn introspect(
@@ -55,48 +93,37 @@ pub async fn introspect(
         .get("token")
         .map_err(|e| OAuthError::InvalidRequest(e.to_string()))?
         .ok_or_else(|| OAuthError::InvalidRequest("Missing token".into()))?;
-    // The hint is only a hint (RFC 7662 §2.1): our access tokens are JWTs and our refresh
-    // tokens never contain a dot, so the shape decides.
-    let details = if token.contains('.') {
-        access_token(&idp, token).await?
-    } else {
-        refresh_token(&idp, &client, token).await?
-    };
     let mut response = HttpResponse::Ok();
     no_store(&mut response);
-    Ok(response.json(Introspection {
-        active: details.is_some(),
-        details,
-    }))
-}
-
-async fn access_token(idp: &Idp, token: &str) -> Result<Option<Details>, OAuthError> {
-    match idp.verify_bearer(token).await {
-        Ok(claims) => Ok(Some(Details {
-            token_type: "Bearer",
-            client_id: claims.client_id,
-            sub: claims.sub,
-            scope: claims.scope,
-            exp: claims.exp,
-            iat: Some(claims.iat),
-            iss: claims.iss,
-            aud: Some(claims.aud),
-            jti: Some(claims.jti),
-            sid: claims.sid,
-            tenant: claims.tenant,
-            auth_time: claims.auth_time,
-        })),
-        Err(BearerError::Unavailable) => Err(OAuthError::TemporarilyUnavailable),
-        Err(_) => Ok(None),
+    // The hint is only a hint (RFC 7662 §2.1): our access tokens are JWTs and our refresh
+    // tokens never contain a dot, so the shape decides.
+    if token.contains('.') {
+        let claims = match idp.verify_bearer(token).await {
+            Ok(claims) => Some(claims),
+            Err(BearerError::Unavailable) => return Err(OAuthError::TemporarilyUnavailable),
+            Err(_) => None,
+        };
+        let details = claims.as_deref().map(Details::access);
+        Ok(response.json(Introspection {
+            active: details.is_some(),
+            details,
+        }))
+    } else {
+        let record = live_refresh_token(&idp, &client, token).await?;
+        let details = record.as_ref().map(|r| Details::refresh(r, &idp.issuer));
+        Ok(response.json(Introspection {
+            active: details.is_some(),
+            details,
+        }))
     }
 }
 
 /// A refresh token is described only to the client it was issued to.
-async fn refresh_token(
+async fn live_refresh_token(
     idp: &Idp,
     client: &AuthenticatedClient,
     token: &str,
-) -> Result<Option<Details>, OAuthError> {
+) -> Result<Option<RefreshTokenRecord>, OAuthError> {
     if token.len() > 128 {
         return Ok(None);
     }
@@ -107,18 +134,5 @@ async fn refresh_token(
         && record.spent_at.is_none()
         && !record.family_revoked
         && record.expires_at > now_unix();
-    Ok(live.then(|| Details {
-        token_type: "refresh_token",
-        client_id: record.client_id,
-        sub: record.user_id,
-        scope: record.scope,
-        exp: record.expires_at,
-        iat: None,
-        iss: idp.issuer.clone(),
-        aud: None,
-        jti: None,
-        sid: record.sid,
-        tenant: record.tenant_id,
-        auth_time: Some(record.auth_time),
-    }))
+    Ok(live.then_some(record))
 }

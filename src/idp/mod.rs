@@ -2,6 +2,7 @@
 //! discovery, JWKS and health. The only code that touches passwords and browser sessions.
 
 mod authorize;
+mod cache;
 mod cookies;
 mod discovery;
 pub mod error;
@@ -13,6 +14,7 @@ mod login;
 mod logout;
 mod pages;
 mod params;
+mod password_checks;
 mod revocation;
 mod revoke;
 mod token;
@@ -22,17 +24,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use tokio::sync::Semaphore;
 
 use crate::admin::PasswordHasher;
-use crate::config::{Lifetimes, Limits};
+use crate::config::{Lifetimes, Limits, Settings};
 use crate::store::durable::Durable;
+use crate::store::durable::{ClientRecord, UserRecord};
 use crate::store::ephemeral::{
     BrowserSession, Codes, LoginThrottle, PendingRequests, RateLimiter, Revocations, Sessions,
     SharedEphemeral,
 };
 use crate::store::StoreError;
-use crate::tokens::LiveKeys;
+use crate::tokens::{AccessClaims, LiveKeys};
+use cache::Cache;
+use password_checks::PasswordChecks;
 
 pub use error::{BearerError, OAuthError, PageError};
 pub use pages::html as pages_html;
@@ -49,13 +53,23 @@ pub struct Idp {
     pub pending: PendingRequests,
     pub revocations: Revocations,
     pub keys: Arc<LiveKeys>,
-    pub hasher: PasswordHasher,
-    /// Bounds concurrent argon2 verifications so a login flood cannot starve other work.
-    pub password_checks: Arc<Semaphore>,
+    /// Argon2 verifications: at most one per core at once, on threads of their own.
+    pub password_checks: PasswordChecks,
     pub lifetimes: Lifetimes,
     pub limits: Limits,
     pub login_throttle: LoginThrottle,
     pub rate_limiter: RateLimiter,
+    /// Access tokens whose signature and claims were checked, until they expire.
+    verified_tokens: Cache<AccessClaims>,
+    clients: Cache<ClientRecord>,
+    users: Cache<UserView>,
+    cache_ttl: Duration,
+}
+
+/// A user as userinfo shows them: the record and the project name it falls back to.
+pub struct UserView {
+    pub user: UserRecord,
+    pub project_name: String,
 }
 
 impl Idp {
@@ -65,9 +79,9 @@ impl Idp {
         ephemeral: SharedEphemeral,
         keys: Arc<LiveKeys>,
         hasher: PasswordHasher,
-        lifetimes: Lifetimes,
-        limits: Limits,
+        settings: &Settings,
     ) -> Self {
+        let (lifetimes, limits) = (settings.lifetimes, settings.limits);
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self {
             secure_cookies: issuer.starts_with("https://"),
@@ -81,11 +95,58 @@ impl Idp {
             durable,
             ephemeral,
             keys,
-            hasher,
-            password_checks: Arc::new(Semaphore::new(cores)),
+            password_checks: PasswordChecks::start(hasher, cores, limits.password_check_wait),
             lifetimes,
             limits,
+            verified_tokens: Cache::new(50_000),
+            clients: Cache::new(10_000),
+            users: Cache::new(50_000),
+            cache_ttl: settings.cache_ttl,
         }
+    }
+
+    /// A client registration, from memory when it was read within the cache TTL.
+    pub async fn client(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
+        if let Some(client) = self.clients.get(client_id) {
+            return Ok(Some(client));
+        }
+        self.reload_client(client_id).await
+    }
+
+    /// Reads a client registration from the durable store, refreshing the cache.
+    pub async fn reload_client(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<Arc<ClientRecord>>, StoreError> {
+        let Some(client) = self.durable.find_client(client_id).await? else {
+            return Ok(None);
+        };
+        let client = Arc::new(client);
+        self.clients
+            .insert(client_id, client.clone(), self.cache_ttl);
+        Ok(Some(client))
+    }
+
+    /// A user and their project name, from memory when read within the cache TTL.
+    pub async fn user(&self, user_id: &str) -> Result<Option<Arc<UserView>>, StoreError> {
+        if let Some(user) = self.users.get(user_id) {
+            return Ok(Some(user));
+        }
+        let Some(user) = self.durable.find_user(user_id).await? else {
+            return Ok(None);
+        };
+        let project_name = if user.project_name.is_empty() {
+            self.durable
+                .find_tenant(&user.tenant_id)
+                .await?
+                .map(|t| t.name)
+                .unwrap_or_default()
+        } else {
+            user.project_name.clone()
+        };
+        let view = Arc::new(UserView { user, project_name });
+        self.users.insert(user_id, view.clone(), self.cache_ttl);
+        Ok(Some(view))
     }
 
     pub fn endpoint(&self, path: &str) -> String {

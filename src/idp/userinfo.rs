@@ -1,5 +1,8 @@
 //! `GET|POST /api/v1/oauth2/userinfo`: the joint-operation user fields for a bearer token.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -7,33 +10,34 @@ use serde::Serialize;
 use super::error::{no_store, BearerError};
 use super::Idp;
 use crate::domain::{Scope, ScopeToken};
+use crate::store::now_unix;
 use crate::tokens::AccessClaims;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct UserInfo {
-    id: String,
-    user_id: String,
-    user_name: String,
-    name: String,
-    email: String,
-    mobile: String,
-    role: String,
-    organization_name: String,
-    organization_code: String,
-    project_name: String,
-    tenant: String,
+struct UserInfo<'a> {
+    id: &'a str,
+    user_id: &'a str,
+    user_name: &'a str,
+    name: &'a str,
+    email: &'a str,
+    mobile: &'a str,
+    role: &'a str,
+    organization_name: &'a str,
+    organization_code: &'a str,
+    project_name: &'a str,
+    tenant: &'a str,
     #[serde(flatten)]
-    oidc: Option<OidcClaims>,
+    oidc: Option<OidcClaims<'a>>,
 }
 
 /// Standard claims, present with the `openid` scope (OpenID Connect Core §5.4).
 #[derive(Debug, Serialize)]
-struct OidcClaims {
-    sub: String,
-    preferred_username: String,
+struct OidcClaims<'a> {
+    sub: &'a str,
+    preferred_username: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    phone_number: Option<String>,
+    phone_number: Option<&'a str>,
 }
 
 /// The bearer token of the request (RFC 6750 §2.1).
@@ -57,15 +61,25 @@ pub fn bearer_token(req: &HttpRequest) -> Result<&str, BearerError> {
 impl Idp {
     /// Verifies an access token: signature, type, issuer, audience, expiry, and that neither
     /// its session nor its grant has been revoked.
-    pub async fn verify_bearer(&self, token: &str) -> Result<AccessClaims, BearerError> {
-        let claims = self
-            .keys
-            .current()
-            .verify_access_token(token, &self.issuer)
-            .map_err(|err| {
-                tracing::debug!(error = %err, "bearer token refused");
-                BearerError::Invalid
-            })?;
+    pub async fn verify_bearer(&self, token: &str) -> Result<Arc<AccessClaims>, BearerError> {
+        let claims = match self.verified_tokens.get(token) {
+            Some(claims) if claims.exp > now_unix() => claims,
+            _ => {
+                let claims = self
+                    .keys
+                    .current()
+                    .verify_access_token(token, &self.issuer)
+                    .map_err(|err| {
+                        tracing::debug!(error = %err, "bearer token refused");
+                        BearerError::Invalid
+                    })?;
+                // Signature and claims hold until `exp`; revocation is checked every time.
+                let ttl = Duration::from_secs((claims.exp - now_unix()).max(0) as u64);
+                let claims = Arc::new(claims);
+                self.verified_tokens.insert(token, claims.clone(), ttl);
+                claims
+            }
+        };
         if self
             .revocations
             .is_revoked(&claims.sid, claims.gid.as_deref())
@@ -84,37 +98,31 @@ pub async fn userinfo(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpRespo
     if claims.sid.is_empty() {
         return Err(BearerError::Invalid);
     }
-    let user = idp
-        .durable
-        .find_user(&claims.sub)
+    let view = idp
+        .user(&claims.sub)
         .await?
-        .filter(|u| !u.disabled)
+        .filter(|v| !v.user.disabled)
         .ok_or(BearerError::Invalid)?;
-    let tenant = idp.durable.find_tenant(&user.tenant_id).await?;
-    let project_name = if user.project_name.is_empty() {
-        tenant.map(|t| t.name).unwrap_or_default()
-    } else {
-        user.project_name.clone()
-    };
+    let user = &view.user;
     let scope = Scope::parse(&claims.scope).unwrap_or_else(|_| Scope::default_scope());
     let oidc = scope.contains(ScopeToken::OpenId).then(|| OidcClaims {
-        sub: user.id.clone(),
-        preferred_username: user.username.clone(),
+        sub: &user.id,
+        preferred_username: &user.username,
         phone_number: (scope.contains(ScopeToken::Phone) && !user.mobile.is_empty())
-            .then(|| user.mobile.clone()),
+            .then_some(user.mobile.as_str()),
     });
     let info = UserInfo {
-        id: user.id.clone(),
-        user_id: user.id,
-        user_name: user.username,
-        name: user.name,
-        email: user.email,
-        mobile: user.mobile,
-        role: user.role,
-        organization_name: user.org_name,
-        organization_code: user.org_code,
-        project_name,
-        tenant: user.tenant_id,
+        id: &user.id,
+        user_id: &user.id,
+        user_name: &user.username,
+        name: &user.name,
+        email: &user.email,
+        mobile: &user.mobile,
+        role: &user.role,
+        organization_name: &user.org_name,
+        organization_code: &user.org_code,
+        project_name: &view.project_name,
+        tenant: &user.tenant_id,
         oidc,
     };
     let mut response = HttpResponse::Ok();

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse, ThumbprintHash};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
+use jsonwebtoken::{Algorithm, EncodingKey};
 use serde::Serialize;
 
+use super::jws::JwsKey;
 use crate::store::durable::{Durable, SigningKeyRecord};
 use crate::store::{now_unix, StoreError};
 
@@ -37,8 +38,7 @@ struct SigningKey {
     created_at: i64,
     /// Orders keys made within the same second (the newest signs).
     created_ms: i64,
-    encoding: EncodingKey,
-    decoding: DecodingKey,
+    jws: JwsKey,
     jwk: Jwk,
 }
 
@@ -192,21 +192,19 @@ impl KeySet {
         let key = self
             .active(alg)
             .ok_or_else(|| KeyError::Sign(format!("no key for {}", alg_name(alg))))?;
-        let mut header = Header::new(alg);
-        header.typ = Some(typ.to_owned());
-        header.kid = Some(key.kid.clone());
-        jsonwebtoken::encode(&header, claims, &key.encoding)
-            .map_err(|e| KeyError::Sign(e.to_string()))
+        key.jws
+            .sign(alg_name(alg), typ, &key.kid, claims)
+            .map_err(KeyError::Sign)
     }
 
     /// The verification key for `kid`, only if its algorithm is `alg`: the header cannot
     /// choose a different algorithm than the key was made for.
-    pub fn verification_key(&self, kid: &str, alg: Algorithm) -> Option<&DecodingKey> {
+    pub fn verification_key(&self, kid: &str, alg: Algorithm) -> Option<&JwsKey> {
         let index = self
             .keys
             .iter()
             .position(|k| k.kid == kid && k.alg == alg)?;
-        (self.status(index, now_unix()) != "retired").then(|| &self.keys[index].decoding)
+        (self.status(index, now_unix()) != "retired").then(|| &self.keys[index].jws)
     }
 }
 
@@ -294,6 +292,7 @@ fn from_pem(pem: &[u8], alg: Algorithm, created_ms: i64) -> Option<SigningKey> {
         Algorithm::RS256 => EncodingKey::from_rsa_pem(pem).ok()?,
         _ => return None,
     };
+    // jsonwebtoken builds the JWK (and its thumbprint); signing uses the parsed key.
     let mut jwk = Jwk::from_encoding_key(&encoding, alg).ok()?;
     let kid = jwk.thumbprint(ThumbprintHash::SHA256);
     jwk.common.key_id = Some(kid.clone());
@@ -303,14 +302,13 @@ fn from_pem(pem: &[u8], alg: Algorithm, created_ms: i64) -> Option<SigningKey> {
         Algorithm::RS256 => KeyAlgorithm::RS256,
         _ => return None,
     });
-    let decoding = DecodingKey::from_jwk(&jwk).ok()?;
+    let jws = JwsKey::from_pkcs8(alg, &pem_decode(pem)?)?;
     Some(SigningKey {
         kid,
         alg,
         created_at: created_ms / 1000,
         created_ms,
-        encoding,
-        decoding,
+        jws,
         jwk,
     })
 }
@@ -363,6 +361,17 @@ fn write_private(path: &Path, contents: &[u8]) -> Result<(), KeyError> {
     file.sync_all().map_err(io)?;
     fs::rename(&tmp, path).map_err(io)?;
     Ok(())
+}
+
+/// The DER inside a single-block PEM file.
+fn pem_decode(pem: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(pem).ok()?;
+    let body: String = text
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .map(str::trim)
+        .collect();
+    base64::engine::general_purpose::STANDARD.decode(body).ok()
 }
 
 fn pem_encode(label: &str, der: &[u8]) -> String {

@@ -3,6 +3,7 @@
 
 mod access_token;
 mod id_token;
+mod jws;
 mod keyset;
 mod live;
 

@@ -42,7 +42,8 @@ fn one_line_error(output: &Output) {
 
 #[tokio::test]
 async fn client_create_list_rotate_and_delete() {
-    let app = TestApp::spawn().await;
+    let ttl = std::time::Duration::from_millis(300);
+    let app = TestApp::spawn_with(|s| s.cache_ttl = ttl).await;
     let created = unilogin(
         &app,
         &[
@@ -94,7 +95,8 @@ async fn client_create_list_rotate_and_delete() {
     }
     assert!(!listed.contains(&secret));
 
-    // The secret authenticates at the running server; rotation replaces it at once.
+    // The secret authenticates at the running server. After a rotation the new secret
+    // works at once; the old one stops within the registration cache TTL.
     let probe = |secret: String| {
         let app = &app;
         let id = id.clone();
@@ -109,12 +111,15 @@ async fn client_create_list_rotate_and_delete() {
     let rotated: serde_json::Value = serde_json::from_str(&stdout(&rotated)).unwrap();
     let new_secret = rotated["client_secret"].as_str().unwrap().to_owned();
     assert_ne!(new_secret, secret);
+    assert_eq!(probe(new_secret.clone()).await, "invalid_grant");
+    tokio::time::sleep(ttl + std::time::Duration::from_millis(100)).await;
     assert_eq!(probe(secret).await, "invalid_client");
     assert_eq!(probe(new_secret.clone()).await, "invalid_grant");
 
     assert!(unilogin(&app, &["client", "delete", &id], None)
         .status
         .success());
+    tokio::time::sleep(ttl + std::time::Duration::from_millis(100)).await;
     assert_eq!(probe(new_secret).await, "invalid_client");
     one_line_error(&unilogin(&app, &["client", "delete", &id], None));
     one_line_error(&unilogin(

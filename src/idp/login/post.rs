@@ -11,7 +11,7 @@ use crate::idp::error::PageError;
 use crate::idp::i18n::Lang;
 use crate::idp::params::{is_form_encoded, Params};
 use crate::idp::{client_ip, Idp};
-use crate::secret::{constant_time_eq, random_token};
+use crate::secret::{constant_time_eq, random_token, Secret};
 use crate::store::durable::UserRecord;
 use crate::store::ephemeral::BrowserSession;
 use crate::store::now_unix;
@@ -141,7 +141,7 @@ pub async fn submit(
     Ok(response)
 }
 
-/// Verifies off the async runtime, at most N at once. Unknown users cost the same time.
+/// Verifies on the password-check threads. Unknown users cost the same time.
 async fn check_password(
     idp: &Idp,
     lang: Lang,
@@ -151,25 +151,13 @@ async fn check_password(
     let Some(password) = password.cloned() else {
         return Ok(false);
     };
-    let permit = tokio::time::timeout(
-        idp.limits.password_check_wait,
-        idp.password_checks.clone().acquire_owned(),
-    )
-    .await
-    .ok()
-    .and_then(Result::ok)
-    .ok_or_else(|| PageError {
-        status: actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-        lang,
-        message: lang.texts().busy.into(),
-    })?;
-    let hasher = idp.hasher.clone();
     let stored = user.map(|u| u.password_hash.clone());
-    let verified = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        hasher.verify(stored.as_deref(), password.expose())
-    })
-    .await
-    .unwrap_or(false);
-    Ok(verified)
+    idp.password_checks
+        .verify(stored, Secret::new(password.expose()))
+        .await
+        .map_err(|_| PageError {
+            status: actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            lang,
+            message: lang.texts().busy.into(),
+        })
 }

@@ -36,12 +36,12 @@ pub async fn exchange(
     if idp.revocations.is_revoked(&grant.sid, None).await? {
         return Err(OAuthError::invalid_code());
     }
-    let user = idp
-        .durable
-        .find_user(&grant.user_id)
+    let view = idp
+        .user(&grant.user_id)
         .await?
-        .filter(|u| !u.disabled)
+        .filter(|v| !v.user.disabled)
         .ok_or_else(OAuthError::invalid_code)?;
+    let user = &view.user;
 
     let (refresh_token, refresh_hash) = new_refresh_token();
     idp.durable
@@ -71,7 +71,7 @@ pub async fn exchange(
     let access_token = idp.mint_access_token(&subject)?;
     let id_token = idp.mint_id_token(
         &client.record,
-        &user,
+        user,
         &subject,
         grant.nonce.as_deref(),
         &access_token,

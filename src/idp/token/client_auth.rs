@@ -1,6 +1,8 @@
 //! Client authentication for the back-channel endpoints: `client_secret_basic`,
 //! `client_secret_post`, or `none` for public clients (which must then prove PKCE).
 
+use std::sync::Arc;
+
 use actix_web::http::header;
 use actix_web::HttpRequest;
 use base64::Engine;
@@ -12,7 +14,7 @@ use crate::secret::{constant_time_eq, sha256_hex};
 use crate::store::durable::ClientRecord;
 
 pub struct AuthenticatedClient {
-    pub record: ClientRecord,
+    pub record: Arc<ClientRecord>,
 }
 
 struct Credentials {
@@ -28,24 +30,35 @@ pub async fn authenticate_client(
 ) -> Result<AuthenticatedClient, OAuthError> {
     let credentials = credentials(req, params)?;
     let basic = credentials.basic;
-    let client = idp
-        .durable
-        .find_client(&credentials.client_id)
+    let mut client = idp
+        .client(&credentials.client_id)
         .await?
         .ok_or(OAuthError::InvalidClient { basic })?;
-    let authenticated = match (&client.secret_hash, &credentials.secret) {
-        (Some(stored), Some(sent)) => {
-            constant_time_eq(stored.as_bytes(), sha256_hex(sent).as_bytes())
-        }
-        // A public client identifies itself and proves possession through PKCE.
-        (None, None) => true,
-        _ => false,
-    };
-    if !authenticated {
+    if !credentials.matches(&client) {
+        // The cached registration may predate a secret rotation: ask the store once.
+        client = idp
+            .reload_client(&credentials.client_id)
+            .await?
+            .ok_or(OAuthError::InvalidClient { basic })?;
+    }
+    if !credentials.matches(&client) {
         tracing::info!(client_id = %client.client_id, "client authentication failed");
         return Err(OAuthError::InvalidClient { basic });
     }
     Ok(AuthenticatedClient { record: client })
+}
+
+impl Credentials {
+    fn matches(&self, client: &ClientRecord) -> bool {
+        match (&client.secret_hash, &self.secret) {
+            (Some(stored), Some(sent)) => {
+                constant_time_eq(stored.as_bytes(), sha256_hex(sent).as_bytes())
+            }
+            // A public client identifies itself and proves possession through PKCE.
+            (None, None) => true,
+            _ => false,
+        }
+    }
 }
 
 fn credentials(req: &HttpRequest, params: &Params) -> Result<Credentials, OAuthError> {

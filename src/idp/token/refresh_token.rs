@@ -50,12 +50,12 @@ pub async fn refresh(
         Some(requested) => requested,
         None => granted.clone(),
     };
-    let user = idp
-        .durable
-        .find_user(&record.user_id)
+    let view = idp
+        .user(&record.user_id)
         .await?
-        .filter(|u| !u.disabled)
+        .filter(|v| !v.user.disabled)
         .ok_or_else(OAuthError::invalid_refresh_token)?;
+    let user = &view.user;
 
     let (new_token, new_hash) = new_refresh_token();
     // The successor keeps the original grant's scope: narrowing one access token does
@@ -86,7 +86,7 @@ pub async fn refresh(
     };
     let access_token = idp.mint_access_token(&subject)?;
     // OIDC Core §12.2: a refreshed ID token carries no nonce.
-    let id_token = idp.mint_id_token(&client.record, &user, &subject, None, &access_token)?;
+    let id_token = idp.mint_id_token(&client.record, user, &subject, None, &access_token)?;
     Ok(idp.token_response(access_token, &scope, Some(new_token), id_token))
 }
 

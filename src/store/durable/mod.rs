@@ -82,6 +82,11 @@ impl Durable {
         Ok(())
     }
 
+    /// Closes every connection (a short-lived process that is done with the store).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }

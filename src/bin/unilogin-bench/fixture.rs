@@ -1,0 +1,147 @@
+//! What the benchmark runs against: its own database (a SQLite file, or a fresh
+//! PostgreSQL database), Redis key prefix and keys directory, a registered client and a
+//! user, all made through the library exactly as the CLI makes them, and removed after.
+
+use std::path::PathBuf;
+
+use unilogin::admin::{NewClientRequest, NewUserRequest, PasswordHasher};
+use unilogin::config::Argon2Settings;
+use unilogin::domain::{NewPassword, RedirectUri, Role, TenantId, Username};
+use unilogin::store::durable::Durable;
+
+pub const USERNAME: &str = "bench-user";
+pub const PASSWORD: &str = "bench-passw0rd";
+pub const REDIRECT_URI: &str = "https://bench.example/callback";
+
+pub struct Fixture {
+    /// Environment of the unilogin server process.
+    pub env: Vec<(String, String)>,
+    pub client_id: String,
+    pub client_secret: String,
+    pub backend: String,
+    dir: PathBuf,
+    postgres: Option<(String, String)>,
+    redis: Option<(String, String)>,
+}
+
+impl Fixture {
+    pub async fn create(
+        database_url: Option<&str>,
+        redis_url: Option<&str>,
+    ) -> Result<Self, String> {
+        let tag = format!("unilogin_bench_{}", std::process::id());
+        let dir = std::env::temp_dir().join(&tag);
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let (url, postgres) = match database_url {
+            Some(admin) if admin.starts_with("postgres") => {
+                let url = create_database(admin, &tag).await?;
+                (url, Some((admin.to_owned(), tag.clone())))
+            }
+            Some(other) => (other.to_owned(), None),
+            None => (format!("sqlite://{}", dir.join("bench.db").display()), None),
+        };
+        let durable = Durable::connect(&url).await.map_err(|e| e.to_string())?;
+        durable.migrate().await.map_err(|e| e.to_string())?;
+        // The default argon2 cost: the login scenario measures what production pays.
+        let hasher = PasswordHasher::new(Argon2Settings::default())?;
+        durable
+            .admin_create_user(
+                &hasher,
+                NewUserRequest {
+                    username: Username::parse(USERNAME).map_err(|e| e.0)?,
+                    tenant: TenantId::parse("bench-tenant").map_err(|e| e.0)?,
+                    password: NewPassword::parse(PASSWORD).map_err(|e| e.0)?,
+                    name: Some("Bench User".into()),
+                    email: Some("bench@example.com".into()),
+                    mobile: None,
+                    role: Role::User,
+                    org_code: None,
+                    org_name: None,
+                    project_name: None,
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        let client = durable
+            .admin_create_client(NewClientRequest {
+                name: "bench".into(),
+                redirect_uris: vec![RedirectUri::parse(REDIRECT_URI).map_err(|e| e.0)?],
+                post_logout_uris: vec![],
+                home_url: None,
+                public: false,
+                id_token_alg: None,
+                client_id: None,
+                app_id: None,
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+        durable.close().await;
+        let prefix = format!("{tag}:");
+        let mut env = vec![
+            ("UNILOGIN_DATABASE_URL".to_owned(), url.clone()),
+            (
+                "UNILOGIN_KEYS_DIR".to_owned(),
+                dir.join("keys").display().to_string(),
+            ),
+            ("UNILOGIN_LOG".to_owned(), "warn".to_owned()),
+            // The bench is one client on one address, hammering on purpose.
+            ("UNILOGIN_RATE_LIMIT_PER_IP".to_owned(), "0".to_owned()),
+            ("UNILOGIN_RATE_LIMIT_PER_CLIENT".to_owned(), "0".to_owned()),
+            ("UNILOGIN_REDIS_PREFIX".to_owned(), prefix.clone()),
+        ];
+        if let Some(redis) = redis_url {
+            env.push(("UNILOGIN_REDIS_URL".to_owned(), redis.to_owned()));
+        }
+        let backend = match (postgres.is_some(), redis_url.is_some()) {
+            (true, true) => "PostgreSQL + Redis",
+            (true, false) => "PostgreSQL + in-process store",
+            (false, true) => "SQLite + Redis",
+            (false, false) => "SQLite + in-process store (embedded default)",
+        }
+        .to_owned();
+        Ok(Self {
+            env,
+            client_id: client.client_id,
+            client_secret: client
+                .client_secret
+                .map(|s| s.expose().to_owned())
+                .ok_or("the bench client has no secret")?,
+            backend,
+            dir,
+            postgres,
+            redis: redis_url.map(|r| (r.to_owned(), prefix)),
+        })
+    }
+
+    /// Drops the bench database and Redis keys and deletes the directory.
+    pub async fn remove(self) {
+        if let Some((admin, database)) = &self.postgres {
+            use sqlx::Connection;
+            if let Ok(mut conn) = sqlx::AnyConnection::connect(admin).await {
+                let sql = format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+                let _ = sqlx::query(&sql).execute(&mut conn).await;
+            }
+        }
+        if let Some((url, prefix)) = &self.redis {
+            if let Ok(store) = unilogin::store::ephemeral::RedisStore::new(url, prefix) {
+                let _ = store.clear_prefix().await;
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+async fn create_database(admin_url: &str, name: &str) -> Result<String, String> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(admin_url)
+        .await
+        .map_err(|e| format!("PostgreSQL at {admin_url}: {e}"))?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut url = url::Url::parse(admin_url).map_err(|e| e.to_string())?;
+    url.set_path(&format!("/{name}"));
+    Ok(url.to_string())
+}

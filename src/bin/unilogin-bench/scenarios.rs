@@ -1,0 +1,401 @@
+//! The scenarios: what each connection sends, how an answer is judged, and the
+//! preparation (a login, codes minted through authorize, tokens) that happens before the
+//! clock starts.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use bytes::Bytes;
+use hyper::StatusCode;
+
+use crate::fixture::{Fixture, PASSWORD, REDIRECT_URI, USERNAME};
+use crate::load::{Body, Connection, Tally};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Bare,
+    ClientCredentials,
+    Refresh,
+    Userinfo,
+    Introspection,
+    AuthorizationCode,
+    PasswordLogin,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::Bare,
+        Kind::ClientCredentials,
+        Kind::Refresh,
+        Kind::Userinfo,
+        Kind::Introspection,
+        Kind::AuthorizationCode,
+        Kind::PasswordLogin,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Bare => "bare actix-web handler",
+            Kind::ClientCredentials => "client_credentials grant",
+            Kind::Refresh => "refresh_token grant (rotating chains)",
+            Kind::Userinfo => "userinfo",
+            Kind::Introspection => "introspection",
+            Kind::AuthorizationCode => "authorization_code exchange",
+            Kind::PasswordLogin => "password login (login page)",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Bare => "bare",
+            Kind::ClientCredentials => "client-credentials",
+            Kind::Refresh => "refresh",
+            Kind::Userinfo => "userinfo",
+            Kind::Introspection => "introspection",
+            Kind::AuthorizationCode => "authorization-code",
+            Kind::PasswordLogin => "login",
+        }
+    }
+}
+
+/// Everything the connections of a run share.
+pub struct Context {
+    pub addr: SocketAddr,
+    basic: String,
+    client_id: String,
+    /// One live access token and one refresh-token chain per connection.
+    access_tokens: Vec<String>,
+    refresh_tokens: Vec<String>,
+    codes: Vec<String>,
+    next_code: AtomicUsize,
+}
+
+/// The per-connection state of a scenario.
+#[derive(Default)]
+struct State {
+    refresh_token: String,
+    login_cookie: String,
+    login_form: String,
+}
+
+pub struct Outcome {
+    pub tally: Tally,
+    pub elapsed: Duration,
+    /// Refresh chains whose last token no longer works (must be 0).
+    pub lost_rotations: usize,
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        out.append_pair(k, v);
+    }
+    out.finish()
+}
+
+fn expect(status: StatusCode, want: StatusCode, body: &Bytes) -> Result<(), String> {
+    if status == want {
+        Ok(())
+    } else {
+        Err(format!(
+            "status {status}: {}",
+            String::from_utf8_lossy(&body[..body.len().min(200)])
+        ))
+    }
+}
+
+fn json_field(body: &Bytes, field: &str) -> Result<String, String> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    value[field]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("no {field} in {value}"))
+}
+
+fn cookie_value(headers: &hyper::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(hyper::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| {
+            c.strip_prefix(name)?
+                .strip_prefix('=')?
+                .split(';')
+                .next()
+                .map(str::to_owned)
+        })
+}
+
+impl Context {
+    /// Signs in once (one argon2 check), mints codes through authorize with that session
+    /// (single sign-on, as a partner app's users do), and redeems some of them for the
+    /// tokens the token-holding scenarios use.
+    pub async fn prepare(
+        addr: SocketAddr,
+        fixture: &Fixture,
+        connections: usize,
+        codes_wanted: usize,
+    ) -> Result<Self, String> {
+        let basic = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD
+                .encode(format!("{}:{}", fixture.client_id, fixture.client_secret))
+        );
+        let mut conn = Connection::open(addr).await?;
+        let (cookie, form_body) = login_form(&mut conn).await?;
+        let request = conn
+            .request("POST", "/unified-login/portal-login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", &cookie)
+            .body(Body::from(form_body))
+            .map_err(|e| e.to_string())?;
+        let response = conn.send_full(request).await?;
+        let session = cookie_value(response.headers(), "unilogin_session")
+            .ok_or("the bench login did not start a session")?;
+        let session_cookie = format!("unilogin_session={session}");
+
+        let authorize = format!(
+            "/api/v1/oauth2/authorize?{}",
+            form(&[
+                ("response_type", "code"),
+                ("client_id", &fixture.client_id),
+                ("redirect_uri", REDIRECT_URI),
+            ])
+        );
+        let minted = (codes_wanted + connections).max(connections * 2);
+        let per_conn = minted.div_ceil(connections.min(16));
+        let mut tasks = Vec::new();
+        for _ in 0..connections.min(16) {
+            let (authorize, cookie) = (authorize.clone(), session_cookie.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut conn = Connection::open(addr).await?;
+                let mut codes = Vec::with_capacity(per_conn);
+                for _ in 0..per_conn {
+                    let request = conn
+                        .request("GET", &authorize)
+                        .header("cookie", &cookie)
+                        .body(Body::default())
+                        .map_err(|e| e.to_string())?;
+                    let response = conn.send_full(request).await?;
+                    let location = response
+                        .headers()
+                        .get(hyper::header::LOCATION)
+                        .and_then(|v| v.to_str().ok())
+                        .ok_or("authorize did not redirect")?;
+                    let url = url::Url::parse(location).map_err(|e| e.to_string())?;
+                    let code = url
+                        .query_pairs()
+                        .find(|(k, _)| k == "code")
+                        .map(|(_, v)| v.into_owned())
+                        .ok_or_else(|| format!("no code in {location}"))?;
+                    codes.push(code);
+                }
+                Ok::<_, String>(codes)
+            }));
+        }
+        let mut codes = Vec::new();
+        for task in tasks {
+            codes.extend(task.await.map_err(|e| e.to_string())??);
+        }
+        let mut context = Self {
+            addr,
+            basic,
+            client_id: fixture.client_id.clone(),
+            access_tokens: Vec::new(),
+            refresh_tokens: Vec::new(),
+            codes: Vec::new(),
+            next_code: AtomicUsize::new(0),
+        };
+        for code in codes.split_off(codes.len() - connections) {
+            let request = context.exchange(&conn, &code).map_err(|e| e.to_string())?;
+            let (status, body) = conn.send(request).await?;
+            expect(status, StatusCode::OK, &body)?;
+            context
+                .access_tokens
+                .push(json_field(&body, "access_token")?);
+            context
+                .refresh_tokens
+                .push(json_field(&body, "refresh_token")?);
+        }
+        context.codes = codes;
+        Ok(context)
+    }
+
+    fn exchange(
+        &self,
+        conn: &Connection,
+        code: &str,
+    ) -> Result<hyper::Request<Body>, hyper::http::Error> {
+        conn.request("POST", "/api/v1/oauth2/token")
+            .header("authorization", &self.basic)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", REDIRECT_URI),
+            ])))
+    }
+
+    /// Runs `kind` on `connections` connections (to `addr`) for `duration`.
+    pub async fn run(
+        self: &Arc<Self>,
+        kind: Kind,
+        addr: SocketAddr,
+        connections: usize,
+        duration: Duration,
+    ) -> Result<Outcome, String> {
+        let started = Instant::now();
+        let deadline = started + duration;
+        let mut tasks = Vec::new();
+        for index in 0..connections {
+            let context = self.clone();
+            tasks.push(tokio::spawn(async move {
+                context.connection(kind, addr, index, deadline).await
+            }));
+        }
+        let mut tallies = Vec::new();
+        let mut last_tokens = Vec::new();
+        for task in tasks {
+            let (tally, state) = task.await.map_err(|e| e.to_string())??;
+            tallies.push(tally);
+            last_tokens.push(state.refresh_token);
+        }
+        let elapsed = started.elapsed();
+        let lost_rotations = if kind == Kind::Refresh {
+            self.count_dead_refresh_tokens(&last_tokens).await?
+        } else {
+            0
+        };
+        Ok(Outcome {
+            tally: Tally::merge(tallies),
+            elapsed,
+            lost_rotations,
+        })
+    }
+
+    async fn connection(
+        &self,
+        kind: Kind,
+        addr: SocketAddr,
+        index: usize,
+        deadline: Instant,
+    ) -> Result<(Tally, State), String> {
+        let mut conn = Connection::open(addr).await?;
+        let mut state = State {
+            refresh_token: self.refresh_tokens.get(index).cloned().unwrap_or_default(),
+            ..State::default()
+        };
+        if kind == Kind::PasswordLogin {
+            (state.login_cookie, state.login_form) = login_form(&mut conn).await?;
+        }
+        let access_token = &self.access_tokens[index % self.access_tokens.len()];
+        let mut tally = Tally {
+            latencies: Vec::with_capacity(4096),
+            ..Tally::default()
+        };
+        while Instant::now() < deadline {
+            let request = match kind {
+                Kind::Bare => conn.request("GET", "/bare").body(Body::default()),
+                Kind::ClientCredentials => conn
+                    .request("POST", "/api/v1/oauth2/token")
+                    .header("authorization", &self.basic)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(Body::from("grant_type=client_credentials")),
+                Kind::Refresh => conn
+                    .request("POST", "/api/v1/oauth2/token")
+                    .header("authorization", &self.basic)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(Body::from(form(&[
+                        ("grant_type", "refresh_token"),
+                        ("refresh_token", &state.refresh_token),
+                    ]))),
+                Kind::Userinfo => conn
+                    .request("GET", "/api/v1/oauth2/userinfo")
+                    .header("authorization", format!("Bearer {access_token}"))
+                    .body(Body::default()),
+                Kind::Introspection => conn
+                    .request("POST", "/api/v1/oauth2/introspect")
+                    .header("authorization", &self.basic)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(Body::from(form(&[("token", access_token)]))),
+                Kind::AuthorizationCode => {
+                    let next = self.next_code.fetch_add(1, Ordering::Relaxed);
+                    let Some(code) = self.codes.get(next) else {
+                        break; // every minted code is spent
+                    };
+                    self.exchange(&conn, code)
+                }
+                Kind::PasswordLogin => conn
+                    .request("POST", "/unified-login/portal-login")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("cookie", &state.login_cookie)
+                    .body(Body::from(state.login_form.clone())),
+            }
+            .map_err(|e| e.to_string())?;
+            let started = Instant::now();
+            let outcome = match conn.send(request).await {
+                Err(err) => Err(err),
+                Ok((status, body)) => match kind {
+                    Kind::PasswordLogin => expect(status, StatusCode::FOUND, &body),
+                    Kind::Refresh => expect(status, StatusCode::OK, &body).and_then(|()| {
+                        state.refresh_token = json_field(&body, "refresh_token")?;
+                        Ok(())
+                    }),
+                    Kind::Introspection => expect(status, StatusCode::OK, &body).and_then(|()| {
+                        if body.starts_with(br#"{"active":true"#) {
+                            Ok(())
+                        } else {
+                            Err("token reported inactive".into())
+                        }
+                    }),
+                    _ => expect(status, StatusCode::OK, &body),
+                },
+            };
+            tally.record(started, outcome);
+        }
+        Ok((tally, state))
+    }
+
+    /// Introspects the last token of every refresh chain: each must still be live.
+    async fn count_dead_refresh_tokens(&self, tokens: &[String]) -> Result<usize, String> {
+        let mut conn = Connection::open(self.addr).await?;
+        let mut dead = 0;
+        for token in tokens {
+            let request = conn
+                .request("POST", "/api/v1/oauth2/introspect")
+                .header("authorization", &self.basic)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(form(&[("token", token)])))
+                .map_err(|e| e.to_string())?;
+            let (_, body) = conn.send(request).await?;
+            let live: serde_json::Value =
+                serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+            if live["active"] != true || live["client_id"] != self.client_id.as_str() {
+                dead += 1;
+            }
+        }
+        Ok(dead)
+    }
+}
+
+/// The login page's CSRF cookie and a filled-in form body that carries its token.
+async fn login_form(conn: &mut Connection) -> Result<(String, String), String> {
+    let request = conn
+        .request("GET", "/unified-login/portal-login")
+        .body(Body::default())
+        .map_err(|e| e.to_string())?;
+    let response = conn.send_full(request).await?;
+    let csrf = cookie_value(response.headers(), "unilogin_csrf")
+        .ok_or("the login page set no CSRF cookie")?;
+    Ok((
+        format!("unilogin_csrf={csrf}"),
+        form(&[
+            ("csrf_token", &csrf),
+            ("username", USERNAME),
+            ("password", PASSWORD),
+        ]),
+    ))
+}

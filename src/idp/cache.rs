@@ -1,0 +1,82 @@
+//! Small in-memory caches for the hot paths: verified access tokens (until they expire),
+//! and client registrations and users for a short TTL, so that several instances (and the
+//! CLI, which writes the database directly) stay correct within that TTL.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const SHARDS: usize = 16;
+
+type Entries<V> = HashMap<Box<str>, (Instant, Arc<V>)>;
+type Shard<V> = Mutex<Entries<V>>;
+
+pub struct Cache<V> {
+    shards: Vec<Shard<V>>,
+    per_shard: usize,
+    hasher: RandomState,
+}
+
+impl<V> Cache<V> {
+    /// At most about `capacity` entries; a full shard is emptied rather than scanned.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            per_shard: capacity.div_ceil(SHARDS).max(1),
+            hasher: RandomState::new(),
+        }
+    }
+
+    fn shard(&self, key: &str) -> std::sync::MutexGuard<'_, Entries<V>> {
+        let index = self.hasher.hash_one(key) as usize % SHARDS;
+        self.shards[index]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn get(&self, key: &str) -> Option<Arc<V>> {
+        let mut shard = self.shard(key);
+        match shard.get(key) {
+            Some((until, value)) if *until > Instant::now() => Some(value.clone()),
+            Some(_) => {
+                shard.remove(key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    pub fn insert(&self, key: &str, value: Arc<V>, ttl: Duration) {
+        if ttl.is_zero() {
+            return;
+        }
+        let mut shard = self.shard(key);
+        if shard.len() >= self.per_shard {
+            shard.clear();
+        }
+        shard.insert(key.into(), (Instant::now() + ttl, value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_expire_and_capacity_is_bounded() {
+        let cache = Cache::new(32);
+        cache.insert("a", Arc::new(1), Duration::from_secs(60));
+        cache.insert("b", Arc::new(2), Duration::from_nanos(1));
+        cache.insert("c", Arc::new(3), Duration::ZERO);
+        std::thread::sleep(Duration::from_millis(2));
+        assert_eq!(cache.get("a").as_deref(), Some(&1));
+        assert_eq!(cache.get("b"), None, "expired");
+        assert_eq!(cache.get("c"), None, "a zero TTL caches nothing");
+        for i in 0..10_000 {
+            cache.insert(&i.to_string(), Arc::new(i), Duration::from_secs(60));
+        }
+        let held: usize = cache.shards.iter().map(|s| s.lock().unwrap().len()).sum();
+        assert!(held <= 32, "{held}");
+    }
+}
