@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 const SHARDS: usize = 16;
 
-type Entries<V> = HashMap<Box<str>, (Instant, Arc<V>)>;
+/// Entries by a hash of the key's tail (tokens differ most in their last bytes, the
+/// signature); the whole key is kept and compared.
+type Entries<V> = HashMap<u64, (Box<str>, Instant, Arc<V>)>;
 type Shard<V> = Mutex<Entries<V>>;
 
 pub struct Cache<V> {
@@ -28,22 +30,26 @@ impl<V> Cache<V> {
         }
     }
 
-    fn shard(&self, key: &str) -> std::sync::MutexGuard<'_, Entries<V>> {
-        let index = self.hasher.hash_one(key) as usize % SHARDS;
-        self.shards[index]
+    fn locate(&self, key: &str) -> (u64, std::sync::MutexGuard<'_, Entries<V>>) {
+        let tail = &key.as_bytes()[key.len().saturating_sub(48)..];
+        let hash = self.hasher.hash_one(tail);
+        let shard = self.shards[hash as usize % SHARDS]
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        (hash, shard)
     }
 
     pub fn get(&self, key: &str) -> Option<Arc<V>> {
-        let mut shard = self.shard(key);
-        match shard.get(key) {
-            Some((until, value)) if *until > Instant::now() => Some(value.clone()),
-            Some(_) => {
-                shard.remove(key);
+        let (hash, mut shard) = self.locate(key);
+        match shard.get(&hash) {
+            Some((stored, until, value)) if &**stored == key && *until > Instant::now() => {
+                Some(value.clone())
+            }
+            Some((stored, _, _)) if &**stored == key => {
+                shard.remove(&hash);
                 None
             }
-            None => None,
+            _ => None,
         }
     }
 
@@ -51,11 +57,11 @@ impl<V> Cache<V> {
         if ttl.is_zero() {
             return;
         }
-        let mut shard = self.shard(key);
+        let (hash, mut shard) = self.locate(key);
         if shard.len() >= self.per_shard {
             shard.clear();
         }
-        shard.insert(key.into(), (Instant::now() + ttl, value));
+        shard.insert(hash, (key.into(), Instant::now() + ttl, value));
     }
 }
 

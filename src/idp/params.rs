@@ -60,6 +60,12 @@ pub fn is_form_encoded(req: &actix_web::HttpRequest) -> bool {
 
 /// One form-encoded component (`+` is a space), as UTF-8.
 pub fn decode(raw: &[u8]) -> Result<String, ParamError> {
+    // Tokens are sent as they are (URL-safe base64): nothing to decode, just check UTF-8.
+    if !raw.iter().any(|b| matches!(b, b'%' | b'+')) {
+        return std::str::from_utf8(raw)
+            .map(str::to_owned)
+            .map_err(|_| ParamError::Malformed);
+    }
     let spaced: Vec<u8> = raw
         .iter()
         .map(|b| if *b == b'+' { b' ' } else { *b })

@@ -6,6 +6,7 @@
 mod abuse;
 mod authorize;
 mod backchannel;
+mod bench;
 mod browser;
 mod cli;
 mod demo;

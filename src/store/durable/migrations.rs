@@ -17,6 +17,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/0001_initial.sql"),
     ),
     (2, "oidc", include_str!("../../../migrations/0002_oidc.sql")),
+    (
+        3,
+        "refresh parent",
+        include_str!("../../../migrations/0003_refresh_parent.sql"),
+    ),
 ];
 
 #[derive(Debug)]

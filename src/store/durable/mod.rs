@@ -45,10 +45,12 @@ impl Durable {
             .parse::<AnyConnectOptions>()
             .map_err(|e| StoreError::Backend(format!("bad database URL: {e}")))?
             .disable_statement_logging();
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
         let max = match backend {
             // SQLite serialises writers anyway; a few readers are enough.
             Backend::Sqlite => 4,
-            Backend::Postgres => 10,
+            // Enough to keep the server's cores busy while others wait on the network.
+            Backend::Postgres => (cores * 4).clamp(8, 32),
         };
         let pool = AnyPoolOptions::new()
             .max_connections(max)

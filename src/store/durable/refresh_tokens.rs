@@ -86,8 +86,10 @@ impl Durable {
     ) -> Result<Option<RefreshTokenRecord>, StoreError> {
         let row = sqlx::query(
             "SELECT f.id AS family_id, f.client_id, f.user_id, f.tenant_id, f.sid, f.auth_time, \
-             t.scope, t.expires_at, t.spent_at, f.revoked_at \
+             t.scope, t.expires_at, COALESCE(t.spent_at, c.created_at) AS spent_at, \
+             f.revoked_at \
              FROM refresh_tokens t JOIN grant_families f ON f.id = t.family_id \
+             LEFT JOIN refresh_tokens c ON c.parent_hash = t.token_hash \
              WHERE t.token_hash = $1",
         )
         .bind(token_hash)
@@ -108,8 +110,9 @@ impl Durable {
         }))
     }
 
-    /// Spends `old_hash` and stores its successor in one transaction. The conditional
-    /// update is the arbiter between concurrent refreshes: exactly one sees a row change.
+    /// Stores the successor of `old_hash`, which spends it. The unique index on
+    /// `parent_hash` is the arbiter between concurrent refreshes: exactly one INSERT of a
+    /// successor succeeds, in one statement (no transaction, one round trip).
     pub async fn rotate_refresh_token(
         &self,
         old_hash: &str,
@@ -118,32 +121,26 @@ impl Durable {
         scope: &str,
         expires_at: i64,
     ) -> Result<Rotation, StoreError> {
-        let now = now_unix();
-        let mut tx = self.pool().begin().await?;
-        let spent = sqlx::query(
-            "UPDATE refresh_tokens SET spent_at = $1 WHERE token_hash = $2 AND spent_at IS NULL",
-        )
-        .bind(now)
-        .bind(old_hash)
-        .execute(&mut *tx)
-        .await?;
-        if spent.rows_affected() != 1 {
-            tx.rollback().await?;
-            return Ok(Rotation::AlreadySpent);
-        }
-        sqlx::query(
-            "INSERT INTO refresh_tokens (token_hash, family_id, scope, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+        let inserted = sqlx::query(
+            "INSERT INTO refresh_tokens \
+             (token_hash, parent_hash, family_id, scope, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(new_hash)
+        .bind(old_hash)
         .bind(family_id)
         .bind(scope)
-        .bind(now)
+        .bind(now_unix())
         .bind(expires_at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Rotation::Rotated)
+        .execute(self.pool())
+        .await;
+        match inserted {
+            Ok(_) => Ok(Rotation::Rotated),
+            Err(err) => match StoreError::from(err) {
+                StoreError::Conflict => Ok(Rotation::AlreadySpent),
+                other => Err(other),
+            },
+        }
     }
 
     /// Revokes one family; true if it was live.
