@@ -55,15 +55,7 @@ pub async fn measure(fixture: &Fixture, sessions: usize, pin: bool) -> Result<Me
 
 /// The child: start the app, settle, create the sessions, report RSS before and after.
 pub fn probe(sessions: usize) -> Result<(), String> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    runtime.block_on(async {
-        let settings = unilogin::config::Settings::from_env().map_err(|e| e.to_string())?;
-        let mut app = unilogin::startup::Application::build(settings)
-            .await
-            .map_err(|e| e.to_string())?;
+    crate::server::with_unilogin(|mut app| async move {
         app.spawn();
         tokio::time::sleep(Duration::from_millis(500)).await;
         let pid = std::process::id();

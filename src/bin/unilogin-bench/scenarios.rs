@@ -209,6 +209,8 @@ impl Context {
             codes: Vec::new(),
             next_code: AtomicUsize::new(0),
         };
+        // Minting may outlast the server's keep-alive: a fresh connection for the rest.
+        let mut conn = Connection::open(addr).await?;
         for code in codes.split_off(codes.len() - connections) {
             let request = context.exchange(&conn, &code).map_err(|e| e.to_string())?;
             let (status, body) = conn.send(request).await?;

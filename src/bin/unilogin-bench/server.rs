@@ -6,7 +6,10 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use std::future::Future;
+
 use actix_web::{web, App, HttpResponse, HttpServer};
+use unilogin::startup::Application;
 
 /// A running child server, stopped when dropped.
 pub struct Server {
@@ -81,8 +84,13 @@ pub async fn spawn(mode: &str, env: &[(String, String)], pin: bool) -> Result<Se
     Err(format!("{mode} did not start listening on {addr}"))
 }
 
-/// `unilogin serve`, exactly as the CLI runs it, from the environment.
-pub fn run_unilogin() -> Result<(), String> {
+/// Builds the real `Application` from the environment, as `unilogin serve` does, on a
+/// runtime of its own, and hands it to `body`.
+pub fn with_unilogin<F, Fut>(body: F) -> Result<(), String>
+where
+    F: FnOnce(Application) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -90,11 +98,16 @@ pub fn run_unilogin() -> Result<(), String> {
     runtime.block_on(async {
         let settings = unilogin::config::Settings::from_env().map_err(|e| e.to_string())?;
         unilogin::telemetry::init(&settings.log);
-        let app = unilogin::startup::Application::build(settings)
+        let app = Application::build(settings)
             .await
             .map_err(|e| e.to_string())?;
-        app.run_until_stopped().await.map_err(|e| e.to_string())
+        body(app).await
     })
+}
+
+/// `unilogin serve`, exactly as the CLI runs it.
+pub fn run_unilogin() -> Result<(), String> {
+    with_unilogin(|app| async move { app.run_until_stopped().await.map_err(|e| e.to_string()) })
 }
 
 /// The physical-limit reference: one tiny route on the same runtime, with the same worker
