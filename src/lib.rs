@@ -5,6 +5,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod idp;
+pub mod marketplace;
 pub mod secret;
 pub mod startup;
 pub mod store;
