@@ -16,10 +16,10 @@ use crate::config::Settings;
 use crate::demo::Demo;
 use crate::idp::{self, Idp};
 use crate::store::durable::Durable;
-use crate::store::ephemeral::{MemoryStore, RedisStore, SharedEphemeral};
+use crate::store::ephemeral::{MemoryStore, RedisStore, Revocations, SharedEphemeral};
 use crate::store::StoreError;
 use crate::telemetry::{self, Metrics};
-use crate::tokens::{KeyError, LiveKeys};
+use crate::tokens::{AccessVerifier, KeyError, LiveKeys};
 
 /// Largest request body accepted anywhere.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -86,11 +86,17 @@ impl Application {
         );
         keys.watch(settings.keys_reload);
         let hasher = PasswordHasher::new(settings.argon2).map_err(StartupError::Config)?;
+        let access = Arc::new(AccessVerifier::new(
+            keys.clone(),
+            Revocations::new(ephemeral.clone()),
+            issuer.clone(),
+        ));
         let idp = web::Data::new(Idp::new(
             issuer.clone(),
             durable.clone(),
             ephemeral,
             keys,
+            access.clone(),
             hasher.clone(),
             &settings,
         ));

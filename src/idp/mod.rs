@@ -2,7 +2,6 @@
 //! discovery, JWKS and health. The only code that touches passwords and browser sessions.
 
 mod authorize;
-mod cache;
 mod cookies;
 mod discovery;
 pub mod error;
@@ -34,8 +33,8 @@ use crate::store::ephemeral::{
     SharedEphemeral,
 };
 use crate::store::StoreError;
-use crate::tokens::{AccessClaims, LiveKeys};
-use cache::Cache;
+use crate::tokens::{AccessVerifier, LiveKeys};
+use crate::cache::Cache;
 use password_checks::PasswordChecks;
 
 pub use error::{BearerError, OAuthError, PageError};
@@ -59,8 +58,8 @@ pub struct Idp {
     pub limits: Limits,
     pub login_throttle: LoginThrottle,
     pub rate_limiter: RateLimiter,
-    /// Access tokens whose signature and claims were checked, until they expire.
-    verified_tokens: Cache<AccessClaims>,
+    /// Bearer-token verification, shared with the marketplace.
+    pub access: Arc<AccessVerifier>,
     clients: Cache<ClientRecord>,
     users: Cache<UserView>,
     cache_ttl: Duration,
@@ -78,6 +77,7 @@ impl Idp {
         durable: Durable,
         ephemeral: SharedEphemeral,
         keys: Arc<LiveKeys>,
+        access: Arc<AccessVerifier>,
         hasher: PasswordHasher,
         settings: &Settings,
     ) -> Self {
@@ -95,10 +95,10 @@ impl Idp {
             durable,
             ephemeral,
             keys,
+            access,
             password_checks: PasswordChecks::start(hasher, cores, limits.password_check_wait),
             lifetimes,
             limits,
-            verified_tokens: Cache::new(50_000),
             clients: Cache::new(10_000),
             users: Cache::new(50_000),
             cache_ttl: settings.cache_ttl,

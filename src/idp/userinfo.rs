@@ -1,7 +1,6 @@
 //! `GET|POST /api/v1/oauth2/userinfo`: the joint-operation user fields for a bearer token.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -10,8 +9,7 @@ use serde::Serialize;
 use super::error::{no_store, BearerError};
 use super::Idp;
 use crate::domain::{Scope, ScopeToken};
-use crate::store::now_unix;
-use crate::tokens::AccessClaims;
+use crate::tokens::{AccessClaims, Refusal};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -62,32 +60,10 @@ impl Idp {
     /// Verifies an access token: signature, type, issuer, audience, expiry, and that neither
     /// its session nor its grant has been revoked.
     pub async fn verify_bearer(&self, token: &str) -> Result<Arc<AccessClaims>, BearerError> {
-        let claims = match self.verified_tokens.get(token) {
-            Some(claims) if claims.exp > now_unix() => claims,
-            _ => {
-                let claims = self
-                    .keys
-                    .current()
-                    .verify_access_token(token, &self.issuer)
-                    .map_err(|err| {
-                        tracing::debug!(error = %err, "bearer token refused");
-                        BearerError::Invalid
-                    })?;
-                // Signature and claims hold until `exp`; revocation is checked every time.
-                let ttl = Duration::from_secs((claims.exp - now_unix()).max(0) as u64);
-                let claims = Arc::new(claims);
-                self.verified_tokens.insert(token, claims.clone(), ttl);
-                claims
-            }
-        };
-        if self
-            .revocations
-            .is_revoked(&claims.sid, claims.gid.as_deref())
-            .await?
-        {
-            return Err(BearerError::Invalid);
-        }
-        Ok(claims)
+        self.access.verify(token).await.map_err(|refusal| match refusal {
+            Refusal::Invalid => BearerError::Invalid,
+            Refusal::Unavailable(err) => BearerError::from(err),
+        })
     }
 }
 

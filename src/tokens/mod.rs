@@ -6,6 +6,7 @@ mod id_token;
 mod jws;
 mod keyset;
 mod live;
+mod verifier;
 
 pub use access_token::{AccessClaims, TokenError, ACCESS_TOKEN_TYP};
 pub use id_token::{at_hash, IdClaims};
@@ -14,3 +15,4 @@ pub use keyset::{
     SIGNING_ALGS,
 };
 pub use live::LiveKeys;
+pub use verifier::{AccessVerifier, Refusal};
