@@ -7,8 +7,10 @@ use clap::{Args, Parser, Subcommand};
 use unilogin::admin::{AdminError, NewClientRequest, NewUserRequest, PasswordHasher};
 use unilogin::config::Settings;
 use unilogin::domain::{NewPassword, RedirectUri, Role, TenantId, Username};
+use unilogin::marketplace::store::MarketStore;
 use unilogin::startup::Application;
 use unilogin::store::durable::Durable;
+use unilogin::store::StoreError;
 use unilogin::tokens::{parse_alg, KeySet, SIGNING_ALGS};
 
 #[derive(Parser)]
@@ -47,6 +49,34 @@ enum Command {
     /// Manage signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Register tenants as marketplace merchants (their users become sellers).
+    #[command(subcommand)]
+    Merchant(MerchantCommand),
+    /// Grant or revoke the marketplace operator (reviewer) role.
+    #[command(subcommand)]
+    Operator(OperatorCommand),
+}
+
+#[derive(Subcommand)]
+enum MerchantCommand {
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+    Grant {
+        #[arg(long)]
+        username: String,
+    },
+    Revoke {
+        #[arg(long)]
+        username: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -227,6 +257,56 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), String> {
         Command::User(command) => user(command, &settings).await,
         Command::Client(command) => client(command, &settings).await,
         Command::Keys(command) => keys(command, &settings).await,
+        Command::Merchant(MerchantCommand::Create { tenant, name }) => {
+            let store = durable(&settings).await?;
+            let tenant = TenantId::parse(&tenant).map_err(|e| e.0)?;
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 128 || name.chars().any(char::is_control) {
+                return Err("merchant name must be 1 to 128 printable characters".into());
+            }
+            if store
+                .find_tenant(tenant.as_str())
+                .await
+                .map_err(|e| e.to_string())?
+                .is_none()
+            {
+                return Err(format!("no tenant {}", tenant.as_str()));
+            }
+            match MarketStore::new(store.pool().clone())
+                .create_merchant(tenant.as_str(), name)
+                .await
+            {
+                Ok(()) => print_json(&serde_json::json!({"tenant": tenant.as_str(), "name": name})),
+                Err(StoreError::Conflict) => {
+                    Err(format!("tenant {} is already a merchant", tenant.as_str()))
+                }
+                Err(err) => Err(err.to_string()),
+            }
+        }
+        Command::Operator(command) => {
+            let store = durable(&settings).await?;
+            let (username, grant) = match command {
+                OperatorCommand::Grant { username } => (username, true),
+                OperatorCommand::Revoke { username } => (username, false),
+            };
+            let user = store
+                .find_user_by_username(&username)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no user {username}"))?;
+            let market = MarketStore::new(store.pool().clone());
+            let changed = if grant {
+                market.grant_operator(&user.id).await
+            } else {
+                market.revoke_operator(&user.id).await
+            }
+            .map_err(|e| e.to_string())?;
+            match (grant, changed) {
+                (true, false) => Err(format!("{username} is already an operator")),
+                (false, false) => Err(format!("{username} is not an operator")),
+                _ => Ok(()),
+            }
+        }
     }
 }
 

@@ -15,6 +15,9 @@ use crate::admin::PasswordHasher;
 use crate::config::Settings;
 use crate::demo::Demo;
 use crate::idp::{self, Idp};
+use crate::marketplace::sealing::Sealer;
+use crate::marketplace::store::MarketStore;
+use crate::marketplace::Marketplace;
 use crate::store::durable::Durable;
 use crate::store::ephemeral::{MemoryStore, RedisStore, Revocations, SharedEphemeral};
 use crate::store::StoreError;
@@ -37,6 +40,8 @@ pub enum StartupError {
     Ephemeral(StoreError),
     #[error("signing keys: {0}")]
     Keys(#[from] KeyError),
+    #[error("marketplace secrets key: {0}")]
+    Sealing(#[from] crate::marketplace::sealing::SealError),
     #[error("{0}")]
     Config(String),
 }
@@ -91,6 +96,11 @@ impl Application {
             Revocations::new(ephemeral.clone()),
             issuer.clone(),
         ));
+        let marketplace = web::Data::new(Marketplace {
+            store: MarketStore::new(durable.pool().clone()),
+            access: access.clone(),
+            sealer: Sealer::load_or_create(&settings.keys_dir)?,
+        });
         let idp = web::Data::new(Idp::new(
             issuer.clone(),
             durable.clone(),
@@ -127,9 +137,11 @@ impl Application {
                 .wrap(from_fn(telemetry::security_headers))
                 .wrap(from_fn(telemetry::trace_requests))
                 .app_data(app_idp.clone())
+                .app_data(marketplace.clone())
                 .app_data(metrics.clone())
                 .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
                 .configure(idp::configure)
+                .configure(crate::marketplace::configure)
                 .route("/metrics", web::get().to(telemetry::metrics))
                 .configure(move |cfg| {
                     if let Some(demo) = demo {

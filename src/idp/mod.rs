@@ -25,6 +25,7 @@ use std::time::Duration;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::admin::PasswordHasher;
+use crate::cache::Cache;
 use crate::config::{Lifetimes, Limits, Settings};
 use crate::store::durable::Durable;
 use crate::store::durable::{ClientRecord, UserRecord};
@@ -34,7 +35,6 @@ use crate::store::ephemeral::{
 };
 use crate::store::StoreError;
 use crate::tokens::{AccessVerifier, LiveKeys};
-use crate::cache::Cache;
 use password_checks::PasswordChecks;
 
 pub use error::{BearerError, OAuthError, PageError};

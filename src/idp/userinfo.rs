@@ -40,19 +40,14 @@ struct OidcClaims<'a> {
 
 /// The bearer token of the request (RFC 6750 §2.1).
 pub fn bearer_token(req: &HttpRequest) -> Result<&str, BearerError> {
-    let value = req
+    let header = req
         .headers()
         .get(header::AUTHORIZATION)
-        .ok_or(BearerError::Missing)?
-        .to_str()
-        .map_err(|_| BearerError::Invalid)?;
-    match value.split_once(' ') {
-        Some((scheme, token))
-            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-        {
-            Ok(token.trim())
-        }
-        _ => Err(BearerError::Invalid),
+        .map(|v| v.as_bytes());
+    match crate::tokens::bearer_token(header) {
+        Ok(Some(token)) => Ok(token),
+        Ok(None) => Err(BearerError::Missing),
+        Err(()) => Err(BearerError::Invalid),
     }
 }
 
@@ -60,10 +55,13 @@ impl Idp {
     /// Verifies an access token: signature, type, issuer, audience, expiry, and that neither
     /// its session nor its grant has been revoked.
     pub async fn verify_bearer(&self, token: &str) -> Result<Arc<AccessClaims>, BearerError> {
-        self.access.verify(token).await.map_err(|refusal| match refusal {
-            Refusal::Invalid => BearerError::Invalid,
-            Refusal::Unavailable(err) => BearerError::from(err),
-        })
+        self.access
+            .verify(token)
+            .await
+            .map_err(|refusal| match refusal {
+                Refusal::Invalid => BearerError::Invalid,
+                Refusal::Unavailable(err) => BearerError::from(err),
+            })
     }
 }
 

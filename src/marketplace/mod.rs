@@ -1,4 +1,72 @@
-//! The marketplace: a resource server that trusts only unilogin tokens and AK/SK
-//! signatures. It never reads passwords or session cookies.
+//! The marketplace: a resource server that trusts only unilogin tokens (verified locally
+//! through the shared `AccessVerifier`) and AK/SK signatures. It never reads passwords
+//! or session cookies, and keeps its own tables (`mkt_*`).
 
+mod access_keys;
+mod caller;
+mod error;
+pub mod sealing;
 pub mod signing;
+pub mod store;
+
+use std::sync::Arc;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+
+pub use caller::Role;
+pub use error::MarketError;
+use sealing::Sealer;
+use store::MarketStore;
+
+use crate::tokens::AccessVerifier;
+
+pub const BASE_PATH: &str = "/api/marketplace/v1";
+
+/// Everything the marketplace's handlers share.
+pub struct Marketplace {
+    pub store: MarketStore,
+    pub access: Arc<AccessVerifier>,
+    pub sealer: Sealer,
+}
+
+/// Registers every marketplace route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope(BASE_PATH)
+            .service(
+                web::resource("/me")
+                    .route(web::get().to(me))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/seller/access-keys")
+                    .route(web::get().to(access_keys::list))
+                    .route(web::post().to(access_keys::create))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/seller/access-keys/{access_key}")
+                    .route(web::delete().to(access_keys::delete))
+                    .default_service(web::to(method_not_allowed)),
+            ),
+    );
+}
+
+async fn method_not_allowed() -> HttpResponse {
+    HttpResponse::MethodNotAllowed().json(serde_json::json!({
+        "error": "method_not_allowed",
+        "error_description": "HTTP method not allowed for this endpoint",
+    }))
+}
+
+/// `GET /api/marketplace/v1/me`: who the token says the caller is, and their roles here.
+async fn me(req: HttpRequest, market: web::Data<Marketplace>) -> Result<HttpResponse, MarketError> {
+    let caller = caller::Caller::identify(&req, &market).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "userId": caller.is_user().then_some(caller.claims.sub.as_str()),
+        "clientId": caller.claims.client_id,
+        "tenant": caller.is_user().then_some(caller.claims.tenant.as_str()),
+        "merchantName": caller.merchant.as_ref().map(|m| m.name.as_str()),
+        "roles": caller.roles(),
+    })))
+}

@@ -15,4 +15,4 @@ pub use keyset::{
     SIGNING_ALGS,
 };
 pub use live::LiveKeys;
-pub use verifier::{AccessVerifier, Refusal};
+pub use verifier::{bearer_token, AccessVerifier, Refusal};

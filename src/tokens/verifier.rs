@@ -11,6 +11,24 @@ use crate::cache::Cache;
 use crate::store::ephemeral::Revocations;
 use crate::store::{now_unix, StoreError};
 
+/// The token of an `Authorization: Bearer …` header value (RFC 6750 §2.1): `Ok(None)`
+/// when there is no header, `Err(())` when it is not a bearer token.
+#[allow(clippy::result_unit_err)]
+pub fn bearer_token(authorization: Option<&[u8]>) -> Result<Option<&str>, ()> {
+    let Some(value) = authorization else {
+        return Ok(None);
+    };
+    let value = std::str::from_utf8(value).map_err(|_| ())?;
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(Some(token.trim()))
+        }
+        _ => Err(()),
+    }
+}
+
 /// Why a bearer token was not accepted.
 #[derive(Debug)]
 pub enum Refusal {

@@ -372,3 +372,73 @@ async fn keys_rotate_takes_effect_on_the_running_server_and_old_tokens_still_ver
     assert!(old_kids.iter().all(|k| !kids.contains(k)));
     one_line_error(&unilogin(&app, &["keys", "rotate", "--alg", "HS256"], None));
 }
+
+#[tokio::test]
+async fn merchant_create_and_operator_grant_and_revoke() {
+    let app = TestApp::spawn().await;
+    let created = unilogin(
+        &app,
+        &[
+            "merchant", "create", "--tenant", "tenant-a", "--name", "Shop A",
+        ],
+        None,
+    );
+    assert!(created.status.success(), "{created:?}");
+    let shown: serde_json::Value = serde_json::from_str(stdout(&created).trim()).unwrap();
+    assert_eq!(
+        shown,
+        serde_json::json!({"tenant": "tenant-a", "name": "Shop A"})
+    );
+    let merchants = unilogin::marketplace::store::MarketStore::new(app.durable.pool().clone());
+    assert!(merchants.merchant("tenant-a").await.unwrap().is_some());
+    for refused in [
+        vec![
+            "merchant", "create", "--tenant", "tenant-a", "--name", "again",
+        ],
+        vec![
+            "merchant",
+            "create",
+            "--tenant",
+            "no-such-tenant",
+            "--name",
+            "x",
+        ],
+        vec![
+            "merchant",
+            "create",
+            "--tenant",
+            "bad tenant",
+            "--name",
+            "x",
+        ],
+        vec!["merchant", "create", "--tenant", "tenant-a", "--name", " "],
+        vec!["operator", "grant", "--username", "nobody"],
+        vec!["operator", "revoke", "--username", "alice"],
+    ] {
+        one_line_error(&unilogin(&app, &refused, None));
+    }
+
+    let alice = app
+        .durable
+        .find_user_by_username("alice")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        unilogin(&app, &["operator", "grant", "--username", "alice"], None)
+            .status
+            .success()
+    );
+    assert!(merchants.is_operator(&alice.id).await.unwrap());
+    one_line_error(&unilogin(
+        &app,
+        &["operator", "grant", "--username", "alice"],
+        None,
+    ));
+    assert!(
+        unilogin(&app, &["operator", "revoke", "--username", "alice"], None)
+            .status
+            .success()
+    );
+    assert!(!merchants.is_operator(&alice.id).await.unwrap());
+}

@@ -15,6 +15,7 @@ mod helpers;
 mod login;
 mod logout;
 mod malformed;
+mod marketplace;
 mod oidc;
 mod redis_outage;
 mod refresh;

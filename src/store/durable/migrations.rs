@@ -22,6 +22,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "refresh parent",
         include_str!("../../../migrations/0003_refresh_parent.sql"),
     ),
+    (
+        4,
+        "marketplace",
+        include_str!("../../../migrations/0004_marketplace.sql"),
+    ),
 ];
 
 #[derive(Debug)]

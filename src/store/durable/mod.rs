@@ -89,7 +89,8 @@ impl Durable {
         self.pool.close().await;
     }
 
-    pub(crate) fn pool(&self) -> &AnyPool {
+    /// The connection pool, for the marketplace's own tables (same database, own code).
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 }

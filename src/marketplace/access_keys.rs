@@ -1,0 +1,119 @@
+//! `/api/marketplace/v1/seller/access-keys`: a seller's AK/SK pairs for the signed open
+//! API. The secret key is shown once, at creation; it is kept sealed and never returned.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use super::caller::Caller;
+use super::error::MarketError;
+use super::store::AccessKeyRecord;
+use super::Marketplace;
+use crate::secret::Secret;
+use crate::store::now_unix;
+
+/// More than this many live keys per merchant is refused: rotate, then delete.
+pub const MAX_KEYS_PER_MERCHANT: usize = 10;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Listed {
+    access_key: String,
+    created_by: String,
+    created_at: i64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Created<'a> {
+    access_key: &'a str,
+    /// The only time the secret key is shown.
+    secret_key: &'a str,
+    created_at: i64,
+}
+
+/// AKs are 20 characters of `[A-Z0-9]`, like the gateway's.
+fn new_access_key() -> String {
+    crate::secret::random_id(20).to_ascii_uppercase()
+}
+
+pub async fn create(
+    req: HttpRequest,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    let merchant = caller.seller()?;
+    if market
+        .store
+        .access_keys_of(&merchant.tenant_id)
+        .await?
+        .len()
+        >= MAX_KEYS_PER_MERCHANT
+    {
+        return Err(MarketError::Conflict(format!(
+            "A merchant holds at most {MAX_KEYS_PER_MERCHANT} access keys: delete one first"
+        )));
+    }
+    let access_key = new_access_key();
+    let secret = Secret::new(crate::secret::random_id(40));
+    let sealed = market.sealer.seal(&access_key, &secret).map_err(|err| {
+        tracing::error!(error = %err, "sealing an access key failed");
+        MarketError::Internal
+    })?;
+    let record = AccessKeyRecord {
+        access_key,
+        tenant_id: merchant.tenant_id.clone(),
+        secret_sealed: sealed,
+        created_by: caller.claims.sub.clone(),
+        created_at: now_unix(),
+    };
+    market.store.insert_access_key(&record).await?;
+    tracing::info!(access_key = %record.access_key, tenant = %record.tenant_id, "access key created");
+    Ok(HttpResponse::Created()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(Created {
+            access_key: &record.access_key,
+            secret_key: secret.expose(),
+            created_at: record.created_at,
+        }))
+}
+
+pub async fn list(
+    req: HttpRequest,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    let merchant = caller.seller()?;
+    let items: Vec<Listed> = market
+        .store
+        .access_keys_of(&merchant.tenant_id)
+        .await?
+        .into_iter()
+        .map(|k| Listed {
+            access_key: k.access_key,
+            created_by: k.created_by,
+            created_at: k.created_at,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "total": items.len(),
+        "items": items,
+    })))
+}
+
+pub async fn delete(
+    req: HttpRequest,
+    path: web::Path<String>,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    let merchant = caller.seller()?;
+    // Another merchant's key is answered exactly like a missing one.
+    if !market
+        .store
+        .delete_access_key(&merchant.tenant_id, &path.into_inner())
+        .await?
+    {
+        return Err(MarketError::NotFound("No such access key".into()));
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
