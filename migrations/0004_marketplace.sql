@@ -24,3 +24,47 @@ CREATE TABLE mkt_access_keys (
     created_at    BIGINT NOT NULL
 );
 CREATE INDEX mkt_access_keys_by_tenant ON mkt_access_keys (tenant_id);
+
+-- Products. `content` is the approved JSON (name, description, category, access type,
+-- specs); NULL until the first approval, while the product is `in_review`.
+CREATE TABLE mkt_products (
+    id         TEXT PRIMARY KEY,
+    tenant_id  TEXT NOT NULL REFERENCES mkt_merchants (tenant_id),
+    status     TEXT NOT NULL,
+    content    TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX mkt_products_by_status ON mkt_products (status, created_at);
+
+-- Review applications: each publication or modification of a product. `seq` orders a
+-- product's applications; the unique index makes two concurrent submissions for one
+-- product collide instead of both becoming pending.
+CREATE TABLE mkt_applications (
+    id         TEXT PRIMARY KEY,
+    product_id TEXT NOT NULL REFERENCES mkt_products (id),
+    tenant_id  TEXT NOT NULL,
+    seq        BIGINT NOT NULL,
+    kind       TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    content    TEXT NOT NULL,
+    reason     TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX mkt_applications_by_product ON mkt_applications (product_id, seq);
+CREATE INDEX mkt_applications_by_tenant ON mkt_applications (tenant_id, created_at);
+CREATE INDEX mkt_applications_by_status ON mkt_applications (status, created_at);
+
+-- One entry per state change, written in the same transaction as the change.
+CREATE TABLE mkt_application_log (
+    application_id TEXT NOT NULL REFERENCES mkt_applications (id),
+    seq            BIGINT NOT NULL,
+    at             BIGINT NOT NULL,
+    actor          TEXT NOT NULL,
+    action         TEXT NOT NULL,
+    from_status    TEXT,
+    to_status      TEXT NOT NULL,
+    comment        TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (application_id, seq)
+);

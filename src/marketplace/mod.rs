@@ -3,8 +3,12 @@
 //! or session cookies, and keeps its own tables (`mkt_*`).
 
 mod access_keys;
+pub mod applications;
 mod caller;
+mod catalogue;
 mod error;
+pub mod product;
+mod review;
 pub mod sealing;
 pub mod signing;
 pub mod store;
@@ -47,6 +51,57 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(
                 web::resource("/seller/access-keys/{access_key}")
                     .route(web::delete().to(access_keys::delete))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/seller/products")
+                    .route(web::post().to(review::publish))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/seller/products/{product_id}")
+                    .route(web::put().to(review::modify))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/seller/applications")
+                    .route(web::get().to(review::my_applications))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/seller/applications/{application_id}")
+                    .route(web::get().to(review::my_application))
+                    .route(web::put().to(review::resubmit))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/seller/applications/{application_id}/withdraw")
+                    .route(web::post().to(review::withdraw))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/operator/applications")
+                    .route(web::get().to(review::review_queue))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/operator/applications/{application_id}/approve")
+                    .route(web::post().to(review::approve))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/operator/applications/{application_id}/reject")
+                    .route(web::post().to(review::reject))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/products")
+                    .route(web::get().to(catalogue::list))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/products/{product_id}")
+                    .route(web::get().to(catalogue::show))
                     .default_service(web::to(method_not_allowed)),
             ),
     );

@@ -51,6 +51,10 @@ impl MarketStore {
         Self { pool }
     }
 
+    pub(super) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     /// Registers a tenant as a merchant; `Conflict` if it already is one.
     pub async fn create_merchant(&self, tenant_id: &str, name: &str) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO mkt_merchants (tenant_id, name, created_at) VALUES ($1, $2, $3)")

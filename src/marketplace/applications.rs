@@ -1,0 +1,547 @@
+//! Products and their review applications in the store. Every state change is one
+//! transaction: a conditional UPDATE (the arbiter between concurrent actors) and one
+//! log entry; approving also puts the application's content on sale.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::store::MarketStore;
+use crate::store::{now_unix, StoreError};
+
+pub const PENDING: &str = "pending";
+pub const APPROVED: &str = "approved";
+pub const REJECTED: &str = "rejected";
+pub const WITHDRAWN: &str = "withdrawn";
+pub const STATUSES: [&str; 4] = [PENDING, APPROVED, REJECTED, WITHDRAWN];
+pub const KINDS: [&str; 2] = ["publish", "modify"];
+
+const IN_REVIEW: &str = "in_review";
+const ON_SALE: &str = "on_sale";
+
+#[derive(Debug, Clone)]
+pub struct ApplicationRecord {
+    pub id: String,
+    pub product_id: String,
+    pub tenant_id: String,
+    pub seq: i64,
+    pub kind: String,
+    pub status: String,
+    pub content: String,
+    pub reason: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub comment: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProductRecord {
+    pub id: String,
+    pub tenant_id: String,
+    pub content: String,
+    pub updated_at: i64,
+}
+
+#[derive(Debug)]
+pub enum ReviewError {
+    NotFound,
+    /// The application is not in the state the action needs; this is its state.
+    WrongState(String),
+    /// Only a product's latest application may be resubmitted.
+    NotLatest,
+    Store(StoreError),
+}
+
+impl From<StoreError> for ReviewError {
+    fn from(err: StoreError) -> Self {
+        Self::Store(err)
+    }
+}
+
+impl From<sqlx::Error> for ReviewError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Store(err.into())
+    }
+}
+
+/// Filters of "my applications" and the operator's queue.
+#[derive(Debug, Default)]
+pub struct ApplicationFilter {
+    pub tenant_id: Option<String>,
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub product_id: Option<String>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+const APPLICATION_COLUMNS: &str =
+    "id, product_id, tenant_id, seq, kind, status, content, reason, created_at, updated_at";
+
+fn application(row: &AnyRow) -> Result<ApplicationRecord, sqlx::Error> {
+    Ok(ApplicationRecord {
+        id: row.try_get("id")?,
+        product_id: row.try_get("product_id")?,
+        tenant_id: row.try_get("tenant_id")?,
+        seq: row.try_get("seq")?,
+        kind: row.try_get("kind")?,
+        status: row.try_get("status")?,
+        content: row.try_get("content")?,
+        reason: row.try_get("reason")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn new_id(prefix: &str) -> String {
+    format!("{prefix}{}", crate::secret::random_id(18))
+}
+
+/// One state change, as `transition` applies it.
+pub struct Transition<'a> {
+    pub application_id: &'a str,
+    /// Sellers act on their own tenant's applications only.
+    pub tenant_id: Option<&'a str>,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub comment: &'a str,
+}
+
+impl MarketStore {
+    /// Submits `content` for review: a new product when `product_id` is `None`, else a
+    /// modification (or, for a product not yet on sale, a new publication) of it.
+    pub async fn submit_application(
+        &self,
+        tenant_id: &str,
+        product_id: Option<&str>,
+        content: &str,
+        actor: &str,
+    ) -> Result<ApplicationRecord, ReviewError> {
+        let now = now_unix();
+        let mut tx = self.pool().begin().await?;
+        let (product_id, kind, seq) = match product_id {
+            None => {
+                let id = new_id("P");
+                sqlx::query(
+                    "INSERT INTO mkt_products (id, tenant_id, status, content, created_at, \
+                     updated_at) VALUES ($1, $2, $3, NULL, $4, $4)",
+                )
+                .bind(&id)
+                .bind(tenant_id)
+                .bind(IN_REVIEW)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                (id, "publish", 1)
+            }
+            Some(id) => {
+                let product =
+                    sqlx::query("SELECT tenant_id, status FROM mkt_products WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some(product) = product else {
+                    return Err(ReviewError::NotFound);
+                };
+                if product.try_get::<String, _>("tenant_id")? != tenant_id {
+                    return Err(ReviewError::NotFound);
+                }
+                let on_sale = product.try_get::<String, _>("status")? == ON_SALE;
+                let pending = sqlx::query(
+                    "SELECT 1 AS found FROM mkt_applications WHERE product_id = $1 AND status = $2",
+                )
+                .bind(id)
+                .bind(PENDING)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if pending.is_some() {
+                    return Err(ReviewError::WrongState(PENDING.into()));
+                }
+                let next: i64 = sqlx::query(
+                    "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM mkt_applications \
+                     WHERE product_id = $1",
+                )
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("next")?;
+                (
+                    id.to_owned(),
+                    if on_sale { "modify" } else { "publish" },
+                    next,
+                )
+            }
+        };
+        let record = ApplicationRecord {
+            id: new_id("APP"),
+            product_id,
+            tenant_id: tenant_id.to_owned(),
+            seq,
+            kind: kind.to_owned(),
+            status: PENDING.to_owned(),
+            content: content.to_owned(),
+            reason: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let inserted = sqlx::query(&format!(
+            "INSERT INTO mkt_applications ({APPLICATION_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $8)"
+        ))
+        .bind(&record.id)
+        .bind(&record.product_id)
+        .bind(&record.tenant_id)
+        .bind(record.seq)
+        .bind(&record.kind)
+        .bind(&record.status)
+        .bind(&record.content)
+        .bind(now)
+        .execute(&mut *tx)
+        .await;
+        if let Err(err) = inserted {
+            // A concurrent submission for the same product took this sequence number.
+            return Err(match StoreError::from(err) {
+                StoreError::Conflict => ReviewError::WrongState(PENDING.into()),
+                other => ReviewError::Store(other),
+            });
+        }
+        log(&mut tx, &record.id, actor, "submitted", None, PENDING, "").await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    pub async fn application(&self, id: &str) -> Result<Option<ApplicationRecord>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {APPLICATION_COLUMNS} FROM mkt_applications WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.as_ref().map(application).transpose()?)
+    }
+
+    pub async fn application_log(&self, id: &str) -> Result<Vec<LogEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT at, actor, action, from_status, to_status, comment \
+             FROM mkt_application_log WHERE application_id = $1 ORDER BY seq",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(LogEntry {
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    from_status: r.try_get("from_status")?,
+                    to_status: r.try_get("to_status")?,
+                    comment: r.try_get("comment")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Applications matching `filter`, oldest first, and how many match in all.
+    pub async fn list_applications(
+        &self,
+        filter: &ApplicationFilter,
+    ) -> Result<(Vec<ApplicationRecord>, i64), StoreError> {
+        let mut conditions = Vec::new();
+        let mut binds: Vec<Bind> = Vec::new();
+        let mut add = |column: &str, op: &str, value: Bind| {
+            binds.push(value);
+            conditions.push(format!("{column} {op} ${}", binds.len()));
+        };
+        if let Some(v) = &filter.tenant_id {
+            add("tenant_id", "=", Bind::Text(v.clone()));
+        }
+        if let Some(v) = &filter.status {
+            add("status", "=", Bind::Text(v.clone()));
+        }
+        if let Some(v) = &filter.kind {
+            add("kind", "=", Bind::Text(v.clone()));
+        }
+        if let Some(v) = &filter.product_id {
+            add("product_id", "=", Bind::Text(v.clone()));
+        }
+        if let Some(v) = filter.from {
+            add("created_at", ">=", Bind::Int(v));
+        }
+        if let Some(v) = filter.to {
+            add("created_at", "<=", Bind::Int(v));
+        }
+        let clause = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        let count_sql = format!("SELECT COUNT(*) AS n FROM mkt_applications{clause}");
+        let total: i64 = bind_all(sqlx::query(&count_sql), &binds)
+            .fetch_one(self.pool())
+            .await?
+            .try_get("n")?;
+        let page_sql = format!(
+            "SELECT {APPLICATION_COLUMNS} FROM mkt_applications{clause} \
+             ORDER BY created_at, id LIMIT {} OFFSET {}",
+            filter.limit, filter.offset
+        );
+        let rows = bind_all(sqlx::query(&page_sql), &binds)
+            .fetch_all(self.pool())
+            .await?;
+        let items = rows
+            .iter()
+            .map(application)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((items, total))
+    }
+
+    /// Moves an application from `from` to `to` with a log entry; approving puts its
+    /// content on sale. Refused with the current state when it is not in `from`.
+    pub async fn transition(&self, t: &Transition<'_>) -> Result<ApplicationRecord, ReviewError> {
+        let now = now_unix();
+        let mut tx = self.pool().begin().await?;
+        let current = sqlx::query(&format!(
+            "SELECT {APPLICATION_COLUMNS} FROM mkt_applications WHERE id = $1"
+        ))
+        .bind(t.application_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(current) = current.as_ref().map(application).transpose()? else {
+            return Err(ReviewError::NotFound);
+        };
+        if t.tenant_id
+            .is_some_and(|tenant| tenant != current.tenant_id)
+        {
+            return Err(ReviewError::NotFound);
+        }
+        let reason = (t.to == REJECTED).then_some(t.comment);
+        let updated = sqlx::query(
+            "UPDATE mkt_applications SET status = $1, reason = $2, updated_at = $3 \
+             WHERE id = $4 AND status = $5",
+        )
+        .bind(t.to)
+        .bind(reason)
+        .bind(now)
+        .bind(t.application_id)
+        .bind(t.from)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() != 1 {
+            let status: String = sqlx::query("SELECT status FROM mkt_applications WHERE id = $1")
+                .bind(t.application_id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("status")?;
+            return Err(ReviewError::WrongState(status));
+        }
+        log(
+            &mut tx,
+            t.application_id,
+            t.actor,
+            t.action,
+            Some(t.from),
+            t.to,
+            t.comment,
+        )
+        .await?;
+        if t.to == APPROVED {
+            sqlx::query(
+                "UPDATE mkt_products SET status = $1, content = $2, updated_at = $3 WHERE id = $4",
+            )
+            .bind(ON_SALE)
+            .bind(&current.content)
+            .bind(now)
+            .bind(&current.product_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(ApplicationRecord {
+            status: t.to.to_owned(),
+            reason: reason.map(str::to_owned),
+            updated_at: now,
+            ..current
+        })
+    }
+
+    /// Edits and resubmits a rejected application: only the product's latest one.
+    pub async fn resubmit(
+        &self,
+        application_id: &str,
+        tenant_id: &str,
+        content: &str,
+        actor: &str,
+    ) -> Result<ApplicationRecord, ReviewError> {
+        let now = now_unix();
+        let mut tx = self.pool().begin().await?;
+        let current = sqlx::query(&format!(
+            "SELECT {APPLICATION_COLUMNS} FROM mkt_applications WHERE id = $1"
+        ))
+        .bind(application_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(current) = current.as_ref().map(application).transpose()? else {
+            return Err(ReviewError::NotFound);
+        };
+        if current.tenant_id != tenant_id {
+            return Err(ReviewError::NotFound);
+        }
+        if current.status != REJECTED {
+            return Err(ReviewError::WrongState(current.status));
+        }
+        let latest: i64 =
+            sqlx::query("SELECT MAX(seq) AS latest FROM mkt_applications WHERE product_id = $1")
+                .bind(&current.product_id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("latest")?;
+        if latest != current.seq {
+            return Err(ReviewError::NotLatest);
+        }
+        let updated = sqlx::query(
+            "UPDATE mkt_applications SET status = $1, content = $2, reason = NULL, \
+             updated_at = $3 WHERE id = $4 AND status = $5",
+        )
+        .bind(PENDING)
+        .bind(content)
+        .bind(now)
+        .bind(application_id)
+        .bind(REJECTED)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Err(ReviewError::WrongState(PENDING.into()));
+        }
+        log(
+            &mut tx,
+            application_id,
+            actor,
+            "resubmitted",
+            Some(REJECTED),
+            PENDING,
+            "",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ApplicationRecord {
+            status: PENDING.to_owned(),
+            content: content.to_owned(),
+            reason: None,
+            updated_at: now,
+            ..current
+        })
+    }
+
+    /// Products on sale, oldest first, and how many there are.
+    pub async fn products_on_sale(
+        &self,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<ProductRecord>, i64), StoreError> {
+        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM mkt_products WHERE status = $1")
+            .bind(ON_SALE)
+            .fetch_one(self.pool())
+            .await?
+            .try_get("n")?;
+        let rows = sqlx::query(&format!(
+            "SELECT id, tenant_id, content, updated_at FROM mkt_products WHERE status = $1 \
+             ORDER BY created_at, id LIMIT {limit} OFFSET {offset}"
+        ))
+        .bind(ON_SALE)
+        .fetch_all(self.pool())
+        .await?;
+        let items = rows
+            .iter()
+            .map(product)
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok((items, total))
+    }
+
+    pub async fn product_on_sale(&self, id: &str) -> Result<Option<ProductRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, tenant_id, content, updated_at FROM mkt_products \
+             WHERE id = $1 AND status = $2",
+        )
+        .bind(id)
+        .bind(ON_SALE)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.as_ref().map(product).transpose()?)
+    }
+}
+
+fn product(row: &AnyRow) -> Result<ProductRecord, sqlx::Error> {
+    Ok(ProductRecord {
+        id: row.try_get("id")?,
+        tenant_id: row.try_get("tenant_id")?,
+        content: row.try_get("content")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    binds: &'q [Bind],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for bind in binds {
+        query = match bind {
+            Bind::Text(v) => query.bind(v.as_str()),
+            Bind::Int(v) => query.bind(*v),
+        };
+    }
+    query
+}
+
+async fn log(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    application_id: &str,
+    actor: &str,
+    action: &str,
+    from: Option<&str>,
+    to: &str,
+    comment: &str,
+) -> Result<(), sqlx::Error> {
+    let next: i64 = sqlx::query(
+        "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM mkt_application_log \
+         WHERE application_id = $1",
+    )
+    .bind(application_id)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("next")?;
+    sqlx::query(
+        "INSERT INTO mkt_application_log \
+         (application_id, seq, at, actor, action, from_status, to_status, comment) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(application_id)
+    .bind(next)
+    .bind(now_unix())
+    .bind(actor)
+    .bind(action)
+    .bind(from)
+    .bind(to)
+    .bind(comment)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,423 @@
+//! Publishing products through review applications.
+//! - Seller: publish (`POST /seller/products`), modify (`PUT /seller/products/{id}`),
+//!   list and read "my applications", withdraw a pending one, edit and resubmit the
+//!   latest rejected one.
+//! - Operator: list applications (pending by default), approve, reject with a reason.
+//!
+//! Illegal transitions are 409 naming the application's current state.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use super::applications::{
+    ApplicationFilter, ApplicationRecord, LogEntry, ReviewError, Transition, APPROVED, KINDS,
+    PENDING, REJECTED, STATUSES, WITHDRAWN,
+};
+use super::caller::Caller;
+use super::error::MarketError;
+use super::product::ProductContent;
+use super::Marketplace;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationView {
+    id: String,
+    product_id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    status: String,
+    content: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log: Option<Vec<LogView>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogView {
+    at: i64,
+    actor: String,
+    action: String,
+    from_status: Option<String>,
+    to_status: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    comment: String,
+}
+
+impl ApplicationView {
+    fn new(record: ApplicationRecord, log: Option<Vec<LogEntry>>) -> Self {
+        Self {
+            content: serde_json::from_str(&record.content).unwrap_or(serde_json::Value::Null),
+            id: record.id,
+            product_id: record.product_id,
+            kind: record.kind,
+            status: record.status,
+            reason: record.reason,
+            created_at: record.created_at,
+            updated_at: record.updated_at,
+            log: log.map(|entries| {
+                entries
+                    .into_iter()
+                    .map(|e| LogView {
+                        at: e.at,
+                        actor: e.actor,
+                        action: e.action,
+                        from_status: e.from_status,
+                        to_status: e.to_status,
+                        comment: e.comment,
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+fn refused(err: ReviewError, what: &str) -> MarketError {
+    match err {
+        ReviewError::NotFound => MarketError::NotFound(format!("No such {what}")),
+        ReviewError::WrongState(state) if what == "product" => MarketError::Conflict(format!(
+            "The product already has an application that is {state}"
+        )),
+        ReviewError::WrongState(state) => {
+            MarketError::Conflict(format!("The application is {state}"))
+        }
+        ReviewError::NotLatest => MarketError::Conflict(
+            "Only the latest application of a product can be edited and resubmitted".into(),
+        ),
+        ReviewError::Store(err) => err.into(),
+    }
+}
+
+/// The JSON body of a request, with a JSON content type.
+pub fn json_body(req: &HttpRequest, body: &[u8]) -> Result<(), MarketError> {
+    let json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if !json || body.is_empty() {
+        return Err(MarketError::Invalid(
+            "Send a JSON body with Content-Type: application/json".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn content_json(req: &HttpRequest, body: &[u8]) -> Result<String, MarketError> {
+    json_body(req, body)?;
+    let content = ProductContent::parse(body)?;
+    serde_json::to_string(&content).map_err(|_| MarketError::Internal)
+}
+
+fn created(view: ApplicationView) -> HttpResponse {
+    HttpResponse::Created().json(view)
+}
+
+pub async fn publish(
+    req: HttpRequest,
+    body: web::Bytes,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    let merchant = caller.seller()?;
+    let content = content_json(&req, &body)?;
+    let record = market
+        .store
+        .submit_application(&merchant.tenant_id, None, &content, &caller.claims.sub)
+        .await
+        .map_err(|e| refused(e, "product"))?;
+    Ok(created(ApplicationView::new(record, None)))
+}
+
+pub async fn modify(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    let merchant = caller.seller()?;
+    let content = content_json(&req, &body)?;
+    let record = market
+        .store
+        .submit_application(
+            &merchant.tenant_id,
+            Some(&path.into_inner()),
+            &content,
+            &caller.claims.sub,
+        )
+        .await
+        .map_err(|e| refused(e, "product"))?;
+    Ok(created(ApplicationView::new(record, None)))
+}
+
+/// `offset` (≥ 0, default 0) and `limit` (1–100, default 20) of a query.
+pub fn page(pairs: &[(String, String)]) -> Result<(i64, i64), MarketError> {
+    let number = |name: &str, default: i64, range: std::ops::RangeInclusive<i64>| match pairs
+        .iter()
+        .find(|(k, _)| k == name)
+    {
+        None => Ok(default),
+        Some((_, v)) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                MarketError::Invalid(format!(
+                    "{name} must be an integer from {} to {}",
+                    range.start(),
+                    range.end()
+                ))
+            }),
+    };
+    Ok((
+        number("offset", 0, 0..=i64::MAX / 2)?,
+        number("limit", 20, 1..=100)?,
+    ))
+}
+
+/// The query's pairs; a name given twice is refused.
+pub fn query_pairs(
+    req: &HttpRequest,
+    allowed: &[&str],
+) -> Result<Vec<(String, String)>, MarketError> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        if !allowed.contains(&k.as_ref()) {
+            return Err(MarketError::Invalid(format!(
+                "unknown query parameter {k:?}"
+            )));
+        }
+        if pairs.iter().any(|(seen, _)| *seen == k) {
+            return Err(MarketError::Invalid(format!(
+                "query parameter {k} is given twice"
+            )));
+        }
+        pairs.push((k.into_owned(), v.into_owned()));
+    }
+    Ok(pairs)
+}
+
+fn filter_from(pairs: &[(String, String)]) -> Result<ApplicationFilter, MarketError> {
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let one_of = |name: &str, allowed: &[&str]| -> Result<Option<String>, MarketError> {
+        match get(name) {
+            Some(v) if !allowed.contains(&v.as_str()) => Err(MarketError::Invalid(format!(
+                "{name} must be one of {}",
+                allowed.join(", ")
+            ))),
+            other => Ok(other),
+        }
+    };
+    let time = |name: &str| -> Result<Option<i64>, MarketError> {
+        get(name)
+            .map(|v| {
+                v.parse::<i64>()
+                    .map_err(|_| MarketError::Invalid(format!("{name} is a time in unix seconds")))
+            })
+            .transpose()
+    };
+    let (offset, limit) = page(pairs)?;
+    Ok(ApplicationFilter {
+        tenant_id: None,
+        status: one_of("status", &STATUSES)?,
+        kind: one_of("type", &KINDS)?,
+        product_id: get("productId"),
+        from: time("from")?,
+        to: time("to")?,
+        offset,
+        limit,
+    })
+}
+
+const FILTERS: &[&str] = &[
+    "status",
+    "type",
+    "productId",
+    "from",
+    "to",
+    "offset",
+    "limit",
+];
+
+async fn listing(
+    market: &Marketplace,
+    filter: ApplicationFilter,
+) -> Result<HttpResponse, MarketError> {
+    let (offset, limit) = (filter.offset, filter.limit);
+    let (records, total) = market.store.list_applications(&filter).await?;
+    let items: Vec<ApplicationView> = records
+        .into_iter()
+        .map(|r| ApplicationView::new(r, None))
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "total": total, "offset": offset, "limit": limit, "items": items,
+    })))
+}
+
+pub async fn my_applications(
+    req: HttpRequest,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    let merchant = caller.seller()?;
+    let mut filter = filter_from(&query_pairs(&req, FILTERS)?)?;
+    filter.tenant_id = Some(merchant.tenant_id.clone());
+    listing(&market, filter).await
+}
+
+pub async fn my_application(
+    req: HttpRequest,
+    path: web::Path<String>,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    let merchant = caller.seller()?;
+    let id = path.into_inner();
+    let record = market
+        .store
+        .application(&id)
+        .await?
+        .filter(|r| r.tenant_id == merchant.tenant_id)
+        .ok_or_else(|| MarketError::NotFound("No such application".into()))?;
+    let log = market.store.application_log(&id).await?;
+    Ok(HttpResponse::Ok().json(ApplicationView::new(record, Some(log))))
+}
+
+pub async fn withdraw(
+    req: HttpRequest,
+    path: web::Path<String>,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    let merchant = caller.seller()?;
+    let record = market
+        .store
+        .transition(&Transition {
+            application_id: &path.into_inner(),
+            tenant_id: Some(&merchant.tenant_id),
+            from: PENDING,
+            to: WITHDRAWN,
+            actor: &caller.claims.sub,
+            action: "withdrawn",
+            comment: "",
+        })
+        .await
+        .map_err(|e| refused(e, "application"))?;
+    Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))
+}
+
+pub async fn resubmit(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    let merchant = caller.seller()?;
+    let content = content_json(&req, &body)?;
+    let record = market
+        .store
+        .resubmit(
+            &path.into_inner(),
+            &merchant.tenant_id,
+            &content,
+            &caller.claims.sub,
+        )
+        .await
+        .map_err(|e| refused(e, "application"))?;
+    Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))
+}
+
+fn operator(caller: &Caller) -> Result<(), MarketError> {
+    if caller.operator {
+        Ok(())
+    } else {
+        Err(MarketError::Forbidden(
+            "This needs the operator role".into(),
+        ))
+    }
+}
+
+pub async fn review_queue(
+    req: HttpRequest,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    operator(&caller)?;
+    let mut filter = filter_from(&query_pairs(&req, FILTERS)?)?;
+    filter.status.get_or_insert_with(|| PENDING.to_owned());
+    listing(&market, filter).await
+}
+
+pub async fn approve(
+    req: HttpRequest,
+    path: web::Path<String>,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    operator(&caller)?;
+    let record = market
+        .store
+        .transition(&Transition {
+            application_id: &path.into_inner(),
+            tenant_id: None,
+            from: PENDING,
+            to: APPROVED,
+            actor: &caller.claims.sub,
+            action: "approved",
+            comment: "",
+        })
+        .await
+        .map_err(|e| refused(e, "application"))?;
+    Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rejection {
+    reason: String,
+}
+
+pub async fn reject(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    operator(&caller)?;
+    json_body(&req, &body)?;
+    let rejection: Rejection = serde_json::from_slice(&body)
+        .map_err(|e| MarketError::Invalid(format!("rejection body: {e}")))?;
+    let reason = rejection.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 1000 {
+        return Err(MarketError::Invalid(
+            "a rejection needs a reason of 1 to 1000 characters".into(),
+        ));
+    }
+    let record = market
+        .store
+        .transition(&Transition {
+            application_id: &path.into_inner(),
+            tenant_id: None,
+            from: PENDING,
+            to: REJECTED,
+            actor: &caller.claims.sub,
+            action: "rejected",
+            comment: reason,
+        })
+        .await
+        .map_err(|e| refused(e, "application"))?;
+    Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))
+}
