@@ -68,3 +68,39 @@ CREATE TABLE mkt_application_log (
     comment        TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (application_id, seq)
 );
+
+-- Orders. Ids follow the upstream form; a line id is the order id + "-000001".
+-- A retried POST with the same Idempotency-Key finds the order through the unique index.
+CREATE TABLE mkt_orders (
+    id              TEXT PRIMARY KEY,
+    order_type      TEXT NOT NULL,
+    buyer_user_id   TEXT NOT NULL,
+    buyer_tenant_id TEXT NOT NULL,
+    seller_tenant_id TEXT NOT NULL REFERENCES mkt_merchants (tenant_id),
+    related_order_id TEXT,
+    idempotency_key TEXT,
+    request_hash    TEXT,
+    shipping        TEXT,
+    amount          BIGINT NOT NULL,
+    currency        TEXT NOT NULL,
+    created_at      BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX mkt_orders_idempotency ON mkt_orders (buyer_user_id, idempotency_key);
+CREATE INDEX mkt_orders_by_buyer ON mkt_orders (buyer_user_id, created_at);
+CREATE INDEX mkt_orders_by_seller ON mkt_orders (seller_tenant_id, created_at);
+
+CREATE TABLE mkt_order_lines (
+    id             TEXT PRIMARY KEY,
+    order_id       TEXT NOT NULL REFERENCES mkt_orders (id),
+    product_id     TEXT NOT NULL,
+    product_name   TEXT NOT NULL,
+    sku_code       TEXT NOT NULL,
+    charging_mode  TEXT NOT NULL,
+    period_type    TEXT,
+    period_number  BIGINT,
+    quantity       BIGINT NOT NULL,
+    unit_price     BIGINT NOT NULL,
+    amount         BIGINT NOT NULL,
+    expire_time    BIGINT
+);
+CREATE INDEX mkt_order_lines_by_order ON mkt_order_lines (order_id);

@@ -100,6 +100,7 @@ impl Application {
             store: MarketStore::new(durable.pool().clone()),
             access: access.clone(),
             sealer: Sealer::load_or_create(&settings.keys_dir)?,
+            ephemeral: ephemeral.clone(),
         });
         let idp = web::Data::new(Idp::new(
             issuer.clone(),

@@ -7,11 +7,15 @@ pub mod applications;
 mod caller;
 mod catalogue;
 mod error;
+mod openapi;
+mod order_store;
+mod orders;
 pub mod product;
 mod review;
 pub mod sealing;
 pub mod signing;
 pub mod store;
+mod time;
 
 use std::sync::Arc;
 
@@ -22,6 +26,7 @@ pub use error::MarketError;
 use sealing::Sealer;
 use store::MarketStore;
 
+use crate::store::ephemeral::SharedEphemeral;
 use crate::tokens::AccessVerifier;
 
 pub const BASE_PATH: &str = "/api/marketplace/v1";
@@ -31,10 +36,17 @@ pub struct Marketplace {
     pub store: MarketStore,
     pub access: Arc<AccessVerifier>,
     pub sealer: Sealer,
+    /// Signature-failure counters and access-key locks.
+    pub ephemeral: SharedEphemeral,
 }
 
 /// Registers every marketplace route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource(openapi::ORDER_QUERY_PATH)
+            .route(web::get().to(openapi::order_query))
+            .default_service(web::to(method_not_allowed)),
+    );
     cfg.service(
         web::scope(BASE_PATH)
             .service(
@@ -92,6 +104,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(
                 web::resource("/operator/applications/{application_id}/reject")
                     .route(web::post().to(review::reject))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/buyer/orders")
+                    .route(web::get().to(orders::buyer_orders))
+                    .route(web::post().to(orders::place))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/buyer/orders/{order_id}")
+                    .route(web::get().to(orders::buyer_order))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/seller/orders")
+                    .route(web::get().to(orders::seller_orders))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource("/seller/orders/{order_id}")
+                    .route(web::get().to(orders::seller_order))
                     .default_service(web::to(method_not_allowed)),
             )
             .service(

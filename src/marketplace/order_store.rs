@@ -1,0 +1,208 @@
+//! Orders and their lines in the store.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::store::MarketStore;
+use crate::store::StoreError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderRecord {
+    pub id: String,
+    pub order_type: String,
+    pub buyer_user_id: String,
+    pub buyer_tenant_id: String,
+    pub seller_tenant_id: String,
+    pub related_order_id: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub request_hash: Option<String>,
+    /// JSON `{recipient, phone, address}` for hardware.
+    pub shipping: Option<String>,
+    pub amount: i64,
+    pub currency: String,
+    pub created_at: i64,
+    pub lines: Vec<OrderLineRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderLineRecord {
+    pub id: String,
+    pub product_id: String,
+    pub product_name: String,
+    pub sku_code: String,
+    pub charging_mode: String,
+    pub period_type: Option<String>,
+    pub period_number: Option<i64>,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub amount: i64,
+    pub expire_time: Option<i64>,
+}
+
+const ORDER_COLUMNS: &str = "id, order_type, buyer_user_id, buyer_tenant_id, seller_tenant_id, \
+     related_order_id, idempotency_key, request_hash, shipping, amount, currency, created_at";
+const LINE_COLUMNS: &str = "id, product_id, product_name, sku_code, charging_mode, period_type, \
+     period_number, quantity, unit_price, amount, expire_time";
+
+fn order(row: &AnyRow) -> Result<OrderRecord, sqlx::Error> {
+    Ok(OrderRecord {
+        id: row.try_get("id")?,
+        order_type: row.try_get("order_type")?,
+        buyer_user_id: row.try_get("buyer_user_id")?,
+        buyer_tenant_id: row.try_get("buyer_tenant_id")?,
+        seller_tenant_id: row.try_get("seller_tenant_id")?,
+        related_order_id: row.try_get("related_order_id")?,
+        idempotency_key: row.try_get("idempotency_key")?,
+        request_hash: row.try_get("request_hash")?,
+        shipping: row.try_get("shipping")?,
+        amount: row.try_get("amount")?,
+        currency: row.try_get("currency")?,
+        created_at: row.try_get("created_at")?,
+        lines: Vec::new(),
+    })
+}
+
+fn line(row: &AnyRow) -> Result<OrderLineRecord, sqlx::Error> {
+    Ok(OrderLineRecord {
+        id: row.try_get("id")?,
+        product_id: row.try_get("product_id")?,
+        product_name: row.try_get("product_name")?,
+        sku_code: row.try_get("sku_code")?,
+        charging_mode: row.try_get("charging_mode")?,
+        period_type: row.try_get("period_type")?,
+        period_number: row.try_get("period_number")?,
+        quantity: row.try_get("quantity")?,
+        unit_price: row.try_get("unit_price")?,
+        amount: row.try_get("amount")?,
+        expire_time: row.try_get("expire_time")?,
+    })
+}
+
+/// Whose orders a listing shows.
+pub enum OrderOwner<'a> {
+    Buyer(&'a str),
+    Seller(&'a str),
+}
+
+impl MarketStore {
+    /// Stores an order and its lines in one transaction; `Conflict` when the buyer's
+    /// idempotency key is already taken (a concurrent retry won).
+    pub async fn insert_order(&self, order: &OrderRecord) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(&format!(
+            "INSERT INTO mkt_orders ({ORDER_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        ))
+        .bind(&order.id)
+        .bind(&order.order_type)
+        .bind(&order.buyer_user_id)
+        .bind(&order.buyer_tenant_id)
+        .bind(&order.seller_tenant_id)
+        .bind(&order.related_order_id)
+        .bind(&order.idempotency_key)
+        .bind(&order.request_hash)
+        .bind(&order.shipping)
+        .bind(order.amount)
+        .bind(&order.currency)
+        .bind(order.created_at)
+        .execute(&mut *tx)
+        .await?;
+        for l in &order.lines {
+            sqlx::query(&format!(
+                "INSERT INTO mkt_order_lines (order_id, {LINE_COLUMNS}) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            ))
+            .bind(&order.id)
+            .bind(&l.id)
+            .bind(&l.product_id)
+            .bind(&l.product_name)
+            .bind(&l.sku_code)
+            .bind(&l.charging_mode)
+            .bind(&l.period_type)
+            .bind(l.period_number)
+            .bind(l.quantity)
+            .bind(l.unit_price)
+            .bind(l.amount)
+            .bind(l.expire_time)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn with_lines(&self, mut order: OrderRecord) -> Result<OrderRecord, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {LINE_COLUMNS} FROM mkt_order_lines WHERE order_id = $1 ORDER BY id"
+        ))
+        .bind(&order.id)
+        .fetch_all(self.pool())
+        .await?;
+        order.lines = rows.iter().map(line).collect::<Result<_, _>>()?;
+        Ok(order)
+    }
+
+    pub async fn order(&self, id: &str) -> Result<Option<OrderRecord>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {ORDER_COLUMNS} FROM mkt_orders WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        match row.as_ref().map(order).transpose()? {
+            Some(found) => Ok(Some(self.with_lines(found).await?)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn order_by_idempotency_key(
+        &self,
+        buyer_user_id: &str,
+        key: &str,
+    ) -> Result<Option<OrderRecord>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {ORDER_COLUMNS} FROM mkt_orders \
+             WHERE buyer_user_id = $1 AND idempotency_key = $2"
+        ))
+        .bind(buyer_user_id)
+        .bind(key)
+        .fetch_optional(self.pool())
+        .await?;
+        match row.as_ref().map(order).transpose()? {
+            Some(found) => Ok(Some(self.with_lines(found).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A page of someone's orders, newest first, and how many there are.
+    pub async fn orders_of(
+        &self,
+        owner: OrderOwner<'_>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<OrderRecord>, i64), StoreError> {
+        let (column, value) = match owner {
+            OrderOwner::Buyer(user) => ("buyer_user_id", user),
+            OrderOwner::Seller(tenant) => ("seller_tenant_id", tenant),
+        };
+        let total: i64 = sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM mkt_orders WHERE {column} = $1"
+        ))
+        .bind(value)
+        .fetch_one(self.pool())
+        .await?
+        .try_get("n")?;
+        let rows = sqlx::query(&format!(
+            "SELECT {ORDER_COLUMNS} FROM mkt_orders WHERE {column} = $1 \
+             ORDER BY created_at DESC, id DESC LIMIT {limit} OFFSET {offset}"
+        ))
+        .bind(value)
+        .fetch_all(self.pool())
+        .await?;
+        let mut orders = Vec::with_capacity(rows.len());
+        for row in &rows {
+            orders.push(self.with_lines(order(row)?).await?);
+        }
+        Ok((orders, total))
+    }
+}

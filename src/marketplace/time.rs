@@ -1,0 +1,87 @@
+//! UTC calendar formatting for the upstream wire forms (`yyyyMMddHHmmss`, order ids),
+//! and parsing of `X-Sdk-Date` (`yyyyMMdd'T'HHmmss'Z'`).
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = year - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let mp = i64::from((month + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `yyyyMMddHHmmss` in UTC.
+pub fn compact(unix: i64) -> String {
+    let (y, mo, d) = civil_from_days(unix.div_euclid(86_400));
+    let secs = unix.rem_euclid(86_400);
+    format!(
+        "{y:04}{mo:02}{d:02}{:02}{:02}{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// Parses `yyyyMMddTHHmmssZ` to unix seconds.
+pub fn parse_sdk_date(raw: &str) -> Option<i64> {
+    let b = raw.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let digits = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = raw.get(range)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (y, mo, d) = (digits(0..4)?, digits(4..6)?, digits(6..8)?);
+    let (h, mi, s) = (digits(9..11)?, digits(11..13)?, digits(13..15)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 59 {
+        return None;
+    }
+    let days = days_from_civil(y, mo as u32, d as u32);
+    // Reject dates like 0230 that roll over into the next month.
+    if civil_from_days(days) != (y, mo as u32, d as u32) {
+        return None;
+    }
+    Some(days * 86_400 + h * 3600 + mi * 60 + s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_and_parses_utc() {
+        assert_eq!(compact(0), "19700101000000");
+        assert_eq!(compact(1_573_788_615), "20191115033015");
+        assert_eq!(compact(951_782_400), "20000229000000");
+        assert_eq!(parse_sdk_date("20191115T033655Z"), Some(1_573_789_015));
+        assert_eq!(parse_sdk_date("20240101T000000Z"), Some(1_704_067_200));
+        for bad in [
+            "20190230T000000Z",
+            "20191115 033655Z",
+            "2019111T033655Z",
+            "20191315T000000Z",
+            "2019111aT033655Z",
+        ] {
+            assert_eq!(parse_sdk_date(bad), None, "{bad}");
+        }
+    }
+}
