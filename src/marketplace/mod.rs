@@ -50,6 +50,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope(BASE_PATH)
             .service(
+                web::resource("/openapi.json")
+                    .route(web::get().to(api_document))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
                 web::resource("/me")
                     .route(web::get().to(me))
                     .default_service(web::to(method_not_allowed)),
@@ -138,6 +143,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .default_service(web::to(method_not_allowed)),
             ),
     );
+}
+
+/// The OpenAPI 3 document of every marketplace route (kept true by a test).
+pub const API_DOCUMENT: &str = include_str!("openapi3.json");
+
+async fn api_document() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((
+            actix_web::http::header::CACHE_CONTROL,
+            "public, max-age=300",
+        ))
+        .body(API_DOCUMENT)
 }
 
 async fn method_not_allowed() -> HttpResponse {
