@@ -123,15 +123,7 @@ pub async fn publish(
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    let merchant = caller.seller()?;
-    let content = content_json(&req, &body)?;
-    let record = market
-        .store
-        .submit_application(&merchant.tenant_id, None, &content, &caller.claims.sub)
-        .await
-        .map_err(|e| refused(e, "product"))?;
-    Ok(created(ApplicationView::new(record, None)))
+    submit(&req, &body, &market, None).await
 }
 
 pub async fn modify(
@@ -140,14 +132,24 @@ pub async fn modify(
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
+    submit(&req, &body, &market, Some(path.into_inner())).await
+}
+
+/// A new application: for a new product, or for `product_id`.
+async fn submit(
+    req: &HttpRequest,
+    body: &[u8],
+    market: &Marketplace,
+    product_id: Option<String>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(req, market).await?;
     let merchant = caller.seller()?;
-    let content = content_json(&req, &body)?;
+    let content = content_json(req, body)?;
     let record = market
         .store
         .submit_application(
             &merchant.tenant_id,
-            Some(&path.into_inner()),
+            product_id.as_deref(),
             &content,
             &caller.claims.sub,
         )
@@ -301,9 +303,9 @@ pub async fn withdraw(
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
     let merchant = caller.seller()?;
-    let record = market
-        .store
-        .transition(&Transition {
+    change(
+        &market,
+        Transition {
             application_id: &path.into_inner(),
             tenant_id: Some(&merchant.tenant_id),
             from: PENDING,
@@ -311,10 +313,9 @@ pub async fn withdraw(
             actor: &caller.claims.sub,
             action: "withdrawn",
             comment: "",
-        })
-        .await
-        .map_err(|e| refused(e, "application"))?;
-    Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))
+        },
+    )
+    .await
 }
 
 pub async fn resubmit(
@@ -334,6 +335,19 @@ pub async fn resubmit(
             &content,
             &caller.claims.sub,
         )
+        .await
+        .map_err(|e| refused(e, "application"))?;
+    Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))
+}
+
+/// Applies one state change and answers with the application as it now is.
+async fn change(
+    market: &Marketplace,
+    transition: Transition<'_>,
+) -> Result<HttpResponse, MarketError> {
+    let record = market
+        .store
+        .transition(&transition)
         .await
         .map_err(|e| refused(e, "application"))?;
     Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))
@@ -367,9 +381,9 @@ pub async fn approve(
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
     operator(&caller)?;
-    let record = market
-        .store
-        .transition(&Transition {
+    change(
+        &market,
+        Transition {
             application_id: &path.into_inner(),
             tenant_id: None,
             from: PENDING,
@@ -377,10 +391,9 @@ pub async fn approve(
             actor: &caller.claims.sub,
             action: "approved",
             comment: "",
-        })
-        .await
-        .map_err(|e| refused(e, "application"))?;
-    Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))
+        },
+    )
+    .await
 }
 
 #[derive(serde::Deserialize)]
@@ -406,9 +419,9 @@ pub async fn reject(
             "a rejection needs a reason of 1 to 1000 characters".into(),
         ));
     }
-    let record = market
-        .store
-        .transition(&Transition {
+    change(
+        &market,
+        Transition {
             application_id: &path.into_inner(),
             tenant_id: None,
             from: PENDING,
@@ -416,8 +429,7 @@ pub async fn reject(
             actor: &caller.claims.sub,
             action: "rejected",
             comment: reason,
-        })
-        .await
-        .map_err(|e| refused(e, "application"))?;
-    Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))
+        },
+    )
+    .await
 }
