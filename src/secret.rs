@@ -32,15 +32,39 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Lowercase hex SHA-256: how client secrets, refresh tokens and session tokens are stored.
-pub fn sha256_hex(value: &str) -> String {
-    let digest = Sha256::digest(value.as_bytes());
-    let mut out = String::with_capacity(64);
-    for byte in digest {
-        out.push(char::from_digit((byte >> 4) as u32, 16).unwrap_or('0'));
-        out.push(char::from_digit((byte & 0xf) as u32, 16).unwrap_or('0'));
+/// Lowercase hex SHA-256: how client secrets, refresh tokens and session tokens are
+/// stored, and the hashes of request signing.
+pub fn sha256_hex(value: impl AsRef<[u8]>) -> String {
+    hex(&Sha256::digest(value.as_ref()))
+}
+
+/// Lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 0xf) as usize] as char);
     }
     out
+}
+
+/// Writes a new file readable by its owner only (0600 on unix), atomically: the content
+/// goes to a temporary file first, so there is never a partial key or a wider mode.
+pub fn write_private(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&tmp)?;
+    file.write_all(contents)?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path)
 }
 
 /// Constant-time equality of two byte strings (length may leak, content does not).

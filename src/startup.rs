@@ -19,7 +19,7 @@ use crate::marketplace::sealing::Sealer;
 use crate::marketplace::store::MarketStore;
 use crate::marketplace::Marketplace;
 use crate::store::durable::Durable;
-use crate::store::ephemeral::{MemoryStore, RedisStore, Revocations, SharedEphemeral};
+use crate::store::ephemeral::{FailureLock, MemoryStore, RedisStore, Revocations, SharedEphemeral};
 use crate::store::StoreError;
 use crate::telemetry::{self, Metrics};
 use crate::tokens::{AccessVerifier, KeyError, LiveKeys};
@@ -100,7 +100,12 @@ impl Application {
             store: MarketStore::new(durable.pool().clone()),
             access: access.clone(),
             sealer: Sealer::load_or_create(&settings.keys_dir)?,
-            ephemeral: ephemeral.clone(),
+            signature_lock: FailureLock::new(
+                ephemeral.clone(),
+                "aksk",
+                crate::marketplace::openapi::MAX_FAILURES,
+                crate::marketplace::openapi::LOCKOUT,
+            ),
         });
         let idp = web::Data::new(Idp::new(
             issuer.clone(),

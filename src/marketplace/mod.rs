@@ -7,7 +7,7 @@ pub mod applications;
 mod caller;
 mod catalogue;
 mod error;
-mod openapi;
+pub mod openapi;
 mod order_store;
 mod orders;
 pub mod product;
@@ -26,7 +26,7 @@ pub use error::MarketError;
 use sealing::Sealer;
 use store::MarketStore;
 
-use crate::store::ephemeral::SharedEphemeral;
+use crate::store::ephemeral::FailureLock;
 use crate::tokens::AccessVerifier;
 
 pub const BASE_PATH: &str = "/api/marketplace/v1";
@@ -36,8 +36,8 @@ pub struct Marketplace {
     pub store: MarketStore,
     pub access: Arc<AccessVerifier>,
     pub sealer: Sealer,
-    /// Signature-failure counters and access-key locks.
-    pub ephemeral: SharedEphemeral,
+    /// Five bad signatures in a row lock an access key for five minutes.
+    pub signature_lock: FailureLock,
 }
 
 /// Registers every marketplace route.

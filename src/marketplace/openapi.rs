@@ -15,7 +15,6 @@ use super::order_store::OrderRecord;
 use super::signing::{self, Authorization, CanonicalInput};
 use super::Marketplace;
 use crate::secret::constant_time_eq;
-use crate::store::ephemeral::SharedEphemeral;
 use crate::store::{now_unix, StoreError};
 
 pub const ORDER_QUERY_PATH: &str = "/api/mkp-openapi-public/global/v1/order/query";
@@ -23,8 +22,8 @@ pub const ORDER_QUERY_PATH: &str = "/api/mkp-openapi-public/global/v1/order/quer
 /// Signatures dated further than this from server time are refused.
 const MAX_SKEW_SECS: i64 = 15 * 60;
 /// Consecutive bad signatures that lock an access key, and for how long.
-const MAX_FAILURES: i64 = 5;
-const LOCKOUT: Duration = Duration::from_secs(5 * 60);
+pub const MAX_FAILURES: u32 = 5;
+pub const LOCKOUT: Duration = Duration::from_secs(5 * 60);
 
 /// Why a signed request was refused (the gateway's 401 answer).
 #[derive(Debug)]
@@ -58,36 +57,6 @@ impl From<StoreError> for Rejected {
     }
 }
 
-/// Five bad signatures in a row lock an access key for five minutes.
-struct Lockout<'a> {
-    store: &'a SharedEphemeral,
-}
-
-impl Lockout<'_> {
-    async fn locked(&self, ak: &str) -> Result<bool, StoreError> {
-        self.store.exists_any(&[format!("aksk-lock:{ak}")]).await
-    }
-
-    async fn failed(&self, ak: &str) -> Result<(), StoreError> {
-        let failures = self
-            .store
-            .increment(&format!("aksk-fail:{ak}"), LOCKOUT)
-            .await?;
-        if failures >= MAX_FAILURES {
-            tracing::warn!(access_key = %ak, "five bad signatures in a row: access key locked");
-            self.store
-                .put(&format!("aksk-lock:{ak}"), b"1", LOCKOUT)
-                .await?;
-            self.store.delete(&format!("aksk-fail:{ak}")).await?;
-        }
-        Ok(())
-    }
-
-    async fn succeeded(&self, ak: &str) -> Result<(), StoreError> {
-        self.store.delete(&format!("aksk-fail:{ak}")).await
-    }
-}
-
 /// Checks the request's signature; the merchant (tenant id) the access key belongs to.
 async fn verify(req: &HttpRequest, body: &[u8], market: &Marketplace) -> Result<String, Rejected> {
     let fail = Rejected::Signature("verify aksk signature fail");
@@ -101,11 +70,9 @@ async fn verify(req: &HttpRequest, body: &[u8], market: &Marketplace) -> Result<
     if !signed.iter().any(|h| h == "host") || !signed.iter().any(|h| h == signing::DATE_HEADER) {
         return Err(Rejected::Signature("host and x-sdk-date must be signed"));
     }
-    let lockout = Lockout {
-        store: &market.ephemeral,
-    };
+    let lockout = &market.signature_lock;
     let ak = authorization.access_key.as_str();
-    if lockout.locked(ak).await? {
+    if lockout.is_locked(ak).await? {
         return Err(Rejected::Signature(
             "access key locked after repeated signature failures",
         ));
@@ -148,7 +115,7 @@ async fn verify(req: &HttpRequest, body: &[u8], market: &Marketplace) -> Result<
                 hashes.push(signing::EMPTY_BODY_SHA256.to_owned());
             }
         }
-        None => hashes.push(signing::sha256_hex(body)),
+        None => hashes.push(crate::secret::sha256_hex(body)),
     }
     let matches = hashes.iter().any(|hash| {
         let canonical = signing::canonical_request(&CanonicalInput {

@@ -99,7 +99,7 @@ fn period_seconds(period: PeriodType) -> i64 {
 }
 
 fn request_hash(body: &[u8]) -> String {
-    super::signing::sha256_hex(body)
+    crate::secret::sha256_hex(body)
 }
 
 fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, MarketError> {

@@ -4,7 +4,6 @@
 //! data, so a sealed secret cannot be moved to another key's row.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
@@ -48,7 +47,8 @@ impl Sealer {
                 SystemRandom::new()
                     .fill(&mut key)
                     .map_err(|_| SealError::BadKey(path.clone()))?;
-                write_private(&path, &key).map_err(io)?;
+                fs::create_dir_all(dir).map_err(io)?;
+                crate::secret::write_private(&path, &key).map_err(io)?;
                 key.to_vec()
             }
             Err(err) => return Err(io(err)),
@@ -96,22 +96,6 @@ impl Sealer {
         let text = std::str::from_utf8(plain).map_err(|_| SealError::Corrupt)?;
         Ok(Secret::new(text))
     }
-}
-
-fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
-    }
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(contents)?;
-    file.sync_all()
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@
 
 use aws_lc_rs::hmac;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use sha2::{Digest, Sha256};
+
+use crate::secret::{hex, sha256_hex};
 
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
 pub const DATE_HEADER: &str = "x-sdk-date";
@@ -95,20 +96,6 @@ pub fn canonical_request(input: &CanonicalInput<'_>) -> String {
         names.join(";"),
         input.payload_hash
     )
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 0xf) as usize] as char);
-    }
-    out
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
 }
 
 pub fn string_to_sign(date: &str, canonical_request: &str) -> String {

@@ -3,7 +3,6 @@
 //! verify a live token.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
@@ -338,29 +337,11 @@ fn generate(dir: &Path, alg: Algorithm) -> Result<SigningKey, KeyError> {
         crate::secret::random_id(8)
     );
     let path = dir.join(name);
-    write_private(&path, pem.as_bytes())?;
-    from_pem(pem.as_bytes(), alg, created_ms).ok_or(KeyError::BadKey(path))
-}
-
-/// Writes a file readable by its owner only, atomically (no window with wider modes).
-fn write_private(path: &Path, contents: &[u8]) -> Result<(), KeyError> {
-    let io = |source| KeyError::Io {
-        path: path.to_path_buf(),
+    crate::secret::write_private(&path, pem.as_bytes()).map_err(|source| KeyError::Io {
+        path: path.clone(),
         source,
-    };
-    let tmp = path.with_extension("tmp");
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&tmp).map_err(io)?;
-    file.write_all(contents).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    fs::rename(&tmp, path).map_err(io)?;
-    Ok(())
+    })?;
+    from_pem(pem.as_bytes(), alg, created_ms).ok_or(KeyError::BadKey(path))
 }
 
 /// The DER inside a single-block PEM file.

@@ -21,7 +21,7 @@ pub use pending::{PendingRequest, PendingRequests};
 pub use redis::RedisStore;
 pub use revocations::Revocations;
 pub use sessions::{BrowserSession, Sessions};
-pub use throttle::{LoginThrottle, RateLimiter};
+pub use throttle::{FailureLock, LoginThrottle, RateLimiter};
 
 use super::StoreError;
 

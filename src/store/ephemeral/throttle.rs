@@ -1,6 +1,7 @@
 //! Abuse limits kept in the ephemeral store, so every instance shares them:
-//! - `LoginThrottle`: failed logins per account and per client IP; past the threshold the
-//!   account (or IP) is locked for a backoff that doubles with each further failure;
+//! - `FailureLock`: failures counted per subject; past a threshold the subject is locked
+//!   for a backoff that doubles with each further failure. `LoginThrottle` holds one for
+//!   accounts and one for client IPs; the marketplace one for access keys;
 //! - `RateLimiter`: fixed one-minute windows of requests per IP or per client.
 
 use std::time::Duration;
@@ -10,94 +11,119 @@ use crate::config::Limits;
 use crate::secret::sha256_hex;
 use crate::store::{now_unix, StoreError};
 
+/// Counts failures against one kind of subject (an account, an address, an access key)
+/// and, from `threshold` failures within `window` on, locks it for a backoff that starts
+/// at `base` and doubles with every further failure, up to `cap`. A success clears the
+/// count. Subjects are named by hash: the store never holds a list of tried names.
 #[derive(Clone)]
-pub struct LoginThrottle {
+pub struct FailureLock {
     store: SharedEphemeral,
-    limits: Limits,
+    kind: &'static str,
+    /// 0: never locks.
+    pub threshold: u32,
+    pub window: Duration,
+    pub base: Duration,
+    pub cap: Duration,
 }
 
-/// Who a failed login is counted against.
-#[derive(Debug, Clone, Copy)]
-enum Subject {
-    Account,
-    Ip,
-}
-
-impl Subject {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Account => "acct",
-            Self::Ip => "ip",
+impl FailureLock {
+    pub fn new(
+        store: SharedEphemeral,
+        kind: &'static str,
+        threshold: u32,
+        window: Duration,
+    ) -> Self {
+        Self {
+            store,
+            kind,
+            threshold,
+            window,
+            base: window,
+            cap: window,
         }
     }
-}
 
-/// Keys name accounts by hash: the store never holds a list of tried usernames.
-fn key(kind: &str, subject: Subject, id: &str) -> String {
-    format!("{kind}:{}:{}", subject.name(), &sha256_hex(id)[..32])
-}
-
-impl LoginThrottle {
-    pub fn new(store: SharedEphemeral, limits: Limits) -> Self {
-        Self { store, limits }
+    /// The backoff: `base` for the first lock, doubling up to `cap`.
+    pub fn backoff(self, base: Duration, cap: Duration) -> Self {
+        Self { base, cap, ..self }
     }
 
-    /// Whether attempts for `account` or from `ip` are refused right now.
-    pub async fn is_locked(&self, account: &str, ip: &str) -> Result<bool, StoreError> {
-        self.store
-            .exists_any(&[
-                key("lock", Subject::Account, account),
-                key("lock", Subject::Ip, ip),
-            ])
-            .await
+    fn key(&self, part: &str, id: &str) -> String {
+        format!("{part}:{}:{}", self.kind, &sha256_hex(id)[..32])
     }
 
-    pub async fn record_failure(&self, account: &str, ip: &str) -> Result<(), StoreError> {
-        if !account.is_empty() {
-            self.count(Subject::Account, account, self.limits.account_failures)
-                .await?;
-        }
-        self.count(Subject::Ip, ip, self.limits.ip_failures).await
+    pub async fn is_locked(&self, id: &str) -> Result<bool, StoreError> {
+        self.store.exists_any(&[self.key("lock", id)]).await
     }
 
-    /// A successful login clears the account's record (not the IP's).
-    pub async fn record_success(&self, account: &str) -> Result<(), StoreError> {
-        self.store
-            .delete(&key("fail", Subject::Account, account))
-            .await?;
-        self.store
-            .delete(&key("strikes", Subject::Account, account))
-            .await
-    }
-
-    async fn count(&self, subject: Subject, id: &str, threshold: u32) -> Result<(), StoreError> {
-        if threshold == 0 {
+    pub async fn failed(&self, id: &str) -> Result<(), StoreError> {
+        if self.threshold == 0 {
             return Ok(());
         }
         let failures = self
             .store
-            .increment(&key("fail", subject, id), self.limits.failure_window)
+            .increment(&self.key("fail", id), self.window)
             .await?;
-        if failures < i64::from(threshold) {
+        if failures < i64::from(self.threshold) {
             return Ok(());
         }
         // Every failure from the threshold on locks again, each time twice as long.
         let strikes = self
             .store
-            .increment(
-                &key("strikes", subject, id),
-                self.limits.failure_window + self.limits.lockout_cap * 2,
-            )
+            .increment(&self.key("strikes", id), self.window + self.cap * 2)
             .await?;
-        let backoff = backoff(self.limits.lockout_base, self.limits.lockout_cap, strikes);
+        let backoff = backoff(self.base, self.cap, strikes);
         tracing::warn!(
-            subject = subject.name(),
+            subject = self.kind,
             backoff_secs = backoff.as_secs(),
-            "too many failed logins: locked"
+            "too many failures: locked"
         );
-        self.store
-            .put(&key("lock", subject, id), b"1", backoff)
+        self.store.put(&self.key("lock", id), b"1", backoff).await
+    }
+
+    pub async fn succeeded(&self, id: &str) -> Result<(), StoreError> {
+        self.store.delete(&self.key("fail", id)).await?;
+        self.store.delete(&self.key("strikes", id)).await
+    }
+}
+
+/// Failed logins, per account and per client IP.
+#[derive(Clone)]
+pub struct LoginThrottle {
+    account: FailureLock,
+    ip: FailureLock,
+}
+
+impl LoginThrottle {
+    pub fn new(store: SharedEphemeral, limits: Limits) -> Self {
+        let lock = |kind, threshold| {
+            FailureLock::new(store.clone(), kind, threshold, limits.failure_window)
+                .backoff(limits.lockout_base, limits.lockout_cap)
+        };
+        Self {
+            account: lock("acct", limits.account_failures),
+            ip: lock("ip", limits.ip_failures),
+        }
+    }
+
+    /// Whether attempts for `account` or from `ip` are refused right now.
+    pub async fn is_locked(&self, account: &str, ip: &str) -> Result<bool, StoreError> {
+        self.account
+            .store
+            .exists_any(&[self.account.key("lock", account), self.ip.key("lock", ip)])
             .await
+    }
+
+    pub async fn record_failure(&self, account: &str, ip: &str) -> Result<(), StoreError> {
+        if !account.is_empty() {
+            self.account.failed(account).await?;
+        }
+        self.ip.failed(ip).await
+    }
+
+    /// A successful login clears the account's record (not the IP's).
+    pub async fn record_success(&self, account: &str) -> Result<(), StoreError> {
+        self.account.succeeded(account).await
     }
 }
 
