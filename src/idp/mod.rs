@@ -211,63 +211,43 @@ pub const END_SESSION_PATH: &str = "/api/v1/oauth2/end_session";
 pub fn configure(cfg: &mut web::ServiceConfig) {
     for path in [LOGIN_PATH, "/unified-login", "/unified-login/"] {
         cfg.service(
-            web::resource(path)
+            endpoint(path)
                 .route(web::get().to(login::get::show))
-                .route(web::post().to(login::post::submit))
-                .default_service(web::to(method_not_allowed)),
+                .route(web::post().to(login::post::submit)),
         );
     }
-    cfg.service(
-        web::resource(AUTHORIZE_PATH)
-            .route(web::get().to(authorize::authorize))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource(TOKEN_PATH)
-            .route(web::post().to(token::token))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource(INTROSPECT_PATH)
-            .route(web::post().to(introspection::introspect))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource(REVOKE_PATH)
-            .route(web::post().to(revocation::revoke))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource(USERINFO_PATH)
-            .route(web::get().to(userinfo::userinfo))
-            .route(web::post().to(userinfo::userinfo))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource(LOGOUT_PATH)
-            .route(web::get().to(logout::logout))
-            .route(web::post().to(logout::logout))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource(END_SESSION_PATH)
-            .route(web::get().to(logout::end_session))
-            .route(web::post().to(logout::end_session))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/.well-known/openid-configuration")
-            .route(web::get().to(discovery::openid_configuration))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource(JWKS_PATH)
-            .route(web::get().to(discovery::jwks))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .route("/healthz", web::get().to(health::healthz))
-    .route("/readyz", web::get().to(health::readyz))
-    .route("/static/unilogin.css", web::get().to(pages::stylesheet));
+    cfg.service(endpoint(AUTHORIZE_PATH).route(web::get().to(authorize::authorize)))
+        .service(endpoint(TOKEN_PATH).route(web::post().to(token::token)))
+        .service(endpoint(INTROSPECT_PATH).route(web::post().to(introspection::introspect)))
+        .service(endpoint(REVOKE_PATH).route(web::post().to(revocation::revoke)))
+        .service(
+            endpoint(USERINFO_PATH)
+                .route(web::get().to(userinfo::userinfo))
+                .route(web::post().to(userinfo::userinfo)),
+        )
+        .service(
+            endpoint(LOGOUT_PATH)
+                .route(web::get().to(logout::logout))
+                .route(web::post().to(logout::logout)),
+        )
+        .service(
+            endpoint(END_SESSION_PATH)
+                .route(web::get().to(logout::end_session))
+                .route(web::post().to(logout::end_session)),
+        )
+        .service(
+            endpoint("/.well-known/openid-configuration")
+                .route(web::get().to(discovery::openid_configuration)),
+        )
+        .service(endpoint(JWKS_PATH).route(web::get().to(discovery::jwks)))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/static/unilogin.css", web::get().to(pages::stylesheet));
+}
+
+/// A route whose other methods answer 405 with a JSON error.
+fn endpoint(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
 }
 
 async fn method_not_allowed() -> HttpResponse {

@@ -5,6 +5,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::product_store::{IN_REVIEW, ON_SALE};
 use super::store::MarketStore;
 use crate::store::{now_unix, StoreError};
 
@@ -14,9 +15,6 @@ pub const REJECTED: &str = "rejected";
 pub const WITHDRAWN: &str = "withdrawn";
 pub const STATUSES: [&str; 4] = [PENDING, APPROVED, REJECTED, WITHDRAWN];
 pub const KINDS: [&str; 2] = ["publish", "modify"];
-
-const IN_REVIEW: &str = "in_review";
-const ON_SALE: &str = "on_sale";
 
 #[derive(Debug, Clone)]
 pub struct ApplicationRecord {
@@ -40,14 +38,6 @@ pub struct LogEntry {
     pub from_status: Option<String>,
     pub to_status: String,
     pub comment: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct ProductRecord {
-    pub id: String,
-    pub tenant_id: String,
-    pub content: String,
-    pub updated_at: i64,
 }
 
 #[derive(Debug)]
@@ -101,6 +91,20 @@ fn application(row: &AnyRow) -> Result<ApplicationRecord, sqlx::Error> {
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
+}
+
+/// One application by id, in or out of a transaction.
+async fn load<'e, E>(executor: E, id: &str) -> Result<Option<ApplicationRecord>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let row = sqlx::query(&format!(
+        "SELECT {APPLICATION_COLUMNS} FROM mkt_applications WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(executor)
+    .await?;
+    row.as_ref().map(application).transpose()
 }
 
 fn new_id(prefix: &str) -> String {
@@ -223,13 +227,7 @@ impl MarketStore {
     }
 
     pub async fn application(&self, id: &str) -> Result<Option<ApplicationRecord>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {APPLICATION_COLUMNS} FROM mkt_applications WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(row.as_ref().map(application).transpose()?)
+        Ok(load(self.pool(), id).await?)
     }
 
     pub async fn application_log(&self, id: &str) -> Result<Vec<LogEntry>, StoreError> {
@@ -314,15 +312,9 @@ impl MarketStore {
     pub async fn transition(&self, t: &Transition<'_>) -> Result<ApplicationRecord, ReviewError> {
         let now = now_unix();
         let mut tx = self.pool().begin().await?;
-        let current = sqlx::query(&format!(
-            "SELECT {APPLICATION_COLUMNS} FROM mkt_applications WHERE id = $1"
-        ))
-        .bind(t.application_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(current) = current.as_ref().map(application).transpose()? else {
-            return Err(ReviewError::NotFound);
-        };
+        let current = load(&mut *tx, t.application_id)
+            .await?
+            .ok_or(ReviewError::NotFound)?;
         if t.tenant_id
             .is_some_and(|tenant| tenant != current.tenant_id)
         {
@@ -388,15 +380,9 @@ impl MarketStore {
     ) -> Result<ApplicationRecord, ReviewError> {
         let now = now_unix();
         let mut tx = self.pool().begin().await?;
-        let current = sqlx::query(&format!(
-            "SELECT {APPLICATION_COLUMNS} FROM mkt_applications WHERE id = $1"
-        ))
-        .bind(application_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(current) = current.as_ref().map(application).transpose()? else {
-            return Err(ReviewError::NotFound);
-        };
+        let current = load(&mut *tx, application_id)
+            .await?
+            .ok_or(ReviewError::NotFound)?;
         if current.tenant_id != tenant_id {
             return Err(ReviewError::NotFound);
         }
@@ -445,52 +431,6 @@ impl MarketStore {
             ..current
         })
     }
-
-    /// Products on sale, oldest first, and how many there are.
-    pub async fn products_on_sale(
-        &self,
-        offset: i64,
-        limit: i64,
-    ) -> Result<(Vec<ProductRecord>, i64), StoreError> {
-        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM mkt_products WHERE status = $1")
-            .bind(ON_SALE)
-            .fetch_one(self.pool())
-            .await?
-            .try_get("n")?;
-        let rows = sqlx::query(&format!(
-            "SELECT id, tenant_id, content, updated_at FROM mkt_products WHERE status = $1 \
-             ORDER BY created_at, id LIMIT {limit} OFFSET {offset}"
-        ))
-        .bind(ON_SALE)
-        .fetch_all(self.pool())
-        .await?;
-        let items = rows
-            .iter()
-            .map(product)
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        Ok((items, total))
-    }
-
-    pub async fn product_on_sale(&self, id: &str) -> Result<Option<ProductRecord>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, tenant_id, content, updated_at FROM mkt_products \
-             WHERE id = $1 AND status = $2",
-        )
-        .bind(id)
-        .bind(ON_SALE)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(row.as_ref().map(product).transpose()?)
-    }
-}
-
-fn product(row: &AnyRow) -> Result<ProductRecord, sqlx::Error> {
-    Ok(ProductRecord {
-        id: row.try_get("id")?,
-        tenant_id: row.try_get("tenant_id")?,
-        content: row.try_get("content")?,
-        updated_at: row.try_get("updated_at")?,
-    })
 }
 
 enum Bind {

@@ -2,9 +2,9 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::applications::ProductRecord;
 use super::caller::Caller;
 use super::error::MarketError;
+use super::product_store::ProductRecord;
 use super::review::{page, query_pairs};
 use super::Marketplace;
 

@@ -8,9 +8,11 @@ mod caller;
 mod catalogue;
 mod error;
 pub mod openapi;
+mod order_request;
 mod order_store;
 mod orders;
 pub mod product;
+pub mod product_store;
 mod review;
 pub mod sealing;
 pub mod signing;
@@ -42,106 +44,53 @@ pub struct Marketplace {
 
 /// Registers every marketplace route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource(openapi::ORDER_QUERY_PATH)
-            .route(web::get().to(openapi::order_query))
-            .default_service(web::to(method_not_allowed)),
-    );
+    cfg.service(endpoint(openapi::ORDER_QUERY_PATH).route(web::get().to(openapi::order_query)));
     cfg.service(
         web::scope(BASE_PATH)
+            .service(endpoint("/openapi.json").route(web::get().to(api_document)))
+            .service(endpoint("/me").route(web::get().to(me)))
             .service(
-                web::resource("/openapi.json")
-                    .route(web::get().to(api_document))
-                    .default_service(web::to(method_not_allowed)),
-            )
-            .service(
-                web::resource("/me")
-                    .route(web::get().to(me))
-                    .default_service(web::to(method_not_allowed)),
-            )
-            .service(
-                web::resource("/seller/access-keys")
+                endpoint("/seller/access-keys")
                     .route(web::get().to(access_keys::list))
-                    .route(web::post().to(access_keys::create))
-                    .default_service(web::to(method_not_allowed)),
+                    .route(web::post().to(access_keys::create)),
             )
             .service(
-                web::resource("/seller/access-keys/{access_key}")
-                    .route(web::delete().to(access_keys::delete))
-                    .default_service(web::to(method_not_allowed)),
+                endpoint("/seller/access-keys/{access_key}")
+                    .route(web::delete().to(access_keys::delete)),
             )
+            .service(endpoint("/seller/products").route(web::post().to(review::publish)))
+            .service(endpoint("/seller/products/{product_id}").route(web::put().to(review::modify)))
+            .service(endpoint("/seller/applications").route(web::get().to(review::my_applications)))
             .service(
-                web::resource("/seller/products")
-                    .route(web::post().to(review::publish))
-                    .default_service(web::to(method_not_allowed)),
-            )
-            .service(
-                web::resource("/seller/products/{product_id}")
-                    .route(web::put().to(review::modify))
-                    .default_service(web::to(method_not_allowed)),
-            )
-            .service(
-                web::resource("/seller/applications")
-                    .route(web::get().to(review::my_applications))
-                    .default_service(web::to(method_not_allowed)),
-            )
-            .service(
-                web::resource("/seller/applications/{application_id}")
+                endpoint("/seller/applications/{application_id}")
                     .route(web::get().to(review::my_application))
-                    .route(web::put().to(review::resubmit))
-                    .default_service(web::to(method_not_allowed)),
+                    .route(web::put().to(review::resubmit)),
             )
             .service(
-                web::resource("/seller/applications/{application_id}/withdraw")
-                    .route(web::post().to(review::withdraw))
-                    .default_service(web::to(method_not_allowed)),
+                endpoint("/seller/applications/{application_id}/withdraw")
+                    .route(web::post().to(review::withdraw)),
+            )
+            .service(endpoint("/operator/applications").route(web::get().to(review::review_queue)))
+            .service(
+                endpoint("/operator/applications/{application_id}/approve")
+                    .route(web::post().to(review::approve)),
             )
             .service(
-                web::resource("/operator/applications")
-                    .route(web::get().to(review::review_queue))
-                    .default_service(web::to(method_not_allowed)),
+                endpoint("/operator/applications/{application_id}/reject")
+                    .route(web::post().to(review::reject)),
             )
             .service(
-                web::resource("/operator/applications/{application_id}/approve")
-                    .route(web::post().to(review::approve))
-                    .default_service(web::to(method_not_allowed)),
-            )
-            .service(
-                web::resource("/operator/applications/{application_id}/reject")
-                    .route(web::post().to(review::reject))
-                    .default_service(web::to(method_not_allowed)),
-            )
-            .service(
-                web::resource("/buyer/orders")
+                endpoint("/buyer/orders")
                     .route(web::get().to(orders::buyer_orders))
-                    .route(web::post().to(orders::place))
-                    .default_service(web::to(method_not_allowed)),
+                    .route(web::post().to(orders::place)),
             )
+            .service(endpoint("/buyer/orders/{order_id}").route(web::get().to(orders::buyer_order)))
+            .service(endpoint("/seller/orders").route(web::get().to(orders::seller_orders)))
             .service(
-                web::resource("/buyer/orders/{order_id}")
-                    .route(web::get().to(orders::buyer_order))
-                    .default_service(web::to(method_not_allowed)),
+                endpoint("/seller/orders/{order_id}").route(web::get().to(orders::seller_order)),
             )
-            .service(
-                web::resource("/seller/orders")
-                    .route(web::get().to(orders::seller_orders))
-                    .default_service(web::to(method_not_allowed)),
-            )
-            .service(
-                web::resource("/seller/orders/{order_id}")
-                    .route(web::get().to(orders::seller_order))
-                    .default_service(web::to(method_not_allowed)),
-            )
-            .service(
-                web::resource("/products")
-                    .route(web::get().to(catalogue::list))
-                    .default_service(web::to(method_not_allowed)),
-            )
-            .service(
-                web::resource("/products/{product_id}")
-                    .route(web::get().to(catalogue::show))
-                    .default_service(web::to(method_not_allowed)),
-            ),
+            .service(endpoint("/products").route(web::get().to(catalogue::list)))
+            .service(endpoint("/products/{product_id}").route(web::get().to(catalogue::show))),
     );
 }
 
@@ -156,6 +105,11 @@ async fn api_document() -> HttpResponse {
             "public, max-age=300",
         ))
         .body(API_DOCUMENT)
+}
+
+/// A route whose other methods answer 405 with a JSON error.
+fn endpoint(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
 }
 
 async fn method_not_allowed() -> HttpResponse {

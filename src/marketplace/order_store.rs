@@ -143,16 +143,7 @@ impl MarketStore {
     }
 
     pub async fn order(&self, id: &str) -> Result<Option<OrderRecord>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {ORDER_COLUMNS} FROM mkt_orders WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
-        match row.as_ref().map(order).transpose()? {
-            Some(found) => Ok(Some(self.with_lines(found).await?)),
-            None => Ok(None),
-        }
+        self.order_where("id = $1", &[id]).await
     }
 
     pub async fn order_by_idempotency_key(
@@ -160,14 +151,24 @@ impl MarketStore {
         buyer_user_id: &str,
         key: &str,
     ) -> Result<Option<OrderRecord>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {ORDER_COLUMNS} FROM mkt_orders \
-             WHERE buyer_user_id = $1 AND idempotency_key = $2"
-        ))
-        .bind(buyer_user_id)
-        .bind(key)
-        .fetch_optional(self.pool())
-        .await?;
+        self.order_where(
+            "buyer_user_id = $1 AND idempotency_key = $2",
+            &[buyer_user_id, key],
+        )
+        .await
+    }
+
+    async fn order_where(
+        &self,
+        condition: &str,
+        values: &[&str],
+    ) -> Result<Option<OrderRecord>, StoreError> {
+        let sql = format!("SELECT {ORDER_COLUMNS} FROM mkt_orders WHERE {condition}");
+        let mut query = sqlx::query(&sql);
+        for value in values {
+            query = query.bind(*value);
+        }
+        let row = query.fetch_optional(self.pool()).await?;
         match row.as_ref().map(order).transpose()? {
             Some(found) => Ok(Some(self.with_lines(found).await?)),
             None => Ok(None),

@@ -1,0 +1,269 @@
+//! An order request, checked against the product on sale and the buyer's earlier orders.
+//!
+//! Order types: `NEW` and `TRIAL` start something; `RENEW`, `CHANGE` (another SKU of
+//! the same product), `UNSUBSCRIBE` and `TRIAL_TO_FORMAL` name the buyer's earlier order
+//! of the same product in `relatedOrderId`. TRIAL and UNSUBSCRIBE cost nothing.
+
+use serde::{Deserialize, Serialize};
+
+use super::caller::Caller;
+use super::error::MarketError;
+use super::order_store::{OrderLineRecord, OrderRecord};
+use super::product::{AccessType, ChargingMode, PeriodType, ProductContent};
+use super::Marketplace;
+use crate::store::now_unix;
+
+pub const ORDER_TYPES: [&str; 6] = [
+    "NEW",
+    "RENEW",
+    "CHANGE",
+    "UNSUBSCRIBE",
+    "TRIAL",
+    "TRIAL_TO_FORMAL",
+];
+const CURRENCY: &str = "CNY";
+const MAX_QUANTITY: i64 = 10_000;
+const MAX_PERIODS: i64 = 120;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RawOrder {
+    product_id: String,
+    sku_code: String,
+    #[serde(default = "one")]
+    quantity: i64,
+    #[serde(default)]
+    period_number: Option<i64>,
+    #[serde(default)]
+    order_type: Option<String>,
+    #[serde(default)]
+    related_order_id: Option<String>,
+    #[serde(default)]
+    shipping: Option<Shipping>,
+}
+
+fn one() -> i64 {
+    1
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Shipping {
+    recipient: String,
+    phone: String,
+    address: String,
+}
+
+impl Shipping {
+    fn check(&self) -> Result<(), MarketError> {
+        let text_ok = |v: &str, max: usize| {
+            let v = v.trim();
+            !v.is_empty() && v.chars().count() <= max && !v.chars().any(char::is_control)
+        };
+        let phone_ok = (5..=20).contains(&self.phone.len())
+            && self
+                .phone
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b' '));
+        if !text_ok(&self.recipient, 100) || !text_ok(&self.address, 300) || !phone_ok {
+            return Err(MarketError::Invalid(
+                "shipping needs a recipient, a phone number (digits, + - space) and an address"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A new order id in the upstream form: `CS` + UTC yyMMddHHmm + five random characters.
+fn new_order_id(now: i64) -> String {
+    let stamp = super::time::compact(now);
+    format!(
+        "CS{}{}",
+        &stamp[2..12],
+        crate::secret::random_id(5).to_ascii_uppercase()
+    )
+}
+
+fn period_seconds(period: PeriodType) -> i64 {
+    match period {
+        PeriodType::Year => 365 * 86_400,
+        PeriodType::Month => 30 * 86_400,
+        PeriodType::Day => 86_400,
+    }
+}
+
+/// Checks an order request against the product on sale and the buyer's earlier orders.
+pub async fn build(
+    market: &Marketplace,
+    caller: &Caller,
+    body: &[u8],
+) -> Result<OrderRecord, MarketError> {
+    let raw: RawOrder = serde_json::from_slice(body)
+        .map_err(|e| MarketError::Invalid(format!("order body: {e}")))?;
+    let order_type = raw.order_type.as_deref().unwrap_or("NEW");
+    if !ORDER_TYPES.contains(&order_type) {
+        return Err(MarketError::Invalid(format!(
+            "orderType must be one of {}",
+            ORDER_TYPES.join(", ")
+        )));
+    }
+    let product = market
+        .store
+        .product_on_sale(&raw.product_id)
+        .await?
+        .ok_or_else(|| MarketError::NotFound("No such product on sale".into()))?;
+    let content: ProductContent =
+        serde_json::from_str(&product.content).map_err(|_| MarketError::Internal)?;
+    let spec = content
+        .spec(&raw.sku_code)
+        .ok_or_else(|| MarketError::Invalid(format!("the product has no SKU {}", raw.sku_code)))?;
+    if !(1..=MAX_QUANTITY).contains(&raw.quantity) {
+        return Err(MarketError::Invalid(format!(
+            "quantity is 1 to {MAX_QUANTITY}"
+        )));
+    }
+    let periodic = spec.charging_mode == ChargingMode::Period;
+    let period_number = match (periodic, raw.period_number) {
+        (true, Some(n)) if (1..=MAX_PERIODS).contains(&n) => Some(n),
+        (true, _) => {
+            return Err(MarketError::Invalid(format!(
+                "period billing needs periodNumber from 1 to {MAX_PERIODS}"
+            )))
+        }
+        (false, Some(_)) => {
+            return Err(MarketError::Invalid(
+                "periodNumber is only for PERIOD billing".into(),
+            ))
+        }
+        (false, None) => None,
+    };
+    let hardware = content.access_type == AccessType::Hardware;
+    let shipping = match (hardware, raw.shipping) {
+        (true, Some(shipping)) => {
+            shipping.check()?;
+            Some(serde_json::to_string(&shipping).map_err(|_| MarketError::Internal)?)
+        }
+        (true, None) => {
+            return Err(MarketError::Invalid(
+                "hardware orders need a shipping address (recipient, phone, address)".into(),
+            ))
+        }
+        (false, Some(_)) => {
+            return Err(MarketError::Invalid(
+                "only hardware orders are shipped".into(),
+            ))
+        }
+        (false, None) => None,
+    };
+
+    // Follow-up orders name an earlier order of this buyer for this product.
+    let follow_up = !matches!(order_type, "NEW" | "TRIAL");
+    let related = match (follow_up, &raw.related_order_id) {
+        (false, Some(_)) => {
+            return Err(MarketError::Invalid(format!(
+                "a {order_type} order has no relatedOrderId"
+            )))
+        }
+        (false, None) => None,
+        (true, None) => {
+            return Err(MarketError::Invalid(format!(
+                "a {order_type} order needs relatedOrderId: the order it follows"
+            )))
+        }
+        (true, Some(id)) => {
+            let related = market
+                .store
+                .order(id)
+                .await?
+                .filter(|o| o.buyer_user_id == caller.claims.sub)
+                .ok_or_else(|| MarketError::NotFound("No such order of yours".into()))?;
+            let line = related.lines.first().ok_or(MarketError::Internal)?;
+            if line.product_id != product.id {
+                return Err(MarketError::Invalid(
+                    "relatedOrderId is an order of another product".into(),
+                ));
+            }
+            Some((
+                related.id.clone(),
+                related.order_type.clone(),
+                line.sku_code.clone(),
+            ))
+        }
+    };
+    match (order_type, &related) {
+        ("TRIAL" | "RENEW" | "TRIAL_TO_FORMAL" | "CHANGE", _) if !periodic => {
+            return Err(MarketError::Invalid(format!(
+                "a {order_type} order needs a PERIOD spec"
+            )))
+        }
+        ("TRIAL_TO_FORMAL", Some((_, kind, _))) if kind != "TRIAL" => {
+            return Err(MarketError::Invalid(
+                "TRIAL_TO_FORMAL follows a TRIAL order".into(),
+            ))
+        }
+        ("CHANGE", Some((_, _, sku))) if *sku == raw.sku_code => {
+            return Err(MarketError::Invalid(
+                "a CHANGE order moves to another SKU".into(),
+            ))
+        }
+        ("UNSUBSCRIBE", Some((_, kind, _))) if kind == "UNSUBSCRIBE" => {
+            return Err(MarketError::Invalid(
+                "an unsubscription cannot be unsubscribed".into(),
+            ))
+        }
+        _ => {}
+    }
+
+    let free = matches!(order_type, "TRIAL" | "UNSUBSCRIBE");
+    let amount = if free {
+        Some(0)
+    } else {
+        spec.price
+            .checked_mul(raw.quantity)
+            .and_then(|a| a.checked_mul(period_number.unwrap_or(1)))
+    }
+    .ok_or_else(|| MarketError::Invalid("the order amount is too large".into()))?;
+    let now = now_unix();
+    let id = new_order_id(now);
+    let expire_time = match (spec.period_type, period_number) {
+        (Some(period), Some(n)) if order_type != "UNSUBSCRIBE" => {
+            Some(now + period_seconds(period) * n)
+        }
+        _ => None,
+    };
+    Ok(OrderRecord {
+        lines: vec![OrderLineRecord {
+            id: format!("{id}-000001"),
+            product_id: product.id.clone(),
+            product_name: content.name.clone(),
+            sku_code: spec.sku_code.clone(),
+            charging_mode: serde_json::to_value(spec.charging_mode)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            period_type: spec.period_type.and_then(|p| {
+                serde_json::to_value(p)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+            }),
+            period_number,
+            quantity: raw.quantity,
+            unit_price: spec.price,
+            amount,
+            expire_time,
+        }],
+        id,
+        order_type: order_type.to_owned(),
+        buyer_user_id: caller.claims.sub.clone(),
+        buyer_tenant_id: caller.claims.tenant.clone(),
+        seller_tenant_id: product.tenant_id.clone(),
+        related_order_id: related.map(|(id, _, _)| id),
+        idempotency_key: None,
+        request_hash: None,
+        shipping,
+        amount,
+        currency: CURRENCY.to_owned(),
+        created_at: now,
+    })
+}

@@ -1,0 +1,68 @@
+//! Products on sale, as the catalogue and orders read them.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::store::MarketStore;
+use crate::store::StoreError;
+
+/// A product is `in_review` until its first approval, then `on_sale`.
+pub(super) const IN_REVIEW: &str = "in_review";
+pub(super) const ON_SALE: &str = "on_sale";
+
+/// A product and its approved content (JSON).
+#[derive(Debug, Clone)]
+pub struct ProductRecord {
+    pub id: String,
+    pub tenant_id: String,
+    pub content: String,
+    pub updated_at: i64,
+}
+
+impl MarketStore {
+    /// Products on sale, oldest first, and how many there are.
+    pub async fn products_on_sale(
+        &self,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<ProductRecord>, i64), StoreError> {
+        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM mkt_products WHERE status = $1")
+            .bind(ON_SALE)
+            .fetch_one(self.pool())
+            .await?
+            .try_get("n")?;
+        let rows = sqlx::query(&format!(
+            "SELECT id, tenant_id, content, updated_at FROM mkt_products WHERE status = $1 \
+             ORDER BY created_at, id LIMIT {limit} OFFSET {offset}"
+        ))
+        .bind(ON_SALE)
+        .fetch_all(self.pool())
+        .await?;
+        let items = rows
+            .iter()
+            .map(product)
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok((items, total))
+    }
+
+    pub async fn product_on_sale(&self, id: &str) -> Result<Option<ProductRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, tenant_id, content, updated_at FROM mkt_products \
+             WHERE id = $1 AND status = $2",
+        )
+        .bind(id)
+        .bind(ON_SALE)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.as_ref().map(product).transpose()?)
+    }
+}
+
+fn product(row: &AnyRow) -> Result<ProductRecord, sqlx::Error> {
+    Ok(ProductRecord {
+        id: row.try_get("id")?,
+        tenant_id: row.try_get("tenant_id")?,
+        content: row.try_get("content")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
