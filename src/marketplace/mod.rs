@@ -17,7 +17,7 @@ mod review;
 pub mod sealing;
 pub mod signing;
 pub mod store;
-mod time;
+pub mod time;
 
 use std::sync::Arc;
 

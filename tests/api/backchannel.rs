@@ -263,36 +263,17 @@ async fn revoking_an_access_token_ends_its_session() {
     assert!(callback.code.is_some());
 
     // A client-credentials token is revoked on its own.
-    let app_token = app
-        .oauth(&app.client)
-        .exchange_client_credentials()
-        .request_async(&app.backchannel)
-        .await
-        .unwrap();
-    let kept = app
-        .oauth(&app.client)
-        .exchange_client_credentials()
-        .request_async(&app.backchannel)
-        .await
-        .unwrap();
+    let app_token = app.client_credentials().await;
+    let kept = app.client_credentials().await;
     let revoked = app
-        .post_form(
-            REVOKE,
-            &[("token", app_token.access_token().secret())],
-            app.basic(),
-        )
+        .post_form(REVOKE, &[("token", &app_token)], app.basic())
         .await;
     assert_eq!(revoked.status(), 200);
     assert_eq!(
-        app.introspect(&app.client, app_token.access_token().secret())
-            .await["active"],
+        app.introspect(&app.client, &app_token).await["active"],
         false
     );
-    assert_eq!(
-        app.introspect(&app.client, kept.access_token().secret())
-            .await["active"],
-        true
-    );
+    assert_eq!(app.introspect(&app.client, &kept).await["active"], true);
 }
 
 #[tokio::test]

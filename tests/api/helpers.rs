@@ -476,6 +476,19 @@ impl TestApp {
         response.json().await.expect("token response")
     }
 
+    /// An application token of the default client (client credentials).
+    pub async fn client_credentials(&self) -> String {
+        let tokens = self
+            .oauth(&self.client)
+            .exchange_client_credentials()
+            .request_async(&self.backchannel)
+            .await
+            .expect("client credentials grant");
+        oauth2::TokenResponse::access_token(&tokens)
+            .secret()
+            .clone()
+    }
+
     pub async fn exchange_code(&self, client: &TestClient, code: &str) -> TokenResult {
         self.oauth(client)
             .exchange_code(AuthorizationCode::new(code.to_owned()))

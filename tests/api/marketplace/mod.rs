@@ -1,0 +1,192 @@
+//! The marketplace as a resource server: callers identified by unilogin access tokens
+//! verified locally, roles, access keys, review applications, the catalogue, orders,
+//! the signed open API and its OpenAPI document. Shared helpers live here.
+
+mod api_document;
+mod open_api;
+mod orders;
+mod review;
+mod roles;
+
+use oauth2::TokenResponse;
+use unilogin::marketplace::sealing::Sealer;
+use unilogin::marketplace::store::MarketStore;
+
+use crate::helpers::{browser, TestApp, PASSWORD};
+
+const ME: &str = "/api/marketplace/v1/me";
+const KEYS: &str = "/api/marketplace/v1/seller/access-keys";
+
+fn market(app: &TestApp) -> MarketStore {
+    MarketStore::new(app.durable.pool().clone())
+}
+
+/// Signs `username` in through the real flow (in a browser of its own) and returns an
+/// access token.
+async fn token_for(app: &mut TestApp, username: &str) -> String {
+    app.browser = browser();
+    let (url, _) = app.authorize_url(&app.client, &[]);
+    let callback = app.login_at(&url, username, PASSWORD).await;
+    app.exchange_code(&app.client, callback.code.as_deref().unwrap())
+        .await
+        .expect("code exchange")
+        .access_token()
+        .secret()
+        .clone()
+}
+
+async fn call(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+) -> (u16, serde_json::Value, reqwest::header::HeaderMap) {
+    let mut request = app.backchannel.request(method, app.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap();
+    let body = if text.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&text).expect("JSON body")
+    };
+    (status, body, headers)
+}
+
+async fn send_json(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: &serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let response = app
+        .backchannel
+        .request(method, app.url(path))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (
+        status,
+        response.json().await.unwrap_or(serde_json::Value::Null),
+    )
+}
+
+fn product(name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "name": name,
+        "description": "Customer relationship management",
+        "category": "software",
+        "accessType": "saas",
+        "securitySelfCheck": true,
+        "specs": [
+            {"name": "Basic", "skuCode": "basic", "chargingMode": "PERIOD", "price": 9900, "periodType": "month"},
+            {"name": "Once", "skuCode": "once", "chargingMode": "ONE_TIME", "price": 50000}
+        ]
+    })
+}
+
+/// alice sells for tenant-a, bob for tenant-b, carol reviews (operator), dave only buys.
+struct Cast {
+    alice: String,
+    bob: String,
+    carol: String,
+    dave: String,
+}
+
+async fn cast(app: &mut TestApp) -> Cast {
+    for (user, tenant) in [
+        ("bob", "tenant-b"),
+        ("carol", "platform"),
+        ("dave", "tenant-d"),
+    ] {
+        app.create_user(user, tenant).await;
+    }
+    market(app)
+        .create_merchant("tenant-a", "Shop A")
+        .await
+        .unwrap();
+    market(app)
+        .create_merchant("tenant-b", "Shop B")
+        .await
+        .unwrap();
+    let carol = app
+        .durable
+        .find_user_by_username("carol")
+        .await
+        .unwrap()
+        .unwrap();
+    market(app).grant_operator(&carol.id).await.unwrap();
+    Cast {
+        alice: token_for(app, "alice").await,
+        bob: token_for(app, "bob").await,
+        carol: token_for(app, "carol").await,
+        dave: token_for(app, "dave").await,
+    }
+}
+
+const PRODUCTS: &str = "/api/marketplace/v1/seller/products";
+const MINE: &str = "/api/marketplace/v1/seller/applications";
+const QUEUE: &str = "/api/marketplace/v1/operator/applications";
+const CATALOGUE: &str = "/api/marketplace/v1/products";
+
+const ORDERS: &str = "/api/marketplace/v1/buyer/orders";
+const SELLER_ORDERS: &str = "/api/marketplace/v1/seller/orders";
+
+/// Publishes `body` as `seller` and has carol approve it; the product id.
+async fn on_sale(app: &TestApp, c: &Cast, seller: &str, body: &serde_json::Value) -> String {
+    let (status, application) = send_json(app, reqwest::Method::POST, PRODUCTS, seller, body).await;
+    assert_eq!(status, 201, "{application}");
+    let id = application["id"].as_str().unwrap();
+    let (status, _, _) = call(
+        app,
+        reqwest::Method::POST,
+        &format!("{QUEUE}/{id}/approve"),
+        Some(&c.carol),
+    )
+    .await;
+    assert_eq!(status, 200);
+    application["productId"].as_str().unwrap().to_owned()
+}
+
+async fn order(
+    app: &TestApp,
+    token: &str,
+    body: serde_json::Value,
+    key: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let mut request = app
+        .backchannel
+        .post(app.url(ORDERS))
+        .bearer_auth(token)
+        .json(&body);
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+fn hardware() -> serde_json::Value {
+    serde_json::json!({
+        "name": "Gateway box", "category": "devices", "accessType": "hardware",
+        "securitySelfCheck": true,
+        "specs": [{"name": "Box", "skuCode": "box", "chargingMode": "ONE_TIME", "price": 120000}]
+    })
+}
+
+async fn access_key(app: &TestApp, token: &str) -> (String, String) {
+    let (status, created, _) = call(app, reqwest::Method::POST, KEYS, Some(token)).await;
+    assert_eq!(status, 201);
+    (
+        created["accessKey"].as_str().unwrap().to_owned(),
+        created["secretKey"].as_str().unwrap().to_owned(),
+    )
+}
