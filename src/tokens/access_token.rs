@@ -1,6 +1,7 @@
 //! JWT access tokens (RFC 9068): signed with the active ES256 key, verified against the
 //! key named by `kid` with the algorithm pinned to that key.
 
+use jsonwebtoken::Algorithm;
 use serde::{Deserialize, Serialize};
 
 use super::jws::Parts;
@@ -54,6 +55,36 @@ pub enum TokenError {
 }
 
 impl KeySet {
+    /// The claims of a JWS we signed: size, `typ`, the header's algorithm (which must be
+    /// the algorithm of the key its `kid` names) and the signature are checked here; the
+    /// claims themselves are the caller's to check.
+    pub(super) fn open_jws<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        max_len: usize,
+        typ_ok: impl Fn(Option<&str>) -> bool,
+        alg_of: impl Fn(&str) -> Option<Algorithm>,
+    ) -> Result<T, TokenError> {
+        if token.len() > max_len {
+            return Err(TokenError::TooLong);
+        }
+        let parts = Parts::split(token).map_err(|_| TokenError::BadHeader)?;
+        let header = &parts.header;
+        if !typ_ok(header.typ.as_deref()) {
+            return Err(TokenError::WrongType);
+        }
+        let alg = alg_of(&header.alg).ok_or(TokenError::UnknownKey)?;
+        let kid = header.kid.as_deref().ok_or(TokenError::UnknownKey)?;
+        let key = self
+            .verification_key(kid, alg)
+            .ok_or(TokenError::UnknownKey)?;
+        key.verify(&parts)
+            .map_err(|e| TokenError::Invalid(format!("{e:?}")))?;
+        parts
+            .claims()
+            .map_err(|_| TokenError::Invalid("claims".into()))
+    }
+
     pub fn sign_access_token(&self, claims: &AccessClaims) -> Result<String, super::KeyError> {
         self.sign(ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP, claims)
     }
@@ -64,29 +95,17 @@ impl KeySet {
         token: &str,
         issuer: &str,
     ) -> Result<AccessClaims, TokenError> {
-        if token.len() > MAX_TOKEN_LEN {
-            return Err(TokenError::TooLong);
-        }
-        let parts = Parts::split(token).map_err(|_| TokenError::BadHeader)?;
-        let header = &parts.header;
-        let typ_ok = header.typ.as_deref().is_some_and(|t| {
-            t.eq_ignore_ascii_case(ACCESS_TOKEN_TYP) || t.eq_ignore_ascii_case("application/at+jwt")
-        });
-        if !typ_ok {
-            return Err(TokenError::WrongType);
-        }
-        if header.alg != alg_name(ACCESS_TOKEN_ALG) {
-            return Err(TokenError::UnknownKey);
-        }
-        let kid = header.kid.as_deref().ok_or(TokenError::UnknownKey)?;
-        let key = self
-            .verification_key(kid, ACCESS_TOKEN_ALG)
-            .ok_or(TokenError::UnknownKey)?;
-        key.verify(&parts)
-            .map_err(|e| TokenError::Invalid(format!("{e:?}")))?;
-        let claims: AccessClaims = parts
-            .claims()
-            .map_err(|_| TokenError::Invalid("claims".into()))?;
+        let claims: AccessClaims = self.open_jws(
+            token,
+            MAX_TOKEN_LEN,
+            |typ| {
+                typ.is_some_and(|t| {
+                    t.eq_ignore_ascii_case(ACCESS_TOKEN_TYP)
+                        || t.eq_ignore_ascii_case("application/at+jwt")
+                })
+            },
+            |alg| (alg == alg_name(ACCESS_TOKEN_ALG)).then_some(ACCESS_TOKEN_ALG),
+        )?;
         if claims.iss != issuer || claims.aud != issuer {
             return Err(TokenError::Invalid("issuer or audience".into()));
         }

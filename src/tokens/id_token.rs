@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::access_token::TokenError;
-use super::jws::Parts;
+
 use super::keyset::{parse_alg, KeyError, KeySet};
 
 const MAX_TOKEN_LEN: usize = 8192;
@@ -51,24 +51,8 @@ impl KeySet {
     /// Reads an ID token we issued, for `id_token_hint`: signature and issuer are checked;
     /// an expired one is still a valid hint (RP-Initiated Logout §2).
     pub fn verify_id_token_hint(&self, token: &str, issuer: &str) -> Result<IdClaims, TokenError> {
-        if token.len() > MAX_TOKEN_LEN {
-            return Err(TokenError::TooLong);
-        }
-        let parts = Parts::split(token).map_err(|_| TokenError::BadHeader)?;
-        let header = &parts.header;
-        if header.typ.as_deref() != Some("JWT") {
-            return Err(TokenError::WrongType);
-        }
-        let alg: Algorithm = parse_alg(&header.alg).ok_or(TokenError::UnknownKey)?;
-        let kid = header.kid.as_deref().ok_or(TokenError::UnknownKey)?;
-        let key = self
-            .verification_key(kid, alg)
-            .ok_or(TokenError::UnknownKey)?;
-        key.verify(&parts)
-            .map_err(|e| TokenError::Invalid(format!("{e:?}")))?;
-        let claims: IdClaims = parts
-            .claims()
-            .map_err(|_| TokenError::Invalid("claims".into()))?;
+        let claims: IdClaims =
+            self.open_jws(token, MAX_TOKEN_LEN, |typ| typ == Some("JWT"), parse_alg)?;
         if claims.iss != issuer || claims.sub.is_empty() || claims.aud.is_empty() {
             return Err(TokenError::Invalid("issuer, subject or audience".into()));
         }
