@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::caller::Caller;
 use super::error::MarketError;
 use super::product_store::ProductRecord;
-use super::review::{page, query_pairs};
+use super::request::{page, paged, query_pairs};
 use super::Marketplace;
 
 fn signed_in(caller: &Caller) -> Result<(), MarketError> {
@@ -39,9 +39,7 @@ pub async fn list(
     let (offset, limit) = page(&query_pairs(&req, &["offset", "limit"])?)?;
     let (records, total) = market.store.products_on_sale(offset, limit).await?;
     let items: Vec<serde_json::Value> = records.into_iter().map(view).collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "total": total, "offset": offset, "limit": limit, "items": items,
-    })))
+    Ok(paged(items, total, offset, limit))
 }
 
 pub async fn show(

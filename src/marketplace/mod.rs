@@ -13,6 +13,7 @@ mod order_store;
 mod orders;
 pub mod product;
 pub mod product_store;
+mod request;
 mod review;
 pub mod sealing;
 pub mod signing;

@@ -12,7 +12,7 @@ use super::caller::Caller;
 use super::error::MarketError;
 use super::order_request;
 use super::order_store::{OrderOwner, OrderRecord};
-use super::review::{json_body, page, query_pairs};
+use super::request::{json_body, page, paged, query_pairs};
 use super::Marketplace;
 use crate::store::StoreError;
 
@@ -171,9 +171,7 @@ async fn listing(
     let (offset, limit) = page(&query_pairs(req, &["offset", "limit"])?)?;
     let (orders, total) = market.store.orders_of(owner, offset, limit).await?;
     let items: Vec<OrderView> = orders.iter().map(OrderView::from).collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "total": total, "offset": offset, "limit": limit, "items": items,
-    })))
+    Ok(paged(items, total, offset, limit))
 }
 
 pub async fn buyer_orders(

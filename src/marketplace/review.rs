@@ -6,7 +6,6 @@
 //!
 //! Illegal transitions are 409 naming the application's current state.
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
@@ -17,6 +16,7 @@ use super::applications::{
 use super::caller::Caller;
 use super::error::MarketError;
 use super::product::ProductContent;
+use super::request::{json_body, page, paged, query_pairs};
 use super::Marketplace;
 
 #[derive(Serialize)]
@@ -92,22 +92,6 @@ fn refused(err: ReviewError, what: &str) -> MarketError {
     }
 }
 
-/// The JSON body of a request, with a JSON content type.
-pub fn json_body(req: &HttpRequest, body: &[u8]) -> Result<(), MarketError> {
-    let json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
-    if !json || body.is_empty() {
-        return Err(MarketError::Invalid(
-            "Send a JSON body with Content-Type: application/json".into(),
-        ));
-    }
-    Ok(())
-}
-
 fn content_json(req: &HttpRequest, body: &[u8]) -> Result<String, MarketError> {
     json_body(req, body)?;
     let content = ProductContent::parse(body)?;
@@ -156,53 +140,6 @@ async fn submit(
         .await
         .map_err(|e| refused(e, "product"))?;
     Ok(created(ApplicationView::new(record, None)))
-}
-
-/// `offset` (≥ 0, default 0) and `limit` (1–100, default 20) of a query.
-pub fn page(pairs: &[(String, String)]) -> Result<(i64, i64), MarketError> {
-    let number = |name: &str, default: i64, range: std::ops::RangeInclusive<i64>| match pairs
-        .iter()
-        .find(|(k, _)| k == name)
-    {
-        None => Ok(default),
-        Some((_, v)) => v
-            .parse::<i64>()
-            .ok()
-            .filter(|n| range.contains(n))
-            .ok_or_else(|| {
-                MarketError::Invalid(format!(
-                    "{name} must be an integer from {} to {}",
-                    range.start(),
-                    range.end()
-                ))
-            }),
-    };
-    Ok((
-        number("offset", 0, 0..=i64::MAX / 2)?,
-        number("limit", 20, 1..=100)?,
-    ))
-}
-
-/// The query's pairs; a name given twice is refused.
-pub fn query_pairs(
-    req: &HttpRequest,
-    allowed: &[&str],
-) -> Result<Vec<(String, String)>, MarketError> {
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
-        if !allowed.contains(&k.as_ref()) {
-            return Err(MarketError::Invalid(format!(
-                "unknown query parameter {k:?}"
-            )));
-        }
-        if pairs.iter().any(|(seen, _)| *seen == k) {
-            return Err(MarketError::Invalid(format!(
-                "query parameter {k} is given twice"
-            )));
-        }
-        pairs.push((k.into_owned(), v.into_owned()));
-    }
-    Ok(pairs)
 }
 
 fn filter_from(pairs: &[(String, String)]) -> Result<ApplicationFilter, MarketError> {
@@ -262,9 +199,7 @@ async fn listing(
         .into_iter()
         .map(|r| ApplicationView::new(r, None))
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "total": total, "offset": offset, "limit": limit, "items": items,
-    })))
+    Ok(paged(items, total, offset, limit))
 }
 
 pub async fn my_applications(
