@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::product_store::{IN_REVIEW, ON_SALE};
-use super::store::MarketStore;
+use super::store::{settle, MarketStore};
 use crate::store::{now_unix, StoreError};
 
 pub const PENDING: &str = "pending";
@@ -135,95 +135,98 @@ impl MarketStore {
     ) -> Result<ApplicationRecord, ReviewError> {
         let now = now_unix();
         let mut tx = self.pool().begin().await?;
-        let (product_id, kind, seq) = match product_id {
-            None => {
-                let id = new_id("P");
-                sqlx::query(
-                    "INSERT INTO mkt_products (id, tenant_id, status, content, created_at, \
+        let result: Result<_, ReviewError> = async {
+            let (product_id, kind, seq) = match product_id {
+                None => {
+                    let id = new_id("P");
+                    sqlx::query(
+                        "INSERT INTO mkt_products (id, tenant_id, status, content, created_at, \
                      updated_at) VALUES ($1, $2, $3, NULL, $4, $4)",
-                )
-                .bind(&id)
-                .bind(tenant_id)
-                .bind(IN_REVIEW)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                (id, "publish", 1)
-            }
-            Some(id) => {
-                let product =
-                    sqlx::query("SELECT tenant_id, status FROM mkt_products WHERE id = $1")
-                        .bind(id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let Some(product) = product else {
-                    return Err(ReviewError::NotFound);
-                };
-                if product.try_get::<String, _>("tenant_id")? != tenant_id {
-                    return Err(ReviewError::NotFound);
+                    )
+                    .bind(&id)
+                    .bind(tenant_id)
+                    .bind(IN_REVIEW)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    (id, "publish", 1)
                 }
-                let on_sale = product.try_get::<String, _>("status")? == ON_SALE;
-                let pending = sqlx::query(
+                Some(id) => {
+                    let product =
+                        sqlx::query("SELECT tenant_id, status FROM mkt_products WHERE id = $1")
+                            .bind(id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    let Some(product) = product else {
+                        return Err(ReviewError::NotFound);
+                    };
+                    if product.try_get::<String, _>("tenant_id")? != tenant_id {
+                        return Err(ReviewError::NotFound);
+                    }
+                    let on_sale = product.try_get::<String, _>("status")? == ON_SALE;
+                    let pending = sqlx::query(
                     "SELECT 1 AS found FROM mkt_applications WHERE product_id = $1 AND status = $2",
                 )
                 .bind(id)
                 .bind(PENDING)
                 .fetch_optional(&mut *tx)
                 .await?;
-                if pending.is_some() {
-                    return Err(ReviewError::WrongState(PENDING.into()));
-                }
-                let next: i64 = sqlx::query(
-                    "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM mkt_applications \
+                    if pending.is_some() {
+                        return Err(ReviewError::WrongState(PENDING.into()));
+                    }
+                    let next: i64 = sqlx::query(
+                        "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM mkt_applications \
                      WHERE product_id = $1",
-                )
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("next")?;
-                (
-                    id.to_owned(),
-                    if on_sale { "modify" } else { "publish" },
-                    next,
-                )
-            }
-        };
-        let record = ApplicationRecord {
-            id: new_id("APP"),
-            product_id,
-            tenant_id: tenant_id.to_owned(),
-            seq,
-            kind: kind.to_owned(),
-            status: PENDING.to_owned(),
-            content: content.to_owned(),
-            reason: None,
-            created_at: now,
-            updated_at: now,
-        };
-        let inserted = sqlx::query(&format!(
-            "INSERT INTO mkt_applications ({APPLICATION_COLUMNS}) \
+                    )
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get("next")?;
+                    (
+                        id.to_owned(),
+                        if on_sale { "modify" } else { "publish" },
+                        next,
+                    )
+                }
+            };
+            let record = ApplicationRecord {
+                id: new_id("APP"),
+                product_id,
+                tenant_id: tenant_id.to_owned(),
+                seq,
+                kind: kind.to_owned(),
+                status: PENDING.to_owned(),
+                content: content.to_owned(),
+                reason: None,
+                created_at: now,
+                updated_at: now,
+            };
+            let inserted = sqlx::query(&format!(
+                "INSERT INTO mkt_applications ({APPLICATION_COLUMNS}) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $8)"
-        ))
-        .bind(&record.id)
-        .bind(&record.product_id)
-        .bind(&record.tenant_id)
-        .bind(record.seq)
-        .bind(&record.kind)
-        .bind(&record.status)
-        .bind(&record.content)
-        .bind(now)
-        .execute(&mut *tx)
-        .await;
-        if let Err(err) = inserted {
-            // A concurrent submission for the same product took this sequence number.
-            return Err(match StoreError::from(err) {
-                StoreError::Conflict => ReviewError::WrongState(PENDING.into()),
-                other => ReviewError::Store(other),
-            });
+            ))
+            .bind(&record.id)
+            .bind(&record.product_id)
+            .bind(&record.tenant_id)
+            .bind(record.seq)
+            .bind(&record.kind)
+            .bind(&record.status)
+            .bind(&record.content)
+            .bind(now)
+            .execute(&mut *tx)
+            .await;
+            if let Err(err) = inserted {
+                // A concurrent submission for the same product took this sequence number.
+                return Err(match StoreError::from(err) {
+                    StoreError::Conflict => ReviewError::WrongState(PENDING.into()),
+                    other => ReviewError::Store(other),
+                });
+            }
+            log(&mut tx, &record.id, actor, "submitted", None, PENDING, "").await?;
+            Ok(record)
         }
-        log(&mut tx, &record.id, actor, "submitted", None, PENDING, "").await?;
-        tx.commit().await?;
-        Ok(record)
+        .await;
+        settle(tx, result).await
     }
 
     pub async fn application(&self, id: &str) -> Result<Option<ApplicationRecord>, StoreError> {
@@ -312,46 +315,48 @@ impl MarketStore {
     pub async fn transition(&self, t: &Transition<'_>) -> Result<ApplicationRecord, ReviewError> {
         let now = now_unix();
         let mut tx = self.pool().begin().await?;
-        let current = load(&mut *tx, t.application_id)
-            .await?
-            .ok_or(ReviewError::NotFound)?;
-        if t.tenant_id
-            .is_some_and(|tenant| tenant != current.tenant_id)
-        {
-            return Err(ReviewError::NotFound);
-        }
-        let reason = (t.to == REJECTED).then_some(t.comment);
-        let updated = sqlx::query(
-            "UPDATE mkt_applications SET status = $1, reason = $2, updated_at = $3 \
-             WHERE id = $4 AND status = $5",
-        )
-        .bind(t.to)
-        .bind(reason)
-        .bind(now)
-        .bind(t.application_id)
-        .bind(t.from)
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() != 1 {
-            let status: String = sqlx::query("SELECT status FROM mkt_applications WHERE id = $1")
-                .bind(t.application_id)
-                .fetch_one(&mut *tx)
+        let result: Result<_, ReviewError> = async {
+            let current = load(&mut *tx, t.application_id)
                 .await?
-                .try_get("status")?;
-            return Err(ReviewError::WrongState(status));
-        }
-        log(
-            &mut tx,
-            t.application_id,
-            t.actor,
-            t.action,
-            Some(t.from),
-            t.to,
-            t.comment,
-        )
-        .await?;
-        if t.to == APPROVED {
-            sqlx::query(
+                .ok_or(ReviewError::NotFound)?;
+            if t.tenant_id
+                .is_some_and(|tenant| tenant != current.tenant_id)
+            {
+                return Err(ReviewError::NotFound);
+            }
+            let reason = (t.to == REJECTED).then_some(t.comment);
+            let updated = sqlx::query(
+                "UPDATE mkt_applications SET status = $1, reason = $2, updated_at = $3 \
+             WHERE id = $4 AND status = $5",
+            )
+            .bind(t.to)
+            .bind(reason)
+            .bind(now)
+            .bind(t.application_id)
+            .bind(t.from)
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() != 1 {
+                let status: String =
+                    sqlx::query("SELECT status FROM mkt_applications WHERE id = $1")
+                        .bind(t.application_id)
+                        .fetch_one(&mut *tx)
+                        .await?
+                        .try_get("status")?;
+                return Err(ReviewError::WrongState(status));
+            }
+            log(
+                &mut tx,
+                t.application_id,
+                t.actor,
+                t.action,
+                Some(t.from),
+                t.to,
+                t.comment,
+            )
+            .await?;
+            if t.to == APPROVED {
+                sqlx::query(
                 "UPDATE mkt_products SET status = $1, content = $2, updated_at = $3 WHERE id = $4",
             )
             .bind(ON_SALE)
@@ -360,14 +365,16 @@ impl MarketStore {
             .bind(&current.product_id)
             .execute(&mut *tx)
             .await?;
+            }
+            Ok(ApplicationRecord {
+                status: t.to.to_owned(),
+                reason: reason.map(str::to_owned),
+                updated_at: now,
+                ..current
+            })
         }
-        tx.commit().await?;
-        Ok(ApplicationRecord {
-            status: t.to.to_owned(),
-            reason: reason.map(str::to_owned),
-            updated_at: now,
-            ..current
-        })
+        .await;
+        settle(tx, result).await
     }
 
     /// Edits and resubmits a rejected application: only the product's latest one.
@@ -380,56 +387,60 @@ impl MarketStore {
     ) -> Result<ApplicationRecord, ReviewError> {
         let now = now_unix();
         let mut tx = self.pool().begin().await?;
-        let current = load(&mut *tx, application_id)
-            .await?
-            .ok_or(ReviewError::NotFound)?;
-        if current.tenant_id != tenant_id {
-            return Err(ReviewError::NotFound);
-        }
-        if current.status != REJECTED {
-            return Err(ReviewError::WrongState(current.status));
-        }
-        let latest: i64 =
-            sqlx::query("SELECT MAX(seq) AS latest FROM mkt_applications WHERE product_id = $1")
-                .bind(&current.product_id)
-                .fetch_one(&mut *tx)
+        let result: Result<_, ReviewError> = async {
+            let current = load(&mut *tx, application_id)
                 .await?
-                .try_get("latest")?;
-        if latest != current.seq {
-            return Err(ReviewError::NotLatest);
-        }
-        let updated = sqlx::query(
-            "UPDATE mkt_applications SET status = $1, content = $2, reason = NULL, \
+                .ok_or(ReviewError::NotFound)?;
+            if current.tenant_id != tenant_id {
+                return Err(ReviewError::NotFound);
+            }
+            if current.status != REJECTED {
+                return Err(ReviewError::WrongState(current.status));
+            }
+            let latest: i64 = sqlx::query(
+                "SELECT MAX(seq) AS latest FROM mkt_applications WHERE product_id = $1",
+            )
+            .bind(&current.product_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("latest")?;
+            if latest != current.seq {
+                return Err(ReviewError::NotLatest);
+            }
+            let updated = sqlx::query(
+                "UPDATE mkt_applications SET status = $1, content = $2, reason = NULL, \
              updated_at = $3 WHERE id = $4 AND status = $5",
-        )
-        .bind(PENDING)
-        .bind(content)
-        .bind(now)
-        .bind(application_id)
-        .bind(REJECTED)
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() != 1 {
-            return Err(ReviewError::WrongState(PENDING.into()));
+            )
+            .bind(PENDING)
+            .bind(content)
+            .bind(now)
+            .bind(application_id)
+            .bind(REJECTED)
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() != 1 {
+                return Err(ReviewError::WrongState(PENDING.into()));
+            }
+            log(
+                &mut tx,
+                application_id,
+                actor,
+                "resubmitted",
+                Some(REJECTED),
+                PENDING,
+                "",
+            )
+            .await?;
+            Ok(ApplicationRecord {
+                status: PENDING.to_owned(),
+                content: content.to_owned(),
+                reason: None,
+                updated_at: now,
+                ..current
+            })
         }
-        log(
-            &mut tx,
-            application_id,
-            actor,
-            "resubmitted",
-            Some(REJECTED),
-            PENDING,
-            "",
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(ApplicationRecord {
-            status: PENDING.to_owned(),
-            content: content.to_owned(),
-            reason: None,
-            updated_at: now,
-            ..current
-        })
+        .await;
+        settle(tx, result).await
     }
 }
 

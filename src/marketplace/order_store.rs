@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::store::MarketStore;
+use super::store::{settle, MarketStore};
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,46 +89,49 @@ impl MarketStore {
     /// idempotency key is already taken (a concurrent retry won).
     pub async fn insert_order(&self, order: &OrderRecord) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
-        sqlx::query(&format!(
-            "INSERT INTO mkt_orders ({ORDER_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-        ))
-        .bind(&order.id)
-        .bind(&order.order_type)
-        .bind(&order.buyer_user_id)
-        .bind(&order.buyer_tenant_id)
-        .bind(&order.seller_tenant_id)
-        .bind(&order.related_order_id)
-        .bind(&order.idempotency_key)
-        .bind(&order.request_hash)
-        .bind(&order.shipping)
-        .bind(order.amount)
-        .bind(&order.currency)
-        .bind(order.created_at)
-        .execute(&mut *tx)
-        .await?;
-        for l in &order.lines {
+        let result: Result<(), StoreError> = async {
             sqlx::query(&format!(
-                "INSERT INTO mkt_order_lines (order_id, {LINE_COLUMNS}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+                "INSERT INTO mkt_orders ({ORDER_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
             ))
             .bind(&order.id)
-            .bind(&l.id)
-            .bind(&l.product_id)
-            .bind(&l.product_name)
-            .bind(&l.sku_code)
-            .bind(&l.charging_mode)
-            .bind(&l.period_type)
-            .bind(l.period_number)
-            .bind(l.quantity)
-            .bind(l.unit_price)
-            .bind(l.amount)
-            .bind(l.expire_time)
+            .bind(&order.order_type)
+            .bind(&order.buyer_user_id)
+            .bind(&order.buyer_tenant_id)
+            .bind(&order.seller_tenant_id)
+            .bind(&order.related_order_id)
+            .bind(&order.idempotency_key)
+            .bind(&order.request_hash)
+            .bind(&order.shipping)
+            .bind(order.amount)
+            .bind(&order.currency)
+            .bind(order.created_at)
             .execute(&mut *tx)
             .await?;
+            for l in &order.lines {
+                sqlx::query(&format!(
+                    "INSERT INTO mkt_order_lines (order_id, {LINE_COLUMNS}) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+                ))
+                .bind(&order.id)
+                .bind(&l.id)
+                .bind(&l.product_id)
+                .bind(&l.product_name)
+                .bind(&l.sku_code)
+                .bind(&l.charging_mode)
+                .bind(&l.period_type)
+                .bind(l.period_number)
+                .bind(l.quantity)
+                .bind(l.unit_price)
+                .bind(l.amount)
+                .bind(l.expire_time)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Ok(())
         }
-        tx.commit().await?;
-        Ok(())
+        .await;
+        settle(tx, result).await
     }
 
     async fn with_lines(&self, mut order: OrderRecord) -> Result<OrderRecord, StoreError> {

@@ -178,3 +178,23 @@ impl MarketStore {
         Ok(done.rows_affected() > 0)
     }
 }
+
+/// Commits when `result` is Ok, and otherwise rolls back at once: a refused change must
+/// not hold SQLite's write lock until the pool gets round to the dropped transaction.
+pub(super) async fn settle<T, E: From<sqlx::Error>>(
+    tx: sqlx::Transaction<'_, sqlx::Any>,
+    result: Result<T, E>,
+) -> Result<T, E> {
+    match result {
+        Ok(value) => {
+            tx.commit().await?;
+            Ok(value)
+        }
+        Err(err) => {
+            if let Err(rollback) = tx.rollback().await {
+                tracing::warn!(error = %rollback, "rollback failed");
+            }
+            Err(err)
+        }
+    }
+}

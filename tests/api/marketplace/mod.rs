@@ -73,9 +73,11 @@ async fn send_json(
         .await
         .expect("request");
     let status = response.status().as_u16();
+    let text = response.text().await.unwrap_or_default();
     (
         status,
-        response.json().await.unwrap_or(serde_json::Value::Null),
+        // A body that is not JSON is kept, so that a failing assertion shows it.
+        serde_json::from_str(&text).unwrap_or_else(|_| serde_json::json!({ "raw": text })),
     )
 }
 

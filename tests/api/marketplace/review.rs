@@ -239,7 +239,10 @@ async fn rejection_resubmission_withdrawal_and_modification_follow_the_rules() {
         &product("CRM v3"),
     )
     .await;
-    let second_id = second["id"].as_str().unwrap().to_owned();
+    let second_id = second["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{second}"))
+        .to_owned();
     assert_eq!(second["type"], "publish", "the product was never on sale");
     send_json(
         &app,
