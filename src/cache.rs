@@ -5,25 +5,30 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::Clock;
 
 const SHARDS: usize = 16;
 
 /// Entries by a hash of the key's tail (tokens differ most in their last bytes, the
 /// signature); the whole key is kept and compared.
-type Entries<V> = HashMap<u64, (Box<str>, Instant, Arc<V>)>;
+/// `(key, expiry in unix ms by the clock, value)`.
+type Entries<V> = HashMap<u64, (Box<str>, i64, Arc<V>)>;
 type Shard<V> = Mutex<Entries<V>>;
 
 pub struct Cache<V> {
     shards: Vec<Shard<V>>,
     per_shard: usize,
     hasher: RandomState,
+    clock: Clock,
 }
 
 impl<V> Cache<V> {
     /// At most about `capacity` entries; a full shard is emptied rather than scanned.
-    pub fn new(capacity: usize) -> Self {
+    pub fn new(capacity: usize, clock: Clock) -> Self {
         Self {
+            clock,
             shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
             per_shard: capacity.div_ceil(SHARDS).max(1),
             hasher: RandomState::new(),
@@ -42,7 +47,9 @@ impl<V> Cache<V> {
     pub fn get(&self, key: &str) -> Option<Arc<V>> {
         let (hash, mut shard) = self.locate(key);
         match shard.get(&hash) {
-            Some((stored, until, value)) if &**stored == key && *until > Instant::now() => {
+            Some((stored, until, value))
+                if &**stored == key && *until > self.clock.now_millis() =>
+            {
                 Some(value.clone())
             }
             Some((stored, _, _)) if &**stored == key => {
@@ -61,7 +68,8 @@ impl<V> Cache<V> {
         if shard.len() >= self.per_shard {
             shard.clear();
         }
-        shard.insert(hash, (key.into(), Instant::now() + ttl, value));
+        let until = self.clock.now_millis() + ttl.as_millis() as i64;
+        shard.insert(hash, (key.into(), until, value));
     }
 }
 
@@ -71,11 +79,12 @@ mod tests {
 
     #[test]
     fn entries_expire_and_capacity_is_bounded() {
-        let cache = Cache::new(32);
+        let clock = Clock::system();
+        let cache = Cache::new(32, clock.clone());
         cache.insert("a", Arc::new(1), Duration::from_secs(60));
-        cache.insert("b", Arc::new(2), Duration::from_nanos(1));
+        cache.insert("b", Arc::new(2), Duration::from_secs(1));
         cache.insert("c", Arc::new(3), Duration::ZERO);
-        std::thread::sleep(Duration::from_millis(2));
+        clock.advance(Duration::from_secs(2));
         assert_eq!(cache.get("a").as_deref(), Some(&1));
         assert_eq!(cache.get("b"), None, "expired");
         assert_eq!(cache.get("c"), None, "a zero TTL caches nothing");

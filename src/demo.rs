@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::admin::{AdminError, NewClientRequest, NewUserRequest, PasswordHasher};
 use crate::domain::{NewPassword, RedirectUri, Role, TenantId, Username};
+use crate::lifecycle::Lifecycle;
 use crate::secret::{constant_time_eq, random_token, Secret};
 use crate::store::durable::Durable;
 
@@ -45,6 +46,7 @@ impl Demo {
     /// secret is rotated at every start, since only its hash is stored.
     pub async fn seed(
         durable: &Durable,
+        lifecycle: &Lifecycle,
         hasher: &PasswordHasher,
         issuer: &str,
         backchannel: &str,
@@ -89,14 +91,16 @@ impl Demo {
             .is_some_and(|c| c.redirect_uris == [callback.clone()]);
         let secret = if matches {
             durable
-                .admin_rotate_secret(DEMO_CLIENT_ID)
+                .admin_rotate_secret(lifecycle, DEMO_CLIENT_ID, false)
                 .await?
                 .client_secret
         } else {
             if existing.is_some() {
-                durable.admin_delete_client(DEMO_CLIENT_ID).await?;
+                durable
+                    .admin_delete_client(lifecycle, DEMO_CLIENT_ID)
+                    .await?;
             }
-            durable
+            let created = durable
                 .admin_create_client(NewClientRequest {
                     name: "Demo partner app".into(),
                     redirect_uris: vec![RedirectUri::parse(&callback)?],
@@ -104,11 +108,17 @@ impl Demo {
                     home_url: Some(RedirectUri::parse(&callback)?),
                     public: false,
                     id_token_alg: None,
+                    scopes: Vec::new(),
                     client_id: Some(DEMO_CLIENT_ID.into()),
                     app_id: Some(DEMO_APP_ID.into()),
                 })
-                .await?
-                .client_secret
+                .await?;
+            if existing.is_some() {
+                // The same id again: the deleted registration's "nothing ever issued is
+                // valid" cutoff gives way to one at this moment.
+                lifecycle.end_client(DEMO_CLIENT_ID, None).await?;
+            }
+            created.client_secret
         };
         let client_secret =
             secret.ok_or_else(|| AdminError::Invalid("demo client has no secret".into()))?;

@@ -2,10 +2,12 @@
 
 pub mod admin;
 pub mod cache;
+pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod idp;
+pub mod lifecycle;
 pub mod marketplace;
 pub mod secret;
 pub mod startup;

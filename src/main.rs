@@ -2,14 +2,19 @@
 
 use std::io::Read;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use unilogin::admin::{AdminError, NewClientRequest, NewUserRequest, PasswordHasher};
 use unilogin::config::Settings;
 use unilogin::domain::{NewPassword, RedirectUri, Role, TenantId, Username};
+use unilogin::idp::Registry;
+use unilogin::lifecycle::Lifecycle;
 use unilogin::marketplace::store::MarketStore;
 use unilogin::startup::Application;
 use unilogin::store::durable::Durable;
+use unilogin::store::ephemeral::{MemoryStore, RedisStore, SharedEphemeral};
 use unilogin::store::StoreError;
 use unilogin::tokens::{parse_alg, KeySet, SIGNING_ALGS};
 
@@ -55,6 +60,24 @@ enum Command {
     /// Grant or revoke the marketplace operator (reviewer) role.
     #[command(subcommand)]
     Operator(OperatorCommand),
+    /// Register resource servers (audiences) and the API scopes they define.
+    #[command(subcommand, name = "resource-server")]
+    ResourceServer(ResourceServerCommand),
+}
+
+#[derive(Subcommand)]
+enum ResourceServerCommand {
+    Create {
+        /// The audience of its tokens: an absolute http(s) URI.
+        #[arg(long)]
+        identifier: String,
+        #[arg(long)]
+        name: String,
+        /// An API scope it defines (repeatable).
+        #[arg(long = "scope", required = true)]
+        scope: Vec<String>,
+    },
+    List,
 }
 
 #[derive(Subcommand)]
@@ -149,10 +172,26 @@ enum ClientCommand {
         /// The ID token signing algorithm: RS256 (default) or ES256.
         #[arg(long = "id-token-alg")]
         id_token_alg: Option<String>,
+        /// An API scope the client may request (repeatable).
+        #[arg(long = "scope")]
+        scope: Vec<String>,
+    },
+    /// Changes what a client may request.
+    Update {
+        client_id: String,
+        /// The API scopes the client may request from now on (repeatable).
+        #[arg(long = "scope", conflicts_with = "no_scopes")]
+        scope: Vec<String>,
+        /// Takes every API scope away.
+        #[arg(long = "no-scopes")]
+        no_scopes: bool,
     },
     List,
     RotateSecret {
         client_id: String,
+        /// Also end every token issued to the client so far (the secret leaked).
+        #[arg(long = "revoke-tokens")]
+        revoke_tokens: bool,
     },
     Delete {
         client_id: String,
@@ -272,7 +311,7 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), String> {
             {
                 return Err(format!("no tenant {}", tenant.as_str()));
             }
-            match MarketStore::new(store.pool().clone())
+            match MarketStore::new(store.pool().clone(), store.clock().clone())
                 .create_merchant(tenant.as_str(), name)
                 .await
             {
@@ -282,6 +321,39 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), String> {
                 }
                 Err(err) => Err(err.to_string()),
             }
+        }
+        Command::ResourceServer(ResourceServerCommand::Create {
+            identifier,
+            name,
+            scope,
+        }) => {
+            durable(&settings)
+                .await?
+                .admin_create_resource_server(&identifier, &name, scope.clone())
+                .await
+                .map_err(admin)?;
+            print_json(
+                &serde_json::json!({"identifier": identifier, "name": name, "scopes": scope}),
+            )
+        }
+        Command::ResourceServer(ResourceServerCommand::List) => {
+            let stored = durable(&settings)
+                .await?
+                .list_resource_servers()
+                .await
+                .map_err(|e| e.to_string())?;
+            let issuer = settings
+                .issuer
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", settings.bind));
+            for server in Registry::new(issuer.trim_end_matches('/'), stored).servers() {
+                print_json(&serde_json::json!({
+                    "identifier": server.identifier,
+                    "name": server.name,
+                    "scopes": server.scopes,
+                }))?;
+            }
+            Ok(())
         }
         Command::Operator(command) => {
             let store = durable(&settings).await?;
@@ -294,7 +366,7 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("no user {username}"))?;
-            let market = MarketStore::new(store.pool().clone());
+            let market = MarketStore::new(store.pool().clone(), store.clock().clone());
             let changed = if grant {
                 market.grant_operator(&user.id).await
             } else {
@@ -338,17 +410,17 @@ async fn user(command: UserCommand, settings: &Settings) -> Result<(), String> {
             let username = Username::parse(&username).map_err(|e| e.to_string())?;
             let password = NewPassword::parse(&read_password()?).map_err(|e| e.to_string())?;
             let hasher = hasher(settings)?;
-            durable(settings)
-                .await?
-                .admin_set_password(&hasher, &username, password)
+            let store = durable(settings).await?;
+            store
+                .admin_set_password(&lifecycle(settings, &store)?, &hasher, &username, password)
                 .await
                 .map_err(admin)
         }
         UserCommand::Disable { username } => {
             let username = Username::parse(&username).map_err(|e| e.to_string())?;
-            durable(settings)
-                .await?
-                .admin_disable_user(&username)
+            let store = durable(settings).await?;
+            store
+                .admin_disable_user(&lifecycle(settings, &store)?, &username)
                 .await
                 .map_err(admin)
         }
@@ -365,6 +437,7 @@ async fn client(command: ClientCommand, settings: &Settings) -> Result<(), Strin
             home_url,
             public,
             id_token_alg,
+            scope,
         } => {
             let uris = |raw: Vec<String>| -> Result<Vec<RedirectUri>, String> {
                 raw.iter()
@@ -381,6 +454,7 @@ async fn client(command: ClientCommand, settings: &Settings) -> Result<(), Strin
                         .transpose()?,
                     public,
                     id_token_alg,
+                    scopes: scope,
                     client_id: None,
                     app_id: None,
                 })
@@ -394,13 +468,33 @@ async fn client(command: ClientCommand, settings: &Settings) -> Result<(), Strin
             }
             Ok(())
         }
-        ClientCommand::RotateSecret { client_id } => {
-            let rotated = store.admin_rotate_secret(&client_id).await.map_err(admin)?;
+        ClientCommand::Update {
+            client_id,
+            scope,
+            no_scopes,
+        } => {
+            if scope.is_empty() && !no_scopes {
+                return Err("nothing to change: give --scope S (repeatable) or --no-scopes".into());
+            }
+            store
+                .admin_set_client_scopes(&client_id, scope)
+                .await
+                .map_err(admin)
+        }
+        ClientCommand::RotateSecret {
+            client_id,
+            revoke_tokens,
+        } => {
+            let rotated = store
+                .admin_rotate_secret(&lifecycle(settings, &store)?, &client_id, revoke_tokens)
+                .await
+                .map_err(admin)?;
             print_json(&rotated)
         }
-        ClientCommand::Delete { client_id } => {
-            store.admin_delete_client(&client_id).await.map_err(admin)
-        }
+        ClientCommand::Delete { client_id } => store
+            .admin_delete_client(&lifecycle(settings, &store)?, &client_id)
+            .await
+            .map_err(admin),
     }
 }
 
@@ -442,6 +536,23 @@ async fn durable(settings: &Settings) -> Result<Durable, String> {
         .map_err(|e| e.to_string())?;
     store.migrate().await.map_err(|e| e.to_string())?;
     Ok(store)
+}
+
+/// The lifecycle the running servers read: the durable store, and the shared ephemeral
+/// one when there is one (on the embedded default the servers pick the entries up from
+/// the database within a second).
+fn lifecycle(settings: &Settings, store: &Durable) -> Result<Lifecycle, String> {
+    let ephemeral: SharedEphemeral = match &settings.redis_url {
+        Some(url) => {
+            Arc::new(RedisStore::new(url, &settings.redis_prefix).map_err(|e| e.to_string())?)
+        }
+        None => MemoryStore::new(Duration::from_secs(60), store.clock().clone()),
+    };
+    Ok(Lifecycle::new(
+        store.clone(),
+        ephemeral,
+        &settings.lifetimes,
+    ))
 }
 
 fn hasher(settings: &Settings) -> Result<PasswordHasher, String> {

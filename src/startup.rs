@@ -15,14 +15,19 @@ use crate::admin::PasswordHasher;
 use crate::config::Settings;
 use crate::demo::Demo;
 use crate::idp::{self, Idp};
+use crate::lifecycle::Lifecycle;
 use crate::marketplace::sealing::Sealer;
 use crate::marketplace::store::MarketStore;
 use crate::marketplace::Marketplace;
 use crate::store::durable::Durable;
-use crate::store::ephemeral::{FailureLock, MemoryStore, RedisStore, Revocations, SharedEphemeral};
+use crate::store::ephemeral::{FailureLock, MemoryStore, RedisStore, SharedEphemeral};
 use crate::store::StoreError;
 use crate::telemetry::{self, Metrics};
 use crate::tokens::{AccessVerifier, KeyError, LiveKeys};
+
+/// How often an instance copies revocations and cutoffs written elsewhere (another
+/// instance without a shared ephemeral store, the command line on the embedded default).
+pub const LIFECYCLE_SYNC: Duration = Duration::from_secs(1);
 
 /// Largest request body accepted anywhere.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -56,15 +61,17 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let clock = settings.clock.clone();
         let durable = Durable::connect(&settings.database_url)
             .await
-            .map_err(StartupError::Durable)?;
+            .map_err(StartupError::Durable)?
+            .with_clock(clock.clone());
         durable.migrate().await.map_err(StartupError::Durable)?;
         let ephemeral: SharedEphemeral = match &settings.redis_url {
             Some(url) => Arc::new(
                 RedisStore::new(url, &settings.redis_prefix).map_err(StartupError::Ephemeral)?,
             ),
-            None => MemoryStore::new(Duration::from_secs(30)),
+            None => MemoryStore::new(Duration::from_secs(30), clock.clone()),
         };
         let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind {
             bind: settings.bind.clone(),
@@ -91,13 +98,27 @@ impl Application {
         );
         keys.watch(settings.keys_reload);
         let hasher = PasswordHasher::new(settings.argon2).map_err(StartupError::Config)?;
+        let lifecycle = Arc::new(Lifecycle::new(
+            durable.clone(),
+            ephemeral.clone(),
+            &settings.lifetimes,
+        ));
+        match lifecycle.sync().await {
+            Ok(n) if n > 0 => tracing::info!(revocations = n, "revocations reloaded"),
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "could not reload revocations yet"),
+        }
+        // Entries written by instances or commands that do not share our ephemeral store.
+        lifecycle.watch(LIFECYCLE_SYNC);
         let access = Arc::new(AccessVerifier::new(
             keys.clone(),
-            Revocations::new(ephemeral.clone()),
+            lifecycle.clone(),
             issuer.clone(),
         ));
         let marketplace = web::Data::new(Marketplace {
-            store: MarketStore::new(durable.pool().clone()),
+            store: MarketStore::new(durable.pool().clone(), clock.clone()),
+            audience: crate::domain::resource::marketplace_identifier(&issuer),
+            clock: clock.clone(),
             access: access.clone(),
             sealer: Sealer::load_or_create(&settings.keys_dir)?,
             signature_lock: FailureLock::new(
@@ -113,18 +134,14 @@ impl Application {
             ephemeral,
             keys,
             access.clone(),
+            lifecycle,
             hasher.clone(),
             &settings,
         ));
-        match idp.reload_revocations().await {
-            Ok(n) if n > 0 => tracing::info!(revocations = n, "revocations reloaded"),
-            Ok(_) => {}
-            Err(err) => tracing::warn!(error = %err, "could not reload revocations yet"),
-        }
         let demo = if settings.demo {
             let backchannel = backchannel_address(addr);
             Some(Arc::new(
-                Demo::seed(&durable, &hasher, &issuer, &backchannel)
+                Demo::seed(&durable, &idp.lifecycle, &hasher, &issuer, &backchannel)
                     .await
                     .map_err(|e| StartupError::Config(format!("demo: {e}")))?,
             ))

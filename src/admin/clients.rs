@@ -3,9 +3,11 @@
 use serde::Serialize;
 
 use super::AdminError;
+use crate::domain::resource::MARKETPLACE_SCOPES;
 use crate::domain::RedirectUri;
+use crate::lifecycle::{Lifecycle, FOREVER};
 use crate::secret::{random_id, random_token, sha256_hex, Secret};
-use crate::store::durable::{ClientRecord, Durable, NewClient};
+use crate::store::durable::{ClientRecord, Durable, NewClient, ResourceServerRecord};
 
 #[derive(Debug, Clone)]
 pub struct NewClientRequest {
@@ -16,6 +18,8 @@ pub struct NewClientRequest {
     pub public: bool,
     /// The ID token algorithm; RS256 when `None`.
     pub id_token_alg: Option<String>,
+    /// API scopes the client may request (each defined by a resource server).
+    pub scopes: Vec<String>,
     /// Fixed ids (the demo seeds its own); random when `None`.
     pub client_id: Option<String>,
     pub app_id: Option<String>,
@@ -48,6 +52,7 @@ pub struct ClientListing {
     pub post_logout_uris: Vec<String>,
     pub home_url: Option<String>,
     pub id_token_signed_response_alg: String,
+    pub scopes: Vec<String>,
     pub created_at: i64,
 }
 
@@ -62,6 +67,7 @@ impl From<ClientRecord> for ClientListing {
             post_logout_uris: c.post_logout_uris,
             home_url: c.home_url,
             id_token_signed_response_alg: c.id_token_alg,
+            scopes: c.scopes,
             created_at: c.created_at,
         }
     }
@@ -91,6 +97,7 @@ impl Durable {
                 ))
             })?,
         };
+        let scopes = self.registered_scopes(request.scopes).await?;
         let secret = (!request.public).then(|| Secret::new(random_token()));
         let client = NewClient {
             client_id: request.client_id.unwrap_or_else(|| random_id(20)),
@@ -101,6 +108,7 @@ impl Durable {
             post_logout_uris: dedup(request.post_logout_uris),
             home_url: request.home_url.map(|u| u.as_str().to_owned()),
             id_token_alg: crate::tokens::alg_name(id_token_alg).to_owned(),
+            scopes,
         };
         match self.insert_client(&client).await {
             Err(crate::store::StoreError::Conflict) => {
@@ -128,8 +136,115 @@ impl Durable {
             .collect())
     }
 
-    /// Issues a new secret; the old one stops working at once.
-    pub async fn admin_rotate_secret(&self, client_id: &str) -> Result<CreatedClient, AdminError> {
+    /// Replaces the API scopes a client may request. Tokens already issued keep theirs.
+    pub async fn admin_set_client_scopes(
+        &self,
+        client_id: &str,
+        scopes: Vec<String>,
+    ) -> Result<(), AdminError> {
+        let scopes = self.registered_scopes(scopes).await?;
+        if !self.set_client_scopes(client_id, &scopes).await? {
+            return Err(AdminError::NotFound(format!("no client {client_id}")));
+        }
+        self.audit(
+            "client.updated",
+            client_id,
+            client_id,
+            &format!("scopes={}", scopes.join(" ")),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Each scope checked against the resource servers; sorted, without duplicates.
+    async fn registered_scopes(&self, scopes: Vec<String>) -> Result<Vec<String>, AdminError> {
+        let servers = self.list_resource_servers().await?;
+        let mut out: Vec<String> = Vec::with_capacity(scopes.len());
+        for scope in scopes {
+            let known = MARKETPLACE_SCOPES.contains(&scope.as_str())
+                || servers.iter().any(|s| s.scopes.contains(&scope));
+            if !known {
+                return Err(AdminError::Invalid(format!(
+                    "scope {scope:?} is defined by no resource server"
+                )));
+            }
+            if !out.contains(&scope) {
+                out.push(scope);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Registers a resource server and the API scopes it defines.
+    pub async fn admin_create_resource_server(
+        &self,
+        identifier: &str,
+        name: &str,
+        scopes: Vec<String>,
+    ) -> Result<(), AdminError> {
+        let url = url::Url::parse(identifier)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.fragment().is_none())
+            .ok_or_else(|| {
+                AdminError::Invalid("identifier must be an absolute http(s) URI".into())
+            })?;
+        if url.as_str().len() > 512
+            || identifier.ends_with(crate::domain::resource::MARKETPLACE_PATH)
+        {
+            return Err(AdminError::Invalid(
+                "identifier is too long or names the built-in marketplace".into(),
+            ));
+        }
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 128 || name.chars().any(char::is_control) {
+            return Err(AdminError::Invalid(
+                "name must be 1 to 128 printable characters".into(),
+            ));
+        }
+        let mut parsed: Vec<String> = Vec::new();
+        for scope in scopes {
+            let valid = crate::domain::Scope::parse(&scope)
+                .ok()
+                .filter(|s| !s.has_user_values() && s.values().count() == 1);
+            if valid.is_none() || MARKETPLACE_SCOPES.contains(&scope.as_str()) {
+                return Err(AdminError::Invalid(format!(
+                    "{scope:?} is not a scope a resource server can define"
+                )));
+            }
+            if !parsed.contains(&scope) {
+                parsed.push(scope);
+            }
+        }
+        if parsed.is_empty() {
+            return Err(AdminError::Invalid(
+                "at least one --scope is required".into(),
+            ));
+        }
+        let record = ResourceServerRecord {
+            identifier: identifier.to_owned(),
+            name: name.to_owned(),
+            scopes: parsed,
+        };
+        match self.insert_resource_server(&record).await {
+            Err(crate::store::StoreError::Conflict) => Err(AdminError::Conflict(
+                "that identifier, or one of the scopes, is registered already".into(),
+            )),
+            other => Ok(other?),
+        }?;
+        self.audit("resource_server.created", identifier, "", name)
+            .await?;
+        Ok(())
+    }
+
+    /// Issues a new secret; the old one stops working at once. Tokens already issued stay
+    /// valid (a rotation is routine, not a compromise) unless `revoke_tokens` is set.
+    pub async fn admin_rotate_secret(
+        &self,
+        lifecycle: &Lifecycle,
+        client_id: &str,
+        revoke_tokens: bool,
+    ) -> Result<CreatedClient, AdminError> {
         let client = self
             .find_client(client_id)
             .await?
@@ -142,7 +257,11 @@ impl Durable {
         let secret = Secret::new(random_token());
         self.set_client_secret_hash(client_id, &sha256_hex(secret.expose()))
             .await?;
-        self.audit("client.secret_rotated", client_id, client_id, "")
+        if revoke_tokens {
+            lifecycle.end_client(client_id, None).await?;
+        }
+        let detail = if revoke_tokens { "tokens revoked" } else { "" };
+        self.audit("client.secret_rotated", client_id, client_id, detail)
             .await?;
         Ok(CreatedClient {
             client_id: client.client_id,
@@ -151,10 +270,16 @@ impl Durable {
         })
     }
 
-    pub async fn admin_delete_client(&self, client_id: &str) -> Result<(), AdminError> {
+    /// Deletes a client; every code and token ever issued to it stops working at once.
+    pub async fn admin_delete_client(
+        &self,
+        lifecycle: &Lifecycle,
+        client_id: &str,
+    ) -> Result<(), AdminError> {
         if !self.delete_client(client_id).await? {
             return Err(AdminError::NotFound(format!("no client {client_id}")));
         }
+        lifecycle.end_client(client_id, Some(FOREVER)).await?;
         self.audit("client.deleted", client_id, client_id, "")
             .await?;
         Ok(())

@@ -2,6 +2,7 @@
 
 use super::{new_uuid, AdminError, PasswordHasher};
 use crate::domain::{NewPassword, Role, TenantId, Username};
+use crate::lifecycle::Lifecycle;
 use crate::store::durable::{Durable, NewUser};
 use crate::store::StoreError;
 
@@ -100,9 +101,11 @@ impl Durable {
         }
     }
 
-    /// Sets a new password and revokes the user's refresh tokens.
+    /// Sets a new password and ends every session and token of the user issued before it
+    /// (through `lifecycle`, so every instance refuses them at once).
     pub async fn admin_set_password(
         &self,
+        lifecycle: &Lifecycle,
         hasher: &PasswordHasher,
         username: &Username,
         password: NewPassword,
@@ -113,18 +116,24 @@ impl Durable {
             .ok_or_else(|| AdminError::NotFound(format!("no user {username}")))?;
         let hash = hash_off_thread(hasher, password).await?;
         self.set_password_hash(username.as_str(), &hash).await?;
-        self.revoke_families_of_user(&user.id).await?;
+        lifecycle.end_user(&user.id).await?;
+        self.audit("user.password_set", &user.id, "", "").await?;
         Ok(())
     }
 
-    /// Disables a user: no more logins, and their refresh tokens are revoked.
-    pub async fn admin_disable_user(&self, username: &Username) -> Result<(), AdminError> {
+    /// Disables a user: no more logins, and every session and token of theirs ends.
+    pub async fn admin_disable_user(
+        &self,
+        lifecycle: &Lifecycle,
+        username: &Username,
+    ) -> Result<(), AdminError> {
         let user = self
             .find_user_by_username(username.as_str())
             .await?
             .ok_or_else(|| AdminError::NotFound(format!("no user {username}")))?;
         self.disable_user(username.as_str()).await?;
-        self.revoke_families_of_user(&user.id).await?;
+        lifecycle.end_user(&user.id).await?;
+        self.audit("user.disabled", &user.id, "", "").await?;
         Ok(())
     }
 }

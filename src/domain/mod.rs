@@ -20,6 +20,7 @@ macro_rules! string_newtype {
 mod client_id;
 mod password;
 mod redirect_uri;
+pub mod resource;
 mod scope;
 mod tenant_id;
 mod username;

@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::error::PageError;
 use super::i18n::Lang;
 use super::params::{ParamError, Params};
-use super::{Idp, LOGIN_PATH};
+use super::{Idp, Refused, Registry, LOGIN_PATH};
 use crate::domain::{ClientId, RedirectUri, Scope};
 use crate::store::durable::ClientRecord;
 use crate::store::ephemeral::PendingRequest;
@@ -68,7 +68,12 @@ pub async fn authorize(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpResp
 
     let (client, redirect_uri, redirect_uri_sent) = verify_client(&idp, &params, lang).await?;
     crate::telemetry::record_client(&client.client_id);
-    let request = match parse_request(&params, &client, redirect_uri, redirect_uri_sent) {
+    let registry = idp
+        .registry()
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
+    let request = match parse_request(&params, &client, &registry, redirect_uri, redirect_uri_sent)
+    {
         Ok(request) => request,
         Err(err) => return Ok(err.into_response(&idp.issuer)),
     };
@@ -85,18 +90,37 @@ pub async fn authorize(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpResp
             .into_response(&idp.issuer))
         }
     };
-    let request = if prompt == Prompt::Login {
-        // Any session present now must not answer: the user signs in again.
-        let current = idp
-            .current_session(&req)
-            .await
-            .map_err(|e| PageError::store(lang, e))?;
-        PendingRequest {
-            reauthenticate: Some(current.map(|s| s.sid).unwrap_or_default()),
-            ..request
+    let max_age = match parse_max_age(&params) {
+        Ok(max_age) => max_age,
+        Err(description) => {
+            return Ok(RedirectError {
+                redirect_uri: RedirectUri::parse(&request.redirect_uri)
+                    .map_err(|e| PageError::bad_request(lang, e.0))?,
+                state: request.state.clone(),
+                error: "invalid_request",
+                description,
+            }
+            .into_response(&idp.issuer))
         }
-    } else {
-        request
+    };
+    let current = idp
+        .current_session(&req)
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
+    // `prompt=login`, or a sign-in older than `max_age` (OIDC Core §3.1.2.1: how a
+    // resource server's step-up is met): the session present now must not answer.
+    let too_old =
+        |auth_time: i64| max_age.is_some_and(|max| idp.clock.now_unix() - auth_time > max);
+    let request = match current {
+        Some(s) if prompt == Prompt::Login || too_old(s.auth_time) => PendingRequest {
+            reauthenticate: Some(s.sid),
+            ..request
+        },
+        None if prompt == Prompt::Login => PendingRequest {
+            reauthenticate: Some(String::new()),
+            ..request
+        },
+        _ => request,
     };
     continue_with_session(&req, &idp, lang, request, None, Some(prompt)).await
 }
@@ -199,6 +223,7 @@ async fn verify_client(
 fn parse_request(
     params: &Params,
     client: &ClientRecord,
+    registry: &Registry,
     redirect_uri: RedirectUri,
     redirect_uri_sent: bool,
 ) -> Result<PendingRequest, RedirectError> {
@@ -239,6 +264,14 @@ fn parse_request(
         Ok(None) => Scope::default_scope(),
         Ok(Some(raw)) => Scope::parse(raw).map_err(|e| fail("invalid_scope", e.0))?,
     };
+    let refused = |r: Refused| match r {
+        Refused::Scope(d) => fail("invalid_scope", d),
+        Refused::Target(d) => fail("invalid_target", d),
+    };
+    registry.check_scope(&scope, client).map_err(refused)?;
+    let audience = registry
+        .audience(Some(&scope), &params.get_all("resource"))
+        .map_err(refused)?;
     let nonce = params
         .get("nonce")
         .map_err(|e| fail("invalid_request", e.to_string()))?
@@ -256,6 +289,7 @@ fn parse_request(
         code_challenge,
         nonce,
         reauthenticate: None,
+        audience: audience.joined(),
     })
 }
 
@@ -286,6 +320,18 @@ fn parse_pkce(params: &Params, client: &ClientRecord) -> Result<Option<String>, 
             }
         }
         (Some(_), Some(_)) => Err("code_challenge_method must be S256".into()),
+    }
+}
+
+/// `max_age` (OIDC Core §3.1.2.1): seconds since the last sign-in beyond which the user
+/// must sign in again.
+fn parse_max_age(params: &Params) -> Result<Option<i64>, String> {
+    match params.get("max_age").map_err(|e| e.to_string())? {
+        None => Ok(None),
+        Some(raw) => raw
+            .parse::<u32>()
+            .map(|v| Some(i64::from(v)))
+            .map_err(|_| "max_age must be a non-negative integer".into()),
     }
 }
 

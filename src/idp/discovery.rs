@@ -4,6 +4,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
+use super::error::OAuthError;
 use super::{
     Idp, AUTHORIZE_PATH, END_SESSION_PATH, INTROSPECT_PATH, JWKS_PATH, LOGOUT_PATH, REVOKE_PATH,
     TOKEN_PATH, USERINFO_PATH,
@@ -11,10 +12,15 @@ use super::{
 use crate::domain::ScopeToken;
 use crate::tokens::KeySet;
 
-pub async fn openid_configuration(idp: web::Data<Idp>) -> HttpResponse {
-    let scopes: Vec<&str> = ScopeToken::ALL.iter().map(|s| s.as_str()).collect();
+pub async fn openid_configuration(idp: web::Data<Idp>) -> Result<HttpResponse, OAuthError> {
+    let registry = idp.registry().await?;
+    let scopes: Vec<&str> = ScopeToken::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .chain(registry.api_scopes())
+        .collect();
     let auth_methods = ["client_secret_basic", "client_secret_post", "none"];
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .json(json!({
             "issuer": idp.issuer,
@@ -47,7 +53,7 @@ pub async fn openid_configuration(idp: web::Data<Idp>) -> HttpResponse {
                 "organizationName", "organizationCode", "projectName", "tenant",
                 "preferred_username", "phone_number"
             ],
-        }))
+        })))
 }
 
 pub async fn jwks(idp: web::Data<Idp>) -> HttpResponse {

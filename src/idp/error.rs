@@ -32,6 +32,9 @@ pub enum OAuthError {
     UnsupportedGrantType(String),
     #[error("{0}")]
     InvalidScope(String),
+    /// RFC 8707 §2: a `resource` that is unknown or not an audience of the scope.
+    #[error("{0}")]
+    InvalidTarget(String),
     #[error("The service is temporarily unavailable, retry later")]
     TemporarilyUnavailable,
     /// Over the request budget; retry after this many seconds.
@@ -50,6 +53,7 @@ impl OAuthError {
             Self::UnauthorizedClient(_) => "unauthorized_client",
             Self::UnsupportedGrantType(_) => "unsupported_grant_type",
             Self::InvalidScope(_) => "invalid_scope",
+            Self::InvalidTarget(_) => "invalid_target",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
             Self::RateLimited { .. } => "too_many_requests",
             Self::ServerError => "server_error",
@@ -62,6 +66,15 @@ impl OAuthError {
 
     pub fn invalid_refresh_token() -> Self {
         Self::InvalidGrant("Invalid refresh token".into())
+    }
+}
+
+impl From<super::Refused> for OAuthError {
+    fn from(refused: super::Refused) -> Self {
+        match refused {
+            super::Refused::Scope(d) => Self::InvalidScope(d),
+            super::Refused::Target(d) => Self::InvalidTarget(d),
+        }
     }
 }
 

@@ -28,6 +28,8 @@ impl Idp {
                 auth_time: session.auth_time,
                 code_challenge: request.code_challenge.clone(),
                 nonce: request.nonce.clone(),
+                audience: request.audience.clone(),
+                issued_at: self.clock.now_unix(),
             })
             .await?;
         let redirect = RedirectUri::parse(&request.redirect_uri)

@@ -23,6 +23,7 @@ pub struct Texts {
     pub error_title: &'static str,
     pub unavailable: &'static str,
     pub unknown_app: &'static str,
+    pub public_app_portal: &'static str,
     pub bad_ind: &'static str,
     pub expired_request: &'static str,
     pub csrf_failed: &'static str,
@@ -51,6 +52,7 @@ const ZH: Texts = Texts {
     error_title: "无法完成请求",
     unavailable: "服务暂时不可用，请稍后重试。",
     unknown_app: "未知的应用（appId），请从应用入口重新进入。",
+    public_app_portal: "此应用不支持从门户直接登录，请从应用本身进入登录。",
     bad_ind: "参数 ind 必须为 UNOP。",
     expired_request: "登录请求已过期或无效，请返回应用重新登录。",
     csrf_failed: "页面已过期，请刷新后重新登录。",
@@ -80,6 +82,7 @@ const EN: Texts = Texts {
     error_title: "The request could not be completed",
     unavailable: "The service is temporarily unavailable. Please try again shortly.",
     unknown_app: "Unknown application (appId). Please start again from the application.",
+    public_app_portal: "This application cannot be entered from the portal. Please sign in from the application itself.",
     bad_ind: "Parameter ind must be UNOP.",
     expired_request:
         "This sign-in request has expired or is invalid. Please start again from the application.",

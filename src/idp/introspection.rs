@@ -7,10 +7,10 @@ use serde::Serialize;
 use super::error::{no_store, BearerError, OAuthError};
 use super::token::{authenticated_form, AuthenticatedClient};
 use super::Idp;
+use crate::lifecycle::Origin;
 use crate::secret::sha256_hex;
 use crate::store::durable::RefreshTokenRecord;
-use crate::store::now_unix;
-use crate::tokens::AccessClaims;
+use crate::tokens::{AccessClaims, Audience};
 
 #[derive(Debug, Serialize)]
 struct Introspection<'a> {
@@ -31,7 +31,7 @@ struct Details<'a> {
     iat: Option<i64>,
     iss: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    aud: Option<&'a str>,
+    aud: Option<&'a Audience>,
     #[serde(skip_serializing_if = "Option::is_none")]
     jti: Option<&'a str>,
     #[serde(skip_serializing_if = "str::is_empty")]
@@ -98,7 +98,7 @@ pub async fn introspect(
     // The hint is only a hint (RFC 7662 §2.1): our access tokens are JWTs and our refresh
     // tokens never contain a dot, so the shape decides.
     if token.contains('.') {
-        let claims = match idp.verify_bearer(token).await {
+        let claims = match idp.verify_bearer(token, None).await {
             Ok(claims) => Some(claims),
             Err(BearerError::Unavailable) => return Err(OAuthError::TemporarilyUnavailable),
             Err(_) => None,
@@ -133,6 +133,17 @@ async fn live_refresh_token(
     let live = record.client_id == client.record.client_id
         && record.spent_at.is_none()
         && !record.family_revoked
-        && record.expires_at > now_unix();
-    Ok(live.then_some(record))
+        && record.expires_at > idp.clock.now_unix();
+    if !live {
+        return Ok(None);
+    }
+    let origin = Origin {
+        sid: &record.sid,
+        grant: Some(&record.family_id),
+        user: Some(&record.user_id),
+        client: &record.client_id,
+        auth_time: Some(record.auth_time),
+        issued_at: record.created_at,
+    };
+    Ok(idp.lifecycle.is_live(&origin).await?.then_some(record))
 }

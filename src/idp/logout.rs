@@ -151,7 +151,8 @@ async fn end_browser_session(
         (None, Some(sid)) if !sid.is_empty() => (sid, ""),
         (None, _) => return Ok(()),
     };
-    idp.revoke_session(sid)
+    idp.lifecycle
+        .revoke_session(sid)
         .await
         .map_err(|e| PageError::store(lang, e))?;
     idp.audit("logout", user, "").await;

@@ -1,6 +1,7 @@
 //! The identity provider: unified login page, authorize, token, userinfo, logout,
 //! discovery, JWKS and health. The only code that touches passwords and browser sessions.
 
+mod audience;
 mod authorize;
 mod cookies;
 mod discovery;
@@ -15,7 +16,6 @@ mod pages;
 mod params;
 mod password_checks;
 mod revocation;
-mod revoke;
 mod token;
 mod userinfo;
 
@@ -26,17 +26,20 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::admin::PasswordHasher;
 use crate::cache::Cache;
+use crate::clock::Clock;
 use crate::config::{Lifetimes, Limits, Settings};
+use crate::lifecycle::{Lifecycle, Origin};
 use crate::store::durable::Durable;
 use crate::store::durable::{ClientRecord, UserRecord};
 use crate::store::ephemeral::{
-    BrowserSession, Codes, LoginThrottle, PendingRequests, RateLimiter, Revocations, Sessions,
-    SharedEphemeral,
+    BrowserSession, ClientAuthThrottle, Codes, LoginThrottle, PendingRequests, RateLimiter,
+    Sessions, SharedEphemeral,
 };
 use crate::store::StoreError;
 use crate::tokens::{AccessVerifier, LiveKeys};
 use password_checks::PasswordChecks;
 
+pub use audience::{Refused, Registry};
 pub use error::{BearerError, OAuthError, PageError};
 pub use pages::html as pages_html;
 
@@ -50,7 +53,9 @@ pub struct Idp {
     pub sessions: Sessions,
     pub codes: Codes,
     pub pending: PendingRequests,
-    pub revocations: Revocations,
+    /// Revocations and cutoffs: every check of a session, code or token asks it.
+    pub lifecycle: Arc<Lifecycle>,
+    pub clock: Clock,
     pub keys: Arc<LiveKeys>,
     /// Argon2 verifications: at most one per core at once, on threads of their own.
     pub password_checks: PasswordChecks,
@@ -58,10 +63,12 @@ pub struct Idp {
     pub limits: Limits,
     pub login_throttle: LoginThrottle,
     pub rate_limiter: RateLimiter,
+    pub client_auth_throttle: ClientAuthThrottle,
     /// Bearer-token verification, shared with the marketplace.
     pub access: Arc<AccessVerifier>,
     clients: Cache<ClientRecord>,
     users: Cache<UserView>,
+    registry: Cache<Registry>,
     cache_ttl: Duration,
 }
 
@@ -78,19 +85,22 @@ impl Idp {
         ephemeral: SharedEphemeral,
         keys: Arc<LiveKeys>,
         access: Arc<AccessVerifier>,
+        lifecycle: Arc<Lifecycle>,
         hasher: PasswordHasher,
         settings: &Settings,
     ) -> Self {
         let (lifetimes, limits) = (settings.lifetimes, settings.limits);
+        let clock = lifecycle.clock().clone();
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self {
             secure_cookies: issuer.starts_with("https://"),
             sessions: Sessions::new(ephemeral.clone(), lifetimes.browser_session),
             codes: Codes::new(ephemeral.clone(), lifetimes.authorization_code),
             pending: PendingRequests::new(ephemeral.clone(), lifetimes.pending_request),
-            revocations: Revocations::new(ephemeral.clone()),
+            lifecycle,
             login_throttle: LoginThrottle::new(ephemeral.clone(), limits),
-            rate_limiter: RateLimiter::new(ephemeral.clone()),
+            rate_limiter: RateLimiter::new(ephemeral.clone(), clock.clone()),
+            client_auth_throttle: ClientAuthThrottle::new(ephemeral.clone(), limits),
             issuer,
             durable,
             ephemeral,
@@ -99,8 +109,10 @@ impl Idp {
             password_checks: PasswordChecks::start(hasher, cores, limits.password_check_wait),
             lifetimes,
             limits,
-            clients: Cache::new(10_000),
-            users: Cache::new(50_000),
+            clients: Cache::new(10_000, clock.clone()),
+            users: Cache::new(50_000, clock.clone()),
+            registry: Cache::new(1, clock.clone()),
+            clock,
             cache_ttl: settings.cache_ttl,
         }
     }
@@ -163,9 +175,9 @@ impl Idp {
             None => None,
         };
         // A session revoked through the back channel (its access token revoked, RP logout
-        // from another context) no longer signs anyone in.
+        // from another context), or of a user whose sessions were ended, signs nobody in.
         match session {
-            Some(s) if self.revocations.is_revoked(&s.sid, None).await? => Ok(None),
+            Some(s) if !self.lifecycle.is_live(&session_origin(&s)).await? => Ok(None),
             other => Ok(other),
         }
     }
@@ -176,24 +188,17 @@ impl Idp {
             tracing::warn!(error = %err, kind, "could not write an audit event");
         }
     }
+}
 
-    /// Copies revocations from the durable store into the ephemeral one (after a restart of
-    /// either, revoked tokens must stay dead).
-    pub async fn reload_revocations(&self) -> Result<usize, StoreError> {
-        let now = crate::store::now_unix();
-        let live = self.durable.live_revocations().await?;
-        for (kind, id, expires_at) in &live {
-            let ttl = Duration::from_secs((expires_at - now).max(1) as u64);
-            match kind {
-                crate::store::durable::RevocationKind::Session => {
-                    self.revocations.revoke_session(id, ttl).await?
-                }
-                crate::store::durable::RevocationKind::Grant => {
-                    self.revocations.revoke_grant(id, ttl).await?
-                }
-            }
-        }
-        Ok(live.len())
+/// What a browser session is checked against.
+pub fn session_origin(session: &BrowserSession) -> Origin<'_> {
+    Origin {
+        sid: &session.sid,
+        grant: None,
+        user: Some(&session.user_id),
+        client: "",
+        auth_time: Some(session.auth_time),
+        issued_at: session.auth_time,
     }
 }
 

@@ -41,6 +41,15 @@ impl Params {
         Ok(found.filter(|v| !v.is_empty()))
     }
 
+    /// Every non-empty value of a parameter that may repeat (RFC 8707 `resource`).
+    pub fn get_all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
     pub fn contains(&self, name: &str) -> bool {
         self.0.iter().any(|(k, v)| k == name && !v.is_empty())
     }

@@ -35,18 +35,23 @@ async fn revoke_access_token(
     client: &AuthenticatedClient,
     token: &str,
 ) -> Result<(), OAuthError> {
-    let Ok(claims) = idp.keys.current().verify_access_token(token, &idp.issuer) else {
+    let now = idp.clock.now_unix();
+    let Ok(claims) = idp
+        .keys
+        .current()
+        .verify_access_token(token, &idp.issuer, now)
+    else {
         return Ok(());
     };
     if claims.client_id != client.record.client_id {
         return Ok(());
     }
     if !claims.sid.is_empty() {
-        idp.revoke_session(&claims.sid).await?;
+        idp.lifecycle.revoke_session(&claims.sid).await?;
         idp.audit("session.revoked", &claims.sid, &claims.client_id)
             .await;
     } else if let Some(grant_id) = &claims.gid {
-        idp.revoke_grant(grant_id).await?;
+        idp.lifecycle.revoke_grant(grant_id).await?;
         idp.audit("grant.revoked", grant_id, &claims.client_id)
             .await;
     }
@@ -67,7 +72,7 @@ async fn revoke_refresh_token(
     if record.client_id != client.record.client_id || record.family_revoked {
         return Ok(());
     }
-    idp.revoke_grant(&record.family_id).await?;
+    idp.lifecycle.revoke_grant(&record.family_id).await?;
     idp.audit("grant.revoked", &record.family_id, &record.client_id)
         .await;
     Ok(())

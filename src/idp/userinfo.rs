@@ -52,14 +52,18 @@ pub fn bearer_token(req: &HttpRequest) -> Result<&str, BearerError> {
 }
 
 impl Idp {
-    /// Verifies an access token: signature, type, issuer, audience, expiry, and that neither
-    /// its session nor its grant has been revoked.
-    pub async fn verify_bearer(&self, token: &str) -> Result<Arc<AccessClaims>, BearerError> {
+    /// Verifies an access token: signature, type, issuer, expiry, that its `aud` names
+    /// `audience` (when given), and its lifecycle.
+    pub async fn verify_bearer(
+        &self,
+        token: &str,
+        audience: Option<&str>,
+    ) -> Result<Arc<AccessClaims>, BearerError> {
         self.access
-            .verify(token)
+            .verify(token, audience)
             .await
             .map_err(|refusal| match refusal {
-                Refusal::Invalid => BearerError::Invalid,
+                Refusal::Invalid | Refusal::WrongAudience => BearerError::Invalid,
                 Refusal::Unavailable(err) => BearerError::from(err),
             })
     }
@@ -67,7 +71,8 @@ impl Idp {
 
 pub async fn userinfo(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpResponse, BearerError> {
     let token = bearer_token(&req)?;
-    let claims = idp.verify_bearer(token).await?;
+    // Userinfo is the identity provider's own resource: the token must be issued for it.
+    let claims = idp.verify_bearer(token, Some(&idp.issuer)).await?;
     // Tokens without a user (client credentials) have no user to describe.
     if claims.sid.is_empty() {
         return Err(BearerError::Invalid);

@@ -9,7 +9,10 @@ use super::error::MarketError;
 use super::store::AccessKeyRecord;
 use super::Marketplace;
 use crate::secret::Secret;
-use crate::store::now_unix;
+
+/// Minting a key needs a sign-in this recent (seconds): a key outlives every logout, so
+/// a token that leaked hours after its sign-in cannot mint one.
+pub const MINT_MAX_AGE: i64 = 15 * 60;
 
 /// More than this many live keys per merchant is refused: rotate, then delete.
 pub const MAX_KEYS_PER_MERCHANT: usize = 10;
@@ -42,6 +45,7 @@ pub async fn create(
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
     let merchant = caller.seller()?;
+    caller.signed_in_within(MINT_MAX_AGE, market.clock.now_unix())?;
     if market
         .store
         .access_keys_of(&merchant.tenant_id)
@@ -64,7 +68,7 @@ pub async fn create(
         tenant_id: merchant.tenant_id.clone(),
         secret_sealed: sealed,
         created_by: caller.claims.sub.clone(),
-        created_at: now_unix(),
+        created_at: market.clock.now_unix(),
     };
     market.store.insert_access_key(&record).await?;
     tracing::info!(access_key = %record.access_key, tenant = %record.tenant_id, "access key created");

@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::product_store::{IN_REVIEW, ON_SALE};
 use super::store::{settle, MarketStore};
-use crate::store::{now_unix, StoreError};
+use crate::store::StoreError;
 
 pub const PENDING: &str = "pending";
 pub const APPROVED: &str = "approved";
@@ -133,7 +133,7 @@ impl MarketStore {
         content: &str,
         actor: &str,
     ) -> Result<ApplicationRecord, ReviewError> {
-        let now = now_unix();
+        let now = self.now();
         let mut tx = self.pool().begin().await?;
         let result: Result<_, ReviewError> = async {
             let (product_id, kind, seq) = match product_id {
@@ -222,7 +222,17 @@ impl MarketStore {
                     other => ReviewError::Store(other),
                 });
             }
-            log(&mut tx, &record.id, actor, "submitted", None, PENDING, "").await?;
+            log(
+                &mut tx,
+                now,
+                &record.id,
+                actor,
+                "submitted",
+                None,
+                PENDING,
+                "",
+            )
+            .await?;
             Ok(record)
         }
         .await;
@@ -313,7 +323,7 @@ impl MarketStore {
     /// Moves an application from `from` to `to` with a log entry; approving puts its
     /// content on sale. Refused with the current state when it is not in `from`.
     pub async fn transition(&self, t: &Transition<'_>) -> Result<ApplicationRecord, ReviewError> {
-        let now = now_unix();
+        let now = self.now();
         let mut tx = self.pool().begin().await?;
         let result: Result<_, ReviewError> = async {
             let current = load(&mut *tx, t.application_id)
@@ -347,6 +357,7 @@ impl MarketStore {
             }
             log(
                 &mut tx,
+                now,
                 t.application_id,
                 t.actor,
                 t.action,
@@ -385,7 +396,7 @@ impl MarketStore {
         content: &str,
         actor: &str,
     ) -> Result<ApplicationRecord, ReviewError> {
-        let now = now_unix();
+        let now = self.now();
         let mut tx = self.pool().begin().await?;
         let result: Result<_, ReviewError> = async {
             let current = load(&mut *tx, application_id)
@@ -423,6 +434,7 @@ impl MarketStore {
             }
             log(
                 &mut tx,
+                now,
                 application_id,
                 actor,
                 "resubmitted",
@@ -462,8 +474,10 @@ fn bind_all<'q>(
     query
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn log(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    at: i64,
     application_id: &str,
     actor: &str,
     action: &str,
@@ -486,7 +500,7 @@ async fn log(
     )
     .bind(application_id)
     .bind(next)
-    .bind(now_unix())
+    .bind(at)
     .bind(actor)
     .bind(action)
     .bind(from)

@@ -1,7 +1,9 @@
-//! Who is calling: a verified unilogin access token, and the roles it carries here.
-//! - buyer: any signed-in user;
-//! - seller: a user of a tenant registered as a merchant;
-//! - operator: a platform reviewer (granted with `unilogin operator grant`).
+//! Who is calling: a verified unilogin access token issued for the marketplace, the
+//! marketplace scopes it carries, and the roles it holds here:
+//! - buyer: any signed-in user, with the buyer scope;
+//! - seller: a user of a tenant registered as a merchant, with the seller scope;
+//! - operator: a platform reviewer (granted with `unilogin operator grant`), with the
+//!   operator scope.
 
 use std::sync::Arc;
 
@@ -12,13 +14,14 @@ use serde::Serialize;
 use super::error::MarketError;
 use super::store::Merchant;
 use super::Marketplace;
+use crate::domain::resource::{MARKETPLACE_BUYER, MARKETPLACE_OPERATOR, MARKETPLACE_SELLER};
 use crate::tokens::{AccessClaims, Refusal};
 
 pub struct Caller {
     pub claims: Arc<AccessClaims>,
     /// The caller's merchant, when their tenant is one.
     pub merchant: Option<Merchant>,
-    pub operator: bool,
+    pub is_operator: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -30,7 +33,8 @@ pub enum Role {
 }
 
 impl Caller {
-    /// Verifies the bearer token locally and looks up the caller's roles.
+    /// Verifies the bearer token locally (issued for the marketplace, and alive) and looks
+    /// up the caller's roles.
     pub async fn identify(req: &HttpRequest, market: &Marketplace) -> Result<Self, MarketError> {
         let header = req
             .headers()
@@ -43,10 +47,16 @@ impl Caller {
         };
         let claims = market
             .access
-            .verify(token)
+            .verify(token, Some(&market.audience))
             .await
             .map_err(|refusal| match refusal {
                 Refusal::Invalid => MarketError::Unauthorized { missing: false },
+                Refusal::WrongAudience => MarketError::InsufficientScope {
+                    scope: MARKETPLACE_BUYER,
+                    description: "This token was not issued for the marketplace: request \
+                                  a marketplace scope"
+                        .into(),
+                },
                 Refusal::Unavailable(err) => MarketError::from(err),
             })?;
         // A client-credentials token speaks for an application, not a person: no roles.
@@ -54,15 +64,15 @@ impl Caller {
             return Ok(Self {
                 claims,
                 merchant: None,
-                operator: false,
+                is_operator: false,
             });
         }
         let merchant = market.store.merchant(&claims.tenant).await?;
-        let operator = market.store.is_operator(&claims.sub).await?;
+        let is_operator = market.store.is_operator(&claims.sub).await?;
         Ok(Self {
             claims,
             merchant,
-            operator,
+            is_operator,
         })
     }
 
@@ -70,24 +80,71 @@ impl Caller {
         !self.claims.sid.is_empty()
     }
 
+    fn has_scope(&self, scope: &str) -> bool {
+        self.claims.scope.split(' ').any(|s| s == scope)
+    }
+
+    fn require_scope(&self, scope: &'static str, what: &str) -> Result<(), MarketError> {
+        if self.has_scope(scope) {
+            return Ok(());
+        }
+        Err(MarketError::InsufficientScope {
+            scope,
+            description: format!("{what} needs a token with the {scope} scope"),
+        })
+    }
+
+    /// The roles the token may act in: held here, and granted by its scopes.
     pub fn roles(&self) -> Vec<Role> {
         let mut roles = Vec::new();
-        if self.is_user() {
+        if self.is_user() && self.has_scope(MARKETPLACE_BUYER) {
             roles.push(Role::Buyer);
         }
-        if self.merchant.is_some() {
+        if self.merchant.is_some() && self.has_scope(MARKETPLACE_SELLER) {
             roles.push(Role::Seller);
         }
-        if self.operator {
+        if self.is_operator && self.has_scope(MARKETPLACE_OPERATOR) {
             roles.push(Role::Operator);
         }
         roles
     }
 
+    /// The buying user's id, or 403.
+    pub fn buyer(&self) -> Result<&str, MarketError> {
+        if !self.is_user() {
+            return Err(MarketError::Forbidden(
+                "Buying is for signed-in users".into(),
+            ));
+        }
+        self.require_scope(MARKETPLACE_BUYER, "Buying")?;
+        Ok(&self.claims.sub)
+    }
+
     /// The caller's merchant, or 403 when they are not a seller.
     pub fn seller(&self) -> Result<&Merchant, MarketError> {
+        self.require_scope(MARKETPLACE_SELLER, "Selling")?;
         self.merchant.as_ref().ok_or_else(|| {
             MarketError::Forbidden("This needs the seller role: a user of a merchant tenant".into())
         })
+    }
+
+    /// 403 unless the caller is an operator acting with the operator scope.
+    pub fn operator(&self) -> Result<(), MarketError> {
+        self.require_scope(MARKETPLACE_OPERATOR, "Reviewing")?;
+        if self.is_operator {
+            Ok(())
+        } else {
+            Err(MarketError::Forbidden(
+                "This needs the operator role".into(),
+            ))
+        }
+    }
+
+    /// 403 unless the user signed in within the last `max_age` seconds (by `now`).
+    pub fn signed_in_within(&self, max_age: i64, now: i64) -> Result<(), MarketError> {
+        match self.claims.auth_time {
+            Some(at) if now - at <= max_age => Ok(()),
+            _ => Err(MarketError::StepUp { max_age }),
+        }
     }
 }

@@ -15,6 +15,17 @@ pub enum MarketError {
     Unauthorized { missing: bool },
     #[error("{0}")]
     Forbidden(String),
+    /// A live token of ours without the scope (or audience) this route needs (RFC 6750
+    /// §3.1); `scope` is what it needs.
+    #[error("{description}")]
+    InsufficientScope {
+        scope: &'static str,
+        description: String,
+    },
+    /// The sign-in behind the token is older than `max_age` seconds: sign in again
+    /// (RFC 9470's step-up, answered 403 here).
+    #[error("This needs a sign-in within the last {} minutes: sign in again (prompt=login or max_age={max_age}) and retry", max_age / 60)]
+    StepUp { max_age: i64 },
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -47,6 +58,8 @@ impl MarketError {
         match self {
             Self::Unauthorized { .. } => "unauthorized",
             Self::Forbidden(_) => "forbidden",
+            Self::InsufficientScope { .. } => "insufficient_scope",
+            Self::StepUp { .. } => "insufficient_user_authentication",
             Self::NotFound(_) => "not_found",
             Self::Conflict(_) => "conflict",
             Self::Invalid(_) => "invalid_request",
@@ -60,7 +73,9 @@ impl ResponseError for MarketError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::InsufficientScope { .. } | Self::StepUp { .. } => {
+                StatusCode::FORBIDDEN
+            }
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
@@ -81,6 +96,22 @@ impl ResponseError for MarketError {
                 };
                 response.insert_header((header::WWW_AUTHENTICATE, challenge));
                 "Full authentication is required to access this resource".to_owned()
+            }
+            Self::InsufficientScope { scope, .. } => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    format!("Bearer realm=\"unilogin\", error=\"insufficient_scope\", scope=\"{scope}\""),
+                ));
+                self.to_string()
+            }
+            Self::StepUp { max_age } => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    format!(
+                        "Bearer realm=\"unilogin\", error=\"insufficient_user_authentication\", max_age={max_age}"
+                    ),
+                ));
+                self.to_string()
             }
             other => other.to_string(),
         };

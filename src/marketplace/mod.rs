@@ -37,9 +37,13 @@ pub const BASE_PATH: &str = "/api/marketplace/v1";
 /// Everything the marketplace's handlers share.
 pub struct Marketplace {
     pub store: MarketStore,
+    /// Our identifier as a resource server: tokens must name it in `aud`.
+    pub audience: String,
+    pub clock: crate::clock::Clock,
     pub access: Arc<AccessVerifier>,
     pub sealer: Sealer,
-    /// Five bad signatures in a row lock an access key for five minutes.
+    /// Five bad signatures in a row from one address lock that access key there for five
+    /// minutes.
     pub signature_lock: FailureLock,
 }
 

@@ -15,13 +15,14 @@ use super::order_store::OrderRecord;
 use super::signing::{self, Authorization, CanonicalInput};
 use super::Marketplace;
 use crate::secret::constant_time_eq;
-use crate::store::{now_unix, StoreError};
+use crate::store::StoreError;
 
 pub const ORDER_QUERY_PATH: &str = "/api/mkp-openapi-public/global/v1/order/query";
 
 /// Signatures dated further than this from server time are refused.
 const MAX_SKEW_SECS: i64 = 15 * 60;
-/// Consecutive bad signatures that lock an access key, and for how long.
+/// Consecutive bad signatures that lock an access key at one source address, and for how
+/// long.
 pub const MAX_FAILURES: u32 = 5;
 pub const LOCKOUT: Duration = Duration::from_secs(5 * 60);
 
@@ -72,7 +73,10 @@ async fn verify(req: &HttpRequest, body: &[u8], market: &Marketplace) -> Result<
     }
     let lockout = &market.signature_lock;
     let ak = authorization.access_key.as_str();
-    if lockout.is_locked(ak).await? {
+    // Failures count per access key and source address: an outsider who knows an AK
+    // locks only their own address out, never the owner's servers.
+    let attempt = format!("{ak}|{}", crate::idp::client_ip(req));
+    if lockout.is_locked(&attempt).await? {
         return Err(Rejected::Signature(
             "access key locked after repeated signature failures",
         ));
@@ -86,7 +90,7 @@ async fn verify(req: &HttpRequest, body: &[u8], market: &Marketplace) -> Result<
         header(signing::DATE_HEADER).ok_or(Rejected::Signature("verify aksk signature fail"))?;
     let signed_at = super::time::parse_sdk_date(date)
         .ok_or(Rejected::Signature("verify aksk signature fail"))?;
-    if (now_unix() - signed_at).abs() > MAX_SKEW_SECS {
+    if (market.clock.now_unix() - signed_at).abs() > MAX_SKEW_SECS {
         return Err(Rejected::Signature("signature expired"));
     }
     let mut signed_headers = Vec::with_capacity(signed.len());
@@ -95,7 +99,7 @@ async fn verify(req: &HttpRequest, body: &[u8], market: &Marketplace) -> Result<
         signed_headers.push((name.clone(), value.to_owned()));
     }
     let Some(key) = market.store.access_key(ak).await? else {
-        lockout.failed(ak).await?;
+        lockout.failed(&attempt).await?;
         return Err(fail);
     };
     let secret = market
@@ -132,10 +136,10 @@ async fn verify(req: &HttpRequest, body: &[u8], market: &Marketplace) -> Result<
         constant_time_eq(expected.as_bytes(), authorization.signature.as_bytes())
     });
     if !matches {
-        lockout.failed(ak).await?;
+        lockout.failed(&attempt).await?;
         return Err(fail);
     }
-    lockout.succeeded(ak).await?;
+    lockout.succeeded(&attempt).await?;
     Ok(key.tenant_id)
 }
 

@@ -11,7 +11,6 @@ use super::error::MarketError;
 use super::order_store::{OrderLineRecord, OrderRecord};
 use super::product::{AccessType, ChargingMode, PeriodType, ProductContent};
 use super::Marketplace;
-use crate::store::now_unix;
 
 pub const ORDER_TYPES: [&str; 6] = [
     "NEW",
@@ -224,7 +223,7 @@ pub async fn build(
             .and_then(|a| a.checked_mul(period_number.unwrap_or(1)))
     }
     .ok_or_else(|| MarketError::Invalid("the order amount is too large".into()))?;
-    let now = now_unix();
+    let now = market.clock.now_unix();
     let id = new_order_id(now);
     let expire_time = match (spec.period_type, period_number) {
         (Some(period), Some(n)) if order_type != "UNSUBSCRIBE" => {

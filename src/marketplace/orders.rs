@@ -48,11 +48,7 @@ pub async fn place(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
-    if !caller.is_user() {
-        return Err(MarketError::Forbidden(
-            "Orders are placed by signed-in users".into(),
-        ));
-    }
+    caller.buyer()?;
     json_body(&req, &body)?;
     let key = idempotency_key(&req)?;
     let hash = crate::secret::sha256_hex(&body);
@@ -179,12 +175,7 @@ pub async fn buyer_orders(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
-    if !caller.is_user() {
-        return Err(MarketError::Forbidden(
-            "Orders belong to signed-in users".into(),
-        ));
-    }
-    listing(&req, &market, OrderOwner::Buyer(&caller.claims.sub)).await
+    listing(&req, &market, OrderOwner::Buyer(caller.buyer()?)).await
 }
 
 pub async fn seller_orders(
@@ -208,6 +199,7 @@ async fn show_order(
     let seller_tenant = if as_seller {
         Some(caller.seller()?.tenant_id.clone())
     } else {
+        caller.buyer()?;
         None
     };
     let order = market

@@ -288,22 +288,12 @@ async fn change(
     Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))
 }
 
-fn operator(caller: &Caller) -> Result<(), MarketError> {
-    if caller.operator {
-        Ok(())
-    } else {
-        Err(MarketError::Forbidden(
-            "This needs the operator role".into(),
-        ))
-    }
-}
-
 pub async fn review_queue(
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
-    operator(&caller)?;
+    caller.operator()?;
     let mut filter = filter_from(&query_pairs(&req, FILTERS)?)?;
     filter.status.get_or_insert_with(|| PENDING.to_owned());
     listing(&market, filter).await
@@ -315,7 +305,7 @@ pub async fn approve(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
-    operator(&caller)?;
+    caller.operator()?;
     change(
         &market,
         Transition {
@@ -344,7 +334,7 @@ pub async fn reject(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
-    operator(&caller)?;
+    caller.operator()?;
     json_body(&req, &body)?;
     let rejection: Rejection = serde_json::from_slice(&body)
         .map_err(|e| MarketError::Invalid(format!("rejection body: {e}")))?;

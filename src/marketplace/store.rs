@@ -4,11 +4,13 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-use crate::store::{now_unix, StoreError};
+use crate::clock::Clock;
+use crate::store::StoreError;
 
 #[derive(Clone)]
 pub struct MarketStore {
     pool: AnyPool,
+    clock: Clock,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,8 +49,13 @@ fn access_key(row: &AnyRow) -> Result<AccessKeyRecord, sqlx::Error> {
 }
 
 impl MarketStore {
-    pub fn new(pool: AnyPool) -> Self {
-        Self { pool }
+    pub fn new(pool: AnyPool, clock: Clock) -> Self {
+        Self { pool, clock }
+    }
+
+    /// Now, in unix seconds, by the marketplace's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now_unix()
     }
 
     pub(super) fn pool(&self) -> &AnyPool {
@@ -60,7 +67,7 @@ impl MarketStore {
         sqlx::query("INSERT INTO mkt_merchants (tenant_id, name, created_at) VALUES ($1, $2, $3)")
             .bind(tenant_id)
             .bind(name)
-            .bind(now_unix())
+            .bind(self.now())
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -85,7 +92,7 @@ impl MarketStore {
     pub async fn grant_operator(&self, user_id: &str) -> Result<bool, StoreError> {
         match sqlx::query("INSERT INTO mkt_operators (user_id, granted_at) VALUES ($1, $2)")
             .bind(user_id)
-            .bind(now_unix())
+            .bind(self.now())
             .execute(&self.pool)
             .await
         {

@@ -4,8 +4,6 @@
 pub mod durable;
 pub mod ephemeral;
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The backend could not be reached in time; the request may be retried later.
@@ -35,12 +33,4 @@ impl From<sqlx::Error> for StoreError {
             _ => Self::Backend(err.to_string()),
         }
     }
-}
-
-/// Seconds since the unix epoch.
-pub fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }

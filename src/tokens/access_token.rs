@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use super::jws::Parts;
 use super::keyset::{alg_name, KeySet, ACCESS_TOKEN_ALG};
-use crate::store::now_unix;
 
 pub const ACCESS_TOKEN_TYP: &str = "at+jwt";
 
@@ -20,7 +19,8 @@ const MAX_TOKEN_LEN: usize = 4096;
 pub struct AccessClaims {
     pub iss: String,
     pub sub: String,
-    pub aud: String,
+    /// The resource servers the token is for (RFC 9068 §3, RFC 8707).
+    pub aud: Audience,
     pub client_id: String,
     /// Empty (and left out) on client-credentials tokens, which have no user.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -37,6 +37,63 @@ pub struct AccessClaims {
     pub gid: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_time: Option<i64>,
+}
+
+/// The `aud` claim: one identifier is written as a string, several as an array.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Audience(Vec<String>);
+
+impl Audience {
+    pub fn new(identifiers: Vec<String>) -> Self {
+        Self(identifiers)
+    }
+
+    pub fn contains(&self, identifier: &str) -> bool {
+        self.0.iter().any(|a| a == identifier)
+    }
+
+    pub fn identifiers(&self) -> &[String] {
+        &self.0
+    }
+
+    /// Space-separated, as stored with a grant.
+    pub fn joined(&self) -> String {
+        self.0.join(" ")
+    }
+
+    pub fn split(joined: &str) -> Self {
+        Self(
+            joined
+                .split(' ')
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        )
+    }
+}
+
+impl Serialize for Audience {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.as_slice() {
+            [one] => s.serialize_str(one),
+            many => many.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Audience {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            One(String),
+            Many(Vec<String>),
+        }
+        Ok(match Raw::deserialize(d)? {
+            Raw::One(one) => Self(vec![one]),
+            Raw::Many(many) => Self(many),
+        })
+    }
 }
 
 /// Why a presented token was refused; logged, never shown beyond "invalid token".
@@ -89,11 +146,13 @@ impl KeySet {
         self.sign(ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP, claims)
     }
 
-    /// Verifies signature, `typ`, `iss`, `aud` and `exp`; revocation is the caller's check.
+    /// Verifies signature, `typ`, `iss` and `exp` (at `now`); the audience and the
+    /// lifecycle are the caller's checks.
     pub fn verify_access_token(
         &self,
         token: &str,
         issuer: &str,
+        now: i64,
     ) -> Result<AccessClaims, TokenError> {
         let claims: AccessClaims = self.open_jws(
             token,
@@ -106,10 +165,10 @@ impl KeySet {
             },
             |alg| (alg == alg_name(ACCESS_TOKEN_ALG)).then_some(ACCESS_TOKEN_ALG),
         )?;
-        if claims.iss != issuer || claims.aud != issuer {
+        if claims.iss != issuer || claims.aud.identifiers().is_empty() {
             return Err(TokenError::Invalid("issuer or audience".into()));
         }
-        if claims.exp + LEEWAY_SECS <= now_unix() {
+        if claims.exp + LEEWAY_SECS <= now {
             return Err(TokenError::Invalid("expired".into()));
         }
         if claims.sub.is_empty() {

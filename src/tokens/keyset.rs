@@ -11,8 +11,9 @@ use jsonwebtoken::{Algorithm, EncodingKey};
 use serde::Serialize;
 
 use super::jws::JwsKey;
+use crate::clock::Clock;
 use crate::store::durable::{Durable, SigningKeyRecord};
-use crate::store::{now_unix, StoreError};
+use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
@@ -57,6 +58,7 @@ pub struct KeySet {
     /// The longest lifetime of any token we sign, in seconds: a replaced key stays
     /// published this long after its successor took over.
     max_token_lifetime: i64,
+    clock: Clock,
 }
 
 /// The algorithm of access tokens: ECDSA P-256 signs fast and verifies everywhere.
@@ -103,6 +105,7 @@ impl KeySet {
         Ok(Self {
             keys,
             max_token_lifetime,
+            clock: durable.clock().clone(),
         })
     }
 
@@ -154,7 +157,7 @@ impl KeySet {
     }
 
     pub fn infos(&self) -> Vec<KeyInfo> {
-        let now = now_unix();
+        let now = self.clock.now_unix();
         self.keys
             .iter()
             .enumerate()
@@ -169,7 +172,7 @@ impl KeySet {
 
     /// The public keys that may still verify a live token.
     pub fn jwks(&self) -> JwkSet {
-        let now = now_unix();
+        let now = self.clock.now_unix();
         JwkSet {
             keys: self
                 .keys
@@ -203,7 +206,7 @@ impl KeySet {
             .keys
             .iter()
             .position(|k| k.kid == kid && k.alg == alg)?;
-        (self.status(index, now_unix()) != "retired").then(|| &self.keys[index].jws)
+        (self.status(index, self.clock.now_unix()) != "retired").then(|| &self.keys[index].jws)
     }
 }
 
@@ -406,7 +409,8 @@ mod tests {
     #[test]
     fn a_replaced_key_retires_after_the_longest_token_lifetime() {
         let dir = tempfile::tempdir().unwrap();
-        let now = now_unix();
+        let clock = Clock::system();
+        let now = clock.now_unix();
         let key = |created_at| {
             let mut key = generate(dir.path(), Algorithm::ES256).unwrap();
             key.created_at = created_at;
@@ -415,6 +419,7 @@ mod tests {
         let set = KeySet {
             keys: vec![key(now - 20_000), key(now - 8_000), key(now - 50)],
             max_token_lifetime: 7200,
+            clock,
         };
         let statuses: Vec<_> = set.infos().iter().map(|i| i.status).collect();
         assert_eq!(statuses, ["retired", "retiring", "active"]);

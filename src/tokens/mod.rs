@@ -8,7 +8,7 @@ mod keyset;
 mod live;
 mod verifier;
 
-pub use access_token::{AccessClaims, TokenError, ACCESS_TOKEN_TYP};
+pub use access_token::{AccessClaims, Audience, TokenError, ACCESS_TOKEN_TYP};
 pub use id_token::{at_hash, IdClaims};
 pub use keyset::{
     alg_name, parse_alg, KeyError, KeyInfo, KeySet, ACCESS_TOKEN_ALG, ID_TOKEN_DEFAULT_ALG,

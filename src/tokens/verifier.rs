@@ -1,15 +1,15 @@
 //! Verifying a bearer access token as every resource (userinfo, introspection, the
-//! marketplace) must: signature against the current key set, type, issuer, audience,
-//! expiry, and that neither its session nor its grant has been revoked. Local only: no
-//! call to the identity provider.
+//! marketplace) must: signature against the current key set, type, issuer, expiry, the
+//! audience the resource answers to, and the identity lifecycle (its session, grant,
+//! user and client still good). Local only: no call to the identity provider.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::{AccessClaims, LiveKeys};
 use crate::cache::Cache;
-use crate::store::ephemeral::Revocations;
-use crate::store::{now_unix, StoreError};
+use crate::lifecycle::{Lifecycle, Origin};
+use crate::store::StoreError;
 
 /// The token of an `Authorization: Bearer …` header value (RFC 6750 §2.1): `Ok(None)`
 /// when there is no header, `Err(())` when it is not a bearer token.
@@ -34,55 +34,81 @@ pub fn bearer_token(authorization: Option<&[u8]>) -> Result<Option<&str>, ()> {
 pub enum Refusal {
     /// Not a live token of ours; says nothing more to the caller.
     Invalid,
+    /// A live token of ours, issued for other resource servers.
+    WrongAudience,
     /// The revocation store did not answer.
     Unavailable(StoreError),
 }
 
 pub struct AccessVerifier {
     keys: Arc<LiveKeys>,
-    revocations: Revocations,
+    lifecycle: Arc<Lifecycle>,
     issuer: String,
     /// Tokens whose signature and claims were checked, until they expire.
     verified: Cache<AccessClaims>,
 }
 
 impl AccessVerifier {
-    pub fn new(keys: Arc<LiveKeys>, revocations: Revocations, issuer: String) -> Self {
+    pub fn new(keys: Arc<LiveKeys>, lifecycle: Arc<Lifecycle>, issuer: String) -> Self {
         Self {
+            verified: Cache::new(50_000, lifecycle.clock().clone()),
             keys,
-            revocations,
+            lifecycle,
             issuer,
-            verified: Cache::new(50_000),
         }
     }
 
-    pub async fn verify(&self, token: &str) -> Result<Arc<AccessClaims>, Refusal> {
+    /// The claims of a live token whose `aud` names `audience` (any audience when
+    /// `None`: introspection describes tokens for every resource server).
+    pub async fn verify(
+        &self,
+        token: &str,
+        audience: Option<&str>,
+    ) -> Result<Arc<AccessClaims>, Refusal> {
+        let now = self.lifecycle.clock().now_unix();
         let claims = match self.verified.get(token) {
-            Some(claims) if claims.exp > now_unix() => claims,
+            Some(claims) if claims.exp > now => claims,
             _ => {
                 let claims = self
                     .keys
                     .current()
-                    .verify_access_token(token, &self.issuer)
+                    .verify_access_token(token, &self.issuer, now)
                     .map_err(|err| {
                         tracing::debug!(error = %err, "bearer token refused");
                         Refusal::Invalid
                     })?;
-                // Signature and claims hold until `exp`; revocation is checked every time.
-                let ttl = Duration::from_secs((claims.exp - now_unix()).max(0) as u64);
+                // Signature and claims hold until `exp`; the lifecycle is checked every time.
+                let ttl = Duration::from_secs((claims.exp - now).max(0) as u64);
                 let claims = Arc::new(claims);
                 self.verified.insert(token, claims.clone(), ttl);
                 claims
             }
         };
-        let revoked = self
-            .revocations
-            .is_revoked(&claims.sid, claims.gid.as_deref())
+        let live = self
+            .lifecycle
+            .is_live(&origin_of(&claims))
             .await
             .map_err(Refusal::Unavailable)?;
-        if revoked {
+        if !live {
             return Err(Refusal::Invalid);
         }
+        if audience.is_some_and(|a| !claims.aud.contains(a)) {
+            return Err(Refusal::WrongAudience);
+        }
         Ok(claims)
+    }
+}
+
+/// What an access token is checked against: a user token by its session, grant, user
+/// and sign-in time; an application token by its own grant and its client.
+pub fn origin_of(claims: &AccessClaims) -> Origin<'_> {
+    let user_token = !claims.sid.is_empty();
+    Origin {
+        sid: &claims.sid,
+        grant: claims.gid.as_deref(),
+        user: user_token.then_some(claims.sub.as_str()),
+        client: &claims.client_id,
+        auth_time: claims.auth_time,
+        issued_at: claims.iat,
     }
 }

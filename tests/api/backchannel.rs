@@ -9,6 +9,7 @@ use crate::helpers::{error_of, oauth_error, TestApp, PASSWORD};
 
 const INTROSPECT: &str = "/api/v1/oauth2/introspect";
 const REVOKE: &str = "/api/v1/oauth2/revoke";
+const TOKEN: &str = "/api/v1/oauth2/token";
 
 #[tokio::test]
 async fn client_credentials_give_an_app_token_without_user_or_refresh_token() {
@@ -277,14 +278,9 @@ async fn revoking_an_access_token_ends_its_session() {
 }
 
 #[tokio::test]
-async fn the_back_channel_is_rate_limited_per_ip_and_per_client() {
-    let app = TestApp::spawn_with(|s| {
-        s.limits.requests_per_ip = 6;
-        s.limits.requests_per_client = 4;
-    })
-    .await;
+async fn each_authenticated_client_has_a_request_budget_of_its_own() {
+    let app = TestApp::spawn_with(|s| s.limits.requests_per_client = 4).await;
     let cc = [("grant_type", "client_credentials")];
-    // The per-client budget runs out first, and only for that client.
     for _ in 0..4 {
         assert_eq!(app.token_raw(&cc, app.basic()).await.status(), 200);
     }
@@ -299,16 +295,76 @@ async fn the_back_channel_is_rate_limited_per_ip_and_per_client() {
         .unwrap();
     assert!((1..=60).contains(&wait), "{wait}");
     assert_eq!(error_of(limited).await.1, "too_many_requests");
-
-    // This IP has one request left; then everything from it waits, whoever asks.
+    // Another client, from the same address, is not held back.
     let other = app
         .register_client("other", &["https://other.example/cb"], false)
         .await;
     let other_basic = Some((other.id.as_str(), other.secret.as_deref().unwrap()));
     assert_eq!(app.token_raw(&cc, other_basic).await.status(), 200);
-    let by_ip = app.post_form(REVOKE, &[("token", "x")], other_basic).await;
-    assert_eq!(by_ip.status(), 429);
-    assert!(by_ip.headers().contains_key("retry-after"));
+}
+
+/// A back-channel client on another loopback address (the whole of 127/8 is ours).
+fn from_address(last_octet: u8) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, last_octet]))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn failed_client_authentications_lock_the_attacker_not_the_client() {
+    let app = TestApp::spawn_with(|s| {
+        s.limits.client_auth_failures = 3;
+        s.limits.client_auth_failures_per_ip = 5;
+    })
+    .await;
+    let attacker = from_address(2);
+    let cc = [("grant_type", "client_credentials")];
+    let guess = |client: &str| {
+        attacker
+            .post(app.url(TOKEN))
+            .basic_auth(client, Some("wrong-secret"))
+            .form(&cc)
+            .send()
+    };
+    for _ in 0..3 {
+        assert_eq!(guess(&app.client.id).await.unwrap().status(), 401);
+    }
+    let locked = guess(&app.client.id).await.unwrap();
+    assert_eq!(locked.status(), 429);
+    assert!(locked.headers().contains_key("retry-after"));
+    // Even the right secret from the attacker's address waits...
+    let right_from_attacker = attacker
+        .post(app.url(TOKEN))
+        .basic_auth(&app.client.id, app.client.secret.as_deref())
+        .form(&cc)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right_from_attacker.status(), 429);
+    // ...while the client itself, from its own address, is served.
+    assert_eq!(app.token_raw(&cc, app.basic()).await.status(), 200);
+    assert_eq!(
+        app.introspect(&app.client, "x").await["active"],
+        false,
+        "introspection still answers the client"
+    );
+    // Spraying other client ids from the same address hits the per-address bar.
+    // (three failures so far from this address; the fifth locks it)
+    assert_eq!(guess("someone-else").await.unwrap().status(), 401);
+    assert_eq!(guess("someone-else").await.unwrap().status(), 401);
+    assert_eq!(guess("another-one").await.unwrap().status(), 429);
+    let other = app
+        .register_client("other", &["https://other.example/cb"], false)
+        .await;
+    let other_from_elsewhere = from_address(3)
+        .post(app.url(TOKEN))
+        .basic_auth(&other.id, other.secret.as_deref())
+        .form(&cc)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other_from_elsewhere.status(), 200);
 }
 
 #[tokio::test]

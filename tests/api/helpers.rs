@@ -10,9 +10,14 @@ use oauth2::{
 };
 use reqwest::redirect::Policy;
 use reqwest::Response;
+use std::sync::Arc;
 use unilogin::admin::{NewClientRequest, NewUserRequest, PasswordHasher};
+
+use unilogin::clock::Clock;
 use unilogin::config::{Argon2Settings, Settings};
+use unilogin::domain::resource::MARKETPLACE_SCOPES;
 use unilogin::domain::{NewPassword, RedirectUri, Role, TenantId, Username};
+use unilogin::lifecycle::Lifecycle;
 use unilogin::startup::Application;
 use unilogin::store::durable::Durable;
 
@@ -194,6 +199,8 @@ impl TestApp {
             None => None,
         };
         let mut settings = Settings::from_env().expect("settings");
+        // Each app its own clock, which its tests move.
+        settings.clock = Clock::system();
         settings.bind = "127.0.0.1:0".into();
         settings.issuer = None;
         settings.keys_dir = dir.path().join("keys");
@@ -297,6 +304,17 @@ impl TestApp {
         self.app.as_ref().expect("running app")
     }
 
+    /// The app's clock: move it forward instead of sleeping.
+    pub fn clock(&self) -> &Clock {
+        &self.settings.clock
+    }
+
+    /// The lifecycle the app checks every credential against (as an administrator's
+    /// tools reach it).
+    pub fn lifecycle(&self) -> Arc<Lifecycle> {
+        self.app().idp().lifecycle.clone()
+    }
+
     pub async fn create_user(&self, username: &str, tenant: &str) -> String {
         self.durable
             .admin_create_user(
@@ -318,11 +336,23 @@ impl TestApp {
             .expect("user created")
     }
 
+    /// A partner app, allowed every marketplace scope.
     pub async fn register_client(
         &self,
         name: &str,
         redirect_uris: &[&str],
         public: bool,
+    ) -> TestClient {
+        self.register_client_with_scopes(name, redirect_uris, public, &MARKETPLACE_SCOPES)
+            .await
+    }
+
+    pub async fn register_client_with_scopes(
+        &self,
+        name: &str,
+        redirect_uris: &[&str],
+        public: bool,
+        scopes: &[&str],
     ) -> TestClient {
         let post_logout = format!("https://{name}.example/logged-out");
         let created = self
@@ -339,6 +369,7 @@ impl TestApp {
                 ),
                 public,
                 id_token_alg: None,
+                scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
                 client_id: None,
                 app_id: None,
             })

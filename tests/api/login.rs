@@ -101,7 +101,10 @@ async fn wrong_password_and_unknown_user_get_the_same_generic_answer() {
 async fn a_disabled_user_cannot_sign_in() {
     let app = TestApp::spawn().await;
     app.durable
-        .admin_disable_user(&unilogin::domain::Username::parse("alice").unwrap())
+        .admin_disable_user(
+            &app.lifecycle(),
+            &unilogin::domain::Username::parse("alice").unwrap(),
+        )
         .await
         .unwrap();
     let (authorize, _) = app.authorize_url(&app.client, &[]);

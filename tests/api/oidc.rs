@@ -167,6 +167,7 @@ async fn a_client_registered_for_es256_gets_es256_id_tokens() {
             home_url: None,
             public: false,
             id_token_alg: Some("ES256".into()),
+            scopes: Vec::new(),
             client_id: None,
             app_id: None,
         })
@@ -216,6 +217,7 @@ async fn a_client_registered_for_es256_gets_es256_id_tokens() {
             home_url: None,
             public: false,
             id_token_alg: Some("HS256".into()),
+            scopes: Vec::new(),
             client_id: None,
             app_id: None,
         })

@@ -174,6 +174,6 @@ fn claims_of(app: &TestApp, token: &str) -> AccessClaims {
         .idp()
         .keys
         .current()
-        .verify_access_token(token, app.issuer())
+        .verify_access_token(token, app.issuer(), app.clock().now_unix())
         .expect("our own token verifies")
 }

@@ -70,6 +70,7 @@ impl Fixture {
                 home_url: None,
                 public: false,
                 id_token_alg: None,
+                scopes: Vec::new(),
                 client_id: None,
                 app_id: None,
             })
@@ -85,7 +86,10 @@ impl Fixture {
             ),
             ("UNILOGIN_LOG".to_owned(), "warn".to_owned()),
             // The bench is one client on one address, hammering on purpose.
-            ("UNILOGIN_RATE_LIMIT_PER_IP".to_owned(), "0".to_owned()),
+            (
+                "UNILOGIN_CLIENT_AUTH_MAX_FAILURES_PER_IP".to_owned(),
+                "0".to_owned(),
+            ),
             ("UNILOGIN_RATE_LIMIT_PER_CLIENT".to_owned(), "0".to_owned()),
             ("UNILOGIN_REDIS_PREFIX".to_owned(), prefix.clone()),
         ];

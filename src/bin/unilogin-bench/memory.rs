@@ -61,7 +61,7 @@ pub fn probe(sessions: usize) -> Result<(), String> {
         let pid = std::process::id();
         let idle = crate::server::rss_of(pid);
         let idp = app.idp();
-        let now = unilogin::store::now_unix();
+        let now = unilogin::clock::Clock::system().now_unix();
         for _ in 0..sessions {
             idp.sessions
                 .create(&BrowserSession {

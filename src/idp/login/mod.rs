@@ -64,6 +64,11 @@ impl Flow {
                 .await
                 .map_err(|e| PageError::store(lang, e))?
                 .ok_or_else(|| bad(lang.texts().unknown_app.into()))?;
+            // The portal's code carries no PKCE challenge (upstream's portal has none), and
+            // a public client has nothing else to prove it is the one redeeming it.
+            if client.is_public() {
+                return Err(bad(lang.texts().public_app_portal.into()));
+            }
             return Ok(Self::Portal {
                 client: Box::new(client),
             });
@@ -112,6 +117,8 @@ impl Flow {
                     code_challenge: None,
                     nonce: None,
                     reauthenticate: None,
+                    // The default scope reads userinfo: the identity provider's own.
+                    audience: idp.issuer.clone(),
                 };
                 idp.code_redirect(&request, session).await
             }

@@ -14,7 +14,6 @@ use crate::idp::{client_ip, Idp};
 use crate::secret::{constant_time_eq, random_token, Secret};
 use crate::store::durable::UserRecord;
 use crate::store::ephemeral::BrowserSession;
-use crate::store::now_unix;
 
 pub async fn submit(
     req: HttpRequest,
@@ -115,7 +114,7 @@ pub async fn submit(
         sid: random_token(),
         user_id: user.id.clone(),
         tenant_id: user.tenant_id.clone(),
-        auth_time: now_unix(),
+        auth_time: idp.clock.now_unix(),
     };
     let token = idp
         .sessions

@@ -8,9 +8,11 @@ use super::mint::{new_refresh_token, Subject};
 use super::TokenResponse;
 use crate::idp::error::OAuthError;
 use crate::idp::Idp;
+use crate::lifecycle::Origin;
 use crate::secret::{constant_time_eq, random_token};
-use crate::store::durable::NewFamily;
+use crate::store::durable::{ClientRecord, NewFamily};
 use crate::store::ephemeral::{CodeGrant, Redemption};
+use crate::tokens::Audience;
 
 pub async fn exchange(
     idp: &Idp,
@@ -18,22 +20,38 @@ pub async fn exchange(
     code: &str,
     redirect_uri: Option<&str>,
     code_verifier: Option<&str>,
+    resources: &[&str],
 ) -> Result<TokenResponse, OAuthError> {
     let client_id = client.record.client_id.as_str();
-    let grant_id = random_token();
-    let grant = match idp.codes.redeem(code, &grant_id).await? {
+    let grant = match idp.codes.peek(code).await? {
         Redemption::Fresh(grant) => grant,
         Redemption::Unknown => return Err(OAuthError::invalid_code()),
         Redemption::Replayed { grant_id } => {
             // RFC 6749 §4.1.2: a code used twice revokes what its first use produced.
             tracing::warn!(%client_id, "authorization code replayed; revoking its grant");
-            idp.revoke_grant(&grant_id).await?;
+            idp.lifecycle.revoke_grant(&grant_id).await?;
             idp.audit("code.replayed", &grant_id, client_id).await;
             return Err(OAuthError::invalid_code());
         }
     };
-    check_binding(&grant, client_id, redirect_uri, code_verifier)?;
-    if idp.revocations.is_revoked(&grant.sid, None).await? {
+    // Checked before the code is spent: a request that does not match it leaves the code
+    // to the client it was issued to.
+    check_binding(&grant, &client.record, redirect_uri, code_verifier)?;
+    let audience = narrow(&grant.audience, resources)?;
+    let grant_id = random_token();
+    let origin = Origin {
+        sid: &grant.sid,
+        grant: None,
+        user: Some(&grant.user_id),
+        client: client_id,
+        auth_time: Some(grant.auth_time),
+        issued_at: grant.issued_at,
+    };
+    if !idp.lifecycle.is_live(&origin).await? {
+        return Err(OAuthError::invalid_code());
+    }
+    if !idp.codes.claim(code, &grant_id).await? {
+        // A concurrent request with the same code won.
         return Err(OAuthError::invalid_code());
     }
     let view = idp
@@ -53,12 +71,20 @@ pub async fn exchange(
                 tenant_id: grant.tenant_id.clone(),
                 sid: grant.sid.clone(),
                 scope: grant.scope.clone(),
+                audience: audience.joined(),
                 auth_time: grant.auth_time,
             },
             &refresh_hash,
             idp.refresh_expiry(),
         )
         .await?;
+    // A logout (or a user or client cutoff) that ran while the family was being created
+    // may have swept the session's families before this one existed: look again now that
+    // it does, and take it back if so.
+    if !idp.lifecycle.is_live(&origin).await? {
+        idp.durable.revoke_family(&grant_id).await?;
+        return Err(OAuthError::invalid_code());
+    }
     let subject = Subject {
         user_id: &user.id,
         tenant_id: &grant.tenant_id,
@@ -66,6 +92,7 @@ pub async fn exchange(
         sid: &grant.sid,
         grant_id: &grant_id,
         scope: &grant.scope,
+        audience: &audience,
         auth_time: grant.auth_time,
     };
     let access_token = idp.mint_access_token(&subject)?;
@@ -79,15 +106,36 @@ pub async fn exchange(
     Ok(idp.token_response(access_token, &grant.scope, Some(refresh_token), id_token))
 }
 
+/// The grant's audiences, narrowed to the RFC 8707 `resource` values of the token
+/// request, each of which must be one of them.
+pub fn narrow(granted: &str, resources: &[&str]) -> Result<Audience, OAuthError> {
+    let granted = Audience::split(granted);
+    if resources.is_empty() {
+        return Ok(granted);
+    }
+    let mut narrowed: Vec<String> = Vec::new();
+    for resource in resources {
+        if !granted.contains(resource) {
+            return Err(OAuthError::InvalidTarget(format!(
+                "{resource} is not an audience of this grant"
+            )));
+        }
+        if !narrowed.iter().any(|n| n == resource) {
+            narrowed.push((*resource).to_owned());
+        }
+    }
+    Ok(Audience::new(narrowed))
+}
+
 /// The code must be redeemed by the client it was issued to, at the same redirect URI,
 /// with the PKCE verifier if a challenge was sent.
 fn check_binding(
     grant: &CodeGrant,
-    client_id: &str,
+    client: &ClientRecord,
     redirect_uri: Option<&str>,
     code_verifier: Option<&str>,
 ) -> Result<(), OAuthError> {
-    if grant.client_id != client_id {
+    if grant.client_id != client.client_id {
         return Err(OAuthError::invalid_code());
     }
     match redirect_uri {
@@ -104,6 +152,10 @@ fn check_binding(
         _ => {}
     }
     match (&grant.code_challenge, code_verifier) {
+        // A public client proves nothing else: its codes must carry a challenge.
+        (None, None) if client.is_public() => Err(OAuthError::InvalidGrant(
+            "A public client's code must have been requested with PKCE".into(),
+        )),
         (None, None) => Ok(()),
         (None, Some(_)) => Err(OAuthError::InvalidGrant(
             "code_verifier sent but no code_challenge was".into(),

@@ -30,22 +30,41 @@ pub async fn authenticate_client(
 ) -> Result<AuthenticatedClient, OAuthError> {
     let credentials = credentials(req, params)?;
     let basic = credentials.basic;
-    let mut client = idp
-        .client(&credentials.client_id)
+    let ip = crate::idp::client_ip(req);
+    let throttle = &idp.client_auth_throttle;
+    // Failures lock the address (for this client id, and past a higher bar for any):
+    // never the client itself, which keeps working from its own servers.
+    if throttle.is_locked(&ip, &credentials.client_id).await? {
+        tracing::info!(%ip, "client authentication refused: too many failures");
+        return Err(OAuthError::RateLimited {
+            retry_after: throttle.retry_after().as_secs(),
+        });
+    }
+    match verify(idp, &credentials).await? {
+        Some(client) => Ok(AuthenticatedClient { record: client }),
+        None => {
+            tracing::info!(client_id = %credentials.client_id, "client authentication failed");
+            throttle.record_failure(&ip, &credentials.client_id).await?;
+            Err(OAuthError::InvalidClient { basic })
+        }
+    }
+}
+
+async fn verify(
+    idp: &Idp,
+    credentials: &Credentials,
+) -> Result<Option<Arc<ClientRecord>>, OAuthError> {
+    let Some(client) = idp.client(&credentials.client_id).await? else {
+        return Ok(None);
+    };
+    if credentials.matches(&client) {
+        return Ok(Some(client));
+    }
+    // The cached registration may predate a secret rotation: ask the store once.
+    Ok(idp
+        .reload_client(&credentials.client_id)
         .await?
-        .ok_or(OAuthError::InvalidClient { basic })?;
-    if !credentials.matches(&client) {
-        // The cached registration may predate a secret rotation: ask the store once.
-        client = idp
-            .reload_client(&credentials.client_id)
-            .await?
-            .ok_or(OAuthError::InvalidClient { basic })?;
-    }
-    if !credentials.matches(&client) {
-        tracing::info!(client_id = %client.client_id, "client authentication failed");
-        return Err(OAuthError::InvalidClient { basic });
-    }
-    Ok(AuthenticatedClient { record: client })
+        .filter(|client| credentials.matches(client)))
 }
 
 impl Credentials {

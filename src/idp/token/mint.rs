@@ -7,8 +7,7 @@ use crate::idp::error::OAuthError;
 use crate::idp::Idp;
 use crate::secret::random_token;
 use crate::store::durable::{ClientRecord, UserRecord};
-use crate::store::now_unix;
-use crate::tokens::{at_hash, parse_alg, AccessClaims, IdClaims, ID_TOKEN_DEFAULT_ALG};
+use crate::tokens::{at_hash, parse_alg, AccessClaims, Audience, IdClaims, ID_TOKEN_DEFAULT_ALG};
 
 /// Who and what an access token speaks for.
 pub struct Subject<'a> {
@@ -18,16 +17,17 @@ pub struct Subject<'a> {
     pub sid: &'a str,
     pub grant_id: &'a str,
     pub scope: &'a str,
+    pub audience: &'a Audience,
     pub auth_time: i64,
 }
 
 impl Idp {
     pub(super) fn mint_access_token(&self, subject: &Subject<'_>) -> Result<String, OAuthError> {
-        let now = now_unix();
+        let now = self.clock.now_unix();
         let claims = AccessClaims {
             iss: self.issuer.clone(),
             sub: subject.user_id.to_owned(),
-            aud: self.issuer.clone(),
+            aud: subject.audience.clone(),
             client_id: subject.client_id.to_owned(),
             scope: subject.scope.to_owned(),
             sid: subject.sid.to_owned(),
@@ -68,7 +68,7 @@ impl Idp {
         let claim = |token: ScopeToken, value: &str| {
             (scope.contains(token) && !value.is_empty()).then(|| value.to_owned())
         };
-        let now = now_unix();
+        let now = self.clock.now_unix();
         let claims = IdClaims {
             iss: self.issuer.clone(),
             sub: user.id.clone(),
@@ -114,7 +114,7 @@ impl Idp {
     }
 
     pub(super) fn refresh_expiry(&self) -> i64 {
-        now_unix() + self.lifetimes.refresh_token.as_secs() as i64
+        self.clock.now_unix() + self.lifetimes.refresh_token.as_secs() as i64
     }
 }
 

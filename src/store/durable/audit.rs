@@ -2,7 +2,7 @@
 
 use super::Durable;
 use crate::secret::random_id;
-use crate::store::{now_unix, StoreError};
+use crate::store::StoreError;
 
 impl Durable {
     /// Appends one event. `detail` must never contain a secret.
@@ -18,7 +18,7 @@ impl Durable {
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(random_id(24))
-        .bind(now_unix())
+        .bind(self.now())
         .bind(kind)
         .bind(subject)
         .bind(client_id)

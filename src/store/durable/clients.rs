@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::Durable;
-use crate::store::{now_unix, StoreError};
+use crate::store::StoreError;
 
 #[derive(Debug, Clone)]
 pub struct NewClient {
@@ -17,6 +17,8 @@ pub struct NewClient {
     pub post_logout_uris: Vec<String>,
     pub home_url: Option<String>,
     pub id_token_alg: String,
+    /// API scopes the client may request.
+    pub scopes: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -30,6 +32,9 @@ pub struct ClientRecord {
     pub home_url: Option<String>,
     /// `RS256` or `ES256`.
     pub id_token_alg: String,
+    /// API scopes (of registered resource servers) the client may request; OpenID
+    /// Connect scopes are open to every client.
+    pub scopes: Vec<String>,
     pub created_at: i64,
 }
 
@@ -63,6 +68,7 @@ fn from_row(row: &AnyRow) -> Result<ClientRecord, sqlx::Error> {
         created_at: row.try_get("created_at")?,
         redirect_uris: Vec::new(),
         post_logout_uris: Vec::new(),
+        scopes: Vec::new(),
     })
 }
 
@@ -94,7 +100,7 @@ impl Durable {
         .bind(&client.secret_hash)
         .bind(&client.home_url)
         .bind(&client.id_token_alg)
-        .bind(now_unix())
+        .bind(self.now())
         .execute(&mut *tx)
         .await?;
         for (kind, uris) in [
@@ -114,8 +120,33 @@ impl Durable {
                 .await?;
             }
         }
+        insert_scopes(&mut tx, &client.client_id, &client.scopes).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Replaces the API scopes a client may request; false when no such client.
+    pub async fn set_client_scopes(
+        &self,
+        client_id: &str,
+        scopes: &[String],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let exists = sqlx::query("SELECT 1 AS found FROM clients WHERE client_id = $1")
+            .bind(client_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        if !exists {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM client_scopes WHERE client_id = $1")
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?;
+        insert_scopes(&mut tx, client_id, scopes).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     pub async fn find_client(&self, client_id: &str) -> Result<Option<ClientRecord>, StoreError> {
@@ -152,6 +183,14 @@ impl Durable {
         for row in &uris {
             attach_uri(&mut client, row)?;
         }
+        let scopes =
+            sqlx::query("SELECT scope FROM client_scopes WHERE client_id = $1 ORDER BY scope")
+                .bind(&client.client_id)
+                .fetch_all(self.pool())
+                .await?;
+        for row in &scopes {
+            client.scopes.push(row.try_get("scope")?);
+        }
         Ok(Some(client))
     }
 
@@ -174,6 +213,15 @@ impl Durable {
             let client_id: String = row.try_get("client_id")?;
             if let Some(&i) = index.get(&client_id) {
                 attach_uri(&mut clients[i], row)?;
+            }
+        }
+        let scopes = sqlx::query("SELECT client_id, scope FROM client_scopes ORDER BY scope")
+            .fetch_all(self.pool())
+            .await?;
+        for row in &scopes {
+            let client_id: String = row.try_get("client_id")?;
+            if let Some(&i) = index.get(&client_id) {
+                clients[i].scopes.push(row.try_get("scope")?);
             }
         }
         Ok(clients)
@@ -210,10 +258,14 @@ impl Durable {
             "UPDATE grant_families SET revoked_at = $1 \
              WHERE client_id = $2 AND revoked_at IS NULL",
         )
-        .bind(now_unix())
+        .bind(self.now())
         .bind(client_id)
         .execute(&mut *tx)
         .await?;
+        sqlx::query("DELETE FROM client_scopes WHERE client_id = $1")
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM client_uris WHERE client_id = $1")
             .bind(client_id)
             .execute(&mut *tx)
@@ -225,4 +277,19 @@ impl Durable {
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+async fn insert_scopes(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    client_id: &str,
+    scopes: &[String],
+) -> Result<(), StoreError> {
+    for scope in scopes {
+        sqlx::query("INSERT INTO client_scopes (client_id, scope) VALUES ($1, $2)")
+            .bind(client_id)
+            .bind(scope)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }

@@ -27,6 +27,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "marketplace",
         include_str!("../../../migrations/0004_marketplace.sql"),
     ),
+    (
+        5,
+        "lifecycle",
+        include_str!("../../../migrations/0005_lifecycle.sql"),
+    ),
 ];
 
 #[derive(Debug)]

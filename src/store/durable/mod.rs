@@ -5,6 +5,7 @@ mod audit;
 mod clients;
 mod migrations;
 mod refresh_tokens;
+mod resource_servers;
 mod revocations;
 mod signing_keys;
 mod tenants;
@@ -17,12 +18,14 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use clients::{ClientRecord, NewClient};
 pub use refresh_tokens::{NewFamily, RefreshTokenRecord, Rotation};
-pub use revocations::RevocationKind;
+pub use resource_servers::ResourceServerRecord;
+pub use revocations::{RevocationKind, RevocationRecord};
 pub use signing_keys::SigningKeyRecord;
 pub use tenants::TenantRecord;
 pub use users::{NewUser, UserRecord};
 
 use super::StoreError;
+use crate::clock::Clock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -34,6 +37,7 @@ pub enum Backend {
 #[derive(Clone)]
 pub struct Durable {
     pool: AnyPool,
+    clock: Clock,
 }
 
 impl Durable {
@@ -70,7 +74,24 @@ impl Durable {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            clock: Clock::system(),
+        })
+    }
+
+    /// The same store, reading `clock` for every time it records.
+    pub fn with_clock(self, clock: Clock) -> Self {
+        Self { clock, ..self }
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Now, in unix seconds, by the store's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now_unix()
     }
 
     /// Applies the embedded migrations that have not run yet.

@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use super::Durable;
-use crate::store::{now_unix, StoreError};
+use crate::store::StoreError;
 
 /// What an authorization code grant becomes when it is first exchanged.
 #[derive(Debug, Clone)]
@@ -14,6 +14,8 @@ pub struct NewFamily {
     pub tenant_id: String,
     pub sid: String,
     pub scope: String,
+    /// Space-separated audiences of its access tokens (resource server identifiers).
+    pub audience: String,
     pub auth_time: i64,
 }
 
@@ -26,6 +28,10 @@ pub struct RefreshTokenRecord {
     pub tenant_id: String,
     pub sid: String,
     pub auth_time: i64,
+    /// When the family was created (its code was exchanged).
+    pub created_at: i64,
+    /// The audiences the grant's access tokens are issued for.
+    pub audience: String,
     pub scope: String,
     pub expires_at: i64,
     /// When the token was rotated, if it was.
@@ -49,11 +55,11 @@ impl Durable {
         token_hash: &str,
         expires_at: i64,
     ) -> Result<(), StoreError> {
-        let now = now_unix();
+        let now = self.now();
         let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO grant_families (id, client_id, user_id, tenant_id, sid, scope, \
-             auth_time, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             auth_time, created_at, audience) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&family.id)
         .bind(&family.client_id)
@@ -63,6 +69,7 @@ impl Durable {
         .bind(&family.scope)
         .bind(family.auth_time)
         .bind(now)
+        .bind(&family.audience)
         .execute(&mut *tx)
         .await?;
         sqlx::query(
@@ -86,7 +93,7 @@ impl Durable {
     ) -> Result<Option<RefreshTokenRecord>, StoreError> {
         let row = sqlx::query(
             "SELECT f.id AS family_id, f.client_id, f.user_id, f.tenant_id, f.sid, f.auth_time, \
-             t.scope, t.expires_at, COALESCE(t.spent_at, c.created_at) AS spent_at, \
+             f.created_at, f.audience, t.scope, t.expires_at, COALESCE(t.spent_at, c.created_at) AS spent_at, \
              f.revoked_at \
              FROM refresh_tokens t JOIN grant_families f ON f.id = t.family_id \
              LEFT JOIN refresh_tokens c ON c.parent_hash = t.token_hash \
@@ -103,6 +110,8 @@ impl Durable {
             tenant_id: row.try_get("tenant_id")?,
             sid: row.try_get("sid")?,
             auth_time: row.try_get("auth_time")?,
+            created_at: row.try_get("created_at")?,
+            audience: row.try_get("audience")?,
             scope: row.try_get("scope")?,
             expires_at: row.try_get("expires_at")?,
             spent_at: row.try_get("spent_at")?,
@@ -130,7 +139,7 @@ impl Durable {
         .bind(old_hash)
         .bind(family_id)
         .bind(scope)
-        .bind(now_unix())
+        .bind(self.now())
         .bind(expires_at)
         .execute(self.pool())
         .await;
@@ -148,7 +157,7 @@ impl Durable {
         let done = sqlx::query(
             "UPDATE grant_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
         )
-        .bind(now_unix())
+        .bind(self.now())
         .bind(family_id)
         .execute(self.pool())
         .await?;
@@ -160,8 +169,20 @@ impl Durable {
         let done = sqlx::query(
             "UPDATE grant_families SET revoked_at = $1 WHERE sid = $2 AND revoked_at IS NULL",
         )
-        .bind(now_unix())
+        .bind(self.now())
         .bind(sid)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Revokes every family of a client (deletion, or a secret rotation that revokes).
+    pub async fn revoke_families_of_client(&self, client_id: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE grant_families SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(self.now())
+        .bind(client_id)
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected())
@@ -172,7 +193,7 @@ impl Durable {
         let done = sqlx::query(
             "UPDATE grant_families SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
         )
-        .bind(now_unix())
+        .bind(self.now())
         .bind(user_id)
         .execute(self.pool())
         .await?;

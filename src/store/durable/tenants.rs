@@ -4,7 +4,7 @@ use sqlx::Row;
 
 use super::Durable;
 use crate::domain::TenantId;
-use crate::store::{now_unix, StoreError};
+use crate::store::StoreError;
 
 #[derive(Debug, Clone)]
 pub struct TenantRecord {
@@ -27,7 +27,7 @@ impl Durable {
         .bind(id.as_str())
         .bind(name)
         .bind(domain_name)
-        .bind(now_unix())
+        .bind(self.now())
         .execute(self.pool())
         .await?;
         Ok(())
@@ -40,7 +40,7 @@ impl Durable {
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(id.as_str())
-        .bind(now_unix())
+        .bind(self.now())
         .execute(self.pool())
         .await?;
         Ok(())

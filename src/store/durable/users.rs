@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::Durable;
-use crate::store::{now_unix, StoreError};
+use crate::store::StoreError;
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -72,7 +72,7 @@ fn from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
 impl Durable {
     /// Inserts a user; `Conflict` if the username is taken.
     pub async fn insert_user(&self, user: &NewUser) -> Result<(), StoreError> {
-        let now = now_unix();
+        let now = self.now();
         sqlx::query(
             "INSERT INTO users (id, username, tenant_id, password_hash, name, email, mobile, \
              role, org_code, org_name, project_name, disabled, created_at, updated_at) \
@@ -125,7 +125,7 @@ impl Durable {
         let done =
             sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE username = $3")
                 .bind(password_hash)
-                .bind(now_unix())
+                .bind(self.now())
                 .bind(username)
                 .execute(self.pool())
                 .await?;
@@ -136,7 +136,7 @@ impl Durable {
     pub async fn disable_user(&self, username: &str) -> Result<bool, StoreError> {
         let done =
             sqlx::query("UPDATE users SET disabled = 1, updated_at = $1 WHERE username = $2")
-                .bind(now_unix())
+                .bind(self.now())
                 .bind(username)
                 .execute(self.pool())
                 .await?;

@@ -23,11 +23,17 @@ pub struct CodeGrant {
     pub auth_time: i64,
     pub code_challenge: Option<String>,
     pub nonce: Option<String>,
+    /// Space-separated audiences of the tokens this code will buy.
+    #[serde(default)]
+    pub audience: String,
+    /// When the code was issued (unix seconds).
+    #[serde(default)]
+    pub issued_at: i64,
 }
 
 #[derive(Debug)]
 pub enum Redemption {
-    /// First use: the grant, now consumed.
+    /// Not used yet: the grant, still unspent (see `Codes::claim`).
     Fresh(CodeGrant),
     /// The code was used before; `grant_id` is what that first use produced.
     Replayed { grant_id: String },
@@ -60,26 +66,34 @@ impl Codes {
         Ok(code)
     }
 
-    /// Consumes `code` atomically. On first use the marker records `grant_id`, the id the
-    /// caller will give the grant it mints.
-    pub async fn redeem(&self, code: &str, grant_id: &str) -> Result<Redemption, StoreError> {
+    /// What `code` stands for, without spending it: the caller checks the request
+    /// against the grant first, so a wrong request leaves the code to its rightful owner.
+    pub async fn peek(&self, code: &str) -> Result<Redemption, StoreError> {
         if code.is_empty() || code.len() > MAX_CODE_LEN {
             return Ok(Redemption::Unknown);
         }
         let hash = sha256_hex(code);
-        let used_key = format!("code-used:{hash}");
-        if let Some(bytes) = self.store.take(&format!("code:{hash}")).await? {
-            let grant: CodeGrant = decode(&bytes)?;
-            self.store
-                .put(&used_key, grant_id.as_bytes(), self.ttl)
-                .await?;
-            return Ok(Redemption::Fresh(grant));
+        if let Some(bytes) = self.store.get(&format!("code:{hash}")).await? {
+            return Ok(Redemption::Fresh(decode(&bytes)?));
         }
-        match self.store.get(&used_key).await? {
+        match self.store.get(&format!("code-used:{hash}")).await? {
             Some(bytes) => Ok(Redemption::Replayed {
                 grant_id: String::from_utf8_lossy(&bytes).into_owned(),
             }),
             None => Ok(Redemption::Unknown),
         }
+    }
+
+    /// Spends `code` atomically, leaving a marker that names `grant_id`, the id the caller
+    /// gives the grant it mints. False when a concurrent request spent it first.
+    pub async fn claim(&self, code: &str, grant_id: &str) -> Result<bool, StoreError> {
+        let hash = sha256_hex(code);
+        if self.store.take(&format!("code:{hash}")).await?.is_none() {
+            return Ok(false);
+        }
+        self.store
+            .put(&format!("code-used:{hash}"), grant_id.as_bytes(), self.ttl)
+            .await?;
+        Ok(true)
     }
 }

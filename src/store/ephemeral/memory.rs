@@ -3,18 +3,20 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 
 use super::Ephemeral;
+use crate::clock::Clock;
 use crate::store::StoreError;
 
 const SHARDS: usize = 16;
 
 struct Entry {
     value: Vec<u8>,
-    expires: Instant,
+    /// Unix milliseconds by the store's clock.
+    expires: i64,
 }
 
 type Shard = Mutex<HashMap<String, Entry>>;
@@ -22,14 +24,17 @@ type Shard = Mutex<HashMap<String, Entry>>;
 pub struct MemoryStore {
     shards: Vec<Shard>,
     hasher: RandomState,
+    clock: Clock,
 }
 
 impl MemoryStore {
     /// A new store; a background task drops expired entries every `sweep` while it lives.
-    pub fn new(sweep: Duration) -> Arc<Self> {
+    /// Expiry follows `clock`, so a test that moves it expires entries as time would.
+    pub fn new(sweep: Duration, clock: Clock) -> Arc<Self> {
         let store = Arc::new(Self {
             shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
             hasher: RandomState::new(),
+            clock,
         });
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             let weak: Weak<Self> = Arc::downgrade(&store);
@@ -57,7 +62,7 @@ impl MemoryStore {
     }
 
     fn sweep(&self) {
-        let now = Instant::now();
+        let now = self.clock.now_millis();
         for shard in &self.shards {
             let mut map = shard.lock().unwrap_or_else(|p| p.into_inner());
             map.retain(|_, entry| entry.expires > now);
@@ -65,8 +70,14 @@ impl MemoryStore {
     }
 }
 
-fn live(entry: &Entry) -> bool {
-    entry.expires > Instant::now()
+impl MemoryStore {
+    fn expiry(&self, ttl: Duration) -> i64 {
+        self.clock.now_millis() + ttl.as_millis() as i64
+    }
+}
+
+fn live_at(now: i64) -> impl Fn(&Entry) -> bool {
+    move |entry| entry.expires > now
 }
 
 #[async_trait]
@@ -74,7 +85,7 @@ impl Ephemeral for MemoryStore {
     async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError> {
         let entry = Entry {
             value: value.to_vec(),
-            expires: Instant::now() + ttl,
+            expires: self.expiry(ttl),
         };
         self.shard(key).insert(key.to_owned(), entry);
         Ok(())
@@ -87,14 +98,14 @@ impl Ephemeral for MemoryStore {
         ttl: Duration,
     ) -> Result<bool, StoreError> {
         let mut map = self.shard(key);
-        if map.get(key).is_some_and(live) {
+        if map.get(key).is_some_and(live_at(self.clock.now_millis())) {
             return Ok(false);
         }
         map.insert(
             key.to_owned(),
             Entry {
                 value: value.to_vec(),
-                expires: Instant::now() + ttl,
+                expires: self.expiry(ttl),
             },
         );
         Ok(true)
@@ -104,12 +115,17 @@ impl Ephemeral for MemoryStore {
         Ok(self
             .shard(key)
             .get(key)
-            .filter(|e| live(e))
+            .filter(|e| live_at(self.clock.now_millis())(e))
             .map(|e| e.value.clone()))
     }
 
     async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.shard(key).remove(key).filter(live).map(|e| e.value))
+        let live = live_at(self.clock.now_millis());
+        Ok(self
+            .shard(key)
+            .remove(key)
+            .filter(|e| live(e))
+            .map(|e| e.value))
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
@@ -118,6 +134,7 @@ impl Ephemeral for MemoryStore {
     }
 
     async fn increment(&self, key: &str, ttl: Duration) -> Result<i64, StoreError> {
+        let live = live_at(self.clock.now_millis());
         let mut map = self.shard(key);
         let current = map
             .get(key)
@@ -125,7 +142,7 @@ impl Ephemeral for MemoryStore {
             .and_then(|e| std::str::from_utf8(&e.value).ok()?.parse::<i64>().ok());
         let (next, expires) = match (current, map.get(key)) {
             (Some(n), Some(entry)) => (n + 1, entry.expires),
-            _ => (1, Instant::now() + ttl),
+            _ => (1, self.expiry(ttl)),
         };
         map.insert(
             key.to_owned(),
@@ -138,9 +155,23 @@ impl Ephemeral for MemoryStore {
     }
 
     async fn exists_any(&self, keys: &[String]) -> Result<bool, StoreError> {
+        let live = live_at(self.clock.now_millis());
         Ok(keys
             .iter()
-            .any(|key| self.shard(key).get(key).is_some_and(live)))
+            .any(|key| self.shard(key).get(key).is_some_and(&live)))
+    }
+
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        let live = live_at(self.clock.now_millis());
+        Ok(keys
+            .iter()
+            .map(|key| {
+                self.shard(key)
+                    .get(key)
+                    .filter(|e| live(e))
+                    .map(|e| e.value.clone())
+            })
+            .collect())
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -154,20 +185,20 @@ mod tests {
 
     #[tokio::test]
     async fn take_is_single_use() {
-        let store = MemoryStore::new(Duration::from_secs(60));
+        let store = MemoryStore::new(Duration::from_secs(60), Clock::system());
         store.put("k", b"v", Duration::from_secs(5)).await.unwrap();
         assert_eq!(store.take("k").await.unwrap().as_deref(), Some(&b"v"[..]));
         assert_eq!(store.take("k").await.unwrap(), None);
     }
 
     #[tokio::test]
-    async fn values_expire() {
-        let store = MemoryStore::new(Duration::from_secs(60));
-        store
-            .put("k", b"v", Duration::from_millis(20))
-            .await
-            .unwrap();
-        tokio::time::sleep(Duration::from_millis(40)).await;
+    async fn values_expire_when_the_clock_passes_their_ttl() {
+        let clock = Clock::system();
+        let store = MemoryStore::new(Duration::from_secs(60), clock.clone());
+        store.put("k", b"v", Duration::from_secs(20)).await.unwrap();
+        clock.advance(Duration::from_secs(19));
+        assert!(store.exists_any(&["k".into()]).await.unwrap());
+        clock.advance(Duration::from_secs(2));
         assert_eq!(store.get("k").await.unwrap(), None);
         assert!(!store.exists_any(&["k".into()]).await.unwrap());
         assert!(store
@@ -182,7 +213,7 @@ mod tests {
 
     #[tokio::test]
     async fn counters_keep_their_first_expiry() {
-        let store = MemoryStore::new(Duration::from_secs(60));
+        let store = MemoryStore::new(Duration::from_secs(60), Clock::system());
         for expected in 1..=3 {
             let n = store.increment("c", Duration::from_secs(5)).await.unwrap();
             assert_eq!(n, expected);

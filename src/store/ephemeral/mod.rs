@@ -19,9 +19,9 @@ pub use codes::{CodeGrant, Codes, Redemption};
 pub use memory::MemoryStore;
 pub use pending::{PendingRequest, PendingRequests};
 pub use redis::RedisStore;
-pub use revocations::Revocations;
+pub use revocations::{Marks, Revocations};
 pub use sessions::{BrowserSession, Sessions};
-pub use throttle::{FailureLock, LoginThrottle, RateLimiter};
+pub use throttle::{ClientAuthThrottle, FailureLock, LoginThrottle, RateLimiter};
 
 use super::StoreError;
 
@@ -44,6 +44,8 @@ pub trait Ephemeral: Send + Sync {
     async fn increment(&self, key: &str, ttl: Duration) -> Result<i64, StoreError>;
     /// Whether any of `keys` exists (one round trip).
     async fn exists_any(&self, keys: &[String]) -> Result<bool, StoreError>;
+    /// The values of `keys`, in order (one round trip).
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError>;
     async fn ping(&self) -> Result<(), StoreError>;
 }
 

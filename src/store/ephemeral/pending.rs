@@ -18,9 +18,13 @@ pub struct PendingRequest {
     pub state: Option<String>,
     pub code_challenge: Option<String>,
     pub nonce: Option<String>,
-    /// Set by `prompt=login`: the session that was present then may not answer it.
+    /// Set by `prompt=login` (or a `max_age` the session is older than): the session that
+    /// was present then may not answer it.
     #[serde(default)]
     pub reauthenticate: Option<String>,
+    /// Space-separated audiences of the tokens the code will buy.
+    #[serde(default)]
+    pub audience: String,
 }
 
 #[derive(Clone)]

@@ -177,6 +177,21 @@ impl Ephemeral for RedisStore {
         Ok(count > 0)
     }
 
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.manager.clone();
+        let keys: Vec<String> = keys.iter().map(|k| self.key(k)).collect();
+        self.run(async move {
+            redis::cmd("MGET")
+                .arg(keys)
+                .query_async::<Vec<Option<Vec<u8>>>>(&mut conn)
+                .await
+        })
+        .await
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         let mut conn = self.manager.clone();
         self.run(async move { redis::cmd("PING").query_async::<String>(&mut conn).await })

@@ -1,9 +1,12 @@
-//! Revoked session ids and grant ids. An access token fails everywhere once its `sid` or
-//! its grant is here; callers keep entries as long as the longest access token could live.
+//! The ephemeral mirror of revocations and cutoffs, which every credential check reads:
+//! a revoked session id or grant id is dead outright; a user or client cutoff holds the
+//! last second (unix) whose credentials are dead. Written by `crate::lifecycle`, which
+//! also keeps the durable copy.
 
 use std::time::Duration;
 
 use super::SharedEphemeral;
+use crate::store::durable::RevocationKind;
 use crate::store::StoreError;
 
 #[derive(Clone)]
@@ -11,12 +14,22 @@ pub struct Revocations {
     store: SharedEphemeral,
 }
 
-fn session_key(sid: &str) -> String {
-    format!("revoked-sid:{sid}")
+fn key(kind: RevocationKind, id: &str) -> String {
+    match kind {
+        RevocationKind::Session => format!("revoked-sid:{id}"),
+        RevocationKind::Grant => format!("revoked-grant:{id}"),
+        RevocationKind::User => format!("cutoff-user:{id}"),
+        RevocationKind::Client => format!("cutoff-client:{id}"),
+    }
 }
 
-fn grant_key(grant_id: &str) -> String {
-    format!("revoked-grant:{grant_id}")
+/// What the mirror holds for one credential's origin.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Marks {
+    pub session_revoked: bool,
+    pub grant_revoked: bool,
+    pub user_cutoff: Option<i64>,
+    pub client_cutoff: Option<i64>,
 }
 
 impl Revocations {
@@ -24,23 +37,59 @@ impl Revocations {
         Self { store }
     }
 
-    pub async fn revoke_session(&self, sid: &str, ttl: Duration) -> Result<(), StoreError> {
-        self.store.put(&session_key(sid), b"1", ttl).await
+    /// Records `kind`/`id`; `not_before` is the cutoff second for users and clients.
+    pub async fn put(
+        &self,
+        kind: RevocationKind,
+        id: &str,
+        not_before: i64,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
+        self.store
+            .put(&key(kind, id), not_before.to_string().as_bytes(), ttl)
+            .await
     }
 
-    pub async fn revoke_grant(&self, grant_id: &str, ttl: Duration) -> Result<(), StoreError> {
-        self.store.put(&grant_key(grant_id), b"1", ttl).await
-    }
-
-    /// Whether the session or the grant behind a token has been revoked.
-    pub async fn is_revoked(&self, sid: &str, grant_id: Option<&str>) -> Result<bool, StoreError> {
-        let mut keys = Vec::with_capacity(2);
-        if !sid.is_empty() {
-            keys.push(session_key(sid));
+    /// Everything recorded against a session, grant, user and client (empty ids are not
+    /// looked up), in one round trip.
+    pub async fn marks(
+        &self,
+        sid: &str,
+        grant: Option<&str>,
+        user: Option<&str>,
+        client: &str,
+    ) -> Result<Marks, StoreError> {
+        let wanted = [
+            (RevocationKind::Session, sid),
+            (RevocationKind::Grant, grant.unwrap_or_default()),
+            (RevocationKind::User, user.unwrap_or_default()),
+            (RevocationKind::Client, client),
+        ];
+        let mut kinds = Vec::with_capacity(4);
+        let mut keys = Vec::with_capacity(4);
+        for (kind, id) in wanted {
+            if !id.is_empty() {
+                kinds.push(kind);
+                keys.push(key(kind, id));
+            }
         }
-        if let Some(grant_id) = grant_id.filter(|g| !g.is_empty()) {
-            keys.push(grant_key(grant_id));
+        let values = self.store.get_many(&keys).await?;
+        let mut marks = Marks::default();
+        for (kind, value) in kinds.into_iter().zip(values) {
+            let Some(value) = value else { continue };
+            let second = || -> Result<i64, StoreError> {
+                std::str::from_utf8(&value)
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or_else(|| StoreError::Corrupt(format!("cutoff of {}", kind.as_str())))
+            };
+            match kind {
+                RevocationKind::Session => marks.session_revoked = true,
+                RevocationKind::Grant => marks.grant_revoked = true,
+                RevocationKind::User => marks.user_cutoff = Some(second()?),
+                RevocationKind::Client => marks.client_cutoff = Some(second()?),
+            }
         }
-        self.store.exists_any(&keys).await
+        Ok(marks)
     }
 }

@@ -2,14 +2,16 @@
 //! - `FailureLock`: failures counted per subject; past a threshold the subject is locked
 //!   for a backoff that doubles with each further failure. `LoginThrottle` holds one for
 //!   accounts and one for client IPs; the marketplace one for access keys;
-//! - `RateLimiter`: fixed one-minute windows of requests per IP or per client.
+//!   `ClientAuthThrottle` one for (address, client id) pairs and one for addresses;
+//! - `RateLimiter`: fixed one-minute windows of requests per authenticated client.
 
 use std::time::Duration;
 
 use super::SharedEphemeral;
+use crate::clock::Clock;
 use crate::config::Limits;
 use crate::secret::sha256_hex;
-use crate::store::{now_unix, StoreError};
+use crate::store::StoreError;
 
 /// Counts failures against one kind of subject (an account, an address, an access key)
 /// and, from `threshold` failures within `window` on, locks it for a backoff that starts
@@ -127,6 +129,51 @@ impl LoginThrottle {
     }
 }
 
+/// Failed client authentications at the back channel, per (address, client id) and per
+/// address: an outsider who fails against a client id locks only themselves.
+#[derive(Clone)]
+pub struct ClientAuthThrottle {
+    pair: FailureLock,
+    ip: FailureLock,
+}
+
+impl ClientAuthThrottle {
+    pub fn new(store: SharedEphemeral, limits: Limits) -> Self {
+        let lock = |kind, threshold| {
+            FailureLock::new(store.clone(), kind, threshold, limits.failure_window)
+                .backoff(limits.lockout_base, limits.lockout_cap)
+        };
+        Self {
+            pair: lock("cauth", limits.client_auth_failures),
+            ip: lock("cauth-ip", limits.client_auth_failures_per_ip),
+        }
+    }
+
+    fn pair_id(ip: &str, client_id: &str) -> String {
+        format!("{ip}|{client_id}")
+    }
+
+    /// The lock's first backoff: what a refused caller is told to wait.
+    pub fn retry_after(&self) -> Duration {
+        self.pair.base
+    }
+
+    pub async fn is_locked(&self, ip: &str, client_id: &str) -> Result<bool, StoreError> {
+        self.pair
+            .store
+            .exists_any(&[
+                self.pair.key("lock", &Self::pair_id(ip, client_id)),
+                self.ip.key("lock", ip),
+            ])
+            .await
+    }
+
+    pub async fn record_failure(&self, ip: &str, client_id: &str) -> Result<(), StoreError> {
+        self.pair.failed(&Self::pair_id(ip, client_id)).await?;
+        self.ip.failed(ip).await
+    }
+}
+
 /// `base · 2^(strikes-1)`, at most `cap`.
 fn backoff(base: Duration, cap: Duration, strikes: i64) -> Duration {
     let doublings = u32::try_from(strikes.saturating_sub(1))
@@ -138,13 +185,14 @@ fn backoff(base: Duration, cap: Duration, strikes: i64) -> Duration {
 #[derive(Clone)]
 pub struct RateLimiter {
     store: SharedEphemeral,
+    clock: Clock,
 }
 
 const WINDOW_SECS: i64 = 60;
 
 impl RateLimiter {
-    pub fn new(store: SharedEphemeral) -> Self {
-        Self { store }
+    pub fn new(store: SharedEphemeral, clock: Clock) -> Self {
+        Self { store, clock }
     }
 
     /// Counts one request of `id` (in `scope`) against `per_minute`; `Some(seconds)` to
@@ -158,7 +206,7 @@ impl RateLimiter {
         if per_minute == 0 {
             return Ok(None);
         }
-        let now = now_unix();
+        let now = self.clock.now_unix();
         let window = now / WINDOW_SECS;
         let count = self
             .store
@@ -190,7 +238,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_threshold_locks_the_account_and_success_clears_the_count() {
-        let store = MemoryStore::new(Duration::from_secs(30));
+        let store = MemoryStore::new(Duration::from_secs(30), Clock::system());
         let limits = Limits {
             account_failures: 3,
             ip_failures: 100,
@@ -212,8 +260,33 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn client_auth_failures_lock_the_address_not_the_client() {
+        let store = MemoryStore::new(Duration::from_secs(30), Clock::system());
+        let limits = Limits {
+            client_auth_failures: 3,
+            client_auth_failures_per_ip: 5,
+            ..Limits::default()
+        };
+        let throttle = ClientAuthThrottle::new(store, limits);
+        for _ in 0..3 {
+            throttle.record_failure("10.0.0.9", "app").await.unwrap();
+        }
+        assert!(throttle.is_locked("10.0.0.9", "app").await.unwrap());
+        assert!(!throttle.is_locked("10.0.0.1", "app").await.unwrap());
+        assert!(!throttle.is_locked("10.0.0.9", "other").await.unwrap());
+        for _ in 0..2 {
+            throttle.record_failure("10.0.0.9", "other").await.unwrap();
+        }
+        assert!(throttle.is_locked("10.0.0.9", "third").await.unwrap());
+        assert!(!throttle.is_locked("10.0.0.1", "third").await.unwrap());
+    }
+
+    #[tokio::test]
     async fn the_rate_limit_refuses_past_the_budget_with_a_wait() {
-        let limiter = RateLimiter::new(MemoryStore::new(Duration::from_secs(30)));
+        let limiter = RateLimiter::new(
+            MemoryStore::new(Duration::from_secs(30), Clock::system()),
+            Clock::system(),
+        );
         for _ in 0..3 {
             assert_eq!(limiter.hit("ip", "10.0.0.1", 3).await.unwrap(), None);
         }

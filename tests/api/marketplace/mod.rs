@@ -9,6 +9,7 @@ mod review;
 mod roles;
 
 use oauth2::TokenResponse;
+use unilogin::domain::resource::MARKETPLACE_SCOPES;
 use unilogin::marketplace::sealing::Sealer;
 use unilogin::marketplace::store::MarketStore;
 
@@ -18,14 +19,19 @@ const ME: &str = "/api/marketplace/v1/me";
 const KEYS: &str = "/api/marketplace/v1/seller/access-keys";
 
 fn market(app: &TestApp) -> MarketStore {
-    MarketStore::new(app.durable.pool().clone())
+    MarketStore::new(app.durable.pool().clone(), app.clock().clone())
 }
 
 /// Signs `username` in through the real flow (in a browser of its own) and returns an
 /// access token.
 async fn token_for(app: &mut TestApp, username: &str) -> String {
+    token_with(app, username, &MARKETPLACE_SCOPES).await
+}
+
+/// Like `token_for`, asking for `scopes`.
+async fn token_with(app: &mut TestApp, username: &str, scopes: &[&str]) -> String {
     app.browser = browser();
-    let (url, _) = app.authorize_url(&app.client, &[]);
+    let (url, _) = app.authorize_url(&app.client, scopes);
     let callback = app.login_at(&url, username, PASSWORD).await;
     app.exchange_code(&app.client, callback.code.as_deref().unwrap())
         .await

@@ -35,8 +35,19 @@ async fn roles_come_from_the_token_and_the_marketplace_tables() {
         "another tenant's user"
     );
 
-    // An application token (client credentials) is no person: no roles.
-    let app_token = app.client_credentials().await;
+    // An application token (client credentials) for the marketplace is no person: no roles.
+    let response = app
+        .token_raw(
+            &[
+                ("grant_type", "client_credentials"),
+                ("scope", "marketplace.buyer"),
+            ],
+            app.basic(),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    let app_token = body["access_token"].as_str().unwrap().to_owned();
     let (status, me, _) = call(&app, reqwest::Method::GET, ME, Some(&app_token)).await;
     assert_eq!(status, 200);
     assert_eq!(me["roles"], serde_json::json!([]));
