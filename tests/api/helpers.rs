@@ -304,6 +304,30 @@ impl TestApp {
         self.app.as_ref().expect("running app")
     }
 
+    /// Another instance on the same stores, keys and issuer (behind the same load balancer).
+    pub async fn second_instance(&self) -> SecondInstance {
+        let mut settings = self.settings.clone();
+        settings.bind = "127.0.0.1:0".into();
+        settings.issuer = Some(self.issuer.clone());
+        let mut app = Application::build(settings)
+            .await
+            .expect("second instance builds");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        app.spawn();
+        SecondInstance { base, app }
+    }
+
+    /// `client` after `rotated` gave it a new secret.
+    pub fn client_with(&self, rotated: &unilogin::admin::CreatedClient) -> TestClient {
+        TestClient {
+            secret: rotated
+                .client_secret
+                .as_ref()
+                .map(|s| s.expose().to_owned()),
+            ..self.client.clone()
+        }
+    }
+
     /// The app's clock: move it forward instead of sleeping.
     pub fn clock(&self) -> &Clock {
         &self.settings.clock
@@ -689,6 +713,17 @@ impl Drop for TestApp {
             });
         })
         .join();
+    }
+}
+
+pub struct SecondInstance {
+    pub base: String,
+    app: Application,
+}
+
+impl Drop for SecondInstance {
+    fn drop(&mut self) {
+        drop(self.app.handle().stop(false));
     }
 }
 

@@ -12,6 +12,7 @@ mod cli;
 mod demo;
 mod discovery;
 mod helpers;
+mod lifecycle;
 mod login;
 mod logout;
 mod malformed;

@@ -198,3 +198,11 @@ async fn access_key(app: &TestApp, token: &str) -> (String, String) {
         created["secretKey"].as_str().unwrap().to_owned(),
     )
 }
+
+/// Registers `tenant` as a merchant: its users become sellers.
+pub async fn make_merchant(app: &TestApp, tenant: &str) {
+    market(app)
+        .create_merchant(tenant, &format!("Shop {tenant}"))
+        .await
+        .unwrap();
+}

@@ -132,6 +132,18 @@ const QUERY: &str = "/api/mkp-openapi-public/global/v1/order/query";
 /// Sends a signed order query; `tamper` may change the request after signing.
 async fn signed_query(
     app: &TestApp,
+    keys: (&str, &str),
+    query: &[(&str, &str)],
+    date: &str,
+    tamper: impl FnOnce(&mut String, &mut String),
+) -> (u16, serde_json::Value) {
+    signed_query_from(&app.backchannel, app, keys, query, date, tamper).await
+}
+
+/// `signed_query` from `client` (another source address, say).
+async fn signed_query_from(
+    client: &reqwest::Client,
+    app: &TestApp,
     (ak, sk): (&str, &str),
     query: &[(&str, &str)],
     date: &str,
@@ -149,8 +161,7 @@ async fn signed_query(
     url.query_pairs_mut().extend_pairs(query);
     let mut url = url.to_string();
     tamper(&mut url, &mut authorization);
-    let response = app
-        .backchannel
+    let response = client
         .get(url)
         .header("content-type", "application/json")
         .header("x-sdk-date", date)
@@ -344,6 +355,18 @@ async fn bad_signatures_are_refused_and_five_in_a_row_lock_the_key() {
     }
     let message = refused(good().await);
     assert!(message.contains("locked"), "{message}");
+    // The lock holds at the address the failures came from: the owner's servers, at
+    // another address, are still served (an outsider who knows the AK cannot lock them out).
+    let owner = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    assert_eq!(
+        signed_query_from(&owner, &app, keys, &query, &now, |_, _| {})
+            .await
+            .0,
+        200
+    );
     // Bob's key is unaffected.
     let (bob_ak, bob_sk) = access_key(&app, &c.bob).await;
     assert_eq!(

@@ -1,0 +1,565 @@
+//! The identity lifecycle, written as the attacks it stops: every logout, revocation and
+//! administrator action reaches every credential it should, at once, and stays in force;
+//! codes are checked before they are spent; tokens are good only where they were issued
+//! for. Time is moved on the app's clock, never slept.
+
+use std::time::Duration;
+
+use oauth2::TokenResponse;
+use unilogin::domain::{NewPassword, Username};
+use unilogin::store::ephemeral::CodeGrant;
+
+use crate::helpers::{error_of, location, oauth_error, TestApp, PASSWORD};
+
+const ME: &str = "/api/marketplace/v1/me";
+const KEYS: &str = "/api/marketplace/v1/seller/access-keys";
+
+/// Whether the browser's session still signs it in: authorize answers with a code
+/// rather than the login page.
+async fn sso_answers(app: &TestApp) -> bool {
+    let (url, _) = app.authorize_url(&app.client, &[]);
+    let response = app.get(&url).await;
+    assert_eq!(response.status(), 302);
+    !location(&response).starts_with("/unified-login/")
+}
+
+async fn marketplace(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+) -> (u16, serde_json::Value) {
+    let response = app
+        .backchannel
+        .request(method, app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_revoked_session_stays_dead_after_the_access_token_lifetime() {
+    let app = TestApp::spawn().await;
+    let tokens = app.signed_in_tokens(&[]).await;
+    let revoked = app
+        .post_form(
+            "/api/v1/oauth2/revoke",
+            &[("token", tokens.access_token().secret())],
+            app.basic(),
+        )
+        .await;
+    assert_eq!(revoked.status(), 200);
+    assert!(!sso_answers(&app).await, "revocation ends single sign-on");
+    // The old revocation window (access-token lifetime + 60 s) has passed; the session
+    // itself (8 hours) has not.
+    app.clock().advance(Duration::from_secs(7200 + 120));
+    assert!(!sso_answers(&app).await, "the session came back");
+    app.clock().advance(Duration::from_secs(5 * 3600));
+    assert!(!sso_answers(&app).await, "the session came back");
+}
+
+#[tokio::test]
+async fn end_session_from_a_context_without_the_cookie_stays_in_force() {
+    let app = TestApp::spawn().await;
+    let body = app.signed_in_oidc().await;
+    let hint = body["id_token"].as_str().unwrap();
+    let mut url = url::Url::parse(&app.url("/api/v1/oauth2/end_session")).unwrap();
+    url.query_pairs_mut().append_pair("id_token_hint", hint);
+    let elsewhere = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    assert_eq!(elsewhere.get(url).send().await.unwrap().status(), 302);
+    app.clock().advance(Duration::from_secs(3 * 3600));
+    assert!(!sso_answers(&app).await, "the session came back");
+}
+
+#[tokio::test]
+async fn a_password_change_ends_every_session_and_token_of_the_user() {
+    let app = TestApp::spawn().await;
+    let tokens = app.signed_in_tokens(&[]).await;
+    let access = tokens.access_token().secret().clone();
+    let refresh = tokens.refresh_token().unwrap().secret().clone();
+    assert!(sso_answers(&app).await);
+    app.durable
+        .admin_set_password(
+            &app.lifecycle(),
+            &app.hasher,
+            &Username::parse("alice").unwrap(),
+            NewPassword::parse("an0ther-passw0rd").unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(app.userinfo(&access).await.status(), 401);
+    assert_eq!(app.introspect(&app.client, &access).await["active"], false);
+    assert_eq!(app.introspect(&app.client, &refresh).await["active"], false);
+    assert!(!sso_answers(&app).await, "the old session still signs in");
+    assert_eq!(
+        oauth_error(app.refresh(&app.client, &refresh).await),
+        "invalid_grant"
+    );
+    // The user signs in again with the new password, at once.
+    let (url, _) = app.authorize_url(&app.client, &[]);
+    let callback = app.login_at(&url, "alice", "an0ther-passw0rd").await;
+    let fresh = app
+        .exchange_code(&app.client, callback.code.as_deref().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        app.userinfo(fresh.access_token().secret()).await.status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_disabled_user_is_refused_everywhere_at_once() {
+    let mut app = TestApp::spawn().await;
+    let tokens = app
+        .signed_in_tokens(&["marketplace.buyer", "marketplace.seller"])
+        .await;
+    let access = tokens.access_token().secret().clone();
+    crate::marketplace::make_merchant(&app, "tenant-a").await;
+    assert_eq!(
+        marketplace(&app, reqwest::Method::GET, ME, &access).await.0,
+        200
+    );
+    app.durable
+        .admin_disable_user(&app.lifecycle(), &Username::parse("alice").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(app.introspect(&app.client, &access).await["active"], false);
+    assert_eq!(
+        marketplace(&app, reqwest::Method::GET, ME, &access).await.0,
+        401
+    );
+    assert_eq!(
+        marketplace(&app, reqwest::Method::POST, KEYS, &access)
+            .await
+            .0,
+        401
+    );
+    assert!(!sso_answers(&app).await);
+    app.browser = crate::helpers::browser();
+    assert!(!sso_answers(&app).await);
+}
+
+#[tokio::test]
+async fn a_deleted_client_leaves_no_live_token() {
+    let app = TestApp::spawn().await;
+    let doomed = app
+        .register_client("doomed", &["https://doomed.example/cb"], false)
+        .await;
+    let callback = app.login(&doomed, &["marketplace.buyer"]).await;
+    let user_token = app
+        .exchange_code(&doomed, callback.code.as_deref().unwrap())
+        .await
+        .unwrap();
+    let user_token = user_token.access_token().secret().clone();
+    let app_token = app
+        .oauth(&doomed)
+        .exchange_client_credentials()
+        .add_scope(oauth2::Scope::new("marketplace.buyer".into()))
+        .request_async(&app.backchannel)
+        .await
+        .unwrap();
+    let app_token = app_token.access_token().secret().clone();
+    for token in [&user_token, &app_token] {
+        assert_eq!(app.introspect(&app.client, token).await["active"], true);
+        assert_eq!(
+            marketplace(&app, reqwest::Method::GET, ME, token).await.0,
+            200
+        );
+    }
+    app.durable
+        .admin_delete_client(&app.lifecycle(), &doomed.id)
+        .await
+        .unwrap();
+    for token in [&user_token, &app_token] {
+        assert_eq!(app.introspect(&app.client, token).await["active"], false);
+        assert_eq!(
+            marketplace(&app, reqwest::Method::GET, ME, token).await.0,
+            401
+        );
+    }
+}
+
+#[tokio::test]
+async fn rotating_a_secret_keeps_tokens_unless_asked_to_revoke_them() {
+    let app = TestApp::spawn().await;
+    let token = app.client_credentials().await;
+    let rotated = app
+        .durable
+        .admin_rotate_secret(&app.lifecycle(), &app.client.id, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.introspect(&app.client_with(&rotated), &token).await["active"],
+        true
+    );
+    let rotated = app
+        .durable
+        .admin_rotate_secret(&app.lifecycle(), &app.client.id, true)
+        .await
+        .unwrap();
+    let client = app.client_with(&rotated);
+    assert_eq!(app.introspect(&client, &token).await["active"], false);
+    // A token issued with the new secret right away is live.
+    let fresh = app
+        .oauth(&client)
+        .exchange_client_credentials()
+        .request_async(&app.backchannel)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.introspect(&client, fresh.access_token().secret()).await["active"],
+        true
+    );
+}
+
+#[tokio::test]
+async fn a_partner_apps_token_is_no_marketplace_credential() {
+    let app = TestApp::spawn().await;
+    crate::marketplace::make_merchant(&app, "tenant-a").await;
+    let plain = app.signed_in_tokens(&["openid"]).await;
+    let plain = plain.access_token().secret().clone();
+    let (status, body) = marketplace(&app, reqwest::Method::POST, KEYS, &plain).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("insufficient_scope"))
+    );
+    assert_eq!(
+        marketplace(&app, reqwest::Method::GET, ME, &plain).await.0,
+        403
+    );
+    assert_eq!(
+        app.userinfo(&plain).await.status(),
+        200,
+        "userinfo is what it was issued for"
+    );
+
+    // A buyer token does not sell.
+    let buyer = app.signed_in_tokens(&["marketplace.buyer"]).await;
+    let buyer = buyer.access_token().secret().clone();
+    assert_eq!(
+        marketplace(&app, reqwest::Method::GET, ME, &buyer).await.0,
+        200
+    );
+    let (status, body) = marketplace(&app, reqwest::Method::POST, KEYS, &buyer).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("insufficient_scope"))
+    );
+    // A marketplace-only token (RFC 8707 resource) is refused by userinfo.
+    let market_only = app.issuer().to_owned() + "/api/marketplace";
+    let (url, _) = app.authorize_url(&app.client, &["openid", "marketplace.seller"]);
+    let url = format!("{url}&resource={}", urlencode(&market_only));
+    let callback = app.login_at(&url, "alice", PASSWORD).await;
+    let seller = app
+        .exchange_code(&app.client, callback.code.as_deref().unwrap())
+        .await
+        .unwrap();
+    let seller = seller.access_token().secret().clone();
+    let claims = crate::oidc::jwt_payload(&seller);
+    assert_eq!(claims["aud"], market_only.as_str());
+    assert_eq!(app.userinfo(&seller).await.status(), 401);
+    assert_eq!(
+        marketplace(&app, reqwest::Method::POST, KEYS, &seller)
+            .await
+            .0,
+        201
+    );
+
+    // A client not allowed the marketplace scopes cannot ask for them.
+    let stranger = app
+        .register_client_with_scopes("stranger", &["https://stranger.example/cb"], false, &[])
+        .await;
+    let (url, _) = app.authorize_url(&stranger, &["marketplace.seller"]);
+    let refused = crate::helpers::Callback::parse(&location(&app.get(&url).await));
+    assert_eq!(refused.error.as_deref(), Some("invalid_scope"));
+}
+
+fn urlencode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn minting_an_access_key_needs_a_recent_sign_in() {
+    let app = TestApp::spawn().await;
+    crate::marketplace::make_merchant(&app, "tenant-a").await;
+    let seller = app.signed_in_tokens(&["marketplace.seller"]).await;
+    let seller = seller.access_token().secret().clone();
+    app.clock().advance(Duration::from_secs(16 * 60));
+    let (status, body) = marketplace(&app, reqwest::Method::POST, KEYS, &seller).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("insufficient_user_authentication"))
+    );
+    assert_eq!(
+        marketplace(&app, reqwest::Method::GET, KEYS, &seller)
+            .await
+            .0,
+        200
+    );
+    // Step-up: max_age sends the user through the login page again.
+    let (url, _) = app.authorize_url(&app.client, &["marketplace.seller"]);
+    let callback = app
+        .login_at(&format!("{url}&max_age=900"), "alice", PASSWORD)
+        .await;
+    let fresh = app
+        .exchange_code(&app.client, callback.code.as_deref().unwrap())
+        .await
+        .unwrap();
+    let (status, _) = marketplace(
+        &app,
+        reqwest::Method::POST,
+        KEYS,
+        fresh.access_token().secret(),
+    )
+    .await;
+    assert_eq!(status, 201);
+}
+
+#[tokio::test]
+async fn client_credentials_take_registered_api_scopes_only() {
+    let app = TestApp::spawn().await;
+    app.durable
+        .admin_create_resource_server(
+            "https://api.example/orders",
+            "Orders API",
+            vec!["api".into()],
+        )
+        .await
+        .unwrap();
+    let cc = |scope: &'static str| [("grant_type", "client_credentials"), ("scope", scope)];
+    let (_, error, _) = error_of(app.token_raw(&cc("api"), app.basic()).await).await;
+    assert_eq!(error, "invalid_scope", "not yet allowed to this client");
+    app.durable
+        .admin_set_client_scopes(&app.client.id, vec!["api".into()])
+        .await
+        .unwrap();
+    // The registry is cached briefly, like client registrations.
+    app.clock().advance(Duration::from_secs(3));
+    let response = app.token_raw(&cc("api"), app.basic()).await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["scope"], "api");
+    let claims = crate::oidc::jwt_payload(body["access_token"].as_str().unwrap());
+    assert_eq!(claims["aud"], "https://api.example/orders");
+    let (_, error, _) = error_of(app.token_raw(&cc("unregistered"), app.basic()).await).await;
+    assert_eq!(error, "invalid_scope");
+    let (_, error, _) = error_of(app.token_raw(&cc("openid"), app.basic()).await).await;
+    assert_eq!(error, "invalid_scope");
+    let discovery: serde_json::Value = app
+        .get(&app.url("/.well-known/openid-configuration"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let scopes = discovery["scopes_supported"].as_array().unwrap();
+    for scope in ["openid", "marketplace.buyer", "marketplace.seller", "api"] {
+        assert!(scopes.iter().any(|s| s == scope), "{scope} in {scopes:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_public_app_gets_no_code_without_pkce() {
+    let app = TestApp::spawn().await;
+    let public = app
+        .register_client("spa", &["https://spa.example/cb"], true)
+        .await;
+    // The portal refuses the public app with a readable page.
+    let portal = app
+        .get_with_language(
+            &app.url(&format!(
+                "/unified-login/portal-login?ind=UNOP&appId={}",
+                public.app_id
+            )),
+            "en",
+        )
+        .await;
+    assert_eq!(portal.status(), 400);
+    let page = portal.text().await.unwrap();
+    assert!(page.contains("<html") && page.contains("portal"), "{page}");
+    // And a challenge-less code of a public client is never redeemed.
+    let user = app
+        .durable
+        .find_user_by_username("alice")
+        .await
+        .unwrap()
+        .unwrap();
+    let code = app
+        .app()
+        .idp()
+        .codes
+        .issue(&CodeGrant {
+            client_id: public.id.clone(),
+            redirect_uri: public.redirect_uri.clone(),
+            redirect_uri_sent: true,
+            user_id: user.id.clone(),
+            tenant_id: user.tenant_id.clone(),
+            sid: "sid-1".into(),
+            scope: "get_user_info".into(),
+            auth_time: app.clock().now_unix(),
+            code_challenge: None,
+            nonce: None,
+            audience: app.issuer().to_owned(),
+            issued_at: app.clock().now_unix(),
+        })
+        .await
+        .unwrap();
+    let response = app
+        .token_raw(
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", &public.redirect_uri),
+                ("client_id", &public.id),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(error_of(response).await.1, "invalid_grant");
+}
+
+#[tokio::test]
+async fn a_wrong_token_request_does_not_burn_the_code() {
+    let app = TestApp::spawn().await;
+    let other = app
+        .register_client("other", &["https://other.example/cb"], false)
+        .await;
+    let callback = app.login(&app.client, &[]).await;
+    let code = callback.code.unwrap();
+    let attempts = [
+        (
+            vec![("redirect_uri", "https://partner.example/elsewhere")],
+            app.basic(),
+        ),
+        (
+            vec![("redirect_uri", app.client.redirect_uri.as_str())],
+            Some((other.id.as_str(), other.secret.as_deref().unwrap())),
+        ),
+        (
+            vec![
+                ("redirect_uri", app.client.redirect_uri.as_str()),
+                ("code_verifier", "x".repeat(43).leak() as &str),
+            ],
+            app.basic(),
+        ),
+    ];
+    for (extra, basic) in attempts {
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+        ];
+        form.extend(extra);
+        let response = app.token_raw(&form, basic).await;
+        assert_eq!(error_of(response).await.1, "invalid_grant");
+    }
+    let tokens = app
+        .exchange_code(&app.client, &code)
+        .await
+        .expect("the rightful exchange");
+    // A second use still revokes what the first produced.
+    assert_eq!(
+        oauth_error(app.exchange_code(&app.client, &code).await),
+        "invalid_grant"
+    );
+    assert_eq!(
+        app.introspect(&app.client, tokens.refresh_token().unwrap().secret())
+            .await["active"],
+        false
+    );
+}
+
+#[tokio::test]
+async fn a_logout_racing_a_code_exchange_never_leaves_a_live_grant() {
+    let mut app = TestApp::spawn().await;
+    for _ in 0..8 {
+        app.browser = crate::helpers::browser();
+        let callback = app.login(&app.client, &[]).await;
+        let code = callback.code.unwrap();
+        let (exchanged, logout) =
+            tokio::join!(app.exchange_code(&app.client, &code), app.logout(None));
+        assert_eq!(logout.status(), 302);
+        if let Ok(tokens) = exchanged {
+            let refresh = tokens.refresh_token().unwrap().secret().clone();
+            assert_eq!(app.introspect(&app.client, &refresh).await["active"], false);
+            assert_eq!(
+                oauth_error(app.refresh(&app.client, &refresh).await),
+                "invalid_grant"
+            );
+            assert_eq!(
+                app.userinfo(tokens.access_token().secret()).await.status(),
+                401
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn refresh_checks_the_session_even_where_the_family_was_missed() {
+    let app = TestApp::spawn().await;
+    let tokens = app.signed_in_tokens(&[]).await;
+    let refresh = tokens.refresh_token().unwrap().secret().clone();
+    let sid = crate::oidc::jwt_payload(tokens.access_token().secret())["sid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.lifecycle().revoke_session(&sid).await.unwrap();
+    // The sweep of the session's families is undone, as if the family had been created
+    // after it ran.
+    sqlx::query("UPDATE grant_families SET revoked_at = NULL")
+        .execute(app.durable.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        oauth_error(app.refresh(&app.client, &refresh).await),
+        "invalid_grant"
+    );
+    assert_eq!(app.introspect(&app.client, &refresh).await["active"], false);
+}
+
+#[tokio::test]
+async fn a_user_disabled_through_one_instance_is_refused_by_another() {
+    let app = TestApp::spawn().await;
+    let second = app.second_instance().await;
+    let tokens = app.signed_in_tokens(&[]).await;
+    let access = tokens.access_token().secret().clone();
+    let userinfo = |base: String| {
+        let client = app.backchannel.clone();
+        let token = access.clone();
+        async move {
+            client
+                .get(format!("{base}/api/v1/oauth2/userinfo"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(userinfo(second.base.clone()).await, 200);
+    app.durable
+        .admin_disable_user(&app.lifecycle(), &Username::parse("alice").unwrap())
+        .await
+        .unwrap();
+    if app.settings.redis_url.is_some() {
+        // A shared ephemeral store: at once.
+        assert_eq!(userinfo(second.base.clone()).await, 401);
+    } else {
+        // Instances that share only the database mirror it within a second.
+        let mut status = 0;
+        for _ in 0..40 {
+            status = userinfo(second.base.clone()).await;
+            if status == 401 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(status, 401);
+    }
+}
