@@ -134,7 +134,6 @@ impl Application {
             ephemeral,
             keys,
             access.clone(),
-            lifecycle,
             hasher.clone(),
             &settings,
         ));

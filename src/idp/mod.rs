@@ -85,10 +85,10 @@ impl Idp {
         ephemeral: SharedEphemeral,
         keys: Arc<LiveKeys>,
         access: Arc<AccessVerifier>,
-        lifecycle: Arc<Lifecycle>,
         hasher: PasswordHasher,
         settings: &Settings,
     ) -> Self {
+        let lifecycle = access.lifecycle().clone();
         let (lifetimes, limits) = (settings.lifetimes, settings.limits);
         let clock = lifecycle.clock().clone();
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());

@@ -58,6 +58,11 @@ impl AccessVerifier {
         }
     }
 
+    /// The lifecycle every verification consults.
+    pub fn lifecycle(&self) -> &Arc<Lifecycle> {
+        &self.lifecycle
+    }
+
     /// The claims of a live token whose `aud` names `audience` (any audience when
     /// `None`: introspection describes tokens for every resource server).
     pub async fn verify(

@@ -34,7 +34,7 @@ pub struct CodeGrant {
 #[derive(Debug)]
 pub enum Redemption {
     /// Not used yet: the grant, still unspent (see `Codes::claim`).
-    Fresh(CodeGrant),
+    Fresh(Box<CodeGrant>),
     /// The code was used before; `grant_id` is what that first use produced.
     Replayed { grant_id: String },
     /// Never issued, or expired.
@@ -74,7 +74,7 @@ impl Codes {
         }
         let hash = sha256_hex(code);
         if let Some(bytes) = self.store.get(&format!("code:{hash}")).await? {
-            return Ok(Redemption::Fresh(decode(&bytes)?));
+            return Ok(Redemption::Fresh(Box::new(decode(&bytes)?)));
         }
         match self.store.get(&format!("code-used:{hash}")).await? {
             Some(bytes) => Ok(Redemption::Replayed {
