@@ -77,21 +77,9 @@ pub async fn authorize(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpResp
         Ok(request) => request,
         Err(err) => return Ok(err.into_response(&idp.issuer)),
     };
-    let prompt = match parse_prompt(&params) {
-        Ok(prompt) => prompt,
-        Err(description) => {
-            return Ok(RedirectError {
-                redirect_uri: RedirectUri::parse(&request.redirect_uri)
-                    .map_err(|e| PageError::bad_request(lang, e.0))?,
-                state: request.state.clone(),
-                error: "invalid_request",
-                description,
-            }
-            .into_response(&idp.issuer))
-        }
-    };
-    let max_age = match parse_max_age(&params) {
-        Ok(max_age) => max_age,
+    let options = parse_prompt(&params).and_then(|p| Ok((p, parse_max_age(&params)?)));
+    let (prompt, max_age) = match options {
+        Ok(options) => options,
         Err(description) => {
             return Ok(RedirectError {
                 redirect_uri: RedirectUri::parse(&request.redirect_uri)
