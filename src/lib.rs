@@ -2,11 +2,13 @@
 
 pub mod admin;
 pub mod cache;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod idp;
+pub mod keystore;
 pub mod lifecycle;
 pub mod marketplace;
 pub mod secret;

@@ -16,7 +16,6 @@ use unilogin::startup::Application;
 use unilogin::store::durable::Durable;
 use unilogin::store::ephemeral::{MemoryStore, RedisStore, SharedEphemeral};
 use unilogin::store::StoreError;
-use unilogin::tokens::{parse_alg, KeySet, SIGNING_ALGS};
 
 #[derive(Parser)]
 #[command(
@@ -51,9 +50,12 @@ enum Command {
     /// Manage client registrations.
     #[command(subcommand)]
     Client(ClientCommand),
-    /// Manage signing keys.
+    /// Manage signing keys and the master key that seals them.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Register tenants as marketplace merchants (their users become sellers).
     #[command(subcommand)]
     Merchant(MerchantCommand),
@@ -207,6 +209,17 @@ enum KeysCommand {
         #[arg(long)]
         alg: Option<String>,
     },
+    /// Reseals every stored key under the newest master key (after adding one).
+    Rewrap,
+    /// Prints a new random master key (base64), for UNILOGIN_MASTER_KEY.
+    GenerateMaster,
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Prints the effective configuration (secrets redacted), the stores it selects, and
+    /// whether they answer.
+    Check,
 }
 
 fn main() -> ExitCode {
@@ -296,6 +309,7 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), String> {
         Command::User(command) => user(command, &settings).await,
         Command::Client(command) => client(command, &settings).await,
         Command::Keys(command) => keys(command, &settings).await,
+        Command::Config(ConfigCommand::Check) => unilogin::cli::config::check(&settings).await,
         Command::Merchant(MerchantCommand::Create { tenant, name }) => {
             let store = durable(&settings).await?;
             let tenant = TenantId::parse(&tenant).map_err(|e| e.0)?;
@@ -499,35 +513,15 @@ async fn client(command: ClientCommand, settings: &Settings) -> Result<(), Strin
 }
 
 async fn keys(command: KeysCommand, settings: &Settings) -> Result<(), String> {
-    let store = durable(settings).await?;
-    let lifetime = settings.lifetimes.longest_signed_token();
-    if let KeysCommand::Rotate { alg } = command {
-        let algs = match alg {
-            None => SIGNING_ALGS.to_vec(),
-            Some(name) => vec![parse_alg(&name).ok_or_else(|| {
-                format!(
-                    "unknown algorithm {name:?}: expected one of {}",
-                    KeySet::algorithm_names().join(", ")
-                )
-            })?],
-        };
-        for alg in algs {
-            let info = KeySet::rotate(&settings.keys_dir, alg).map_err(|e| e.to_string())?;
-            eprintln!(
-                "new {} key {}: running servers sign with it within {} s",
-                info.alg,
-                info.kid,
-                settings.keys_reload.as_secs()
-            );
+    use unilogin::cli::keys;
+    match command {
+        KeysCommand::List => keys::list(settings, &durable(settings).await?).await,
+        KeysCommand::Rotate { alg } => {
+            keys::rotate(settings, &durable(settings).await?, alg.as_deref()).await
         }
+        KeysCommand::Rewrap => keys::rewrap(settings, &durable(settings).await?).await,
+        KeysCommand::GenerateMaster => keys::generate_master(),
     }
-    let keys = KeySet::load_or_create(&settings.keys_dir, &store, lifetime)
-        .await
-        .map_err(|e| e.to_string())?;
-    for info in keys.infos() {
-        print_json(&info)?;
-    }
-    Ok(())
 }
 
 async fn durable(settings: &Settings) -> Result<Durable, String> {
@@ -577,8 +571,4 @@ fn read_password() -> Result<String, String> {
     Ok(trimmed.to_owned())
 }
 
-fn print_json<T: serde::Serialize>(value: &T) -> Result<(), String> {
-    let line = serde_json::to_string(value).map_err(|e| e.to_string())?;
-    println!("{line}");
-    Ok(())
-}
+use unilogin::cli::print_json;

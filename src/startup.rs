@@ -15,6 +15,7 @@ use crate::admin::PasswordHasher;
 use crate::config::Settings;
 use crate::demo::Demo;
 use crate::idp::{self, Idp};
+use crate::keystore::{KeyStore, KeyStoreError, MasterKeys};
 use crate::lifecycle::Lifecycle;
 use crate::marketplace::sealing::Sealer;
 use crate::marketplace::store::MarketStore;
@@ -45,6 +46,8 @@ pub enum StartupError {
     Ephemeral(StoreError),
     #[error("signing keys: {0}")]
     Keys(#[from] KeyError),
+    #[error("key store: {0}")]
+    KeyStore(#[from] KeyStoreError),
     #[error("marketplace secrets key: {0}")]
     Sealing(#[from] crate::marketplace::sealing::SealError),
     #[error("{0}")]
@@ -88,11 +91,13 @@ impl Application {
             .trim_end_matches('/')
             .to_owned();
         let max_token_lifetime = settings.lifetimes.longest_signed_token();
+        let key_store = open_key_store(&settings, &durable).await?;
         let keys = Arc::new(
             LiveKeys::load(
-                settings.keys_dir.clone(),
-                durable.clone(),
+                key_store.clone(),
+                Some(&settings.keys_dir),
                 max_token_lifetime,
+                settings.keys_rotate_after,
             )
             .await?,
         );
@@ -120,7 +125,7 @@ impl Application {
             audience: crate::domain::resource::marketplace_identifier(&issuer),
             clock: clock.clone(),
             access: access.clone(),
-            sealer: Sealer::load_or_create(&settings.keys_dir)?,
+            sealer: Sealer::load_or_create(&key_store, &settings.keys_dir).await?,
             signature_lock: FailureLock::new(
                 ephemeral.clone(),
                 "aksk",
@@ -224,6 +229,16 @@ impl Application {
             None => Ok(()),
         }
     }
+}
+
+/// The key store on `durable` under the configured master keys; refuses to go on if they
+/// do not open what is stored.
+pub async fn open_key_store(
+    settings: &Settings,
+    durable: &Durable,
+) -> Result<KeyStore, KeyStoreError> {
+    let master = MasterKeys::resolve(settings)?;
+    KeyStore::open(durable.clone(), master).await
 }
 
 /// actix refuses oversized bodies itself, in plain text; every client of ours reads JSON.

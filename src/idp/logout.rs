@@ -79,8 +79,8 @@ pub async fn end_session(
     let hint = match hint {
         Some(token) => Some(
             idp.keys
-                .current()
                 .verify_id_token_hint(token, &idp.issuer)
+                .await
                 .map_err(|err| {
                     tracing::info!(error = %err, "id_token_hint refused");
                     PageError::bad_request(lang, lang.texts().bad_id_token_hint)

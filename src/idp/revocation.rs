@@ -36,11 +36,7 @@ async fn revoke_access_token(
     token: &str,
 ) -> Result<(), OAuthError> {
     let now = idp.clock.now_unix();
-    let Ok(claims) = idp
-        .keys
-        .current()
-        .verify_access_token(token, &idp.issuer, now)
-    else {
+    let Ok(claims) = idp.keys.verify_access_token(token, &idp.issuer, now).await else {
         return Ok(());
     };
     if claims.client_id != client.record.client_id {

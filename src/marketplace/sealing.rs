@@ -1,22 +1,22 @@
-//! Access-key secrets at rest: AES-256-GCM under a 256-bit key kept in
-//! `UNILOGIN_KEYS_DIR/marketplace-secrets.key` (generated at first start, mode 0600,
-//! shared by every instance like the signing keys). The access key id is the associated
-//! data, so a sealed secret cannot be moved to another key's row.
+//! Access-key secrets at rest: AES-256-GCM under a 256-bit key kept in the durable store,
+//! itself sealed under the master key (`crate::keystore`), so every instance holds the
+//! same one. The access key id is the associated data, so a sealed secret cannot be moved
+//! to another key's row.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
-use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
-use aws_lc_rs::rand::{SecureRandom, SystemRandom};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-
+use crate::keystore::aead::{self, Aead};
+use crate::keystore::{KeyStore, KeyStoreError, SEALING};
 use crate::secret::Secret;
 
+/// Where versions before the key store kept it (in the keys directory); imported once.
 pub const KEY_FILE: &str = "marketplace-secrets.key";
 
+/// The stored key's name.
+const KID: &str = "marketplace-access-keys";
+
 pub struct Sealer {
-    key: LessSafeKey,
+    key: Aead,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -27,73 +27,74 @@ pub enum SealError {
         source: std::io::Error,
     },
     #[error("{0} is not a 32-byte key")]
-    BadKey(PathBuf),
+    BadKey(String),
+    #[error(transparent)]
+    Store(#[from] KeyStoreError),
     #[error("a sealed secret does not open: wrong key or altered data")]
     Corrupt,
 }
 
 impl Sealer {
-    /// Loads the key from `dir`, creating it (0600) if missing.
-    pub fn load_or_create(dir: &Path) -> Result<Self, SealError> {
-        let path = dir.join(KEY_FILE);
-        let io = |source| SealError::Io {
-            path: path.clone(),
-            source,
+    /// The stored key; at first start the key file of an earlier version in
+    /// `import_from` if there is one, else a new key.
+    pub async fn load_or_create(store: &KeyStore, import_from: &Path) -> Result<Self, SealError> {
+        if let Some(sealer) = Self::stored(store).await? {
+            return Ok(sealer);
+        }
+        let path = import_from.join(KEY_FILE);
+        let (bytes, imported) = match std::fs::read(&path) {
+            Ok(bytes) => (bytes, true),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => (
+                aead::random_key()
+                    .ok_or_else(|| SealError::BadKey("a new key".into()))?
+                    .to_vec(),
+                false,
+            ),
+            Err(source) => return Err(SealError::Io { path, source }),
         };
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                let mut key = [0u8; 32];
-                SystemRandom::new()
-                    .fill(&mut key)
-                    .map_err(|_| SealError::BadKey(path.clone()))?;
-                fs::create_dir_all(dir).map_err(io)?;
-                crate::secret::write_private(&path, &key).map_err(io)?;
-                key.to_vec()
-            }
-            Err(err) => return Err(io(err)),
-        };
-        Self::from_bytes(&bytes).ok_or(SealError::BadKey(path))
+        if bytes.len() != 32 {
+            return Err(SealError::BadKey(path.display().to_string()));
+        }
+        let created_ms = store.durable().clock().now_millis();
+        // Of instances starting together, the first to store its key wins; all use it.
+        if store
+            .put(SEALING, KID, "A256GCM", created_ms, &bytes)
+            .await?
+            && imported
+        {
+            tracing::info!(file = %path.display(), "imported the marketplace secrets key file into the database");
+        }
+        Self::stored(store)
+            .await?
+            .ok_or_else(|| SealError::BadKey(KID.into()))
     }
 
-    fn from_bytes(bytes: &[u8]) -> Option<Self> {
-        let key = UnboundKey::new(&AES_256_GCM, bytes).ok()?;
-        Some(Self {
-            key: LessSafeKey::new(key),
-        })
+    async fn stored(store: &KeyStore) -> Result<Option<Self>, SealError> {
+        match store
+            .list(SEALING)
+            .await?
+            .into_iter()
+            .find(|k| k.kid == KID)
+        {
+            Some(key) => Ok(Some(Self {
+                key: Aead::new(&key.material).ok_or_else(|| SealError::BadKey(KID.into()))?,
+            })),
+            None => Ok(None),
+        }
     }
 
     pub fn seal(&self, context: &str, secret: &Secret) -> Result<String, SealError> {
-        let mut nonce = [0u8; NONCE_LEN];
-        SystemRandom::new()
-            .fill(&mut nonce)
-            .map_err(|_| SealError::Corrupt)?;
-        let mut data = secret.expose().as_bytes().to_vec();
         self.key
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(context.as_bytes()),
-                &mut data,
-            )
-            .map_err(|_| SealError::Corrupt)?;
-        let mut sealed = nonce.to_vec();
-        sealed.extend_from_slice(&data);
-        Ok(STANDARD.encode(sealed))
+            .seal(context.as_bytes(), secret.expose().as_bytes())
+            .map_err(|_| SealError::Corrupt)
     }
 
     pub fn open(&self, context: &str, sealed: &str) -> Result<Secret, SealError> {
-        let bytes = STANDARD.decode(sealed).map_err(|_| SealError::Corrupt)?;
-        if bytes.len() < NONCE_LEN {
-            return Err(SealError::Corrupt);
-        }
-        let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
-        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| SealError::Corrupt)?;
-        let mut data = ciphertext.to_vec();
         let plain = self
             .key
-            .open_in_place(nonce, Aad::from(context.as_bytes()), &mut data)
+            .open(context.as_bytes(), sealed)
             .map_err(|_| SealError::Corrupt)?;
-        let text = std::str::from_utf8(plain).map_err(|_| SealError::Corrupt)?;
+        let text = String::from_utf8(plain).map_err(|_| SealError::Corrupt)?;
         Ok(Secret::new(text))
     }
 }
@@ -101,11 +102,27 @@ impl Sealer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::MasterKeyBytes;
+    use crate::keystore::MasterKeys;
+    use crate::store::durable::Durable;
 
-    #[test]
-    fn sealed_secrets_open_only_with_their_key_and_context() {
+    async fn store(dir: &Path, master: u8) -> KeyStore {
+        let url = format!("sqlite://{}", dir.join("s.db").display());
+        let durable = Durable::connect(&url).await.unwrap();
+        durable.migrate().await.unwrap();
+        KeyStore::open(
+            durable,
+            MasterKeys::new(&[MasterKeyBytes([master; 32])]).unwrap(),
+        )
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn sealed_secrets_open_only_with_their_key_and_context() {
         let dir = tempfile::tempdir().unwrap();
-        let sealer = Sealer::load_or_create(dir.path()).unwrap();
+        let keys = store(dir.path(), 1).await;
+        let sealer = Sealer::load_or_create(&keys, dir.path()).await.unwrap();
         let secret = Secret::new("MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc");
         let sealed = sealer.seal("AK1", &secret).unwrap();
         assert!(!sealed.contains("MFyfvK41"));
@@ -118,19 +135,30 @@ mod tests {
             sealer.open("AK2", &sealed).is_err(),
             "bound to its access key"
         );
-        // The same key file reopens it; another key does not.
-        let again = Sealer::load_or_create(dir.path()).unwrap();
+        // The stored key reopens it; another database's key does not.
+        let again = Sealer::load_or_create(&keys, dir.path()).await.unwrap();
         assert!(again.open("AK1", &sealed).is_ok());
-        let other = Sealer::load_or_create(tempfile::tempdir().unwrap().path()).unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let other = Sealer::load_or_create(&store(elsewhere.path(), 1).await, elsewhere.path())
+            .await
+            .unwrap();
         assert!(other.open("AK1", &sealed).is_err());
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(dir.path().join(KEY_FILE))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
+    }
+
+    #[tokio::test]
+    async fn an_earlier_key_file_is_imported_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(KEY_FILE), [9u8; 32]).unwrap();
+        let from_file = Sealer {
+            key: Aead::new(&[9u8; 32]).unwrap(),
+        };
+        let sealed = from_file.seal("AK1", &Secret::new("s")).unwrap();
+        let keys = store(dir.path(), 2).await;
+        let sealer = Sealer::load_or_create(&keys, dir.path()).await.unwrap();
+        assert_eq!(sealer.open("AK1", &sealed).unwrap().expose(), "s");
+        // The file going away changes nothing: the database holds the key now.
+        std::fs::remove_file(dir.path().join(KEY_FILE)).unwrap();
+        let later = Sealer::load_or_create(&keys, dir.path()).await.unwrap();
+        assert_eq!(later.open("AK1", &sealed).unwrap().expose(), "s");
     }
 }

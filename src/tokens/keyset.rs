@@ -1,6 +1,6 @@
-//! Signing keys: generated at first start into the keys directory (private files mode
-//! 0600), identified by their RFC 7638 thumbprint. JWKS publishes every key that may still
-//! verify a live token.
+//! Signing keys: kept sealed in the durable store (`crate::keystore`), generated there at
+//! first start, identified by their RFC 7638 thumbprint. JWKS publishes every key that
+//! may still verify a live token.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -12,24 +12,31 @@ use serde::Serialize;
 
 use super::jws::JwsKey;
 use crate::clock::Clock;
-use crate::store::durable::{Durable, SigningKeyRecord};
-use crate::store::StoreError;
+use crate::keystore::{KeyStore, KeyStoreError, SIGNING};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
-    #[error("keys directory {path}: {source}")]
+    #[error("key file {path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
     #[error("key file {0} is not a usable private key")]
     BadKey(PathBuf),
+    #[error("stored signing key {0} is not a usable private key")]
+    BadStoredKey(String),
     #[error("could not generate a key")]
     Generate,
     #[error("signing failed: {0}")]
     Sign(String),
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(#[from] KeyStoreError),
+}
+
+impl From<crate::store::StoreError> for KeyError {
+    fn from(err: crate::store::StoreError) -> Self {
+        Self::Store(KeyStoreError::Store(err))
+    }
 }
 
 struct SigningKey {
@@ -72,48 +79,70 @@ pub const ID_TOKEN_DEFAULT_ALG: Algorithm = Algorithm::RS256;
 pub const SIGNING_ALGS: [Algorithm; 2] = [Algorithm::ES256, Algorithm::RS256];
 
 impl KeySet {
-    /// Loads every key in `dir`, generating one for each algorithm that has none, and
-    /// records their metadata in the durable store.
+    /// The signing keys in `store`, after importing key files an earlier version left in
+    /// `import_from` (once: a key already stored is skipped) and generating a key for
+    /// every algorithm that has none.
     pub async fn load_or_create(
-        dir: &Path,
-        durable: &Durable,
+        store: &KeyStore,
+        import_from: Option<&Path>,
         max_token_lifetime: i64,
     ) -> Result<Self, KeyError> {
-        let dir = dir.to_path_buf();
-        let keys = tokio::task::spawn_blocking(move || -> Result<Vec<SigningKey>, KeyError> {
-            ensure_dir(&dir)?;
-            let mut keys = read_keys(&dir)?;
-            for alg in SIGNING_ALGS {
-                if !keys.iter().any(|k| k.alg == alg) {
-                    keys.push(generate(&dir, alg)?);
-                }
-            }
+        if let Some(dir) = import_from {
+            import_key_files(store, dir).await?;
+        }
+        let set = Self::load(store, max_token_lifetime).await?;
+        let missing: Vec<Algorithm> = SIGNING_ALGS
+            .into_iter()
+            .filter(|alg| set.active(*alg).is_none())
+            .collect();
+        if missing.is_empty() {
+            return Ok(set);
+        }
+        for alg in missing {
+            Self::rotate(store, alg).await?;
+        }
+        Self::load(store, max_token_lifetime).await
+    }
+
+    /// The signing keys in `store` as they are.
+    pub async fn load(store: &KeyStore, max_token_lifetime: i64) -> Result<Self, KeyError> {
+        let opened = store.list(SIGNING).await?;
+        let keys = tokio::task::spawn_blocking(move || {
+            let mut keys = opened
+                .into_iter()
+                .map(|key| {
+                    let alg = parse_alg(&key.alg)
+                        .ok_or_else(|| KeyError::BadStoredKey(key.kid.clone()))?;
+                    let parsed = from_pem(&key.material, alg, key.created_ms)
+                        .ok_or_else(|| KeyError::BadStoredKey(key.kid.clone()))?;
+                    if parsed.kid != key.kid {
+                        return Err(KeyError::BadStoredKey(key.kid));
+                    }
+                    Ok(parsed)
+                })
+                .collect::<Result<Vec<_>, KeyError>>()?;
             keys.sort_by_key(|k| (k.created_ms, k.kid.clone()));
-            Ok(keys)
+            Ok::<_, KeyError>(keys)
         })
         .await
         .map_err(|_| KeyError::Generate)??;
-        for key in &keys {
-            durable
-                .record_signing_key(&SigningKeyRecord {
-                    kid: key.kid.clone(),
-                    alg: alg_name(key.alg).to_owned(),
-                    created_at: key.created_at,
-                })
-                .await?;
-        }
         Ok(Self {
             keys,
             max_token_lifetime,
-            clock: durable.clock().clone(),
+            clock: store.durable().clock().clone(),
         })
     }
 
-    /// Creates a new key for `alg` in `dir`; running servers make it the active one when
-    /// they next scan the directory.
-    pub fn rotate(dir: &Path, alg: Algorithm) -> Result<KeyInfo, KeyError> {
-        ensure_dir(dir)?;
-        let key = generate(dir, alg)?;
+    /// Generates and stores a new key for `alg`; running servers make it the active one
+    /// when they next look (and at once when they meet a token it signed).
+    pub async fn rotate(store: &KeyStore, alg: Algorithm) -> Result<KeyInfo, KeyError> {
+        let created_ms = store.durable().clock().now_millis();
+        let (key, pem) = tokio::task::spawn_blocking(move || generate(alg, created_ms))
+            .await
+            .map_err(|_| KeyError::Generate)??;
+        store
+            .put(SIGNING, &key.kid, alg_name(alg), created_ms, pem.as_bytes())
+            .await?;
         Ok(KeyInfo {
             kid: key.kid,
             alg: alg_name(alg).to_owned(),
@@ -122,17 +151,26 @@ impl KeySet {
         })
     }
 
-    /// The key file names in `dir`, sorted: when they change, the set must be reloaded.
-    pub fn fingerprint(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| parse_file_name(n).is_some())
-            .collect();
-        names.sort();
-        names
+    /// Deletes the keys that can no longer verify anything; returns their kids.
+    pub async fn prune_retired(&self, store: &KeyStore) -> Result<Vec<String>, KeyError> {
+        let mut pruned = Vec::new();
+        for info in self.infos() {
+            if info.status == "retired" {
+                store.delete(&info.kid).await?;
+                pruned.push(info.kid);
+            }
+        }
+        Ok(pruned)
+    }
+
+    /// When the active key for `alg` was made (unix milliseconds), and its kid.
+    pub fn active_since(&self, alg: Algorithm) -> Option<(i64, &str)> {
+        self.active(alg).map(|k| (k.created_ms, k.kid.as_str()))
+    }
+
+    /// Whether a key with this kid is in the set.
+    pub fn knows(&self, kid: &str) -> bool {
+        self.keys.iter().any(|k| k.kid == kid)
     }
 
     /// The algorithms we sign with, by name.
@@ -225,25 +263,6 @@ pub fn alg_name(alg: Algorithm) -> &'static str {
     }
 }
 
-/// Creates the keys directory (owner-only) if it is missing; an existing one is the
-/// operator's to set up, and every key file in it is 0600 regardless.
-fn ensure_dir(dir: &Path) -> Result<(), KeyError> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir).map_err(|source| KeyError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })
-}
-
 /// Key files are named `<alg>_<created unix milliseconds>_<suffix>.pem` (older ones in
 /// seconds); the timestamp comes back in milliseconds.
 fn parse_file_name(name: &str) -> Option<(Algorithm, i64)> {
@@ -264,13 +283,38 @@ fn parse_file_name(name: &str) -> Option<(Algorithm, i64)> {
     Some((alg, created_ms))
 }
 
-fn read_keys(dir: &Path) -> Result<Vec<SigningKey>, KeyError> {
+/// Stores the key files an earlier version kept in `dir` (`<alg>_<ms>_<suffix>.pem`)
+/// unless they are stored already; returns how many were new.
+pub async fn import_key_files(store: &KeyStore, dir: &Path) -> Result<usize, KeyError> {
+    let dir = dir.to_path_buf();
+    let files = tokio::task::spawn_blocking(move || read_key_files(&dir))
+        .await
+        .map_err(|_| KeyError::Generate)??;
+    let mut imported = 0;
+    for (path, key, pem) in files {
+        if store
+            .put(SIGNING, &key.kid, alg_name(key.alg), key.created_ms, &pem)
+            .await?
+        {
+            tracing::info!(kid = %key.kid, file = %path.display(), "imported a signing key file into the database");
+            imported += 1;
+        }
+    }
+    Ok(imported)
+}
+
+fn read_key_files(dir: &Path) -> Result<Vec<(PathBuf, SigningKey, Vec<u8>)>, KeyError> {
     let io = |source| KeyError::Io {
         path: dir.to_path_buf(),
         source,
     };
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(io(err)),
+    };
     let mut keys = Vec::new();
-    for entry in fs::read_dir(dir).map_err(io)? {
+    for entry in entries {
         let path = entry.map_err(io)?.path();
         let Some((alg, created_ms)) = path
             .file_name()
@@ -283,7 +327,8 @@ fn read_keys(dir: &Path) -> Result<Vec<SigningKey>, KeyError> {
             path: path.clone(),
             source,
         })?;
-        keys.push(from_pem(&pem, alg, created_ms).ok_or(KeyError::BadKey(path))?);
+        let key = from_pem(&pem, alg, created_ms).ok_or(KeyError::BadKey(path.clone()))?;
+        keys.push((path, key, pem));
     }
     Ok(keys)
 }
@@ -315,7 +360,8 @@ fn from_pem(pem: &[u8], alg: Algorithm, created_ms: i64) -> Option<SigningKey> {
     })
 }
 
-fn generate(dir: &Path, alg: Algorithm) -> Result<SigningKey, KeyError> {
+/// A new private key for `alg`, and its PEM.
+fn generate(alg: Algorithm, created_ms: i64) -> Result<(SigningKey, String), KeyError> {
     use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
     use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
     use aws_lc_rs::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
@@ -330,21 +376,8 @@ fn generate(dir: &Path, alg: Algorithm) -> Result<SigningKey, KeyError> {
     }
     .map_err(|_| KeyError::Generate)?;
     let pem = pem_encode("PRIVATE KEY", &der);
-    let created_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    let name = format!(
-        "{}_{}_{}.pem",
-        alg_name(alg).to_ascii_lowercase(),
-        created_ms,
-        crate::secret::random_id(8)
-    );
-    let path = dir.join(name);
-    crate::secret::write_private(&path, pem.as_bytes()).map_err(|source| KeyError::Io {
-        path: path.clone(),
-        source,
-    })?;
-    from_pem(pem.as_bytes(), alg, created_ms).ok_or(KeyError::BadKey(path))
+    let key = from_pem(pem.as_bytes(), alg, created_ms).ok_or(KeyError::Generate)?;
+    Ok((key, pem))
 }
 
 /// The DER inside a single-block PEM file.
@@ -388,31 +421,20 @@ mod tests {
     }
 
     #[test]
-    fn generated_keys_are_private_and_reload_with_the_same_kid() {
-        let dir = tempfile::tempdir().unwrap();
-        let key = generate(dir.path(), Algorithm::ES256).unwrap();
-        let files: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(files.len(), 1);
-        let path = files[0].as_ref().unwrap().path();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(&path).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-        let reloaded = read_keys(dir.path()).unwrap();
-        assert_eq!(reloaded[0].kid, key.kid);
+    fn generated_keys_reparse_with_the_same_kid() {
+        let (key, pem) = generate(Algorithm::ES256, 1_700_000_000_123).unwrap();
+        let again = from_pem(pem.as_bytes(), Algorithm::ES256, 1).unwrap();
+        assert_eq!(again.kid, key.kid);
         // RFC 7638 thumbprints of SHA-256 are 43 base64url characters.
         assert_eq!(key.kid.len(), 43);
     }
 
     #[test]
     fn a_replaced_key_retires_after_the_longest_token_lifetime() {
-        let dir = tempfile::tempdir().unwrap();
         let clock = Clock::system();
         let now = clock.now_unix();
         let key = |created_at| {
-            let mut key = generate(dir.path(), Algorithm::ES256).unwrap();
+            let (mut key, _) = generate(Algorithm::ES256, created_at * 1000).unwrap();
             key.created_at = created_at;
             key
         };

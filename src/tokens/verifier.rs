@@ -76,8 +76,8 @@ impl AccessVerifier {
             _ => {
                 let claims = self
                     .keys
-                    .current()
                     .verify_access_token(token, &self.issuer, now)
+                    .await
                     .map_err(|err| {
                         tracing::debug!(error = %err, "bearer token refused");
                         Refusal::Invalid

@@ -8,8 +8,7 @@ use crate::helpers::{error_of, TestApp};
 fn unilogin(app: &TestApp, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_unilogin"))
         .args(args)
-        .env("UNILOGIN_DATABASE_URL", &app.settings.database_url)
-        .env("UNILOGIN_KEYS_DIR", &app.settings.keys_dir)
+        .envs(app.cli_env())
         .env("UNILOGIN_ARGON2_MEMORY_KIB", "1024")
         .env("UNILOGIN_ARGON2_ITERATIONS", "1")
         .env_remove("UNILOGIN_REDIS_URL")

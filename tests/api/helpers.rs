@@ -14,7 +14,7 @@ use std::sync::Arc;
 use unilogin::admin::{NewClientRequest, NewUserRequest, PasswordHasher};
 
 use unilogin::clock::Clock;
-use unilogin::config::{Argon2Settings, Settings};
+use unilogin::config::{Argon2Settings, MasterKeyBytes, MasterKeySource, Settings};
 use unilogin::domain::resource::MARKETPLACE_SCOPES;
 use unilogin::domain::{NewPassword, RedirectUri, Role, TenantId, Username};
 use unilogin::lifecycle::Lifecycle;
@@ -209,6 +209,10 @@ impl TestApp {
         match &services {
             Some(s) => {
                 settings.database_url = with_database(&s.admin_url, &s.database);
+                // Every instance of one deployment shares the master key.
+                settings.master_keys = MasterKeySource::Variable(vec![MasterKeyBytes(
+                    unilogin::keystore::aead::random_key().expect("random key"),
+                )]);
                 settings.redis_url = Some(s.redis_url.clone());
                 settings.redis_prefix = s.prefix.clone();
             }
@@ -315,6 +319,29 @@ impl TestApp {
         let base = format!("http://127.0.0.1:{}", app.port());
         app.spawn();
         SecondInstance { base, app }
+    }
+
+    /// The key store this app's keys live in.
+    pub async fn key_store(&self) -> unilogin::keystore::KeyStore {
+        unilogin::startup::open_key_store(&self.settings, &self.durable)
+            .await
+            .expect("key store")
+    }
+
+    /// The environment a `unilogin` command needs to work on this app's stores.
+    pub fn cli_env(&self) -> Vec<(&'static str, String)> {
+        let mut env = vec![
+            ("UNILOGIN_DATABASE_URL", self.settings.database_url.clone()),
+            (
+                "UNILOGIN_KEYS_DIR",
+                self.settings.keys_dir.display().to_string(),
+            ),
+        ];
+        if let MasterKeySource::Variable(keys) = &self.settings.master_keys {
+            let keys: Vec<String> = keys.iter().map(MasterKeyBytes::encode).collect();
+            env.push(("UNILOGIN_MASTER_KEY", keys.join(",")));
+        }
+        env
     }
 
     /// `client` after `rotated` gave it a new secret.

@@ -490,7 +490,7 @@ async fn stored(app: &TestApp) -> Vec<i64> {
         "refresh_tokens",
         "revocations",
         "audit_events",
-        "signing_keys",
+        "stored_keys",
     ] {
         counts.push(app.count(table).await);
     }

@@ -130,7 +130,13 @@ async fn missing_garbage_forged_and_expired_tokens_get_the_exact_401() {
     .await
     .unwrap();
     foreign_db.migrate().await.unwrap();
-    let foreign = KeySet::load_or_create(dir.path(), &foreign_db, 7200)
+    let foreign_keys = unilogin::keystore::KeyStore::open(
+        foreign_db,
+        unilogin::keystore::MasterKeys::new(&[unilogin::config::MasterKeyBytes([5; 32])]).unwrap(),
+    )
+    .await
+    .unwrap();
+    let foreign = KeySet::load_or_create(&foreign_keys, None, 7200)
         .await
         .unwrap();
     let claims = claims_of(&app, &good);

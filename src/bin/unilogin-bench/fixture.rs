@@ -92,6 +92,13 @@ impl Fixture {
             ),
             ("UNILOGIN_RATE_LIMIT_PER_CLIENT".to_owned(), "0".to_owned()),
             ("UNILOGIN_REDIS_PREFIX".to_owned(), prefix.clone()),
+            (
+                "UNILOGIN_MASTER_KEY".to_owned(),
+                unilogin::config::MasterKeyBytes(
+                    unilogin::keystore::aead::random_key().ok_or("no random key")?,
+                )
+                .encode(),
+            ),
         ];
         if let Some(redis) = redis_url {
             env.push(("UNILOGIN_REDIS_URL".to_owned(), redis.to_owned()));

@@ -32,6 +32,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "lifecycle",
         include_str!("../../../migrations/0005_lifecycle.sql"),
     ),
+    (
+        6,
+        "stored keys",
+        include_str!("../../../migrations/0006_stored_keys.sql"),
+    ),
 ];
 
 #[derive(Debug)]

@@ -7,7 +7,7 @@ mod migrations;
 mod refresh_tokens;
 mod resource_servers;
 mod revocations;
-mod signing_keys;
+mod stored_keys;
 mod tenants;
 mod users;
 
@@ -20,7 +20,7 @@ pub use clients::{ClientRecord, NewClient};
 pub use refresh_tokens::{NewFamily, RefreshTokenRecord, Rotation};
 pub use resource_servers::ResourceServerRecord;
 pub use revocations::{RevocationKind, RevocationRecord};
-pub use signing_keys::SigningKeyRecord;
+pub use stored_keys::StoredKeyRecord;
 pub use tenants::TenantRecord;
 pub use users::{NewUser, UserRecord};
 

@@ -127,11 +127,13 @@ async fn a_seller_creates_lists_and_deletes_access_keys_whose_secret_is_shown_on
     assert_eq!(listed["items"][0]["accessKey"], ak.as_str());
     assert!(!listed.to_string().contains(&sk), "never shown again");
 
-    // Stored sealed: the row does not contain the secret, and the key in the keys
-    // directory opens it.
+    // Stored sealed: the row does not contain the secret, and the key in the key store
+    // opens it.
     let record = market(&app).access_key(&ak).await.unwrap().unwrap();
     assert!(!record.secret_sealed.contains(&sk));
-    let sealer = Sealer::load_or_create(&app.settings.keys_dir).unwrap();
+    let sealer = Sealer::load_or_create(&app.key_store().await, &app.settings.keys_dir)
+        .await
+        .unwrap();
     assert_eq!(
         sealer.open(&ak, &record.secret_sealed).unwrap().expose(),
         sk

@@ -1,5 +1,8 @@
 //! Settings read from `UNILOGIN_*` environment variables, with embedded defaults.
 
+pub mod check;
+mod env;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -109,9 +112,17 @@ pub struct Settings {
     pub redis_url: Option<String>,
     /// Prefix of every Redis key, so several deployments (or tests) can share one server.
     pub redis_prefix: String,
+    /// Where the master key file is generated on the embedded default, and where key
+    /// files of earlier versions are imported from.
     pub keys_dir: PathBuf,
     /// How often a running server looks for keys added by `keys rotate`.
     pub keys_reload: Duration,
+    /// Signing keys older than this are replaced automatically (`None`: only by hand).
+    pub keys_rotate_after: Option<Duration>,
+    /// The keys that seal key material at rest, newest first.
+    pub master_keys: MasterKeySource,
+    /// How long a stopping server lets requests in flight finish.
+    pub shutdown_grace: Duration,
     pub log: String,
     pub argon2: Argon2Settings,
     pub lifetimes: Lifetimes,
@@ -136,11 +147,64 @@ impl std::fmt::Debug for Settings {
             .field("log", &self.log)
             .field("argon2", &self.argon2)
             .field("keys_reload", &self.keys_reload)
+            .field("keys_rotate_after", &self.keys_rotate_after)
+            .field("master_keys", &self.master_keys)
+            .field("shutdown_grace", &self.shutdown_grace)
             .field("lifetimes", &self.lifetimes)
             .field("limits", &self.limits)
             .field("cache_ttl", &self.cache_ttl)
             .field("demo", &self.demo)
             .finish()
+    }
+}
+
+/// Where the master keys come from. Their bytes never reach `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum MasterKeySource {
+    /// `UNILOGIN_MASTER_KEY`: base64 keys, newest first.
+    Variable(Vec<MasterKeyBytes>),
+    /// `UNILOGIN_MASTER_KEY_FILE`: one base64 key per line, newest first.
+    File(PathBuf, Vec<MasterKeyBytes>),
+    /// Neither is set: on the embedded default a key file is generated in the keys
+    /// directory; on PostgreSQL this is refused at start.
+    Unset,
+}
+
+impl std::fmt::Debug for MasterKeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Variable(keys) => write!(f, "UNILOGIN_MASTER_KEY ({} keys)", keys.len()),
+            Self::File(path, keys) => write!(f, "{} ({} keys)", path.display(), keys.len()),
+            Self::Unset => f.write_str("unset"),
+        }
+    }
+}
+
+/// 256 bits of a master key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MasterKeyBytes(pub [u8; 32]);
+
+impl std::fmt::Debug for MasterKeyBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl MasterKeyBytes {
+    /// Standard base64 (with or without padding) of exactly 32 bytes.
+    pub fn parse(raw: &str) -> Option<Self> {
+        use base64::Engine;
+        let raw = raw.trim().trim_end_matches('=');
+        let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(raw)
+            .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw))
+            .ok()?;
+        Some(Self(bytes.try_into().ok()?))
+    }
+
+    pub fn encode(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(self.0)
     }
 }
 
@@ -156,74 +220,32 @@ pub fn redact_url(raw: &str) -> String {
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://unilogin.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
-#[derive(Debug, thiserror::Error)]
-#[error("{variable}: {message}")]
-pub struct ConfigError {
-    variable: &'static str,
-    message: String,
-}
+pub use env::{ConfigError, KNOWN_VARIABLES};
 
 impl Settings {
-    /// Reads the environment. Unset variables take the embedded defaults.
+    /// Reads the process environment strictly: an unknown `UNILOGIN_*` variable or a
+    /// malformed value is an error naming it. Unset variables take the embedded defaults.
     pub fn from_env() -> Result<Self, ConfigError> {
-        let defaults = Argon2Settings::default();
-        let limits = Limits::default();
-        Ok(Self {
-            bind: var("UNILOGIN_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
-            issuer: var("UNILOGIN_ISSUER"),
-            database_url: var("UNILOGIN_DATABASE_URL")
-                .unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
-            redis_url: var("UNILOGIN_REDIS_URL"),
-            redis_prefix: var("UNILOGIN_REDIS_PREFIX").unwrap_or_else(|| "unilogin:".into()),
-            keys_dir: var("UNILOGIN_KEYS_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("keys")),
-            keys_reload: Duration::from_secs(
-                number("UNILOGIN_KEYS_RELOAD_SECS", 10)?.max(1).into(),
-            ),
-            log: var("UNILOGIN_LOG").unwrap_or_else(|| "info".into()),
-            argon2: Argon2Settings {
-                memory_kib: number("UNILOGIN_ARGON2_MEMORY_KIB", defaults.memory_kib)?,
-                iterations: number("UNILOGIN_ARGON2_ITERATIONS", defaults.iterations)?,
-                parallelism: number("UNILOGIN_ARGON2_PARALLELISM", defaults.parallelism)?,
-            },
-            lifetimes: Lifetimes::default(),
-            limits: Limits {
-                account_failures: number("UNILOGIN_LOGIN_MAX_FAILURES", limits.account_failures)?,
-                ip_failures: number("UNILOGIN_LOGIN_MAX_FAILURES_PER_IP", limits.ip_failures)?,
-                client_auth_failures: number(
-                    "UNILOGIN_CLIENT_AUTH_MAX_FAILURES",
-                    limits.client_auth_failures,
-                )?,
-                client_auth_failures_per_ip: number(
-                    "UNILOGIN_CLIENT_AUTH_MAX_FAILURES_PER_IP",
-                    limits.client_auth_failures_per_ip,
-                )?,
-                requests_per_client: number(
-                    "UNILOGIN_RATE_LIMIT_PER_CLIENT",
-                    limits.requests_per_client,
-                )?,
-                ..limits
-            },
-            cache_ttl: Duration::from_millis(number("UNILOGIN_CACHE_TTL_MS", 2000)?.into()),
-            demo: false,
-            clock: crate::clock::Clock::system(),
-        })
+        Self::from_vars(std::env::vars_os().filter_map(|(name, value)| {
+            Some((
+                name.into_string().ok()?,
+                value.into_string().unwrap_or_default(),
+            ))
+        }))
     }
-}
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
+    /// `from_env` over the given variables (other names than `UNILOGIN_*` are ignored).
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        env::read(vars)
+    }
 
-fn number(variable: &'static str, default: u32) -> Result<u32, ConfigError> {
-    match var(variable) {
-        None => Ok(default),
-        Some(raw) => raw.trim().parse().map_err(|_| ConfigError {
-            variable,
-            message: format!("expected a positive integer, got {raw:?}"),
-        }),
+    /// Whether the durable store is the embedded SQLite file.
+    pub fn embedded_database(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
     }
 }
 

@@ -1,0 +1,473 @@
+//! Reading `UNILOGIN_*` strictly: every variable is known, every value well-formed, and a
+//! mistake is one line naming the variable and what it expects.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{
+    Argon2Settings, Lifetimes, Limits, MasterKeyBytes, MasterKeySource, Settings, DEFAULT_BIND,
+    DEFAULT_DATABASE_URL,
+};
+
+/// Every variable unilogin reads.
+pub const KNOWN_VARIABLES: &[&str] = &[
+    "UNILOGIN_BIND",
+    "UNILOGIN_ISSUER",
+    "UNILOGIN_DATABASE_URL",
+    "UNILOGIN_REDIS_URL",
+    "UNILOGIN_REDIS_PREFIX",
+    "UNILOGIN_MASTER_KEY",
+    "UNILOGIN_MASTER_KEY_FILE",
+    "UNILOGIN_KEYS_DIR",
+    "UNILOGIN_KEYS_RELOAD_SECS",
+    "UNILOGIN_KEYS_ROTATE_DAYS",
+    "UNILOGIN_SHUTDOWN_GRACE_SECS",
+    "UNILOGIN_LOG",
+    "UNILOGIN_ARGON2_MEMORY_KIB",
+    "UNILOGIN_ARGON2_ITERATIONS",
+    "UNILOGIN_ARGON2_PARALLELISM",
+    "UNILOGIN_LOGIN_MAX_FAILURES",
+    "UNILOGIN_LOGIN_MAX_FAILURES_PER_IP",
+    "UNILOGIN_CLIENT_AUTH_MAX_FAILURES",
+    "UNILOGIN_CLIENT_AUTH_MAX_FAILURES_PER_IP",
+    "UNILOGIN_RATE_LIMIT_PER_CLIENT",
+    "UNILOGIN_CACHE_TTL_MS",
+];
+
+/// Prefixes that belong to the test suite and the benchmark; unilogin itself never reads
+/// them, so they may sit in the same environment.
+const FOREIGN_PREFIXES: &[&str] = &["UNILOGIN_TEST_", "UNILOGIN_BENCH_"];
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: String,
+    pub message: String,
+}
+
+fn error(variable: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable: variable.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// The `UNILOGIN_*` variables of one environment, read once each.
+struct Vars(BTreeMap<String, String>);
+
+impl Vars {
+    /// Empty values count as unset, so `UNILOGIN_X=` in a unit file clears a setting.
+    fn get(&self, name: &str) -> Option<&str> {
+        debug_assert!(KNOWN_VARIABLES.contains(&name), "{name} is not listed");
+        self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    fn text(&self, name: &str, default: &str) -> String {
+        self.get(name).unwrap_or(default).to_owned()
+    }
+
+    fn number(&self, name: &str, default: u32) -> Result<u32, ConfigError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(raw) => raw.parse().map_err(|_| {
+                error(
+                    name,
+                    format!(
+                        "expected a whole number from 0 to {}, got {raw:?}",
+                        u32::MAX
+                    ),
+                )
+            }),
+        }
+    }
+
+    fn positive(&self, name: &str, default: u32) -> Result<u32, ConfigError> {
+        match self.number(name, default)? {
+            0 => Err(error(name, "expected a whole number of at least 1, got 0")),
+            n => Ok(n),
+        }
+    }
+}
+
+pub(super) fn read(
+    vars: impl IntoIterator<Item = (String, String)>,
+) -> Result<Settings, ConfigError> {
+    let vars = Vars(
+        vars.into_iter()
+            .filter(|(name, _)| name.starts_with("UNILOGIN_"))
+            .collect(),
+    );
+    for name in vars.0.keys() {
+        if !KNOWN_VARIABLES.contains(&name.as_str())
+            && !FOREIGN_PREFIXES.iter().any(|p| name.starts_with(p))
+        {
+            let hint = closest(name)
+                .map(|known| format!(" (did you mean {known}?)"))
+                .unwrap_or_default();
+            return Err(error(
+                name,
+                format!("unknown variable{hint}; `unilogin config check` lists the known ones"),
+            ));
+        }
+    }
+    let limits = Limits::default();
+    let argon = Argon2Settings::default();
+    let argon2 = Argon2Settings {
+        memory_kib: vars.number("UNILOGIN_ARGON2_MEMORY_KIB", argon.memory_kib)?,
+        iterations: vars.positive("UNILOGIN_ARGON2_ITERATIONS", argon.iterations)?,
+        parallelism: vars.positive("UNILOGIN_ARGON2_PARALLELISM", argon.parallelism)?,
+    };
+    if argon2.memory_kib < 8 * argon2.parallelism {
+        return Err(error(
+            "UNILOGIN_ARGON2_MEMORY_KIB",
+            format!(
+                "expected at least 8 KiB per lane ({} with UNILOGIN_ARGON2_PARALLELISM={}), got {}",
+                8 * argon2.parallelism,
+                argon2.parallelism,
+                argon2.memory_kib
+            ),
+        ));
+    }
+    let rotate_days = vars.number("UNILOGIN_KEYS_ROTATE_DAYS", 0)?;
+    let database_url = database_url(&vars)?;
+    let master_keys = master_keys(&vars)?;
+    if !database_url.starts_with("sqlite:") && master_keys == MasterKeySource::Unset {
+        // A generated key file would differ on every machine; the instances must share one.
+        return Err(error(
+            "UNILOGIN_MASTER_KEY",
+            "expected with a PostgreSQL database (every instance needs the same one): set \
+             UNILOGIN_MASTER_KEY or UNILOGIN_MASTER_KEY_FILE (`unilogin keys generate-master` \
+             makes one)",
+        ));
+    }
+    Ok(Settings {
+        bind: bind(&vars)?,
+        issuer: issuer(&vars)?,
+        database_url,
+        redis_url: redis_url(&vars)?,
+        redis_prefix: vars.text("UNILOGIN_REDIS_PREFIX", "unilogin:"),
+        keys_dir: PathBuf::from(vars.text("UNILOGIN_KEYS_DIR", "keys")),
+        keys_reload: Duration::from_secs(vars.positive("UNILOGIN_KEYS_RELOAD_SECS", 10)?.into()),
+        keys_rotate_after: (rotate_days > 0)
+            .then(|| Duration::from_secs(u64::from(rotate_days) * 86_400)),
+        master_keys,
+        shutdown_grace: Duration::from_secs(
+            vars.number("UNILOGIN_SHUTDOWN_GRACE_SECS", 20)?.into(),
+        ),
+        log: log_filter(&vars)?,
+        argon2,
+        lifetimes: Lifetimes::default(),
+        limits: Limits {
+            account_failures: vars
+                .number("UNILOGIN_LOGIN_MAX_FAILURES", limits.account_failures)?,
+            ip_failures: vars.number("UNILOGIN_LOGIN_MAX_FAILURES_PER_IP", limits.ip_failures)?,
+            client_auth_failures: vars.number(
+                "UNILOGIN_CLIENT_AUTH_MAX_FAILURES",
+                limits.client_auth_failures,
+            )?,
+            client_auth_failures_per_ip: vars.number(
+                "UNILOGIN_CLIENT_AUTH_MAX_FAILURES_PER_IP",
+                limits.client_auth_failures_per_ip,
+            )?,
+            requests_per_client: vars
+                .number("UNILOGIN_RATE_LIMIT_PER_CLIENT", limits.requests_per_client)?,
+            ..limits
+        },
+        cache_ttl: Duration::from_millis(vars.number("UNILOGIN_CACHE_TTL_MS", 2000)?.into()),
+        demo: false,
+        clock: crate::clock::Clock::system(),
+    })
+}
+
+fn bind(vars: &Vars) -> Result<String, ConfigError> {
+    let raw = vars.text("UNILOGIN_BIND", DEFAULT_BIND);
+    check_bind(&raw).map_err(|message| error("UNILOGIN_BIND", message))?;
+    Ok(raw)
+}
+
+/// `host:port` (an IPv6 host in brackets); port 0 picks a free one.
+pub fn check_bind(raw: &str) -> Result<(), String> {
+    let expected =
+        || format!("expected host:port such as 127.0.0.1:8080 or [::]:8080, got {raw:?}");
+    let (host, port) = raw.rsplit_once(':').ok_or_else(expected)?;
+    port.parse::<u16>().map_err(|_| expected())?;
+    let host_ok = if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        v6.parse::<std::net::Ipv6Addr>().is_ok()
+    } else {
+        !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+    };
+    if host_ok {
+        Ok(())
+    } else {
+        Err(expected())
+    }
+}
+
+fn issuer(vars: &Vars) -> Result<Option<String>, ConfigError> {
+    let Some(raw) = vars.get("UNILOGIN_ISSUER") else {
+        return Ok(None);
+    };
+    let expected = |why: &str| {
+        error(
+            "UNILOGIN_ISSUER",
+            format!("expected the public base URL, such as https://login.example.com ({why}), got {raw:?}"),
+        )
+    };
+    let url = url::Url::parse(raw).map_err(|_| expected("not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(expected("http or https with a host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err(expected("no query, fragment or user"));
+    }
+    Ok(Some(raw.trim_end_matches('/').to_owned()))
+}
+
+fn database_url(vars: &Vars) -> Result<String, ConfigError> {
+    let raw = vars.text("UNILOGIN_DATABASE_URL", DEFAULT_DATABASE_URL);
+    let ok = match raw.split_once(':') {
+        Some(("sqlite", rest)) => !rest.trim_start_matches('/').is_empty(),
+        Some(("postgres" | "postgresql", _)) => url::Url::parse(&raw)
+            .ok()
+            .is_some_and(|u| u.host_str().is_some_and(|h| !h.is_empty())),
+        _ => false,
+    };
+    if ok {
+        Ok(raw)
+    } else {
+        Err(error(
+            "UNILOGIN_DATABASE_URL",
+            format!(
+                "expected sqlite://FILE or postgres://USER@HOST:PORT/DATABASE, got {:?}",
+                super::redact_url(&raw)
+            ),
+        ))
+    }
+}
+
+fn redis_url(vars: &Vars) -> Result<Option<String>, ConfigError> {
+    let Some(raw) = vars.get("UNILOGIN_REDIS_URL") else {
+        return Ok(None);
+    };
+    let ok = url::Url::parse(raw)
+        .ok()
+        .is_some_and(|u| u.scheme() == "redis" && u.host_str().is_some_and(|h| !h.is_empty()));
+    if ok {
+        Ok(Some(raw.to_owned()))
+    } else {
+        Err(error(
+            "UNILOGIN_REDIS_URL",
+            format!(
+                "expected redis://[:PASSWORD@]HOST[:PORT][/DB], got {:?}",
+                super::redact_url(raw)
+            ),
+        ))
+    }
+}
+
+fn master_keys(vars: &Vars) -> Result<MasterKeySource, ConfigError> {
+    let parse_list = |name: &str, raw: &str, separator: &[char]| {
+        let keys: Option<Vec<_>> = raw
+            .split(separator)
+            .map(str::trim)
+            .filter(|k| !k.is_empty() && !k.starts_with('#'))
+            .map(MasterKeyBytes::parse)
+            .collect();
+        match keys {
+            Some(keys) if !keys.is_empty() => Ok(keys),
+            _ => Err(error(
+                name,
+                "expected base64 keys of 32 bytes each, newest first \
+                 (make one with `unilogin keys generate-master`)",
+            )),
+        }
+    };
+    match (
+        vars.get("UNILOGIN_MASTER_KEY"),
+        vars.get("UNILOGIN_MASTER_KEY_FILE"),
+    ) {
+        (Some(_), Some(_)) => Err(error(
+            "UNILOGIN_MASTER_KEY",
+            "set either UNILOGIN_MASTER_KEY or UNILOGIN_MASTER_KEY_FILE, not both",
+        )),
+        (Some(raw), None) => Ok(MasterKeySource::Variable(parse_list(
+            "UNILOGIN_MASTER_KEY",
+            raw,
+            &[','],
+        )?)),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                error(
+                    "UNILOGIN_MASTER_KEY_FILE",
+                    format!("cannot read {path}: {e}"),
+                )
+            })?;
+            let keys = parse_list("UNILOGIN_MASTER_KEY_FILE", &text, &['\n', ','])?;
+            Ok(MasterKeySource::File(PathBuf::from(path), keys))
+        }
+        (None, None) => Ok(MasterKeySource::Unset),
+    }
+}
+
+fn log_filter(vars: &Vars) -> Result<String, ConfigError> {
+    let raw = vars.text("UNILOGIN_LOG", "info");
+    tracing_subscriber::EnvFilter::try_new(&raw).map_err(|e| {
+        error(
+            "UNILOGIN_LOG",
+            format!("expected a tracing filter such as info or unilogin=debug,actix_web=warn: {e}"),
+        )
+    })?;
+    Ok(raw)
+}
+
+/// The known variable a misspelt one most likely meant.
+fn closest(name: &str) -> Option<&'static str> {
+    KNOWN_VARIABLES
+        .iter()
+        .map(|known| (distance(name, known), *known))
+        .filter(|(d, _)| *d <= 4)
+        .min()
+        .map(|(_, known)| known)
+}
+
+/// Levenshtein distance, for suggestions only.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_one(name: &str, value: &str) -> Result<Settings, ConfigError> {
+        read([(name.to_owned(), value.to_owned())])
+    }
+
+    #[test]
+    fn a_misspelt_variable_is_refused_with_a_suggestion() {
+        let err = read_one("UNILOGIN_REDIS_ULR", "redis://127.0.0.1/").unwrap_err();
+        assert_eq!(err.variable, "UNILOGIN_REDIS_ULR");
+        assert!(
+            err.message.contains("did you mean UNILOGIN_REDIS_URL?"),
+            "{err}"
+        );
+        assert!(read_one("UNILOGIN_NO_SUCH_THING", "1").is_err());
+        // The test suite's and the bench's own variables are not ours to refuse.
+        assert!(read_one("UNILOGIN_TEST_REDIS_URL", "anything").is_ok());
+        assert!(read_one("OTHER_VARIABLE", "anything").is_ok());
+    }
+
+    #[test]
+    fn malformed_values_name_the_variable() {
+        for (name, value) in [
+            ("UNILOGIN_BIND", "8080"),
+            ("UNILOGIN_BIND", "localhost:http"),
+            ("UNILOGIN_ISSUER", "login.example.com"),
+            ("UNILOGIN_ISSUER", "ftp://login.example.com"),
+            ("UNILOGIN_ISSUER", "https://login.example.com/?a=b"),
+            ("UNILOGIN_DATABASE_URL", "mysql://db/unilogin"),
+            ("UNILOGIN_DATABASE_URL", "postgres:///nohost"),
+            ("UNILOGIN_REDIS_URL", "127.0.0.1:6379"),
+            ("UNILOGIN_REDIS_URL", "rediss://cache:6380"),
+            ("UNILOGIN_KEYS_RELOAD_SECS", "0"),
+            ("UNILOGIN_KEYS_RELOAD_SECS", "ten"),
+            ("UNILOGIN_LOGIN_MAX_FAILURES", "-1"),
+            ("UNILOGIN_CACHE_TTL_MS", "1.5"),
+            ("UNILOGIN_ARGON2_MEMORY_KIB", "4"),
+            ("UNILOGIN_MASTER_KEY", "too-short"),
+            ("UNILOGIN_MASTER_KEY_FILE", "/nonexistent/master.key"),
+            ("UNILOGIN_LOG", "info,[[["),
+        ] {
+            let err = read_one(name, value).unwrap_err();
+            assert_eq!(err.variable, name, "{name}={value}: {err}");
+            assert!(
+                err.message.starts_with("expected") || err.message.starts_with("cannot"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn good_values_are_taken() {
+        let key = MasterKeyBytes([7; 32]);
+        let older = MasterKeyBytes([8; 32]);
+        let settings = read([
+            ("UNILOGIN_BIND".to_owned(), "[::]:0".to_owned()),
+            (
+                "UNILOGIN_ISSUER".to_owned(),
+                "https://login.example.com/".to_owned(),
+            ),
+            (
+                "UNILOGIN_DATABASE_URL".to_owned(),
+                "postgres://u@db:5432/x".to_owned(),
+            ),
+            (
+                "UNILOGIN_REDIS_URL".to_owned(),
+                "redis://:pw@cache:6379/2".to_owned(),
+            ),
+            ("UNILOGIN_KEYS_ROTATE_DAYS".to_owned(), "30".to_owned()),
+            (
+                "UNILOGIN_MASTER_KEY".to_owned(),
+                format!("{}, {}", key.encode(), older.encode()),
+            ),
+            ("UNILOGIN_LOGIN_MAX_FAILURES".to_owned(), " ".to_owned()),
+        ])
+        .unwrap();
+        assert_eq!(
+            settings.issuer.as_deref(),
+            Some("https://login.example.com")
+        );
+        assert_eq!(
+            settings.master_keys,
+            MasterKeySource::Variable(vec![key, older])
+        );
+        assert_eq!(
+            settings.keys_rotate_after,
+            Some(Duration::from_secs(30 * 86_400))
+        );
+        assert_eq!(settings.limits.account_failures, 5, "blank is unset");
+        let shown = format!("{settings:?}");
+        assert!(
+            !shown.contains("BwcH") && !shown.contains(":pw@"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn postgresql_needs_a_master_key() {
+        let err = read_one("UNILOGIN_DATABASE_URL", "postgres://u@db/x").unwrap_err();
+        assert_eq!(err.variable, "UNILOGIN_MASTER_KEY");
+        assert!(read_one("UNILOGIN_DATABASE_URL", "sqlite://other.db").is_ok());
+    }
+
+    #[test]
+    fn both_master_key_variables_are_refused() {
+        let err = read([
+            (
+                "UNILOGIN_MASTER_KEY".to_owned(),
+                MasterKeyBytes([1; 32]).encode(),
+            ),
+            (
+                "UNILOGIN_MASTER_KEY_FILE".to_owned(),
+                "/etc/unilogin/master.key".to_owned(),
+            ),
+        ])
+        .unwrap_err();
+        assert!(err.message.contains("not both"), "{err}");
+    }
+}
