@@ -145,7 +145,9 @@ impl Lifecycle {
             recorded_ms: now_ms,
         };
         self.durable.record_revocation(&record).await?;
-        self.mirror.put(kind, id, not_before, self.memory).await
+        self.mirror.put(kind, id, not_before, self.memory).await?;
+        crate::telemetry::registry().revocation(kind.as_str());
+        Ok(())
     }
 
     /// Copies durable entries written since the last call into the ephemeral mirror:

@@ -21,9 +21,9 @@ use crate::marketplace::sealing::Sealer;
 use crate::marketplace::store::MarketStore;
 use crate::marketplace::Marketplace;
 use crate::store::durable::Durable;
-use crate::store::ephemeral::{FailureLock, MemoryStore, RedisStore, SharedEphemeral};
+use crate::store::ephemeral::{FailureLock, MemoryStore, RedisStore, SharedEphemeral, Timed};
 use crate::store::StoreError;
-use crate::telemetry::{self, Metrics};
+use crate::telemetry::{self, Draining};
 use crate::tokens::{AccessVerifier, KeyError, LiveKeys};
 
 /// How often an instance copies revocations and cutoffs written elsewhere (another
@@ -57,6 +57,8 @@ pub enum StartupError {
 pub struct Application {
     addr: SocketAddr,
     issuer: String,
+    draining: Draining,
+    drain_delay: Duration,
     server: Option<Server>,
     handle: ServerHandle,
     idp: web::Data<Idp>,
@@ -71,10 +73,17 @@ impl Application {
             .with_clock(clock.clone());
         durable.migrate().await.map_err(StartupError::Durable)?;
         let ephemeral: SharedEphemeral = match &settings.redis_url {
-            Some(url) => Arc::new(
-                RedisStore::new(url, &settings.redis_prefix).map_err(StartupError::Ephemeral)?,
+            Some(url) => Timed::wrap(
+                Arc::new(
+                    RedisStore::new(url, &settings.redis_prefix)
+                        .map_err(StartupError::Ephemeral)?,
+                ),
+                "redis",
             ),
-            None => MemoryStore::new(Duration::from_secs(30), clock.clone()),
+            None => Timed::wrap(
+                MemoryStore::new(Duration::from_secs(30), clock.clone()),
+                "memory",
+            ),
         };
         let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind {
             bind: settings.bind.clone(),
@@ -153,7 +162,8 @@ impl Application {
             None
         };
 
-        let metrics = web::Data::new(Metrics::default());
+        let draining = Draining::default();
+        let app_draining = web::Data::new(draining.clone());
         let app_idp = idp.clone();
         let app_demo = demo;
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -165,7 +175,7 @@ impl Application {
                 .wrap(from_fn(telemetry::trace_requests))
                 .app_data(app_idp.clone())
                 .app_data(marketplace.clone())
-                .app_data(metrics.clone())
+                .app_data(app_draining.clone())
                 .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
                 .configure(idp::configure)
                 .configure(crate::marketplace::configure)
@@ -178,7 +188,9 @@ impl Application {
                 .default_service(web::to(idp::not_found))
         })
         .workers(workers)
-        .shutdown_timeout(5)
+        // Signals are ours: readiness must turn before the listener closes.
+        .disable_signals()
+        .shutdown_timeout(settings.shutdown_grace.as_secs())
         .listen(listener)
         .map_err(|source| StartupError::Bind {
             bind: settings.bind.clone(),
@@ -189,6 +201,8 @@ impl Application {
         Ok(Self {
             addr,
             issuer,
+            draining,
+            drain_delay: settings.drain_delay,
             handle: server.handle(),
             server: Some(server),
             idp,
@@ -223,11 +237,65 @@ impl Application {
         self.idp.clone()
     }
 
+    /// Starts draining: `/readyz` answers 503 from now on, the listener closes, requests
+    /// in flight get up to `UNILOGIN_SHUTDOWN_GRACE_SECS` to finish. Resolves when the
+    /// server has stopped.
+    pub fn drain(&self) -> impl std::future::Future<Output = ()> {
+        drain(self.draining.clone(), self.handle.clone(), self.drain_delay)
+    }
+
+    /// Runs until SIGTERM or SIGINT, then drains and returns.
     pub async fn run_until_stopped(mut self) -> std::io::Result<()> {
-        match self.server.take() {
-            Some(server) => server.await,
-            None => Ok(()),
+        let Some(server) = self.server.take() else {
+            return Ok(());
+        };
+        let draining = self.draining.clone();
+        let handle = self.handle.clone();
+        let delay = self.drain_delay;
+        tokio::spawn(async move {
+            stop_signal().await;
+            tracing::info!("stop signal");
+            drain(draining, handle, delay).await;
+        });
+        server.await?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Readiness turns at once; after `delay` (for load balancers to notice) the listener
+/// closes and requests in flight get the shutdown grace to finish.
+async fn drain(draining: Draining, handle: ServerHandle, delay: Duration) {
+    draining.start();
+    tracing::info!(
+        delay_secs = delay.as_secs(),
+        "draining: /readyz answers 503"
+    );
+    tokio::time::sleep(delay).await;
+    tracing::info!("draining: listener closed, finishing requests in flight");
+    handle.stop(true).await;
+}
+
+/// SIGTERM (what service managers and orchestrators send) or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
         }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

@@ -64,6 +64,7 @@ pub fn report(settings: &Settings, is_set: impl Fn(&str) -> bool) -> Vec<Line> {
             "UNILOGIN_SHUTDOWN_GRACE_SECS",
             secs(settings.shutdown_grace),
         ),
+        ("UNILOGIN_DRAIN_DELAY_SECS", secs(settings.drain_delay)),
         ("UNILOGIN_LOG", settings.log.clone()),
         (
             "UNILOGIN_ARGON2_MEMORY_KIB",

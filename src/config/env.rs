@@ -23,6 +23,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "UNILOGIN_KEYS_RELOAD_SECS",
     "UNILOGIN_KEYS_ROTATE_DAYS",
     "UNILOGIN_SHUTDOWN_GRACE_SECS",
+    "UNILOGIN_DRAIN_DELAY_SECS",
     "UNILOGIN_LOG",
     "UNILOGIN_ARGON2_MEMORY_KIB",
     "UNILOGIN_ARGON2_ITERATIONS",
@@ -152,6 +153,7 @@ pub(super) fn read(
         keys_rotate_after: (rotate_days > 0)
             .then(|| Duration::from_secs(u64::from(rotate_days) * 86_400)),
         master_keys,
+        drain_delay: Duration::from_secs(vars.number("UNILOGIN_DRAIN_DELAY_SECS", 0)?.into()),
         shutdown_grace: Duration::from_secs(
             vars.number("UNILOGIN_SHUTDOWN_GRACE_SECS", 20)?.into(),
         ),

@@ -123,6 +123,9 @@ pub struct Settings {
     pub master_keys: MasterKeySource,
     /// How long a stopping server lets requests in flight finish.
     pub shutdown_grace: Duration,
+    /// How long a stopping server keeps accepting (answering `/readyz` with 503) before
+    /// it closes the listener, so that load balancers stop sending to it first.
+    pub drain_delay: Duration,
     pub log: String,
     pub argon2: Argon2Settings,
     pub lifetimes: Lifetimes,
@@ -150,6 +153,7 @@ impl std::fmt::Debug for Settings {
             .field("keys_rotate_after", &self.keys_rotate_after)
             .field("master_keys", &self.master_keys)
             .field("shutdown_grace", &self.shutdown_grace)
+            .field("drain_delay", &self.drain_delay)
             .field("lifetimes", &self.lifetimes)
             .field("limits", &self.limits)
             .field("cache_ttl", &self.cache_ttl)

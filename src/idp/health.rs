@@ -6,13 +6,17 @@ use actix_web::{web, HttpResponse};
 use serde_json::json;
 
 use super::Idp;
+use crate::telemetry::Draining;
 
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
-/// Ready when both stores answer within a second.
-pub async fn readyz(idp: web::Data<Idp>) -> HttpResponse {
+/// Ready when not draining and both stores answer within a second.
+pub async fn readyz(idp: web::Data<Idp>, draining: Option<web::Data<Draining>>) -> HttpResponse {
+    if draining.is_some_and(|d| d.is_draining()) {
+        return HttpResponse::ServiceUnavailable().json(json!({ "status": "draining" }));
+    }
     let limit = Duration::from_secs(1);
     let durable = matches!(
         tokio::time::timeout(limit, idp.durable.ping()).await,

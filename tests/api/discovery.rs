@@ -147,6 +147,27 @@ async fn health_and_readiness() {
     assert_eq!(body["ephemeral"], "up");
     let missing = app.get(&app.url("/no/such/path")).await;
     assert_eq!(missing.status(), 404);
+    app.signed_in_tokens(&[]).await;
     let metrics = app.page(&app.url("/metrics")).await;
-    assert!(metrics.contains("unilogin_http_requests_total{class=\"2xx\"}"));
+    for series in [
+        "unilogin_http_request_duration_seconds_bucket{route=\"/healthz\",class=\"2xx\",le=\"+Inf\"}",
+        "unilogin_http_request_duration_seconds_count{route=\"unmatched\",class=\"4xx\"}",
+        "unilogin_http_request_duration_seconds_sum{route=\"/api/v1/oauth2/token\",class=\"2xx\"}",
+        "unilogin_store_round_trip_seconds_count{store=\"durable\",op=\"create_family\"}",
+        "unilogin_logins_total{result=\"success\"}",
+        "unilogin_token_grants_total{grant_type=\"authorization_code\"}",
+    ] {
+        assert!(metrics.contains(series), "{series} in\n{metrics}");
+    }
+    let ephemeral = if app.settings.redis_url.is_some() {
+        "redis"
+    } else {
+        "memory"
+    };
+    assert!(
+        metrics.contains(&format!(
+            "unilogin_store_round_trip_seconds_count{{store=\"{ephemeral}\",op=\"take\"}}"
+        )),
+        "{metrics}"
+    );
 }

@@ -23,5 +23,6 @@ mod oidc;
 mod redis_outage;
 mod refresh;
 mod restart;
+mod shutdown;
 mod token;
 mod userinfo;

@@ -90,6 +90,7 @@ pub async fn submit(
                 user_id = user.map(|u| u.id).unwrap_or_default(),
                 "login failed"
             );
+            crate::telemetry::registry().login(false);
             idp.login_throttle
                 .record_failure(account, &ip)
                 .await
@@ -102,6 +103,7 @@ pub async fn submit(
         .record_success(account)
         .await
         .map_err(|e| PageError::store(lang, e))?;
+    crate::telemetry::registry().login(true);
 
     // A fresh session id at every login; the old session (if any) ends.
     if let Some(old) = req.cookie(SESSION_COOKIE) {

@@ -38,6 +38,14 @@ enum TokenRequest {
 }
 
 impl TokenRequest {
+    fn grant_type(&self) -> &'static str {
+        match self {
+            Self::AuthorizationCode { .. } => "authorization_code",
+            Self::RefreshToken { .. } => "refresh_token",
+            Self::ClientCredentials { .. } => "client_credentials",
+        }
+    }
+
     fn parse(params: &Params) -> Result<Self, OAuthError> {
         let field = |name: &'static str| -> Result<Option<String>, OAuthError> {
             params
@@ -154,6 +162,7 @@ pub async fn token(
 ) -> Result<HttpResponse, OAuthError> {
     let (client, params) = authenticated_form(&req, &body, &idp).await?;
     let request = TokenRequest::parse(&params)?;
+    let grant_type = request.grant_type();
     let response = match request {
         TokenRequest::AuthorizationCode {
             code,
@@ -183,6 +192,7 @@ pub async fn token(
             client_credentials::grant(&idp, &client, scope, &as_strs(&resources)).await?
         }
     };
+    crate::telemetry::registry().grant(grant_type);
     let mut builder = HttpResponse::Ok();
     no_store(&mut builder);
     Ok(builder.json(response))

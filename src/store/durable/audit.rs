@@ -13,6 +13,7 @@ impl Durable {
         client_id: &str,
         detail: &str,
     ) -> Result<(), StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "audit");
         sqlx::query(
             "INSERT INTO audit_events (id, at, kind, subject, client_id, detail) \
              VALUES ($1, $2, $3, $4, $5, $6)",

@@ -89,6 +89,7 @@ const POST_LOGOUT: &str = "post_logout";
 
 impl Durable {
     pub async fn insert_client(&self, client: &NewClient) -> Result<(), StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "insert_client");
         let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO clients (client_id, app_id, name, secret_hash, home_url, id_token_alg, \
@@ -131,6 +132,7 @@ impl Durable {
         client_id: &str,
         scopes: &[String],
     ) -> Result<bool, StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "set_client_scopes");
         let mut tx = self.pool().begin().await?;
         let exists = sqlx::query("SELECT 1 AS found FROM clients WHERE client_id = $1")
             .bind(client_id)
@@ -150,6 +152,7 @@ impl Durable {
     }
 
     pub async fn find_client(&self, client_id: &str) -> Result<Option<ClientRecord>, StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "find_client");
         self.find_client_where("client_id", client_id).await
     }
 
@@ -157,6 +160,7 @@ impl Durable {
         &self,
         app_id: &str,
     ) -> Result<Option<ClientRecord>, StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "find_client_by_app_id");
         self.find_client_where("app_id", app_id).await
     }
 
@@ -196,6 +200,7 @@ impl Durable {
 
     /// Every client, oldest first: two queries, whatever the number of clients.
     pub async fn list_clients(&self) -> Result<Vec<ClientRecord>, StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "list_clients");
         let sql = format!("SELECT {COLUMNS} FROM clients ORDER BY created_at, client_id");
         let rows = sqlx::query(&sql).fetch_all(self.pool()).await?;
         let mut clients = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
@@ -229,6 +234,7 @@ impl Durable {
 
     /// Whether some client registered `uri` as a post-logout redirect.
     pub async fn is_post_logout_uri(&self, uri: &str) -> Result<bool, StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "is_post_logout_uri");
         let row = sqlx::query("SELECT 1 AS found FROM client_uris WHERE kind = $1 AND uri = $2")
             .bind(POST_LOGOUT)
             .bind(uri)
@@ -243,6 +249,7 @@ impl Durable {
         client_id: &str,
         secret_hash: &str,
     ) -> Result<bool, StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "set_client_secret_hash");
         let done = sqlx::query("UPDATE clients SET secret_hash = $1 WHERE client_id = $2")
             .bind(secret_hash)
             .bind(client_id)
@@ -253,6 +260,7 @@ impl Durable {
 
     /// Deletes a client and revokes every grant it holds; false when no such client.
     pub async fn delete_client(&self, client_id: &str) -> Result<bool, StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "delete_client");
         let mut tx = self.pool().begin().await?;
         sqlx::query(
             "UPDATE grant_families SET revoked_at = $1 \

@@ -55,6 +55,7 @@ impl Durable {
         token_hash: &str,
         expires_at: i64,
     ) -> Result<(), StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "create_family");
         let now = self.now();
         let mut tx = self.pool().begin().await?;
         sqlx::query(
@@ -91,6 +92,7 @@ impl Durable {
         &self,
         token_hash: &str,
     ) -> Result<Option<RefreshTokenRecord>, StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "find_refresh_token");
         let row = sqlx::query(
             "SELECT f.id AS family_id, f.client_id, f.user_id, f.tenant_id, f.sid, f.auth_time, \
              f.created_at, f.audience, t.scope, t.expires_at, COALESCE(t.spent_at, c.created_at) AS spent_at, \
@@ -130,6 +132,7 @@ impl Durable {
         scope: &str,
         expires_at: i64,
     ) -> Result<Rotation, StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "rotate_refresh_token");
         let inserted = sqlx::query(
             "INSERT INTO refresh_tokens \
              (token_hash, parent_hash, family_id, scope, created_at, expires_at) \
@@ -154,6 +157,7 @@ impl Durable {
 
     /// Revokes one family; true if it was live.
     pub async fn revoke_family(&self, family_id: &str) -> Result<bool, StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "revoke_family");
         let done = sqlx::query(
             "UPDATE grant_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
         )
@@ -166,6 +170,8 @@ impl Durable {
 
     /// Revokes every family of a browser session (logout).
     pub async fn revoke_families_of_session(&self, sid: &str) -> Result<u64, StoreError> {
+        let _timer =
+            crate::telemetry::registry().round_trip("durable", "revoke_families_of_session");
         let done = sqlx::query(
             "UPDATE grant_families SET revoked_at = $1 WHERE sid = $2 AND revoked_at IS NULL",
         )
@@ -178,6 +184,8 @@ impl Durable {
 
     /// Revokes every family of a client (deletion, or a secret rotation that revokes).
     pub async fn revoke_families_of_client(&self, client_id: &str) -> Result<u64, StoreError> {
+        let _timer =
+            crate::telemetry::registry().round_trip("durable", "revoke_families_of_client");
         let done = sqlx::query(
             "UPDATE grant_families SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL",
         )
@@ -190,6 +198,7 @@ impl Durable {
 
     /// Revokes every family of a user (disable, password change).
     pub async fn revoke_families_of_user(&self, user_id: &str) -> Result<u64, StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "revoke_families_of_user");
         let done = sqlx::query(
             "UPDATE grant_families SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
         )

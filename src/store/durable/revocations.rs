@@ -48,6 +48,7 @@ pub struct RevocationRecord {
 
 impl Durable {
     pub async fn record_revocation(&self, record: &RevocationRecord) -> Result<(), StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "record_revocation");
         sqlx::query(
             "INSERT INTO revocations (kind, id, expires_at, not_before, recorded_at) \
              VALUES ($1, $2, $3, $4, $5) \
@@ -70,6 +71,7 @@ impl Durable {
         &self,
         since_ms: i64,
     ) -> Result<Vec<RevocationRecord>, StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "live_revocations");
         let now = self.now();
         sqlx::query("DELETE FROM revocations WHERE expires_at <= $1")
             .bind(now)

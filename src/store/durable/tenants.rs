@@ -21,6 +21,7 @@ impl Durable {
         name: &str,
         domain_name: Option<&str>,
     ) -> Result<(), StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "create_tenant");
         sqlx::query(
             "INSERT INTO tenants (id, name, domain_name, created_at) VALUES ($1, $2, $3, $4)",
         )
@@ -35,6 +36,7 @@ impl Durable {
 
     /// Creates the tenant with its id as name unless it exists already.
     pub async fn ensure_tenant(&self, id: &TenantId) -> Result<(), StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "ensure_tenant");
         sqlx::query(
             "INSERT INTO tenants (id, name, domain_name, created_at) VALUES ($1, $1, NULL, $2) \
              ON CONFLICT (id) DO NOTHING",
@@ -47,6 +49,7 @@ impl Durable {
     }
 
     pub async fn find_tenant(&self, id: &str) -> Result<Option<TenantRecord>, StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "find_tenant");
         let row = sqlx::query("SELECT id, name, domain_name FROM tenants WHERE id = $1")
             .bind(id)
             .fetch_optional(self.pool())

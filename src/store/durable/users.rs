@@ -72,6 +72,7 @@ fn from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
 impl Durable {
     /// Inserts a user; `Conflict` if the username is taken.
     pub async fn insert_user(&self, user: &NewUser) -> Result<(), StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "insert_user");
         let now = self.now();
         sqlx::query(
             "INSERT INTO users (id, username, tenant_id, password_hash, name, email, mobile, \
@@ -99,6 +100,7 @@ impl Durable {
         &self,
         username: &str,
     ) -> Result<Option<UserRecord>, StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "find_user_by_username");
         let sql = format!("SELECT {COLUMNS} FROM users WHERE username = $1");
         let row = sqlx::query(&sql)
             .bind(username)
@@ -108,6 +110,7 @@ impl Durable {
     }
 
     pub async fn find_user(&self, id: &str) -> Result<Option<UserRecord>, StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "find_user");
         let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
         let row = sqlx::query(&sql)
             .bind(id)
@@ -122,6 +125,7 @@ impl Durable {
         username: &str,
         password_hash: &str,
     ) -> Result<bool, StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "set_password_hash");
         let done =
             sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE username = $3")
                 .bind(password_hash)
@@ -134,6 +138,7 @@ impl Durable {
 
     /// Marks a user disabled; false when no such user.
     pub async fn disable_user(&self, username: &str) -> Result<bool, StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "disable_user");
         let done =
             sqlx::query("UPDATE users SET disabled = 1, updated_at = $1 WHERE username = $2")
                 .bind(self.now())

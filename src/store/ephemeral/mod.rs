@@ -9,6 +9,7 @@ mod redis;
 mod revocations;
 mod sessions;
 mod throttle;
+mod timed;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +23,7 @@ pub use redis::RedisStore;
 pub use revocations::{Marks, Revocations};
 pub use sessions::{BrowserSession, Sessions};
 pub use throttle::{ClientAuthThrottle, FailureLock, LoginThrottle, RateLimiter};
+pub use timed::Timed;
 
 use super::StoreError;
 

@@ -17,6 +17,11 @@ const COMMAND_TIMEOUT: Duration = Duration::from_millis(800);
 pub struct RedisStore {
     manager: ConnectionManager,
     prefix: String,
+    /// Where commands run. The connection's driver task lives on the runtime that
+    /// connects (or reconnects); that must not be one of the HTTP server's worker
+    /// runtimes, which stop one by one while a draining server still answers requests
+    /// on the others.
+    runtime: tokio::runtime::Handle,
 }
 
 impl RedisStore {
@@ -30,11 +35,14 @@ impl RedisStore {
             .set_response_timeout(Some(COMMAND_TIMEOUT))
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|_| StoreError::Backend("the Redis store needs a Tokio runtime".into()))?;
         let manager = ConnectionManager::new_lazy_with_config(client, config)
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(Self {
             manager,
             prefix: prefix.to_owned(),
+            runtime,
         })
     }
 
@@ -44,14 +52,24 @@ impl RedisStore {
 
     async fn run<T, F>(&self, command: F) -> Result<T, StoreError>
     where
+        T: Send + 'static,
+        F: std::future::Future<Output = redis::RedisResult<T>> + Send + 'static,
+    {
+        let task = self
+            .runtime
+            .spawn(tokio::time::timeout(COMMAND_TIMEOUT, command));
+        match task.await {
+            Ok(outcome) => classify(outcome),
+            Err(_) => Err(StoreError::Unavailable("the Redis task ended".into())),
+        }
+    }
+
+    /// `run` on the caller's runtime, for commands that borrow (test clean-up).
+    async fn run_here<T, F>(&self, command: F) -> Result<T, StoreError>
+    where
         F: std::future::Future<Output = redis::RedisResult<T>>,
     {
-        match tokio::time::timeout(COMMAND_TIMEOUT, command).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(err)) if is_unavailable(&err) => Err(StoreError::Unavailable(err.to_string())),
-            Ok(Err(err)) => Err(StoreError::Backend(err.to_string())),
-            Err(_) => Err(StoreError::Unavailable("redis command timed out".into())),
-        }
+        classify(tokio::time::timeout(COMMAND_TIMEOUT, command).await)
     }
 
     /// Deletes every key under this store's prefix (test clean-up).
@@ -59,7 +77,7 @@ impl RedisStore {
         let mut conn = self.manager.clone();
         let pattern = format!("{}*", self.prefix);
         let keys: Vec<String> = self
-            .run(async {
+            .run_here(async {
                 let mut iter = conn.scan_match::<_, String>(&pattern).await?;
                 let mut keys = Vec::new();
                 while let Some(key) = iter.next_item().await {
@@ -70,9 +88,20 @@ impl RedisStore {
             .await?;
         if !keys.is_empty() {
             let mut conn = self.manager.clone();
-            self.run(conn.del::<_, ()>(keys)).await?;
+            self.run_here(conn.del::<_, ()>(keys)).await?;
         }
         Ok(())
+    }
+}
+
+fn classify<T>(
+    outcome: Result<redis::RedisResult<T>, tokio::time::error::Elapsed>,
+) -> Result<T, StoreError> {
+    match outcome {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(err)) if is_unavailable(&err) => Err(StoreError::Unavailable(err.to_string())),
+        Ok(Err(err)) => Err(StoreError::Backend(err.to_string())),
+        Err(_) => Err(StoreError::Unavailable("redis command timed out".into())),
     }
 }
 
@@ -93,10 +122,11 @@ impl Ephemeral for RedisStore {
     async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError> {
         let mut conn = self.manager.clone();
         let key = self.key(key);
+        let value = value.to_vec();
         self.run(async move {
             redis::cmd("SET")
                 .arg(&key)
-                .arg(value)
+                .arg(&value)
                 .arg("PX")
                 .arg(millis(ttl))
                 .query_async::<()>(&mut conn)
@@ -113,11 +143,12 @@ impl Ephemeral for RedisStore {
     ) -> Result<bool, StoreError> {
         let mut conn = self.manager.clone();
         let key = self.key(key);
+        let value = value.to_vec();
         let reply: Option<String> = self
             .run(async move {
                 redis::cmd("SET")
                     .arg(&key)
-                    .arg(value)
+                    .arg(&value)
                     .arg("NX")
                     .arg("PX")
                     .arg(millis(ttl))

@@ -75,6 +75,7 @@ impl FailureLock {
             .increment(&self.key("strikes", id), self.window + self.cap * 2)
             .await?;
         let backoff = backoff(self.base, self.cap, strikes);
+        crate::telemetry::registry().lockout(self.kind);
         tracing::warn!(
             subject = self.kind,
             backoff_secs = backoff.as_secs(),

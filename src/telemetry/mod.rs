@@ -1,8 +1,13 @@
-//! Logging (one span per request, never secrets), response hardening headers, and the
-//! Prometheus counters behind `/metrics`.
+//! Logging (one span per request, never secrets), response hardening headers, draining,
+//! and the Prometheus metrics behind `/metrics`.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+mod metrics;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
+
+pub use metrics::{registry, Registry, RoundTrip};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -25,45 +30,25 @@ pub fn init(filter: &str) {
         .try_init();
 }
 
-#[derive(Default)]
-pub struct Metrics {
-    by_class: [AtomicU64; 5],
-    latency_micros_sum: AtomicU64,
-}
+/// Whether the server is draining (SIGTERM received): `/readyz` answers 503 and
+/// responses ask clients to close their connections.
+#[derive(Clone, Default)]
+pub struct Draining(Arc<AtomicBool>);
 
-impl Metrics {
-    fn record(&self, status: u16, micros: u64) {
-        let class = (status / 100).clamp(1, 5) as usize - 1;
-        self.by_class[class].fetch_add(1, Ordering::Relaxed);
-        self.latency_micros_sum.fetch_add(micros, Ordering::Relaxed);
+impl Draining {
+    pub fn start(&self) {
+        self.0.store(true, Ordering::SeqCst);
     }
 
-    fn render(&self) -> String {
-        let mut out = String::from(
-            "# HELP unilogin_http_requests_total HTTP requests by status class.\n\
-             # TYPE unilogin_http_requests_total counter\n",
-        );
-        for (i, counter) in self.by_class.iter().enumerate() {
-            out.push_str(&format!(
-                "unilogin_http_requests_total{{class=\"{}xx\"}} {}\n",
-                i + 1,
-                counter.load(Ordering::Relaxed)
-            ));
-        }
-        out.push_str(&format!(
-            "# HELP unilogin_http_request_seconds_sum Total time spent answering requests.\n\
-             # TYPE unilogin_http_request_seconds_sum counter\n\
-             unilogin_http_request_seconds_sum {:.6}\n",
-            self.latency_micros_sum.load(Ordering::Relaxed) as f64 / 1e6
-        ));
-        out
+    pub fn is_draining(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
     }
 }
 
-pub async fn metrics(metrics: web::Data<Metrics>) -> HttpResponse {
+pub async fn metrics() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/plain; version=0.0.4"))
-        .body(metrics.render())
+        .body(registry().render())
 }
 
 /// One span per request: method, path (never the query: it can carry codes), status, latency.
@@ -72,7 +57,10 @@ pub async fn trace_requests(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let draining = req
+        .app_data::<web::Data<Draining>>()
+        .is_some_and(|d| d.is_draining());
+    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
     let span = tracing::info_span!(
         "request",
         method = %req.method(),
@@ -81,14 +69,19 @@ pub async fn trace_requests(
         latency_ms = tracing::field::Empty,
         client_id = tracing::field::Empty,
     );
-    let response = next.call(req).instrument(span.clone()).await?;
+    let mut response = next.call(req).instrument(span.clone()).await?;
+    if draining {
+        // Keep-alive clients go elsewhere for their next request.
+        response
+            .response_mut()
+            .head_mut()
+            .set_connection_type(actix_web::http::ConnectionType::Close);
+    }
     let status = response.status().as_u16();
     let elapsed = started.elapsed();
     span.record("status", status);
     span.record("latency_ms", elapsed.as_secs_f64() * 1e3);
-    if let Some(metrics) = metrics {
-        metrics.record(status, elapsed.as_micros() as u64);
-    }
+    registry().request(&route, status, elapsed);
     span.in_scope(|| tracing::info!("request"));
     Ok(response)
 }
