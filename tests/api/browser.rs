@@ -21,7 +21,7 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// chromedriver on a free port, killed when dropped.
-struct Driver {
+pub struct Driver {
     child: Child,
     url: String,
 }
@@ -46,7 +46,7 @@ fn browser_available() -> bool {
     present
 }
 
-async fn start_driver() -> Driver {
+pub async fn start_driver() -> Driver {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -75,7 +75,7 @@ async fn start_driver() -> Driver {
     panic!("chromedriver did not become ready");
 }
 
-async fn session(driver: &Driver, language: &str) -> Client {
+pub async fn session(driver: &Driver, language: &str) -> Client {
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "goog:chromeOptions".into(),
@@ -101,13 +101,13 @@ fn screenshot_dir() -> PathBuf {
     dir
 }
 
-async fn save_screenshot(browser: &Client, name: &str) {
+pub async fn save_screenshot(browser: &Client, name: &str) {
     let png = browser.screenshot().await.expect("screenshot");
     assert!(png.starts_with(b"\x89PNG"), "a PNG");
     std::fs::write(screenshot_dir().join(name), png).unwrap();
 }
 
-async fn type_into(browser: &Client, id: &str, text: &str) {
+pub async fn type_into(browser: &Client, id: &str, text: &str) {
     browser
         .find(Locator::Id(id))
         .await
@@ -117,7 +117,7 @@ async fn type_into(browser: &Client, id: &str, text: &str) {
         .unwrap();
 }
 
-async fn click(browser: &Client, id: &str) {
+pub async fn click(browser: &Client, id: &str) {
     browser
         .find(Locator::Id(id))
         .await
@@ -127,7 +127,7 @@ async fn click(browser: &Client, id: &str) {
         .unwrap();
 }
 
-async fn text_of(browser: &Client, css: &str) -> String {
+pub async fn text_of(browser: &Client, css: &str) -> String {
     browser
         .wait()
         .at_most(Duration::from_secs(10))

@@ -20,6 +20,7 @@ mod logout;
 mod malformed;
 mod marketplace;
 mod oidc;
+mod quickstart;
 mod redis_outage;
 mod refresh;
 mod restart;

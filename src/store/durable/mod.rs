@@ -58,7 +58,8 @@ impl Durable {
         };
         let pool = AnyPoolOptions::new()
             .max_connections(max)
-            .acquire_timeout(Duration::from_secs(5))
+            // A database that is down costs a request at most this long before its 503.
+            .acquire_timeout(Duration::from_secs(2))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
