@@ -114,12 +114,8 @@ impl LiveKeys {
         issuer: &str,
         now: i64,
     ) -> Result<AccessClaims, TokenError> {
-        match self.current().verify_access_token(token, issuer, now) {
-            Err(TokenError::UnknownKey) if self.reload_for_unknown_kid().await => {
-                self.current().verify_access_token(token, issuer, now)
-            }
-            other => other,
-        }
+        self.checked(|set| set.verify_access_token(token, issuer, now))
+            .await
     }
 
     /// As `verify_access_token`, for an ID token hint.
@@ -128,9 +124,19 @@ impl LiveKeys {
         token: &str,
         issuer: &str,
     ) -> Result<super::IdClaims, TokenError> {
-        match self.current().verify_id_token_hint(token, issuer) {
+        self.checked(|set| set.verify_id_token_hint(token, issuer))
+            .await
+    }
+
+    /// `check` against the current set, and once more after a reload if the token
+    /// named an unknown key.
+    async fn checked<T>(
+        &self,
+        check: impl Fn(&KeySet) -> Result<T, TokenError>,
+    ) -> Result<T, TokenError> {
+        match check(&self.current()) {
             Err(TokenError::UnknownKey) if self.reload_for_unknown_kid().await => {
-                self.current().verify_id_token_hint(token, issuer)
+                check(&self.current())
             }
             other => other,
         }

@@ -304,22 +304,7 @@ async fn keys_rotate_takes_effect_on_the_running_server_and_old_tokens_still_ver
         let header: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         header["kid"].as_str().unwrap().to_owned()
     };
-    let jwks_kids = || async {
-        let jwks: serde_json::Value = app
-            .get(&app.url("/api/v1/oauth2/jwks"))
-            .await
-            .json()
-            .await
-            .unwrap();
-        let mut kids: Vec<String> = jwks["keys"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|k| k["kid"].as_str().unwrap().to_owned())
-            .collect();
-        kids.sort();
-        kids
-    };
+    let jwks_kids = || crate::helpers::jwks_kids(&app.base);
     let before = app.signed_in_oidc().await;
     let old_access = before["access_token"].as_str().unwrap().to_owned();
     let old_kids = jwks_kids().await;

@@ -754,6 +754,24 @@ impl Drop for SecondInstance {
     }
 }
 
+/// The kids the JWKS of the instance at `base` publishes, sorted.
+pub async fn jwks_kids(base: &str) -> Vec<String> {
+    let jwks: serde_json::Value = reqwest::get(format!("{base}/api/v1/oauth2/jwks"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut kids: Vec<String> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap().to_owned())
+        .collect();
+    kids.sort();
+    kids
+}
+
 /// The text of the page at `url` seen by another browser, sending only `headers`.
 pub async fn page_elsewhere(url: &str, headers: &[(&str, &str)]) -> String {
     let mut request = reqwest::Client::builder()

@@ -7,7 +7,7 @@ use std::time::Duration;
 use unilogin::config::{MasterKeyBytes, MasterKeySource};
 use unilogin::startup::Application;
 
-use crate::helpers::TestApp;
+use crate::helpers::{jwks_kids, TestApp};
 
 fn kid_of(token: &str) -> String {
     let header = token.split('.').next().unwrap();
@@ -15,23 +15,6 @@ fn kid_of(token: &str) -> String {
         base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, header).unwrap();
     let header: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     header["kid"].as_str().unwrap().to_owned()
-}
-
-async fn jwks_kids(base: &str) -> Vec<String> {
-    let jwks: serde_json::Value = reqwest::get(format!("{base}/api/v1/oauth2/jwks"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut kids: Vec<String> = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap().to_owned())
-        .collect();
-    kids.sort();
-    kids
 }
 
 async fn userinfo_at(base: &str, token: &str) -> u16 {
