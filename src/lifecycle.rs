@@ -153,8 +153,14 @@ impl Lifecycle {
     /// Copies durable entries written since the last call into the ephemeral mirror:
     /// at start (after a restart of either store) and then periodically, for entries
     /// written by instances (or the command line) that do not share our ephemeral store.
+    /// If the ephemeral store lost its data (a restart without persistence), everything
+    /// still live is copied again.
     pub async fn sync(&self) -> Result<usize, StoreError> {
-        let since = self.watermark.load(Ordering::Relaxed);
+        let since = if self.mirror.is_complete().await? {
+            self.watermark.load(Ordering::Relaxed)
+        } else {
+            0
+        };
         // Writers' clocks and commit order differ by a little: read a margin again.
         let records = self
             .durable
@@ -170,6 +176,7 @@ impl Lifecycle {
             newest = newest.max(record.recorded_ms);
         }
         self.watermark.store(newest, Ordering::Relaxed);
+        self.mirror.mark_complete(self.memory).await?;
         Ok(records.len())
     }
 
@@ -196,7 +203,7 @@ impl Lifecycle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::ephemeral::MemoryStore;
+    use crate::store::ephemeral::{Ephemeral, MemoryStore};
 
     async fn lifecycle() -> (Lifecycle, Clock, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
@@ -254,6 +261,27 @@ mod tests {
         lifecycle.end_client("c1", Some(FOREVER)).await.unwrap();
         let later = user_origin(clock.now_unix() + 60);
         assert!(!lifecycle.is_live(&later).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn sync_refills_a_mirror_that_lost_its_data() {
+        let (lifecycle, clock, _dir) = lifecycle().await;
+        let store = MemoryStore::new(Duration::from_secs(60), clock.clone());
+        let lifecycle = Lifecycle::new(
+            lifecycle.durable.clone(),
+            store.clone(),
+            &Lifetimes::default(),
+        );
+        let origin = user_origin(clock.now_unix());
+        lifecycle.revoke_session("s1").await.unwrap();
+        lifecycle.sync().await.unwrap();
+        // The ephemeral store restarts empty (no persistence).
+        for key in ["revoked-sid:s1", "revocations-mirrored"] {
+            store.delete(key).await.unwrap();
+        }
+        assert!(lifecycle.is_live(&origin).await.unwrap(), "forgotten");
+        lifecycle.sync().await.unwrap();
+        assert!(!lifecycle.is_live(&origin).await.unwrap(), "copied again");
     }
 
     #[tokio::test]

@@ -18,14 +18,27 @@ pub enum StoreError {
     Backend(String),
 }
 
+/// PostgreSQL SQLSTATEs of a server that is stopping, starting or full: connection
+/// exceptions (class 08), shutdowns and "cannot connect now" (57P01–57P03), too many
+/// connections (53300). A retry later succeeds.
+fn server_going_away(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
         match &err {
             sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict,
+            sqlx::Error::Database(db) if db.code().is_some_and(|c| server_going_away(&c)) => {
+                Self::Unavailable(err.to_string())
+            }
+            // A connection cut mid-conversation reads as a protocol error (a truncated
+            // or empty answer), not only as an I/O error.
             sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_)
             | sqlx::Error::WorkerCrashed => Self::Unavailable(err.to_string()),
             sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
                 Self::Corrupt(err.to_string())

@@ -1,5 +1,7 @@
 //! The `authorization_code` grant (RFC 6749 §4.1.3, RFC 7636 §4.6).
 
+use std::sync::Arc;
+
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
@@ -7,7 +9,7 @@ use super::client_auth::AuthenticatedClient;
 use super::mint::{new_refresh_token, Subject};
 use super::TokenResponse;
 use crate::idp::error::OAuthError;
-use crate::idp::Idp;
+use crate::idp::{Idp, UserView};
 use crate::lifecycle::Origin;
 use crate::secret::{constant_time_eq, random_token};
 use crate::store::durable::{ClientRecord, NewFamily};
@@ -54,30 +56,20 @@ pub async fn exchange(
         // A concurrent request with the same code won.
         return Err(OAuthError::invalid_code());
     }
-    let view = idp
-        .user(&grant.user_id)
-        .await?
-        .filter(|v| !v.user.disabled)
-        .ok_or_else(OAuthError::invalid_code)?;
+    let (view, refresh_token) = match open_family(idp, &grant, &grant_id, &audience).await {
+        Ok(opened) => opened,
+        Err(err) => {
+            if matches!(err, OAuthError::TemporarilyUnavailable) {
+                // Nothing was minted: the client's retry must find its code unspent.
+                let now = idp.lifecycle.clock().now_unix();
+                if let Err(release) = idp.codes.release(code, &grant, now).await {
+                    tracing::warn!(error = %release, "could not release a claimed code");
+                }
+            }
+            return Err(err);
+        }
+    };
     let user = &view.user;
-
-    let (refresh_token, refresh_hash) = new_refresh_token();
-    idp.durable
-        .create_family(
-            &NewFamily {
-                id: grant_id.clone(),
-                client_id: client_id.to_owned(),
-                user_id: user.id.clone(),
-                tenant_id: grant.tenant_id.clone(),
-                sid: grant.sid.clone(),
-                scope: grant.scope.clone(),
-                audience: audience.joined(),
-                auth_time: grant.auth_time,
-            },
-            &refresh_hash,
-            idp.refresh_expiry(),
-        )
-        .await?;
     // A logout (or a user or client cutoff) that ran while the family was being created
     // may have swept the session's families before this one existed: look again now that
     // it does, and take it back if so.
@@ -104,6 +96,38 @@ pub async fn exchange(
         &access_token,
     )?;
     Ok(idp.token_response(access_token, &grant.scope, Some(refresh_token), id_token))
+}
+
+/// The user the code speaks for (still enabled) and the new refresh-token family.
+async fn open_family(
+    idp: &Idp,
+    grant: &CodeGrant,
+    grant_id: &str,
+    audience: &Audience,
+) -> Result<(Arc<UserView>, String), OAuthError> {
+    let view = idp
+        .user(&grant.user_id)
+        .await?
+        .filter(|v| !v.user.disabled)
+        .ok_or_else(OAuthError::invalid_code)?;
+    let (refresh_token, refresh_hash) = new_refresh_token();
+    idp.durable
+        .create_family(
+            &NewFamily {
+                id: grant_id.to_owned(),
+                client_id: grant.client_id.clone(),
+                user_id: view.user.id.clone(),
+                tenant_id: grant.tenant_id.clone(),
+                sid: grant.sid.clone(),
+                scope: grant.scope.clone(),
+                audience: audience.joined(),
+                auth_time: grant.auth_time,
+            },
+            &refresh_hash,
+            idp.refresh_expiry(),
+        )
+        .await?;
+    Ok((view, refresh_token))
 }
 
 /// The grant's audiences, narrowed to the RFC 8707 `resource` values of the token

@@ -96,4 +96,23 @@ impl Codes {
             .await?;
         Ok(true)
     }
+
+    /// Makes a claimed `code` redeemable again, until its original expiry: the exchange
+    /// that claimed it could not finish (a store was away) and answered "retry later",
+    /// so the retry must find the code as the client left it.
+    pub async fn release(&self, code: &str, grant: &CodeGrant, now: i64) -> Result<(), StoreError> {
+        let left = grant.issued_at + self.ttl.as_secs() as i64 - now;
+        if left <= 0 {
+            return Ok(());
+        }
+        let hash = sha256_hex(code);
+        self.store
+            .put(
+                &format!("code:{hash}"),
+                &encode(grant)?,
+                Duration::from_secs(left as u64),
+            )
+            .await?;
+        self.store.delete(&format!("code-used:{hash}")).await
+    }
 }

@@ -32,9 +32,23 @@ pub struct Marks {
     pub client_cutoff: Option<i64>,
 }
 
+/// Present while the mirror holds everything the durable store has: a store that lost
+/// its data (restarted without persistence, flushed) has lost this key too.
+const COMPLETE: &str = "revocations-mirrored";
+
 impl Revocations {
     pub fn new(store: SharedEphemeral) -> Self {
         Self { store }
+    }
+
+    /// Whether the mirror still holds what was copied into it.
+    pub async fn is_complete(&self) -> Result<bool, StoreError> {
+        Ok(self.store.get(COMPLETE).await?.is_some())
+    }
+
+    /// Marks the mirror as holding every live durable entry, for `ttl`.
+    pub async fn mark_complete(&self, ttl: Duration) -> Result<(), StoreError> {
+        self.store.put(COMPLETE, b"1", ttl).await
     }
 
     /// Records `kind`/`id`; `not_before` is the cutoff second for users and clients.
