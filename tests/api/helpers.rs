@@ -296,6 +296,13 @@ impl TestApp {
         restarted
     }
 
+    /// Stops this app's own server, leaving its stores (and their clean-up) to the test.
+    pub async fn stop_serving(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.handle().stop(true).await;
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

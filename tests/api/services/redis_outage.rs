@@ -1,70 +1,16 @@
 //! Redis going away: requests that need it answer 503 (JSON on the API, a page in the
 //! browser), nothing durable changes, and service resumes by itself when Redis is back.
-//! Runs when a real Redis is configured (`UNILOGIN_TEST_REDIS_URL`).
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinHandle;
-
+use super::relay::Relay;
 use crate::helpers::{error_of, TestApp};
 
-/// A TCP relay to Redis that can be cut and restored.
-struct Relay {
-    port: u16,
-    up: Arc<AtomicBool>,
-    links: Arc<Mutex<Vec<JoinHandle<()>>>>,
-}
-
-impl Relay {
-    async fn start(target: String) -> Relay {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let up = Arc::new(AtomicBool::new(true));
-        let links: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
-        let (accept_up, accept_links) = (up.clone(), links.clone());
-        tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                if !accept_up.load(Ordering::SeqCst) {
-                    continue; // dropped: the client sees the connection closed
-                }
-                let target = target.clone();
-                let link = tokio::spawn(async move {
-                    if let Ok(mut outbound) = TcpStream::connect(target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                    }
-                });
-                accept_links.lock().unwrap().push(link);
-            }
-        });
-        Relay { port, up, links }
-    }
-
-    fn cut(&self) {
-        self.up.store(false, Ordering::SeqCst);
-        for link in self.links.lock().unwrap().drain(..) {
-            link.abort();
-        }
-    }
-
-    fn restore(&self) {
-        self.up.store(true, Ordering::SeqCst);
-    }
-}
-
 #[tokio::test]
+#[ignore = "needs PostgreSQL + Redis: .ci/run runs it on its services pass"]
 async fn a_redis_outage_is_a_quick_503_and_heals_by_itself() {
-    let Some(redis) = crate::helpers::redis_url() else {
-        eprintln!("skipped: UNILOGIN_TEST_REDIS_URL is not set");
-        return;
-    };
-    let target = {
-        let url = url::Url::parse(&redis).unwrap();
-        format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(6379))
-    };
-    let relay = Relay::start(target).await;
+    let (_, redis) = super::required();
+    let relay = Relay::start(super::address(&redis, 6379)).await;
     let relayed = format!("redis://127.0.0.1:{}/", relay.port);
     let app = TestApp::spawn_with(|settings| {
         settings.redis_url = Some(relayed);
