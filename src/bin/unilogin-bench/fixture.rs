@@ -70,7 +70,8 @@ impl Fixture {
                 home_url: None,
                 public: false,
                 id_token_alg: None,
-                scopes: Vec::new(),
+                // The soak reads the marketplace catalogue as a buyer.
+                scopes: vec![unilogin::domain::resource::MARKETPLACE_BUYER.to_owned()],
                 client_id: None,
                 app_id: None,
             })

@@ -54,6 +54,26 @@ impl Connection {
         Ok(Response::from_parts(parts, body))
     }
 
+    /// A form POST authenticated as the bench client (`basic`: its Authorization header).
+    pub fn client_post(
+        &self,
+        path: &str,
+        basic: &str,
+        form: String,
+    ) -> Result<Request<Body>, hyper::http::Error> {
+        self.request("POST", path)
+            .header("authorization", basic)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+    }
+
+    /// A GET with a bearer token.
+    pub fn bearer_get(&self, path: &str, token: &str) -> Result<Request<Body>, hyper::http::Error> {
+        self.request("GET", path)
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::default())
+    }
+
     pub fn request(&self, method: &str, path: &str) -> hyper::http::request::Builder {
         Request::builder()
             .method(method)

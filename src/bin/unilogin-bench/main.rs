@@ -7,14 +7,19 @@
 //! cargo run --release --bin unilogin-bench                      # embedded default
 //! cargo run --release --bin unilogin-bench -- \
 //!     --database-url postgres://postgres@127.0.0.1:5432/test --redis-url redis://127.0.0.1:6379/
+//! cargo run --release --bin unilogin-bench -- soak              # 10 minutes, steady mixed load
+//! cargo run --release --bin unilogin-bench -- faults            # Redis and PostgreSQL restarted
 //! ```
 
+mod endurance;
 mod fixture;
 mod load;
 mod memory;
 mod report;
 mod scenarios;
 mod server;
+mod soak;
+mod stores;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -54,9 +59,32 @@ struct Args {
     mode: Option<Mode>,
 }
 
-/// The child processes: what the bench starts of itself.
+/// The endurance runs, and the child processes the bench starts of itself.
 #[derive(Subcommand)]
 enum Mode {
+    /// A steady mixed load on the bench's own PostgreSQL and Redis: zero errors and a
+    /// flat RSS wanted.
+    Soak {
+        #[arg(long, default_value_t = 600)]
+        seconds: u64,
+        /// Requests per second, all workers together.
+        #[arg(long, default_value_t = 200)]
+        rate: u32,
+        #[arg(long, default_value_t = 16)]
+        workers: usize,
+    },
+    /// The same load while the bench restarts its own Redis, then its own PostgreSQL.
+    Faults {
+        #[arg(long, default_value_t = 120)]
+        seconds: u64,
+        #[arg(long, default_value_t = 200)]
+        rate: u32,
+        #[arg(long, default_value_t = 16)]
+        workers: usize,
+        /// Seconds each store stays down.
+        #[arg(long, default_value_t = 5)]
+        down: u64,
+    },
     #[command(hide = true)]
     Serve,
     #[command(hide = true)]
@@ -76,6 +104,17 @@ fn main() -> ExitCode {
         Some(Mode::Serve) => server::run_unilogin(),
         Some(Mode::Bare) => server::run_bare(),
         Some(Mode::MemoryProbe { sessions }) => memory::probe(sessions),
+        Some(Mode::Soak {
+            seconds,
+            rate,
+            workers,
+        }) => endure(|| endurance::soak(load(seconds, rate, workers))),
+        Some(Mode::Faults {
+            seconds,
+            rate,
+            workers,
+            down,
+        }) => endure(|| endurance::faults(load(seconds, rate, workers), Duration::from_secs(down))),
         None => bench(args),
     };
     match result {
@@ -85,6 +124,27 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn load(seconds: u64, rate: u32, workers: usize) -> endurance::Load {
+    endurance::Load {
+        duration: Duration::from_secs(seconds.max(1)),
+        rate: rate.max(1),
+        workers: workers.max(1),
+    }
+}
+
+/// Runs an endurance run (unpinned: it measures staying power, not peak rate).
+fn endure<F, Fut>(run: F) -> Result<(), String>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?
+        .block_on(run())
 }
 
 fn bench(args: Args) -> Result<(), String> {

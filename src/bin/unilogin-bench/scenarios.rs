@@ -88,7 +88,7 @@ pub struct Outcome {
     pub lost_rotations: usize,
 }
 
-fn form(pairs: &[(&str, &str)]) -> String {
+pub fn form(pairs: &[(&str, &str)]) -> String {
     let mut out = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in pairs {
         out.append_pair(k, v);
@@ -107,7 +107,7 @@ fn expect(status: StatusCode, want: StatusCode, body: &Bytes) -> Result<(), Stri
     }
 }
 
-fn json_field(body: &Bytes, field: &str) -> Result<String, String> {
+pub fn json_field(body: &Bytes, field: &str) -> Result<String, String> {
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
     value[field]
         .as_str()
@@ -115,7 +115,7 @@ fn json_field(body: &Bytes, field: &str) -> Result<String, String> {
         .ok_or_else(|| format!("no {field} in {value}"))
 }
 
-fn cookie_value(headers: &hyper::HeaderMap, name: &str) -> Option<String> {
+pub fn cookie_value(headers: &hyper::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(hyper::header::SET_COOKIE)
         .iter()
@@ -139,23 +139,9 @@ impl Context {
         connections: usize,
         codes_wanted: usize,
     ) -> Result<Self, String> {
-        let basic = format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD
-                .encode(format!("{}:{}", fixture.client_id, fixture.client_secret))
-        );
+        let basic = basic_auth(fixture);
         let mut conn = Connection::open(addr).await?;
-        let (cookie, form_body) = login_form(&mut conn).await?;
-        let request = conn
-            .request("POST", "/unified-login/portal-login")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("cookie", &cookie)
-            .body(Body::from(form_body))
-            .map_err(|e| e.to_string())?;
-        let response = conn.send_full(request).await?;
-        let session = cookie_value(response.headers(), "unilogin_session")
-            .ok_or("the bench login did not start a session")?;
-        let session_cookie = format!("unilogin_session={session}");
+        let session_cookie = sign_in(&mut conn).await?;
 
         let authorize = format!(
             "/api/v1/oauth2/authorize?{}",
@@ -180,18 +166,7 @@ impl Context {
                         .body(Body::default())
                         .map_err(|e| e.to_string())?;
                     let response = conn.send_full(request).await?;
-                    let location = response
-                        .headers()
-                        .get(hyper::header::LOCATION)
-                        .and_then(|v| v.to_str().ok())
-                        .ok_or("authorize did not redirect")?;
-                    let url = url::Url::parse(location).map_err(|e| e.to_string())?;
-                    let code = url
-                        .query_pairs()
-                        .find(|(k, _)| k == "code")
-                        .map(|(_, v)| v.into_owned())
-                        .ok_or_else(|| format!("no code in {location}"))?;
-                    codes.push(code);
+                    codes.push(code_of(response.headers())?);
                 }
                 Ok::<_, String>(codes)
             }));
@@ -231,14 +206,7 @@ impl Context {
         conn: &Connection,
         code: &str,
     ) -> Result<hyper::Request<Body>, hyper::http::Error> {
-        conn.request("POST", "/api/v1/oauth2/token")
-            .header("authorization", &self.basic)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from(form(&[
-                ("grant_type", "authorization_code"),
-                ("code", code),
-                ("redirect_uri", REDIRECT_URI),
-            ])))
+        exchange_request(conn, &self.basic, code)
     }
 
     /// Runs `kind` on `connections` connections (to `addr`) for `duration`.
@@ -306,23 +274,20 @@ impl Context {
                     .header("authorization", &self.basic)
                     .header("content-type", "application/x-www-form-urlencoded")
                     .body(Body::from("grant_type=client_credentials")),
-                Kind::Refresh => conn
-                    .request("POST", "/api/v1/oauth2/token")
-                    .header("authorization", &self.basic)
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(Body::from(form(&[
+                Kind::Refresh => conn.client_post(
+                    "/api/v1/oauth2/token",
+                    &self.basic,
+                    form(&[
                         ("grant_type", "refresh_token"),
                         ("refresh_token", &state.refresh_token),
-                    ]))),
-                Kind::Userinfo => conn
-                    .request("GET", "/api/v1/oauth2/userinfo")
-                    .header("authorization", format!("Bearer {access_token}"))
-                    .body(Body::default()),
-                Kind::Introspection => conn
-                    .request("POST", "/api/v1/oauth2/introspect")
-                    .header("authorization", &self.basic)
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(Body::from(form(&[("token", access_token)]))),
+                    ]),
+                ),
+                Kind::Userinfo => conn.bearer_get("/api/v1/oauth2/userinfo", access_token),
+                Kind::Introspection => conn.client_post(
+                    "/api/v1/oauth2/introspect",
+                    &self.basic,
+                    form(&[("token", access_token)]),
+                ),
                 Kind::AuthorizationCode => {
                     let next = self.next_code.fetch_add(1, Ordering::Relaxed);
                     let Some(code) = self.codes.get(next) else {
@@ -363,24 +328,90 @@ impl Context {
 
     /// Introspects the last token of every refresh chain: each must still be live.
     async fn count_dead_refresh_tokens(&self, tokens: &[String]) -> Result<usize, String> {
-        let mut conn = Connection::open(self.addr).await?;
-        let mut dead = 0;
-        for token in tokens {
-            let request = conn
-                .request("POST", "/api/v1/oauth2/introspect")
-                .header("authorization", &self.basic)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(Body::from(form(&[("token", token)])))
-                .map_err(|e| e.to_string())?;
-            let (_, body) = conn.send(request).await?;
-            let live: serde_json::Value =
-                serde_json::from_slice(&body).map_err(|e| e.to_string())?;
-            if live["active"] != true || live["client_id"] != self.client_id.as_str() {
-                dead += 1;
-            }
-        }
-        Ok(dead)
+        dead_refresh_tokens(self.addr, &self.basic, &self.client_id, tokens).await
     }
+}
+
+/// How many of `tokens` (refresh tokens of the client `basic` authenticates) no longer
+/// introspect as active for `client_id`.
+pub async fn dead_refresh_tokens(
+    addr: SocketAddr,
+    basic: &str,
+    client_id: &str,
+    tokens: &[String],
+) -> Result<usize, String> {
+    let mut conn = Connection::open(addr).await?;
+    let mut dead = 0;
+    for token in tokens {
+        let request = conn
+            .client_post(
+                "/api/v1/oauth2/introspect",
+                basic,
+                form(&[("token", token)]),
+            )
+            .map_err(|e| e.to_string())?;
+        let (_, body) = conn.send(request).await?;
+        let live: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+        if live["active"] != true || live["client_id"] != client_id {
+            dead += 1;
+        }
+    }
+    Ok(dead)
+}
+
+/// The token request that redeems `code` at the bench client's redirect URI.
+pub fn exchange_request(
+    conn: &Connection,
+    basic: &str,
+    code: &str,
+) -> Result<hyper::Request<Body>, hyper::http::Error> {
+    conn.client_post(
+        "/api/v1/oauth2/token",
+        basic,
+        form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT_URI),
+        ]),
+    )
+}
+
+/// The code in an authorize redirect to the app.
+pub fn code_of(headers: &hyper::HeaderMap) -> Result<String, String> {
+    let location = headers
+        .get(hyper::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or("authorize did not redirect")?;
+    let url = url::Url::parse(location)
+        .map_err(|_| format!("authorize sent the browser to {location}, not the app"))?;
+    url.query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .ok_or_else(|| format!("no code in {location}"))
+}
+
+/// The `Authorization` header of the bench client.
+pub fn basic_auth(fixture: &Fixture) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{}", fixture.client_id, fixture.client_secret))
+    )
+}
+
+/// Signs the bench user in through the login page; the session cookie to send.
+pub async fn sign_in(conn: &mut Connection) -> Result<String, String> {
+    let (cookie, form_body) = login_form(conn).await?;
+    let request = conn
+        .request("POST", "/unified-login/portal-login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", &cookie)
+        .body(Body::from(form_body))
+        .map_err(|e| e.to_string())?;
+    let response = conn.send_full(request).await?;
+    let session = cookie_value(response.headers(), "unilogin_session")
+        .ok_or("the bench login did not start a session")?;
+    Ok(format!("unilogin_session={session}"))
 }
 
 /// The login page's CSRF cookie and a filled-in form body that carries its token.
