@@ -3,24 +3,23 @@
 //! CLI, which writes the database directly) stay correct within that TTL.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
 
 const SHARDS: usize = 16;
 
-/// Entries by a hash of the key's tail (tokens differ most in their last bytes, the
-/// signature); the whole key is kept and compared.
-/// `(key, expiry in unix ms by the clock, value)`.
-type Entries<V> = HashMap<u64, (Box<str>, i64, Arc<V>)>;
+/// Entries by the SHA-256 of the key: a token of a kilobyte costs 32 bytes here, and no
+/// two keys share an entry. `digest → (expiry in unix ms by the clock, value)`.
+type Entries<V> = HashMap<[u8; 32], (i64, Arc<V>)>;
 type Shard<V> = Mutex<Entries<V>>;
 
 pub struct Cache<V> {
     shards: Vec<Shard<V>>,
     per_shard: usize,
-    hasher: RandomState,
     clock: Clock,
 }
 
@@ -31,32 +30,26 @@ impl<V> Cache<V> {
             clock,
             shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
             per_shard: capacity.div_ceil(SHARDS).max(1),
-            hasher: RandomState::new(),
         }
     }
 
-    fn locate(&self, key: &str) -> (u64, std::sync::MutexGuard<'_, Entries<V>>) {
-        let tail = &key.as_bytes()[key.len().saturating_sub(48)..];
-        let hash = self.hasher.hash_one(tail);
-        let shard = self.shards[hash as usize % SHARDS]
+    fn locate(&self, key: &str) -> ([u8; 32], std::sync::MutexGuard<'_, Entries<V>>) {
+        let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
+        let shard = self.shards[usize::from(digest[0]) % SHARDS]
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        (hash, shard)
+        (digest, shard)
     }
 
     pub fn get(&self, key: &str) -> Option<Arc<V>> {
-        let (hash, mut shard) = self.locate(key);
-        match shard.get(&hash) {
-            Some((stored, until, value))
-                if &**stored == key && *until > self.clock.now_millis() =>
-            {
-                Some(value.clone())
-            }
-            Some((stored, _, _)) if &**stored == key => {
-                shard.remove(&hash);
+        let (digest, mut shard) = self.locate(key);
+        match shard.get(&digest) {
+            Some((until, value)) if *until > self.clock.now_millis() => Some(value.clone()),
+            Some(_) => {
+                shard.remove(&digest);
                 None
             }
-            _ => None,
+            None => None,
         }
     }
 
@@ -64,12 +57,12 @@ impl<V> Cache<V> {
         if ttl.is_zero() {
             return;
         }
-        let (hash, mut shard) = self.locate(key);
+        let (digest, mut shard) = self.locate(key);
         if shard.len() >= self.per_shard {
             shard.clear();
         }
         let until = self.clock.now_millis() + ttl.as_millis() as i64;
-        shard.insert(hash, (key.into(), until, value));
+        shard.insert(digest, (until, value));
     }
 }
 
