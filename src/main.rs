@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use unilogin::admin::{AdminError, NewClientRequest, NewUserRequest, PasswordHasher};
+use unilogin::admin::{
+    Actor, AdminError, AdminService, NewClientRequest, NewUserRequest, PasswordHasher,
+};
 use unilogin::config::Settings;
 use unilogin::domain::{NewPassword, RedirectUri, Role, TenantId, Username};
 use unilogin::idp::Registry;
@@ -62,6 +64,9 @@ enum Command {
     /// Grant or revoke the marketplace operator (reviewer) role.
     #[command(subcommand)]
     Operator(OperatorCommand),
+    /// Grant or revoke platform administration (the admin API and the console).
+    #[command(subcommand)]
+    Admin(OperatorCommand),
     /// Register resource servers (audiences) and the API scopes they define.
     #[command(subcommand, name = "resource-server")]
     ResourceServer(ResourceServerCommand),
@@ -92,6 +97,7 @@ enum MerchantCommand {
     },
 }
 
+/// Granting or revoking a role held by a user.
 #[derive(Subcommand)]
 enum OperatorCommand {
     Grant {
@@ -299,9 +305,9 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), String> {
             domain_name,
         }) => {
             let id = TenantId::parse(&id).map_err(|e| e.to_string())?;
-            durable(&settings)
+            service(&settings)
                 .await?
-                .admin_create_tenant(&id, &name, domain_name.as_deref())
+                .create_tenant(&Actor::command_line(), &id, &name, domain_name.as_deref())
                 .await
                 .map_err(admin)?;
             print_json(&serde_json::json!({ "id": id.as_str(), "name": name }))
@@ -341,9 +347,9 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), String> {
             name,
             scope,
         }) => {
-            durable(&settings)
+            service(&settings)
                 .await?
-                .admin_create_resource_server(&identifier, &name, scope.clone())
+                .create_resource_server(&Actor::command_line(), &identifier, &name, scope.clone())
                 .await
                 .map_err(admin)?;
             print_json(
@@ -368,6 +374,18 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), String> {
                 }))?;
             }
             Ok(())
+        }
+        Command::Admin(command) => {
+            let (username, grant) = match command {
+                OperatorCommand::Grant { username } => (username, true),
+                OperatorCommand::Revoke { username } => (username, false),
+            };
+            let username = Username::parse(&username).map_err(|e| e.to_string())?;
+            service(&settings)
+                .await?
+                .set_platform_admin(&Actor::command_line(), &username, grant)
+                .await
+                .map_err(admin)
         }
         Command::Operator(command) => {
             let store = durable(&settings).await?;
@@ -412,10 +430,9 @@ async fn user(command: UserCommand, settings: &Settings) -> Result<(), String> {
                 org_name: args.org_name,
                 project_name: args.project_name,
             };
-            let hasher = hasher(settings)?;
-            let id = durable(settings)
+            let id = service(settings)
                 .await?
-                .admin_create_user(&hasher, request)
+                .create_user(&Actor::command_line(), request)
                 .await
                 .map_err(admin)?;
             print_json(&serde_json::json!({ "id": id, "username": args.username }))
@@ -423,18 +440,17 @@ async fn user(command: UserCommand, settings: &Settings) -> Result<(), String> {
         UserCommand::Passwd { username, .. } => {
             let username = Username::parse(&username).map_err(|e| e.to_string())?;
             let password = NewPassword::parse(&read_password()?).map_err(|e| e.to_string())?;
-            let hasher = hasher(settings)?;
-            let store = durable(settings).await?;
-            store
-                .admin_set_password(&lifecycle(settings, &store)?, &hasher, &username, password)
+            service(settings)
+                .await?
+                .set_password(&Actor::command_line(), &username, password)
                 .await
                 .map_err(admin)
         }
         UserCommand::Disable { username } => {
             let username = Username::parse(&username).map_err(|e| e.to_string())?;
-            let store = durable(settings).await?;
-            store
-                .admin_disable_user(&lifecycle(settings, &store)?, &username)
+            service(settings)
+                .await?
+                .disable_user(&Actor::command_line(), &username)
                 .await
                 .map_err(admin)
         }
@@ -442,7 +458,8 @@ async fn user(command: UserCommand, settings: &Settings) -> Result<(), String> {
 }
 
 async fn client(command: ClientCommand, settings: &Settings) -> Result<(), String> {
-    let store = durable(settings).await?;
+    let service = service(settings).await?;
+    let actor = Actor::command_line();
     match command {
         ClientCommand::Create {
             name,
@@ -458,26 +475,29 @@ async fn client(command: ClientCommand, settings: &Settings) -> Result<(), Strin
                     .map(|u| RedirectUri::parse(u).map_err(|e| format!("{u}: {e}")))
                     .collect()
             };
-            let created = store
-                .admin_create_client(NewClientRequest {
-                    name,
-                    redirect_uris: uris(redirect_uri)?,
-                    post_logout_uris: uris(post_logout_uri)?,
-                    home_url: home_url
-                        .map(|u| RedirectUri::parse(&u).map_err(|e| format!("{u}: {e}")))
-                        .transpose()?,
-                    public,
-                    id_token_alg,
-                    scopes: scope,
-                    client_id: None,
-                    app_id: None,
-                })
+            let created = service
+                .create_client(
+                    &actor,
+                    NewClientRequest {
+                        name,
+                        redirect_uris: uris(redirect_uri)?,
+                        post_logout_uris: uris(post_logout_uri)?,
+                        home_url: home_url
+                            .map(|u| RedirectUri::parse(&u).map_err(|e| format!("{u}: {e}")))
+                            .transpose()?,
+                        public,
+                        id_token_alg,
+                        scopes: scope,
+                        client_id: None,
+                        app_id: None,
+                    },
+                )
                 .await
                 .map_err(admin)?;
             print_json(&created)
         }
         ClientCommand::List => {
-            for client in store.admin_list_clients().await.map_err(admin)? {
+            for client in service.list_clients().await.map_err(admin)? {
                 print_json(&client)?;
             }
             Ok(())
@@ -490,8 +510,8 @@ async fn client(command: ClientCommand, settings: &Settings) -> Result<(), Strin
             if scope.is_empty() && !no_scopes {
                 return Err("nothing to change: give --scope S (repeatable) or --no-scopes".into());
             }
-            store
-                .admin_set_client_scopes(&client_id, scope)
+            service
+                .set_client_scopes(&actor, &client_id, scope)
                 .await
                 .map_err(admin)
         }
@@ -499,14 +519,14 @@ async fn client(command: ClientCommand, settings: &Settings) -> Result<(), Strin
             client_id,
             revoke_tokens,
         } => {
-            let rotated = store
-                .admin_rotate_secret(&lifecycle(settings, &store)?, &client_id, revoke_tokens)
+            let rotated = service
+                .rotate_secret(&actor, &client_id, revoke_tokens)
                 .await
                 .map_err(admin)?;
             print_json(&rotated)
         }
-        ClientCommand::Delete { client_id } => store
-            .admin_delete_client(&lifecycle(settings, &store)?, &client_id)
+        ClientCommand::Delete { client_id } => service
+            .delete_client(&actor, &client_id)
             .await
             .map_err(admin),
     }
@@ -549,8 +569,12 @@ fn lifecycle(settings: &Settings, store: &Durable) -> Result<Lifecycle, String> 
     ))
 }
 
-fn hasher(settings: &Settings) -> Result<PasswordHasher, String> {
-    PasswordHasher::new(settings.argon2)
+/// The admin service over the configured stores, as the running servers see them.
+async fn service(settings: &Settings) -> Result<AdminService, String> {
+    let store = durable(settings).await?;
+    let lifecycle = Arc::new(lifecycle(settings, &store)?);
+    let hasher = PasswordHasher::new(settings.argon2)?;
+    Ok(AdminService::new(store, lifecycle, hasher))
 }
 
 fn admin(err: AdminError) -> String {

@@ -118,8 +118,6 @@ impl Durable {
             }
             other => other?,
         }
-        self.audit("client.created", &client.client_id, &client.client_id, name)
-            .await?;
         Ok(CreatedClient {
             client_id: client.client_id,
             client_secret: secret,
@@ -136,24 +134,18 @@ impl Durable {
             .collect())
     }
 
-    /// Replaces the API scopes a client may request. Tokens already issued keep theirs.
+    /// Replaces the API scopes a client may request (the stored set is returned). Tokens
+    /// already issued keep theirs.
     pub async fn admin_set_client_scopes(
         &self,
         client_id: &str,
         scopes: Vec<String>,
-    ) -> Result<(), AdminError> {
+    ) -> Result<Vec<String>, AdminError> {
         let scopes = self.registered_scopes(scopes).await?;
         if !self.set_client_scopes(client_id, &scopes).await? {
             return Err(AdminError::NotFound(format!("no client {client_id}")));
         }
-        self.audit(
-            "client.updated",
-            client_id,
-            client_id,
-            &format!("scopes={}", scopes.join(" ")),
-        )
-        .await?;
-        Ok(())
+        Ok(scopes)
     }
 
     /// Each scope checked against the resource servers; sorted, without duplicates.
@@ -232,8 +224,6 @@ impl Durable {
             )),
             other => Ok(other?),
         }?;
-        self.audit("resource_server.created", identifier, "", name)
-            .await?;
         Ok(())
     }
 
@@ -260,9 +250,6 @@ impl Durable {
         if revoke_tokens {
             lifecycle.end_client(client_id, None).await?;
         }
-        let detail = if revoke_tokens { "tokens revoked" } else { "" };
-        self.audit("client.secret_rotated", client_id, client_id, detail)
-            .await?;
         Ok(CreatedClient {
             client_id: client.client_id,
             client_secret: Some(secret),
@@ -280,8 +267,6 @@ impl Durable {
             return Err(AdminError::NotFound(format!("no client {client_id}")));
         }
         lifecycle.end_client(client_id, Some(FOREVER)).await?;
-        self.audit("client.deleted", client_id, client_id, "")
-            .await?;
         Ok(())
     }
 }

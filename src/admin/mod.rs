@@ -1,12 +1,16 @@
-//! Management of tenants, users and client registrations, used by the CLI (and by the
-//! admin API when it comes). Input arrives here already parsed into domain types.
+//! Management of tenants, users and client registrations. `AdminService` is the one way
+//! in for every surface (the command line, the admin API and the console); the `Durable`
+//! methods here are its storage steps, also used to seed demo and test data. Input
+//! arrives already parsed into domain types.
 
 mod clients;
 mod passwords;
+mod service;
 mod users;
 
 pub use clients::{ClientListing, CreatedClient, NewClientRequest};
 pub use passwords::PasswordHasher;
+pub use service::{Actor, AdminService};
 pub use users::NewUserRequest;
 
 use crate::store::StoreError;

@@ -101,7 +101,7 @@ impl Durable {
         }
     }
 
-    /// Sets a new password and ends every session and token of the user issued before it
+    /// Sets a new password (returns the user's id) and ends every session and token of the user issued before it
     /// (through `lifecycle`, so every instance refuses them at once).
     pub async fn admin_set_password(
         &self,
@@ -109,7 +109,7 @@ impl Durable {
         hasher: &PasswordHasher,
         username: &Username,
         password: NewPassword,
-    ) -> Result<(), AdminError> {
+    ) -> Result<String, AdminError> {
         let user = self
             .find_user_by_username(username.as_str())
             .await?
@@ -117,8 +117,7 @@ impl Durable {
         let hash = hash_off_thread(hasher, password).await?;
         self.set_password_hash(username.as_str(), &hash).await?;
         lifecycle.end_user(&user.id).await?;
-        self.audit("user.password_set", &user.id, "", "").await?;
-        Ok(())
+        Ok(user.id)
     }
 
     /// Disables a user: no more logins, and every session and token of theirs ends.
@@ -126,15 +125,14 @@ impl Durable {
         &self,
         lifecycle: &Lifecycle,
         username: &Username,
-    ) -> Result<(), AdminError> {
+    ) -> Result<String, AdminError> {
         let user = self
             .find_user_by_username(username.as_str())
             .await?
             .ok_or_else(|| AdminError::NotFound(format!("no user {username}")))?;
         self.disable_user(username.as_str()).await?;
         lifecycle.end_user(&user.id).await?;
-        self.audit("user.disabled", &user.id, "", "").await?;
-        Ok(())
+        Ok(user.id)
     }
 }
 

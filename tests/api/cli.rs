@@ -429,3 +429,175 @@ async fn merchant_create_and_operator_grant_and_revoke() {
     );
     assert!(!merchants.is_operator(&alice.id).await.unwrap());
 }
+
+/// The administrative events about `target`, as (action, changes).
+async fn events(app: &TestApp, target: &str) -> Vec<(String, serde_json::Value)> {
+    app.durable
+        .admin_events(target)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            assert!(e.actor.starts_with("cli:"), "{e:?}");
+            assert_eq!(e.address, "local");
+            (e.action, serde_json::from_str(&e.changes).unwrap())
+        })
+        .collect()
+}
+
+fn json_out(output: &Output) -> serde_json::Value {
+    assert!(output.status.success(), "{output:?}");
+    serde_json::from_str(stdout(output).trim()).unwrap()
+}
+
+#[tokio::test]
+async fn each_change_through_the_command_line_writes_one_audit_event_without_secrets() {
+    let app = TestApp::spawn().await;
+    json_out(&unilogin(
+        &app,
+        &["tenant", "create", "--id", "tenant-two", "--name", "Two"],
+        None,
+    ));
+    assert_eq!(
+        events(&app, "tenant-two").await,
+        [(
+            "tenant.created".to_owned(),
+            serde_json::json!({"name": "Two", "domain_name": null})
+        )]
+    );
+
+    let password = "first-passw0rd!";
+    let bob = json_out(&unilogin(
+        &app,
+        &[
+            "user",
+            "create",
+            "--username",
+            "bob",
+            "--tenant",
+            "tenant-two",
+            "--password-stdin",
+        ],
+        Some(password),
+    ))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let second = "second-passw0rd!";
+    for (args, stdin) in [
+        (vec!["admin", "grant", "--username", "bob"], None),
+        (vec!["admin", "revoke", "--username", "bob"], None),
+        (
+            vec!["user", "passwd", "--username", "bob", "--password-stdin"],
+            Some(second),
+        ),
+        (vec!["user", "disable", "--username", "bob"], None),
+    ] {
+        let output = unilogin(&app, &args, stdin);
+        assert!(output.status.success(), "{args:?}: {output:?}");
+    }
+    let actions: Vec<String> = events(&app, &bob).await.into_iter().map(|e| e.0).collect();
+    assert_eq!(
+        actions,
+        [
+            "user.created",
+            "user.admin_granted",
+            "user.admin_revoked",
+            "user.password_set",
+            "user.disabled"
+        ]
+    );
+    // Refused: nothing changed, so nothing recorded.
+    one_line_error(&unilogin(
+        &app,
+        &["admin", "revoke", "--username", "bob"],
+        None,
+    ));
+    one_line_error(&unilogin(
+        &app,
+        &["admin", "grant", "--username", "nobody"],
+        None,
+    ));
+    assert_eq!(events(&app, &bob).await.len(), 5);
+
+    let created = json_out(&unilogin(
+        &app,
+        &[
+            "client",
+            "create",
+            "--name",
+            "shop",
+            "--redirect-uri",
+            "https://shop.example/cb",
+        ],
+        None,
+    ));
+    let id = created["client_id"].as_str().unwrap().to_owned();
+    let rotated = json_out(&unilogin(&app, &["client", "rotate-secret", &id], None));
+    let scoped = unilogin(
+        &app,
+        &["client", "update", &id, "--scope", "marketplace.buyer"],
+        None,
+    );
+    assert!(scoped.status.success(), "{scoped:?}");
+    assert!(unilogin(&app, &["client", "delete", &id], None)
+        .status
+        .success());
+    one_line_error(&unilogin(&app, &["client", "delete", &id], None));
+    let recorded = events(&app, &id).await;
+    let actions: Vec<&str> = recorded.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "client.created",
+            "client.secret_rotated",
+            "client.updated",
+            "client.deleted"
+        ]
+    );
+    assert_eq!(
+        recorded[2].1,
+        serde_json::json!({"scopes": ["marketplace.buyer"]})
+    );
+
+    // No secret anywhere in the trail.
+    let trail = format!("{:?}", app.durable.admin_events("").await.unwrap());
+    for secret in [
+        password,
+        second,
+        created["client_secret"].as_str().unwrap(),
+        rotated["client_secret"].as_str().unwrap(),
+    ] {
+        assert!(!trail.contains(secret), "a secret in the audit trail");
+    }
+}
+
+#[tokio::test]
+async fn platform_administration_is_granted_and_revoked_once() {
+    let app = TestApp::spawn().await;
+    let admin = |user: &str| {
+        let durable = app.durable.clone();
+        let user = user.to_owned();
+        async move {
+            durable
+                .find_user_by_username(&user)
+                .await
+                .unwrap()
+                .unwrap()
+                .platform_admin
+        }
+    };
+    assert!(!admin("alice").await);
+    let granted = unilogin(&app, &["admin", "grant", "--username", "alice"], None);
+    assert!(granted.status.success(), "{granted:?}");
+    assert!(admin("alice").await);
+    let again = unilogin(&app, &["admin", "grant", "--username", "alice"], None);
+    one_line_error(&again);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already a platform administrator"));
+    assert!(
+        unilogin(&app, &["admin", "revoke", "--username", "alice"], None)
+            .status
+            .success()
+    );
+    assert!(!admin("alice").await);
+}

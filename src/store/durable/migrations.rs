@@ -37,6 +37,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "stored keys",
         include_str!("../../../migrations/0006_stored_keys.sql"),
     ),
+    (
+        7,
+        "administration",
+        include_str!("../../../migrations/0007_administration.sql"),
+    ),
 ];
 
 #[derive(Debug)]

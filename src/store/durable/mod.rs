@@ -16,6 +16,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
+pub use audit::AdminEvent;
 pub use clients::{ClientRecord, NewClient};
 pub use refresh_tokens::{NewFamily, RefreshTokenRecord, Rotation};
 pub use resource_servers::ResourceServerRecord;

@@ -35,6 +35,8 @@ pub struct UserRecord {
     pub org_name: String,
     pub project_name: String,
     pub disabled: bool,
+    /// May use the admin API and the console.
+    pub platform_admin: bool,
 }
 
 impl std::fmt::Debug for UserRecord {
@@ -45,12 +47,13 @@ impl std::fmt::Debug for UserRecord {
             .field("tenant_id", &self.tenant_id)
             .field("password_hash", &"[redacted]")
             .field("disabled", &self.disabled)
+            .field("platform_admin", &self.platform_admin)
             .finish_non_exhaustive()
     }
 }
 
 const COLUMNS: &str = "id, username, tenant_id, password_hash, name, email, mobile, role, \
-                       org_code, org_name, project_name, disabled";
+                       org_code, org_name, project_name, disabled, platform_admin";
 
 fn from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
     Ok(UserRecord {
@@ -66,6 +69,7 @@ fn from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
         org_name: row.try_get("org_name")?,
         project_name: row.try_get("project_name")?,
         disabled: row.try_get::<i64, _>("disabled")? != 0,
+        platform_admin: row.try_get::<i64, _>("platform_admin")? != 0,
     })
 }
 
@@ -145,6 +149,22 @@ impl Durable {
                 .bind(username)
                 .execute(self.pool())
                 .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Grants or revokes platform administration; false when the user already was (or
+    /// was not) one, or does not exist.
+    pub async fn set_platform_admin(&self, user_id: &str, admin: bool) -> Result<bool, StoreError> {
+        let flag = i64::from(admin);
+        let done = sqlx::query(
+            "UPDATE users SET platform_admin = $1, updated_at = $2 \
+             WHERE id = $3 AND platform_admin <> $1",
+        )
+        .bind(flag)
+        .bind(self.now())
+        .bind(user_id)
+        .execute(self.pool())
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 }

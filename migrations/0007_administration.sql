@@ -1,0 +1,7 @@
+-- Administration: platform administrators, and audit events that name who acted
+-- (actor: "user:<id>", "client:<id>", "cli:<os user>") and from which address.
+ALTER TABLE users ADD COLUMN platform_admin BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE audit_events ADD COLUMN actor TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_events ADD COLUMN address TEXT NOT NULL DEFAULT '';
+CREATE INDEX audit_events_by_actor ON audit_events (actor, at);
+CREATE INDEX audit_events_by_subject ON audit_events (subject, at);

@@ -1,0 +1,271 @@
+//! The admin service: every administrative action, whoever asks (the command line, and the
+//! admin API and console), goes through here. It holds the durable store and the
+//! lifecycle together, so an action takes effect on every instance at once, and each
+//! change it makes writes exactly one audit event naming the actor, the address, the
+//! action, the target and the changed fields (never a secret).
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::PasswordHasher;
+use super::{AdminError, ClientListing, CreatedClient, NewClientRequest, NewUserRequest};
+use crate::domain::{NewPassword, TenantId, Username};
+use crate::lifecycle::Lifecycle;
+use crate::store::durable::{AdminEvent, Durable};
+
+/// Who asks, and from where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// `cli:<os user>`, `user:<id>` or `client:<id>`.
+    pub id: String,
+    /// The peer address; `local` for the command line.
+    pub address: String,
+}
+
+impl Actor {
+    /// The command line on this machine, named by the operating-system user running it.
+    pub fn command_line() -> Self {
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .unwrap_or_else(|_| "unknown".into());
+        Self {
+            id: format!("cli:{user}"),
+            address: "local".into(),
+        }
+    }
+
+    pub fn user(user_id: &str, address: &str) -> Self {
+        Self {
+            id: format!("user:{user_id}"),
+            address: address.to_owned(),
+        }
+    }
+
+    pub fn client(client_id: &str, address: &str) -> Self {
+        Self {
+            id: format!("client:{client_id}"),
+            address: address.to_owned(),
+        }
+    }
+}
+
+pub struct AdminService {
+    durable: Durable,
+    lifecycle: Arc<Lifecycle>,
+    hasher: PasswordHasher,
+}
+
+impl AdminService {
+    pub fn new(durable: Durable, lifecycle: Arc<Lifecycle>, hasher: PasswordHasher) -> Self {
+        Self {
+            durable,
+            lifecycle,
+            hasher,
+        }
+    }
+
+    pub fn durable(&self) -> &Durable {
+        &self.durable
+    }
+
+    async fn record(
+        &self,
+        actor: &Actor,
+        action: &str,
+        target: &str,
+        changes: Value,
+    ) -> Result<(), AdminError> {
+        let event = AdminEvent {
+            at: 0,
+            actor: actor.id.clone(),
+            address: actor.address.clone(),
+            action: action.to_owned(),
+            target: target.to_owned(),
+            changes: changes.to_string(),
+        };
+        self.durable.audit_admin(&event).await?;
+        Ok(())
+    }
+
+    pub async fn create_tenant(
+        &self,
+        actor: &Actor,
+        id: &TenantId,
+        name: &str,
+        domain_name: Option<&str>,
+    ) -> Result<(), AdminError> {
+        self.durable
+            .admin_create_tenant(id, name, domain_name)
+            .await?;
+        let changes = json!({"name": name.trim(), "domain_name": domain_name});
+        self.record(actor, "tenant.created", id.as_str(), changes)
+            .await
+    }
+
+    /// Creates a user; returns their id.
+    pub async fn create_user(
+        &self,
+        actor: &Actor,
+        request: NewUserRequest,
+    ) -> Result<String, AdminError> {
+        let changes = json!({
+            "username": request.username.as_str(),
+            "tenant": request.tenant.as_str(),
+            "role": request.role.as_str(),
+            "name": request.name,
+            "email": request.email,
+            "mobile": request.mobile,
+            "org_code": request.org_code,
+            "org_name": request.org_name,
+            "project_name": request.project_name,
+        });
+        let id = self
+            .durable
+            .admin_create_user(&self.hasher, request)
+            .await?;
+        self.record(actor, "user.created", &id, changes).await?;
+        Ok(id)
+    }
+
+    /// A new password; every session and token of the user issued before it ends.
+    pub async fn set_password(
+        &self,
+        actor: &Actor,
+        username: &Username,
+        password: NewPassword,
+    ) -> Result<(), AdminError> {
+        let id = self
+            .durable
+            .admin_set_password(&self.lifecycle, &self.hasher, username, password)
+            .await?;
+        self.record(actor, "user.password_set", &id, json!({"password": "set"}))
+            .await
+    }
+
+    /// No more sign-ins, and every session and token of the user ends.
+    pub async fn disable_user(&self, actor: &Actor, username: &Username) -> Result<(), AdminError> {
+        let id = self
+            .durable
+            .admin_disable_user(&self.lifecycle, username)
+            .await?;
+        self.record(actor, "user.disabled", &id, json!({"disabled": true}))
+            .await
+    }
+
+    /// Grants (or revokes) platform administration: the admin API and the console.
+    pub async fn set_platform_admin(
+        &self,
+        actor: &Actor,
+        username: &Username,
+        admin: bool,
+    ) -> Result<(), AdminError> {
+        let user = self
+            .durable
+            .find_user_by_username(username.as_str())
+            .await?
+            .ok_or_else(|| AdminError::NotFound(format!("no user {username}")))?;
+        if !self.durable.set_platform_admin(&user.id, admin).await? {
+            return Err(AdminError::Conflict(if admin {
+                format!("{username} is already a platform administrator")
+            } else {
+                format!("{username} is not a platform administrator")
+            }));
+        }
+        let action = if admin {
+            "user.admin_granted"
+        } else {
+            "user.admin_revoked"
+        };
+        self.record(actor, action, &user.id, json!({"platform_admin": admin}))
+            .await
+    }
+
+    /// Registers a client; the secret in the answer is shown this once.
+    pub async fn create_client(
+        &self,
+        actor: &Actor,
+        request: NewClientRequest,
+    ) -> Result<CreatedClient, AdminError> {
+        let mut changes = json!({
+            "name": request.name.trim(),
+            "redirect_uris": request.redirect_uris.iter().map(|u| u.as_str()).collect::<Vec<_>>(),
+            "post_logout_uris": request.post_logout_uris.iter().map(|u| u.as_str()).collect::<Vec<_>>(),
+            "home_url": request.home_url.as_ref().map(|u| u.as_str()),
+            "public": request.public,
+            "id_token_alg": request.id_token_alg,
+            "scopes": request.scopes,
+        });
+        let created = self.durable.admin_create_client(request).await?;
+        changes["app_id"] = json!(created.app_id);
+        self.record(actor, "client.created", &created.client_id, changes)
+            .await?;
+        Ok(created)
+    }
+
+    pub async fn list_clients(&self) -> Result<Vec<ClientListing>, AdminError> {
+        self.durable.admin_list_clients().await
+    }
+
+    /// Replaces the API scopes a client may request.
+    pub async fn set_client_scopes(
+        &self,
+        actor: &Actor,
+        client_id: &str,
+        scopes: Vec<String>,
+    ) -> Result<(), AdminError> {
+        let stored = self
+            .durable
+            .admin_set_client_scopes(client_id, scopes)
+            .await?;
+        self.record(
+            actor,
+            "client.updated",
+            client_id,
+            json!({"scopes": stored}),
+        )
+        .await
+    }
+
+    /// A new secret, shown this once; with `revoke_tokens`, everything issued before ends.
+    pub async fn rotate_secret(
+        &self,
+        actor: &Actor,
+        client_id: &str,
+        revoke_tokens: bool,
+    ) -> Result<CreatedClient, AdminError> {
+        let rotated = self
+            .durable
+            .admin_rotate_secret(&self.lifecycle, client_id, revoke_tokens)
+            .await?;
+        let changes = json!({"secret": "rotated", "tokens_revoked": revoke_tokens});
+        self.record(actor, "client.secret_rotated", client_id, changes)
+            .await?;
+        Ok(rotated)
+    }
+
+    /// Deletes a client; every code and token ever issued to it stops working at once.
+    pub async fn delete_client(&self, actor: &Actor, client_id: &str) -> Result<(), AdminError> {
+        self.durable
+            .admin_delete_client(&self.lifecycle, client_id)
+            .await?;
+        self.record(actor, "client.deleted", client_id, json!({}))
+            .await
+    }
+
+    /// Registers a resource server and the API scopes it defines.
+    pub async fn create_resource_server(
+        &self,
+        actor: &Actor,
+        identifier: &str,
+        name: &str,
+        scopes: Vec<String>,
+    ) -> Result<(), AdminError> {
+        let changes = json!({"name": name.trim(), "scopes": scopes});
+        self.durable
+            .admin_create_resource_server(identifier, name, scopes)
+            .await?;
+        self.record(actor, "resource_server.created", identifier, changes)
+            .await
+    }
+}
