@@ -1,6 +1,7 @@
 //! unilogin: an OAuth 2.0 / OpenID Connect identity provider for joint-operation SaaS login.
 
 pub mod admin;
+pub mod admin_api;
 pub mod cache;
 pub mod cli;
 pub mod clock;

@@ -151,6 +151,15 @@ impl Application {
             hasher.clone(),
             &settings,
         ));
+        let admin_api = web::Data::new(crate::admin_api::AdminApi {
+            service: crate::admin::AdminService::new(
+                durable.clone(),
+                idp.lifecycle.clone(),
+                hasher.clone(),
+            ),
+            access: access.clone(),
+            audience: crate::domain::resource::admin_identifier(&issuer),
+        });
         let demo = if settings.demo {
             let backchannel = backchannel_address(addr);
             Some(Arc::new(
@@ -175,10 +184,12 @@ impl Application {
                 .wrap(from_fn(telemetry::trace_requests))
                 .app_data(app_idp.clone())
                 .app_data(marketplace.clone())
+                .app_data(admin_api.clone())
                 .app_data(app_draining.clone())
                 .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
                 .configure(idp::configure)
                 .configure(crate::marketplace::configure)
+                .configure(crate::admin_api::configure)
                 .route("/metrics", web::get().to(telemetry::metrics))
                 .configure(move |cfg| {
                     if let Some(demo) = demo {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::AdminError;
-use crate::domain::resource::MARKETPLACE_SCOPES;
+use crate::domain::resource::{is_builtin_identifier, is_builtin_scope};
 use crate::domain::RedirectUri;
 use crate::lifecycle::{Lifecycle, FOREVER};
 use crate::secret::{random_id, random_token, sha256_hex, Secret};
@@ -153,8 +153,8 @@ impl Durable {
         let servers = self.list_resource_servers().await?;
         let mut out: Vec<String> = Vec::with_capacity(scopes.len());
         for scope in scopes {
-            let known = MARKETPLACE_SCOPES.contains(&scope.as_str())
-                || servers.iter().any(|s| s.scopes.contains(&scope));
+            let known =
+                is_builtin_scope(&scope) || servers.iter().any(|s| s.scopes.contains(&scope));
             if !known {
                 return Err(AdminError::Invalid(format!(
                     "scope {scope:?} is defined by no resource server"
@@ -181,11 +181,9 @@ impl Durable {
             .ok_or_else(|| {
                 AdminError::Invalid("identifier must be an absolute http(s) URI".into())
             })?;
-        if url.as_str().len() > 512
-            || identifier.ends_with(crate::domain::resource::MARKETPLACE_PATH)
-        {
+        if url.as_str().len() > 512 || is_builtin_identifier(identifier) {
             return Err(AdminError::Invalid(
-                "identifier is too long or names the built-in marketplace".into(),
+                "identifier is too long or names a built-in resource server".into(),
             ));
         }
         let name = name.trim();
@@ -199,7 +197,7 @@ impl Durable {
             let valid = crate::domain::Scope::parse(&scope)
                 .ok()
                 .filter(|s| !s.has_user_values() && s.values().count() == 1);
-            if valid.is_none() || MARKETPLACE_SCOPES.contains(&scope.as_str()) {
+            if valid.is_none() || is_builtin_scope(&scope) {
                 return Err(AdminError::Invalid(format!(
                     "{scope:?} is not a scope a resource server can define"
                 )));

@@ -10,7 +10,7 @@ mod users;
 
 pub use clients::{ClientListing, CreatedClient, NewClientRequest};
 pub use passwords::PasswordHasher;
-pub use service::{Actor, AdminService};
+pub use service::{Actor, AdminService, TenantUpdate};
 pub use users::NewUserRequest;
 
 use crate::store::StoreError;
@@ -23,6 +23,9 @@ pub enum AdminError {
     Conflict(String),
     #[error("{0}")]
     NotFound(String),
+    /// The record changed since the version the caller read.
+    #[error("changed since it was read")]
+    Stale,
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -36,6 +36,24 @@ fn profile_field(what: &str, value: Option<String>) -> Result<String, AdminError
     Ok(value)
 }
 
+pub fn tenant_name(name: &str) -> Result<String, AdminError> {
+    let name = profile_field("name", Some(name.to_owned()))?;
+    if name.trim().is_empty() {
+        return Err(AdminError::Invalid("tenant name must not be empty".into()));
+    }
+    Ok(name)
+}
+
+pub fn check_domain(domain_name: Option<&str>) -> Result<(), AdminError> {
+    if let Some(domain) = domain_name {
+        url::Url::parse(domain)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| AdminError::Invalid("domain name must be an http(s) URL".into()))?;
+    }
+    Ok(())
+}
+
 impl Durable {
     pub async fn admin_create_tenant(
         &self,
@@ -43,16 +61,8 @@ impl Durable {
         name: &str,
         domain_name: Option<&str>,
     ) -> Result<(), AdminError> {
-        let name = profile_field("name", Some(name.to_owned()))?;
-        if name.trim().is_empty() {
-            return Err(AdminError::Invalid("tenant name must not be empty".into()));
-        }
-        if let Some(domain) = domain_name {
-            url::Url::parse(domain)
-                .ok()
-                .filter(|u| matches!(u.scheme(), "http" | "https"))
-                .ok_or_else(|| AdminError::Invalid("domain name must be an http(s) URL".into()))?;
-        }
+        let name = tenant_name(name)?;
+        check_domain(domain_name)?;
         match self.create_tenant(id, &name, domain_name).await {
             Err(StoreError::Conflict) => {
                 Err(AdminError::Conflict(format!("tenant {id} already exists")))

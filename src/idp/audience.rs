@@ -6,7 +6,9 @@
 use std::sync::Arc;
 
 use super::Idp;
-use crate::domain::resource::{marketplace_identifier, MARKETPLACE_SCOPES};
+use crate::domain::resource::{
+    admin_identifier, marketplace_identifier, ADMIN_SCOPES, MARKETPLACE_SCOPES,
+};
 use crate::domain::Scope;
 use crate::store::durable::{ClientRecord, ResourceServerRecord};
 use crate::store::StoreError;
@@ -28,11 +30,19 @@ pub enum Refused {
 
 impl Registry {
     pub fn new(issuer: &str, stored: Vec<ResourceServerRecord>) -> Self {
-        let mut servers = vec![ResourceServerRecord {
-            identifier: marketplace_identifier(issuer),
-            name: "Marketplace".into(),
-            scopes: MARKETPLACE_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
-        }];
+        let builtin = |identifier: String, name: &str, scopes: &[&str]| ResourceServerRecord {
+            identifier,
+            name: name.into(),
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        };
+        let mut servers = vec![
+            builtin(
+                marketplace_identifier(issuer),
+                "Marketplace",
+                &MARKETPLACE_SCOPES,
+            ),
+            builtin(admin_identifier(issuer), "Admin API", &ADMIN_SCOPES),
+        ];
         servers.extend(stored);
         Self {
             issuer: issuer.to_owned(),

@@ -4,6 +4,7 @@
 //! `UNILOGIN_TEST_DATABASE_URL` are set (each test on its own database and key prefix).
 
 mod abuse;
+mod admin_api;
 mod authorize;
 mod backchannel;
 mod bench;

@@ -22,7 +22,7 @@ pub use refresh_tokens::{NewFamily, RefreshTokenRecord, Rotation};
 pub use resource_servers::ResourceServerRecord;
 pub use revocations::{RevocationKind, RevocationRecord};
 pub use stored_keys::StoredKeyRecord;
-pub use tenants::TenantRecord;
+pub use tenants::{TenantRecord, Versioned};
 pub use users::{NewUser, UserRecord};
 
 use super::StoreError;

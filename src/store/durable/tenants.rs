@@ -6,11 +6,35 @@ use super::Durable;
 use crate::domain::TenantId;
 use crate::store::StoreError;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenantRecord {
     pub id: String,
     pub name: String,
     pub domain_name: Option<String>,
+    pub created_at: i64,
+    /// Bumped by every update: the admin API's ETag.
+    pub version: i64,
+}
+
+const COLUMNS: &str = "id, name, domain_name, created_at, version";
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<TenantRecord, sqlx::Error> {
+    Ok(TenantRecord {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        domain_name: row.try_get("domain_name")?,
+        created_at: row.try_get("created_at")?,
+        version: row.try_get("version")?,
+    })
+}
+
+/// What an update against a version found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Versioned {
+    Updated,
+    /// The record changed since that version was read.
+    Stale,
+    Missing,
 }
 
 impl Durable {
@@ -50,18 +74,53 @@ impl Durable {
 
     pub async fn find_tenant(&self, id: &str) -> Result<Option<TenantRecord>, StoreError> {
         let _timer = crate::telemetry::registry().round_trip("durable", "find_tenant");
-        let row = sqlx::query("SELECT id, name, domain_name FROM tenants WHERE id = $1")
+        let sql = format!("SELECT {COLUMNS} FROM tenants WHERE id = $1");
+        let row = sqlx::query(&sql)
             .bind(id)
             .fetch_optional(self.pool())
             .await?;
-        row.map(|row| {
-            Ok(TenantRecord {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                domain_name: row.try_get("domain_name")?,
-            })
+        Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
+    /// Up to `limit` tenants with ids after `after`, by id.
+    pub async fn list_tenants(
+        &self,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<TenantRecord>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM tenants WHERE id > $1 ORDER BY id LIMIT $2");
+        let rows = sqlx::query(&sql)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// Replaces a tenant's name and domain if it is still at `version`.
+    pub async fn update_tenant(
+        &self,
+        id: &str,
+        name: &str,
+        domain_name: Option<&str>,
+        version: i64,
+    ) -> Result<Versioned, StoreError> {
+        let done = sqlx::query(
+            "UPDATE tenants SET name = $1, domain_name = $2, version = version + 1 \
+             WHERE id = $3 AND version = $4",
+        )
+        .bind(name)
+        .bind(domain_name)
+        .bind(id)
+        .bind(version)
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 1 {
+            return Ok(Versioned::Updated);
+        }
+        Ok(match self.find_tenant(id).await? {
+            Some(_) => Versioned::Stale,
+            None => Versioned::Missing,
         })
-        .transpose()
-        .map_err(|e: sqlx::Error| StoreError::from(e))
     }
 }

@@ -1,0 +1,88 @@
+//! Who is calling the admin API: a verified unilogin access token issued for it, with
+//! `admin.read` (reads) or `admin.write` (reads and changes). A token that speaks for a
+//! person must belong to a platform administrator, checked on every request so that a
+//! revoked administrator is refused at once; a client-credentials token speaks for a
+//! client that an administrator granted the admin scopes.
+
+use actix_web::http::header;
+use actix_web::HttpRequest;
+
+use super::problem::ApiError;
+use super::AdminApi;
+use crate::admin::Actor;
+use crate::domain::resource::{ADMIN_READ, ADMIN_WRITE};
+use crate::tokens::Refusal;
+
+/// What the route does to the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+pub struct Caller {
+    pub actor: Actor,
+}
+
+impl Caller {
+    pub async fn identify(
+        req: &HttpRequest,
+        api: &AdminApi,
+        access: Access,
+    ) -> Result<Self, ApiError> {
+        let header = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .map(|v| v.as_bytes());
+        let token = match crate::tokens::bearer_token(header) {
+            Ok(Some(token)) => token,
+            Ok(None) => return Err(ApiError::Unauthorized { missing: true }),
+            Err(()) => return Err(ApiError::Unauthorized { missing: false }),
+        };
+        let claims = api
+            .access
+            .verify(token, Some(&api.audience))
+            .await
+            .map_err(|refusal| match refusal {
+                Refusal::Invalid => ApiError::Unauthorized { missing: false },
+                Refusal::WrongAudience => ApiError::InsufficientScope {
+                    scope: ADMIN_READ,
+                    description: "This token was not issued for the admin API: request \
+                                  admin.read or admin.write"
+                        .into(),
+                },
+                Refusal::Unavailable(err) => ApiError::from(err),
+            })?;
+        let scopes: Vec<&str> = claims.scope.split_whitespace().collect();
+        let allowed = match access {
+            Access::Read => scopes.contains(&ADMIN_READ) || scopes.contains(&ADMIN_WRITE),
+            Access::Write => scopes.contains(&ADMIN_WRITE),
+        };
+        if !allowed {
+            let scope = if access == Access::Read {
+                ADMIN_READ
+            } else {
+                ADMIN_WRITE
+            };
+            return Err(ApiError::InsufficientScope {
+                scope,
+                description: format!("This needs the {scope} scope"),
+            });
+        }
+        let address = crate::idp::client_ip(req);
+        if claims.sid.is_empty() {
+            return Ok(Self {
+                actor: Actor::client(&claims.client_id, &address),
+            });
+        }
+        let user = api.service.durable().find_user(&claims.sub).await?;
+        match user {
+            Some(user) if user.platform_admin && !user.disabled => Ok(Self {
+                actor: Actor::user(&user.id, &address),
+            }),
+            _ => Err(ApiError::Forbidden(
+                "Only platform administrators may use the admin API".into(),
+            )),
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! The admin REST API under `/api/admin/v1/`: a resource server of its own (audience
+//! `{issuer}/api/admin`, scopes `admin.read` and `admin.write`) over the admin service,
+//! so it changes exactly what the command line changes and audits it the same way.
+//! JSON in and out; errors are `application/problem+json`; lists page with `limit` and an
+//! opaque `cursor`; updates need `If-Match` with the `ETag` that was read.
+
+mod caller;
+pub mod problem;
+mod request;
+mod tenants;
+
+use std::sync::Arc;
+
+use actix_web::web;
+
+use crate::admin::AdminService;
+use crate::tokens::AccessVerifier;
+
+pub const BASE_PATH: &str = "/api/admin/v1";
+
+pub struct AdminApi {
+    pub service: AdminService,
+    pub access: Arc<AccessVerifier>,
+    /// This API's identifier: the `aud` its tokens must carry.
+    pub audience: String,
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope(BASE_PATH)
+            .service(
+                endpoint("/tenants")
+                    .route(web::get().to(tenants::list))
+                    .route(web::post().to(tenants::create)),
+            )
+            .service(
+                endpoint("/tenants/{id}")
+                    .route(web::get().to(tenants::show))
+                    .route(web::patch().to(tenants::update)),
+            )
+            .default_service(web::to(not_found)),
+    );
+}
+
+fn endpoint(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
+}
+
+async fn method_not_allowed() -> Result<actix_web::HttpResponse, problem::ApiError> {
+    Err(problem::ApiError::MethodNotAllowed)
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, problem::ApiError> {
+    Err(problem::ApiError::NotFound(
+        "No such resource in the admin API".into(),
+    ))
+}

@@ -1,0 +1,95 @@
+//! Parsing at the edge: JSON bodies (unknown fields refused, each mistake named by field),
+//! list paging (`limit`, an opaque `cursor`), and versions (`ETag` / `If-Match`).
+
+use actix_web::http::header;
+use actix_web::HttpRequest;
+use base64::Engine;
+use serde::de::DeserializeOwned;
+
+use super::problem::ApiError;
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 200;
+
+/// A JSON body as `T`; a syntax or type mistake names the field where serde found it.
+pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        ApiError::field(&field, err.inner().to_string())
+    })
+}
+
+/// `limit` and `cursor` of a list request: how many, and after which key.
+pub struct Page {
+    pub limit: i64,
+    pub after: String,
+}
+
+pub fn page(req: &HttpRequest) -> Result<Page, ApiError> {
+    let mut limit = DEFAULT_LIMIT;
+    let mut after = String::new();
+    for (name, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        match &*name {
+            "limit" => {
+                limit = value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (1..=MAX_LIMIT).contains(n))
+                    .ok_or_else(|| {
+                        ApiError::field("limit", format!("must be a number from 1 to {MAX_LIMIT}"))
+                    })?;
+            }
+            "cursor" => {
+                after = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(value.as_bytes())
+                    .ok()
+                    .and_then(|bytes| String::from_utf8(bytes).ok())
+                    .ok_or_else(|| {
+                        ApiError::field("cursor", "is not a cursor this API handed out")
+                    })?;
+            }
+            _ => {}
+        }
+    }
+    Ok(Page { limit, after })
+}
+
+/// The cursor that continues after `key`.
+pub fn cursor(key: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key)
+}
+
+/// One page of `items` (fetched with `limit + 1` to know whether more follow), and the
+/// cursor of the next page.
+pub fn paged<T>(
+    mut items: Vec<T>,
+    limit: i64,
+    key: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
+    let more = items.len() as i64 > limit;
+    items.truncate(limit.max(0) as usize);
+    let next = more
+        .then(|| items.last().map(|last| cursor(&key(last))))
+        .flatten();
+    (items, next)
+}
+
+/// The strong ETag of a version.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version an update's `If-Match` names.
+pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
+    let value = req
+        .headers()
+        .get(header::IF_MATCH)
+        .ok_or(ApiError::PreconditionRequired)?;
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| v.trim().strip_prefix('"')?.strip_suffix('"')?.parse().ok())
+        .ok_or(ApiError::PreconditionFailed)
+}

@@ -1,0 +1,443 @@
+//! The admin REST API, driven with tokens from real flows: a platform administrator
+//! signed in through authorize (the console's way in), and automation through
+//! client credentials, read-only and read-write kept apart.
+
+use reqwest::{Method, Response};
+use unilogin::domain::resource::{ADMIN_READ, ADMIN_WRITE, MARKETPLACE_BUYER};
+
+use crate::helpers::{browser, TestApp, TestClient, PASSWORD, TENANT};
+
+const TENANTS: &str = "/api/admin/v1/tenants";
+
+/// A person's access token for `scopes`, signed in as `username` in a fresh browser.
+async fn user_token(
+    app: &mut TestApp,
+    client: &TestClient,
+    username: &str,
+    scopes: &[&str],
+) -> String {
+    app.browser = browser();
+    let (url, _) = app.authorize_url(client, scopes);
+    let callback = app.login_at(&url, username, PASSWORD).await;
+    let tokens = app
+        .exchange_code(client, callback.code.as_deref().expect("a code"))
+        .await
+        .expect("code exchange");
+    oauth2::TokenResponse::access_token(&tokens)
+        .secret()
+        .clone()
+}
+
+/// A client-credentials token of `client` for `scope`.
+async fn client_token(app: &TestApp, client: &TestClient, scope: &str) -> String {
+    let response = app
+        .token_raw(
+            &[("grant_type", "client_credentials"), ("scope", scope)],
+            Some((&client.id, client.secret.as_deref().unwrap())),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    if_match: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> Response {
+    let mut request = app.backchannel.request(method, app.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(version) = if_match {
+        request = request.header("if-match", version);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.expect("admin API request")
+}
+
+/// The problem document of an error answer, after checking its media type and status.
+async fn problem(response: Response, status: u16) -> serde_json::Value {
+    assert_eq!(response.status(), status);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    assert!(body["type"]
+        .as_str()
+        .unwrap()
+        .starts_with("urn:unilogin:problem:"));
+    assert!(!body["detail"].as_str().unwrap().is_empty());
+    body
+}
+
+fn etag(response: &Response) -> String {
+    response.headers()["etag"].to_str().unwrap().to_owned()
+}
+
+struct Admin {
+    app: TestApp,
+    console: TestClient,
+    alice_id: String,
+    token: String,
+}
+
+/// alice made a platform administrator, signed in through a client allowed the admin
+/// scopes (as the console is).
+async fn administrator() -> Admin {
+    let mut app = TestApp::spawn().await;
+    let alice = app
+        .durable
+        .find_user_by_username("alice")
+        .await
+        .unwrap()
+        .unwrap();
+    app.durable
+        .set_platform_admin(&alice.id, true)
+        .await
+        .unwrap();
+    let console = app
+        .register_client_with_scopes(
+            "console",
+            &["https://console.example/cb"],
+            false,
+            &[ADMIN_READ, ADMIN_WRITE, MARKETPLACE_BUYER],
+        )
+        .await;
+    let token = user_token(&mut app, &console, "alice", &[ADMIN_WRITE]).await;
+    Admin {
+        app,
+        console,
+        alice_id: alice.id,
+        token,
+    }
+}
+
+#[tokio::test]
+async fn an_administrator_creates_pages_reads_and_updates_tenants_with_versions() {
+    let Admin {
+        app,
+        token,
+        alice_id,
+        ..
+    } = administrator().await;
+    let token = Some(token.as_str());
+    let created = call(
+        &app,
+        Method::POST,
+        TENANTS,
+        token,
+        None,
+        Some(serde_json::json!({"id": "acme", "name": "Acme", "domain_name": "https://acme.example"})),
+    )
+    .await;
+    assert_eq!(created.status(), 201);
+    assert_eq!(created.headers()["location"], "/api/admin/v1/tenants/acme");
+    assert_eq!(etag(&created), "\"1\"");
+    let body: serde_json::Value = created.json().await.unwrap();
+    assert_eq!(body["name"], "Acme");
+
+    let read = call(
+        &app,
+        Method::GET,
+        "/api/admin/v1/tenants/acme",
+        token,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(read.status(), 200);
+    let version = etag(&read);
+
+    // Renamed by one administrator...
+    let renamed = call(
+        &app,
+        Method::PATCH,
+        "/api/admin/v1/tenants/acme",
+        token,
+        Some(&version),
+        Some(serde_json::json!({"name": "Acme Inc"})),
+    )
+    .await;
+    assert_eq!(renamed.status(), 200);
+    assert_eq!(etag(&renamed), "\"2\"");
+    // ...then a second one, who read version 1, cannot overwrite it.
+    let stale = call(
+        &app,
+        Method::PATCH,
+        "/api/admin/v1/tenants/acme",
+        token,
+        Some(&version),
+        Some(serde_json::json!({"name": "Acme Old"})),
+    )
+    .await;
+    problem(stale, 412).await;
+    let blind = call(
+        &app,
+        Method::PATCH,
+        "/api/admin/v1/tenants/acme",
+        token,
+        None,
+        Some(serde_json::json!({"name": "Acme Blind"})),
+    )
+    .await;
+    problem(blind, 428).await;
+    let no_domain = call(
+        &app,
+        Method::PATCH,
+        "/api/admin/v1/tenants/acme",
+        token,
+        Some("\"2\""),
+        Some(serde_json::json!({"domain_name": null})),
+    )
+    .await;
+    assert_eq!(no_domain.status(), 200);
+    let body: serde_json::Value = no_domain.json().await.unwrap();
+    assert_eq!(body["name"], "Acme Inc");
+    assert_eq!(body["domain_name"], serde_json::Value::Null);
+    assert_eq!(body["version"], 3);
+
+    // One audit event per change, naming the administrator and the address.
+    let events = app.durable.admin_events("acme").await.unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["tenant.created", "tenant.updated", "tenant.updated"]
+    );
+    for event in &events {
+        assert_eq!(event.actor, format!("user:{alice_id}"));
+        assert_eq!(event.address, "127.0.0.1");
+    }
+    assert_eq!(events[1].changes, r#"{"name":"Acme Inc"}"#);
+
+    // Paging: one at a time, by id, until the cursor runs out.
+    let mut seen = Vec::new();
+    let mut path = format!("{TENANTS}?limit=1");
+    loop {
+        let page: serde_json::Value = call(&app, Method::GET, &path, token, None, None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 1);
+        seen.extend(items.iter().map(|t| t["id"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("{TENANTS}?limit=1&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["acme", TENANT]);
+}
+
+#[tokio::test]
+async fn mistakes_are_problem_documents_that_name_the_field_and_change_nothing() {
+    let Admin { app, token, .. } = administrator().await;
+    let token = Some(token.as_str());
+    let tenants_before = app.count("tenants").await;
+    let events_before = app.count("audit_events").await;
+    for (body, field) in [
+        (serde_json::json!({"id": "bad id!", "name": "X"}), "id"),
+        (serde_json::json!({"id": "fine", "name": 5}), "name"),
+        (
+            serde_json::json!({"id": "fine", "name": "X", "domain_name": "ftp://x"}),
+            "",
+        ),
+        (
+            serde_json::json!({"id": "fine", "name": "X", "colour": "red"}),
+            "colour",
+        ),
+    ] {
+        let refused = call(&app, Method::POST, TENANTS, token, None, Some(body.clone())).await;
+        let document = problem(refused, 422).await;
+        if !field.is_empty() {
+            assert_eq!(document["errors"][0]["field"], field, "{body}");
+        }
+    }
+    let duplicate = call(
+        &app,
+        Method::POST,
+        TENANTS,
+        token,
+        None,
+        Some(serde_json::json!({"id": TENANT, "name": "Again"})),
+    )
+    .await;
+    problem(duplicate, 409).await;
+    problem(
+        call(
+            &app,
+            Method::GET,
+            "/api/admin/v1/tenants/nobody",
+            token,
+            None,
+            None,
+        )
+        .await,
+        404,
+    )
+    .await;
+    problem(
+        call(
+            &app,
+            Method::GET,
+            &format!("{TENANTS}?limit=0"),
+            token,
+            None,
+            None,
+        )
+        .await,
+        422,
+    )
+    .await;
+    problem(
+        call(
+            &app,
+            Method::GET,
+            &format!("{TENANTS}?cursor=%%%"),
+            token,
+            None,
+            None,
+        )
+        .await,
+        422,
+    )
+    .await;
+    problem(
+        call(&app, Method::DELETE, TENANTS, token, None, None).await,
+        405,
+    )
+    .await;
+    problem(
+        call(
+            &app,
+            Method::GET,
+            "/api/admin/v1/nothing-here",
+            token,
+            None,
+            None,
+        )
+        .await,
+        404,
+    )
+    .await;
+    assert_eq!(app.count("tenants").await, tenants_before);
+    assert_eq!(app.count("audit_events").await, events_before);
+}
+
+#[tokio::test]
+async fn only_administrators_and_admin_scoped_clients_get_in_and_read_only_stays_read_only() {
+    let Admin {
+        mut app,
+        console,
+        alice_id,
+        token,
+    } = administrator().await;
+    // No token, a broken one.
+    let missing = call(&app, Method::GET, TENANTS, None, None, None).await;
+    assert!(missing.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .starts_with("Bearer"));
+    problem(missing, 401).await;
+    problem(
+        call(&app, Method::GET, TENANTS, Some("not-a-token"), None, None).await,
+        401,
+    )
+    .await;
+    // A marketplace token is not for this API.
+    let market = user_token(&mut app, &console, "alice", &[MARKETPLACE_BUYER]).await;
+    let wrong = call(&app, Method::GET, TENANTS, Some(&market), None, None).await;
+    assert!(wrong.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .contains("insufficient_scope"));
+    problem(wrong, 403).await;
+    // A user who is not a platform administrator, even with the scope.
+    app.create_user("bob", TENANT).await;
+    let bob = user_token(&mut app, &console, "bob", &[ADMIN_WRITE]).await;
+    problem(
+        call(&app, Method::GET, TENANTS, Some(&bob), None, None).await,
+        403,
+    )
+    .await;
+
+    // Automation: read-only can read and not write; read-write can write, as itself.
+    let reader = app
+        .register_client_with_scopes(
+            "reader",
+            &["https://reader.example/cb"],
+            false,
+            &[ADMIN_READ],
+        )
+        .await;
+    let read_only = client_token(&app, &reader, ADMIN_READ).await;
+    assert_eq!(
+        call(&app, Method::GET, TENANTS, Some(&read_only), None, None)
+            .await
+            .status(),
+        200
+    );
+    let new = serde_json::json!({"id": "robots", "name": "Robots"});
+    let refused = call(
+        &app,
+        Method::POST,
+        TENANTS,
+        Some(&read_only),
+        None,
+        Some(new.clone()),
+    )
+    .await;
+    assert!(refused.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .contains(r#"scope="admin.write""#));
+    problem(refused, 403).await;
+    let writer = app
+        .register_client_with_scopes(
+            "writer",
+            &["https://writer.example/cb"],
+            false,
+            &[ADMIN_WRITE],
+        )
+        .await;
+    let read_write = client_token(&app, &writer, ADMIN_WRITE).await;
+    let created = call(
+        &app,
+        Method::POST,
+        TENANTS,
+        Some(&read_write),
+        None,
+        Some(new),
+    )
+    .await;
+    assert_eq!(created.status(), 201);
+    let events = app.durable.admin_events("robots").await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].actor, format!("client:{}", writer.id));
+
+    // Revoked administration takes effect on the very next request.
+    assert_eq!(
+        call(&app, Method::GET, TENANTS, Some(&token), None, None)
+            .await
+            .status(),
+        200
+    );
+    app.durable
+        .set_platform_admin(&alice_id, false)
+        .await
+        .unwrap();
+    problem(
+        call(&app, Method::GET, TENANTS, Some(&token), None, None).await,
+        403,
+    )
+    .await;
+}
