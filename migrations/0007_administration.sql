@@ -9,3 +9,4 @@ CREATE INDEX audit_events_by_subject ON audit_events (subject, at);
 -- Optimistic concurrency for the admin API: an update names the version it read (ETag /
 -- If-Match) and bumps it; a stale one changes nothing.
 ALTER TABLE tenants ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE clients ADD COLUMN version BIGINT NOT NULL DEFAULT 1;

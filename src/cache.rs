@@ -13,8 +13,8 @@ use crate::clock::Clock;
 const SHARDS: usize = 16;
 
 /// Entries by the SHA-256 of the key: a token of a kilobyte costs 32 bytes here, and no
-/// two keys share an entry. `digest → (expiry in unix ms by the clock, value)`.
-type Entries<V> = HashMap<[u8; 32], (i64, Arc<V>)>;
+/// two keys share an entry. `digest → (expiry, insertion (unix ms by the clock), value)`.
+type Entries<V> = HashMap<[u8; 32], (i64, i64, Arc<V>)>;
 type Shard<V> = Mutex<Entries<V>>;
 
 pub struct Cache<V> {
@@ -42,9 +42,16 @@ impl<V> Cache<V> {
     }
 
     pub fn get(&self, key: &str) -> Option<Arc<V>> {
+        self.get_with_age(key).map(|(value, _)| value)
+    }
+
+    /// The value and when it was inserted (unix ms).
+    pub fn get_with_age(&self, key: &str) -> Option<(Arc<V>, i64)> {
         let (digest, mut shard) = self.locate(key);
         match shard.get(&digest) {
-            Some((until, value)) if *until > self.clock.now_millis() => Some(value.clone()),
+            Some((until, inserted, value)) if *until > self.clock.now_millis() => {
+                Some((value.clone(), *inserted))
+            }
             Some(_) => {
                 shard.remove(&digest);
                 None
@@ -61,8 +68,8 @@ impl<V> Cache<V> {
         if shard.len() >= self.per_shard {
             shard.clear();
         }
-        let until = self.clock.now_millis() + ttl.as_millis() as i64;
-        shard.insert(digest, (until, value));
+        let now = self.clock.now_millis();
+        shard.insert(digest, (now + ttl.as_millis() as i64, now, value));
     }
 }
 

@@ -130,6 +130,19 @@ impl Lifecycle {
         Ok(())
     }
 
+    /// A client's registration changed: every instance reloads it before trusting its
+    /// cached copy again (a rotated secret, a removed redirect URI stop at once).
+    pub async fn client_changed(&self, client_id: &str) -> Result<(), StoreError> {
+        self.mirror
+            .client_changed(client_id, self.clock.now_millis())
+            .await
+    }
+
+    /// When the client's registration last changed (unix ms), if lately.
+    pub async fn client_changed_at(&self, client_id: &str) -> Result<Option<i64>, StoreError> {
+        self.mirror.client_changed_at(client_id).await
+    }
+
     async fn record(
         &self,
         kind: RevocationKind,

@@ -78,36 +78,24 @@ impl Durable {
         &self,
         request: NewClientRequest,
     ) -> Result<CreatedClient, AdminError> {
-        let name = request.name.trim();
-        if name.is_empty() || name.chars().count() > 128 || name.chars().any(char::is_control) {
-            return Err(AdminError::Invalid(
-                "client name must be 1 to 128 printable characters".into(),
-            ));
-        }
+        let name = client_name(&request.name)?;
         if request.redirect_uris.is_empty() {
             return Err(AdminError::Invalid(
                 "at least one --redirect-uri is required".into(),
             ));
         }
-        let id_token_alg = match request.id_token_alg.as_deref() {
-            None => crate::tokens::ID_TOKEN_DEFAULT_ALG,
-            Some(name) => crate::tokens::parse_alg(name).ok_or_else(|| {
-                AdminError::Invalid(format!(
-                    "unknown ID token algorithm {name:?}: expected RS256 or ES256"
-                ))
-            })?,
-        };
+        let id_token_alg = id_token_alg(request.id_token_alg.as_deref())?;
         let scopes = self.registered_scopes(request.scopes).await?;
         let secret = (!request.public).then(|| Secret::new(random_token()));
         let client = NewClient {
             client_id: request.client_id.unwrap_or_else(|| random_id(20)),
             app_id: request.app_id.unwrap_or_else(|| random_id(20)),
-            name: name.to_owned(),
+            name,
             secret_hash: secret.as_ref().map(|s| sha256_hex(s.expose())),
             redirect_uris: dedup(request.redirect_uris),
             post_logout_uris: dedup(request.post_logout_uris),
             home_url: request.home_url.map(|u| u.as_str().to_owned()),
-            id_token_alg: crate::tokens::alg_name(id_token_alg).to_owned(),
+            id_token_alg,
             scopes,
         };
         match self.insert_client(&client).await {
@@ -149,7 +137,10 @@ impl Durable {
     }
 
     /// Each scope checked against the resource servers; sorted, without duplicates.
-    async fn registered_scopes(&self, scopes: Vec<String>) -> Result<Vec<String>, AdminError> {
+    pub(crate) async fn registered_scopes(
+        &self,
+        scopes: Vec<String>,
+    ) -> Result<Vec<String>, AdminError> {
         let servers = self.list_resource_servers().await?;
         let mut out: Vec<String> = Vec::with_capacity(scopes.len());
         for scope in scopes {
@@ -245,6 +236,7 @@ impl Durable {
         let secret = Secret::new(random_token());
         self.set_client_secret_hash(client_id, &sha256_hex(secret.expose()))
             .await?;
+        lifecycle.client_changed(client_id).await?;
         if revoke_tokens {
             lifecycle.end_client(client_id, None).await?;
         }
@@ -264,12 +256,36 @@ impl Durable {
         if !self.delete_client(client_id).await? {
             return Err(AdminError::NotFound(format!("no client {client_id}")));
         }
+        lifecycle.client_changed(client_id).await?;
         lifecycle.end_client(client_id, Some(FOREVER)).await?;
         Ok(())
     }
 }
 
-fn dedup(uris: Vec<RedirectUri>) -> Vec<String> {
+pub(crate) fn client_name(name: &str) -> Result<String, AdminError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 128 || name.chars().any(char::is_control) {
+        return Err(AdminError::Invalid(
+            "client name must be 1 to 128 printable characters".into(),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// The ID token algorithm by name; RS256 when `None`.
+pub(crate) fn id_token_alg(name: Option<&str>) -> Result<String, AdminError> {
+    let alg = match name {
+        None => crate::tokens::ID_TOKEN_DEFAULT_ALG,
+        Some(name) => crate::tokens::parse_alg(name).ok_or_else(|| {
+            AdminError::Invalid(format!(
+                "unknown ID token algorithm {name:?}: expected RS256 or ES256"
+            ))
+        })?,
+    };
+    Ok(crate::tokens::alg_name(alg).to_owned())
+}
+
+pub(crate) fn dedup(uris: Vec<RedirectUri>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(uris.len());
     for uri in uris {
         if !out.iter().any(|u| u == uri.as_str()) {

@@ -10,9 +10,13 @@ use serde_json::{json, Value};
 
 use super::PasswordHasher;
 use super::{AdminError, ClientListing, CreatedClient, NewClientRequest, NewUserRequest};
+use crate::domain::RedirectUri;
 use crate::domain::{NewPassword, TenantId, Username};
 use crate::lifecycle::Lifecycle;
-use crate::store::durable::{AdminEvent, Durable, TenantRecord, Versioned};
+use crate::secret::{random_token, sha256_hex, Secret};
+use crate::store::durable::{
+    AdminEvent, ClientChange, ClientRecord, Durable, TenantRecord, Versioned,
+};
 
 /// A change to a tenant: `None` leaves a field as it is; `domain_name: Some(None)`
 /// removes the domain.
@@ -20,6 +24,20 @@ use crate::store::durable::{AdminEvent, Durable, TenantRecord, Versioned};
 pub struct TenantUpdate {
     pub name: Option<String>,
     pub domain_name: Option<Option<String>>,
+}
+
+/// A change to a client registration: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ClientUpdate {
+    pub name: Option<String>,
+    pub redirect_uris: Option<Vec<RedirectUri>>,
+    pub post_logout_uris: Option<Vec<RedirectUri>>,
+    /// `Some(None)` removes the home URL.
+    pub home_url: Option<Option<RedirectUri>>,
+    pub id_token_alg: Option<String>,
+    pub scopes: Option<Vec<String>>,
+    /// Public (no secret, PKCE) or confidential; turning confidential issues a secret.
+    pub public: Option<bool>,
 }
 
 /// Who asks, and from where.
@@ -266,6 +284,117 @@ impl AdminService {
         self.durable.admin_list_clients().await
     }
 
+    pub async fn client(&self, client_id: &str) -> Result<ClientRecord, AdminError> {
+        self.durable
+            .find_client(client_id)
+            .await?
+            .ok_or_else(|| AdminError::NotFound(format!("no client {client_id}")))
+    }
+
+    /// Up to `limit` clients after the id `after`, by id.
+    pub async fn clients(&self, after: &str, limit: i64) -> Result<Vec<ClientRecord>, AdminError> {
+        Ok(self.durable.list_clients_after(after, limit).await?)
+    }
+
+    /// Changes a registration if it is still at `version`; a client made confidential
+    /// gets a secret, returned this once.
+    pub async fn update_client(
+        &self,
+        actor: &Actor,
+        client_id: &str,
+        update: ClientUpdate,
+        version: i64,
+    ) -> Result<(ClientRecord, Option<Secret>), AdminError> {
+        let current = self.client(client_id).await?;
+        let mut changes = serde_json::Map::new();
+        let mut note = |field: &str, value: Value| {
+            changes.insert(field.to_owned(), value);
+        };
+        let name = match update.name {
+            Some(name) => super::clients::client_name(&name)?,
+            None => current.name.clone(),
+        };
+        if name != current.name {
+            note("name", json!(name));
+        }
+        let redirect_uris = match update.redirect_uris {
+            Some(uris) if uris.is_empty() => {
+                return Err(AdminError::Invalid(
+                    "at least one redirect URI is required".into(),
+                ))
+            }
+            Some(uris) => super::clients::dedup(uris),
+            None => current.redirect_uris.clone(),
+        };
+        if redirect_uris != current.redirect_uris {
+            note("redirect_uris", json!(redirect_uris));
+        }
+        let post_logout_uris = match update.post_logout_uris {
+            Some(uris) => super::clients::dedup(uris),
+            None => current.post_logout_uris.clone(),
+        };
+        if post_logout_uris != current.post_logout_uris {
+            note("post_logout_uris", json!(post_logout_uris));
+        }
+        let home_url = match update.home_url {
+            Some(url) => url.map(|u| u.as_str().to_owned()),
+            None => current.home_url.clone(),
+        };
+        if home_url != current.home_url {
+            note("home_url", json!(home_url));
+        }
+        let id_token_alg = match update.id_token_alg {
+            Some(alg) => super::clients::id_token_alg(Some(&alg))?,
+            None => current.id_token_alg.clone(),
+        };
+        if id_token_alg != current.id_token_alg {
+            note("id_token_alg", json!(id_token_alg));
+        }
+        let scopes = match update.scopes {
+            Some(scopes) => self.durable.registered_scopes(scopes).await?,
+            None => current.scopes.clone(),
+        };
+        if scopes != current.scopes {
+            note("scopes", json!(scopes));
+        }
+        let (secret_hash, secret) = match update.public {
+            Some(true) if !current.is_public() => {
+                note("public", json!(true));
+                (None, None)
+            }
+            Some(false) if current.is_public() => {
+                note("public", json!(false));
+                let secret = Secret::new(random_token());
+                (Some(sha256_hex(secret.expose())), Some(secret))
+            }
+            _ => (current.secret_hash.clone(), None),
+        };
+        let change = ClientChange {
+            name,
+            secret_hash,
+            redirect_uris,
+            post_logout_uris,
+            home_url,
+            id_token_alg,
+            scopes,
+        };
+        match self
+            .durable
+            .update_client(client_id, &change, version)
+            .await?
+        {
+            Versioned::Updated => {}
+            Versioned::Stale => return Err(AdminError::Stale),
+            Versioned::Missing => {
+                return Err(AdminError::NotFound(format!("no client {client_id}")))
+            }
+        }
+        self.lifecycle.client_changed(client_id).await?;
+        self.record(actor, "client.updated", client_id, Value::Object(changes))
+            .await?;
+        Ok((self.client(client_id).await?, secret))
+    }
+
     /// Replaces the API scopes a client may request.
     pub async fn set_client_scopes(
         &self,
@@ -277,6 +406,7 @@ impl AdminService {
             .durable
             .admin_set_client_scopes(client_id, scopes)
             .await?;
+        self.lifecycle.client_changed(client_id).await?;
         self.record(
             actor,
             "client.updated",

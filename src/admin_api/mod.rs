@@ -5,6 +5,7 @@
 //! opaque `cursor`; updates need `If-Match` with the `ETag` that was read.
 
 mod caller;
+mod clients;
 pub mod problem;
 mod request;
 mod tenants;
@@ -38,6 +39,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::get().to(tenants::show))
                     .route(web::patch().to(tenants::update)),
             )
+            .service(
+                endpoint("/clients")
+                    .route(web::get().to(clients::list))
+                    .route(web::post().to(clients::create)),
+            )
+            .service(
+                endpoint("/clients/{id}")
+                    .route(web::get().to(clients::show))
+                    .route(web::patch().to(clients::update))
+                    .route(web::delete().to(clients::delete)),
+            )
+            .service(endpoint("/clients/{id}/secret").route(web::post().to(clients::rotate_secret)))
             .default_service(web::to(not_found)),
     );
 }

@@ -21,6 +21,13 @@ pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     })
 }
 
+/// For `#[serde(deserialize_with)]`: tells an absent field (`None`, with
+/// `#[serde(default)]`) from an explicit `null` (`Some(None)`).
+pub fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    use serde::Deserialize;
+    Option::<String>::deserialize(d).map(Some)
+}
+
 /// `limit` and `cursor` of a list request: how many, and after which key.
 pub struct Page {
     pub limit: i64,

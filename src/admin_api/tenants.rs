@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::caller::{Access, Caller};
 use super::problem::ApiError;
-use super::request::{etag, if_match, json_body, page, paged};
+use super::request::{etag, if_match, json_body, page, paged, present};
 use super::AdminApi;
 use crate::admin::TenantUpdate;
 use crate::domain::TenantId;
@@ -50,11 +50,6 @@ struct TenantPatch {
     /// Absent: unchanged; `null`: removed.
     #[serde(default, deserialize_with = "present")]
     domain_name: Option<Option<String>>,
-}
-
-/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
 }
 
 fn one(tenant: TenantRecord, status: actix_web::http::StatusCode) -> HttpResponse {

@@ -117,10 +117,15 @@ impl Idp {
         }
     }
 
-    /// A client registration, from memory when it was read within the cache TTL.
+    /// A client registration, from memory when it was read within the cache TTL and has
+    /// not changed since (the change marker is shared by every instance).
     pub async fn client(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
-        if let Some(client) = self.clients.get(client_id) {
-            return Ok(Some(client));
+        if let Some((client, loaded_ms)) = self.clients.get_with_age(client_id) {
+            let changed = self.lifecycle.client_changed_at(client_id).await?;
+            // A second's margin: for a read that raced the change, and for clocks.
+            if changed.is_none_or(|at| at + 1000 < loaded_ms) {
+                return Ok(Some(client));
+            }
         }
         self.reload_client(client_id).await
     }

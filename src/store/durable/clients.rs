@@ -36,6 +36,20 @@ pub struct ClientRecord {
     /// Connect scopes are open to every client.
     pub scopes: Vec<String>,
     pub created_at: i64,
+    /// Bumped by every change: the admin API's ETag.
+    pub version: i64,
+}
+
+/// A client's registration as an update leaves it (everything but ids and creation).
+#[derive(Clone)]
+pub struct ClientChange {
+    pub name: String,
+    pub secret_hash: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_uris: Vec<String>,
+    pub home_url: Option<String>,
+    pub id_token_alg: String,
+    pub scopes: Vec<String>,
 }
 
 impl ClientRecord {
@@ -55,7 +69,8 @@ impl std::fmt::Debug for ClientRecord {
     }
 }
 
-const COLUMNS: &str = "client_id, app_id, name, secret_hash, home_url, id_token_alg, created_at";
+const COLUMNS: &str =
+    "client_id, app_id, name, secret_hash, home_url, id_token_alg, created_at, version";
 
 fn from_row(row: &AnyRow) -> Result<ClientRecord, sqlx::Error> {
     Ok(ClientRecord {
@@ -66,6 +81,7 @@ fn from_row(row: &AnyRow) -> Result<ClientRecord, sqlx::Error> {
         home_url: row.try_get("home_url")?,
         id_token_alg: row.try_get("id_token_alg")?,
         created_at: row.try_get("created_at")?,
+        version: row.try_get("version")?,
         redirect_uris: Vec::new(),
         post_logout_uris: Vec::new(),
         scopes: Vec::new(),
@@ -104,23 +120,13 @@ impl Durable {
         .bind(self.now())
         .execute(&mut *tx)
         .await?;
-        for (kind, uris) in [
-            (REDIRECT, &client.redirect_uris),
-            (POST_LOGOUT, &client.post_logout_uris),
-        ] {
-            for (position, uri) in uris.iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO client_uris (client_id, kind, position, uri) \
-                     VALUES ($1, $2, $3, $4)",
-                )
-                .bind(&client.client_id)
-                .bind(kind)
-                .bind(position as i64)
-                .bind(uri)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
+        insert_uris(
+            &mut tx,
+            &client.client_id,
+            &client.redirect_uris,
+            &client.post_logout_uris,
+        )
+        .await?;
         insert_scopes(&mut tx, &client.client_id, &client.scopes).await?;
         tx.commit().await?;
         Ok(())
@@ -147,8 +153,96 @@ impl Durable {
             .execute(&mut *tx)
             .await?;
         insert_scopes(&mut tx, client_id, scopes).await?;
+        sqlx::query("UPDATE clients SET version = version + 1 WHERE client_id = $1")
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Replaces a client's registration if it is still at `version`, in one transaction.
+    pub async fn update_client(
+        &self,
+        client_id: &str,
+        change: &ClientChange,
+        version: i64,
+    ) -> Result<super::Versioned, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let done = sqlx::query(
+            "UPDATE clients SET name = $1, secret_hash = $2, home_url = $3, id_token_alg = $4, \
+             version = version + 1 WHERE client_id = $5 AND version = $6",
+        )
+        .bind(&change.name)
+        .bind(&change.secret_hash)
+        .bind(&change.home_url)
+        .bind(&change.id_token_alg)
+        .bind(client_id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            drop(tx);
+            return Ok(match self.find_client(client_id).await? {
+                Some(_) => super::Versioned::Stale,
+                None => super::Versioned::Missing,
+            });
+        }
+        for table in ["client_uris", "client_scopes"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE client_id = $1"))
+                .bind(client_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        insert_uris(
+            &mut tx,
+            client_id,
+            &change.redirect_uris,
+            &change.post_logout_uris,
+        )
+        .await?;
+        insert_scopes(&mut tx, client_id, &change.scopes).await?;
+        tx.commit().await?;
+        Ok(super::Versioned::Updated)
+    }
+
+    /// Up to `limit` clients with ids after `after`, by id, each with its URIs and scopes.
+    pub async fn list_clients_after(
+        &self,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<ClientRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM clients WHERE client_id > $1 ORDER BY client_id LIMIT $2"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        let mut clients = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+        let Some(last) = clients.last().map(|c| c.client_id.clone()) else {
+            return Ok(clients);
+        };
+        // The page's ids are exactly those in (after, last].
+        let uris = sqlx::query(
+            "SELECT client_id, kind, uri FROM client_uris WHERE client_id > $1 \
+             AND client_id <= $2 ORDER BY client_id, kind, position",
+        )
+        .bind(after)
+        .bind(&last)
+        .fetch_all(self.pool())
+        .await?;
+        let scopes = sqlx::query(
+            "SELECT client_id, scope FROM client_scopes WHERE client_id > $1 \
+             AND client_id <= $2 ORDER BY scope",
+        )
+        .bind(after)
+        .bind(&last)
+        .fetch_all(self.pool())
+        .await?;
+        attach_all(&mut clients, &uris, &scopes)?;
+        Ok(clients)
     }
 
     pub async fn find_client(&self, client_id: &str) -> Result<Option<ClientRecord>, StoreError> {
@@ -209,26 +303,10 @@ impl Durable {
         )
         .fetch_all(self.pool())
         .await?;
-        let index: std::collections::HashMap<String, usize> = clients
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.client_id.clone(), i))
-            .collect();
-        for row in &uris {
-            let client_id: String = row.try_get("client_id")?;
-            if let Some(&i) = index.get(&client_id) {
-                attach_uri(&mut clients[i], row)?;
-            }
-        }
         let scopes = sqlx::query("SELECT client_id, scope FROM client_scopes ORDER BY scope")
             .fetch_all(self.pool())
             .await?;
-        for row in &scopes {
-            let client_id: String = row.try_get("client_id")?;
-            if let Some(&i) = index.get(&client_id) {
-                clients[i].scopes.push(row.try_get("scope")?);
-            }
-        }
+        attach_all(&mut clients, &uris, &scopes)?;
         Ok(clients)
     }
 
@@ -250,11 +328,13 @@ impl Durable {
         secret_hash: &str,
     ) -> Result<bool, StoreError> {
         let _timer = crate::telemetry::registry().round_trip("durable", "set_client_secret_hash");
-        let done = sqlx::query("UPDATE clients SET secret_hash = $1 WHERE client_id = $2")
-            .bind(secret_hash)
-            .bind(client_id)
-            .execute(self.pool())
-            .await?;
+        let done = sqlx::query(
+            "UPDATE clients SET secret_hash = $1, version = version + 1 WHERE client_id = $2",
+        )
+        .bind(secret_hash)
+        .bind(client_id)
+        .execute(self.pool())
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -285,6 +365,54 @@ impl Durable {
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+/// Hands each `client_uris` and `client_scopes` row to its client.
+fn attach_all(
+    clients: &mut [ClientRecord],
+    uris: &[AnyRow],
+    scopes: &[AnyRow],
+) -> Result<(), StoreError> {
+    let index: std::collections::HashMap<String, usize> = clients
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.client_id.clone(), i))
+        .collect();
+    for row in uris {
+        let client_id: String = row.try_get("client_id")?;
+        if let Some(&i) = index.get(&client_id) {
+            attach_uri(&mut clients[i], row)?;
+        }
+    }
+    for row in scopes {
+        let client_id: String = row.try_get("client_id")?;
+        if let Some(&i) = index.get(&client_id) {
+            clients[i].scopes.push(row.try_get("scope")?);
+        }
+    }
+    Ok(())
+}
+
+async fn insert_uris(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    client_id: &str,
+    redirect_uris: &[String],
+    post_logout_uris: &[String],
+) -> Result<(), StoreError> {
+    for (kind, uris) in [(REDIRECT, redirect_uris), (POST_LOGOUT, post_logout_uris)] {
+        for (position, uri) in uris.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO client_uris (client_id, kind, position, uri) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(client_id)
+            .bind(kind)
+            .bind(position as i64)
+            .bind(uri)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 async fn insert_scopes(

@@ -17,7 +17,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use audit::AdminEvent;
-pub use clients::{ClientRecord, NewClient};
+pub use clients::{ClientChange, ClientRecord, NewClient};
 pub use refresh_tokens::{NewFamily, RefreshTokenRecord, Rotation};
 pub use resource_servers::ResourceServerRecord;
 pub use revocations::{RevocationKind, RevocationRecord};

@@ -36,9 +36,33 @@ pub struct Marks {
 /// its data (restarted without persistence, flushed) has lost this key too.
 const COMPLETE: &str = "revocations-mirrored";
 
+/// Longer than any cache of client registrations lives.
+const CLIENT_CHANGE_MEMORY: Duration = Duration::from_secs(3600);
+
 impl Revocations {
     pub fn new(store: SharedEphemeral) -> Self {
         Self { store }
+    }
+
+    /// Records that a client's registration changed at `at_ms` (secret, URIs, scopes,
+    /// deletion), so every instance stops trusting a cached copy read before it.
+    pub async fn client_changed(&self, client_id: &str, at_ms: i64) -> Result<(), StoreError> {
+        self.store
+            .put(
+                &format!("client-changed:{client_id}"),
+                at_ms.to_string().as_bytes(),
+                CLIENT_CHANGE_MEMORY,
+            )
+            .await
+    }
+
+    /// When the client's registration last changed (unix ms), if within the last hour.
+    pub async fn client_changed_at(&self, client_id: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .store
+            .get(&format!("client-changed:{client_id}"))
+            .await?
+            .and_then(|v| std::str::from_utf8(&v).ok()?.parse().ok()))
     }
 
     /// Whether the mirror still holds what was copied into it.

@@ -1,0 +1,242 @@
+//! `/api/admin/v1/clients`: create (the secret shown once), list, read, update with
+//! `If-Match`, rotate the secret, delete.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use super::caller::{Access, Caller};
+use super::problem::ApiError;
+use super::request::{etag, if_match, json_body, page, paged, present};
+use super::AdminApi;
+use crate::admin::{ClientUpdate, NewClientRequest};
+use crate::domain::RedirectUri;
+use crate::store::durable::ClientRecord;
+
+#[derive(Debug, Serialize)]
+pub struct ClientView {
+    pub client_id: String,
+    pub app_id: String,
+    pub name: String,
+    pub public: bool,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_uris: Vec<String>,
+    pub home_url: Option<String>,
+    pub id_token_signed_response_alg: String,
+    pub scopes: Vec<String>,
+    pub created_at: i64,
+    pub version: i64,
+    /// Only in the answer that issued it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+}
+
+impl From<ClientRecord> for ClientView {
+    fn from(c: ClientRecord) -> Self {
+        Self {
+            public: c.is_public(),
+            client_id: c.client_id,
+            app_id: c.app_id,
+            name: c.name,
+            redirect_uris: c.redirect_uris,
+            post_logout_uris: c.post_logout_uris,
+            home_url: c.home_url,
+            id_token_signed_response_alg: c.id_token_alg,
+            scopes: c.scopes,
+            created_at: c.created_at,
+            version: c.version,
+            client_secret: None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewClient {
+    name: String,
+    redirect_uris: Vec<String>,
+    #[serde(default)]
+    post_logout_uris: Vec<String>,
+    #[serde(default)]
+    home_url: Option<String>,
+    #[serde(default)]
+    public: bool,
+    #[serde(default)]
+    id_token_alg: Option<String>,
+    #[serde(default)]
+    scopes: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientPatch {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    redirect_uris: Option<Vec<String>>,
+    #[serde(default)]
+    post_logout_uris: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present")]
+    home_url: Option<Option<String>>,
+    #[serde(default)]
+    id_token_alg: Option<String>,
+    #[serde(default)]
+    scopes: Option<Vec<String>>,
+    #[serde(default)]
+    public: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rotation {
+    #[serde(default)]
+    revoke_tokens: bool,
+}
+
+fn uris(field: &str, raw: &[String]) -> Result<Vec<RedirectUri>, ApiError> {
+    raw.iter()
+        .enumerate()
+        .map(|(i, uri)| {
+            RedirectUri::parse(uri).map_err(|e| ApiError::field(&format!("{field}[{i}]"), e.0))
+        })
+        .collect()
+}
+
+fn one_uri(field: &str, raw: &str) -> Result<RedirectUri, ApiError> {
+    RedirectUri::parse(raw).map_err(|e| ApiError::field(field, e.0))
+}
+
+fn answer(view: ClientView, status: StatusCode) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(view.version)))
+        .json(view)
+}
+
+pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
+    Caller::identify(&req, &api, Access::Read).await?;
+    let page = page(&req)?;
+    let found = api.service.clients(&page.after, page.limit + 1).await?;
+    let (items, next) = paged(found, page.limit, |c| c.client_id.clone());
+    let items: Vec<ClientView> = items.into_iter().map(ClientView::from).collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "next_cursor": next})))
+}
+
+pub async fn create(
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let caller = Caller::identify(&req, &api, Access::Write).await?;
+    let new: NewClient = json_body(&body)?;
+    if new.redirect_uris.is_empty() {
+        return Err(ApiError::field("redirect_uris", "at least one is required"));
+    }
+    let request = NewClientRequest {
+        name: new.name,
+        redirect_uris: uris("redirect_uris", &new.redirect_uris)?,
+        post_logout_uris: uris("post_logout_uris", &new.post_logout_uris)?,
+        home_url: new
+            .home_url
+            .as_deref()
+            .map(|u| one_uri("home_url", u))
+            .transpose()?,
+        public: new.public,
+        id_token_alg: new.id_token_alg,
+        scopes: new.scopes,
+        client_id: None,
+        app_id: None,
+    };
+    let created = api.service.create_client(&caller.actor, request).await?;
+    let mut view = ClientView::from(api.service.client(&created.client_id).await?);
+    view.client_secret = created.client_secret.map(|s| s.expose().to_owned());
+    let location = format!("{}/clients/{}", super::BASE_PATH, view.client_id);
+    let mut response = answer(view, StatusCode::CREATED);
+    if let Ok(location) = header::HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+pub async fn show(
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Caller::identify(&req, &api, Access::Read).await?;
+    let client = api.service.client(&path).await?;
+    Ok(answer(ClientView::from(client), StatusCode::OK))
+}
+
+pub async fn update(
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let caller = Caller::identify(&req, &api, Access::Write).await?;
+    let version = if_match(&req)?;
+    let patch: ClientPatch = json_body(&body)?;
+    let update = ClientUpdate {
+        name: patch.name,
+        redirect_uris: patch
+            .redirect_uris
+            .map(|raw| uris("redirect_uris", &raw))
+            .transpose()?,
+        post_logout_uris: patch
+            .post_logout_uris
+            .map(|raw| uris("post_logout_uris", &raw))
+            .transpose()?,
+        home_url: match patch.home_url {
+            Some(Some(url)) => Some(Some(one_uri("home_url", &url)?)),
+            Some(None) => Some(None),
+            None => None,
+        },
+        id_token_alg: patch.id_token_alg,
+        scopes: patch.scopes,
+        public: patch.public,
+    };
+    let (client, secret) = api
+        .service
+        .update_client(&caller.actor, &path, update, version)
+        .await?;
+    let mut view = ClientView::from(client);
+    view.client_secret = secret.map(|s| s.expose().to_owned());
+    Ok(answer(view, StatusCode::OK))
+}
+
+pub async fn rotate_secret(
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let caller = Caller::identify(&req, &api, Access::Write).await?;
+    let rotation: Rotation = if body.is_empty() {
+        Rotation::default()
+    } else {
+        json_body(&body)?
+    };
+    let rotated = api
+        .service
+        .rotate_secret(&caller.actor, &path, rotation.revoke_tokens)
+        .await?;
+    let mut view = ClientView::from(api.service.client(&path).await?);
+    view.client_secret = rotated.client_secret.map(|s| s.expose().to_owned());
+    Ok(answer(view, StatusCode::OK))
+}
+
+pub async fn delete(
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = Caller::identify(&req, &api, Access::Write).await?;
+    if req.headers().contains_key(header::IF_MATCH) {
+        let version = if_match(&req)?;
+        if api.service.client(&path).await?.version != version {
+            return Err(ApiError::PreconditionFailed);
+        }
+    }
+    api.service.delete_client(&caller.actor, &path).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
