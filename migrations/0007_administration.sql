@@ -10,3 +10,5 @@ CREATE INDEX audit_events_by_subject ON audit_events (subject, at);
 -- If-Match) and bumps it; a stale one changes nothing.
 ALTER TABLE tenants ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE clients ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE users ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+CREATE INDEX grant_families_by_user ON grant_families (user_id);

@@ -10,7 +10,7 @@ mod users;
 
 pub use clients::{ClientListing, CreatedClient, NewClientRequest};
 pub use passwords::PasswordHasher;
-pub use service::{Actor, AdminService, ClientUpdate, TenantUpdate};
+pub use service::{Actor, AdminService, ClientUpdate, TenantUpdate, UserUpdate};
 pub use users::NewUserRequest;
 
 use crate::store::StoreError;

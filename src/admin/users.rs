@@ -21,7 +21,7 @@ pub struct NewUserRequest {
 }
 
 /// Profile fields are free text but bounded, and never carry control characters.
-fn profile_field(what: &str, value: Option<String>) -> Result<String, AdminError> {
+pub(crate) fn profile_field(what: &str, value: Option<String>) -> Result<String, AdminError> {
     let value = value.unwrap_or_default();
     if value.chars().count() > 256 {
         return Err(AdminError::Invalid(format!(

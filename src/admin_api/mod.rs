@@ -9,6 +9,7 @@ mod clients;
 pub mod problem;
 mod request;
 mod tenants;
+mod users;
 
 use std::sync::Arc;
 
@@ -51,6 +52,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::delete().to(clients::delete)),
             )
             .service(endpoint("/clients/{id}/secret").route(web::post().to(clients::rotate_secret)))
+            .service(
+                endpoint("/users")
+                    .route(web::get().to(users::list))
+                    .route(web::post().to(users::create)),
+            )
+            .service(
+                endpoint("/users/{id}")
+                    .route(web::get().to(users::show))
+                    .route(web::patch().to(users::update)),
+            )
+            .service(endpoint("/users/{id}/disable").route(web::post().to(users::disable)))
+            .service(endpoint("/users/{id}/enable").route(web::post().to(users::enable)))
+            .service(endpoint("/users/{id}/password").route(web::post().to(users::set_password)))
+            .service(endpoint("/users/{id}/grants").route(web::get().to(users::grants)))
+            .service(
+                endpoint("/users/{id}/grants/{grant}").route(web::delete().to(users::revoke_grant)),
+            )
             .default_service(web::to(not_found)),
     );
 }

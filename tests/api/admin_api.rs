@@ -713,3 +713,258 @@ async fn client_mistakes_name_the_field_and_register_nothing() {
     }
     assert_eq!(app.count("clients").await, before);
 }
+
+const USERS: &str = "/api/admin/v1/users";
+
+#[tokio::test]
+async fn an_administrator_manages_a_user_from_creation_to_grants_disable_and_password() {
+    let Admin { mut app, token, .. } = administrator().await;
+    let admin = token;
+    let token = Some(admin.as_str());
+    let first = PASSWORD;
+    let created = call(
+        &app,
+        Method::POST,
+        USERS,
+        token,
+        None,
+        Some(serde_json::json!({
+            "username": "carol", "tenant": TENANT, "password": first,
+            "name": "Carol", "email": "carol@example.com",
+        })),
+    )
+    .await;
+    assert_eq!(created.status(), 201);
+    let body: serde_json::Value = created.json().await.unwrap();
+    assert!(body.get("password").is_none() && body.get("password_hash").is_none());
+    let id = body["id"].as_str().unwrap().to_owned();
+    let path = format!("{USERS}/{id}");
+
+    // Search and paging.
+    let found: serde_json::Value = call(
+        &app,
+        Method::GET,
+        &format!("{USERS}?q=CAR"),
+        token,
+        None,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let names: Vec<&str> = found["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["carol"]);
+    let none: serde_json::Value = call(
+        &app,
+        Method::GET,
+        &format!("{USERS}?q=%25"),
+        token,
+        None,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        none["items"],
+        serde_json::json!([]),
+        "% is searched for, not a wildcard"
+    );
+
+    // Profile and role, versioned.
+    let updated = call(
+        &app,
+        Method::PATCH,
+        &path,
+        token,
+        Some("\"1\""),
+        Some(serde_json::json!({"email": "carol@acme.example", "role": "admin"})),
+    )
+    .await;
+    assert_eq!(updated.status(), 200);
+    let version = etag(&updated);
+    assert_eq!(version, "\"2\"");
+    problem(
+        call(
+            &app,
+            Method::PATCH,
+            &path,
+            token,
+            Some("\"1\""),
+            Some(serde_json::json!({"name": "Stale"})),
+        )
+        .await,
+        412,
+    )
+    .await;
+    let bad_role = problem(
+        call(
+            &app,
+            Method::PATCH,
+            &path,
+            token,
+            Some(&version),
+            Some(serde_json::json!({"role": "emperor"})),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(bad_role["errors"][0]["field"], "role");
+
+    // Carol signs in; her grant is listed and revoked.
+    let partner = app.client.clone();
+    let carol = user_token(&mut app, &partner, "carol", &[]).await;
+    assert_eq!(app.userinfo(&carol).await.status(), 200);
+    let grants: serde_json::Value = call(
+        &app,
+        Method::GET,
+        &format!("{path}/grants"),
+        token,
+        None,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let grant = grants["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(grants["items"][0]["client_id"], app.client.id.as_str());
+    let revoked = call(
+        &app,
+        Method::DELETE,
+        &format!("{path}/grants/{grant}"),
+        token,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(revoked.status(), 204);
+    assert_eq!(
+        app.userinfo(&carol).await.status(),
+        401,
+        "the grant's token ended"
+    );
+    problem(
+        call(
+            &app,
+            Method::DELETE,
+            &format!("{path}/grants/{grant}"),
+            token,
+            None,
+            None,
+        )
+        .await,
+        404,
+    )
+    .await;
+
+    // Disabled: her new token stops at once and she cannot sign in; enabled: she can.
+    let carol = user_token(&mut app, &partner, "carol", &[]).await;
+    let disabled = call(
+        &app,
+        Method::POST,
+        &format!("{path}/disable"),
+        token,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(disabled.status(), 200);
+    let body: serde_json::Value = disabled.json().await.unwrap();
+    assert_eq!(body["disabled"], true);
+    assert_eq!(app.userinfo(&carol).await.status(), 401);
+    app.browser = browser();
+    let refused = app
+        .submit_login(&app.url("/unified-login/portal-login"), "carol", first)
+        .await;
+    assert_ne!(refused.status(), 302, "a disabled user does not sign in");
+    assert_eq!(
+        call(
+            &app,
+            Method::POST,
+            &format!("{path}/enable"),
+            token,
+            None,
+            None
+        )
+        .await
+        .status(),
+        200
+    );
+    problem(
+        call(
+            &app,
+            Method::POST,
+            &format!("{path}/enable"),
+            token,
+            None,
+            None,
+        )
+        .await,
+        409,
+    )
+    .await;
+    user_token(&mut app, &partner, "carol", &[]).await;
+
+    // A new password: the old one stops, the new one signs in.
+    let second = "carol-new-passw0rd!";
+    problem(
+        call(
+            &app,
+            Method::POST,
+            &format!("{path}/password"),
+            token,
+            None,
+            Some(serde_json::json!({"password": "short"})),
+        )
+        .await,
+        422,
+    )
+    .await;
+    let changed = call(
+        &app,
+        Method::POST,
+        &format!("{path}/password"),
+        token,
+        None,
+        Some(serde_json::json!({"password": second})),
+    )
+    .await;
+    assert_eq!(changed.status(), 204);
+    app.browser = browser();
+    let old = app
+        .submit_login(&app.url("/unified-login/portal-login"), "carol", first)
+        .await;
+    assert_ne!(old.status(), 302);
+    app.browser = browser();
+    let (url, _) = app.authorize_url(&partner, &[]);
+    app.login_at(&url, "carol", second).await;
+
+    let events = app.durable.admin_events(&id).await.unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "user.created",
+            "user.updated",
+            "user.grant_revoked",
+            "user.disabled",
+            "user.enabled",
+            "user.password_set"
+        ]
+    );
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&events[1].changes).unwrap(),
+        serde_json::json!({"email": "carol@acme.example", "role": "admin"})
+    );
+    let trail = format!("{events:?}");
+    assert!(!trail.contains(first) && !trail.contains(second));
+}

@@ -535,7 +535,10 @@ impl TestApp {
         let posted = self
             .submit_login(&self.url(&to_login), username, password)
             .await;
-        assert_eq!(posted.status(), 302, "login succeeds");
+        if posted.status() != 302 {
+            let page = posted.text().await.unwrap_or_default();
+            panic!("{username}'s login failed: {}", page_error(&page));
+        }
         let resume = location(&posted);
         assert!(
             resume.starts_with("/api/v1/oauth2/authorize?req="),
@@ -759,6 +762,17 @@ impl Drop for SecondInstance {
     fn drop(&mut self) {
         drop(self.app.handle().stop(false));
     }
+}
+
+/// The message a refused login page shows (its `error` paragraph), for failures.
+fn page_error(html: &str) -> String {
+    html.split("class=\"error\"")
+        .nth(1)
+        .and_then(|rest| rest.split('>').nth(1))
+        .and_then(|text| text.split('<').next())
+        .unwrap_or("no error message on the page")
+        .trim()
+        .to_owned()
 }
 
 /// The kids the JWKS of the instance at `base` publishes, sorted.

@@ -18,12 +18,12 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use audit::AdminEvent;
 pub use clients::{ClientChange, ClientRecord, NewClient};
-pub use refresh_tokens::{NewFamily, RefreshTokenRecord, Rotation};
+pub use refresh_tokens::{GrantRecord, NewFamily, RefreshTokenRecord, Rotation};
 pub use resource_servers::ResourceServerRecord;
 pub use revocations::{RevocationKind, RevocationRecord};
 pub use stored_keys::StoredKeyRecord;
 pub use tenants::{TenantRecord, Versioned};
-pub use users::{NewUser, UserRecord};
+pub use users::{NewUser, UserProfile, UserRecord};
 
 use super::StoreError;
 use crate::clock::Clock;

@@ -39,6 +39,17 @@ pub struct RefreshTokenRecord {
     pub family_revoked: bool,
 }
 
+/// A live grant (refresh-token family), as an administrator sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantRecord {
+    pub id: String,
+    pub client_id: String,
+    pub sid: String,
+    pub scope: String,
+    pub auth_time: i64,
+    pub created_at: i64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rotation {
     /// The old token was live and is now spent; the successor is stored.
@@ -207,5 +218,29 @@ impl Durable {
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected())
+    }
+
+    /// The user's grants that are not revoked, newest first.
+    pub async fn grants_of_user(&self, user_id: &str) -> Result<Vec<GrantRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, client_id, sid, scope, auth_time, created_at FROM grant_families \
+             WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id LIMIT 500",
+        )
+        .bind(user_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(GrantRecord {
+                    id: row.try_get("id")?,
+                    client_id: row.try_get("client_id")?,
+                    sid: row.try_get("sid")?,
+                    scope: row.try_get("scope")?,
+                    auth_time: row.try_get("auth_time")?,
+                    created_at: row.try_get("created_at")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
     }
 }

@@ -1,0 +1,287 @@
+//! `/api/admin/v1/users`: create with a password, list with search and paging, read,
+//! update profile and role with `If-Match`, disable and enable, set a new password, and
+//! list and revoke grants.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use super::caller::{Access, Caller};
+use super::problem::ApiError;
+use super::request::{etag, if_match, json_body, page, paged};
+use super::AdminApi;
+use crate::admin::{NewUserRequest, UserUpdate};
+use crate::domain::{NewPassword, Role, TenantId, Username};
+use crate::store::durable::{GrantRecord, UserRecord};
+
+#[derive(Debug, Serialize)]
+pub struct UserView {
+    pub id: String,
+    pub username: String,
+    pub tenant_id: String,
+    pub name: String,
+    pub email: String,
+    pub mobile: String,
+    pub role: String,
+    pub org_code: String,
+    pub org_name: String,
+    pub project_name: String,
+    pub disabled: bool,
+    pub platform_admin: bool,
+    pub created_at: i64,
+    pub version: i64,
+}
+
+impl From<UserRecord> for UserView {
+    fn from(u: UserRecord) -> Self {
+        Self {
+            id: u.id,
+            username: u.username,
+            tenant_id: u.tenant_id,
+            name: u.name,
+            email: u.email,
+            mobile: u.mobile,
+            role: u.role,
+            org_code: u.org_code,
+            org_name: u.org_name,
+            project_name: u.project_name,
+            disabled: u.disabled,
+            platform_admin: u.platform_admin,
+            created_at: u.created_at,
+            version: u.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct GrantView {
+    id: String,
+    client_id: String,
+    scope: String,
+    auth_time: i64,
+    created_at: i64,
+}
+
+impl From<GrantRecord> for GrantView {
+    fn from(g: GrantRecord) -> Self {
+        Self {
+            id: g.id,
+            client_id: g.client_id,
+            scope: g.scope,
+            auth_time: g.auth_time,
+            created_at: g.created_at,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewUser {
+    username: String,
+    tenant: String,
+    password: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    mobile: Option<String>,
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    org_code: Option<String>,
+    #[serde(default)]
+    org_name: Option<String>,
+    #[serde(default)]
+    project_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserPatch {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    mobile: Option<String>,
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    org_code: Option<String>,
+    #[serde(default)]
+    org_name: Option<String>,
+    #[serde(default)]
+    project_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordChange {
+    password: String,
+}
+
+fn role(raw: Option<&str>) -> Result<Option<Role>, ApiError> {
+    raw.map(|r| Role::parse(r).map_err(|e| ApiError::field("role", e.0)))
+        .transpose()
+}
+
+fn password(raw: &str) -> Result<NewPassword, ApiError> {
+    NewPassword::parse(raw).map_err(|e| ApiError::field("password", e.0))
+}
+
+fn answer(user: UserRecord, status: StatusCode) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(user.version)))
+        .json(UserView::from(user))
+}
+
+pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
+    Caller::identify(&req, &api, Access::Read).await?;
+    let page = page(&req)?;
+    let search = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "q")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    if search.chars().count() > 128 {
+        return Err(ApiError::field("q", "must be at most 128 characters"));
+    }
+    let found = api
+        .service
+        .users(&search, &page.after, page.limit + 1)
+        .await?;
+    let (items, next) = paged(found, page.limit, |u| u.id.clone());
+    let items: Vec<UserView> = items.into_iter().map(UserView::from).collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "next_cursor": next})))
+}
+
+pub async fn create(
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let caller = Caller::identify(&req, &api, Access::Write).await?;
+    let new: NewUser = json_body(&body)?;
+    let request = NewUserRequest {
+        username: Username::parse(&new.username).map_err(|e| ApiError::field("username", e.0))?,
+        tenant: TenantId::parse(&new.tenant).map_err(|e| ApiError::field("tenant", e.0))?,
+        password: password(&new.password)?,
+        name: new.name,
+        email: new.email,
+        mobile: new.mobile,
+        role: role(new.role.as_deref())?.unwrap_or(Role::User),
+        org_code: new.org_code,
+        org_name: new.org_name,
+        project_name: new.project_name,
+    };
+    let id = api.service.create_user(&caller.actor, request).await?;
+    let user = api.service.user(&id).await?;
+    let mut response = answer(user, StatusCode::CREATED);
+    if let Ok(location) = header::HeaderValue::from_str(&format!("{}/users/{id}", super::BASE_PATH))
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+pub async fn show(
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Caller::identify(&req, &api, Access::Read).await?;
+    Ok(answer(api.service.user(&path).await?, StatusCode::OK))
+}
+
+pub async fn update(
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let caller = Caller::identify(&req, &api, Access::Write).await?;
+    let version = if_match(&req)?;
+    let patch: UserPatch = json_body(&body)?;
+    let update = UserUpdate {
+        name: patch.name,
+        email: patch.email,
+        mobile: patch.mobile,
+        role: role(patch.role.as_deref())?,
+        org_code: patch.org_code,
+        org_name: patch.org_name,
+        project_name: patch.project_name,
+    };
+    let user = api
+        .service
+        .update_user(&caller.actor, &path, update, version)
+        .await?;
+    Ok(answer(user, StatusCode::OK))
+}
+
+pub async fn disable(
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = Caller::identify(&req, &api, Access::Write).await?;
+    let user = api.service.user(&path).await?;
+    let username = Username::parse(&user.username).map_err(|_| ApiError::Internal)?;
+    api.service.disable_user(&caller.actor, &username).await?;
+    Ok(answer(api.service.user(&path).await?, StatusCode::OK))
+}
+
+pub async fn enable(
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = Caller::identify(&req, &api, Access::Write).await?;
+    api.service.enable_user(&caller.actor, &path).await?;
+    Ok(answer(api.service.user(&path).await?, StatusCode::OK))
+}
+
+pub async fn set_password(
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let caller = Caller::identify(&req, &api, Access::Write).await?;
+    let change: PasswordChange = json_body(&body)?;
+    let new = password(&change.password)?;
+    let user = api.service.user(&path).await?;
+    let username = Username::parse(&user.username).map_err(|_| ApiError::Internal)?;
+    api.service
+        .set_password(&caller.actor, &username, new)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn grants(
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Caller::identify(&req, &api, Access::Read).await?;
+    let items: Vec<GrantView> = api
+        .service
+        .grants(&path)
+        .await?
+        .into_iter()
+        .map(GrantView::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items})))
+}
+
+pub async fn revoke_grant(
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = Caller::identify(&req, &api, Access::Write).await?;
+    let (user_id, grant_id) = path.into_inner();
+    api.service
+        .revoke_grant(&caller.actor, &user_id, &grant_id)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
