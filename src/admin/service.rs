@@ -16,8 +16,8 @@ use crate::domain::{NewPassword, TenantId, Username};
 use crate::lifecycle::Lifecycle;
 use crate::secret::{random_token, sha256_hex, Secret};
 use crate::store::durable::{
-    AdminEvent, ClientChange, ClientRecord, Durable, GrantRecord, TenantRecord, UserProfile,
-    UserRecord, Versioned,
+    AdminEvent, ClientChange, ClientRecord, Durable, EventFilter, GrantRecord, TenantRecord,
+    UserProfile, UserRecord, Versioned,
 };
 
 /// A change to a tenant: `None` leaves a field as it is; `domain_name: Some(None)`
@@ -117,6 +117,7 @@ impl AdminService {
         changes: Value,
     ) -> Result<(), AdminError> {
         let event = AdminEvent {
+            id: String::new(),
             at: 0,
             actor: actor.id.clone(),
             address: actor.address.clone(),
@@ -141,6 +142,19 @@ impl AdminService {
         let changes = json!({"name": name.trim(), "domain_name": domain_name});
         self.record(actor, "tenant.created", id.as_str(), changes)
             .await
+    }
+
+    /// The audit trail's administrative events matching `filter`, newest first.
+    pub async fn events(
+        &self,
+        filter: &EventFilter,
+        before: &str,
+        limit: i64,
+    ) -> Result<Vec<AdminEvent>, AdminError> {
+        Ok(self
+            .durable
+            .search_admin_events(filter, before, limit)
+            .await?)
     }
 
     pub async fn tenant(&self, id: &str) -> Result<TenantRecord, AdminError> {

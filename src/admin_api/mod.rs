@@ -6,6 +6,7 @@
 
 mod caller;
 mod clients;
+mod events;
 pub mod problem;
 mod request;
 mod tenants;
@@ -69,6 +70,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(
                 endpoint("/users/{id}/grants/{grant}").route(web::delete().to(users::revoke_grant)),
             )
+            .service(endpoint("/audit-events").route(web::get().to(events::list)))
+            .service(endpoint("/audit-events.csv").route(web::get().to(events::export)))
             .default_service(web::to(not_found)),
     );
 }

@@ -10,6 +10,8 @@ use crate::store::StoreError;
 /// which `target`, and the changed fields (`changes`, JSON, never a secret).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdminEvent {
+    /// Time-ordered: a later event has a greater id.
+    pub id: String,
     pub at: i64,
     pub actor: String,
     pub address: String,
@@ -79,24 +81,62 @@ impl Durable {
     /// The administrative events about `target` (every target when empty), oldest first.
     pub async fn admin_events(&self, target: &str) -> Result<Vec<AdminEvent>, StoreError> {
         let rows = sqlx::query(
-            "SELECT at, actor, address, kind, subject, detail FROM audit_events \
-             WHERE actor <> '' AND ($1 = '' OR subject = $1) ORDER BY at, id",
+            "SELECT id, at, actor, address, kind, subject, detail FROM audit_events \
+             WHERE actor <> '' AND ($1 = '' OR subject = $1) ORDER BY id",
         )
         .bind(target)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AdminEvent {
-                    at: row.try_get("at")?,
-                    actor: row.try_get("actor")?,
-                    address: row.try_get("address")?,
-                    action: row.try_get("kind")?,
-                    target: row.try_get("subject")?,
-                    changes: row.try_get("detail")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        rows.iter().map(event_of).collect()
     }
+
+    /// Administrative events matching `filter`, newest first, up to `limit`, older than
+    /// the id `before` when it is not empty.
+    pub async fn search_admin_events(
+        &self,
+        filter: &EventFilter,
+        before: &str,
+        limit: i64,
+    ) -> Result<Vec<AdminEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor, address, kind, subject, detail FROM audit_events \
+             WHERE actor <> '' AND ($1 = '' OR id < $1) AND ($2 = '' OR actor = $2) \
+             AND ($3 = '' OR kind = $3) AND ($4 = '' OR subject = $4) \
+             AND at >= $5 AND at <= $6 ORDER BY id DESC LIMIT $7",
+        )
+        .bind(before)
+        .bind(&filter.actor)
+        .bind(&filter.action)
+        .bind(&filter.target)
+        .bind(filter.from)
+        .bind(filter.to)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(event_of).collect()
+    }
+}
+
+/// What to look for in the audit trail; empty strings match everything.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    /// Unix seconds, inclusive.
+    pub from: i64,
+    pub to: i64,
+}
+
+fn event_of(row: &sqlx::any::AnyRow) -> Result<AdminEvent, StoreError> {
+    let field = |name: &str| row.try_get::<String, _>(name).map_err(StoreError::from);
+    Ok(AdminEvent {
+        id: field("id")?,
+        at: row.try_get("at").map_err(StoreError::from)?,
+        actor: field("actor")?,
+        address: field("address")?,
+        action: field("kind")?,
+        target: field("subject")?,
+        changes: field("detail")?,
+    })
 }

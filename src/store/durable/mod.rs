@@ -16,7 +16,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
-pub use audit::AdminEvent;
+pub use audit::{AdminEvent, EventFilter};
 pub use clients::{ClientChange, ClientRecord, NewClient};
 pub use refresh_tokens::{GrantRecord, NewFamily, RefreshTokenRecord, Rotation};
 pub use resource_servers::ResourceServerRecord;
