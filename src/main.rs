@@ -535,9 +535,12 @@ async fn client(command: ClientCommand, settings: &Settings) -> Result<(), Strin
 async fn keys(command: KeysCommand, settings: &Settings) -> Result<(), String> {
     use unilogin::cli::keys;
     match command {
-        KeysCommand::List => keys::list(settings, &durable(settings).await?).await,
+        KeysCommand::List => {
+            keys::list(&keys::with_keys(settings, service(settings).await?).await?).await
+        }
         KeysCommand::Rotate { alg } => {
-            keys::rotate(settings, &durable(settings).await?, alg.as_deref()).await
+            let service = keys::with_keys(settings, service(settings).await?).await?;
+            keys::rotate(settings, &service, alg.as_deref()).await
         }
         KeysCommand::Rewrap => keys::rewrap(settings, &durable(settings).await?).await,
         KeysCommand::GenerateMaster => keys::generate_master(),

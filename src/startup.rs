@@ -142,6 +142,7 @@ impl Application {
                 crate::marketplace::openapi::LOCKOUT,
             ),
         });
+        let idp_keys = keys.clone();
         let idp = web::Data::new(Idp::new(
             issuer.clone(),
             durable.clone(),
@@ -156,9 +157,16 @@ impl Application {
                 durable.clone(),
                 idp.lifecycle.clone(),
                 hasher.clone(),
-            ),
+            )
+            .with_keys(crate::admin::KeyAdmin {
+                store: key_store.clone(),
+                max_token_lifetime,
+                import_from: None,
+                live: Some(idp_keys),
+            }),
             access: access.clone(),
             audience: crate::domain::resource::admin_identifier(&issuer),
+            issuer: issuer.clone(),
         });
         let demo = if settings.demo {
             let backchannel = backchannel_address(addr);

@@ -4,11 +4,13 @@
 //! arrives already parsed into domain types.
 
 mod clients;
+mod keys;
 mod passwords;
 mod service;
 mod users;
 
 pub use clients::{ClientListing, CreatedClient, NewClientRequest};
+pub use keys::KeyAdmin;
 pub use passwords::PasswordHasher;
 pub use service::{Actor, AdminService, ClientUpdate, TenantUpdate, UserUpdate};
 pub use users::NewUserRequest;

@@ -9,6 +9,7 @@ mod clients;
 mod events;
 pub mod problem;
 mod request;
+mod settings;
 mod tenants;
 mod users;
 
@@ -26,6 +27,7 @@ pub struct AdminApi {
     pub access: Arc<AccessVerifier>,
     /// This API's identifier: the `aud` its tokens must carry.
     pub audience: String,
+    pub issuer: String,
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -70,6 +72,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(
                 endpoint("/users/{id}/grants/{grant}").route(web::delete().to(users::revoke_grant)),
             )
+            .service(
+                endpoint("/resource-servers")
+                    .route(web::get().to(settings::resource_servers))
+                    .route(web::post().to(settings::create_resource_server)),
+            )
+            .service(endpoint("/keys").route(web::get().to(settings::keys)))
+            .service(endpoint("/keys/rotate").route(web::post().to(settings::rotate_keys)))
             .service(endpoint("/audit-events").route(web::get().to(events::list)))
             .service(endpoint("/audit-events.csv").route(web::get().to(events::export)))
             .default_service(web::to(not_found)),

@@ -1,10 +1,10 @@
 //! `unilogin keys …`: the signing keys and the master key.
 
+use crate::admin::{Actor, AdminService, KeyAdmin};
 use crate::config::{MasterKeyBytes, Settings};
 use crate::keystore::{aead, KeyStore};
 use crate::startup::open_key_store;
 use crate::store::durable::Durable;
-use crate::tokens::{rotation_algs, KeySet};
 
 use super::print_json;
 
@@ -14,17 +14,20 @@ async fn store(settings: &Settings, durable: &Durable) -> Result<KeyStore, Strin
         .map_err(|e| e.to_string())
 }
 
-/// `keys list`: every signing key and its status.
-pub async fn list(settings: &Settings, durable: &Durable) -> Result<(), String> {
-    let store = store(settings, durable).await?;
-    let set = KeySet::load_or_create(
-        &store,
-        Some(&settings.keys_dir),
-        settings.lifetimes.longest_signed_token(),
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    for info in set.infos() {
+/// The admin service with the signing keys of `settings`' stores.
+pub async fn with_keys(settings: &Settings, service: AdminService) -> Result<AdminService, String> {
+    let store = store(settings, service.durable()).await?;
+    Ok(service.with_keys(KeyAdmin {
+        store,
+        max_token_lifetime: settings.lifetimes.longest_signed_token(),
+        import_from: Some(settings.keys_dir.clone()),
+        live: None,
+    }))
+}
+
+/// `keys list`: every signing key that can still verify a token, and its status.
+pub async fn list(service: &AdminService) -> Result<(), String> {
+    for info in service.keys().await.map_err(|e| e.to_string())? {
         print_json(&info)?;
     }
     Ok(())
@@ -34,20 +37,21 @@ pub async fn list(settings: &Settings, durable: &Durable) -> Result<(), String> 
 /// verify anything are deleted.
 pub async fn rotate(
     settings: &Settings,
-    durable: &Durable,
+    service: &AdminService,
     alg: Option<&str>,
 ) -> Result<(), String> {
-    let algs = rotation_algs(alg)?;
-    let store = store(settings, durable).await?;
-    let lifetime = settings.lifetimes.longest_signed_token();
-    // Keys of earlier versions first, so that the new key is newer than all of them.
-    KeySet::load_or_create(&store, Some(&settings.keys_dir), lifetime)
+    let before: Vec<String> = service
+        .keys()
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|k| k.kid)
+        .collect();
+    let keys = service
+        .rotate_keys(&Actor::command_line(), alg)
         .await
         .map_err(|e| e.to_string())?;
-    for alg in algs {
-        let info = KeySet::rotate(&store, alg)
-            .await
-            .map_err(|e| e.to_string())?;
+    for info in keys.iter().filter(|k| !before.contains(&k.kid)) {
         eprintln!(
             "new {} key {}: every running server signs with it within {} s",
             info.alg,
@@ -55,13 +59,7 @@ pub async fn rotate(
             settings.keys_reload.as_secs()
         );
     }
-    let set = KeySet::load(&store, lifetime)
-        .await
-        .map_err(|e| e.to_string())?;
-    for kid in set.prune_retired(&store).await.map_err(|e| e.to_string())? {
-        eprintln!("deleted retired key {kid}");
-    }
-    for info in set.infos().into_iter().filter(|i| i.status != "retired") {
+    for info in keys {
         print_json(&info)?;
     }
     Ok(())

@@ -1076,3 +1076,146 @@ async fn the_audit_trail_filters_pages_newest_first_and_exports_csv() {
         lines[2]
     );
 }
+
+#[tokio::test]
+async fn resource_servers_and_signing_keys_are_managed_through_the_api() {
+    let Admin {
+        app,
+        token,
+        alice_id,
+        ..
+    } = administrator().await;
+    let token = Some(token.as_str());
+    let servers: serde_json::Value = call(
+        &app,
+        Method::GET,
+        "/api/admin/v1/resource-servers",
+        token,
+        None,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let builtin: Vec<&str> = servers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["builtin"] == true)
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(builtin, ["Marketplace", "Admin API"]);
+    let billing = serde_json::json!({
+        "identifier": "https://billing.example/api",
+        "name": "Billing",
+        "scopes": ["billing.read", "billing.write"],
+    });
+    let created = call(
+        &app,
+        Method::POST,
+        "/api/admin/v1/resource-servers",
+        token,
+        None,
+        Some(billing.clone()),
+    )
+    .await;
+    assert_eq!(created.status(), 201);
+    problem(
+        call(
+            &app,
+            Method::POST,
+            "/api/admin/v1/resource-servers",
+            token,
+            None,
+            Some(billing),
+        )
+        .await,
+        409,
+    )
+    .await;
+    problem(
+        call(
+            &app,
+            Method::POST,
+            "/api/admin/v1/resource-servers",
+            token,
+            None,
+            Some(serde_json::json!({
+                "identifier": "https://x.example/api", "name": "X", "scopes": ["admin.read"],
+            })),
+        )
+        .await,
+        422,
+    )
+    .await;
+    let servers: serde_json::Value = call(
+        &app,
+        Method::GET,
+        "/api/admin/v1/resource-servers",
+        token,
+        None,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(servers["items"].as_array().unwrap().len(), 3);
+
+    // Keys: rotate RS256; this instance signs with the new key at once, and publishes it.
+    let keys: serde_json::Value = call(&app, Method::GET, "/api/admin/v1/keys", token, None, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let active_rs256 = |keys: &serde_json::Value| -> String {
+        keys["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["alg"] == "RS256" && k["status"] == "active")
+            .unwrap()["kid"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let old = active_rs256(&keys);
+    problem(
+        call(
+            &app,
+            Method::POST,
+            "/api/admin/v1/keys/rotate",
+            token,
+            None,
+            Some(serde_json::json!({"alg": "HS256"})),
+        )
+        .await,
+        422,
+    )
+    .await;
+    let rotated = call(
+        &app,
+        Method::POST,
+        "/api/admin/v1/keys/rotate",
+        token,
+        None,
+        Some(serde_json::json!({"alg": "RS256"})),
+    )
+    .await;
+    assert_eq!(rotated.status(), 200);
+    let rotated: serde_json::Value = rotated.json().await.unwrap();
+    let new = active_rs256(&rotated);
+    assert_ne!(new, old);
+    assert!(rotated["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|k| k["kid"] == old.as_str() && k["status"] == "retiring"));
+    let published = crate::helpers::jwks_kids(&app.base).await;
+    assert!(published.contains(&new) && published.contains(&old));
+    let events = app.durable.admin_events(&new).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].action, "keys.rotated");
+    assert_eq!(events[0].actor, format!("user:{alice_id}"));
+}

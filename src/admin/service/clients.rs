@@ -1,0 +1,225 @@
+//! Client registrations and resource servers.
+
+use serde_json::{json, Value};
+
+use super::{Actor, AdminService};
+use crate::admin::{AdminError, ClientListing, CreatedClient, NewClientRequest};
+use crate::domain::RedirectUri;
+use crate::secret::{random_token, sha256_hex, Secret};
+use crate::store::durable::{ClientChange, ClientRecord, Versioned};
+
+/// A change to a client registration: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ClientUpdate {
+    pub name: Option<String>,
+    pub redirect_uris: Option<Vec<RedirectUri>>,
+    pub post_logout_uris: Option<Vec<RedirectUri>>,
+    /// `Some(None)` removes the home URL.
+    pub home_url: Option<Option<RedirectUri>>,
+    pub id_token_alg: Option<String>,
+    pub scopes: Option<Vec<String>>,
+    /// Public (no secret, PKCE) or confidential; turning confidential issues a secret.
+    pub public: Option<bool>,
+}
+
+impl AdminService {
+    /// Registers a client; the secret in the answer is shown this once.
+    pub async fn create_client(
+        &self,
+        actor: &Actor,
+        request: NewClientRequest,
+    ) -> Result<CreatedClient, AdminError> {
+        let mut changes = json!({
+            "name": request.name.trim(),
+            "redirect_uris": request.redirect_uris.iter().map(|u| u.as_str()).collect::<Vec<_>>(),
+            "post_logout_uris": request.post_logout_uris.iter().map(|u| u.as_str()).collect::<Vec<_>>(),
+            "home_url": request.home_url.as_ref().map(|u| u.as_str()),
+            "public": request.public,
+            "id_token_alg": request.id_token_alg,
+            "scopes": request.scopes,
+        });
+        let created = self.durable.admin_create_client(request).await?;
+        changes["app_id"] = json!(created.app_id);
+        self.record(actor, "client.created", &created.client_id, changes)
+            .await?;
+        Ok(created)
+    }
+
+    pub async fn list_clients(&self) -> Result<Vec<ClientListing>, AdminError> {
+        self.durable.admin_list_clients().await
+    }
+
+    pub async fn client(&self, client_id: &str) -> Result<ClientRecord, AdminError> {
+        self.durable
+            .find_client(client_id)
+            .await?
+            .ok_or_else(|| AdminError::NotFound(format!("no client {client_id}")))
+    }
+
+    /// Up to `limit` clients after the id `after`, by id.
+    pub async fn clients(&self, after: &str, limit: i64) -> Result<Vec<ClientRecord>, AdminError> {
+        Ok(self.durable.list_clients_after(after, limit).await?)
+    }
+
+    /// Changes a registration if it is still at `version`; a client made confidential
+    /// gets a secret, returned this once.
+    pub async fn update_client(
+        &self,
+        actor: &Actor,
+        client_id: &str,
+        update: ClientUpdate,
+        version: i64,
+    ) -> Result<(ClientRecord, Option<Secret>), AdminError> {
+        let current = self.client(client_id).await?;
+        let mut changes = serde_json::Map::new();
+        let mut note = |field: &str, value: Value| {
+            changes.insert(field.to_owned(), value);
+        };
+        let name = match update.name {
+            Some(name) => crate::admin::clients::client_name(&name)?,
+            None => current.name.clone(),
+        };
+        if name != current.name {
+            note("name", json!(name));
+        }
+        let redirect_uris = match update.redirect_uris {
+            Some(uris) if uris.is_empty() => {
+                return Err(AdminError::Invalid(
+                    "at least one redirect URI is required".into(),
+                ))
+            }
+            Some(uris) => crate::admin::clients::dedup(uris),
+            None => current.redirect_uris.clone(),
+        };
+        if redirect_uris != current.redirect_uris {
+            note("redirect_uris", json!(redirect_uris));
+        }
+        let post_logout_uris = match update.post_logout_uris {
+            Some(uris) => crate::admin::clients::dedup(uris),
+            None => current.post_logout_uris.clone(),
+        };
+        if post_logout_uris != current.post_logout_uris {
+            note("post_logout_uris", json!(post_logout_uris));
+        }
+        let home_url = match update.home_url {
+            Some(url) => url.map(|u| u.as_str().to_owned()),
+            None => current.home_url.clone(),
+        };
+        if home_url != current.home_url {
+            note("home_url", json!(home_url));
+        }
+        let id_token_alg = match update.id_token_alg {
+            Some(alg) => crate::admin::clients::id_token_alg(Some(&alg))?,
+            None => current.id_token_alg.clone(),
+        };
+        if id_token_alg != current.id_token_alg {
+            note("id_token_alg", json!(id_token_alg));
+        }
+        let scopes = match update.scopes {
+            Some(scopes) => self.durable.registered_scopes(scopes).await?,
+            None => current.scopes.clone(),
+        };
+        if scopes != current.scopes {
+            note("scopes", json!(scopes));
+        }
+        let (secret_hash, secret) = match update.public {
+            Some(true) if !current.is_public() => {
+                note("public", json!(true));
+                (None, None)
+            }
+            Some(false) if current.is_public() => {
+                note("public", json!(false));
+                let secret = Secret::new(random_token());
+                (Some(sha256_hex(secret.expose())), Some(secret))
+            }
+            _ => (current.secret_hash.clone(), None),
+        };
+        let change = ClientChange {
+            name,
+            secret_hash,
+            redirect_uris,
+            post_logout_uris,
+            home_url,
+            id_token_alg,
+            scopes,
+        };
+        match self
+            .durable
+            .update_client(client_id, &change, version)
+            .await?
+        {
+            Versioned::Updated => {}
+            Versioned::Stale => return Err(AdminError::Stale),
+            Versioned::Missing => {
+                return Err(AdminError::NotFound(format!("no client {client_id}")))
+            }
+        }
+        self.lifecycle.client_changed(client_id).await?;
+        self.record(actor, "client.updated", client_id, Value::Object(changes))
+            .await?;
+        Ok((self.client(client_id).await?, secret))
+    }
+
+    /// Replaces the API scopes a client may request.
+    pub async fn set_client_scopes(
+        &self,
+        actor: &Actor,
+        client_id: &str,
+        scopes: Vec<String>,
+    ) -> Result<(), AdminError> {
+        let stored = self
+            .durable
+            .admin_set_client_scopes(client_id, scopes)
+            .await?;
+        self.lifecycle.client_changed(client_id).await?;
+        self.record(
+            actor,
+            "client.updated",
+            client_id,
+            json!({"scopes": stored}),
+        )
+        .await
+    }
+
+    /// A new secret, shown this once; with `revoke_tokens`, everything issued before ends.
+    pub async fn rotate_secret(
+        &self,
+        actor: &Actor,
+        client_id: &str,
+        revoke_tokens: bool,
+    ) -> Result<CreatedClient, AdminError> {
+        let rotated = self
+            .durable
+            .admin_rotate_secret(&self.lifecycle, client_id, revoke_tokens)
+            .await?;
+        let changes = json!({"secret": "rotated", "tokens_revoked": revoke_tokens});
+        self.record(actor, "client.secret_rotated", client_id, changes)
+            .await?;
+        Ok(rotated)
+    }
+
+    /// Deletes a client; every code and token ever issued to it stops working at once.
+    pub async fn delete_client(&self, actor: &Actor, client_id: &str) -> Result<(), AdminError> {
+        self.durable
+            .admin_delete_client(&self.lifecycle, client_id)
+            .await?;
+        self.record(actor, "client.deleted", client_id, json!({}))
+            .await
+    }
+
+    /// Registers a resource server and the API scopes it defines.
+    pub async fn create_resource_server(
+        &self,
+        actor: &Actor,
+        identifier: &str,
+        name: &str,
+        scopes: Vec<String>,
+    ) -> Result<(), AdminError> {
+        let changes = json!({"name": name.trim(), "scopes": scopes});
+        self.durable
+            .admin_create_resource_server(identifier, name, scopes)
+            .await?;
+        self.record(actor, "resource_server.created", identifier, changes)
+            .await
+    }
+}
