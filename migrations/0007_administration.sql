@@ -12,3 +12,17 @@ ALTER TABLE tenants ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE clients ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE users ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 CREATE INDEX grant_families_by_user ON grant_families (user_id);
+
+-- Browser sessions, as administrators see them (the sessions themselves live in the
+-- ephemeral store): one row per sign-in, marked when it ends.
+CREATE TABLE user_sessions (
+    sid        TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    address    TEXT NOT NULL DEFAULT '',
+    user_agent TEXT NOT NULL DEFAULT '',
+    ended_at   BIGINT
+);
+CREATE INDEX user_sessions_by_user ON user_sessions (user_id, expires_at);
+CREATE INDEX user_sessions_by_expiry ON user_sessions (expires_at);

@@ -97,6 +97,7 @@ impl Lifecycle {
         // family (and revokes that family), or created it before the sweep below.
         self.record(RevocationKind::Session, sid, 0).await?;
         self.durable.revoke_families_of_session(sid).await?;
+        self.durable.end_session_record(sid).await?;
         Ok(())
     }
 
@@ -114,6 +115,7 @@ impl Lifecycle {
         let cutoff = self.clock.now_unix();
         self.record(RevocationKind::User, user_id, cutoff).await?;
         self.durable.revoke_families_of_user(user_id).await?;
+        self.durable.end_session_records_of_user(user_id).await?;
         self.clock.wait_past(cutoff).await;
         Ok(())
     }

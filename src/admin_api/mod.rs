@@ -68,6 +68,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(endpoint("/users/{id}/disable").route(web::post().to(users::disable)))
             .service(endpoint("/users/{id}/enable").route(web::post().to(users::enable)))
             .service(endpoint("/users/{id}/password").route(web::post().to(users::set_password)))
+            .service(
+                endpoint("/users/{id}/sessions")
+                    .route(web::get().to(users::sessions))
+                    .route(web::delete().to(users::end_sessions)),
+            )
+            .service(
+                endpoint("/users/{id}/sessions/{sid}").route(web::delete().to(users::end_session)),
+            )
             .service(endpoint("/users/{id}/grants").route(web::get().to(users::grants)))
             .service(
                 endpoint("/users/{id}/grants/{grant}").route(web::delete().to(users::revoke_grant)),

@@ -1,6 +1,6 @@
 //! `/api/admin/v1/users`: create with a password, list with search and paging, read,
-//! update profile and role with `If-Match`, disable and enable, set a new password, and
-//! list and revoke grants.
+//! update profile and role with `If-Match`, disable and enable, set a new password, list
+//! and end sessions, and list and revoke grants.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -12,7 +12,7 @@ use super::request::{etag, if_match, json_body, page, paged};
 use super::AdminApi;
 use crate::admin::{NewUserRequest, UserUpdate};
 use crate::domain::{NewPassword, Role, TenantId, Username};
-use crate::store::durable::{GrantRecord, UserRecord};
+use crate::store::durable::{GrantRecord, SessionRecord, UserRecord};
 
 #[derive(Debug, Serialize)]
 pub struct UserView {
@@ -70,6 +70,27 @@ impl From<GrantRecord> for GrantView {
             scope: g.scope,
             auth_time: g.auth_time,
             created_at: g.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct SessionView {
+    sid: String,
+    created_at: i64,
+    expires_at: i64,
+    address: String,
+    user_agent: String,
+}
+
+impl From<SessionRecord> for SessionView {
+    fn from(s: SessionRecord) -> Self {
+        Self {
+            sid: s.sid,
+            created_at: s.created_at,
+            expires_at: s.expires_at,
+            address: s.address,
+            user_agent: s.user_agent,
         }
     }
 }
@@ -282,6 +303,45 @@ pub async fn revoke_grant(
     let (user_id, grant_id) = path.into_inner();
     api.service
         .revoke_grant(&caller.actor, &user_id, &grant_id)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn sessions(
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Caller::identify(&req, &api, Access::Read).await?;
+    let items: Vec<SessionView> = api
+        .service
+        .sessions(&path)
+        .await?
+        .into_iter()
+        .map(SessionView::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items})))
+}
+
+pub async fn end_sessions(
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = Caller::identify(&req, &api, Access::Write).await?;
+    api.service.end_sessions(&caller.actor, &path).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn end_session(
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = Caller::identify(&req, &api, Access::Write).await?;
+    let (user_id, sid) = path.into_inner();
+    api.service
+        .end_session(&caller.actor, &user_id, &sid)
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1219,3 +1219,124 @@ async fn resource_servers_and_signing_keys_are_managed_through_the_api() {
     assert_eq!(events[0].action, "keys.rotated");
     assert_eq!(events[0].actor, format!("user:{alice_id}"));
 }
+
+/// The session id an access token carries.
+fn sid_of(jwt: &str) -> String {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    claims["sid"].as_str().unwrap().to_owned()
+}
+
+/// Whether `browser` still has single sign-on: authorize answers straight to the app.
+async fn signed_in(app: &mut TestApp, browser: &reqwest::Client, client: &TestClient) -> bool {
+    app.browser = browser.clone();
+    let (url, _) = app.authorize_url(client, &[]);
+    let response = app.get(&url).await;
+    crate::helpers::location(&response).starts_with("https://")
+}
+
+#[tokio::test]
+async fn an_administrator_lists_and_ends_a_users_sessions() {
+    let Admin {
+        mut app,
+        token,
+        alice_id,
+        ..
+    } = administrator().await;
+    let admin = Some(token.as_str());
+    app.create_user("dave", TENANT).await;
+    let dave = app
+        .durable
+        .find_user_by_username("dave")
+        .await
+        .unwrap()
+        .unwrap();
+    let partner = app.client.clone();
+    let laptop_token = user_token(&mut app, &partner, "dave", &[]).await;
+    let laptop = app.browser.clone();
+    let phone_token = user_token(&mut app, &partner, "dave", &[]).await;
+    let phone = app.browser.clone();
+    let path = format!("{USERS}/{}/sessions", dave.id);
+    let listed: serde_json::Value = call(&app, Method::GET, &path, admin, None, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let sessions = listed["items"].as_array().unwrap();
+    assert_eq!(sessions.len(), 2);
+    assert_eq!(sessions[0]["address"], "127.0.0.1");
+    let newest = sid_of(&phone_token);
+    assert!(sessions.iter().any(|s| s["sid"] == newest.as_str()));
+
+    // Ending the phone's session leaves the laptop signed in.
+    let ended = call(
+        &app,
+        Method::DELETE,
+        &format!("{path}/{newest}"),
+        admin,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(ended.status(), 204);
+    assert!(!signed_in(&mut app, &phone, &partner).await);
+    assert_eq!(app.userinfo(&phone_token).await.status(), 401);
+    assert!(signed_in(&mut app, &laptop, &partner).await);
+    assert_eq!(app.userinfo(&laptop_token).await.status(), 200);
+    problem(
+        call(
+            &app,
+            Method::DELETE,
+            &format!("{path}/{newest}"),
+            admin,
+            None,
+            None,
+        )
+        .await,
+        404,
+    )
+    .await;
+
+    // Ending them all signs the laptop out too.
+    assert_eq!(
+        call(&app, Method::DELETE, &path, admin, None, None)
+            .await
+            .status(),
+        204
+    );
+    assert!(!signed_in(&mut app, &laptop, &partner).await);
+    assert_eq!(app.userinfo(&laptop_token).await.status(), 401);
+    let listed: serde_json::Value = call(&app, Method::GET, &path, admin, None, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["items"], serde_json::json!([]));
+
+    // A session that ends by logout leaves the list too.
+    user_token(&mut app, &partner, "dave", &[]).await;
+    assert!(!app.logout(None).await.status().is_client_error());
+    let listed: serde_json::Value = call(&app, Method::GET, &path, admin, None, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["items"], serde_json::json!([]));
+
+    let actions: Vec<String> = app
+        .durable
+        .admin_events(&dave.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            assert_eq!(e.actor, format!("user:{alice_id}"));
+            e.action
+        })
+        .collect();
+    assert_eq!(actions, ["user.session_ended", "user.sessions_ended"]);
+}

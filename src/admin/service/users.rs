@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::{Actor, AdminService};
 use crate::admin::{AdminError, NewUserRequest};
 use crate::domain::{NewPassword, Role, Username};
-use crate::store::durable::{GrantRecord, UserProfile, UserRecord, Versioned};
+use crate::store::durable::{GrantRecord, SessionRecord, UserProfile, UserRecord, Versioned};
 
 /// A change to a user's profile: `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
@@ -200,5 +200,47 @@ impl AdminService {
         };
         self.record(actor, action, &user.id, json!({"platform_admin": admin}))
             .await
+    }
+
+    /// The user's browser sessions that have neither ended nor expired, newest first.
+    pub async fn sessions(&self, user_id: &str) -> Result<Vec<SessionRecord>, AdminError> {
+        let user = self.user(user_id).await?;
+        Ok(self.durable.live_sessions_of_user(&user.id).await?)
+    }
+
+    /// Ends one of the user's sessions, and every token it produced.
+    pub async fn end_session(
+        &self,
+        actor: &Actor,
+        user_id: &str,
+        sid: &str,
+    ) -> Result<(), AdminError> {
+        let sessions = self.sessions(user_id).await?;
+        if !sessions.iter().any(|s| s.sid == sid) {
+            return Err(AdminError::NotFound(format!(
+                "no live session {sid} of this user"
+            )));
+        }
+        self.lifecycle.revoke_session(sid).await?;
+        self.record(
+            actor,
+            "user.session_ended",
+            user_id,
+            json!({"session": sid}),
+        )
+        .await
+    }
+
+    /// Ends every session of the user, and every token issued to them until now.
+    pub async fn end_sessions(&self, actor: &Actor, user_id: &str) -> Result<(), AdminError> {
+        let user = self.user(user_id).await?;
+        self.lifecycle.end_user(&user.id).await?;
+        self.record(
+            actor,
+            "user.sessions_ended",
+            user_id,
+            json!({"sessions": "all"}),
+        )
+        .await
     }
 }

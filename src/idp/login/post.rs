@@ -12,6 +12,7 @@ use crate::idp::i18n::Lang;
 use crate::idp::params::{is_form_encoded, Params};
 use crate::idp::{client_ip, Idp};
 use crate::secret::{constant_time_eq, random_token, Secret};
+use crate::store::durable::SessionRecord;
 use crate::store::durable::UserRecord;
 use crate::store::ephemeral::BrowserSession;
 
@@ -107,10 +108,17 @@ pub async fn submit(
 
     // A fresh session id at every login; the old session (if any) ends.
     if let Some(old) = req.cookie(SESSION_COOKIE) {
-        idp.sessions
+        let ended = idp
+            .sessions
             .end(old.value())
             .await
             .map_err(|e| PageError::store(lang, e))?;
+        if let Some(ended) = ended {
+            idp.durable
+                .end_session_record(&ended.sid)
+                .await
+                .map_err(|e| PageError::store(lang, e))?;
+        }
     }
     let session = BrowserSession {
         sid: random_token(),
@@ -118,6 +126,23 @@ pub async fn submit(
         tenant_id: user.tenant_id.clone(),
         auth_time: idp.clock.now_unix(),
     };
+    // The record first: a session the store never got is only a stale line in a list.
+    idp.durable
+        .record_session(&SessionRecord {
+            sid: session.sid.clone(),
+            user_id: session.user_id.clone(),
+            created_at: session.auth_time,
+            expires_at: session.auth_time + idp.sessions.ttl().as_secs() as i64,
+            address: ip.clone(),
+            user_agent: req
+                .headers()
+                .get(actix_web::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned(),
+        })
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
     let token = idp
         .sessions
         .create(&session)

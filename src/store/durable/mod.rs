@@ -9,6 +9,7 @@ mod resource_servers;
 mod revocations;
 mod stored_keys;
 mod tenants;
+mod user_sessions;
 mod users;
 
 use std::time::Duration;
@@ -23,6 +24,7 @@ pub use resource_servers::ResourceServerRecord;
 pub use revocations::{RevocationKind, RevocationRecord};
 pub use stored_keys::StoredKeyRecord;
 pub use tenants::{TenantRecord, Versioned};
+pub use user_sessions::SessionRecord;
 pub use users::{NewUser, UserProfile, UserRecord};
 
 use super::StoreError;
