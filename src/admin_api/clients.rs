@@ -6,14 +6,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::caller::{Access, Caller};
-use super::problem::ApiError;
+use super::problem::{ApiError, Problem};
 use super::request::{etag, if_match, json_body, page, paged, present};
 use super::AdminApi;
 use crate::admin::{ClientUpdate, NewClientRequest};
 use crate::domain::RedirectUri;
 use crate::store::durable::ClientRecord;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ClientView {
     pub client_id: String,
     pub app_id: String,
@@ -50,7 +50,7 @@ impl From<ClientRecord> for ClientView {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewClient {
     name: String,
@@ -67,7 +67,7 @@ struct NewClient {
     scopes: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ClientPatch {
     #[serde(default)]
@@ -86,7 +86,7 @@ struct ClientPatch {
     public: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Rotation {
     #[serde(default)]
@@ -112,15 +112,33 @@ fn answer(view: ClientView, status: StatusCode) -> HttpResponse {
         .json(view)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/v1/clients",
+    tag = "clients",
+    params(("limit" = Option<i64>, Query, description = "1 to 200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "A page of clients, by id (never a secret)", body = ClientPage), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A bad limit or cursor", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.read"]))
+)]
 pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
     Caller::identify(&req, &api, Access::Read).await?;
     let page = page(&req)?;
     let found = api.service.clients(&page.after, page.limit + 1).await?;
     let (items, next) = paged(found, page.limit, |c| c.client_id.clone());
-    let items: Vec<ClientView> = items.into_iter().map(ClientView::from).collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "next_cursor": next})))
+    Ok(HttpResponse::Ok().json(ClientPage {
+        items: items.into_iter().map(ClientView::from).collect(),
+        next_cursor: next,
+    }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/admin/v1/clients",
+    tag = "clients",
+    request_body = NewClient,
+    responses((status = 201, description = "Created; client_secret is in this answer only", body = ClientView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 409, description = "The id is taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.write"]))
+)]
 pub async fn create(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -157,6 +175,14 @@ pub async fn create(
     Ok(response)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/v1/clients/{id}",
+    tag = "clients",
+    params(("id" = String, Path, description = "The client's id")),
+    responses((status = 200, description = "The client; its ETag is its version", body = ClientView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such client", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.read"]))
+)]
 pub async fn show(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -167,6 +193,15 @@ pub async fn show(
     Ok(answer(ClientView::from(client), StatusCode::OK))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/admin/v1/clients/{id}",
+    tag = "clients",
+    params(("id" = String, Path, description = "The client's id"), ("If-Match" = String, Header, description = "The ETag that was read")),
+    request_body = ClientPatch,
+    responses((status = 200, description = "Updated; a client made confidential gets client_secret, once", body = ClientView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such client", body = Problem, content_type = "application/problem+json"), (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"), (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.write"]))
+)]
 pub async fn update(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -204,6 +239,15 @@ pub async fn update(
     Ok(answer(view, StatusCode::OK))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/admin/v1/clients/{id}/secret",
+    tag = "clients",
+    params(("id" = String, Path, description = "The client's id")),
+    request_body = Option<Rotation>,
+    responses((status = 200, description = "A new client_secret, shown once; the old one stops at once", body = ClientView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such client", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A public client has no secret", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.write"]))
+)]
 pub async fn rotate_secret(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -225,6 +269,14 @@ pub async fn rotate_secret(
     Ok(answer(view, StatusCode::OK))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/admin/v1/clients/{id}",
+    tag = "clients",
+    params(("id" = String, Path, description = "The client's id"), ("If-Match" = Option<String>, Header, description = "Checked when sent")),
+    responses((status = 204, description = "Deleted; every code and token of the client ends"), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such client", body = Problem, content_type = "application/problem+json"), (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.write"]))
+)]
 pub async fn delete(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -239,4 +291,12 @@ pub async fn delete(
     }
     api.service.delete_client(&caller.actor, &path).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A page of clients.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClientPage {
+    pub items: Vec<ClientView>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
 }

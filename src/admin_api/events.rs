@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use super::caller::{Access, Caller};
-use super::problem::ApiError;
+use super::problem::{ApiError, Problem};
 use super::request::{page, paged};
 use super::AdminApi;
 use crate::store::durable::{AdminEvent, EventFilter};
@@ -15,7 +15,7 @@ use crate::store::durable::{AdminEvent, EventFilter};
 /// The most rows one CSV export holds.
 const EXPORT_LIMIT: i64 = 10_000;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct EventView {
     id: String,
     at: i64,
@@ -80,6 +80,14 @@ fn filter(req: &HttpRequest) -> Result<EventFilter, ApiError> {
     Ok(filter)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/v1/audit-events",
+    tag = "audit",
+    params(("actor" = Option<String>, Query, description = "user:<id>, client:<id> or cli:<os user>"), ("action" = Option<String>, Query, description = "For example client.created"), ("target" = Option<String>, Query, description = "The id acted on"), ("from" = Option<i64>, Query, description = "Unix seconds, inclusive"), ("to" = Option<i64>, Query, description = "Unix seconds, inclusive"), ("limit" = Option<i64>, Query, description = "1 to 200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "A page of events, newest first", body = EventPage), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A bad filter, limit or cursor", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.read"]))
+)]
 pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
     Caller::identify(&req, &api, Access::Read).await?;
     let filter = filter(&req)?;
@@ -89,10 +97,20 @@ pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResp
         .events(&filter, &page.after, page.limit + 1)
         .await?;
     let (items, next) = paged(found, page.limit, |e| e.id.clone());
-    let items: Vec<EventView> = items.into_iter().map(EventView::from).collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "next_cursor": next})))
+    Ok(HttpResponse::Ok().json(EventPage {
+        items: items.into_iter().map(EventView::from).collect(),
+        next_cursor: next,
+    }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/v1/audit-events.csv",
+    tag = "audit",
+    params(("actor" = Option<String>, Query, description = "user:<id>, client:<id> or cli:<os user>"), ("action" = Option<String>, Query, description = "For example client.created"), ("target" = Option<String>, Query, description = "The id acted on"), ("from" = Option<i64>, Query, description = "Unix seconds, inclusive"), ("to" = Option<i64>, Query, description = "Unix seconds, inclusive")),
+    responses((status = 200, description = "The selected events as CSV (id,at,actor,address,action,target,changes), at most 10,000", body = String), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A bad filter", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.read"]))
+)]
 pub async fn export(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
     Caller::identify(&req, &api, Access::Read).await?;
     let filter = filter(&req)?;
@@ -142,4 +160,12 @@ mod tests {
         assert_eq!(csv_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
         assert_eq!(csv_cell("line\nbreak"), "\"line\nbreak\"");
     }
+}
+
+/// A page of audit events.
+#[derive(Serialize, utoipa::ToSchema)]
+struct EventPage {
+    items: Vec<EventView>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    next_cursor: Option<String>,
 }

@@ -7,6 +7,7 @@
 mod caller;
 mod clients;
 mod events;
+mod openapi;
 pub mod problem;
 mod request;
 mod settings;
@@ -15,7 +16,8 @@ mod users;
 
 use std::sync::Arc;
 
-use actix_web::web;
+use actix_web::http::Method;
+use actix_web::{web, FromRequest, Handler, Responder};
 
 use crate::admin::AdminService;
 use crate::tokens::AccessVerifier;
@@ -30,67 +32,83 @@ pub struct AdminApi {
     pub issuer: String,
 }
 
+/// One route of the API: path (under `BASE_PATH`), method, handler.
+pub struct RouteEntry {
+    pub path: &'static str,
+    pub method: Method,
+    route: actix_web::Route,
+}
+
+fn entry<F, Args>(path: &'static str, method: Method, handler: F) -> RouteEntry
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    RouteEntry {
+        path,
+        route: web::route().method(method.clone()).to(handler),
+        method,
+    }
+}
+
+/// Every route the API serves. The router is built from this table, and a test checks it
+/// against the generated OpenAPI document in both directions.
+pub fn routes() -> Vec<RouteEntry> {
+    use Method as M;
+    vec![
+        entry("/openapi.json", M::GET, openapi::document),
+        entry("/tenants", M::GET, tenants::list),
+        entry("/tenants", M::POST, tenants::create),
+        entry("/tenants/{id}", M::GET, tenants::show),
+        entry("/tenants/{id}", M::PATCH, tenants::update),
+        entry("/clients", M::GET, clients::list),
+        entry("/clients", M::POST, clients::create),
+        entry("/clients/{id}", M::GET, clients::show),
+        entry("/clients/{id}", M::PATCH, clients::update),
+        entry("/clients/{id}", M::DELETE, clients::delete),
+        entry("/clients/{id}/secret", M::POST, clients::rotate_secret),
+        entry("/users", M::GET, users::list),
+        entry("/users", M::POST, users::create),
+        entry("/users/{id}", M::GET, users::show),
+        entry("/users/{id}", M::PATCH, users::update),
+        entry("/users/{id}/disable", M::POST, users::disable),
+        entry("/users/{id}/enable", M::POST, users::enable),
+        entry("/users/{id}/password", M::POST, users::set_password),
+        entry("/users/{id}/sessions", M::GET, users::sessions),
+        entry("/users/{id}/sessions", M::DELETE, users::end_sessions),
+        entry("/users/{id}/sessions/{sid}", M::DELETE, users::end_session),
+        entry("/users/{id}/grants", M::GET, users::grants),
+        entry("/users/{id}/grants/{grant}", M::DELETE, users::revoke_grant),
+        entry("/resource-servers", M::GET, settings::resource_servers),
+        entry(
+            "/resource-servers",
+            M::POST,
+            settings::create_resource_server,
+        ),
+        entry("/keys", M::GET, settings::keys),
+        entry("/keys/rotate", M::POST, settings::rotate_keys),
+        entry("/audit-events", M::GET, events::list),
+        entry("/audit-events.csv", M::GET, events::export),
+    ]
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope(BASE_PATH)
-            .service(
-                endpoint("/tenants")
-                    .route(web::get().to(tenants::list))
-                    .route(web::post().to(tenants::create)),
-            )
-            .service(
-                endpoint("/tenants/{id}")
-                    .route(web::get().to(tenants::show))
-                    .route(web::patch().to(tenants::update)),
-            )
-            .service(
-                endpoint("/clients")
-                    .route(web::get().to(clients::list))
-                    .route(web::post().to(clients::create)),
-            )
-            .service(
-                endpoint("/clients/{id}")
-                    .route(web::get().to(clients::show))
-                    .route(web::patch().to(clients::update))
-                    .route(web::delete().to(clients::delete)),
-            )
-            .service(endpoint("/clients/{id}/secret").route(web::post().to(clients::rotate_secret)))
-            .service(
-                endpoint("/users")
-                    .route(web::get().to(users::list))
-                    .route(web::post().to(users::create)),
-            )
-            .service(
-                endpoint("/users/{id}")
-                    .route(web::get().to(users::show))
-                    .route(web::patch().to(users::update)),
-            )
-            .service(endpoint("/users/{id}/disable").route(web::post().to(users::disable)))
-            .service(endpoint("/users/{id}/enable").route(web::post().to(users::enable)))
-            .service(endpoint("/users/{id}/password").route(web::post().to(users::set_password)))
-            .service(
-                endpoint("/users/{id}/sessions")
-                    .route(web::get().to(users::sessions))
-                    .route(web::delete().to(users::end_sessions)),
-            )
-            .service(
-                endpoint("/users/{id}/sessions/{sid}").route(web::delete().to(users::end_session)),
-            )
-            .service(endpoint("/users/{id}/grants").route(web::get().to(users::grants)))
-            .service(
-                endpoint("/users/{id}/grants/{grant}").route(web::delete().to(users::revoke_grant)),
-            )
-            .service(
-                endpoint("/resource-servers")
-                    .route(web::get().to(settings::resource_servers))
-                    .route(web::post().to(settings::create_resource_server)),
-            )
-            .service(endpoint("/keys").route(web::get().to(settings::keys)))
-            .service(endpoint("/keys/rotate").route(web::post().to(settings::rotate_keys)))
-            .service(endpoint("/audit-events").route(web::get().to(events::list)))
-            .service(endpoint("/audit-events.csv").route(web::get().to(events::export)))
-            .default_service(web::to(not_found)),
-    );
+    let mut scope = web::scope(BASE_PATH);
+    let mut resources: Vec<(&'static str, actix_web::Resource)> = Vec::new();
+    for entry in routes() {
+        match resources.iter_mut().find(|(path, _)| *path == entry.path) {
+            Some((_, resource)) => {
+                let taken = std::mem::replace(resource, web::resource(entry.path));
+                *resource = taken.route(entry.route);
+            }
+            None => resources.push((entry.path, endpoint(entry.path).route(entry.route))),
+        }
+    }
+    for (_, resource) in resources {
+        scope = scope.service(resource);
+    }
+    cfg.service(scope.default_service(web::to(not_found)));
 }
 
 fn endpoint(path: &str) -> actix_web::Resource {
@@ -105,4 +123,46 @@ async fn not_found() -> Result<actix_web::HttpResponse, problem::ApiError> {
     Err(problem::ApiError::NotFound(
         "No such resource in the admin API".into(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use utoipa::OpenApi;
+
+    use super::openapi::AdminDocument;
+    use super::{routes, BASE_PATH};
+
+    #[test]
+    fn the_document_and_the_router_name_the_same_routes() {
+        let served: BTreeSet<(String, String)> = routes()
+            .into_iter()
+            .map(|r| {
+                (
+                    format!("{BASE_PATH}{}", r.path),
+                    r.method.as_str().to_lowercase(),
+                )
+            })
+            .collect();
+        let document = serde_json::to_value(AdminDocument::openapi()).unwrap();
+        let mut documented = BTreeSet::new();
+        for (path, operations) in document["paths"].as_object().unwrap() {
+            for method in operations.as_object().unwrap().keys() {
+                if method != "parameters" {
+                    documented.insert((path.clone(), method.clone()));
+                }
+            }
+        }
+        let undocumented: Vec<_> = served.difference(&documented).collect();
+        let unserved: Vec<_> = documented.difference(&served).collect();
+        assert!(
+            undocumented.is_empty(),
+            "served but not documented: {undocumented:?}"
+        );
+        assert!(
+            unserved.is_empty(),
+            "documented but not served: {unserved:?}"
+        );
+    }
 }

@@ -12,10 +12,23 @@ use crate::admin::AdminError;
 use crate::store::StoreError;
 
 /// One field's complaint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
+}
+
+/// What an error answer holds (for the OpenAPI document; rendered by `ApiError`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// `urn:unilogin:problem:<kind>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// For validation failures: one entry per field.
+    pub errors: Option<Vec<FieldError>>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -3,15 +3,15 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::caller::{Access, Caller};
-use super::problem::ApiError;
+use super::problem::{ApiError, Problem};
 use super::request::json_body;
 use super::AdminApi;
 use crate::idp::Registry;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewResourceServer {
     identifier: String,
@@ -19,13 +19,20 @@ struct NewResourceServer {
     scopes: Vec<String>,
 }
 
-#[derive(Default, Deserialize)]
+#[derive(Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Rotation {
     #[serde(default)]
     alg: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/v1/resource-servers",
+    tag = "resource servers",
+    responses((status = 200, description = "The built-in resource servers, then the registered ones", body = ResourceServerList), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.read"]))
+)]
 pub async fn resource_servers(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -33,22 +40,27 @@ pub async fn resource_servers(
     Caller::identify(&req, &api, Access::Read).await?;
     let stored = api.service.durable().list_resource_servers().await?;
     let registry = Registry::new(&api.issuer, stored);
-    let items: Vec<serde_json::Value> = registry
+    let items = registry
         .servers()
         .iter()
-        .map(|s| {
-            let builtin = crate::domain::resource::is_builtin_identifier(&s.identifier);
-            serde_json::json!({
-                "identifier": s.identifier,
-                "name": s.name,
-                "scopes": s.scopes,
-                "builtin": builtin,
-            })
+        .map(|s| ResourceServerView {
+            identifier: s.identifier.clone(),
+            name: s.name.clone(),
+            scopes: s.scopes.clone(),
+            builtin: crate::domain::resource::is_builtin_identifier(&s.identifier),
         })
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items})))
+    Ok(HttpResponse::Ok().json(ResourceServerList { items }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/admin/v1/resource-servers",
+    tag = "resource servers",
+    request_body = NewResourceServer,
+    responses((status = 201, description = "Registered", body = ResourceServerView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 409, description = "The identifier or a scope is taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.write"]))
+)]
 pub async fn create_resource_server(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -74,12 +86,29 @@ pub async fn create_resource_server(
     )
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/v1/keys",
+    tag = "keys",
+    responses((status = 200, description = "The signing keys that can still verify a token", body = KeyList), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.read"]))
+)]
 pub async fn keys(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
     Caller::identify(&req, &api, Access::Read).await?;
     let items = api.service.keys().await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items})))
+    Ok(HttpResponse::Ok().json(KeyList {
+        items: items.into_iter().map(KeyView::from).collect(),
+    }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/admin/v1/keys/rotate",
+    tag = "keys",
+    request_body = Option<Rotation>,
+    responses((status = 200, description = "Rotated; the keys that remain", body = KeyList), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Unknown algorithm", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.write"]))
+)]
 pub async fn rotate_keys(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -95,5 +124,46 @@ pub async fn rotate_keys(
         .service
         .rotate_keys(&caller.actor, rotation.alg.as_deref())
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items})))
+    Ok(HttpResponse::Ok().json(KeyList {
+        items: items.into_iter().map(KeyView::from).collect(),
+    }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct ResourceServerView {
+    identifier: String,
+    name: String,
+    scopes: Vec<String>,
+    /// The marketplace and the admin API are built in.
+    builtin: bool,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct ResourceServerList {
+    items: Vec<ResourceServerView>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct KeyView {
+    kid: String,
+    alg: String,
+    created_at: i64,
+    /// `active` signs new tokens; `retiring` only verifies tokens it signed.
+    status: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct KeyList {
+    items: Vec<KeyView>,
+}
+
+impl From<crate::tokens::KeyInfo> for KeyView {
+    fn from(k: crate::tokens::KeyInfo) -> Self {
+        Self {
+            kid: k.kid,
+            alg: k.alg,
+            created_at: k.created_at,
+            status: k.status.to_owned(),
+        }
+    }
 }

@@ -5,14 +5,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::caller::{Access, Caller};
-use super::problem::ApiError;
+use super::problem::{ApiError, Problem};
 use super::request::{etag, if_match, json_body, page, paged, present};
 use super::AdminApi;
 use crate::admin::TenantUpdate;
 use crate::domain::TenantId;
 use crate::store::durable::TenantRecord;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TenantView {
     pub id: String,
     pub name: String,
@@ -33,7 +33,7 @@ impl From<TenantRecord> for TenantView {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewTenant {
     id: String,
@@ -42,7 +42,7 @@ struct NewTenant {
     domain_name: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct TenantPatch {
     #[serde(default)]
@@ -58,15 +58,33 @@ fn one(tenant: TenantRecord, status: actix_web::http::StatusCode) -> HttpRespons
         .json(TenantView::from(tenant))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/v1/tenants",
+    tag = "tenants",
+    params(("limit" = Option<i64>, Query, description = "1 to 200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, description = "A page of tenants, by id", body = TenantPage), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A bad limit or cursor", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.read"]))
+)]
 pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
     Caller::identify(&req, &api, Access::Read).await?;
     let page = page(&req)?;
     let found = api.service.tenants(&page.after, page.limit + 1).await?;
     let (items, next) = paged(found, page.limit, |t| t.id.clone());
-    let items: Vec<TenantView> = items.into_iter().map(TenantView::from).collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "next_cursor": next})))
+    Ok(HttpResponse::Ok().json(TenantPage {
+        items: items.into_iter().map(TenantView::from).collect(),
+        next_cursor: next,
+    }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/admin/v1/tenants",
+    tag = "tenants",
+    request_body = NewTenant,
+    responses((status = 201, description = "Created", body = TenantView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 409, description = "The id is taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.write"]))
+)]
 pub async fn create(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -88,6 +106,14 @@ pub async fn create(
     Ok(response)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/v1/tenants/{id}",
+    tag = "tenants",
+    params(("id" = String, Path, description = "The tenant's id")),
+    responses((status = 200, description = "The tenant; its ETag is its version", body = TenantView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.read"]))
+)]
 pub async fn show(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -98,6 +124,15 @@ pub async fn show(
     Ok(one(tenant, actix_web::http::StatusCode::OK))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/admin/v1/tenants/{id}",
+    tag = "tenants",
+    params(("id" = String, Path, description = "The tenant's id"), ("If-Match" = String, Header, description = "The ETag that was read")),
+    request_body = TenantPatch,
+    responses((status = 200, description = "Updated", body = TenantView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"), (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"), (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.write"]))
+)]
 pub async fn update(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -116,4 +151,12 @@ pub async fn update(
         .update_tenant(&caller.actor, &path, update, version)
         .await?;
     Ok(one(tenant, actix_web::http::StatusCode::OK))
+}
+
+/// A page of tenants.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TenantPage {
+    pub items: Vec<TenantView>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
 }

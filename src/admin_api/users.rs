@@ -7,14 +7,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::caller::{Access, Caller};
-use super::problem::ApiError;
+use super::problem::{ApiError, Problem};
 use super::request::{etag, if_match, json_body, page, paged};
 use super::AdminApi;
 use crate::admin::{NewUserRequest, UserUpdate};
 use crate::domain::{NewPassword, Role, TenantId, Username};
 use crate::store::durable::{GrantRecord, SessionRecord, UserRecord};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UserView {
     pub id: String,
     pub username: String,
@@ -53,7 +53,7 @@ impl From<UserRecord> for UserView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct GrantView {
     id: String,
     client_id: String,
@@ -74,7 +74,7 @@ impl From<GrantRecord> for GrantView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct SessionView {
     sid: String,
     created_at: i64,
@@ -95,7 +95,7 @@ impl From<SessionRecord> for SessionView {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewUser {
     username: String,
@@ -117,7 +117,7 @@ struct NewUser {
     project_name: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UserPatch {
     #[serde(default)]
@@ -136,7 +136,7 @@ struct UserPatch {
     project_name: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PasswordChange {
     password: String,
@@ -157,6 +157,14 @@ fn answer(user: UserRecord, status: StatusCode) -> HttpResponse {
         .json(UserView::from(user))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/v1/users",
+    tag = "users",
+    params(("limit" = Option<i64>, Query, description = "1 to 200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"), ("q" = Option<String>, Query, description = "Searched in username, name and email")),
+    responses((status = 200, description = "A page of users, by id", body = UserPage), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A bad limit, cursor or q", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.read"]))
+)]
 pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
     Caller::identify(&req, &api, Access::Read).await?;
     let page = page(&req)?;
@@ -172,10 +180,20 @@ pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResp
         .users(&search, &page.after, page.limit + 1)
         .await?;
     let (items, next) = paged(found, page.limit, |u| u.id.clone());
-    let items: Vec<UserView> = items.into_iter().map(UserView::from).collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "next_cursor": next})))
+    Ok(HttpResponse::Ok().json(UserPage {
+        items: items.into_iter().map(UserView::from).collect(),
+        next_cursor: next,
+    }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/admin/v1/users",
+    tag = "users",
+    request_body = NewUser,
+    responses((status = 201, description = "Created", body = UserView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 409, description = "The username is taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.write"]))
+)]
 pub async fn create(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -205,6 +223,14 @@ pub async fn create(
     Ok(response)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/v1/users/{id}",
+    tag = "users",
+    params(("id" = String, Path, description = "The user's id")),
+    responses((status = 200, description = "The user; its ETag is its version", body = UserView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.read"]))
+)]
 pub async fn show(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -214,6 +240,15 @@ pub async fn show(
     Ok(answer(api.service.user(&path).await?, StatusCode::OK))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/admin/v1/users/{id}",
+    tag = "users",
+    params(("id" = String, Path, description = "The user's id"), ("If-Match" = String, Header, description = "The ETag that was read")),
+    request_body = UserPatch,
+    responses((status = 200, description = "Updated", body = UserView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"), (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"), (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.write"]))
+)]
 pub async fn update(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -239,6 +274,14 @@ pub async fn update(
     Ok(answer(user, StatusCode::OK))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/admin/v1/users/{id}/disable",
+    tag = "users",
+    params(("id" = String, Path, description = "The user's id")),
+    responses((status = 200, description = "Disabled; every session and token of the user ended", body = UserView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.write"]))
+)]
 pub async fn disable(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -251,6 +294,14 @@ pub async fn disable(
     Ok(answer(api.service.user(&path).await?, StatusCode::OK))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/admin/v1/users/{id}/enable",
+    tag = "users",
+    params(("id" = String, Path, description = "The user's id")),
+    responses((status = 200, description = "Enabled", body = UserView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Not disabled", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.write"]))
+)]
 pub async fn enable(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -261,6 +312,15 @@ pub async fn enable(
     Ok(answer(api.service.user(&path).await?, StatusCode::OK))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/admin/v1/users/{id}/password",
+    tag = "users",
+    params(("id" = String, Path, description = "The user's id")),
+    request_body = PasswordChange,
+    responses((status = 204, description = "Set; every session and token of the user ended"), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Too weak", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.write"]))
+)]
 pub async fn set_password(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -278,22 +338,34 @@ pub async fn set_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/v1/users/{id}/grants",
+    tag = "users",
+    params(("id" = String, Path, description = "The user's id")),
+    responses((status = 200, description = "The live grants, newest first", body = GrantList), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.read"]))
+)]
 pub async fn grants(
     req: HttpRequest,
     api: web::Data<AdminApi>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     Caller::identify(&req, &api, Access::Read).await?;
-    let items: Vec<GrantView> = api
-        .service
-        .grants(&path)
-        .await?
-        .into_iter()
-        .map(GrantView::from)
-        .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items})))
+    let items = api.service.grants(&path).await?;
+    Ok(HttpResponse::Ok().json(GrantList {
+        items: items.into_iter().map(GrantView::from).collect(),
+    }))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/admin/v1/users/{id}/grants/{grant}",
+    tag = "users",
+    params(("id" = String, Path, description = "The user's id"), ("grant" = String, Path, description = "The grant id")),
+    responses((status = 204, description = "Revoked: its refresh and access tokens ended"), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such live grant", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.write"]))
+)]
 pub async fn revoke_grant(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -307,22 +379,34 @@ pub async fn revoke_grant(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/admin/v1/users/{id}/sessions",
+    tag = "users",
+    params(("id" = String, Path, description = "The user's id")),
+    responses((status = 200, description = "The live browser sessions, newest first", body = SessionList), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.read"]))
+)]
 pub async fn sessions(
     req: HttpRequest,
     api: web::Data<AdminApi>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     Caller::identify(&req, &api, Access::Read).await?;
-    let items: Vec<SessionView> = api
-        .service
-        .sessions(&path)
-        .await?
-        .into_iter()
-        .map(SessionView::from)
-        .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items})))
+    let items = api.service.sessions(&path).await?;
+    Ok(HttpResponse::Ok().json(SessionList {
+        items: items.into_iter().map(SessionView::from).collect(),
+    }))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/admin/v1/users/{id}/sessions",
+    tag = "users",
+    params(("id" = String, Path, description = "The user's id")),
+    responses((status = 204, description = "Every session, and every token issued until now, ended"), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.write"]))
+)]
 pub async fn end_sessions(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -333,6 +417,14 @@ pub async fn end_sessions(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/admin/v1/users/{id}/sessions/{sid}",
+    tag = "users",
+    params(("id" = String, Path, description = "The user's id"), ("sid" = String, Path, description = "The session id")),
+    responses((status = 204, description = "The session and what it produced ended"), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such live session", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = ["admin.write"]))
+)]
 pub async fn end_session(
     req: HttpRequest,
     api: web::Data<AdminApi>,
@@ -344,4 +436,22 @@ pub async fn end_session(
         .end_session(&caller.actor, &user_id, &sid)
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A page of users.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UserPage {
+    pub items: Vec<UserView>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct SessionList {
+    items: Vec<SessionView>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct GrantList {
+    items: Vec<GrantView>,
 }

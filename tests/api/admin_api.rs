@@ -1340,3 +1340,64 @@ async fn an_administrator_lists_and_ends_a_users_sessions() {
         .collect();
     assert_eq!(actions, ["user.session_ended", "user.sessions_ended"]);
 }
+
+#[tokio::test]
+async fn the_generated_openapi_document_is_served_and_every_operation_in_it_answers() {
+    let app = TestApp::spawn().await;
+    let response = call(
+        &app,
+        Method::GET,
+        "/api/admin/v1/openapi.json",
+        None,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let document: serde_json::Value = response.json().await.unwrap();
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    assert_eq!(document["info"]["title"], "unilogin admin API");
+    assert_eq!(
+        document["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    for schema in [
+        "ClientView",
+        "UserView",
+        "TenantView",
+        "Problem",
+        "FieldError",
+        "EventView",
+    ] {
+        assert!(
+            document["components"]["schemas"].get(schema).is_some(),
+            "{schema} is described"
+        );
+    }
+    let all = [
+        Method::GET,
+        Method::POST,
+        Method::PATCH,
+        Method::DELETE,
+        Method::PUT,
+    ];
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        let concrete = path
+            .split('/')
+            .map(|s| if s.starts_with('{') { "x" } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
+        for method in &all {
+            let documented = operations.get(method.as_str().to_lowercase()).is_some();
+            let status = call(&app, method.clone(), &concrete, None, None, None)
+                .await
+                .status()
+                .as_u16();
+            match (documented, path.ends_with("openapi.json")) {
+                (true, true) => assert_eq!(status, 200),
+                (true, false) => assert_eq!(status, 401, "{method} {path} without a token"),
+                (false, _) => assert_eq!(status, 405, "{method} {path} is not served"),
+            }
+        }
+    }
+}
