@@ -6,8 +6,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::caller::{Access, Caller};
-use super::problem::{ApiError, Problem};
-use super::request::{etag, if_match, json_body, page, paged, present};
+use super::problem::{ApiError, Problem, Refusals};
+use super::request::{created, if_match, json_body, page, paged, present, versioned};
 use super::AdminApi;
 use crate::admin::{ClientUpdate, NewClientRequest};
 use crate::domain::RedirectUri;
@@ -107,9 +107,7 @@ fn one_uri(field: &str, raw: &str) -> Result<RedirectUri, ApiError> {
 }
 
 fn answer(view: ClientView, status: StatusCode) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(view.version)))
-        .json(view)
+    versioned(status, view.version, &view)
 }
 
 #[utoipa::path(
@@ -117,7 +115,7 @@ fn answer(view: ClientView, status: StatusCode) -> HttpResponse {
     path = "/api/admin/v1/clients",
     tag = "clients",
     params(("limit" = Option<i64>, Query, description = "1 to 200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "A page of clients, by id (never a secret)", body = ClientPage), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A bad limit or cursor", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "A page of clients, by id (never a secret)", body = ClientPage), Refusals, (status = 422, description = "A bad limit or cursor", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.read"]))
 )]
 pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
@@ -136,7 +134,7 @@ pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResp
     path = "/api/admin/v1/clients",
     tag = "clients",
     request_body = NewClient,
-    responses((status = 201, description = "Created; client_secret is in this answer only", body = ClientView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 409, description = "The id is taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
+    responses((status = 201, description = "Created; client_secret is in this answer only", body = ClientView), Refusals, (status = 409, description = "The id is taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn create(
@@ -164,15 +162,11 @@ pub async fn create(
         client_id: None,
         app_id: None,
     };
-    let created = api.service.create_client(&caller.actor, request).await?;
-    let mut view = ClientView::from(api.service.client(&created.client_id).await?);
-    view.client_secret = created.client_secret.map(|s| s.expose().to_owned());
-    let location = format!("{}/clients/{}", super::BASE_PATH, view.client_id);
-    let mut response = answer(view, StatusCode::CREATED);
-    if let Ok(location) = header::HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    let registered = api.service.create_client(&caller.actor, request).await?;
+    let mut view = ClientView::from(api.service.client(&registered.client_id).await?);
+    view.client_secret = registered.client_secret.map(|s| s.expose().to_owned());
+    let location = format!("/clients/{}", view.client_id);
+    Ok(created(view.version, &view, &location))
 }
 
 #[utoipa::path(
@@ -180,7 +174,7 @@ pub async fn create(
     path = "/api/admin/v1/clients/{id}",
     tag = "clients",
     params(("id" = String, Path, description = "The client's id")),
-    responses((status = 200, description = "The client; its ETag is its version", body = ClientView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such client", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "The client; its ETag is its version", body = ClientView), Refusals, (status = 404, description = "No such client", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.read"]))
 )]
 pub async fn show(
@@ -199,7 +193,7 @@ pub async fn show(
     tag = "clients",
     params(("id" = String, Path, description = "The client's id"), ("If-Match" = String, Header, description = "The ETag that was read")),
     request_body = ClientPatch,
-    responses((status = 200, description = "Updated; a client made confidential gets client_secret, once", body = ClientView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such client", body = Problem, content_type = "application/problem+json"), (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"), (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "Updated; a client made confidential gets client_secret, once", body = ClientView), Refusals, (status = 404, description = "No such client", body = Problem, content_type = "application/problem+json"), (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"), (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn update(
@@ -245,7 +239,7 @@ pub async fn update(
     tag = "clients",
     params(("id" = String, Path, description = "The client's id")),
     request_body = Option<Rotation>,
-    responses((status = 200, description = "A new client_secret, shown once; the old one stops at once", body = ClientView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such client", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A public client has no secret", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "A new client_secret, shown once; the old one stops at once", body = ClientView), Refusals, (status = 404, description = "No such client", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A public client has no secret", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn rotate_secret(
@@ -274,7 +268,7 @@ pub async fn rotate_secret(
     path = "/api/admin/v1/clients/{id}",
     tag = "clients",
     params(("id" = String, Path, description = "The client's id"), ("If-Match" = Option<String>, Header, description = "Checked when sent")),
-    responses((status = 204, description = "Deleted; every code and token of the client ends"), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such client", body = Problem, content_type = "application/problem+json"), (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "Deleted; every code and token of the client ends"), Refusals, (status = 404, description = "No such client", body = Problem, content_type = "application/problem+json"), (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn delete(

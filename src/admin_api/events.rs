@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use super::caller::{Access, Caller};
-use super::problem::{ApiError, Problem};
+use super::problem::{ApiError, Problem, Refusals};
 use super::request::{page, paged};
 use super::AdminApi;
 use crate::store::durable::{AdminEvent, EventFilter};
@@ -85,7 +85,7 @@ fn filter(req: &HttpRequest) -> Result<EventFilter, ApiError> {
     path = "/api/admin/v1/audit-events",
     tag = "audit",
     params(("actor" = Option<String>, Query, description = "user:<id>, client:<id> or cli:<os user>"), ("action" = Option<String>, Query, description = "For example client.created"), ("target" = Option<String>, Query, description = "The id acted on"), ("from" = Option<i64>, Query, description = "Unix seconds, inclusive"), ("to" = Option<i64>, Query, description = "Unix seconds, inclusive"), ("limit" = Option<i64>, Query, description = "1 to 200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "A page of events, newest first", body = EventPage), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A bad filter, limit or cursor", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "A page of events, newest first", body = EventPage), Refusals, (status = 422, description = "A bad filter, limit or cursor", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.read"]))
 )]
 pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
@@ -108,7 +108,7 @@ pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResp
     path = "/api/admin/v1/audit-events.csv",
     tag = "audit",
     params(("actor" = Option<String>, Query, description = "user:<id>, client:<id> or cli:<os user>"), ("action" = Option<String>, Query, description = "For example client.created"), ("target" = Option<String>, Query, description = "The id acted on"), ("from" = Option<i64>, Query, description = "Unix seconds, inclusive"), ("to" = Option<i64>, Query, description = "Unix seconds, inclusive")),
-    responses((status = 200, description = "The selected events as CSV (id,at,actor,address,action,target,changes), at most 10,000", body = String), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A bad filter", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "The selected events as CSV (id,at,actor,address,action,target,changes), at most 10,000", body = String), Refusals, (status = 422, description = "A bad filter", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.read"]))
 )]
 pub async fn export(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {

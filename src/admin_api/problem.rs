@@ -31,6 +31,23 @@ pub struct Problem {
     pub errors: Option<Vec<FieldError>>,
 }
 
+/// The refusals every route documents: no valid token, or not allowed.
+#[derive(utoipa::IntoResponses)]
+pub enum Refusals {
+    #[response(
+        status = 401,
+        description = "No valid bearer token",
+        content_type = "application/problem+json"
+    )]
+    Unauthorized(Problem),
+    #[response(
+        status = 403,
+        description = "Not a platform administrator, or the scope is missing",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// No bearer token (`missing`), or one that is not a live token of ours.

@@ -83,6 +83,30 @@ pub fn paged<T>(
     (items, next)
 }
 
+/// `body` with `status` and the ETag of `version`.
+pub fn versioned<T: serde::Serialize>(
+    status: actix_web::http::StatusCode,
+    version: i64,
+    body: &T,
+) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
+/// 201 with the new record, its ETag, and its `Location` (under the API's base path).
+pub fn created<T: serde::Serialize>(
+    version: i64,
+    body: &T,
+    location: &str,
+) -> actix_web::HttpResponse {
+    let mut response = versioned(actix_web::http::StatusCode::CREATED, version, body);
+    if let Ok(value) = header::HeaderValue::from_str(&format!("{}{location}", super::BASE_PATH)) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
 /// The strong ETag of a version.
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")

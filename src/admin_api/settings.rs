@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::caller::{Access, Caller};
-use super::problem::{ApiError, Problem};
+use super::problem::{ApiError, Problem, Refusals};
 use super::request::json_body;
 use super::AdminApi;
 use crate::idp::Registry;
@@ -30,7 +30,7 @@ struct Rotation {
     get,
     path = "/api/admin/v1/resource-servers",
     tag = "resource servers",
-    responses((status = 200, description = "The built-in resource servers, then the registered ones", body = ResourceServerList), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "The built-in resource servers, then the registered ones", body = ResourceServerList), Refusals),
     security(("bearer" = ["admin.read"]))
 )]
 pub async fn resource_servers(
@@ -58,7 +58,7 @@ pub async fn resource_servers(
     path = "/api/admin/v1/resource-servers",
     tag = "resource servers",
     request_body = NewResourceServer,
-    responses((status = 201, description = "Registered", body = ResourceServerView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 409, description = "The identifier or a scope is taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
+    responses((status = 201, description = "Registered", body = ResourceServerView), Refusals, (status = 409, description = "The identifier or a scope is taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn create_resource_server(
@@ -90,7 +90,7 @@ pub async fn create_resource_server(
     get,
     path = "/api/admin/v1/keys",
     tag = "keys",
-    responses((status = 200, description = "The signing keys that can still verify a token", body = KeyList), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "The signing keys that can still verify a token", body = KeyList), Refusals),
     security(("bearer" = ["admin.read"]))
 )]
 pub async fn keys(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
@@ -106,7 +106,7 @@ pub async fn keys(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResp
     path = "/api/admin/v1/keys/rotate",
     tag = "keys",
     request_body = Option<Rotation>,
-    responses((status = 200, description = "Rotated; the keys that remain", body = KeyList), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Unknown algorithm", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "Rotated; the keys that remain", body = KeyList), Refusals, (status = 422, description = "Unknown algorithm", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn rotate_keys(

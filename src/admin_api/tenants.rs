@@ -1,12 +1,11 @@
 //! `/api/admin/v1/tenants`: create, list, read, and update name and domain.
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::caller::{Access, Caller};
-use super::problem::{ApiError, Problem};
-use super::request::{etag, if_match, json_body, page, paged, present};
+use super::problem::{ApiError, Problem, Refusals};
+use super::request::{created, if_match, json_body, page, paged, present, versioned};
 use super::AdminApi;
 use crate::admin::TenantUpdate;
 use crate::domain::TenantId;
@@ -53,9 +52,7 @@ struct TenantPatch {
 }
 
 fn one(tenant: TenantRecord, status: actix_web::http::StatusCode) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(tenant.version)))
-        .json(TenantView::from(tenant))
+    versioned(status, tenant.version, &TenantView::from(tenant))
 }
 
 #[utoipa::path(
@@ -63,7 +60,7 @@ fn one(tenant: TenantRecord, status: actix_web::http::StatusCode) -> HttpRespons
     path = "/api/admin/v1/tenants",
     tag = "tenants",
     params(("limit" = Option<i64>, Query, description = "1 to 200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "A page of tenants, by id", body = TenantPage), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A bad limit or cursor", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "A page of tenants, by id", body = TenantPage), Refusals, (status = 422, description = "A bad limit or cursor", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.read"]))
 )]
 pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
@@ -82,7 +79,7 @@ pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResp
     path = "/api/admin/v1/tenants",
     tag = "tenants",
     request_body = NewTenant,
-    responses((status = 201, description = "Created", body = TenantView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 409, description = "The id is taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
+    responses((status = 201, description = "Created", body = TenantView), Refusals, (status = 409, description = "The id is taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn create(
@@ -97,13 +94,12 @@ pub async fn create(
         .create_tenant(&caller.actor, &id, &new.name, new.domain_name.as_deref())
         .await?;
     let tenant = api.service.tenant(id.as_str()).await?;
-    let mut response = one(tenant, actix_web::http::StatusCode::CREATED);
-    if let Ok(location) =
-        header::HeaderValue::from_str(&format!("{}/tenants/{}", super::BASE_PATH, id.as_str()))
-    {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    let location = format!("/tenants/{}", tenant.id);
+    Ok(created(
+        tenant.version,
+        &TenantView::from(tenant),
+        &location,
+    ))
 }
 
 #[utoipa::path(
@@ -111,7 +107,7 @@ pub async fn create(
     path = "/api/admin/v1/tenants/{id}",
     tag = "tenants",
     params(("id" = String, Path, description = "The tenant's id")),
-    responses((status = 200, description = "The tenant; its ETag is its version", body = TenantView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "The tenant; its ETag is its version", body = TenantView), Refusals, (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.read"]))
 )]
 pub async fn show(
@@ -130,7 +126,7 @@ pub async fn show(
     tag = "tenants",
     params(("id" = String, Path, description = "The tenant's id"), ("If-Match" = String, Header, description = "The ETag that was read")),
     request_body = TenantPatch,
-    responses((status = 200, description = "Updated", body = TenantView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"), (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"), (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "Updated", body = TenantView), Refusals, (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"), (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"), (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn update(

@@ -2,13 +2,13 @@
 //! update profile and role with `If-Match`, disable and enable, set a new password, list
 //! and end sessions, and list and revoke grants.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::caller::{Access, Caller};
-use super::problem::{ApiError, Problem};
-use super::request::{etag, if_match, json_body, page, paged};
+use super::problem::{ApiError, Problem, Refusals};
+use super::request::{created, if_match, json_body, page, paged, versioned};
 use super::AdminApi;
 use crate::admin::{NewUserRequest, UserUpdate};
 use crate::domain::{NewPassword, Role, TenantId, Username};
@@ -152,9 +152,7 @@ fn password(raw: &str) -> Result<NewPassword, ApiError> {
 }
 
 fn answer(user: UserRecord, status: StatusCode) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(user.version)))
-        .json(UserView::from(user))
+    versioned(status, user.version, &UserView::from(user))
 }
 
 #[utoipa::path(
@@ -162,7 +160,7 @@ fn answer(user: UserRecord, status: StatusCode) -> HttpResponse {
     path = "/api/admin/v1/users",
     tag = "users",
     params(("limit" = Option<i64>, Query, description = "1 to 200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"), ("q" = Option<String>, Query, description = "Searched in username, name and email")),
-    responses((status = 200, description = "A page of users, by id", body = UserPage), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A bad limit, cursor or q", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "A page of users, by id", body = UserPage), Refusals, (status = 422, description = "A bad limit, cursor or q", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.read"]))
 )]
 pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
@@ -191,7 +189,7 @@ pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResp
     path = "/api/admin/v1/users",
     tag = "users",
     request_body = NewUser,
-    responses((status = 201, description = "Created", body = UserView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 409, description = "The username is taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
+    responses((status = 201, description = "Created", body = UserView), Refusals, (status = 409, description = "The username is taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn create(
@@ -215,12 +213,11 @@ pub async fn create(
     };
     let id = api.service.create_user(&caller.actor, request).await?;
     let user = api.service.user(&id).await?;
-    let mut response = answer(user, StatusCode::CREATED);
-    if let Ok(location) = header::HeaderValue::from_str(&format!("{}/users/{id}", super::BASE_PATH))
-    {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(created(
+        user.version,
+        &UserView::from(user),
+        &format!("/users/{id}"),
+    ))
 }
 
 #[utoipa::path(
@@ -228,7 +225,7 @@ pub async fn create(
     path = "/api/admin/v1/users/{id}",
     tag = "users",
     params(("id" = String, Path, description = "The user's id")),
-    responses((status = 200, description = "The user; its ETag is its version", body = UserView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "The user; its ETag is its version", body = UserView), Refusals, (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.read"]))
 )]
 pub async fn show(
@@ -246,7 +243,7 @@ pub async fn show(
     tag = "users",
     params(("id" = String, Path, description = "The user's id"), ("If-Match" = String, Header, description = "The ETag that was read")),
     request_body = UserPatch,
-    responses((status = 200, description = "Updated", body = UserView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"), (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"), (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "Updated", body = UserView), Refusals, (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"), (status = 412, description = "Changed since it was read", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"), (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn update(
@@ -279,7 +276,7 @@ pub async fn update(
     path = "/api/admin/v1/users/{id}/disable",
     tag = "users",
     params(("id" = String, Path, description = "The user's id")),
-    responses((status = 200, description = "Disabled; every session and token of the user ended", body = UserView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "Disabled; every session and token of the user ended", body = UserView), Refusals, (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn disable(
@@ -299,7 +296,7 @@ pub async fn disable(
     path = "/api/admin/v1/users/{id}/enable",
     tag = "users",
     params(("id" = String, Path, description = "The user's id")),
-    responses((status = 200, description = "Enabled", body = UserView), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Not disabled", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "Enabled", body = UserView), Refusals, (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Not disabled", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn enable(
@@ -318,7 +315,7 @@ pub async fn enable(
     tag = "users",
     params(("id" = String, Path, description = "The user's id")),
     request_body = PasswordChange,
-    responses((status = 204, description = "Set; every session and token of the user ended"), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Too weak", body = Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "Set; every session and token of the user ended"), Refusals, (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Too weak", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn set_password(
@@ -343,7 +340,7 @@ pub async fn set_password(
     path = "/api/admin/v1/users/{id}/grants",
     tag = "users",
     params(("id" = String, Path, description = "The user's id")),
-    responses((status = 200, description = "The live grants, newest first", body = GrantList), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "The live grants, newest first", body = GrantList), Refusals, (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.read"]))
 )]
 pub async fn grants(
@@ -363,7 +360,7 @@ pub async fn grants(
     path = "/api/admin/v1/users/{id}/grants/{grant}",
     tag = "users",
     params(("id" = String, Path, description = "The user's id"), ("grant" = String, Path, description = "The grant id")),
-    responses((status = 204, description = "Revoked: its refresh and access tokens ended"), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such live grant", body = Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "Revoked: its refresh and access tokens ended"), Refusals, (status = 404, description = "No such live grant", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn revoke_grant(
@@ -384,7 +381,7 @@ pub async fn revoke_grant(
     path = "/api/admin/v1/users/{id}/sessions",
     tag = "users",
     params(("id" = String, Path, description = "The user's id")),
-    responses((status = 200, description = "The live browser sessions, newest first", body = SessionList), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "The live browser sessions, newest first", body = SessionList), Refusals, (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.read"]))
 )]
 pub async fn sessions(
@@ -404,7 +401,7 @@ pub async fn sessions(
     path = "/api/admin/v1/users/{id}/sessions",
     tag = "users",
     params(("id" = String, Path, description = "The user's id")),
-    responses((status = 204, description = "Every session, and every token issued until now, ended"), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "Every session, and every token issued until now, ended"), Refusals, (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn end_sessions(
@@ -422,7 +419,7 @@ pub async fn end_sessions(
     path = "/api/admin/v1/users/{id}/sessions/{sid}",
     tag = "users",
     params(("id" = String, Path, description = "The user's id"), ("sid" = String, Path, description = "The session id")),
-    responses((status = 204, description = "The session and what it produced ended"), (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not a platform administrator, or the scope is missing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such live session", body = Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "The session and what it produced ended"), Refusals, (status = 404, description = "No such live session", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn end_session(

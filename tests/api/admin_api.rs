@@ -62,6 +62,13 @@ async fn call(
     request.send().await.expect("admin API request")
 }
 
+/// A successful GET's JSON.
+async fn get_json(app: &TestApp, path: &str, token: Option<&str>) -> serde_json::Value {
+    let response = call(app, Method::GET, path, token, None, None).await;
+    assert_eq!(response.status(), 200, "GET {path}");
+    response.json().await.unwrap()
+}
+
 /// The problem document of an error answer, after checking its media type and status.
 async fn problem(response: Response, status: u16) -> serde_json::Value {
     assert_eq!(response.status(), status);
@@ -222,11 +229,7 @@ async fn an_administrator_creates_pages_reads_and_updates_tenants_with_versions(
     let mut seen = Vec::new();
     let mut path = format!("{TENANTS}?limit=1");
     loop {
-        let page: serde_json::Value = call(&app, Method::GET, &path, token, None, None)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let page: serde_json::Value = get_json(&app, &path, token).await;
         let items = page["items"].as_array().unwrap();
         assert!(items.len() <= 1);
         seen.extend(items.iter().map(|t| t["id"].as_str().unwrap().to_owned()));
@@ -473,11 +476,7 @@ async fn a_client_registered_through_the_api_signs_users_in_and_every_change_is_
     let id = body["client_id"].as_str().unwrap().to_owned();
     let secret = body["client_secret"].as_str().unwrap().to_owned();
     let path = format!("{CLIENTS}/{id}");
-    let read: serde_json::Value = call(&app, Method::GET, &path, token, None, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let read: serde_json::Value = get_json(&app, &path, token).await;
     assert!(
         read.get("client_secret").is_none(),
         "the secret is shown once"
@@ -654,11 +653,7 @@ async fn a_client_turns_public_and_back_and_lists_page_by_id() {
     let mut seen = Vec::new();
     let mut page_path = format!("{CLIENTS}?limit=2");
     loop {
-        let page: serde_json::Value = call(&app, Method::GET, &page_path, token, None, None)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let page: serde_json::Value = get_json(&app, &page_path, token).await;
         for client in page["items"].as_array().unwrap() {
             assert!(client.get("client_secret").is_none());
             assert!(!client["redirect_uris"].as_array().unwrap().is_empty());
@@ -741,18 +736,7 @@ async fn an_administrator_manages_a_user_from_creation_to_grants_disable_and_pas
     let path = format!("{USERS}/{id}");
 
     // Search and paging.
-    let found: serde_json::Value = call(
-        &app,
-        Method::GET,
-        &format!("{USERS}?q=CAR"),
-        token,
-        None,
-        None,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let found: serde_json::Value = get_json(&app, &format!("{USERS}?q=CAR"), token).await;
     let names: Vec<&str> = found["items"]
         .as_array()
         .unwrap()
@@ -760,18 +744,7 @@ async fn an_administrator_manages_a_user_from_creation_to_grants_disable_and_pas
         .map(|u| u["username"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["carol"]);
-    let none: serde_json::Value = call(
-        &app,
-        Method::GET,
-        &format!("{USERS}?q=%25"),
-        token,
-        None,
-        None,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let none: serde_json::Value = get_json(&app, &format!("{USERS}?q=%25"), token).await;
     assert_eq!(
         none["items"],
         serde_json::json!([]),
@@ -823,18 +796,7 @@ async fn an_administrator_manages_a_user_from_creation_to_grants_disable_and_pas
     let partner = app.client.clone();
     let carol = user_token(&mut app, &partner, "carol", &[]).await;
     assert_eq!(app.userinfo(&carol).await.status(), 200);
-    let grants: serde_json::Value = call(
-        &app,
-        Method::GET,
-        &format!("{path}/grants"),
-        token,
-        None,
-        None,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let grants: serde_json::Value = get_json(&app, &format!("{path}/grants"), token).await;
     let grant = grants["items"][0]["id"].as_str().unwrap().to_owned();
     assert_eq!(grants["items"][0]["client_id"], app.client.id.as_str());
     let revoked = call(
@@ -997,18 +959,8 @@ async fn the_audit_trail_filters_pages_newest_first_and_exports_csv() {
     let events = |query: String| {
         let app = &app;
         async move {
-            let page: serde_json::Value = call(
-                app,
-                Method::GET,
-                &format!("/api/admin/v1/audit-events{query}"),
-                token,
-                None,
-                None,
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
+            let page: serde_json::Value =
+                get_json(app, &format!("/api/admin/v1/audit-events{query}"), token).await;
             page
         }
     };
@@ -1086,18 +1038,7 @@ async fn resource_servers_and_signing_keys_are_managed_through_the_api() {
         ..
     } = administrator().await;
     let token = Some(token.as_str());
-    let servers: serde_json::Value = call(
-        &app,
-        Method::GET,
-        "/api/admin/v1/resource-servers",
-        token,
-        None,
-        None,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let servers: serde_json::Value = get_json(&app, "/api/admin/v1/resource-servers", token).await;
     let builtin: Vec<&str> = servers["items"]
         .as_array()
         .unwrap()
@@ -1149,26 +1090,11 @@ async fn resource_servers_and_signing_keys_are_managed_through_the_api() {
         422,
     )
     .await;
-    let servers: serde_json::Value = call(
-        &app,
-        Method::GET,
-        "/api/admin/v1/resource-servers",
-        token,
-        None,
-        None,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let servers: serde_json::Value = get_json(&app, "/api/admin/v1/resource-servers", token).await;
     assert_eq!(servers["items"].as_array().unwrap().len(), 3);
 
     // Keys: rotate RS256; this instance signs with the new key at once, and publishes it.
-    let keys: serde_json::Value = call(&app, Method::GET, "/api/admin/v1/keys", token, None, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let keys: serde_json::Value = get_json(&app, "/api/admin/v1/keys", token).await;
     let active_rs256 = |keys: &serde_json::Value| -> String {
         keys["items"]
             .as_array()
@@ -1261,11 +1187,7 @@ async fn an_administrator_lists_and_ends_a_users_sessions() {
     let phone_token = user_token(&mut app, &partner, "dave", &[]).await;
     let phone = app.browser.clone();
     let path = format!("{USERS}/{}/sessions", dave.id);
-    let listed: serde_json::Value = call(&app, Method::GET, &path, admin, None, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed: serde_json::Value = get_json(&app, &path, admin).await;
     let sessions = listed["items"].as_array().unwrap();
     assert_eq!(sessions.len(), 2);
     assert_eq!(sessions[0]["address"], "127.0.0.1");
@@ -1310,21 +1232,13 @@ async fn an_administrator_lists_and_ends_a_users_sessions() {
     );
     assert!(!signed_in(&mut app, &laptop, &partner).await);
     assert_eq!(app.userinfo(&laptop_token).await.status(), 401);
-    let listed: serde_json::Value = call(&app, Method::GET, &path, admin, None, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed: serde_json::Value = get_json(&app, &path, admin).await;
     assert_eq!(listed["items"], serde_json::json!([]));
 
     // A session that ends by logout leaves the list too.
     user_token(&mut app, &partner, "dave", &[]).await;
     assert!(!app.logout(None).await.status().is_client_error());
-    let listed: serde_json::Value = call(&app, Method::GET, &path, admin, None, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed: serde_json::Value = get_json(&app, &path, admin).await;
     assert_eq!(listed["items"], serde_json::json!([]));
 
     let actions: Vec<String> = app
