@@ -26,3 +26,12 @@ CREATE TABLE user_sessions (
 );
 CREATE INDEX user_sessions_by_user ON user_sessions (user_id, expires_at);
 CREATE INDEX user_sessions_by_expiry ON user_sessions (expires_at);
+
+-- One-time set-password links for users an administrator created without a password:
+-- the SHA-256 of the link's token, valid until expires_at, spent once.
+CREATE TABLE password_links (
+    token_hash TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at    BIGINT
+);

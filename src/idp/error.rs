@@ -207,6 +207,15 @@ impl PageError {
         }
     }
 
+    /// A link that has expired or was used (410).
+    pub fn gone(lang: Lang, message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::GONE,
+            lang,
+            message: message.into(),
+        }
+    }
+
     pub fn store(lang: Lang, err: StoreError) -> Self {
         let status = match &err {
             StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -35,6 +35,16 @@ pub struct Texts {
     pub redirect_required: &'static str,
     pub bad_id_token_hint: &'static str,
     pub unregistered_post_logout_uri: &'static str,
+    pub set_password_heading: &'static str,
+    pub set_password_for: &'static str,
+    pub new_password: &'static str,
+    pub confirm_password: &'static str,
+    pub password_rules: &'static str,
+    pub set_password_submit: &'static str,
+    pub passwords_differ: &'static str,
+    pub password_too_weak: &'static str,
+    pub password_link_invalid: &'static str,
+    pub password_set: &'static str,
 }
 
 const ZH: Texts = Texts {
@@ -65,6 +75,16 @@ const ZH: Texts = Texts {
     bad_id_token_hint: "id_token_hint 无效：不是本服务签发的 ID Token。",
     unregistered_post_logout_uri:
         "post_logout_redirect_uri 未在该应用登记（需同时提供 id_token_hint 或 client_id）。",
+    set_password_heading: "设置密码",
+    set_password_for: "为以下账号设置密码：",
+    new_password: "新密码",
+    confirm_password: "确认新密码",
+    password_rules: "至少 8 个字符，需包含字母、数字、符号中的至少两类。",
+    set_password_submit: "设置密码",
+    passwords_differ: "两次输入的密码不一致。",
+    password_too_weak: "密码强度不足：至少 8 个字符，且包含字母、数字、符号中的至少两类。",
+    password_link_invalid: "该链接已过期或已被使用，请联系管理员重新获取。",
+    password_set: "密码已设置，现在可以登录。",
 };
 
 const EN: Texts = Texts {
@@ -95,6 +115,16 @@ const EN: Texts = Texts {
     redirect_required: "redirect_uri is required: this client has several registered.",
     bad_id_token_hint: "id_token_hint is not an ID token issued by this service.",
     unregistered_post_logout_uri: "post_logout_redirect_uri is not registered for this client (send id_token_hint or client_id with it).",
+    set_password_heading: "Set your password",
+    set_password_for: "Setting the password of",
+    new_password: "New password",
+    confirm_password: "Confirm the new password",
+    password_rules: "At least 8 characters, from at least two of letters, digits and symbols.",
+    set_password_submit: "Set password",
+    passwords_differ: "The two passwords differ.",
+    password_too_weak: "This password is too weak: use at least 8 characters, from at least two of letters, digits and symbols.",
+    password_link_invalid: "This link has expired or was used. Ask your administrator for a new one.",
+    password_set: "Your password is set. You can sign in now.",
 };
 
 impl Lang {

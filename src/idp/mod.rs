@@ -16,6 +16,7 @@ mod pages;
 mod params;
 mod password_checks;
 mod revocation;
+mod set_password;
 mod token;
 mod userinfo;
 
@@ -208,6 +209,7 @@ pub fn session_origin(session: &BrowserSession) -> Origin<'_> {
 }
 
 pub const LOGIN_PATH: &str = "/unified-login/portal-login";
+pub const SET_PASSWORD_PATH: &str = "/unified-login/set-password";
 pub const AUTHORIZE_PATH: &str = "/api/v1/oauth2/authorize";
 pub const TOKEN_PATH: &str = "/api/v1/oauth2/token";
 pub const USERINFO_PATH: &str = "/api/v1/oauth2/userinfo";
@@ -226,6 +228,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(login::post::submit)),
         );
     }
+    cfg.service(
+        endpoint(SET_PASSWORD_PATH)
+            .route(web::get().to(set_password::show))
+            .route(web::post().to(set_password::submit)),
+    );
     cfg.service(endpoint(AUTHORIZE_PATH).route(web::get().to(authorize::authorize)))
         .service(endpoint(TOKEN_PATH).route(web::post().to(token::token)))
         .service(endpoint(INTROSPECT_PATH).route(web::post().to(introspection::introspect)))

@@ -1315,3 +1315,121 @@ async fn the_generated_openapi_document_is_served_and_every_operation_in_it_answ
         }
     }
 }
+
+#[tokio::test]
+async fn a_user_created_without_a_password_sets_one_through_the_one_time_link() {
+    let Admin { mut app, token, .. } = administrator().await;
+    let created = call(
+        &app,
+        Method::POST,
+        USERS,
+        Some(&token),
+        None,
+        Some(serde_json::json!({"username": "erin", "tenant": TENANT, "name": "Erin"})),
+    )
+    .await;
+    assert_eq!(created.status(), 201);
+    let body: serde_json::Value = created.json().await.unwrap();
+    let id = body["id"].as_str().unwrap().to_owned();
+    let link = body["set_password_url"]
+        .as_str()
+        .expect("the link, once")
+        .to_owned();
+    assert!(link.starts_with(&format!(
+        "{}/unified-login/set-password?token=",
+        app.issuer()
+    )));
+    let read = get_json(&app, &format!("{USERS}/{id}"), Some(&token)).await;
+    assert!(read.get("set_password_url").is_none(), "shown once");
+
+    // The link opens the form for erin, in the browser's language.
+    app.browser = browser();
+    let page = app.get_with_language(&link, "en").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(r#"<strong id="username">erin</strong>"#),
+        "{html}"
+    );
+    let fields = crate::helpers::hidden_fields(&html);
+    let post = |password: &str, confirm: &str| {
+        let mut form = fields.clone();
+        form.push(("password".into(), password.into()));
+        form.push(("confirm".into(), confirm.into()));
+        let browser = app.browser.clone();
+        let url = app.url("/unified-login/set-password");
+        async move { browser.post(url).form(&form).send().await.unwrap() }
+    };
+    let differ = post("erin-passw0rd!", "erin-passw0rd?").await;
+    assert_eq!(differ.status(), 422);
+    assert!(differ
+        .text()
+        .await
+        .unwrap()
+        .contains("The two passwords differ"));
+    let weak = post("short", "short").await;
+    assert_eq!(weak.status(), 422);
+    let done = post("erin-passw0rd!", "erin-passw0rd!").await;
+    assert_eq!(done.status(), 200);
+    assert!(done.text().await.unwrap().contains(r#"id="password-set""#));
+
+    // Spent: neither the page nor the form takes it again.
+    assert_eq!(app.get(&link).await.status(), 410);
+    assert_eq!(post("erin-passw0rd!", "erin-passw0rd!").await.status(), 410);
+    assert_eq!(
+        app.get(&app.url("/unified-login/set-password?token=nope"))
+            .await
+            .status(),
+        410
+    );
+
+    // erin signs in with it.
+    app.browser = browser();
+    let partner = app.client.clone();
+    let (url, _) = app.authorize_url(&partner, &[]);
+    app.login_at(&url, "erin", "erin-passw0rd!").await;
+
+    let events = app.durable.admin_events(&id).await.unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["user.created", "user.password_set"]);
+    assert_eq!(events[1].actor, format!("user:{id}"));
+    let trail = format!("{events:?}");
+    assert!(!trail.contains("erin-passw0rd!") && !trail.contains(link.split('=').nth(1).unwrap()));
+}
+
+#[tokio::test]
+async fn the_set_password_form_needs_its_csrf_cookie() {
+    let Admin { mut app, token, .. } = administrator().await;
+    let body = get_json(&app, USERS, Some(&token)).await;
+    assert!(body["items"].is_array());
+    let created: serde_json::Value = call(
+        &app,
+        Method::POST,
+        USERS,
+        Some(&token),
+        None,
+        Some(serde_json::json!({"username": "frank", "tenant": TENANT})),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let link = created["set_password_url"].as_str().unwrap();
+    let token_value = link.split("token=").nth(1).unwrap();
+    app.browser = browser();
+    let forged = app
+        .browser
+        .post(app.url("/unified-login/set-password"))
+        .form(&[
+            ("token", token_value),
+            ("csrf_token", "x".repeat(43).as_str()),
+            ("password", "frank-passw0rd!"),
+            ("confirm", "frank-passw0rd!"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    // The link still works for frank himself.
+    assert_eq!(app.get(link).await.status(), 200);
+}

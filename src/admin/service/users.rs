@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use super::{Actor, AdminService};
 use crate::admin::{AdminError, NewUserRequest};
 use crate::domain::{NewPassword, Role, Username};
+use crate::secret::{random_token, sha256_hex, Secret};
 use crate::store::durable::{GrantRecord, SessionRecord, UserProfile, UserRecord, Versioned};
 
 /// A change to a user's profile: `None` leaves a field as it is.
@@ -243,4 +244,73 @@ impl AdminService {
         )
         .await
     }
+
+    /// Creates a user without a password they know, and a one-time link to set one
+    /// (valid `PASSWORD_LINK_HOURS`); returns the id and the link's token, shown once.
+    pub async fn create_user_with_link(
+        &self,
+        actor: &Actor,
+        mut request: NewUserRequest,
+    ) -> Result<(String, Secret), AdminError> {
+        // Nobody ever learns this password: the user sets theirs through the link.
+        request.password = NewPassword::parse(&format!("{}-1", random_token()))?;
+        let changes = json!({
+            "username": request.username.as_str(),
+            "tenant": request.tenant.as_str(),
+            "role": request.role.as_str(),
+            "password": "one-time link",
+        });
+        let id = self
+            .durable
+            .admin_create_user(&self.hasher, request)
+            .await?;
+        let token = Secret::new(random_token());
+        let expires = self.durable.clock().now_unix() + PASSWORD_LINK_HOURS * 3600;
+        self.durable
+            .create_password_link(&sha256_hex(token.expose()), &id, expires)
+            .await?;
+        self.record(actor, "user.created", &id, changes).await?;
+        Ok((id, token))
+    }
+
+    /// The user a set-password link is for, while it is good.
+    pub async fn password_link_user(&self, token: &str) -> Result<Option<UserRecord>, AdminError> {
+        let Some(user_id) = self.durable.password_link_user(&sha256_hex(token)).await? else {
+            return Ok(None);
+        };
+        Ok(self.durable.find_user(&user_id).await?)
+    }
+
+    /// Sets the password through a one-time link, which is spent; the user is the actor.
+    pub async fn complete_password_link(
+        &self,
+        token: &str,
+        password: NewPassword,
+        address: &str,
+    ) -> Result<(), AdminError> {
+        let user = self
+            .password_link_user(token)
+            .await?
+            .ok_or_else(|| AdminError::NotFound("this link has expired or was used".into()))?;
+        if !self.durable.spend_password_link(&sha256_hex(token)).await? {
+            return Err(AdminError::NotFound(
+                "this link has expired or was used".into(),
+            ));
+        }
+        let username = Username::parse(&user.username)?;
+        self.durable
+            .admin_set_password(&self.lifecycle, &self.hasher, &username, password)
+            .await?;
+        let actor = Actor::user(&user.id, address);
+        self.record(
+            &actor,
+            "user.password_set",
+            &user.id,
+            json!({"password": "set through the one-time link"}),
+        )
+        .await
+    }
 }
+
+/// How long a set-password link stays good.
+pub const PASSWORD_LINK_HOURS: i64 = 72;

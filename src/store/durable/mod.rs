@@ -4,6 +4,7 @@
 mod audit;
 mod clients;
 mod migrations;
+mod password_links;
 mod refresh_tokens;
 mod resource_servers;
 mod revocations;
