@@ -75,12 +75,7 @@ pub async fn show(
     let params = Params::parse(req.query_string().as_bytes())
         .map_err(|e| PageError::bad_request(lang, e.to_string()))?;
     let token = params.get("token").ok().flatten().unwrap_or_default();
-    let user = admin
-        .service
-        .password_link_user(token)
-        .await
-        .map_err(|e| page_error(lang, e))?
-        .ok_or_else(|| invalid(lang))?;
+    let user = link_user(&admin, lang, token).await?;
     Ok(form(&idp, &req, lang, &user.username, token, None))
 }
 
@@ -101,12 +96,7 @@ pub async fn submit(
         return Err(PageError::forbidden(lang, lang.texts().csrf_failed));
     }
     let token = field("token");
-    let user = admin
-        .service
-        .password_link_user(token)
-        .await
-        .map_err(|e| page_error(lang, e))?
-        .ok_or_else(|| invalid(lang))?;
+    let user = link_user(&admin, lang, token).await?;
     let t = lang.texts();
     if field("password") != field("confirm") {
         return Ok(form(
@@ -143,6 +133,20 @@ pub async fn submit(
         done: true,
     };
     Ok(html(StatusCode::OK, page.render()))
+}
+
+/// The user a good link is for; a readable 410 page otherwise.
+async fn link_user(
+    admin: &AdminApi,
+    lang: Lang,
+    token: &str,
+) -> Result<crate::store::durable::UserRecord, PageError> {
+    admin
+        .service
+        .password_link_user(token)
+        .await
+        .map_err(|e| page_error(lang, e))?
+        .ok_or_else(|| invalid(lang))
 }
 
 fn page_error(lang: Lang, err: AdminError) -> PageError {
