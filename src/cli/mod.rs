@@ -1,5 +1,6 @@
 //! What the command line does, subcommand by subcommand; `main` parses and dispatches.
 
+pub mod args;
 pub mod config;
 pub mod keys;
 

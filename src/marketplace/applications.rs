@@ -62,23 +62,10 @@ impl From<sqlx::Error> for ReviewError {
     }
 }
 
-/// Filters of "my applications" and the operator's queue.
-#[derive(Debug, Default)]
-pub struct ApplicationFilter {
-    pub tenant_id: Option<String>,
-    pub status: Option<String>,
-    pub kind: Option<String>,
-    pub product_id: Option<String>,
-    pub from: Option<i64>,
-    pub to: Option<i64>,
-    pub offset: i64,
-    pub limit: i64,
-}
-
-const APPLICATION_COLUMNS: &str =
+pub(super) const APPLICATION_COLUMNS: &str =
     "id, product_id, tenant_id, seq, kind, status, content, reason, created_at, updated_at";
 
-fn application(row: &AnyRow) -> Result<ApplicationRecord, sqlx::Error> {
+pub(super) fn application(row: &AnyRow) -> Result<ApplicationRecord, sqlx::Error> {
     Ok(ApplicationRecord {
         id: row.try_get("id")?,
         product_id: row.try_get("product_id")?,
@@ -94,7 +81,10 @@ fn application(row: &AnyRow) -> Result<ApplicationRecord, sqlx::Error> {
 }
 
 /// One application by id, in or out of a transaction.
-async fn load<'e, E>(executor: E, id: &str) -> Result<Option<ApplicationRecord>, sqlx::Error>
+pub(super) async fn load<'e, E>(
+    executor: E,
+    id: &str,
+) -> Result<Option<ApplicationRecord>, sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -239,87 +229,6 @@ impl MarketStore {
         settle(tx, result).await
     }
 
-    pub async fn application(&self, id: &str) -> Result<Option<ApplicationRecord>, StoreError> {
-        Ok(load(self.pool(), id).await?)
-    }
-
-    pub async fn application_log(&self, id: &str) -> Result<Vec<LogEntry>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT at, actor, action, from_status, to_status, comment \
-             FROM mkt_application_log WHERE application_id = $1 ORDER BY seq",
-        )
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(LogEntry {
-                    at: r.try_get("at")?,
-                    actor: r.try_get("actor")?,
-                    action: r.try_get("action")?,
-                    from_status: r.try_get("from_status")?,
-                    to_status: r.try_get("to_status")?,
-                    comment: r.try_get("comment")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
-    }
-
-    /// Applications matching `filter`, oldest first, and how many match in all.
-    pub async fn list_applications(
-        &self,
-        filter: &ApplicationFilter,
-    ) -> Result<(Vec<ApplicationRecord>, i64), StoreError> {
-        let mut conditions = Vec::new();
-        let mut binds: Vec<Bind> = Vec::new();
-        let mut add = |column: &str, op: &str, value: Bind| {
-            binds.push(value);
-            conditions.push(format!("{column} {op} ${}", binds.len()));
-        };
-        if let Some(v) = &filter.tenant_id {
-            add("tenant_id", "=", Bind::Text(v.clone()));
-        }
-        if let Some(v) = &filter.status {
-            add("status", "=", Bind::Text(v.clone()));
-        }
-        if let Some(v) = &filter.kind {
-            add("kind", "=", Bind::Text(v.clone()));
-        }
-        if let Some(v) = &filter.product_id {
-            add("product_id", "=", Bind::Text(v.clone()));
-        }
-        if let Some(v) = filter.from {
-            add("created_at", ">=", Bind::Int(v));
-        }
-        if let Some(v) = filter.to {
-            add("created_at", "<=", Bind::Int(v));
-        }
-        let clause = if conditions.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", conditions.join(" AND "))
-        };
-        let count_sql = format!("SELECT COUNT(*) AS n FROM mkt_applications{clause}");
-        let total: i64 = bind_all(sqlx::query(&count_sql), &binds)
-            .fetch_one(self.pool())
-            .await?
-            .try_get("n")?;
-        let page_sql = format!(
-            "SELECT {APPLICATION_COLUMNS} FROM mkt_applications{clause} \
-             ORDER BY created_at, id LIMIT {} OFFSET {}",
-            filter.limit, filter.offset
-        );
-        let rows = bind_all(sqlx::query(&page_sql), &binds)
-            .fetch_all(self.pool())
-            .await?;
-        let items = rows
-            .iter()
-            .map(application)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((items, total))
-    }
-
     /// Moves an application from `from` to `to` with a log entry; approving puts its
     /// content on sale. Refused with the current state when it is not in `from`.
     pub async fn transition(&self, t: &Transition<'_>) -> Result<ApplicationRecord, ReviewError> {
@@ -454,24 +363,6 @@ impl MarketStore {
         .await;
         settle(tx, result).await
     }
-}
-
-enum Bind {
-    Text(String),
-    Int(i64),
-}
-
-fn bind_all<'q>(
-    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    binds: &'q [Bind],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    for bind in binds {
-        query = match bind {
-            Bind::Text(v) => query.bind(v.as_str()),
-            Bind::Int(v) => query.bind(*v),
-        };
-    }
-    query
 }
 
 #[allow(clippy::too_many_arguments)]

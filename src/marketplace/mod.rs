@@ -3,6 +3,7 @@
 //! or session cookies, and keeps its own tables (`mkt_*`).
 
 mod access_keys;
+pub mod application_queries;
 pub mod applications;
 mod caller;
 mod catalogue;

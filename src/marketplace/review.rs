@@ -9,9 +9,10 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
+use super::application_queries::ApplicationFilter;
 use super::applications::{
-    ApplicationFilter, ApplicationRecord, LogEntry, ReviewError, Transition, APPROVED, KINDS,
-    PENDING, REJECTED, STATUSES, WITHDRAWN,
+    ApplicationRecord, LogEntry, ReviewError, Transition, APPROVED, KINDS, PENDING, REJECTED,
+    STATUSES, WITHDRAWN,
 };
 use super::caller::Caller;
 use super::error::MarketError;
