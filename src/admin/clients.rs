@@ -41,8 +41,9 @@ fn expose_secret<S: serde::Serializer>(secret: &Option<Secret>, s: S) -> Result<
     }
 }
 
-/// What `client list` prints per client: never a secret or its hash.
-#[derive(Debug, Serialize)]
+/// What `client list` prints per client (and the admin API shows): never a secret or its
+/// hash.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ClientListing {
     pub client_id: String,
     pub app_id: String,

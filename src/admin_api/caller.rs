@@ -11,7 +11,7 @@ use super::problem::ApiError;
 use super::AdminApi;
 use crate::admin::Actor;
 use crate::domain::resource::{ADMIN_READ, ADMIN_WRITE};
-use crate::tokens::Refusal;
+use crate::tokens::BearerRefusal;
 
 /// What the route does to the data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,24 +34,20 @@ impl Caller {
             .headers()
             .get(header::AUTHORIZATION)
             .map(|v| v.as_bytes());
-        let token = match crate::tokens::bearer_token(header) {
-            Ok(Some(token)) => token,
-            Ok(None) => return Err(ApiError::Unauthorized { missing: true }),
-            Err(()) => return Err(ApiError::Unauthorized { missing: false }),
-        };
         let claims = api
             .access
-            .verify(token, Some(&api.audience))
+            .verify_bearer(header, &api.audience)
             .await
             .map_err(|refusal| match refusal {
-                Refusal::Invalid => ApiError::Unauthorized { missing: false },
-                Refusal::WrongAudience => ApiError::InsufficientScope {
+                BearerRefusal::Missing => ApiError::Unauthorized { missing: true },
+                BearerRefusal::Invalid => ApiError::Unauthorized { missing: false },
+                BearerRefusal::WrongAudience => ApiError::InsufficientScope {
                     scope: ADMIN_READ,
                     description: "This token was not issued for the admin API: request \
                                   admin.read or admin.write"
                         .into(),
                 },
-                Refusal::Unavailable(err) => ApiError::from(err),
+                BearerRefusal::Unavailable(err) => ApiError::from(err),
             })?;
         let scopes: Vec<&str> = claims.scope.split_whitespace().collect();
         let allowed = match access {

@@ -9,22 +9,14 @@ use super::caller::{Access, Caller};
 use super::problem::{ApiError, Problem, Refusals};
 use super::request::{created, if_match, json_body, page, paged, present, versioned};
 use super::AdminApi;
-use crate::admin::{ClientUpdate, NewClientRequest};
+use crate::admin::{ClientListing, ClientUpdate, NewClientRequest};
 use crate::domain::RedirectUri;
 use crate::store::durable::ClientRecord;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ClientView {
-    pub client_id: String,
-    pub app_id: String,
-    pub name: String,
-    pub public: bool,
-    pub redirect_uris: Vec<String>,
-    pub post_logout_uris: Vec<String>,
-    pub home_url: Option<String>,
-    pub id_token_signed_response_alg: String,
-    pub scopes: Vec<String>,
-    pub created_at: i64,
+    #[serde(flatten)]
+    pub registration: ClientListing,
     pub version: i64,
     /// Only in the answer that issued it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -34,17 +26,8 @@ pub struct ClientView {
 impl From<ClientRecord> for ClientView {
     fn from(c: ClientRecord) -> Self {
         Self {
-            public: c.is_public(),
-            client_id: c.client_id,
-            app_id: c.app_id,
-            name: c.name,
-            redirect_uris: c.redirect_uris,
-            post_logout_uris: c.post_logout_uris,
-            home_url: c.home_url,
-            id_token_signed_response_alg: c.id_token_alg,
-            scopes: c.scopes,
-            created_at: c.created_at,
             version: c.version,
+            registration: ClientListing::from(c),
             client_secret: None,
         }
     }
@@ -165,7 +148,7 @@ pub async fn create(
     let registered = api.service.create_client(&caller.actor, request).await?;
     let mut view = ClientView::from(api.service.client(&registered.client_id).await?);
     view.client_secret = registered.client_secret.map(|s| s.expose().to_owned());
-    let location = format!("/clients/{}", view.client_id);
+    let location = format!("/clients/{}", view.registration.client_id);
     Ok(created(view.version, &view, &location))
 }
 

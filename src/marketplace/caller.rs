@@ -15,7 +15,7 @@ use super::error::MarketError;
 use super::store::Merchant;
 use super::Marketplace;
 use crate::domain::resource::{MARKETPLACE_BUYER, MARKETPLACE_OPERATOR, MARKETPLACE_SELLER};
-use crate::tokens::{AccessClaims, Refusal};
+use crate::tokens::{AccessClaims, BearerRefusal};
 
 pub struct Caller {
     pub claims: Arc<AccessClaims>,
@@ -40,24 +40,20 @@ impl Caller {
             .headers()
             .get(header::AUTHORIZATION)
             .map(|v| v.as_bytes());
-        let token = match crate::tokens::bearer_token(header) {
-            Ok(Some(token)) => token,
-            Ok(None) => return Err(MarketError::Unauthorized { missing: true }),
-            Err(()) => return Err(MarketError::Unauthorized { missing: false }),
-        };
         let claims = market
             .access
-            .verify(token, Some(&market.audience))
+            .verify_bearer(header, &market.audience)
             .await
             .map_err(|refusal| match refusal {
-                Refusal::Invalid => MarketError::Unauthorized { missing: false },
-                Refusal::WrongAudience => MarketError::InsufficientScope {
+                BearerRefusal::Missing => MarketError::Unauthorized { missing: true },
+                BearerRefusal::Invalid => MarketError::Unauthorized { missing: false },
+                BearerRefusal::WrongAudience => MarketError::InsufficientScope {
                     scope: MARKETPLACE_BUYER,
                     description: "This token was not issued for the marketplace: request \
                                   a marketplace scope"
                         .into(),
                 },
-                Refusal::Unavailable(err) => MarketError::from(err),
+                BearerRefusal::Unavailable(err) => MarketError::from(err),
             })?;
         // A client-credentials token speaks for an application, not a person: no roles.
         if claims.sid.is_empty() {

@@ -42,6 +42,19 @@ pub enum Refusal {
 
 const VERIFIED_TOKENS: usize = 20_000;
 
+/// Why a request's `Authorization` header did not carry a token for the audience.
+#[derive(Debug)]
+pub enum BearerRefusal {
+    /// No bearer token at all.
+    Missing,
+    /// A malformed header, or a token that is not a live token of ours.
+    Invalid,
+    /// A live token of ours, issued for other resource servers.
+    WrongAudience,
+    /// The revocation store did not answer.
+    Unavailable(StoreError),
+}
+
 pub struct AccessVerifier {
     keys: Arc<LiveKeys>,
     lifecycle: Arc<Lifecycle>,
@@ -69,6 +82,26 @@ impl AccessVerifier {
 
     /// The claims of a live token whose `aud` names `audience` (any audience when
     /// `None`: introspection describes tokens for every resource server).
+    /// The bearer token of an `Authorization` header, verified for `audience`.
+    pub async fn verify_bearer(
+        &self,
+        authorization: Option<&[u8]>,
+        audience: &str,
+    ) -> Result<Arc<AccessClaims>, BearerRefusal> {
+        let token = match bearer_token(authorization) {
+            Ok(Some(token)) => token,
+            Ok(None) => return Err(BearerRefusal::Missing),
+            Err(()) => return Err(BearerRefusal::Invalid),
+        };
+        self.verify(token, Some(audience))
+            .await
+            .map_err(|refusal| match refusal {
+                Refusal::Invalid => BearerRefusal::Invalid,
+                Refusal::WrongAudience => BearerRefusal::WrongAudience,
+                Refusal::Unavailable(err) => BearerRefusal::Unavailable(err),
+            })
+    }
+
     pub async fn verify(
         &self,
         token: &str,
