@@ -83,6 +83,12 @@ impl Demo {
                 )
                 .await?;
         }
+        // The demo user administers the platform too: the console is part of the demo.
+        if let Some(user) = durable.find_user_by_username(DEMO_USERNAME).await? {
+            if !user.platform_admin {
+                durable.set_platform_admin(&user.id, true).await?;
+            }
+        }
         let callback = format!("{issuer}/demo/callback");
         let home = format!("{issuer}/demo/");
         let existing = durable.find_client(DEMO_CLIENT_ID).await?;
@@ -124,6 +130,7 @@ impl Demo {
             secret.ok_or_else(|| AdminError::Invalid("demo client has no secret".into()))?;
         println!(
             "demo: open {issuer}/demo/ and sign in as {DEMO_USERNAME} / {DEMO_PASSWORD}\n\
+             demo: admin console at {issuer}/console/ (the same user is a platform administrator)\n\
              demo: client_id={DEMO_CLIENT_ID} app_id={DEMO_APP_ID} client_secret={} (rotated at every start)",
             client_secret.expose()
         );

@@ -3,9 +3,11 @@
 pub mod admin;
 pub mod admin_api;
 pub mod cache;
+pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod demo;
 pub mod domain;
 pub mod idp;

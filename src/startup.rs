@@ -152,21 +152,34 @@ impl Application {
             hasher.clone(),
             &settings,
         ));
+        let admin_service = Arc::new(
+            crate::admin::AdminService::new(durable.clone(), idp.lifecycle.clone(), hasher.clone())
+                .with_keys(crate::admin::KeyAdmin {
+                    store: key_store.clone(),
+                    max_token_lifetime,
+                    import_from: None,
+                    live: Some(idp_keys),
+                }),
+        );
+        admin_service
+            .ensure_console_client(&issuer)
+            .await
+            .map_err(|e| StartupError::Config(format!("console client: {e}")))?;
+        let admin_audience = crate::domain::resource::admin_identifier(&issuer);
         let admin_api = web::Data::new(crate::admin_api::AdminApi {
-            service: crate::admin::AdminService::new(
-                durable.clone(),
-                idp.lifecycle.clone(),
-                hasher.clone(),
-            )
-            .with_keys(crate::admin::KeyAdmin {
-                store: key_store.clone(),
-                max_token_lifetime,
-                import_from: None,
-                live: Some(idp_keys),
-            }),
+            service: admin_service.clone(),
             access: access.clone(),
-            audience: crate::domain::resource::admin_identifier(&issuer),
+            audience: admin_audience.clone(),
             issuer: issuer.clone(),
+        });
+        let console = web::Data::new(crate::console::Console {
+            service: admin_service,
+            access: access.clone(),
+            sessions: crate::store::ephemeral::ConsoleSessions::new(idp.ephemeral.clone()),
+            audience: admin_audience,
+            issuer: issuer.clone(),
+            secure_cookies: idp.secure_cookies,
+            clock: clock.clone(),
         });
         let demo = if settings.demo {
             let backchannel = backchannel_address(addr);
@@ -193,11 +206,13 @@ impl Application {
                 .app_data(app_idp.clone())
                 .app_data(marketplace.clone())
                 .app_data(admin_api.clone())
+                .app_data(console.clone())
                 .app_data(app_draining.clone())
                 .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
                 .configure(idp::configure)
                 .configure(crate::marketplace::configure)
                 .configure(crate::admin_api::configure)
+                .configure(crate::console::configure)
                 .route("/metrics", web::get().to(telemetry::metrics))
                 .configure(move |cfg| {
                     if let Some(demo) = demo {

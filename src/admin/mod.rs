@@ -3,12 +3,14 @@
 //! methods here are its storage steps, also used to seed demo and test data. Input
 //! arrives already parsed into domain types.
 
+mod audit_csv;
 mod clients;
 mod keys;
 mod passwords;
 mod service;
 mod users;
 
+pub use audit_csv::{csv_attachment, events_csv};
 pub use clients::{ClientListing, CreatedClient, NewClientRequest};
 pub use keys::KeyAdmin;
 pub use passwords::PasswordHasher;
@@ -16,6 +18,9 @@ pub use service::{Actor, AdminService, ClientUpdate, TenantUpdate, UserUpdate};
 pub use users::NewUserRequest;
 
 use crate::store::StoreError;
+
+/// The console's client id: a public client (code + PKCE) registered at every start.
+pub const CONSOLE_CLIENT_ID: &str = "unilogin-console";
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {

@@ -71,12 +71,11 @@ impl Caller {
                 actor: Actor::client(&claims.client_id, &address),
             });
         }
-        let user = api.service.durable().find_user(&claims.sub).await?;
-        match user {
-            Some(user) if user.platform_admin && !user.disabled => Ok(Self {
+        match api.service.platform_admin(&claims.sub).await? {
+            Some(user) => Ok(Self {
                 actor: Actor::user(&user.id, &address),
             }),
-            _ => Err(ApiError::Forbidden(
+            None => Err(ApiError::Forbidden(
                 "Only platform administrators may use the admin API".into(),
             )),
         }

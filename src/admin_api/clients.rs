@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::caller::{Access, Caller};
 use super::problem::{ApiError, Problem, Refusals};
-use super::request::{created, if_match, json_body, page, paged, present, versioned};
+use super::request::{created, if_match, json_body, page, paged, present, search, versioned};
 use super::AdminApi;
 use crate::admin::{ClientListing, ClientUpdate, NewClientRequest};
 use crate::domain::RedirectUri;
@@ -97,14 +97,18 @@ fn answer(view: ClientView, status: StatusCode) -> HttpResponse {
     get,
     path = "/api/admin/v1/clients",
     tag = "clients",
-    params(("limit" = Option<i64>, Query, description = "1 to 200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
-    responses((status = 200, description = "A page of clients, by id (never a secret)", body = ClientPage), Refusals, (status = 422, description = "A bad limit or cursor", body = Problem, content_type = "application/problem+json")),
+    params(("limit" = Option<i64>, Query, description = "1 to 200, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"), ("q" = Option<String>, Query, description = "Searched in client id, app id and name")),
+    responses((status = 200, description = "A page of clients, by id (never a secret)", body = ClientPage), Refusals, (status = 422, description = "A bad limit, cursor or q", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.read"]))
 )]
 pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
     Caller::identify(&req, &api, Access::Read).await?;
     let page = page(&req)?;
-    let found = api.service.clients(&page.after, page.limit + 1).await?;
+    let search = search(&req)?;
+    let found = api
+        .service
+        .clients(&search, &page.after, page.limit + 1)
+        .await?;
     let (items, next) = paged(found, page.limit, |c| c.client_id.clone());
     Ok(HttpResponse::Ok().json(ClientPage {
         items: items.into_iter().map(ClientView::from).collect(),

@@ -2,7 +2,6 @@
 //! by actor, action, target and time range (unix seconds, inclusive), paged with a
 //! cursor; `/api/admin/v1/audit-events.csv` exports the same selection as CSV.
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
@@ -13,7 +12,6 @@ use super::AdminApi;
 use crate::store::durable::{AdminEvent, EventFilter};
 
 /// The most rows one CSV export holds.
-const EXPORT_LIMIT: i64 = 10_000;
 
 #[derive(Serialize, utoipa::ToSchema)]
 struct EventView {
@@ -41,10 +39,7 @@ impl From<AdminEvent> for EventView {
 }
 
 fn filter(req: &HttpRequest) -> Result<EventFilter, ApiError> {
-    let mut filter = EventFilter {
-        to: i64::MAX,
-        ..EventFilter::default()
-    };
+    let mut filter = EventFilter::everything();
     for (name, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
         let text = || -> Result<String, ApiError> {
             if value.chars().count() > 256 {
@@ -114,52 +109,8 @@ pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResp
 pub async fn export(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
     Caller::identify(&req, &api, Access::Read).await?;
     let filter = filter(&req)?;
-    let events = api.service.events(&filter, "", EXPORT_LIMIT).await?;
-    let mut csv = String::from("id,at,actor,address,action,target,changes\r\n");
-    for e in events {
-        let at = e.at.to_string();
-        let row = [
-            &e.id, &at, &e.actor, &e.address, &e.action, &e.target, &e.changes,
-        ];
-        let cells: Vec<String> = row.iter().map(|v| csv_cell(v)).collect();
-        csv.push_str(&cells.join(","));
-        csv.push_str("\r\n");
-    }
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"audit-events.csv\"",
-        ))
-        .body(csv))
-}
-
-/// One CSV cell (RFC 4180): quoted when it must be; a leading `= + - @` is defused so a
-/// spreadsheet never runs it as a formula.
-fn csv_cell(value: &str) -> String {
-    let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if defused.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", defused.replace('"', "\"\""))
-    } else {
-        defused
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_cell;
-
-    #[test]
-    fn cells_are_quoted_and_formulas_defused() {
-        assert_eq!(csv_cell("plain"), "plain");
-        assert_eq!(csv_cell(r#"{"a":1,"b":2}"#), r#""{""a"":1,""b"":2}""#);
-        assert_eq!(csv_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(csv_cell("line\nbreak"), "\"line\nbreak\"");
-    }
+    let csv = api.service.export_events(&filter).await?;
+    Ok(crate::admin::csv_attachment(csv))
 }
 
 /// A page of audit events.

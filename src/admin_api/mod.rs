@@ -25,7 +25,7 @@ use crate::tokens::AccessVerifier;
 pub const BASE_PATH: &str = "/api/admin/v1";
 
 pub struct AdminApi {
-    pub service: AdminService,
+    pub service: Arc<AdminService>,
     pub access: Arc<AccessVerifier>,
     /// This API's identifier: the `aud` its tokens must carry.
     pub audience: String,

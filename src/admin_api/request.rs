@@ -124,3 +124,15 @@ pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
         .and_then(|v| v.trim().strip_prefix('"')?.strip_suffix('"')?.parse().ok())
         .ok_or(ApiError::PreconditionFailed)
 }
+
+/// The `q` search term of a list (empty when absent).
+pub fn search(req: &HttpRequest) -> Result<String, ApiError> {
+    let search = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "q")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    if search.chars().count() > 128 {
+        return Err(ApiError::field("q", "must be at most 128 characters"));
+    }
+    Ok(search)
+}

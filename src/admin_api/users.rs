@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::caller::{Access, Caller};
 use super::problem::{ApiError, Problem, Refusals};
-use super::request::{created, if_match, json_body, page, paged, versioned};
+use super::request::{created, if_match, json_body, page, paged, search, versioned};
 use super::AdminApi;
 use crate::admin::{NewUserRequest, UserUpdate};
 use crate::domain::{NewPassword, Role, TenantId, Username};
@@ -173,13 +173,7 @@ fn answer(user: UserRecord, status: StatusCode) -> HttpResponse {
 pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
     Caller::identify(&req, &api, Access::Read).await?;
     let page = page(&req)?;
-    let search = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .find(|(k, _)| k == "q")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
-    if search.chars().count() > 128 {
-        return Err(ApiError::field("q", "must be at most 128 characters"));
-    }
+    let search = search(&req)?;
     let found = api
         .service
         .users(&search, &page.after, page.limit + 1)

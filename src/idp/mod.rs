@@ -3,7 +3,7 @@
 
 mod audience;
 mod authorize;
-mod cookies;
+pub mod cookies;
 mod discovery;
 pub mod error;
 mod grant;
@@ -43,6 +43,7 @@ use password_checks::PasswordChecks;
 pub use audience::{Refused, Registry};
 pub use error::{BearerError, OAuthError, PageError};
 pub use pages::html as pages_html;
+pub use token::{redeem_first_party_code, TokenResponse};
 
 /// Everything the protocol handlers share; one per running app.
 pub struct Idp {

@@ -19,7 +19,6 @@ mod review;
 pub mod sealing;
 pub mod signing;
 pub mod store;
-pub mod time;
 
 use std::sync::Arc;
 

@@ -88,7 +88,7 @@ async fn verify(req: &HttpRequest, body: &[u8], market: &Marketplace) -> Result<
     };
     let date =
         header(signing::DATE_HEADER).ok_or(Rejected::Signature("verify aksk signature fail"))?;
-    let signed_at = super::time::parse_sdk_date(date)
+    let signed_at = crate::calendar::parse_sdk_date(date)
         .ok_or(Rejected::Signature("verify aksk signature fail"))?;
     if (market.clock.now_unix() - signed_at).abs() > MAX_SKEW_SECS {
         return Err(Rejected::Signature("signature expired"));
@@ -232,11 +232,11 @@ fn order_info(order: &OrderRecord) -> Value {
     json!({
         "orderId": order.id,
         "orderType": order.order_type,
-        "createTime": super::time::compact(order.created_at),
+        "createTime": crate::calendar::compact(order.created_at),
         "orderLine": order.lines.iter().map(|l| json!({
             "orderLineId": l.id,
             "chargingMode": upstream_charging_mode(&l.charging_mode),
-            "expireTime": l.expire_time.map(super::time::compact),
+            "expireTime": l.expire_time.map(crate::calendar::compact),
             "periodType": l.period_type,
             "periodNumber": l.period_number,
             "productInfo": [{

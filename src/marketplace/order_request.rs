@@ -76,7 +76,7 @@ impl Shipping {
 
 /// A new order id in the upstream form: `CS` + UTC yyMMddHHmm + five random characters.
 fn new_order_id(now: i64) -> String {
-    let stamp = super::time::compact(now);
+    let stamp = crate::calendar::compact(now);
     format!(
         "CS{}{}",
         &stamp[2..12],

@@ -136,7 +136,7 @@ impl From<&OrderRecord> for OrderView {
                 .and_then(|s| serde_json::from_str(s).ok()),
             amount: o.amount,
             currency: o.currency.clone(),
-            create_time: super::time::compact(o.created_at),
+            create_time: crate::calendar::compact(o.created_at),
             created_at: o.created_at,
             order_lines: o
                 .lines
@@ -152,7 +152,7 @@ impl From<&OrderRecord> for OrderView {
                     quantity: l.quantity,
                     unit_price: l.unit_price,
                     amount: l.amount,
-                    expire_time: l.expire_time.map(super::time::compact),
+                    expire_time: l.expire_time.map(crate::calendar::compact),
                 })
                 .collect(),
         }

@@ -971,7 +971,13 @@ async fn the_audit_trail_filters_pages_newest_first_and_exports_csv() {
         .iter()
         .map(|e| e["target"].as_str().unwrap())
         .collect();
-    assert_eq!(targets, ["t3", "t2", "t1"], "newest first");
+    // Oldest of all: unilogin registering its console at start.
+    assert_eq!(
+        targets,
+        ["t3", "t2", "t1", "unilogin-console"],
+        "newest first"
+    );
+    assert_eq!(all["items"][3]["actor"], "system");
     assert_eq!(all["items"][0]["actor"], format!("user:{alice_id}"));
     assert_eq!(all["items"][0]["changes"]["name"], "Three");
 
@@ -989,6 +995,7 @@ async fn the_audit_trail_filters_pages_newest_first_and_exports_csv() {
     let cursor = first["next_cursor"].as_str().unwrap();
     let rest = events(format!("?limit=2&cursor={cursor}")).await;
     assert_eq!(rest["items"][0]["target"], "t1");
+    assert_eq!(rest["items"][1]["target"], "unilogin-console");
     assert_eq!(rest["next_cursor"], serde_json::Value::Null);
 
     for bad in ["?from=yesterday", "?from=10&to=5", "?colour=red"] {

@@ -11,6 +11,7 @@ mod bench;
 mod browser;
 mod cli;
 mod config;
+mod console;
 mod demo;
 mod discovery;
 mod helpers;

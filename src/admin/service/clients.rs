@@ -3,7 +3,8 @@
 use serde_json::{json, Value};
 
 use super::{Actor, AdminService};
-use crate::admin::{AdminError, ClientListing, CreatedClient, NewClientRequest};
+use crate::admin::{AdminError, ClientListing, CreatedClient, NewClientRequest, CONSOLE_CLIENT_ID};
+use crate::domain::resource::{ADMIN_READ, ADMIN_WRITE};
 use crate::domain::RedirectUri;
 use crate::secret::{random_token, sha256_hex, Secret};
 use crate::store::durable::{ClientChange, ClientRecord, Versioned};
@@ -22,7 +23,67 @@ pub struct ClientUpdate {
     pub public: Option<bool>,
 }
 
+/// The console's own registration belongs to unilogin: changing or deleting it would lock
+/// administrators out of the console.
+fn guard_console_client(actor: &Actor, client_id: &str) -> Result<(), AdminError> {
+    if client_id == CONSOLE_CLIENT_ID && *actor != Actor::system() {
+        return Err(AdminError::Conflict(
+            "this is the console's own registration; unilogin maintains it".into(),
+        ));
+    }
+    Ok(())
+}
+
 impl AdminService {
+    /// Registers the console as a public client (code + PKCE) of `issuer`, or brings its
+    /// registration up to date when the issuer changed. Several instances may start at
+    /// once: whoever loses the race finds the work done.
+    pub async fn ensure_console_client(&self, issuer: &str) -> Result<(), AdminError> {
+        let system = Actor::system();
+        let callback = RedirectUri::parse(&format!("{issuer}/console/callback"))?;
+        let home = RedirectUri::parse(&format!("{issuer}/console/"))?;
+        let scopes = vec![ADMIN_READ.to_owned(), ADMIN_WRITE.to_owned()];
+        let Some(current) = self.durable.find_client(CONSOLE_CLIENT_ID).await? else {
+            let request = NewClientRequest {
+                name: "unilogin console".into(),
+                redirect_uris: vec![callback],
+                post_logout_uris: vec![home.clone()],
+                home_url: Some(home),
+                public: true,
+                id_token_alg: None,
+                scopes,
+                client_id: Some(CONSOLE_CLIENT_ID.into()),
+                app_id: Some(CONSOLE_CLIENT_ID.into()),
+            };
+            return match self.create_client(&system, request).await {
+                Ok(_) | Err(AdminError::Conflict(_)) => Ok(()),
+                Err(err) => Err(err),
+            };
+        };
+        if current.redirect_uris == [callback.as_str()]
+            && current.post_logout_uris == [home.as_str()]
+            && current.is_public()
+            && current.scopes == scopes
+        {
+            return Ok(());
+        }
+        let update = ClientUpdate {
+            redirect_uris: Some(vec![callback]),
+            post_logout_uris: Some(vec![home.clone()]),
+            home_url: Some(Some(home)),
+            scopes: Some(scopes),
+            public: Some(true),
+            ..ClientUpdate::default()
+        };
+        match self
+            .update_client(&system, CONSOLE_CLIENT_ID, update, current.version)
+            .await
+        {
+            Ok(_) | Err(AdminError::Stale) => Ok(()),
+            Err(err) => Err(err),
+        }
+    }
+
     /// Registers a client; the secret in the answer is shown this once.
     pub async fn create_client(
         &self,
@@ -56,9 +117,17 @@ impl AdminService {
             .ok_or_else(|| AdminError::NotFound(format!("no client {client_id}")))
     }
 
-    /// Up to `limit` clients after the id `after`, by id.
-    pub async fn clients(&self, after: &str, limit: i64) -> Result<Vec<ClientRecord>, AdminError> {
-        Ok(self.durable.list_clients_after(after, limit).await?)
+    /// Up to `limit` clients after the id `after`, by id, matching `search` if not empty.
+    pub async fn clients(
+        &self,
+        search: &str,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<ClientRecord>, AdminError> {
+        Ok(self
+            .durable
+            .list_clients_after(search, after, limit)
+            .await?)
     }
 
     /// Changes a registration if it is still at `version`; a client made confidential
@@ -70,6 +139,7 @@ impl AdminService {
         update: ClientUpdate,
         version: i64,
     ) -> Result<(ClientRecord, Option<Secret>), AdminError> {
+        guard_console_client(actor, client_id)?;
         let current = self.client(client_id).await?;
         let mut changes = serde_json::Map::new();
         let mut note = |field: &str, value: Value| {
@@ -200,6 +270,7 @@ impl AdminService {
 
     /// Deletes a client; every code and token ever issued to it stops working at once.
     pub async fn delete_client(&self, actor: &Actor, client_id: &str) -> Result<(), AdminError> {
+        guard_console_client(actor, client_id)?;
         self.durable
             .admin_delete_client(&self.lifecycle, client_id)
             .await?;

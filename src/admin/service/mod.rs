@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::{AdminError, PasswordHasher};
 use crate::lifecycle::Lifecycle;
-use crate::store::durable::{AdminEvent, Durable, EventFilter};
+use crate::store::durable::{AdminEvent, Counts, Durable, EventFilter, UserRecord};
 
 /// Who asks, and from where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +37,14 @@ impl Actor {
             .unwrap_or_else(|_| "unknown".into());
         Self {
             id: format!("cli:{user}"),
+            address: "local".into(),
+        }
+    }
+
+    /// unilogin itself (the console's own registration at start).
+    pub fn system() -> Self {
+        Self {
+            id: "system".into(),
             address: "local".into(),
         }
     }
@@ -83,6 +91,21 @@ impl AdminService {
         &self.durable
     }
 
+    /// The user, if they are an enabled platform administrator (checked on every request
+    /// of the admin API and the console, so that a revoked administrator stops at once).
+    pub async fn platform_admin(&self, user_id: &str) -> Result<Option<UserRecord>, AdminError> {
+        Ok(self
+            .durable
+            .find_user(user_id)
+            .await?
+            .filter(|u| u.platform_admin && !u.disabled))
+    }
+
+    /// How many tenants, users and clients there are.
+    pub async fn counts(&self) -> Result<Counts, AdminError> {
+        Ok(self.durable.counts().await?)
+    }
+
     pub(super) async fn record(
         &self,
         actor: &Actor,
@@ -114,5 +137,14 @@ impl AdminService {
             .durable
             .search_admin_events(filter, before, limit)
             .await?)
+    }
+
+    /// Up to `EXPORT_LIMIT` events matching `filter`, newest first, as CSV.
+    pub async fn export_events(&self, filter: &EventFilter) -> Result<String, AdminError> {
+        let events = self
+            .durable
+            .search_admin_events(filter, "", super::audit_csv::EXPORT_LIMIT)
+            .await?;
+        Ok(super::events_csv(&events))
     }
 }

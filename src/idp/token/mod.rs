@@ -197,3 +197,30 @@ pub async fn token(
     no_store(&mut builder);
     Ok(builder.json(response))
 }
+
+/// Redeems a code for a public first-party client living in this process (the console):
+/// the same checks as the token endpoint (one use, redirect URI, PKCE), without a round
+/// trip over HTTP to ourselves.
+pub async fn redeem_first_party_code(
+    idp: &Idp,
+    client_id: &str,
+    code: &str,
+    redirect_uri: &str,
+    code_verifier: &str,
+) -> Result<TokenResponse, OAuthError> {
+    let record = idp
+        .client(client_id)
+        .await?
+        .filter(|c| c.is_public())
+        .ok_or(OAuthError::InvalidClient { basic: false })?;
+    let client = AuthenticatedClient { record };
+    authorization_code::exchange(
+        idp,
+        &client,
+        code,
+        Some(redirect_uri),
+        Some(code_verifier),
+        &[],
+    )
+    .await
+}

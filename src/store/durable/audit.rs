@@ -128,6 +128,16 @@ pub struct EventFilter {
     pub to: i64,
 }
 
+impl EventFilter {
+    /// Every event, at any time.
+    pub fn everything() -> Self {
+        Self {
+            to: i64::MAX,
+            ..Self::default()
+        }
+    }
+}
+
 fn event_of(row: &sqlx::any::AnyRow) -> Result<AdminEvent, StoreError> {
     let field = |name: &str| row.try_get::<String, _>(name).map_err(StoreError::from);
     Ok(AdminEvent {

@@ -206,17 +206,23 @@ impl Durable {
         Ok(super::Versioned::Updated)
     }
 
-    /// Up to `limit` clients with ids after `after`, by id, each with its URIs and scopes.
+    /// Up to `limit` clients with ids after `after`, by id, each with its URIs and scopes;
+    /// `search` (when not empty) must appear in the id, the app id or the name.
     pub async fn list_clients_after(
         &self,
+        search: &str,
         after: &str,
         limit: i64,
     ) -> Result<Vec<ClientRecord>, StoreError> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM clients WHERE client_id > $1 ORDER BY client_id LIMIT $2"
+            "SELECT {COLUMNS} FROM clients WHERE client_id > $1 AND ($2 = '' OR \
+             LOWER(client_id) LIKE $3 ESCAPE '\\' OR LOWER(app_id) LIKE $3 ESCAPE '\\' \
+             OR LOWER(name) LIKE $3 ESCAPE '\\') ORDER BY client_id LIMIT $4"
         );
         let rows = sqlx::query(&sql)
             .bind(after)
+            .bind(search)
+            .bind(super::contains_pattern(search))
             .bind(limit)
             .fetch_all(self.pool())
             .await?;

@@ -155,3 +155,47 @@ mod tests {
         assert!(normalize_url("mysql://x").is_err());
     }
 }
+
+/// A `LIKE … ESCAPE '\\'` pattern matching lower-cased text that contains `search`.
+pub(crate) fn contains_pattern(search: &str) -> String {
+    format!(
+        "%{}%",
+        search
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
+/// How many of each record there are (the console's overview).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Counts {
+    pub tenants: i64,
+    pub users: i64,
+    pub disabled_users: i64,
+    pub platform_admins: i64,
+    pub clients: i64,
+}
+
+impl Durable {
+    pub async fn counts(&self) -> Result<Counts, StoreError> {
+        use sqlx::Row;
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM tenants) AS tenants, \
+             (SELECT COUNT(*) FROM users) AS users, \
+             (SELECT COUNT(*) FROM users WHERE disabled <> 0) AS disabled_users, \
+             (SELECT COUNT(*) FROM users WHERE platform_admin <> 0) AS platform_admins, \
+             (SELECT COUNT(*) FROM clients) AS clients",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Counts {
+            tenants: row.try_get("tenants")?,
+            users: row.try_get("users")?,
+            disabled_users: row.try_get("disabled_users")?,
+            platform_admins: row.try_get("platform_admins")?,
+            clients: row.try_get("clients")?,
+        })
+    }
+}

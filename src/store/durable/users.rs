@@ -211,14 +211,7 @@ impl Durable {
         after: &str,
         limit: i64,
     ) -> Result<Vec<UserRecord>, StoreError> {
-        let pattern = format!(
-            "%{}%",
-            search
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+        let pattern = super::contains_pattern(search);
         let sql = format!(
             "SELECT {COLUMNS} FROM users WHERE id > $1 AND ($2 = '' OR \
              LOWER(username) LIKE $3 ESCAPE '\\' OR LOWER(name) LIKE $3 ESCAPE '\\' \

@@ -3,6 +3,7 @@
 //! implementation; the typed wrappers never know which one they run on.
 
 mod codes;
+mod console_sessions;
 mod memory;
 mod pending;
 mod redis;
@@ -17,6 +18,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 pub use codes::{CodeGrant, Codes, Redemption};
+pub use console_sessions::{ConsoleSession, ConsoleSessions, ConsoleSignIn};
 pub use memory::MemoryStore;
 pub use pending::{PendingRequest, PendingRequests};
 pub use redis::RedisStore;

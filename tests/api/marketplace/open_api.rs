@@ -123,7 +123,7 @@ fn sdk_date(offset_secs: i64) -> String {
         .unwrap()
         .as_secs() as i64
         + offset_secs;
-    let date = unilogin::marketplace::time::compact(when);
+    let date = unilogin::calendar::compact(when);
     format!("{}T{}Z", &date[..8], &date[8..])
 }
 

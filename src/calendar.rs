@@ -1,5 +1,6 @@
-//! UTC calendar formatting for the upstream wire forms (`yyyyMMddHHmmss`, order ids),
-//! and parsing of `X-Sdk-Date` (`yyyyMMdd'T'HHmmss'Z'`).
+//! UTC calendar arithmetic: the upstream wire forms (`yyyyMMddHHmmss`, order ids), the
+//! parsing of `X-Sdk-Date` (`yyyyMMdd'T'HHmmss'Z'`), and the console's readable times and
+//! date filters.
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's
 /// `civil_from_days`).
@@ -38,6 +39,30 @@ pub fn compact(unix: i64) -> String {
     )
 }
 
+/// `yyyy-MM-dd HH:mm:ss` in UTC, for people.
+pub fn readable(unix: i64) -> String {
+    let c = compact(unix);
+    format!(
+        "{}-{}-{} {}:{}:{}",
+        &c[0..4],
+        &c[4..6],
+        &c[6..8],
+        &c[8..10],
+        &c[10..12],
+        &c[12..14]
+    )
+}
+
+/// The first second (UTC) of a `yyyy-MM-dd` day, as a date input sends it.
+pub fn parse_day(raw: &str) -> Option<i64> {
+    let b = raw.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let compact_form = format!("{}{}{}T000000Z", &raw[0..4], &raw[5..7], &raw[8..10]);
+    parse_sdk_date(&compact_form)
+}
+
 /// Parses `yyyyMMddTHHmmssZ` to unix seconds.
 pub fn parse_sdk_date(raw: &str) -> Option<i64> {
     let b = raw.as_bytes();
@@ -72,6 +97,11 @@ mod tests {
         assert_eq!(compact(0), "19700101000000");
         assert_eq!(compact(1_573_788_615), "20191115033015");
         assert_eq!(compact(951_782_400), "20000229000000");
+        assert_eq!(readable(1_573_788_615), "2019-11-15 03:30:15");
+        assert_eq!(parse_day("2019-11-15"), Some(1_573_776_000));
+        assert_eq!(parse_day("2019-02-30"), None);
+        assert_eq!(parse_day("2019/11/15"), None);
+        assert_eq!(parse_day("2019-1-155"), None);
         assert_eq!(parse_sdk_date("20191115T033655Z"), Some(1_573_789_015));
         assert_eq!(parse_sdk_date("20240101T000000Z"), Some(1_704_067_200));
         for bad in [

@@ -1,0 +1,166 @@
+//! The console's one error type, rendered once: as a redirect to sign in, or as a page in
+//! the browser's language (the middleware `localize` knows the request; the error alone
+//! does not).
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use super::texts::{texts, ConsoleTexts};
+use crate::admin::AdminError;
+use crate::idp::i18n::Lang;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConsoleError {
+    /// Not signed in to the console (or its session ended): sign in, then come back.
+    #[error("sign in first")]
+    SignIn { return_to: String },
+    /// A destructive action after a sign-in older than the recent-sign-in window.
+    #[error("sign in again first")]
+    Reauthenticate { return_to: String },
+    #[error("not a platform administrator")]
+    NotAdmin,
+    #[error("CSRF token missing or wrong")]
+    Csrf,
+    #[error("the sign-in did not complete")]
+    SignInFailed,
+    #[error("not found")]
+    NotFound,
+    /// A refusal the admin service explains (shown as it is).
+    #[error("{0}")]
+    Refused(String),
+    #[error("store unavailable")]
+    Unavailable,
+    #[error("internal error")]
+    Internal,
+}
+
+impl From<StoreError> for ConsoleError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Unavailable(detail) => {
+                tracing::warn!(%detail, "console: store unavailable");
+                Self::Unavailable
+            }
+            other => {
+                tracing::error!(error = %other, "console: store failure");
+                Self::Internal
+            }
+        }
+    }
+}
+
+impl From<AdminError> for ConsoleError {
+    fn from(err: AdminError) -> Self {
+        match err {
+            AdminError::NotFound(_) => Self::NotFound,
+            AdminError::Invalid(message) | AdminError::Conflict(message) => Self::Refused(message),
+            AdminError::Stale => Self::Refused("changed since it was read".into()),
+            AdminError::Store(err) => Self::from(err),
+        }
+    }
+}
+
+impl ResponseError for ConsoleError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::SignIn { .. } | Self::Reauthenticate { .. } => StatusCode::SEE_OTHER,
+            Self::NotAdmin | Self::Csrf => StatusCode::FORBIDDEN,
+            Self::SignInFailed | Self::Refused(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Without the request's language; `localize` replaces it with the localized page.
+    fn error_response(&self) -> HttpResponse {
+        self.render(Lang::Zh)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/error.html")]
+struct ErrorPage<'a> {
+    t: &'static ConsoleTexts,
+    message: &'a str,
+    sign_in_other: bool,
+}
+
+impl ConsoleError {
+    fn render(&self, lang: Lang) -> HttpResponse {
+        let t = texts(lang);
+        let message = match self {
+            Self::SignIn { return_to } => return sign_in_redirect(return_to, false),
+            Self::Reauthenticate { return_to } => return sign_in_redirect(return_to, true),
+            Self::NotAdmin => t.not_admin,
+            Self::Csrf => t.csrf_expired,
+            Self::SignInFailed => t.sign_in_failed,
+            Self::NotFound => t.not_found,
+            Self::Refused(message) => message.as_str(),
+            Self::Unavailable => t.unavailable,
+            Self::Internal => t.internal,
+        };
+        let page = ErrorPage {
+            t,
+            message,
+            sign_in_other: matches!(self, Self::NotAdmin),
+        };
+        crate::idp::pages_html(self.status_code(), page.render())
+    }
+}
+
+fn sign_in_redirect(return_to: &str, fresh: bool) -> HttpResponse {
+    let mut pairs = vec![("return", return_to)];
+    if fresh {
+        pairs.push(("fresh", "1"));
+    }
+    let location = crate::idp::url_with_query("/console/login", &pairs);
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// The `lang` of the query, when it names one of our languages.
+pub fn explicit_lang(query: &str) -> Option<Lang> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| Lang::parse(&v))
+}
+
+/// Renders console errors in the request's language, and remembers an explicit language
+/// choice (`?lang=`) in the cookie the sign-in pages read too.
+pub async fn localize(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let explicit = explicit_lang(req.query_string());
+    let lang = Lang::negotiate(req.request(), explicit.map(Lang::code));
+    let secure = req
+        .app_data::<actix_web::web::Data<super::Console>>()
+        .is_some_and(|c| c.secure_cookies);
+    let response = next.call(req).await?;
+    let localized = response
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<ConsoleError>())
+        .map(|e| e.render(lang));
+    let mut response = match localized {
+        Some(page) => response.into_response(page),
+        None => response.map_into_boxed_body(),
+    };
+    if let Some(lang) = explicit {
+        let cookie = crate::idp::cookies::build(
+            crate::idp::cookies::LANG_COOKIE,
+            lang.code().to_owned(),
+            secure,
+            365 * 86_400,
+        );
+        let _ = response.response_mut().add_cookie(&cookie);
+    }
+    Ok(response)
+}

@@ -1,0 +1,170 @@
+//! The admin console at `/console/`: server-rendered pages in Simplified Chinese and
+//! English over the admin service (the same one the command line and the admin API use),
+//! signed in through unilogin's own authorize endpoint. Works without JavaScript; the one
+//! script (copy to clipboard) is served from here, so the strict CSP stays.
+
+mod audit;
+mod clients;
+mod error;
+mod form;
+mod overview;
+mod session;
+mod settings;
+mod tenants;
+pub mod texts;
+mod user_actions;
+mod users;
+
+use std::sync::Arc;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::middleware::from_fn;
+use actix_web::{web, HttpResponse};
+
+pub use error::ConsoleError;
+pub use session::{Admin, COOKIE, RECENT_SIGN_IN_SECS};
+
+use crate::admin::AdminService;
+use crate::clock::Clock;
+use crate::store::ephemeral::ConsoleSessions;
+use crate::tokens::AccessVerifier;
+use texts::ConsoleTexts;
+
+/// Rows per page of every list.
+pub const PAGE_SIZE: i64 = 25;
+
+pub struct Console {
+    pub service: Arc<AdminService>,
+    pub access: Arc<AccessVerifier>,
+    pub sessions: ConsoleSessions,
+    /// The admin API's identifier: the console's tokens are issued for it.
+    pub audience: String,
+    pub issuer: String,
+    pub secure_cookies: bool,
+    pub clock: Clock,
+}
+
+impl Console {
+    fn callback_uri(&self) -> String {
+        format!("{}/console/callback", self.issuer)
+    }
+}
+
+/// What the frame of every page shows: the navigation, who is signed in, the language
+/// switch, and the notice left by the action that led here.
+pub struct Chrome {
+    pub section: &'static str,
+    pub username: String,
+    pub csrf: String,
+    pub switch_href: String,
+    pub notice: Option<&'static str>,
+}
+
+/// The notice for `?done=…` after a change (post/redirect/get).
+fn notice(t: &'static ConsoleTexts, done: &str) -> Option<&'static str> {
+    Some(match done {
+        "client_updated" => t.done_client_updated,
+        "client_deleted" => t.done_client_deleted,
+        "tenant_created" => t.done_tenant_created,
+        "tenant_updated" => t.done_tenant_updated,
+        "user_created" => t.user_created,
+        "user_updated" => t.done_user_updated,
+        "user_disabled" => t.done_user_disabled,
+        "user_enabled" => t.done_user_enabled,
+        "password_reset" => t.done_password_reset,
+        "sessions_ended" => t.done_sessions_ended,
+        "grant_revoked" => t.done_grant_revoked,
+        "keys_rotated" => t.done_keys_rotated,
+        "resource_server_created" => t.done_resource_server_created,
+        _ => return None,
+    })
+}
+
+/// A time for people (UTC); templates pass their values by reference.
+pub fn when(unix: &i64) -> String {
+    crate::calendar::readable(*unix)
+}
+
+/// A query parameter, trimmed and bounded; empty when absent.
+pub fn query(req: &actix_web::HttpRequest, name: &str) -> String {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim().chars().take(512).collect())
+        .unwrap_or_default()
+}
+
+/// A rendered page (never cached: pages carry CSRF tokens and once-shown secrets).
+pub fn page(status: StatusCode, rendered: Result<String, askama::Error>) -> HttpResponse {
+    crate::idp::pages_html(status, rendered)
+}
+
+pub fn ok(rendered: Result<String, askama::Error>) -> HttpResponse {
+    page(StatusCode::OK, rendered)
+}
+
+/// After a change: back to a page, with the notice of what was done.
+pub fn done(path: &str, what: &str) -> HttpResponse {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    session::see_other(&format!("{path}{separator}done={what}"))
+}
+
+/// A confirmation before an action that cannot be undone: what it does, to what, and
+/// one button that posts it.
+#[derive(askama::Template)]
+#[template(path = "console/confirm.html")]
+pub struct Confirm<'a> {
+    pub t: &'static ConsoleTexts,
+    pub c: Chrome,
+    pub heading: &'a str,
+    pub text: &'a str,
+    pub target: &'a str,
+    pub action: &'a str,
+    pub button: &'a str,
+    pub cancel: &'a str,
+    /// An optional checkbox (name, label).
+    pub option: Option<(&'a str, &'a str)>,
+    /// A form that asks for something more (a new password) instead of a bare button.
+    pub password: bool,
+    pub error: Option<&'a str>,
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/console", web::get().to(to_home)).service(
+        web::scope("/console")
+            .wrap(from_fn(error::localize))
+            .route("/", web::get().to(overview::show))
+            .route("/login", web::get().to(session::login))
+            .route("/callback", web::get().to(session::callback))
+            .route("/logout", web::post().to(session::logout))
+            .route("/static/console.css", web::get().to(stylesheet))
+            .route("/static/console.js", web::get().to(script))
+            .configure(clients::routes)
+            .configure(tenants::routes)
+            .configure(users::routes)
+            .configure(settings::routes)
+            .configure(audit::routes)
+            .default_service(web::to(not_found)),
+    );
+}
+
+async fn to_home() -> HttpResponse {
+    session::see_other("/console/")
+}
+
+async fn not_found() -> Result<HttpResponse, ConsoleError> {
+    Err(ConsoleError::NotFound)
+}
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../../templates/console/console.css"))
+}
+
+async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/javascript; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../../templates/console/console.js"))
+}

@@ -1,0 +1,326 @@
+//! Users: search, create (with a password, or a one-time set-password link shown once),
+//! the detail page (profile and role, sessions, grants). The actions on a user are in
+//! `user_actions`.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::clients::enc;
+use super::form::{Errors, Form};
+use super::texts::ConsoleTexts;
+use super::{query, Admin, Chrome, Console, ConsoleError, PAGE_SIZE};
+use crate::admin::{AdminError, NewUserRequest, UserUpdate};
+use crate::domain::{NewPassword, Role, TenantId, Username};
+use crate::store::durable::{GrantRecord, SessionRecord, UserRecord};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/users", web::get().to(list))
+        .route("/users", web::post().to(create))
+        .route("/users/new", web::get().to(new))
+        .route("/users/{id}", web::get().to(show))
+        .route("/users/{id}", web::post().to(update))
+        .configure(super::user_actions::routes);
+}
+
+#[derive(Template)]
+#[template(path = "console/users.html")]
+struct UserList {
+    t: &'static ConsoleTexts,
+    c: Chrome,
+    q: String,
+    users: Vec<UserRecord>,
+    next: Option<String>,
+}
+
+async fn list(
+    req: HttpRequest,
+    admin: Admin,
+    console: web::Data<Console>,
+) -> Result<HttpResponse, ConsoleError> {
+    let q = query(&req, "q");
+    let after = query(&req, "after");
+    let mut users = console.service.users(&q, &after, PAGE_SIZE + 1).await?;
+    let next = (users.len() as i64 > PAGE_SIZE).then(|| {
+        users.truncate(PAGE_SIZE as usize);
+        users.last().map(|u| u.id.clone()).unwrap_or_default()
+    });
+    let page = UserList {
+        t: admin.t,
+        c: admin.chrome("users"),
+        q,
+        users,
+        next,
+    };
+    Ok(super::ok(page.render()))
+}
+
+/// The profile fields as typed, to show them back.
+#[derive(Default)]
+struct Profile {
+    username: String,
+    tenant: String,
+    name: String,
+    email: String,
+    mobile: String,
+    role: String,
+    org_code: String,
+    org_name: String,
+    project_name: String,
+}
+
+impl Profile {
+    fn of(user: &UserRecord) -> Self {
+        Self {
+            username: user.username.clone(),
+            tenant: user.tenant_id.clone(),
+            name: user.name.clone(),
+            email: user.email.clone(),
+            mobile: user.mobile.clone(),
+            role: user.role.clone(),
+            org_code: user.org_code.clone(),
+            org_name: user.org_name.clone(),
+            project_name: user.project_name.clone(),
+        }
+    }
+
+    fn read(form: &Form) -> Self {
+        Self {
+            username: form.get("username").to_owned(),
+            tenant: form.get("tenant").to_owned(),
+            name: form.get("name").to_owned(),
+            email: form.get("email").to_owned(),
+            mobile: form.get("mobile").to_owned(),
+            role: form.get("role").to_owned(),
+            org_code: form.get("org_code").to_owned(),
+            org_name: form.get("org_name").to_owned(),
+            project_name: form.get("project_name").to_owned(),
+        }
+    }
+}
+
+fn optional(value: &str) -> Option<String> {
+    Some(value.to_owned()).filter(|v| !v.is_empty())
+}
+
+#[derive(Template)]
+#[template(path = "console/user_new.html")]
+struct NewUserPage {
+    t: &'static ConsoleTexts,
+    c: Chrome,
+    f: Profile,
+    errors: Errors,
+}
+
+fn new_page(admin: &Admin, status: StatusCode, f: Profile, errors: Errors) -> HttpResponse {
+    let page = NewUserPage {
+        t: admin.t,
+        c: admin.chrome("users"),
+        f,
+        errors,
+    };
+    super::page(status, page.render())
+}
+
+async fn new(admin: Admin) -> HttpResponse {
+    let f = Profile {
+        role: Role::User.as_str().into(),
+        ..Profile::default()
+    };
+    new_page(&admin, StatusCode::OK, f, Errors::default())
+}
+
+#[derive(Template)]
+#[template(path = "console/user_link.html")]
+struct LinkPage<'a> {
+    t: &'static ConsoleTexts,
+    c: Chrome,
+    user_id: &'a str,
+    username: &'a str,
+    link: &'a str,
+}
+
+async fn create(
+    admin: Admin,
+    console: web::Data<Console>,
+    form: Form,
+) -> Result<HttpResponse, ConsoleError> {
+    form.check_csrf(&admin)?;
+    let t = admin.t;
+    let f = Profile::read(&form);
+    let mut errors = Errors::default();
+    let username = if f.username.is_empty() {
+        errors.add("username", t.field_required);
+        None
+    } else {
+        errors.take("username", Username::parse(&f.username))
+    };
+    let tenant = if f.tenant.is_empty() {
+        errors.add("tenant", t.field_required);
+        None
+    } else {
+        errors.take("tenant", TenantId::parse(&f.tenant))
+    };
+    let role = errors.take("role", Role::parse(&f.role));
+    let raw_password = form.raw("password");
+    let link_wanted = raw_password.is_empty();
+    // Replaced by one nobody knows when a link is wanted.
+    let password = errors.take(
+        "password",
+        NewPassword::parse(if link_wanted {
+            "unused-0"
+        } else {
+            raw_password
+        }),
+    );
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    let (Some(username), Some(tenant), Some(role), Some(password)) =
+        (username, tenant, role, password)
+    else {
+        return Ok(new_page(&admin, unprocessable, f, errors));
+    };
+    let request = NewUserRequest {
+        username,
+        tenant,
+        password,
+        name: optional(&f.name),
+        email: optional(&f.email),
+        mobile: optional(&f.mobile),
+        role,
+        org_code: optional(&f.org_code),
+        org_name: optional(&f.org_name),
+        project_name: optional(&f.project_name),
+    };
+    let created = if link_wanted {
+        console
+            .service
+            .create_user_with_link(&admin.actor, request)
+            .await
+            .map(|(id, token)| (id, Some(token)))
+    } else {
+        console
+            .service
+            .create_user(&admin.actor, request)
+            .await
+            .map(|id| (id, None))
+    };
+    match created {
+        Ok((id, Some(token))) => {
+            let link = format!(
+                "{}{}?token={}",
+                console.issuer,
+                crate::idp::SET_PASSWORD_PATH,
+                token.expose()
+            );
+            let page = LinkPage {
+                t,
+                c: admin.chrome("users"),
+                user_id: &id,
+                username: &f.username,
+                link: &link,
+            };
+            Ok(super::ok(page.render()))
+        }
+        Ok((id, None)) => Ok(super::done(
+            &format!("/console/users/{}", enc(&id)),
+            "user_created",
+        )),
+        Err(err) => {
+            let errors = Errors::refusal(err, t)?;
+            Ok(new_page(&admin, unprocessable, f, errors))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/user.html")]
+struct UserPage {
+    t: &'static ConsoleTexts,
+    c: Chrome,
+    user: UserRecord,
+    f: Profile,
+    errors: Errors,
+    sessions: Vec<SessionRecord>,
+    grants: Vec<GrantRecord>,
+}
+
+async fn user_page(
+    admin: &Admin,
+    console: &Console,
+    status: StatusCode,
+    user: UserRecord,
+    f: Profile,
+    errors: Errors,
+) -> Result<HttpResponse, ConsoleError> {
+    let sessions = console.service.sessions(&user.id).await?;
+    let grants = console.service.grants(&user.id).await?;
+    let page = UserPage {
+        t: admin.t,
+        c: admin.chrome("users"),
+        user,
+        f,
+        errors,
+        sessions,
+        grants,
+    };
+    Ok(super::page(status, page.render()))
+}
+
+async fn show(
+    admin: Admin,
+    console: web::Data<Console>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ConsoleError> {
+    let user = console.service.user(&path).await?;
+    let f = Profile::of(&user);
+    user_page(&admin, &console, StatusCode::OK, user, f, Errors::default()).await
+}
+
+async fn update(
+    admin: Admin,
+    console: web::Data<Console>,
+    path: web::Path<String>,
+    form: Form,
+) -> Result<HttpResponse, ConsoleError> {
+    form.check_csrf(&admin)?;
+    let user = console.service.user(&path).await?;
+    let mut f = Profile::read(&form);
+    f.username = user.username.clone();
+    f.tenant = user.tenant_id.clone();
+    let mut errors = Errors::default();
+    let role = errors.take("role", Role::parse(&f.role));
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    let Some(role) = role else {
+        return user_page(&admin, &console, unprocessable, user, f, errors).await;
+    };
+    let update = UserUpdate {
+        name: Some(f.name.clone()),
+        email: Some(f.email.clone()),
+        mobile: Some(f.mobile.clone()),
+        role: Some(role),
+        org_code: Some(f.org_code.clone()),
+        org_name: Some(f.org_name.clone()),
+        project_name: Some(f.project_name.clone()),
+    };
+    let version = form.get("version").parse::<i64>().unwrap_or(-1);
+    match console
+        .service
+        .update_user(&admin.actor, &user.id, update, version)
+        .await
+    {
+        Ok(updated) => Ok(super::done(
+            &format!("/console/users/{}", enc(&updated.id)),
+            "user_updated",
+        )),
+        Err(AdminError::Stale) => {
+            let current = console.service.user(&user.id).await?;
+            let errors = Errors::refusal(AdminError::Stale, admin.t)?;
+            let f = Profile::of(&current);
+            user_page(&admin, &console, StatusCode::CONFLICT, current, f, errors).await
+        }
+        Err(err) => {
+            let errors = Errors::refusal(err, admin.t)?;
+            user_page(&admin, &console, unprocessable, user, f, errors).await
+        }
+    }
+}

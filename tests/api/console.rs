@@ -1,0 +1,288 @@
+//! The admin console over HTTP, as a browser without JavaScript drives it (reqwest with a
+//! cookie jar, redirects followed by hand): signing in through authorize, the platform
+//! administrator rule, CSRF, field errors that change nothing, stale edits, the recent
+//! sign-in that destructive actions need, and the audit trail of console changes. The
+//! same in real Chromium, with screenshots, is in `console_browser`.
+
+use std::time::Duration;
+
+use reqwest::{Client, Response};
+
+use crate::helpers::{browser, hidden_fields, location, TestApp, PASSWORD, TENANT};
+
+/// A page's answer after following redirects; signs in as `username` when the unified
+/// login page asks.
+pub struct Visit {
+    pub status: u16,
+    pub path: String,
+    pub body: String,
+}
+
+pub async fn visit(app: &TestApp, browser: &Client, start: &str, username: &str) -> Visit {
+    let mut url = app.url(start);
+    for _ in 0..12 {
+        let response = browser.get(&url).send().await.expect("GET");
+        if !matches!(response.status().as_u16(), 302 | 303) {
+            let path = response.url().path().to_owned();
+            let status = response.status().as_u16();
+            let body = response.text().await.unwrap();
+            return Visit { status, path, body };
+        }
+        let next = location(&response);
+        url = if next.starts_with("/unified-login/portal-login?req=") {
+            let login = signed_in(app, browser, &next, username).await;
+            app.url(&location(&login))
+        } else if next.starts_with('/') {
+            app.url(&next)
+        } else {
+            next
+        };
+    }
+    panic!("too many redirects from {start}");
+}
+
+async fn signed_in(app: &TestApp, browser: &Client, form: &str, username: &str) -> Response {
+    let html = browser
+        .get(app.url(form))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut fields = hidden_fields(&html);
+    fields.push(("username".into(), username.into()));
+    fields.push(("password".into(), PASSWORD.into()));
+    let posted = browser
+        .post(app.url("/unified-login/portal-login"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 302, "{username} signs in");
+    posted
+}
+
+/// The CSRF token of a console page.
+pub fn csrf(html: &str) -> String {
+    hidden_fields(html)
+        .into_iter()
+        .find(|(name, _)| name == "csrf_token")
+        .map(|(_, value)| value)
+        .expect("a CSRF token on the page")
+}
+
+async fn make_admin(app: &TestApp, username: &str) -> String {
+    let user = app
+        .durable
+        .find_user_by_username(username)
+        .await
+        .unwrap()
+        .unwrap();
+    app.durable
+        .set_platform_admin(&user.id, true)
+        .await
+        .unwrap();
+    user.id
+}
+
+async fn post(app: &TestApp, browser: &Client, path: &str, form: &[(&str, &str)]) -> Response {
+    browser
+        .post(app.url(path))
+        .form(form)
+        .send()
+        .await
+        .expect("POST")
+}
+
+#[tokio::test]
+async fn signing_in_to_the_console_needs_a_platform_administrator() {
+    let app = TestApp::spawn().await;
+    let anonymous = browser();
+    let response = anonymous.get(app.url("/console/")).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), "/console/login?return=%2Fconsole%2F");
+    let response = anonymous
+        .get(app.url("/console/login?return=%2Fconsole%2F"))
+        .send()
+        .await
+        .unwrap();
+    let authorize = location(&response);
+    assert!(
+        authorize.contains("client_id=unilogin-console"),
+        "{authorize}"
+    );
+    assert!(
+        authorize.contains("code_challenge_method=S256"),
+        "{authorize}"
+    );
+
+    // alice signs in, but she does not administer the platform.
+    let alice = browser();
+    let page = visit(&app, &alice, "/console/", "alice").await;
+    assert_eq!(page.status, 403, "{}", page.body);
+    assert!(
+        page.body.contains("Only platform administrators") || page.body.contains("只有平台管理员")
+    );
+    assert!(page.body.contains("id=\"sign-in-other\""));
+
+    // Made one, the same session reaches the overview.
+    make_admin(&app, "alice").await;
+    let page = visit(&app, &alice, "/console/?lang=en", "alice").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("<h1>Overview</h1>"), "{}", page.body);
+    assert!(page.body.contains("id=\"signed-in-as\">alice<"));
+    // Unknown console pages are the console's own 404 page.
+    let missing = visit(&app, &alice, "/console/nothing-here", "alice").await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("id=\"console-error\""));
+}
+
+#[tokio::test]
+async fn console_changes_check_csrf_and_fields_and_are_audited() {
+    let app = TestApp::spawn().await;
+    let alice_id = make_admin(&app, "alice").await;
+    let alice = browser();
+    let page = visit(&app, &alice, "/console/tenants?lang=en", "alice").await;
+    assert_eq!(page.status, 200);
+    let token = csrf(&page.body);
+
+    // Without the CSRF token: refused, nothing created.
+    let response = post(
+        &app,
+        &alice,
+        "/console/tenants",
+        &[("id", "t-new"), ("name", "New")],
+    )
+    .await;
+    assert_eq!(response.status(), 403);
+    assert!(app.durable.find_tenant("t-new").await.unwrap().is_none());
+
+    // A bad id: the error beside the field, the typed values kept, nothing created.
+    let response = post(
+        &app,
+        &alice,
+        "/console/tenants",
+        &[("csrf_token", &token), ("id", "bad id!"), ("name", "")],
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("id=\"id-error\""), "{body}");
+    assert!(body.contains("id=\"name-error\">Required."), "{body}");
+    assert!(body.contains("value=\"bad id!\""), "{body}");
+    assert_eq!(app.count("tenants").await, 1);
+
+    let response = post(
+        &app,
+        &alice,
+        "/console/tenants",
+        &[
+            ("csrf_token", &token),
+            ("id", "t-new"),
+            ("name", "New tenant"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        location(&response),
+        "/console/tenants/t-new?done=tenant_created"
+    );
+    let tenant = app.durable.find_tenant("t-new").await.unwrap().unwrap();
+    assert_eq!(tenant.name, "New tenant");
+    let events = app.durable.admin_events("t-new").await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].action, "tenant.created");
+    assert_eq!(events[0].actor, format!("user:{alice_id}"));
+
+    // Two administrators open the same tenant; the second write is stale.
+    let first = visit(&app, &alice, "/console/tenants/t-new", "alice").await;
+    let version = hidden_fields(&first.body)
+        .into_iter()
+        .find(|(n, _)| n == "version")
+        .unwrap()
+        .1;
+    for (name, status) in [("Renamed once", 303), ("Renamed twice", 409)] {
+        let response = post(
+            &app,
+            &alice,
+            "/console/tenants/t-new",
+            &[
+                ("csrf_token", &token),
+                ("version", &version),
+                ("name", name),
+            ],
+        )
+        .await;
+        assert_eq!(response.status(), status, "{name}");
+    }
+    let tenant = app.durable.find_tenant("t-new").await.unwrap().unwrap();
+    assert_eq!(tenant.name, "Renamed once");
+}
+
+#[tokio::test]
+async fn destructive_actions_need_a_recent_sign_in() {
+    let app = TestApp::spawn().await;
+    make_admin(&app, "alice").await;
+    let bob_id = app.create_user("bob", TENANT).await;
+    let alice = browser();
+    let disable = format!("/console/users/{bob_id}/disable");
+    let page = visit(&app, &alice, &disable, "alice").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let token = csrf(&page.body);
+
+    // Twenty minutes on, the console session still reads, but disabling asks for the
+    // password again and changes nothing.
+    app.clock().advance(Duration::from_secs(20 * 60));
+    let overview = visit(&app, &alice, "/console/users", "alice").await;
+    assert_eq!(overview.path, "/console/users");
+    let response = post(&app, &alice, &disable, &[("csrf_token", &token)]).await;
+    assert_eq!(response.status(), 303);
+    let again = location(&response);
+    assert!(again.starts_with("/console/login?"), "{again}");
+    assert!(again.contains("fresh=1"), "{again}");
+    let bob = app.durable.find_user(&bob_id).await.unwrap().unwrap();
+    assert!(!bob.disabled);
+
+    // Signing in again (prompt=login) comes back to the confirmation, which now works.
+    let login = alice.get(app.url(&again)).send().await.unwrap();
+    assert!(location(&login).contains("prompt=login"));
+    let page = visit(&app, &alice, &again, "alice").await;
+    assert_eq!(page.path, disable);
+    let token = csrf(&page.body);
+    let response = post(&app, &alice, &disable, &[("csrf_token", &token)]).await;
+    assert_eq!(response.status(), 303);
+    let bob = app.durable.find_user(&bob_id).await.unwrap().unwrap();
+    assert!(bob.disabled);
+}
+
+#[tokio::test]
+async fn the_console_session_ends_with_the_administrator() {
+    let app = TestApp::spawn().await;
+    make_admin(&app, "alice").await;
+    let alice = browser();
+    assert_eq!(visit(&app, &alice, "/console/", "alice").await.status, 200);
+    // No longer an administrator: refused at once, without signing out.
+    let user = app
+        .durable
+        .find_user_by_username("alice")
+        .await
+        .unwrap()
+        .unwrap();
+    app.durable
+        .set_platform_admin(&user.id, false)
+        .await
+        .unwrap();
+    let response = alice.get(app.url("/console/")).send().await.unwrap();
+    assert_eq!(response.status(), 403);
+    // Administrator again, then her sessions are ended: the console sends her to sign in.
+    app.durable
+        .set_platform_admin(&user.id, true)
+        .await
+        .unwrap();
+    app.lifecycle().end_user(&user.id).await.unwrap();
+    let response = alice.get(app.url("/console/")).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert!(location(&response).starts_with("/console/login"));
+}
