@@ -101,13 +101,20 @@ struct Parsed {
     scopes: Vec<String>,
 }
 
-fn uris(errors: &mut Errors, field: &'static str, lines: &[String]) -> Vec<RedirectUri> {
+/// The URIs of a text area, one per line; the first bad line is named beside the field.
+fn uris(
+    errors: &mut Errors,
+    t: &ConsoleTexts,
+    field: &'static str,
+    lines: &[String],
+) -> Vec<RedirectUri> {
     let mut parsed = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         match RedirectUri::parse(line) {
             Ok(uri) => parsed.push(uri),
             Err(err) => {
-                errors.add(field, format!("{} ({line:.80}): {err}", i + 1));
+                let n = i + 1;
+                errors.add(field, format!("{}{n}{}{err}", t.line_before, t.line_after));
                 break;
             }
         }
@@ -133,9 +140,10 @@ fn parse(form: &Form, t: &ConsoleTexts) -> (Fields, Result<Parsed, Errors>) {
     if redirect_lines.is_empty() {
         errors.add("redirect_uris", t.field_required);
     }
-    let redirect_uris = uris(&mut errors, "redirect_uris", &redirect_lines);
+    let redirect_uris = uris(&mut errors, t, "redirect_uris", &redirect_lines);
     let post_logout_uris = uris(
         &mut errors,
+        t,
         "post_logout_uris",
         &form.lines("post_logout_uris"),
     );

@@ -88,6 +88,8 @@ texts! {
     confidential_client: "机密客户端（有密钥）", "Confidential (with a secret)";
     redirect_uris: "回调地址（redirect_uri）", "Redirect URIs";
     one_per_line: "每行一个。", "One per line.";
+    line_before: "第 ", "Line ";
+    line_after: " 行：", ": ";
     post_logout_uris: "登出后跳转地址", "Post-logout redirect URIs";
     home_url: "应用首页地址", "Home URL";
     id_token_alg: "ID Token 签名算法", "ID token algorithm";

@@ -99,6 +99,15 @@ pub async fn security_headers(
     let https = req
         .app_data::<web::Data<crate::idp::Idp>>()
         .is_some_and(|idp| idp.secure_cookies);
+    // The console's one script (copy to clipboard) is served from here; nothing else runs
+    // scripts, and no page runs inline ones.
+    let csp = if req.path().starts_with("/console/") {
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    } else {
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+         frame-ancestors 'none'; base-uri 'none'"
+    };
     let mut response = next.call(req).await?;
     let headers = response.headers_mut();
     headers.insert(
@@ -116,10 +125,7 @@ pub async fn security_headers(
     if is_html {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'none'; style-src 'self'; img-src 'self' data:; \
-                 frame-ancestors 'none'; base-uri 'none'",
-            ),
+            HeaderValue::from_static(csp),
         );
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }

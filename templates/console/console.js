@@ -10,10 +10,14 @@ document.addEventListener("click", function (event) {
     button.setAttribute("data-copied", "true");
     button.textContent = "✓";
   };
-  if (navigator.clipboard && window.isSecureContext) {
-    navigator.clipboard.writeText(field.value).then(done);
-  } else {
+  var select = function () {
+    field.focus();
     field.select();
     if (document.execCommand("copy")) done();
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(field.value).then(done, select);
+  } else {
+    select();
   }
 });

@@ -12,6 +12,7 @@ mod browser;
 mod cli;
 mod config;
 mod console;
+mod console_browser;
 mod demo;
 mod discovery;
 mod helpers;
