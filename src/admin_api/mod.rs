@@ -17,9 +17,10 @@ mod users;
 use std::sync::Arc;
 
 use actix_web::http::Method;
-use actix_web::{web, FromRequest, Handler, Responder};
+use actix_web::web;
 
 use crate::admin::AdminService;
+use crate::route_table::{entry, RouteEntry};
 use crate::tokens::AccessVerifier;
 
 pub const BASE_PATH: &str = "/api/admin/v1";
@@ -30,26 +31,6 @@ pub struct AdminApi {
     /// This API's identifier: the `aud` its tokens must carry.
     pub audience: String,
     pub issuer: String,
-}
-
-/// One route of the API: path (under `BASE_PATH`), method, handler.
-pub struct RouteEntry {
-    pub path: &'static str,
-    pub method: Method,
-    route: actix_web::Route,
-}
-
-fn entry<F, Args>(path: &'static str, method: Method, handler: F) -> RouteEntry
-where
-    F: Handler<Args>,
-    Args: FromRequest + 'static,
-    F::Output: Responder + 'static,
-{
-    RouteEntry {
-        path,
-        route: web::route().method(method.clone()).to(handler),
-        method,
-    }
 }
 
 /// Every route the API serves. The router is built from this table, and a test checks it
@@ -95,17 +76,7 @@ pub fn routes() -> Vec<RouteEntry> {
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let mut scope = web::scope(BASE_PATH);
-    let mut resources: Vec<(&'static str, actix_web::Resource)> = Vec::new();
-    for entry in routes() {
-        match resources.iter_mut().find(|(path, _)| *path == entry.path) {
-            Some((_, resource)) => {
-                let taken = std::mem::replace(resource, web::resource(entry.path));
-                *resource = taken.route(entry.route);
-            }
-            None => resources.push((entry.path, endpoint(entry.path).route(entry.route))),
-        }
-    }
-    for (_, resource) in resources {
+    for resource in crate::route_table::resources(routes(), endpoint) {
         scope = scope.service(resource);
     }
     cfg.service(scope.default_service(web::to(not_found)));
@@ -127,8 +98,6 @@ async fn not_found() -> Result<actix_web::HttpResponse, problem::ApiError> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
     use utoipa::OpenApi;
 
     use super::openapi::AdminDocument;
@@ -136,26 +105,9 @@ mod tests {
 
     #[test]
     fn the_document_and_the_router_name_the_same_routes() {
-        let served: BTreeSet<(String, String)> = routes()
-            .into_iter()
-            .map(|r| {
-                (
-                    format!("{BASE_PATH}{}", r.path),
-                    r.method.as_str().to_lowercase(),
-                )
-            })
-            .collect();
         let document = serde_json::to_value(AdminDocument::openapi()).unwrap();
-        let mut documented = BTreeSet::new();
-        for (path, operations) in document["paths"].as_object().unwrap() {
-            for method in operations.as_object().unwrap().keys() {
-                if method != "parameters" {
-                    documented.insert((path.clone(), method.clone()));
-                }
-            }
-        }
-        let undocumented: Vec<_> = served.difference(&documented).collect();
-        let unserved: Vec<_> = documented.difference(&served).collect();
+        let (undocumented, unserved) =
+            crate::route_table::mismatches(&routes(), BASE_PATH, &document);
         assert!(
             undocumented.is_empty(),
             "served but not documented: {undocumented:?}"

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::caller::Caller;
 use super::error::MarketError;
+use super::schema;
 use super::store::AccessKeyRecord;
 use super::Marketplace;
 use crate::secret::Secret;
@@ -17,16 +18,25 @@ pub const MINT_MAX_AGE: i64 = 15 * 60;
 /// More than this many live keys per merchant is refused: rotate, then delete.
 pub const MAX_KEYS_PER_MERCHANT: usize = 10;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = AccessKey)]
 struct Listed {
     access_key: String,
     created_by: String,
     created_at: i64,
 }
 
-#[derive(Serialize)]
+/// The merchant's access keys.
+#[derive(Serialize, utoipa::ToSchema)]
+struct AccessKeyPage {
+    total: usize,
+    items: Vec<Listed>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = CreatedAccessKey)]
 struct Created<'a> {
     access_key: &'a str,
     /// The only time the secret key is shown.
@@ -39,6 +49,14 @@ fn new_access_key() -> String {
     crate::secret::random_id(20).to_ascii_uppercase()
 }
 
+/// Create an access key; the secret key is shown only in this answer
+#[utoipa::path(
+    post,
+    path = "/api/marketplace/v1/seller/access-keys",
+    tag = "access keys",
+    responses((status = 201, description = "Created", body = Created), schema::Refusals, (status = 409, description = "conflict: an illegal transition (the current state is named) or a limit", body = schema::ErrorBody)),
+    security(("bearer" = ["marketplace.seller"]))
+)]
 pub async fn create(
     req: HttpRequest,
     market: web::Data<Marketplace>,
@@ -81,6 +99,14 @@ pub async fn create(
         }))
 }
 
+/// List the merchant's access keys (never their secrets)
+#[utoipa::path(
+    get,
+    path = "/api/marketplace/v1/seller/access-keys",
+    tag = "access keys",
+    responses((status = 200, description = "Access keys", body = AccessKeyPage), schema::Refusals),
+    security(("bearer" = ["marketplace.seller"]))
+)]
 pub async fn list(
     req: HttpRequest,
     market: web::Data<Marketplace>,
@@ -98,12 +124,21 @@ pub async fn list(
             created_at: k.created_at,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "total": items.len(),
-        "items": items,
-    })))
+    Ok(HttpResponse::Ok().json(AccessKeyPage {
+        total: items.len(),
+        items,
+    }))
 }
 
+/// Delete an access key of the merchant
+#[utoipa::path(
+    delete,
+    path = "/api/marketplace/v1/seller/access-keys/{accessKey}",
+    tag = "access keys",
+    params(("accessKey" = String, Path)),
+    responses((status = 204, description = "Deleted"), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody)),
+    security(("bearer" = ["marketplace.seller"]))
+)]
 pub async fn delete(
     req: HttpRequest,
     path: web::Path<String>,

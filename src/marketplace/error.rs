@@ -4,7 +4,6 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::json;
 
 use crate::store::StoreError;
 
@@ -115,9 +114,9 @@ impl ResponseError for MarketError {
             }
             other => other.to_string(),
         };
-        response.json(json!({
-            "error": self.code(),
-            "error_description": description,
-        }))
+        response.json(super::schema::ErrorBody {
+            error: self.code(),
+            error_description: description,
+        })
     }
 }

@@ -3,6 +3,7 @@
 //! or session cookies, and keeps its own tables (`mkt_*`).
 
 mod access_keys;
+mod api_document;
 pub mod application_queries;
 pub mod applications;
 mod caller;
@@ -16,12 +17,14 @@ pub mod product;
 pub mod product_store;
 mod request;
 mod review;
+pub mod schema;
 pub mod sealing;
 pub mod signing;
 pub mod store;
 
 use std::sync::Arc;
 
+use actix_web::http::Method;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 pub use caller::Role;
@@ -29,6 +32,7 @@ pub use error::MarketError;
 use sealing::Sealer;
 use store::MarketStore;
 
+use crate::route_table::{entry, RouteEntry};
 use crate::store::ephemeral::FailureLock;
 use crate::tokens::AccessVerifier;
 
@@ -47,69 +51,113 @@ pub struct Marketplace {
     pub signature_lock: FailureLock,
 }
 
-/// Registers every marketplace route.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(endpoint(openapi::ORDER_QUERY_PATH).route(web::get().to(openapi::order_query)));
-    cfg.service(
-        web::scope(BASE_PATH)
-            .service(endpoint("/openapi.json").route(web::get().to(api_document)))
-            .service(endpoint("/me").route(web::get().to(me)))
-            .service(
-                endpoint("/seller/access-keys")
-                    .route(web::get().to(access_keys::list))
-                    .route(web::post().to(access_keys::create)),
-            )
-            .service(
-                endpoint("/seller/access-keys/{access_key}")
-                    .route(web::delete().to(access_keys::delete)),
-            )
-            .service(endpoint("/seller/products").route(web::post().to(review::publish)))
-            .service(endpoint("/seller/products/{product_id}").route(web::put().to(review::modify)))
-            .service(endpoint("/seller/applications").route(web::get().to(review::my_applications)))
-            .service(
-                endpoint("/seller/applications/{application_id}")
-                    .route(web::get().to(review::my_application))
-                    .route(web::put().to(review::resubmit)),
-            )
-            .service(
-                endpoint("/seller/applications/{application_id}/withdraw")
-                    .route(web::post().to(review::withdraw)),
-            )
-            .service(endpoint("/operator/applications").route(web::get().to(review::review_queue)))
-            .service(
-                endpoint("/operator/applications/{application_id}/approve")
-                    .route(web::post().to(review::approve)),
-            )
-            .service(
-                endpoint("/operator/applications/{application_id}/reject")
-                    .route(web::post().to(review::reject)),
-            )
-            .service(
-                endpoint("/buyer/orders")
-                    .route(web::get().to(orders::buyer_orders))
-                    .route(web::post().to(orders::place)),
-            )
-            .service(endpoint("/buyer/orders/{order_id}").route(web::get().to(orders::buyer_order)))
-            .service(endpoint("/seller/orders").route(web::get().to(orders::seller_orders)))
-            .service(
-                endpoint("/seller/orders/{order_id}").route(web::get().to(orders::seller_order)),
-            )
-            .service(endpoint("/products").route(web::get().to(catalogue::list)))
-            .service(endpoint("/products/{product_id}").route(web::get().to(catalogue::show))),
-    );
+/// Every route the marketplace serves (full paths). The router is built from this table,
+/// and a test holds the generated OpenAPI document against it in both directions.
+pub fn routes() -> Vec<RouteEntry> {
+    use Method as M;
+    vec![
+        entry(openapi::ORDER_QUERY_PATH, M::GET, openapi::order_query),
+        entry(
+            "/api/marketplace/v1/openapi.json",
+            M::GET,
+            api_document::document,
+        ),
+        entry("/api/marketplace/v1/me", M::GET, me),
+        entry(
+            "/api/marketplace/v1/seller/access-keys",
+            M::GET,
+            access_keys::list,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/access-keys",
+            M::POST,
+            access_keys::create,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/access-keys/{accessKey}",
+            M::DELETE,
+            access_keys::delete,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/products",
+            M::POST,
+            review::publish,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/products/{productId}",
+            M::PUT,
+            review::modify,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/applications",
+            M::GET,
+            review::my_applications,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/applications/{applicationId}",
+            M::GET,
+            review::my_application,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/applications/{applicationId}",
+            M::PUT,
+            review::resubmit,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/applications/{applicationId}/withdraw",
+            M::POST,
+            review::withdraw,
+        ),
+        entry(
+            "/api/marketplace/v1/operator/applications",
+            M::GET,
+            review::review_queue,
+        ),
+        entry(
+            "/api/marketplace/v1/operator/applications/{applicationId}/approve",
+            M::POST,
+            review::approve,
+        ),
+        entry(
+            "/api/marketplace/v1/operator/applications/{applicationId}/reject",
+            M::POST,
+            review::reject,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/orders",
+            M::GET,
+            orders::buyer_orders,
+        ),
+        entry("/api/marketplace/v1/buyer/orders", M::POST, orders::place),
+        entry(
+            "/api/marketplace/v1/buyer/orders/{orderId}",
+            M::GET,
+            orders::buyer_order,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/orders",
+            M::GET,
+            orders::seller_orders,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/orders/{orderId}",
+            M::GET,
+            orders::seller_order,
+        ),
+        entry("/api/marketplace/v1/products", M::GET, catalogue::list),
+        entry(
+            "/api/marketplace/v1/products/{productId}",
+            M::GET,
+            catalogue::show,
+        ),
+    ]
 }
 
-/// The OpenAPI 3 document of every marketplace route (kept true by a test).
-pub const API_DOCUMENT: &str = include_str!("openapi3.json");
-
-async fn api_document() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .insert_header((
-            actix_web::http::header::CACHE_CONTROL,
-            "public, max-age=300",
-        ))
-        .body(API_DOCUMENT)
+/// Registers every marketplace route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    for resource in crate::route_table::resources(routes(), endpoint) {
+        cfg.service(resource);
+    }
 }
 
 /// A route whose other methods answer 405 with a JSON error.
@@ -124,14 +172,37 @@ async fn method_not_allowed() -> HttpResponse {
     }))
 }
 
-/// `GET /api/marketplace/v1/me`: who the token says the caller is, and their roles here.
-async fn me(req: HttpRequest, market: web::Data<Marketplace>) -> Result<HttpResponse, MarketError> {
+/// Who the token says the caller is, and their roles here.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = Me)]
+struct MeView<'a> {
+    /// Absent for a client-credentials token.
+    user_id: Option<&'a str>,
+    client_id: &'a str,
+    tenant: Option<&'a str>,
+    merchant_name: Option<&'a str>,
+    roles: Vec<Role>,
+}
+
+/// Who the token says the caller is, and their roles here
+#[utoipa::path(
+    get,
+    path = "/api/marketplace/v1/me",
+    tag = "caller",
+    responses((status = 200, description = "The caller", body = MeView), schema::Refusals),
+    security(("bearer" = []))
+)]
+pub async fn me(
+    req: HttpRequest,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
     let caller = caller::Caller::identify(&req, &market).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "userId": caller.is_user().then_some(caller.claims.sub.as_str()),
-        "clientId": caller.claims.client_id,
-        "tenant": caller.is_user().then_some(caller.claims.tenant.as_str()),
-        "merchantName": caller.merchant.as_ref().map(|m| m.name.as_str()),
-        "roles": caller.roles(),
-    })))
+    Ok(HttpResponse::Ok().json(MeView {
+        user_id: caller.is_user().then_some(caller.claims.sub.as_str()),
+        client_id: &caller.claims.client_id,
+        tenant: caller.is_user().then_some(caller.claims.tenant.as_str()),
+        merchant_name: caller.merchant.as_ref().map(|m| m.name.as_str()),
+        roles: caller.roles(),
+    }))
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::order_store::OrderRecord;
@@ -33,20 +34,43 @@ enum Rejected {
     Unavailable,
 }
 
+/// The gateway's own refusal, before the marketplace sees the request.
+#[derive(Serialize, utoipa::ToSchema)]
+struct GatewayError<'a> {
+    /// APIGW.0301 (bad signature) or APIGW.0500.
+    error_code: &'a str,
+    error_msg: &'a str,
+    request_id: String,
+}
+
+/// The marketplace's answer in the upstream shape.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct OrderQueryResult<'a> {
+    /// MKT.0000 success, MKT.0101 invalid parameter, MKT.0150 not this seller's order,
+    /// MKT.0999 internal error.
+    result_code: &'a str,
+    result_msg: &'a str,
+    /// orderId, orderType, createTime (yyyyMMddHHmmss), orderLine[], buyerInfo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    order_info: Option<Value>,
+}
+
 impl Rejected {
     fn response(&self) -> HttpResponse {
         let request_id = crate::secret::random_id(32);
         match self {
-            Self::Signature(message) => HttpResponse::Unauthorized().json(json!({
-                "error_code": "APIGW.0301",
-                "error_msg": message,
-                "request_id": request_id,
-            })),
-            Self::Unavailable => HttpResponse::ServiceUnavailable().json(json!({
-                "error_code": "APIGW.0500",
-                "error_msg": "The service is temporarily unavailable, retry later",
-                "request_id": request_id,
-            })),
+            Self::Signature(message) => HttpResponse::Unauthorized().json(GatewayError {
+                error_code: "APIGW.0301",
+                error_msg: message,
+                request_id,
+            }),
+            Self::Unavailable => HttpResponse::ServiceUnavailable().json(GatewayError {
+                error_code: "APIGW.0500",
+                error_msg: "The service is temporarily unavailable, retry later",
+                request_id,
+            }),
         }
     }
 }
@@ -144,9 +168,31 @@ async fn verify(req: &HttpRequest, body: &[u8], market: &Marketplace) -> Result<
 }
 
 fn result(status: StatusCode, code: &str, message: &str) -> HttpResponse {
-    HttpResponse::build(status).json(json!({"resultCode": code, "resultMsg": message}))
+    HttpResponse::build(status).json(OrderQueryResult {
+        result_code: code,
+        result_msg: message,
+        order_info: None,
+    })
 }
 
+/// Query an order (AK/SK signed, SDK-HMAC-SHA256). The MOCK… debug order ids answer every seller.
+#[utoipa::path(
+    get,
+    path = "/api/mkp-openapi-public/global/v1/order/query",
+    tag = "open API",
+    params(
+        ("orderId" = String, Query, max_length = 64),
+        ("orderLineId" = Option<String>, Query, max_length = 64)
+    ),
+    responses(
+        (status = 200, description = "MKT.0000", body = OrderQueryResult),
+        (status = 400, description = "MKT.0101 invalid parameter", body = OrderQueryResult),
+        (status = 401, description = "APIGW.0301 bad signature, or MKT.0150 not this seller's order", body = GatewayError),
+        (status = 500, description = "MKT.0999", body = OrderQueryResult),
+        (status = 503, description = "APIGW.0500", body = GatewayError)
+    ),
+    security(("aksk" = []))
+)]
 pub async fn order_query(
     req: HttpRequest,
     body: web::Bytes,
@@ -201,11 +247,11 @@ pub async fn order_query(
             None => return invalid("Invalid parameter: no such orderLineId in the order"),
         },
     };
-    HttpResponse::Ok().json(json!({
-        "resultCode": "MKT.0000",
-        "resultMsg": "Success",
-        "orderInfo": info,
-    }))
+    HttpResponse::Ok().json(OrderQueryResult {
+        result_code: "MKT.0000",
+        result_msg: "Success",
+        order_info: Some(info),
+    })
 }
 
 fn only_line(mut info: Value, line_id: &str) -> Option<Value> {

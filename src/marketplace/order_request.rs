@@ -24,19 +24,27 @@ const CURRENCY: &str = "CNY";
 const MAX_QUANTITY: i64 = 10_000;
 const MAX_PERIODS: i64 = 120;
 
-#[derive(Debug, Deserialize)]
+/// An order as the buyer sends it (unknown fields are refused).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RawOrder {
+#[schema(as = OrderRequest)]
+pub struct RawOrder {
     product_id: String,
     sku_code: String,
     #[serde(default = "one")]
+    #[schema(minimum = 1, maximum = 10000, default = 1)]
     quantity: i64,
+    /// PERIOD billing only, and required there.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 120)]
     period_number: Option<i64>,
+    /// NEW (the default), RENEW, CHANGE, UNSUBSCRIBE, TRIAL or TRIAL_TO_FORMAL.
     #[serde(default)]
     order_type: Option<String>,
+    /// The earlier order a RENEW, CHANGE, UNSUBSCRIBE or TRIAL_TO_FORMAL follows.
     #[serde(default)]
     related_order_id: Option<String>,
+    /// Hardware only, and required there.
     #[serde(default)]
     shipping: Option<Shipping>,
 }
@@ -45,9 +53,9 @@ fn one() -> i64 {
     1
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Shipping {
+pub struct Shipping {
     recipient: String,
     phone: String,
     address: String,

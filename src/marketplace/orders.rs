@@ -11,8 +11,10 @@ use serde::Serialize;
 use super::caller::Caller;
 use super::error::MarketError;
 use super::order_request;
+use super::order_request::RawOrder as OrderRequest;
 use super::order_store::{OrderOwner, OrderRecord};
 use super::request::{json_body, page, paged, query_pairs};
+use super::schema::{self, Page};
 use super::Marketplace;
 use crate::store::StoreError;
 
@@ -42,6 +44,16 @@ fn replay(order: OrderRecord, hash: &str) -> Result<HttpResponse, MarketError> {
         .json(OrderView::from(&order)))
 }
 
+/// Order a spec. With `Idempotency-Key`, a retry returns the same order (200) and creates nothing
+#[utoipa::path(
+    post,
+    path = "/api/marketplace/v1/buyer/orders",
+    tag = "orders",
+    params(("Idempotency-Key" = Option<String>, Header, max_length = 64)),
+    request_body = OrderRequest,
+    responses((status = 201, description = "Created", body = OrderView), (status = 200, description = "The order an earlier request with this key created", body = OrderView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody), (status = 409, description = "conflict: an illegal transition (the current state is named) or a limit", body = schema::ErrorBody)),
+    security(("bearer" = ["marketplace.buyer"]))
+)]
 pub async fn place(
     req: HttpRequest,
     body: web::Bytes,
@@ -83,8 +95,9 @@ pub async fn place(
         .json(OrderView::from(&order)))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Order)]
 struct OrderView {
     order_id: String,
     order_type: String,
@@ -94,16 +107,19 @@ struct OrderView {
     #[serde(skip_serializing_if = "Option::is_none")]
     related_order_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     shipping: Option<serde_json::Value>,
     amount: i64,
     currency: String,
+    /// yyyyMMddHHmmss (UTC)
     create_time: String,
     created_at: i64,
     order_lines: Vec<LineView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OrderLine)]
 struct LineView {
     order_line_id: String,
     product_id: String,
@@ -117,6 +133,7 @@ struct LineView {
     quantity: i64,
     unit_price: i64,
     amount: i64,
+    /// yyyyMMddHHmmss (UTC)
     #[serde(skip_serializing_if = "Option::is_none")]
     expire_time: Option<String>,
 }
@@ -170,6 +187,15 @@ async fn listing(
     Ok(paged(items, total, offset, limit))
 }
 
+/// My orders, newest first
+#[utoipa::path(
+    get,
+    path = "/api/marketplace/v1/buyer/orders",
+    tag = "orders",
+    params(("offset" = Option<i64>, Query, minimum = 0, description = "default 0"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "default 20")),
+    responses((status = 200, description = "A page", body = Page<OrderView>), schema::Refusals),
+    security(("bearer" = ["marketplace.buyer"]))
+)]
 pub async fn buyer_orders(
     req: HttpRequest,
     market: web::Data<Marketplace>,
@@ -178,6 +204,15 @@ pub async fn buyer_orders(
     listing(&req, &market, OrderOwner::Buyer(caller.buyer()?)).await
 }
 
+/// Orders of my products, newest first
+#[utoipa::path(
+    get,
+    path = "/api/marketplace/v1/seller/orders",
+    tag = "orders",
+    params(("offset" = Option<i64>, Query, minimum = 0, description = "default 0"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "default 20")),
+    responses((status = 200, description = "A page", body = Page<OrderView>), schema::Refusals),
+    security(("bearer" = ["marketplace.seller"]))
+)]
 pub async fn seller_orders(
     req: HttpRequest,
     market: web::Data<Marketplace>,
@@ -214,6 +249,15 @@ async fn show_order(
     Ok(HttpResponse::Ok().json(OrderView::from(&order)))
 }
 
+/// One of my orders
+#[utoipa::path(
+    get,
+    path = "/api/marketplace/v1/buyer/orders/{orderId}",
+    tag = "orders",
+    params(("orderId" = String, Path)),
+    responses((status = 200, description = "The order", body = OrderView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody)),
+    security(("bearer" = ["marketplace.buyer"]))
+)]
 pub async fn buyer_order(
     req: HttpRequest,
     path: web::Path<String>,
@@ -222,6 +266,15 @@ pub async fn buyer_order(
     show_order(&req, &path.into_inner(), &market, false).await
 }
 
+/// An order of my products
+#[utoipa::path(
+    get,
+    path = "/api/marketplace/v1/seller/orders/{orderId}",
+    tag = "orders",
+    params(("orderId" = String, Path)),
+    responses((status = 200, description = "The order", body = OrderView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody)),
+    security(("bearer" = ["marketplace.seller"]))
+)]
 pub async fn seller_order(
     req: HttpRequest,
     path: web::Path<String>,

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::MarketError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Project (工程) assets are refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AccessType {
     Saas,
@@ -20,7 +21,7 @@ pub enum AccessType {
     DataAsset,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ChargingMode {
     Period,
@@ -32,7 +33,8 @@ pub enum ChargingMode {
     ByQuantity,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// PERIOD billing only, and required there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PeriodType {
     Year,
@@ -88,27 +90,32 @@ impl AccessType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Spec {
     pub name: String,
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$")]
     pub sku_code: String,
     pub charging_mode: ChargingMode,
     /// Minor currency units (fen): 1999 is ¥19.99.
+    #[schema(minimum = 0)]
     pub price: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_type: Option<PeriodType>,
 }
 
 /// A product as published (and as kept in each application).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductContent {
     pub name: String,
+    #[serde(default)]
     pub description: String,
     pub category: String,
     pub access_type: AccessType,
+    #[schema(min_items = 1, max_items = 20)]
     pub specs: Vec<Spec>,
+    /// Must be true.
     pub security_self_check: bool,
 }
 

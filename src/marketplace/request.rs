@@ -75,7 +75,10 @@ pub fn paged<T: serde::Serialize>(
     offset: i64,
     limit: i64,
 ) -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({
-        "total": total, "offset": offset, "limit": limit, "items": items,
-    }))
+    HttpResponse::Ok().json(super::schema::Page {
+        total,
+        offset,
+        limit,
+        items,
+    })
 }

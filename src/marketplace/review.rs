@@ -18,16 +18,20 @@ use super::caller::Caller;
 use super::error::MarketError;
 use super::product::ProductContent;
 use super::request::{json_body, page, paged, query_pairs};
+use super::schema::{self, Page};
 use super::Marketplace;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Application)]
 pub struct ApplicationView {
     id: String,
     product_id: String,
     #[serde(rename = "type")]
     kind: String,
+    /// pending, approved, rejected or withdrawn
     status: String,
+    #[schema(value_type = ProductContent)]
     content: serde_json::Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
@@ -37,8 +41,9 @@ pub struct ApplicationView {
     log: Option<Vec<LogView>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = LogEntry)]
 struct LogView {
     at: i64,
     actor: String,
@@ -103,6 +108,15 @@ fn created(view: ApplicationView) -> HttpResponse {
     HttpResponse::Created().json(view)
 }
 
+/// Publish a product: creates a pending publish application
+#[utoipa::path(
+    post,
+    path = "/api/marketplace/v1/seller/products",
+    tag = "products",
+    request_body = ProductContent,
+    responses((status = 201, description = "Pending", body = ApplicationView), schema::Refusals),
+    security(("bearer" = ["marketplace.seller"]))
+)]
 pub async fn publish(
     req: HttpRequest,
     body: web::Bytes,
@@ -111,6 +125,16 @@ pub async fn publish(
     submit(&req, &body, &market, None).await
 }
 
+/// Modify a product: creates a pending application (modify once on sale)
+#[utoipa::path(
+    put,
+    path = "/api/marketplace/v1/seller/products/{productId}",
+    tag = "products",
+    params(("productId" = String, Path)),
+    request_body = ProductContent,
+    responses((status = 201, description = "Pending", body = ApplicationView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody), (status = 409, description = "conflict: an illegal transition (the current state is named) or a limit", body = schema::ErrorBody)),
+    security(("bearer" = ["marketplace.seller"]))
+)]
 pub async fn modify(
     req: HttpRequest,
     path: web::Path<String>,
@@ -203,6 +227,15 @@ async fn listing(
     Ok(paged(items, total, offset, limit))
 }
 
+/// My applications, filtered
+#[utoipa::path(
+    get,
+    path = "/api/marketplace/v1/seller/applications",
+    tag = "applications",
+    params(("status" = Option<String>, Query, description = "pending, approved, rejected or withdrawn"), ("type" = Option<String>, Query, description = "publish or modify"), ("productId" = Option<String>, Query), ("from" = Option<i64>, Query, description = "created at or after (unix seconds)"), ("to" = Option<i64>, Query, description = "created at or before (unix seconds)"), ("offset" = Option<i64>, Query, minimum = 0, description = "default 0"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "default 20")),
+    responses((status = 200, description = "A page", body = Page<ApplicationView>), schema::Refusals),
+    security(("bearer" = ["marketplace.seller"]))
+)]
 pub async fn my_applications(
     req: HttpRequest,
     market: web::Data<Marketplace>,
@@ -214,6 +247,15 @@ pub async fn my_applications(
     listing(&market, filter).await
 }
 
+/// One of my applications, with its operation log
+#[utoipa::path(
+    get,
+    path = "/api/marketplace/v1/seller/applications/{applicationId}",
+    tag = "applications",
+    params(("applicationId" = String, Path)),
+    responses((status = 200, description = "The application", body = ApplicationView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody)),
+    security(("bearer" = ["marketplace.seller"]))
+)]
 pub async fn my_application(
     req: HttpRequest,
     path: web::Path<String>,
@@ -232,6 +274,15 @@ pub async fn my_application(
     Ok(HttpResponse::Ok().json(ApplicationView::new(record, Some(log))))
 }
 
+/// Withdraw a pending application (final)
+#[utoipa::path(
+    post,
+    path = "/api/marketplace/v1/seller/applications/{applicationId}/withdraw",
+    tag = "applications",
+    params(("applicationId" = String, Path)),
+    responses((status = 200, description = "Withdrawn", body = ApplicationView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody), (status = 409, description = "conflict: an illegal transition (the current state is named) or a limit", body = schema::ErrorBody)),
+    security(("bearer" = ["marketplace.seller"]))
+)]
 pub async fn withdraw(
     req: HttpRequest,
     path: web::Path<String>,
@@ -254,6 +305,16 @@ pub async fn withdraw(
     .await
 }
 
+/// Edit and resubmit the latest rejected application
+#[utoipa::path(
+    put,
+    path = "/api/marketplace/v1/seller/applications/{applicationId}",
+    tag = "applications",
+    params(("applicationId" = String, Path)),
+    request_body = ProductContent,
+    responses((status = 200, description = "Pending again", body = ApplicationView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody), (status = 409, description = "conflict: an illegal transition (the current state is named) or a limit", body = schema::ErrorBody)),
+    security(("bearer" = ["marketplace.seller"]))
+)]
 pub async fn resubmit(
     req: HttpRequest,
     path: web::Path<String>,
@@ -289,6 +350,15 @@ async fn change(
     Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))
 }
 
+/// Applications to review (status defaults to pending)
+#[utoipa::path(
+    get,
+    path = "/api/marketplace/v1/operator/applications",
+    tag = "review",
+    params(("status" = Option<String>, Query, description = "pending, approved, rejected or withdrawn"), ("type" = Option<String>, Query, description = "publish or modify"), ("productId" = Option<String>, Query), ("from" = Option<i64>, Query, description = "created at or after (unix seconds)"), ("to" = Option<i64>, Query, description = "created at or before (unix seconds)"), ("offset" = Option<i64>, Query, minimum = 0, description = "default 0"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "default 20")),
+    responses((status = 200, description = "A page", body = Page<ApplicationView>), schema::Refusals),
+    security(("bearer" = ["marketplace.operator"]))
+)]
 pub async fn review_queue(
     req: HttpRequest,
     market: web::Data<Marketplace>,
@@ -300,6 +370,15 @@ pub async fn review_queue(
     listing(&market, filter).await
 }
 
+/// Approve: the product goes on sale with this content
+#[utoipa::path(
+    post,
+    path = "/api/marketplace/v1/operator/applications/{applicationId}/approve",
+    tag = "review",
+    params(("applicationId" = String, Path)),
+    responses((status = 200, description = "Approved", body = ApplicationView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody), (status = 409, description = "conflict: an illegal transition (the current state is named) or a limit", body = schema::ErrorBody)),
+    security(("bearer" = ["marketplace.operator"]))
+)]
 pub async fn approve(
     req: HttpRequest,
     path: web::Path<String>,
@@ -322,12 +401,23 @@ pub async fn approve(
     .await
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Rejection {
+    #[schema(min_length = 1, max_length = 1000)]
     reason: String,
 }
 
+/// Reject with a reason
+#[utoipa::path(
+    post,
+    path = "/api/marketplace/v1/operator/applications/{applicationId}/reject",
+    tag = "review",
+    params(("applicationId" = String, Path)),
+    request_body = Rejection,
+    responses((status = 200, description = "Rejected", body = ApplicationView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody), (status = 409, description = "conflict: an illegal transition (the current state is named) or a limit", body = schema::ErrorBody)),
+    security(("bearer" = ["marketplace.operator"]))
+)]
 pub async fn reject(
     req: HttpRequest,
     path: web::Path<String>,

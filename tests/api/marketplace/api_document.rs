@@ -13,7 +13,8 @@ async fn the_openapi_document_names_exactly_the_routes_that_are_served() {
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(doc["openapi"], "3.0.3");
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["components"]["schemas"]["Order"].is_object());
     let paths = doc["paths"].as_object().unwrap();
     let methods = [
         reqwest::Method::GET,

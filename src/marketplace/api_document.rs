@@ -1,0 +1,146 @@
+//! The OpenAPI 3 document of the marketplace, generated from the handlers' annotations
+//! and the wire types (utoipa), served at `/api/marketplace/v1/openapi.json`. A test
+//! holds it against the route table in both directions.
+
+use std::sync::OnceLock;
+
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, AuthorizationCode, Flow, OAuth2, Scopes, SecurityScheme,
+};
+use utoipa::{Modify, OpenApi};
+
+use crate::domain::resource::{MARKETPLACE_BUYER, MARKETPLACE_OPERATOR, MARKETPLACE_SELLER};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "unilogin marketplace",
+        version = "1",
+        description = "The marketplace resource server. Every route takes `Authorization: \
+                       Bearer <unilogin access token>`, verified locally; roles: buyer (any \
+                       signed-in user), seller (a user of a merchant tenant), operator \
+                       (platform reviewer). The open API `order/query` is signed with \
+                       SDK-HMAC-SHA256 instead."
+    ),
+    paths(
+        document,
+        super::me,
+        super::access_keys::list,
+        super::access_keys::create,
+        super::access_keys::delete,
+        super::review::publish,
+        super::review::modify,
+        super::review::my_applications,
+        super::review::my_application,
+        super::review::resubmit,
+        super::review::withdraw,
+        super::review::review_queue,
+        super::review::approve,
+        super::review::reject,
+        super::catalogue::list,
+        super::catalogue::show,
+        super::orders::buyer_orders,
+        super::orders::place,
+        super::orders::buyer_order,
+        super::orders::seller_orders,
+        super::orders::seller_order,
+        super::openapi::order_query,
+    ),
+    modifiers(&SecuritySchemes)
+)]
+pub struct MarketplaceDocument;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let scopes = Scopes::from_iter([
+            (
+                MARKETPLACE_BUYER,
+                "buy: the catalogue, placing and reading one's orders",
+            ),
+            (
+                MARKETPLACE_SELLER,
+                "sell: products, applications, access keys, the orders of one's products",
+            ),
+            (MARKETPLACE_OPERATOR, "review: the application queue"),
+        ]);
+        let mut bearer = OAuth2::new([Flow::AuthorizationCode(
+            AuthorizationCode::with_refresh_url(
+                crate::idp::AUTHORIZE_PATH,
+                crate::idp::TOKEN_PATH,
+                scopes,
+                crate::idp::TOKEN_PATH,
+            ),
+        )]);
+        bearer.description = Some(
+            "A unilogin access token (RFC 9068 JWT) whose aud names the marketplace \
+             (UNILOGIN_ISSUER + /api/marketplace) and whose scope covers the route. A token \
+             for other audiences, or without the scope, is 403 insufficient_scope; creating \
+             an access key also needs a sign-in within 15 minutes (else 403 \
+             insufficient_user_authentication)."
+                .into(),
+        );
+        components.add_security_scheme("bearer", SecurityScheme::OAuth2(bearer));
+        components.add_security_scheme(
+            "aksk",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "SDK-HMAC-SHA256 Access=AK, SignedHeaders=…, Signature=…; host and \
+                 x-sdk-date signed; X-Sdk-Date within 15 minutes",
+            ))),
+        );
+    }
+}
+
+/// The document, rendered once.
+pub fn json() -> &'static str {
+    static DOCUMENT: OnceLock<String> = OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        MarketplaceDocument::openapi()
+            .to_json()
+            .expect("the marketplace document serialises")
+    })
+}
+
+/// This document
+#[utoipa::path(
+    get,
+    path = "/api/marketplace/v1/openapi.json",
+    tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3 document of this API")),
+    security(())
+)]
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((
+            actix_web::http::header::CACHE_CONTROL,
+            "public, max-age=300",
+        ))
+        .body(json())
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi;
+
+    use super::MarketplaceDocument;
+
+    #[test]
+    fn the_document_and_the_router_name_the_same_routes() {
+        let document = serde_json::to_value(MarketplaceDocument::openapi()).unwrap();
+        let (undocumented, unserved) =
+            crate::route_table::mismatches(&super::super::routes(), "", &document);
+        assert!(
+            undocumented.is_empty(),
+            "served but not documented: {undocumented:?}"
+        );
+        assert!(
+            unserved.is_empty(),
+            "documented but not served: {unserved:?}"
+        );
+    }
+}
