@@ -128,6 +128,64 @@ async fn administrator() -> Admin {
     }
 }
 
+/// The console's own registration is a public client: its tokens come from authorize with
+/// PKCE, as the console gets them, and they carry the admin API's audience.
+#[tokio::test]
+async fn the_console_client_signs_a_person_in_with_pkce_for_the_admin_api() {
+    let app = TestApp::spawn().await;
+    let alice = app
+        .durable
+        .find_user_by_username("alice")
+        .await
+        .unwrap()
+        .unwrap();
+    app.durable
+        .set_platform_admin(&alice.id, true)
+        .await
+        .unwrap();
+    let console = TestClient {
+        id: unilogin::admin::CONSOLE_CLIENT_ID.into(),
+        secret: None,
+        app_id: unilogin::admin::CONSOLE_CLIENT_ID.into(),
+        redirect_uri: format!("{}/console/callback", app.issuer()),
+        post_logout_uri: format!("{}/console/", app.issuer()),
+    };
+    let (challenge, verifier) = oauth2::PkceCodeChallenge::new_random_sha256();
+    let (url, _) = app
+        .oauth(&console)
+        .authorize_url(oauth2::CsrfToken::new_random)
+        .add_scope(oauth2::Scope::new(ADMIN_READ.into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let callback = app.login_at(url.as_str(), "alice", PASSWORD).await;
+    let tokens = app
+        .oauth(&console)
+        .exchange_code(oauth2::AuthorizationCode::new(callback.code.unwrap()))
+        .set_pkce_verifier(verifier)
+        .request_async(&app.backchannel)
+        .await
+        .expect("the console's code exchange");
+    let token = oauth2::TokenResponse::access_token(&tokens)
+        .secret()
+        .clone();
+    let tenants = get_json(&app, TENANTS, Some(&token)).await;
+    assert_eq!(tenants["items"][0]["id"], TENANT);
+    // Read-only: a change is refused.
+    let refused = call(
+        &app,
+        Method::POST,
+        TENANTS,
+        Some(&token),
+        None,
+        Some(serde_json::json!({"id": "t-ro", "name": "Read only"})),
+    )
+    .await;
+    problem(refused, 403).await;
+    // The registration itself is unilogin's: the API may read it but not change it.
+    let registration = get_json(&app, "/api/admin/v1/clients/unilogin-console", Some(&token)).await;
+    assert_eq!(registration["public"], true);
+}
+
 #[tokio::test]
 async fn an_administrator_creates_pages_reads_and_updates_tenants_with_versions() {
     let Admin {

@@ -219,6 +219,24 @@ async fn console_changes_check_csrf_and_fields_and_are_audited() {
     }
     let tenant = app.durable.find_tenant("t-new").await.unwrap().unwrap();
     assert_eq!(tenant.name, "Renamed once");
+
+    // The console's own registration is shown, not editable, and cannot be deleted.
+    let own = visit(&app, &alice, "/console/clients/unilogin-console", "alice").await;
+    assert!(own.body.contains("id=\"builtin-note\""), "{}", own.body);
+    let response = post(
+        &app,
+        &alice,
+        "/console/clients/unilogin-console/delete",
+        &[("csrf_token", &token)],
+    )
+    .await;
+    assert_eq!(response.status(), 400);
+    assert!(app
+        .durable
+        .find_client("unilogin-console")
+        .await
+        .unwrap()
+        .is_some());
 }
 
 #[tokio::test]
