@@ -45,6 +45,20 @@ pub fn resources(
     resources.into_iter().map(|(_, r)| r).collect()
 }
 
+/// Panics naming every route the table serves that the document does not name, and
+/// every one the document names that the table does not serve (the APIs' tests).
+pub fn assert_documented(routes: &[RouteEntry], prefix: &str, document: &serde_json::Value) {
+    let (undocumented, unserved) = mismatches(routes, prefix, document);
+    assert!(
+        undocumented.is_empty(),
+        "served but not documented: {undocumented:?}"
+    );
+    assert!(
+        unserved.is_empty(),
+        "documented but not served: {unserved:?}"
+    );
+}
+
 /// A route as (path, lower-case method).
 pub type Operation = (String, String);
 

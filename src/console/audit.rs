@@ -130,18 +130,12 @@ async fn list(
     let mut events = Vec::new();
     let mut next = None;
     if errors.is_empty() {
-        let found = console
+        let mut found = console
             .service
             .events(&filter, &before, PAGE_SIZE + 1)
             .await?;
-        if found.len() as i64 > PAGE_SIZE {
-            next = found.get(PAGE_SIZE as usize - 1).map(|e| e.id.clone());
-        }
-        events = found
-            .into_iter()
-            .take(PAGE_SIZE as usize)
-            .map(EventRow::from)
-            .collect();
+        next = super::one_page(&mut found, |e| e.id.clone());
+        events = found.into_iter().map(EventRow::from).collect();
     }
     let status = if errors.is_empty() {
         actix_web::http::StatusCode::OK

@@ -7,7 +7,7 @@ use askama::Template;
 
 use super::form::{Errors, Form};
 use super::texts::ConsoleTexts;
-use super::{query, Admin, Chrome, Confirm, Console, ConsoleError, PAGE_SIZE};
+use super::{query, Admin, Chrome, Console, ConsoleError, Question, PAGE_SIZE};
 use crate::admin::{AdminError, ClientUpdate, NewClientRequest, CONSOLE_CLIENT_ID};
 use crate::domain::RedirectUri;
 use crate::idp::Registry;
@@ -394,30 +394,27 @@ pub fn enc(id: &str) -> String {
     url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
 }
 
+fn rotate_question<'a>(admin: &'a Admin, client: &ClientRecord) -> Question<'a> {
+    let t = admin.t;
+    Question {
+        heading: t.rotate_secret,
+        text: t.rotate_secret_text,
+        target: client.client_id.clone(),
+        action: format!("/console/clients/{}/rotate", enc(&client.client_id)),
+        cancel: format!("/console/clients/{}", enc(&client.client_id)),
+        option: Some(("revoke_tokens", t.revoke_tokens_option)),
+        password: false,
+    }
+}
+
 async fn confirm_rotate(
     admin: Admin,
     console: web::Data<Console>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ConsoleError> {
     let client = console.service.client(&path).await?;
-    admin.require_recent_sign_in(admin.here())?;
-    let action = format!("/console/clients/{}/rotate", enc(&client.client_id));
-    let cancel = format!("/console/clients/{}", enc(&client.client_id));
-    let t = admin.t;
-    let page = Confirm {
-        t,
-        c: admin.chrome("clients"),
-        heading: t.rotate_secret,
-        text: t.rotate_secret_text,
-        target: &client.client_id,
-        action: &action,
-        button: t.rotate_secret,
-        cancel: &cancel,
-        option: Some(("revoke_tokens", t.revoke_tokens_option)),
-        password: false,
-        error: None,
-    };
-    Ok(super::ok(askama::Template::render(&page)))
+    let question = rotate_question(&admin, &client);
+    super::confirm(&admin, "clients", &question, StatusCode::OK, None)
 }
 
 async fn rotate(
@@ -428,10 +425,7 @@ async fn rotate(
 ) -> Result<HttpResponse, ConsoleError> {
     form.check_csrf(&admin)?;
     let client = console.service.client(&path).await?;
-    admin.require_recent_sign_in(&format!(
-        "/console/clients/{}/rotate",
-        enc(&client.client_id)
-    ))?;
+    admin.require_recent_sign_in(&rotate_question(&admin, &client).action)?;
     let rotated = console
         .service
         .rotate_secret(
@@ -449,31 +443,26 @@ async fn rotate(
     ))
 }
 
+fn delete_question<'a>(admin: &'a Admin, client: &ClientRecord) -> Question<'a> {
+    Question {
+        heading: admin.t.delete_client,
+        text: admin.t.delete_client_text,
+        target: format!("{} ({})", client.name, client.client_id),
+        action: format!("/console/clients/{}/delete", enc(&client.client_id)),
+        cancel: format!("/console/clients/{}", enc(&client.client_id)),
+        option: None,
+        password: false,
+    }
+}
+
 async fn confirm_delete(
     admin: Admin,
     console: web::Data<Console>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ConsoleError> {
     let client = console.service.client(&path).await?;
-    admin.require_recent_sign_in(admin.here())?;
-    let action = format!("/console/clients/{}/delete", enc(&client.client_id));
-    let cancel = format!("/console/clients/{}", enc(&client.client_id));
-    let t = admin.t;
-    let target = format!("{} ({})", client.name, client.client_id);
-    let page = Confirm {
-        t,
-        c: admin.chrome("clients"),
-        heading: t.delete_client,
-        text: t.delete_client_text,
-        target: &target,
-        action: &action,
-        button: t.delete_client,
-        cancel: &cancel,
-        option: None,
-        password: false,
-        error: None,
-    };
-    Ok(super::ok(askama::Template::render(&page)))
+    let question = delete_question(&admin, &client);
+    super::confirm(&admin, "clients", &question, StatusCode::OK, None)
 }
 
 async fn delete(
@@ -484,10 +473,7 @@ async fn delete(
 ) -> Result<HttpResponse, ConsoleError> {
     form.check_csrf(&admin)?;
     let client = console.service.client(&path).await?;
-    admin.require_recent_sign_in(&format!(
-        "/console/clients/{}/delete",
-        enc(&client.client_id)
-    ))?;
+    admin.require_recent_sign_in(&delete_question(&admin, &client).action)?;
     console
         .service
         .delete_client(&admin.actor, &client.client_id)

@@ -108,24 +108,56 @@ pub fn done(path: &str, what: &str) -> HttpResponse {
     session::see_other(&format!("{path}{separator}done={what}"))
 }
 
-/// A confirmation before an action that cannot be undone: what it does, to what, and
-/// one button that posts it.
-#[derive(askama::Template)]
-#[template(path = "console/confirm.html")]
-pub struct Confirm<'a> {
-    pub t: &'static ConsoleTexts,
-    pub c: Chrome,
+/// What a confirmation page asks before an action that cannot be undone.
+pub struct Question<'a> {
+    /// The page's heading and its button.
     pub heading: &'a str,
     pub text: &'a str,
-    pub target: &'a str,
-    pub action: &'a str,
-    pub button: &'a str,
-    pub cancel: &'a str,
+    pub target: String,
+    /// Where the form posts; also where a fresh sign-in comes back to.
+    pub action: String,
+    pub cancel: String,
     /// An optional checkbox (name, label).
     pub option: Option<(&'a str, &'a str)>,
-    /// A form that asks for something more (a new password) instead of a bare button.
+    /// A form that asks for a new password (twice) instead of a bare button.
     pub password: bool,
-    pub error: Option<&'a str>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "console/confirm.html")]
+struct Confirm<'a> {
+    t: &'static ConsoleTexts,
+    c: Chrome,
+    q: &'a Question<'a>,
+    error: Option<&'a str>,
+}
+
+/// The confirmation page of `question`, after the recent sign-in its action needs.
+pub fn confirm(
+    admin: &Admin,
+    section: &'static str,
+    question: &Question<'_>,
+    status: StatusCode,
+    error: Option<&str>,
+) -> Result<HttpResponse, ConsoleError> {
+    admin.require_recent_sign_in(&question.action)?;
+    let page = Confirm {
+        t: admin.t,
+        c: admin.chrome(section),
+        q: question,
+        error,
+    };
+    Ok(self::page(status, askama::Template::render(&page)))
+}
+
+/// Keeps the first `PAGE_SIZE` of a list read with one extra, and returns the id to
+/// continue after when there was more.
+pub fn one_page<T>(items: &mut Vec<T>, id: impl Fn(&T) -> String) -> Option<String> {
+    if items.len() as i64 <= PAGE_SIZE {
+        return None;
+    }
+    items.truncate(PAGE_SIZE as usize);
+    items.last().map(id)
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -7,7 +7,7 @@ use askama::Template;
 
 use super::form::{Errors, Form};
 use super::texts::ConsoleTexts;
-use super::{Admin, Chrome, Confirm, Console, ConsoleError};
+use super::{Admin, Chrome, Console, ConsoleError, Question};
 use crate::domain::resource::is_builtin_identifier;
 use crate::idp::Registry;
 use crate::store::durable::ResourceServerRecord;
@@ -131,25 +131,21 @@ async fn keys(admin: Admin, console: web::Data<Console>) -> Result<HttpResponse,
     Ok(super::ok(page.render()))
 }
 
-const ROTATE_PAGE: &str = "/console/keys/rotate";
-
-async fn confirm_rotate(admin: Admin) -> Result<HttpResponse, ConsoleError> {
-    admin.require_recent_sign_in(ROTATE_PAGE)?;
-    let t = admin.t;
-    let page = Confirm {
-        t,
-        c: admin.chrome("keys"),
+fn rotate_question(t: &ConsoleTexts) -> Question<'_> {
+    Question {
         heading: t.rotate_keys,
         text: t.rotate_keys_text,
-        target: "RS256 · ES256",
-        action: ROTATE_PAGE,
-        button: t.rotate_keys,
-        cancel: "/console/keys",
+        target: "RS256 · ES256".into(),
+        action: "/console/keys/rotate".into(),
+        cancel: "/console/keys".into(),
         option: None,
         password: false,
-        error: None,
-    };
-    Ok(super::ok(page.render()))
+    }
+}
+
+async fn confirm_rotate(admin: Admin) -> Result<HttpResponse, ConsoleError> {
+    let question = rotate_question(admin.t);
+    super::confirm(&admin, "keys", &question, StatusCode::OK, None)
 }
 
 async fn rotate(
@@ -158,7 +154,7 @@ async fn rotate(
     form: Form,
 ) -> Result<HttpResponse, ConsoleError> {
     form.check_csrf(&admin)?;
-    admin.require_recent_sign_in(ROTATE_PAGE)?;
+    admin.require_recent_sign_in(&rotate_question(admin.t).action)?;
     console.service.rotate_keys(&admin.actor, None).await?;
     Ok(super::done("/console/keys", "keys_rotated"))
 }

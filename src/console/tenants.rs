@@ -47,10 +47,7 @@ async fn render_list(
 ) -> Result<HttpResponse, ConsoleError> {
     let after = query(req, "after");
     let mut tenants = console.service.tenants(&after, PAGE_SIZE + 1).await?;
-    let next = (tenants.len() as i64 > PAGE_SIZE).then(|| {
-        tenants.truncate(PAGE_SIZE as usize);
-        tenants.last().map(|t| t.id.clone()).unwrap_or_default()
-    });
+    let next = super::one_page(&mut tenants, |t| t.id.clone());
     let page = TenantList {
         t: admin.t,
         c: admin.chrome("tenants"),

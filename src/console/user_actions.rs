@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 
 use super::clients::enc;
 use super::form::Form;
-use super::{Admin, Confirm, Console, ConsoleError};
+use super::{Admin, Console, ConsoleError, Question};
 use crate::domain::{NewPassword, Username};
 use crate::store::durable::UserRecord;
 
@@ -35,39 +35,26 @@ fn user_path(user: &UserRecord) -> String {
     format!("/console/users/{}", enc(&user.id))
 }
 
-/// What a confirmation page asks about.
-struct Question<'a> {
-    heading: &'a str,
-    text: &'a str,
-    action: String,
-    option: Option<(&'a str, &'a str)>,
-    password: bool,
+/// A question about `user`, answered on `/console/users/{id}/{action}`.
+fn question<'a>(user: &UserRecord, heading: &'a str, text: &'a str, action: &str) -> Question<'a> {
+    Question {
+        heading,
+        text,
+        target: format!("{} ({})", user.username, user.tenant_id),
+        action: format!("{}/{action}", user_path(user)),
+        cancel: user_path(user),
+        option: None,
+        password: false,
+    }
 }
 
 fn confirm(
     admin: &Admin,
-    user: &UserRecord,
     question: Question<'_>,
     status: StatusCode,
     error: Option<&str>,
 ) -> Result<HttpResponse, ConsoleError> {
-    admin.require_recent_sign_in(&question.action)?;
-    let target = format!("{} ({})", user.username, user.tenant_id);
-    let cancel = user_path(user);
-    let page = Confirm {
-        t: admin.t,
-        c: admin.chrome("users"),
-        heading: question.heading,
-        text: question.text,
-        target: &target,
-        action: &question.action,
-        button: question.heading,
-        cancel: &cancel,
-        option: question.option,
-        password: question.password,
-        error,
-    };
-    Ok(super::page(status, askama::Template::render(&page)))
+    super::confirm(admin, "users", &question, status, error)
 }
 
 /// The user, after the form's CSRF check and the recent-sign-in check for `action`.
@@ -94,14 +81,9 @@ async fn confirm_disable(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ConsoleError> {
     let user = console.service.user(&path).await?;
-    let question = Question {
-        heading: admin.t.disable_user,
-        text: admin.t.disable_user_text,
-        action: format!("{}/disable", user_path(&user)),
-        option: None,
-        password: false,
-    };
-    confirm(&admin, &user, question, StatusCode::OK, None)
+    let t = admin.t;
+    let question = question(&user, t.disable_user, t.disable_user_text, "disable");
+    confirm(&admin, question, StatusCode::OK, None)
 }
 
 async fn disable(
@@ -131,12 +113,10 @@ async fn enable(
 }
 
 fn password_question<'a>(admin: &'a Admin, user: &UserRecord) -> Question<'a> {
+    let t = admin.t;
     Question {
-        heading: admin.t.reset_password,
-        text: admin.t.reset_password_text,
-        action: format!("{}/password", user_path(user)),
-        option: None,
         password: true,
+        ..question(user, t.reset_password, t.reset_password_text, "password")
     }
 }
 
@@ -147,7 +127,7 @@ async fn password_form(
 ) -> Result<HttpResponse, ConsoleError> {
     let user = console.service.user(&path).await?;
     let question = password_question(&admin, &user);
-    confirm(&admin, &user, question, StatusCode::OK, None)
+    confirm(&admin, question, StatusCode::OK, None)
 }
 
 async fn set_password(
@@ -161,13 +141,13 @@ async fn set_password(
     if form.raw("password") != form.raw("confirm") {
         let question = password_question(&admin, &user);
         let error = Some(admin.t.passwords_differ);
-        return confirm(&admin, &user, question, unprocessable, error);
+        return confirm(&admin, question, unprocessable, error);
     }
     let password = match NewPassword::parse(form.raw("password")) {
         Ok(password) => password,
         Err(err) => {
             let question = password_question(&admin, &user);
-            return confirm(&admin, &user, question, unprocessable, Some(&err.0));
+            return confirm(&admin, question, unprocessable, Some(&err.0));
         }
     };
     console
@@ -183,14 +163,14 @@ async fn confirm_end_all(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ConsoleError> {
     let user = console.service.user(&path).await?;
-    let question = Question {
-        heading: admin.t.end_all_sessions,
-        text: admin.t.end_all_sessions_text,
-        action: format!("{}/sessions/end", user_path(&user)),
-        option: None,
-        password: false,
-    };
-    confirm(&admin, &user, question, StatusCode::OK, None)
+    let t = admin.t;
+    let question = question(
+        &user,
+        t.end_all_sessions,
+        t.end_all_sessions_text,
+        "sessions/end",
+    );
+    confirm(&admin, question, StatusCode::OK, None)
 }
 
 async fn end_all(
@@ -211,14 +191,10 @@ async fn confirm_end_one(
 ) -> Result<HttpResponse, ConsoleError> {
     let (user_id, sid) = path.into_inner();
     let user = console.service.user(&user_id).await?;
-    let question = Question {
-        heading: admin.t.end_session,
-        text: admin.t.end_session_text,
-        action: format!("{}/sessions/{}/end", user_path(&user), enc(&sid)),
-        option: None,
-        password: false,
-    };
-    confirm(&admin, &user, question, StatusCode::OK, None)
+    let t = admin.t;
+    let action = format!("sessions/{}/end", enc(&sid));
+    let question = question(&user, t.end_session, t.end_session_text, &action);
+    confirm(&admin, question, StatusCode::OK, None)
 }
 
 async fn end_one(
@@ -244,14 +220,10 @@ async fn confirm_revoke(
 ) -> Result<HttpResponse, ConsoleError> {
     let (user_id, grant_id) = path.into_inner();
     let user = console.service.user(&user_id).await?;
-    let question = Question {
-        heading: admin.t.revoke_grant,
-        text: admin.t.revoke_grant_text,
-        action: format!("{}/grants/{}/revoke", user_path(&user), enc(&grant_id)),
-        option: None,
-        password: false,
-    };
-    confirm(&admin, &user, question, StatusCode::OK, None)
+    let t = admin.t;
+    let action = format!("grants/{}/revoke", enc(&grant_id));
+    let question = question(&user, t.revoke_grant, t.revoke_grant_text, &action);
+    confirm(&admin, question, StatusCode::OK, None)
 }
 
 async fn revoke(

@@ -41,10 +41,7 @@ async fn list(
     let q = query(&req, "q");
     let after = query(&req, "after");
     let mut users = console.service.users(&q, &after, PAGE_SIZE + 1).await?;
-    let next = (users.len() as i64 > PAGE_SIZE).then(|| {
-        users.truncate(PAGE_SIZE as usize);
-        users.last().map(|u| u.id.clone()).unwrap_or_default()
-    });
+    let next = super::one_page(&mut users, |u| u.id.clone());
     let page = UserList {
         t: admin.t,
         c: admin.chrome("users"),

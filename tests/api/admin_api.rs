@@ -101,16 +101,7 @@ struct Admin {
 /// scopes (as the console is).
 async fn administrator() -> Admin {
     let mut app = TestApp::spawn().await;
-    let alice = app
-        .durable
-        .find_user_by_username("alice")
-        .await
-        .unwrap()
-        .unwrap();
-    app.durable
-        .set_platform_admin(&alice.id, true)
-        .await
-        .unwrap();
+    let alice_id = app.make_platform_admin("alice").await;
     let console = app
         .register_client_with_scopes(
             "console",
@@ -123,7 +114,7 @@ async fn administrator() -> Admin {
     Admin {
         app,
         console,
-        alice_id: alice.id,
+        alice_id,
         token,
     }
 }
@@ -133,16 +124,7 @@ async fn administrator() -> Admin {
 #[tokio::test]
 async fn the_console_client_signs_a_person_in_with_pkce_for_the_admin_api() {
     let app = TestApp::spawn().await;
-    let alice = app
-        .durable
-        .find_user_by_username("alice")
-        .await
-        .unwrap()
-        .unwrap();
-    app.durable
-        .set_platform_admin(&alice.id, true)
-        .await
-        .unwrap();
+    app.make_platform_admin("alice").await;
     let console = TestClient {
         id: unilogin::admin::CONSOLE_CLIENT_ID.into(),
         secret: None,

@@ -72,20 +72,6 @@ pub fn csrf(html: &str) -> String {
         .expect("a CSRF token on the page")
 }
 
-async fn make_admin(app: &TestApp, username: &str) -> String {
-    let user = app
-        .durable
-        .find_user_by_username(username)
-        .await
-        .unwrap()
-        .unwrap();
-    app.durable
-        .set_platform_admin(&user.id, true)
-        .await
-        .unwrap();
-    user.id
-}
-
 async fn post(app: &TestApp, browser: &Client, path: &str, form: &[(&str, &str)]) -> Response {
     browser
         .post(app.url(path))
@@ -127,7 +113,7 @@ async fn signing_in_to_the_console_needs_a_platform_administrator() {
     assert!(page.body.contains("id=\"sign-in-other\""));
 
     // Made one, the same session reaches the overview.
-    make_admin(&app, "alice").await;
+    app.make_platform_admin("alice").await;
     let page = visit(&app, &alice, "/console/?lang=en", "alice").await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("<h1>Overview</h1>"), "{}", page.body);
@@ -141,7 +127,7 @@ async fn signing_in_to_the_console_needs_a_platform_administrator() {
 #[tokio::test]
 async fn console_changes_check_csrf_and_fields_and_are_audited() {
     let app = TestApp::spawn().await;
-    let alice_id = make_admin(&app, "alice").await;
+    let alice_id = app.make_platform_admin("alice").await;
     let alice = browser();
     let page = visit(&app, &alice, "/console/tenants?lang=en", "alice").await;
     assert_eq!(page.status, 200);
@@ -242,7 +228,7 @@ async fn console_changes_check_csrf_and_fields_and_are_audited() {
 #[tokio::test]
 async fn destructive_actions_need_a_recent_sign_in() {
     let app = TestApp::spawn().await;
-    make_admin(&app, "alice").await;
+    app.make_platform_admin("alice").await;
     let bob_id = app.create_user("bob", TENANT).await;
     let alice = browser();
     let disable = format!("/console/users/{bob_id}/disable");
@@ -278,28 +264,19 @@ async fn destructive_actions_need_a_recent_sign_in() {
 #[tokio::test]
 async fn the_console_session_ends_with_the_administrator() {
     let app = TestApp::spawn().await;
-    make_admin(&app, "alice").await;
+    let alice_id = app.make_platform_admin("alice").await;
     let alice = browser();
     assert_eq!(visit(&app, &alice, "/console/", "alice").await.status, 200);
     // No longer an administrator: refused at once, without signing out.
-    let user = app
-        .durable
-        .find_user_by_username("alice")
-        .await
-        .unwrap()
-        .unwrap();
     app.durable
-        .set_platform_admin(&user.id, false)
+        .set_platform_admin(&alice_id, false)
         .await
         .unwrap();
     let response = alice.get(app.url("/console/")).send().await.unwrap();
     assert_eq!(response.status(), 403);
     // Administrator again, then her sessions are ended: the console sends her to sign in.
-    app.durable
-        .set_platform_admin(&user.id, true)
-        .await
-        .unwrap();
-    app.lifecycle().end_user(&user.id).await.unwrap();
+    app.make_platform_admin("alice").await;
+    app.lifecycle().end_user(&alice_id).await.unwrap();
     let response = alice.get(app.url("/console/")).send().await.unwrap();
     assert_eq!(response.status(), 303);
     assert!(location(&response).starts_with("/console/login"));

@@ -14,19 +14,6 @@ use fantoccini::{Client, Locator};
 use crate::browser::{click, save_screenshot, session, start_driver, text_of, type_into};
 use crate::helpers::{TestApp, TestClient, PASSWORD, TENANT};
 
-async fn make_admin(app: &TestApp, username: &str) {
-    let user = app
-        .durable
-        .find_user_by_username(username)
-        .await
-        .unwrap()
-        .unwrap();
-    app.durable
-        .set_platform_admin(&user.id, true)
-        .await
-        .unwrap();
-}
-
 /// Opens `path`, signing in as `username` if the unified login page asks.
 async fn open_signed_in(app: &TestApp, browser: &Client, path: &str, username: &str) {
     browser.goto(&app.url(path)).await.unwrap();
@@ -67,7 +54,7 @@ async fn path_of(browser: &Client) -> String {
 #[ignore = "needs Debian's chromium and chromium-driver: .ci/run installs them and runs it"]
 async fn an_administrator_registers_a_client_that_signs_in_and_disables_a_signed_in_user() {
     let app = TestApp::spawn().await;
-    make_admin(&app, "alice").await;
+    app.make_platform_admin("alice").await;
     app.create_user("bob", TENANT).await;
     let driver = start_driver().await;
     let admin = session(&driver, "en-US").await;
@@ -280,7 +267,7 @@ async fn screenshot_every_page(app: &TestApp, language: &str, lang: &str) {
 #[ignore = "needs Debian's chromium and chromium-driver: .ci/run installs them and runs it"]
 async fn every_console_page_in_chinese_and_english_is_screenshotted() {
     let app = TestApp::spawn().await;
-    make_admin(&app, "alice").await;
+    app.make_platform_admin("alice").await;
     app.create_user("bob", TENANT).await;
     // bob holds a session and a grant, so his page shows both.
     let callback = app

@@ -373,6 +373,21 @@ impl TestApp {
         self.app().idp().lifecycle.clone()
     }
 
+    /// Makes `username` a platform administrator; returns their id.
+    pub async fn make_platform_admin(&self, username: &str) -> String {
+        let user = self
+            .durable
+            .find_user_by_username(username)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no user {username}"));
+        self.durable
+            .set_platform_admin(&user.id, true)
+            .await
+            .unwrap();
+        user.id
+    }
+
     pub async fn create_user(&self, username: &str, tenant: &str) -> String {
         self.durable
             .admin_create_user(
