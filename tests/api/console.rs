@@ -19,6 +19,16 @@ pub struct Visit {
 }
 
 pub async fn visit(app: &TestApp, browser: &Client, start: &str, username: &str) -> Visit {
+    visit_as(app, browser, start, username, PASSWORD).await
+}
+
+pub async fn visit_as(
+    app: &TestApp,
+    browser: &Client,
+    start: &str,
+    username: &str,
+    password: &str,
+) -> Visit {
     let mut url = app.url(start);
     for _ in 0..12 {
         let response = browser.get(&url).send().await.expect("GET");
@@ -30,7 +40,7 @@ pub async fn visit(app: &TestApp, browser: &Client, start: &str, username: &str)
         }
         let next = location(&response);
         url = if next.starts_with("/unified-login/portal-login?req=") {
-            let login = signed_in(app, browser, &next, username).await;
+            let login = signed_in(app, browser, &next, username, password).await;
             app.url(&location(&login))
         } else if next.starts_with('/') {
             app.url(&next)
@@ -41,7 +51,13 @@ pub async fn visit(app: &TestApp, browser: &Client, start: &str, username: &str)
     panic!("too many redirects from {start}");
 }
 
-async fn signed_in(app: &TestApp, browser: &Client, form: &str, username: &str) -> Response {
+async fn signed_in(
+    app: &TestApp,
+    browser: &Client,
+    form: &str,
+    username: &str,
+    password: &str,
+) -> Response {
     let html = browser
         .get(app.url(form))
         .send()
@@ -52,7 +68,7 @@ async fn signed_in(app: &TestApp, browser: &Client, form: &str, username: &str) 
         .unwrap();
     let mut fields = hidden_fields(&html);
     fields.push(("username".into(), username.into()));
-    fields.push(("password".into(), PASSWORD.into()));
+    fields.push(("password".into(), password.into()));
     let posted = browser
         .post(app.url("/unified-login/portal-login"))
         .form(&fields)

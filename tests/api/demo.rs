@@ -40,6 +40,22 @@ async fn the_demo_app_signs_in_through_the_real_flow_and_shows_userinfo() {
 }
 
 #[tokio::test]
+async fn the_demo_user_administers_the_console() {
+    let app = TestApp::spawn_with(|settings| settings.demo = true).await;
+    let browser = crate::helpers::browser();
+    let page = crate::console::visit_as(
+        &app,
+        &browser,
+        "/console/?lang=en",
+        DEMO_USERNAME,
+        DEMO_PASSWORD,
+    )
+    .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("<h1>Overview</h1>"), "{}", page.body);
+}
+
+#[tokio::test]
 async fn demo_seeding_is_idempotent_across_restarts() {
     let app = TestApp::spawn_with(|settings| settings.demo = true).await;
     let app = app.restart().await;
