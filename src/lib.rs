@@ -14,6 +14,7 @@ pub mod idp;
 pub mod keystore;
 pub mod lifecycle;
 pub mod marketplace;
+pub mod outbound;
 pub mod route_table;
 pub mod secret;
 pub mod startup;

@@ -9,6 +9,7 @@ pub mod applications;
 mod caller;
 mod catalogue;
 mod error;
+pub mod kit;
 pub mod openapi;
 mod order_request;
 mod order_store;

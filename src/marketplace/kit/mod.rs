@@ -1,0 +1,6 @@
+//! The joint-operation kit: sellers' apps and their instances per buyer tenant, the
+//! production interface called on the seller's URL (V2-signed, `Body-Sign` checked,
+//! through a durable outbox), and the secrets it delivers.
+
+pub mod secret_delivery;
+pub mod signing;
