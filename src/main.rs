@@ -24,6 +24,7 @@ use unilogin::store::ephemeral::{MemoryStore, RedisStore, SharedEphemeral};
 use unilogin::store::StoreError;
 
 fn main() -> ExitCode {
+    unilogin::outbound::install_crypto_provider();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

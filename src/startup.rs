@@ -66,6 +66,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        crate::outbound::install_crypto_provider();
         let clock = settings.clock.clone();
         let durable = Durable::connect(&settings.database_url)
             .await

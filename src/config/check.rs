@@ -102,6 +102,23 @@ pub fn report(settings: &Settings, is_set: impl Fn(&str) -> bool) -> Vec<Line> {
             "UNILOGIN_CACHE_TTL_MS",
             settings.cache_ttl.as_millis().to_string(),
         ),
+        (
+            "UNILOGIN_OUTBOUND_ALLOW_LOOPBACK",
+            if settings.outbound.allow_loopback {
+                "1 (development: loopback production URLs allowed)".into()
+            } else {
+                "0".into()
+            },
+        ),
+        (
+            "UNILOGIN_OUTBOUND_CA_FILE",
+            settings
+                .outbound
+                .ca_file
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "(unset: the Mozilla roots only)".into()),
+        ),
     ];
     debug_assert_eq!(values.len(), super::KNOWN_VARIABLES.len());
     values

@@ -34,6 +34,8 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "UNILOGIN_CLIENT_AUTH_MAX_FAILURES_PER_IP",
     "UNILOGIN_RATE_LIMIT_PER_CLIENT",
     "UNILOGIN_CACHE_TTL_MS",
+    "UNILOGIN_OUTBOUND_ALLOW_LOOPBACK",
+    "UNILOGIN_OUTBOUND_CA_FILE",
 ];
 
 /// Prefixes that belong to the test suite and the benchmark; unilogin itself never reads
@@ -80,6 +82,14 @@ impl Vars {
                     ),
                 )
             }),
+        }
+    }
+
+    fn flag(&self, name: &str) -> Result<bool, ConfigError> {
+        match self.get(name) {
+            None | Some("0") | Some("false") => Ok(false),
+            Some("1") | Some("true") => Ok(true),
+            Some(raw) => Err(error(name, format!("expected 1 or 0, got {raw:?}"))),
         }
     }
 
@@ -177,6 +187,10 @@ pub(super) fn read(
             ..limits
         },
         cache_ttl: Duration::from_millis(vars.number("UNILOGIN_CACHE_TTL_MS", 2000)?.into()),
+        outbound: crate::outbound::OutboundSettings {
+            allow_loopback: vars.flag("UNILOGIN_OUTBOUND_ALLOW_LOOPBACK")?,
+            ca_file: ca_file(&vars)?,
+        },
         demo: false,
         clock: crate::clock::Clock::system(),
     })
@@ -268,6 +282,19 @@ fn redis_url(vars: &Vars) -> Result<Option<String>, ConfigError> {
                 super::redact_url(raw)
             ),
         ))
+    }
+}
+
+/// A CA file must be readable now, not at the first call to a seller.
+fn ca_file(vars: &Vars) -> Result<Option<PathBuf>, ConfigError> {
+    let name = "UNILOGIN_OUTBOUND_CA_FILE";
+    let Some(path) = vars.get(name) else {
+        return Ok(None);
+    };
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => Ok(Some(PathBuf::from(path))),
+        Ok(_) => Err(error(name, format!("cannot read {path}: not a file"))),
+        Err(e) => Err(error(name, format!("cannot read {path}: {e}"))),
     }
 }
 
@@ -394,6 +421,8 @@ mod tests {
             ("UNILOGIN_MASTER_KEY", "too-short"),
             ("UNILOGIN_MASTER_KEY_FILE", "/nonexistent/master.key"),
             ("UNILOGIN_LOG", "info,[[["),
+            ("UNILOGIN_OUTBOUND_ALLOW_LOOPBACK", "yes"),
+            ("UNILOGIN_OUTBOUND_CA_FILE", "/nonexistent/ca.pem"),
         ] {
             let err = read_one(name, value).unwrap_err();
             assert_eq!(err.variable, name, "{name}={value}: {err}");

@@ -132,6 +132,8 @@ pub struct Settings {
     pub limits: Limits,
     /// How long client registrations and users are cached in memory (0 = not cached).
     pub cache_ttl: Duration,
+    /// Calls to sellers' production URLs: the development switch and an extra CA file.
+    pub outbound: crate::outbound::OutboundSettings,
     /// Seed the demo tenant, user and client, and serve `/demo/`.
     pub demo: bool,
     /// The clock every expiry and window reads (tests move theirs).
@@ -157,6 +159,7 @@ impl std::fmt::Debug for Settings {
             .field("lifetimes", &self.lifetimes)
             .field("limits", &self.limits)
             .field("cache_ttl", &self.cache_ttl)
+            .field("outbound", &self.outbound)
             .field("demo", &self.demo)
             .finish()
     }

@@ -91,6 +91,13 @@ impl Resolve for GuardedResolver {
     }
 }
 
+/// Makes aws-lc-rs the process's TLS crypto provider: every other HTTP client in the
+/// process (the demo's back channel, tests) builds its TLS from it. Idempotent.
+pub fn install_crypto_provider() {
+    // Err only means one is installed already.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
+
 fn tls_config(settings: &OutboundSettings) -> Result<rustls::ClientConfig, String> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::CertificateDer;

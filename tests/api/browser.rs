@@ -42,6 +42,7 @@ fn require_browser() {
 
 pub async fn start_driver() -> Driver {
     require_browser();
+    crate::helpers::tls();
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

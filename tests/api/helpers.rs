@@ -107,7 +107,14 @@ fn cheap_argon2() -> Argon2Settings {
     }
 }
 
+/// The TLS crypto provider every reqwest client of the tests builds on (the server's
+/// own, aws-lc-rs); tests that make clients before any app starts call this first.
+pub fn tls() {
+    unilogin::outbound::install_crypto_provider();
+}
+
 pub fn browser() -> reqwest::Client {
+    tls();
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(Policy::none())
@@ -191,6 +198,7 @@ impl TestApp {
 
     /// Like `spawn`, with a last word on the settings.
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+        tls();
         // sqlx warns when a test runtime ends under an idle pool: expected, not interesting.
         unilogin::telemetry::init("warn,sqlx=error");
         let dir = tempfile::tempdir().expect("temp dir");

@@ -14,6 +14,7 @@ use crate::browser::{click, save_screenshot, session, start_driver, text_of, typ
 async fn the_quick_start_demo_signs_in_through_the_browser() {
     let base = std::env::var("UNILOGIN_QUICKSTART_URL")
         .expect("UNILOGIN_QUICKSTART_URL: the base URL of the quick-start server");
+    crate::helpers::tls();
     let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
     assert_eq!(health.status(), 200);
 

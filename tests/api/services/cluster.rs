@@ -144,6 +144,7 @@ fn start_haproxy(dir: &Path, port: u16, a: u16, b: u16) -> Process {
 }
 
 async fn wait_ready(base: &str, process: &mut Process) {
+    crate::helpers::tls();
     for _ in 0..600 {
         if let Ok(response) = reqwest::get(format!("{base}/readyz")).await {
             if response.status() == 200 {
