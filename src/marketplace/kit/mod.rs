@@ -2,5 +2,6 @@
 //! production interface called on the seller's URL (V2-signed, `Body-Sign` checked,
 //! through a durable outbox), and the secrets it delivers.
 
+pub mod exchange;
 pub mod secret_delivery;
 pub mod signing;
