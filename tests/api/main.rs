@@ -17,6 +17,7 @@ mod demo;
 mod discovery;
 mod helpers;
 mod keystore;
+mod kit;
 mod lifecycle;
 mod login;
 mod logout;

@@ -3,5 +3,6 @@
 //! through a durable outbox), and the secrets it delivers.
 
 pub mod exchange;
+pub mod outbox;
 pub mod secret_delivery;
 pub mod signing;

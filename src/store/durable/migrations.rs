@@ -42,6 +42,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "administration",
         include_str!("../../../migrations/0007_administration.sql"),
     ),
+    (
+        8,
+        "kit outbox",
+        include_str!("../../../migrations/0008_kit_outbox.sql"),
+    ),
 ];
 
 #[derive(Debug)]

@@ -1,0 +1,395 @@
+//! The durable outbox of calls to sellers' production URLs. A job is claimed by a
+//! conditional UPDATE of its lease (portable to SQLite and PostgreSQL, safe with several
+//! instances), retried on the upstream schedule (§4.4) until its window closes, and then
+//! listed to the seller as a failed message with its last error, to be started again by
+//! hand. Delivery is at least once: a worker that dies mid-call leaves a lease that
+//! expires, and the call is made again (the production interface must be idempotent).
+
+use std::time::Duration;
+
+use serde_json::Value;
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
+
+use super::exchange::Activity;
+use crate::clock::Clock;
+use crate::store::StoreError;
+
+/// How long a claimed attempt may take before another instance may make it again:
+/// longer than any call's total timeout.
+pub const LEASE: Duration = Duration::from_secs(120);
+
+/// How often, and for how long, an activity is tried (§4.4). New purchases and upgrades:
+/// hourly for 3 hours (then the order fails). Polling an opening: every 10 minutes for
+/// 3 hours. Everything else (renew, expire, release, sync, notify): every 15 minutes for
+/// an hour; upstream gives the hour and leaves the interval to us.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub interval: Duration,
+    pub window: Duration,
+}
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+pub fn retry_policy(activity: Activity) -> RetryPolicy {
+    match activity {
+        Activity::NewInstance | Activity::Upgrade => RetryPolicy {
+            interval: HOUR,
+            window: 3 * HOUR,
+        },
+        Activity::QueryInstance => RetryPolicy {
+            interval: Duration::from_secs(600),
+            window: 3 * HOUR,
+        },
+        _ => RetryPolicy {
+            interval: Duration::from_secs(900),
+            window: HOUR,
+        },
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobStatus {
+    Pending,
+    Done,
+    Failed,
+}
+
+impl JobStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Done => "done",
+            Self::Failed => "failed",
+        }
+    }
+
+    fn parse(raw: &str) -> Result<Self, StoreError> {
+        match raw {
+            "pending" => Ok(Self::Pending),
+            "done" => Ok(Self::Done),
+            "failed" => Ok(Self::Failed),
+            other => Err(StoreError::Corrupt(format!("kit job status {other:?}"))),
+        }
+    }
+}
+
+/// A call to make.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub seller_tenant_id: String,
+    pub app_id: String,
+    pub instance_id: String,
+    pub activity: Activity,
+    /// The same key finds the same job (§4.2: `orderId + orderLineId` for a new
+    /// purchase, and so on).
+    pub idempotency_key: String,
+    /// The body without `activity` (added when signed); secrets in it are encrypted.
+    pub payload: Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: String,
+    pub seller_tenant_id: String,
+    pub app_id: String,
+    pub instance_id: String,
+    pub activity: Activity,
+    pub idempotency_key: String,
+    pub payload: Value,
+    pub status: JobStatus,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub give_up_at: i64,
+    pub last_error: String,
+    /// The accepted answer's JSON, once done.
+    pub answer: Option<Value>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// What `enqueue` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Enqueued {
+    Created(String),
+    /// A job with this idempotency key exists already.
+    Existing(String),
+}
+
+impl Enqueued {
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Created(id) | Self::Existing(id) => id,
+        }
+    }
+}
+
+/// What became of a failed attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AfterFailure {
+    /// Tried again at this time.
+    Retrying(i64),
+    /// The window closed: the job is failed and listed to the seller.
+    GaveUp,
+    /// The lease was lost (another instance holds the job now): nothing recorded.
+    LeaseLost,
+}
+
+#[derive(Clone)]
+pub struct Outbox {
+    pool: AnyPool,
+    clock: Clock,
+}
+
+const COLUMNS: &str = "id, seller_tenant_id, app_id, instance_id, activity, idempotency_key, \
+     payload, status, attempts, next_attempt_at, give_up_at, last_error, answer, created_at, \
+     updated_at";
+
+fn job_of(row: &AnyRow) -> Result<Job, StoreError> {
+    let text = |name: &str| row.try_get::<String, _>(name).map_err(StoreError::from);
+    let number = |name: &str| row.try_get::<i64, _>(name).map_err(StoreError::from);
+    let json = |raw: String| {
+        serde_json::from_str::<Value>(&raw).map_err(|e| StoreError::Corrupt(e.to_string()))
+    };
+    let activity = text("activity")?;
+    let answer = text("answer")?;
+    Ok(Job {
+        id: text("id")?,
+        seller_tenant_id: text("seller_tenant_id")?,
+        app_id: text("app_id")?,
+        instance_id: text("instance_id")?,
+        activity: Activity::parse(&activity)
+            .ok_or_else(|| StoreError::Corrupt(format!("kit job activity {activity:?}")))?,
+        idempotency_key: text("idempotency_key")?,
+        payload: json(text("payload")?)?,
+        status: JobStatus::parse(&text("status")?)?,
+        attempts: number("attempts")?,
+        next_attempt_at: number("next_attempt_at")?,
+        give_up_at: number("give_up_at")?,
+        last_error: text("last_error")?,
+        answer: if answer.is_empty() {
+            None
+        } else {
+            Some(json(answer)?)
+        },
+        created_at: number("created_at")?,
+        updated_at: number("updated_at")?,
+    })
+}
+
+impl Outbox {
+    pub fn new(pool: AnyPool, clock: Clock) -> Self {
+        Self { pool, clock }
+    }
+
+    /// Adds a job due now, or finds the one with the same idempotency key.
+    pub async fn enqueue(&self, job: &NewJob) -> Result<Enqueued, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let enqueued = self.enqueue_in(&mut tx, job).await?;
+        tx.commit().await?;
+        Ok(enqueued)
+    }
+
+    /// `enqueue` inside the caller's transaction (a state change and the calls it makes
+    /// are one commit).
+    pub async fn enqueue_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        job: &NewJob,
+    ) -> Result<Enqueued, StoreError> {
+        let now = self.clock.now_unix();
+        let id = format!("job-{}", crate::secret::random_id(20));
+        let window = retry_policy(job.activity).window.as_secs() as i64;
+        let inserted = sqlx::query(
+            "INSERT INTO kit_jobs (id, seller_tenant_id, app_id, instance_id, activity, \
+             idempotency_key, payload, status, next_attempt_at, give_up_at, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $8, $8) \
+             ON CONFLICT (idempotency_key) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(&job.seller_tenant_id)
+        .bind(&job.app_id)
+        .bind(&job.instance_id)
+        .bind(job.activity.as_str())
+        .bind(&job.idempotency_key)
+        .bind(job.payload.to_string())
+        .bind(now)
+        .bind(now + window)
+        .execute(&mut **tx)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            return Ok(Enqueued::Created(id));
+        }
+        let existing: String =
+            sqlx::query_scalar("SELECT id FROM kit_jobs WHERE idempotency_key = $1")
+                .bind(&job.idempotency_key)
+                .fetch_one(&mut **tx)
+                .await?;
+        Ok(Enqueued::Existing(existing))
+    }
+
+    pub async fn job(&self, id: &str) -> Result<Option<Job>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM kit_jobs WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(job_of).transpose()
+    }
+
+    /// Claims up to `limit` due jobs for `owner` (each exactly once across instances):
+    /// a lease of `LEASE`, and one more attempt counted.
+    pub async fn claim_due(&self, owner: &str, limit: i64) -> Result<Vec<Job>, StoreError> {
+        let now = self.clock.now_unix();
+        let candidates: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM kit_jobs WHERE status = 'pending' AND next_attempt_at <= $1 \
+             AND lease_until < $1 ORDER BY next_attempt_at, id LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut claimed = Vec::new();
+        for id in candidates {
+            let taken = sqlx::query(
+                "UPDATE kit_jobs SET lease_owner = $1, lease_until = $2, \
+                 attempts = attempts + 1, updated_at = $3 WHERE id = $4 \
+                 AND status = 'pending' AND next_attempt_at <= $3 AND lease_until < $3",
+            )
+            .bind(owner)
+            .bind(now + LEASE.as_secs() as i64)
+            .bind(now)
+            .bind(&id)
+            .execute(&self.pool)
+            .await?;
+            if taken.rows_affected() == 1 {
+                if let Some(job) = self.job(&id).await? {
+                    claimed.push(job);
+                }
+            }
+        }
+        Ok(claimed)
+    }
+
+    /// Records an accepted answer, inside the caller's transaction; false if the lease
+    /// was lost meanwhile.
+    pub async fn succeed_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        job_id: &str,
+        owner: &str,
+        answer: &Value,
+    ) -> Result<bool, StoreError> {
+        let now = self.clock.now_unix();
+        let done = sqlx::query(
+            "UPDATE kit_jobs SET status = 'done', answer = $1, last_error = '', \
+             lease_owner = '', lease_until = 0, updated_at = $2 \
+             WHERE id = $3 AND lease_owner = $4 AND status = 'pending'",
+        )
+        .bind(answer.to_string())
+        .bind(now)
+        .bind(job_id)
+        .bind(owner)
+        .execute(&mut **tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records a failed attempt: the next one is due after the activity's interval, or,
+    /// past the window, the job is failed.
+    pub async fn attempt_failed(
+        &self,
+        job: &Job,
+        owner: &str,
+        error: &str,
+    ) -> Result<AfterFailure, StoreError> {
+        let now = self.clock.now_unix();
+        let next = now + retry_policy(job.activity).interval.as_secs() as i64;
+        let (status, after) = if next > job.give_up_at {
+            (JobStatus::Failed, AfterFailure::GaveUp)
+        } else {
+            (JobStatus::Pending, AfterFailure::Retrying(next))
+        };
+        let error: String = error.chars().take(1000).collect();
+        let recorded = sqlx::query(
+            "UPDATE kit_jobs SET status = $1, next_attempt_at = $2, last_error = $3, \
+             lease_owner = '', lease_until = 0, updated_at = $4 \
+             WHERE id = $5 AND lease_owner = $6 AND status = 'pending'",
+        )
+        .bind(status.as_str())
+        .bind(next)
+        .bind(&error)
+        .bind(now)
+        .bind(&job.id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(if recorded.rows_affected() == 1 {
+            after
+        } else {
+            AfterFailure::LeaseLost
+        })
+    }
+
+    /// The seller's manual retry of a failed job: due now, with a fresh window.
+    pub async fn retry_now(
+        &self,
+        seller_tenant_id: &str,
+        job_id: &str,
+    ) -> Result<bool, StoreError> {
+        let now = self.clock.now_unix();
+        let job = self.job(job_id).await?;
+        let Some(job) = job.filter(|j| j.seller_tenant_id == seller_tenant_id) else {
+            return Ok(false);
+        };
+        let window = retry_policy(job.activity).window.as_secs() as i64;
+        let restarted = sqlx::query(
+            "UPDATE kit_jobs SET status = 'pending', next_attempt_at = $1, give_up_at = $2, \
+             updated_at = $1 WHERE id = $3 AND seller_tenant_id = $4 AND status = 'failed'",
+        )
+        .bind(now)
+        .bind(now + window)
+        .bind(job_id)
+        .bind(seller_tenant_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(restarted.rows_affected() == 1)
+    }
+
+    /// The seller's failed messages, most recent first.
+    pub async fn failed_of(
+        &self,
+        seller_tenant_id: &str,
+        limit: i64,
+    ) -> Result<Vec<Job>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM kit_jobs WHERE seller_tenant_id = $1 AND status = 'failed' \
+             ORDER BY updated_at DESC, id LIMIT $2"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(seller_tenant_id)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(job_of).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_retry_schedule_follows_upstream() {
+        let new = retry_policy(Activity::NewInstance);
+        assert_eq!((new.interval, new.window), (HOUR, 3 * HOUR));
+        assert_eq!(retry_policy(Activity::Upgrade), new);
+        for activity in [
+            Activity::RefreshInstance,
+            Activity::UpdateInstanceStatus,
+            Activity::ReleaseInstance,
+        ] {
+            assert_eq!(retry_policy(activity).window, HOUR, "{activity:?}");
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! The joint-operation kit.
+
+mod outbox;
