@@ -14,7 +14,7 @@ pub use audit_csv::{csv_attachment, events_csv};
 pub use clients::{ClientListing, CreatedClient, NewClientRequest};
 pub use keys::KeyAdmin;
 pub use passwords::PasswordHasher;
-pub use service::{Actor, AdminService, ClientUpdate, TenantUpdate, UserUpdate};
+pub use service::{Actor, AdminService, AppRole, ClientUpdate, TenantUpdate, UserUpdate};
 pub use users::NewUserRequest;
 
 use crate::store::StoreError;

@@ -138,7 +138,7 @@ async fn continue_with_session(
         let location = idp
             .code_redirect(&request, &session)
             .await
-            .map_err(|e| PageError::store(lang, e))?;
+            .map_err(|e| e.page(lang))?;
         if let Some(reference) = reference {
             idp.pending
                 .complete(reference)

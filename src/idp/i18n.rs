@@ -45,6 +45,9 @@ pub struct Texts {
     pub password_too_weak: &'static str,
     pub password_link_invalid: &'static str,
     pub password_set: &'static str,
+    pub app_unavailable: &'static str,
+    pub no_instance: &'static str,
+    pub not_authorized_for_app: &'static str,
 }
 
 const ZH: Texts = Texts {
@@ -85,6 +88,9 @@ const ZH: Texts = Texts {
     password_too_weak: "密码强度不足：至少 8 个字符，且包含字母、数字、符号中的至少两类。",
     password_link_invalid: "该链接已过期或已被使用，请联系管理员重新获取。",
     password_set: "密码已设置，现在可以登录。",
+    app_unavailable: "该应用当前不可用（已冻结或已释放），请联系贵单位管理员。",
+    no_instance: "贵单位（租户）尚未开通此应用，或开通已到期。请联系贵单位管理员购买或续费。",
+    not_authorized_for_app: "您尚未获得此应用的使用授权，请联系贵单位管理员为您授权。",
 };
 
 const EN: Texts = Texts {
@@ -125,6 +131,9 @@ const EN: Texts = Texts {
     password_too_weak: "This password is too weak: use at least 8 characters, from at least two of letters, digits and symbols.",
     password_link_invalid: "This link has expired or was used. Ask your administrator for a new one.",
     password_set: "Your password is set. You can sign in now.",
+    app_unavailable: "This application is not available right now (frozen or released). Please contact your organization's administrator.",
+    no_instance: "Your organization (tenant) has no subscription to this application, or it has ended. Please ask your administrator to buy or renew it.",
+    not_authorized_for_app: "You are not authorized to use this application. Please ask your organization's administrator to grant you access.",
 };
 
 impl Lang {

@@ -42,6 +42,7 @@ use password_checks::PasswordChecks;
 
 pub use audience::{Refused, Registry};
 pub use error::{BearerError, OAuthError, PageError};
+pub use grant::NoCode;
 pub use pages::html as pages_html;
 pub use token::{redeem_first_party_code, TokenResponse};
 

@@ -7,10 +7,12 @@
 use std::sync::Arc;
 
 mod clients;
+mod portal;
 mod tenants;
 mod users;
 
 pub use clients::ClientUpdate;
+pub use portal::AppRole;
 pub use tenants::TenantUpdate;
 pub use users::UserUpdate;
 

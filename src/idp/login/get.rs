@@ -37,11 +37,11 @@ pub async fn show(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpResponse,
             };
             Ok(html(StatusCode::OK, page.render()))
         }
-        (Flow::Portal { .. }, Some(session)) => {
+        (Flow::Portal { .. } | Flow::PortalApp { .. }, Some(session)) => {
             let location = flow
                 .destination(&idp, &session)
                 .await
-                .map_err(|e| PageError::store(lang, e))?;
+                .map_err(|e| e.page(lang))?;
             Ok(found(&location))
         }
         // An authorize request lands here only when it needs a (fresh) login.

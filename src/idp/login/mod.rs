@@ -13,9 +13,10 @@ use super::i18n::Lang;
 use super::pages::{html, LoginPage};
 use super::params::Params;
 use super::Idp;
+use super::NoCode;
 use crate::domain::RedirectUri;
 use crate::secret::random_token;
-use crate::store::durable::ClientRecord;
+use crate::store::durable::{ClientRecord, PortalAppRecord};
 use crate::store::ephemeral::{BrowserSession, PendingRequest};
 
 /// What a successful login continues.
@@ -27,6 +28,9 @@ pub enum Flow {
     },
     /// The portal URL of an app (`ind=UNOP&appId=…`): the code goes to the app's home.
     Portal { client: Box<ClientRecord> },
+    /// The portal URL of a joint-operation app: the code goes to its home, for the
+    /// registration of the signed-in user's tenant.
+    PortalApp { app: PortalAppRecord },
     /// Signing in at the login page itself.
     Plain,
 }
@@ -62,8 +66,16 @@ impl Flow {
                 .durable
                 .find_client_by_app_id(app_id)
                 .await
-                .map_err(|e| PageError::store(lang, e))?
-                .ok_or_else(|| bad(lang.texts().unknown_app.into()))?;
+                .map_err(|e| PageError::store(lang, e))?;
+            let Some(client) = client else {
+                let app = idp
+                    .durable
+                    .portal_app(app_id)
+                    .await
+                    .map_err(|e| PageError::store(lang, e))?
+                    .ok_or_else(|| bad(lang.texts().unknown_app.into()))?;
+                return Ok(Self::PortalApp { app });
+            };
             // The portal's code carries no PKCE challenge (upstream's portal has none), and
             // a public client has nothing else to prove it is the one redeeming it.
             if client.is_public() {
@@ -83,16 +95,13 @@ impl Flow {
         match self {
             Self::Authorize { client_name, .. } => Some(client_name),
             Self::Portal { client } => Some(&client.name),
+            Self::PortalApp { app } => Some(&app.name),
             Self::Plain => None,
         }
     }
 
     /// Where the browser goes once `session` exists.
-    pub async fn destination(
-        &self,
-        idp: &Idp,
-        session: &BrowserSession,
-    ) -> Result<String, crate::store::StoreError> {
+    pub async fn destination(&self, idp: &Idp, session: &BrowserSession) -> Result<String, NoCode> {
         match self {
             Self::Authorize { reference, .. } => Ok(super::url_with_query(
                 super::AUTHORIZE_PATH,
@@ -104,27 +113,44 @@ impl Flow {
                     .clone()
                     .or_else(|| client.redirect_uris.first().cloned())
                     .unwrap_or_default();
-                let home = RedirectUri::parse(&home).map_err(|e| {
-                    crate::store::StoreError::Corrupt(format!("client home URL: {e}"))
-                })?;
-                // Upstream's portal redirect carries `code` and `tenant`, never `state`.
-                let request = PendingRequest {
-                    client_id: client.client_id.clone(),
-                    redirect_uri: home.as_str().to_owned(),
-                    redirect_uri_sent: false,
-                    scope: crate::domain::Scope::default_scope().to_string(),
-                    state: None,
-                    code_challenge: None,
-                    nonce: None,
-                    reauthenticate: None,
-                    // The default scope reads userinfo: the identity provider's own.
-                    audience: idp.issuer.clone(),
-                };
-                idp.code_redirect(&request, session).await
+                portal_code(idp, &client.client_id, &home, session).await
+            }
+            Self::PortalApp { app } => {
+                let client = idp
+                    .durable
+                    .tenant_client(&app.app_id, &session.tenant_id)
+                    .await?
+                    .ok_or(NoCode::NoInstance)?;
+                portal_code(idp, &client.client_id, &app.home_url, session).await
             }
             Self::Plain => Ok(super::LOGIN_PATH.to_owned()),
         }
     }
+}
+
+/// A code for `client_id`, sent to the app's `home` with `tenant`, never `state`
+/// (upstream's portal redirect).
+async fn portal_code(
+    idp: &Idp,
+    client_id: &str,
+    home: &str,
+    session: &BrowserSession,
+) -> Result<String, NoCode> {
+    let home = RedirectUri::parse(home)
+        .map_err(|e| crate::store::StoreError::Corrupt(format!("app home URL: {e}")))?;
+    let request = PendingRequest {
+        client_id: client_id.to_owned(),
+        redirect_uri: home.as_str().to_owned(),
+        redirect_uri_sent: false,
+        scope: crate::domain::Scope::default_scope().to_string(),
+        state: None,
+        code_challenge: None,
+        nonce: None,
+        reauthenticate: None,
+        // The default scope reads userinfo: the identity provider's own.
+        audience: idp.issuer.clone(),
+    };
+    idp.code_redirect(&request, session).await
 }
 
 /// The CSRF token of this browser (double-submit: cookie and form field must match).
@@ -148,6 +174,7 @@ pub fn render_form(
     let (reference, app_id) = match flow {
         Flow::Authorize { reference, .. } => (Some(reference.as_str()), None),
         Flow::Portal { client } => (None, Some(client.app_id.as_str())),
+        Flow::PortalApp { app } => (None, Some(app.app_id.as_str())),
         Flow::Plain => (None, None),
     };
     let page = LoginPage {

@@ -151,7 +151,7 @@ pub async fn submit(
     let location = flow
         .destination(&idp, &session)
         .await
-        .map_err(|e| PageError::store(lang, e))?;
+        .map_err(|e| e.page(lang))?;
     idp.audit("login.success", &user.id, "").await;
 
     let mut response = found(&location);

@@ -54,7 +54,12 @@ async fn verify(
     idp: &Idp,
     credentials: &Credentials,
 ) -> Result<Option<Arc<ClientRecord>>, OAuthError> {
-    let Some(client) = idp.client(&credentials.client_id).await? else {
+    // A disabled registration (a frozen or released instance) authenticates nowhere.
+    let Some(client) = idp
+        .client(&credentials.client_id)
+        .await?
+        .filter(|c| !c.disabled)
+    else {
         return Ok(None);
     };
     if credentials.matches(&client) {

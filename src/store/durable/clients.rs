@@ -38,6 +38,12 @@ pub struct ClientRecord {
     pub created_at: i64,
     /// Bumped by every change: the admin API's ETag.
     pub version: i64,
+    /// The joint-operation app this registration serves for one tenant (empty: none).
+    pub portal_app_id: String,
+    /// The only tenant whose users sign in through it (empty: any tenant).
+    pub tenant_id: String,
+    /// A disabled registration signs nobody in and authenticates nowhere.
+    pub disabled: bool,
 }
 
 /// A client's registration as an update leaves it (everything but ids and creation).
@@ -70,7 +76,8 @@ impl std::fmt::Debug for ClientRecord {
 }
 
 const COLUMNS: &str =
-    "client_id, app_id, name, secret_hash, home_url, id_token_alg, created_at, version";
+    "client_id, app_id, name, secret_hash, home_url, id_token_alg, created_at, version, \
+     portal_app_id, tenant_id, disabled";
 
 fn from_row(row: &AnyRow) -> Result<ClientRecord, sqlx::Error> {
     Ok(ClientRecord {
@@ -82,6 +89,9 @@ fn from_row(row: &AnyRow) -> Result<ClientRecord, sqlx::Error> {
         id_token_alg: row.try_get("id_token_alg")?,
         created_at: row.try_get("created_at")?,
         version: row.try_get("version")?,
+        portal_app_id: row.try_get("portal_app_id")?,
+        tenant_id: row.try_get("tenant_id")?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
         redirect_uris: Vec::new(),
         post_logout_uris: Vec::new(),
         scopes: Vec::new(),

@@ -47,6 +47,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "kit outbox",
         include_str!("../../../migrations/0008_kit_outbox.sql"),
     ),
+    (
+        9,
+        "portal apps",
+        include_str!("../../../migrations/0009_portal_apps.sql"),
+    ),
 ];
 
 #[derive(Debug)]

@@ -5,6 +5,7 @@ mod audit;
 mod clients;
 mod migrations;
 mod password_links;
+mod portal_apps;
 mod refresh_tokens;
 mod resource_servers;
 mod revocations;
@@ -20,6 +21,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use audit::{AdminEvent, EventFilter};
 pub use clients::{ClientChange, ClientRecord, NewClient};
+pub use portal_apps::PortalAppRecord;
 pub use refresh_tokens::{GrantRecord, NewFamily, RefreshTokenRecord, Rotation};
 pub use resource_servers::ResourceServerRecord;
 pub use revocations::{RevocationKind, RevocationRecord};

@@ -1,3 +1,4 @@
 //! The joint-operation kit.
 
 mod outbox;
+mod portal;
