@@ -55,6 +55,14 @@ pub struct ClientListing {
     pub id_token_signed_response_alg: String,
     pub scopes: Vec<String>,
     pub created_at: i64,
+    /// The joint-operation app and the one tenant this registration serves, if bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub portal_app_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    /// Present (true) only when the registration is disabled.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub disabled: bool,
 }
 
 impl From<ClientRecord> for ClientListing {
@@ -70,6 +78,9 @@ impl From<ClientRecord> for ClientListing {
             id_token_signed_response_alg: c.id_token_alg,
             scopes: c.scopes,
             created_at: c.created_at,
+            portal_app_id: Some(c.portal_app_id).filter(|a| !a.is_empty()),
+            tenant_id: Some(c.tenant_id).filter(|t| !t.is_empty()),
+            disabled: c.disabled,
         }
     }
 }
