@@ -130,6 +130,23 @@ impl Application {
             lifecycle.clone(),
             issuer.clone(),
         ));
+        let admin_service = Arc::new(
+            crate::admin::AdminService::new(durable.clone(), lifecycle.clone(), hasher.clone())
+                .with_keys(crate::admin::KeyAdmin {
+                    store: key_store.clone(),
+                    max_token_lifetime,
+                    import_from: None,
+                    live: Some(keys.clone()),
+                }),
+        );
+        admin_service
+            .ensure_console_client(&issuer)
+            .await
+            .map_err(|e| StartupError::Config(format!("console client: {e}")))?;
+        let outbound = Arc::new(
+            crate::outbound::Outbound::new(&settings.outbound)
+                .map_err(|e| StartupError::Config(format!("outbound calls: {e}")))?,
+        );
         let marketplace = web::Data::new(Marketplace {
             store: MarketStore::new(durable.pool().clone(), clock.clone()),
             audience: crate::domain::resource::marketplace_identifier(&issuer),
@@ -142,8 +159,9 @@ impl Application {
                 crate::marketplace::openapi::MAX_FAILURES,
                 crate::marketplace::openapi::LOCKOUT,
             ),
+            admin: admin_service.clone(),
+            outbound,
         });
-        let idp_keys = keys.clone();
         let idp = web::Data::new(Idp::new(
             issuer.clone(),
             durable.clone(),
@@ -153,19 +171,6 @@ impl Application {
             hasher.clone(),
             &settings,
         ));
-        let admin_service = Arc::new(
-            crate::admin::AdminService::new(durable.clone(), idp.lifecycle.clone(), hasher.clone())
-                .with_keys(crate::admin::KeyAdmin {
-                    store: key_store.clone(),
-                    max_token_lifetime,
-                    import_from: None,
-                    live: Some(idp_keys),
-                }),
-        );
-        admin_service
-            .ensure_console_client(&issuer)
-            .await
-            .map_err(|e| StartupError::Config(format!("console client: {e}")))?;
         let admin_audience = crate::domain::resource::admin_identifier(&issuer);
         let admin_api = web::Data::new(crate::admin_api::AdminApi {
             service: admin_service.clone(),

@@ -46,6 +46,10 @@ use crate::domain::resource::{MARKETPLACE_BUYER, MARKETPLACE_OPERATOR, MARKETPLA
         super::orders::seller_orders,
         super::orders::seller_order,
         super::openapi::order_query,
+        super::kit::apps::list,
+        super::kit::apps::create,
+        super::kit::apps::show,
+        super::kit::apps::update,
     ),
     modifiers(&SecuritySchemes)
 )]

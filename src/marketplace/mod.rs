@@ -50,6 +50,10 @@ pub struct Marketplace {
     /// Five bad signatures in a row from one address lock that access key there for five
     /// minutes.
     pub signature_lock: FailureLock,
+    /// Per-tenant registrations of joint-operation apps, through the admin service.
+    pub admin: Arc<crate::admin::AdminService>,
+    /// The one client for sellers' production URLs.
+    pub outbound: Arc<crate::outbound::Outbound>,
 }
 
 /// Every route the marketplace serves (full paths). The router is built from this table,
@@ -144,6 +148,26 @@ pub fn routes() -> Vec<RouteEntry> {
             "/api/marketplace/v1/seller/orders/{orderId}",
             M::GET,
             orders::seller_order,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/kit/apps",
+            M::GET,
+            kit::apps::list,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/kit/apps",
+            M::POST,
+            kit::apps::create,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/kit/apps/{appId}",
+            M::GET,
+            kit::apps::show,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/kit/apps/{appId}",
+            M::PUT,
+            kit::apps::update,
         ),
         entry("/api/marketplace/v1/products", M::GET, catalogue::list),
         entry(

@@ -2,6 +2,8 @@
 //! production interface called on the seller's URL (V2-signed, `Body-Sign` checked,
 //! through a durable outbox), and the secrets it delivers.
 
+pub mod app_store;
+pub mod apps;
 pub mod exchange;
 pub mod outbox;
 pub mod secret_delivery;

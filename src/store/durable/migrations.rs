@@ -52,6 +52,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "portal apps",
         include_str!("../../../migrations/0009_portal_apps.sql"),
     ),
+    (
+        10,
+        "kit apps",
+        include_str!("../../../migrations/0010_kit_apps.sql"),
+    ),
 ];
 
 #[derive(Debug)]

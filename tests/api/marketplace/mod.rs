@@ -3,6 +3,7 @@
 //! the signed open API and its OpenAPI document. Shared helpers live here.
 
 mod api_document;
+mod kit_apps;
 mod open_api;
 mod orders;
 mod review;
