@@ -30,6 +30,9 @@ use crate::tokens::{AccessVerifier, KeyError, LiveKeys};
 /// instance without a shared ephemeral store, the command line on the embedded default).
 pub const LIFECYCLE_SYNC: Duration = Duration::from_secs(1);
 
+/// How often an instance looks for due calls to sellers' production URLs.
+pub const KIT_OUTBOX_TICK: Duration = Duration::from_secs(1);
+
 /// Largest request body accepted anywhere.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
@@ -162,6 +165,12 @@ impl Application {
             admin: admin_service.clone(),
             outbound,
         });
+        // Calls to sellers' production URLs: every instance works the shared outbox.
+        crate::marketplace::kit::dispatch::watch(
+            marketplace.clone().into_inner(),
+            crate::marketplace::kit::outbox::Outbox::new(durable.pool().clone(), clock.clone()),
+            KIT_OUTBOX_TICK,
+        );
         let idp = web::Data::new(Idp::new(
             issuer.clone(),
             durable.clone(),

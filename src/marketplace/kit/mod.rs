@@ -4,6 +4,7 @@
 
 pub mod app_store;
 pub mod apps;
+pub mod dispatch;
 pub mod exchange;
 pub mod outbox;
 pub mod secret_delivery;

@@ -90,6 +90,8 @@ pub struct NewJob {
 
 #[derive(Debug, Clone)]
 pub struct Job {
+    /// The worker holding the job now (empty: none).
+    pub lease_owner: String,
     pub id: String,
     pub seller_tenant_id: String,
     pub app_id: String,
@@ -106,6 +108,13 @@ pub struct Job {
     pub answer: Option<Value>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl Job {
+    /// No worker holds it: its last attempt is over.
+    pub fn lease_free(&self) -> bool {
+        self.lease_owner.is_empty()
+    }
 }
 
 /// What `enqueue` found.
@@ -141,7 +150,8 @@ pub struct Outbox {
     clock: Clock,
 }
 
-const COLUMNS: &str = "id, seller_tenant_id, app_id, instance_id, activity, idempotency_key, \
+const COLUMNS: &str =
+    "id, lease_owner, seller_tenant_id, app_id, instance_id, activity, idempotency_key, \
      payload, status, attempts, next_attempt_at, give_up_at, last_error, answer, created_at, \
      updated_at";
 
@@ -154,6 +164,7 @@ fn job_of(row: &AnyRow) -> Result<Job, StoreError> {
     let activity = text("activity")?;
     let answer = text("answer")?;
     Ok(Job {
+        lease_owner: text("lease_owner")?,
         id: text("id")?,
         seller_tenant_id: text("seller_tenant_id")?,
         app_id: text("app_id")?,
@@ -180,6 +191,11 @@ fn job_of(row: &AnyRow) -> Result<Job, StoreError> {
 impl Outbox {
     pub fn new(pool: AnyPool, clock: Clock) -> Self {
         Self { pool, clock }
+    }
+
+    /// A transaction on the outbox's store (for `succeed_in` with its consequences).
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(self.pool.begin().await?)
     }
 
     /// Adds a job due now, or finds the one with the same idempotency key.

@@ -1,0 +1,165 @@
+//! Making one claimed call: the app's production URL and the secret of the access key
+//! bound to the activity's category, the signed request through the one outbound
+//! client, the answer checked, and the outcome recorded in the outbox. A worker runs
+//! this for due jobs on every instance; the outbox's leases keep each attempt single.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::app_store::KitApp;
+use super::exchange::{check_answer, sign_request, Accepted, Category};
+use super::outbox::{AfterFailure, Job, Outbox};
+use crate::marketplace::Marketplace;
+use crate::secret::Secret;
+
+/// The total time a production call may take (upstream's debug page waits 20 s).
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// What became of one attempt.
+#[derive(Debug)]
+pub enum Attempt {
+    Accepted(Accepted),
+    /// Refused or unreachable; the text is what the seller is shown.
+    Failed(String),
+}
+
+/// The secret of the access key `app` binds to `category`.
+pub async fn category_key(
+    market: &Marketplace,
+    app: &KitApp,
+    category: Category,
+) -> Result<Secret, String> {
+    let id = match category {
+        Category::Basic => &app.keys.basic,
+        Category::KitSync => &app.keys.kit_sync,
+        Category::Generic => &app.keys.generic,
+    };
+    let record = market
+        .store
+        .access_key(id)
+        .await
+        .map_err(|e| format!("access key {id}: {e}"))?
+        .filter(|k| k.tenant_id == app.seller_tenant_id)
+        .ok_or_else(|| format!("access key {id} bound to the app no longer exists"))?;
+    market
+        .sealer
+        .open(&record.access_key, &record.secret_sealed)
+        .map_err(|_| format!("access key {id} cannot be opened"))
+}
+
+/// One call of `job`'s activity to `app`, signed now.
+pub async fn call(market: &Marketplace, app: &KitApp, job: &Job, timeout: Duration) -> Attempt {
+    let key = match category_key(market, app, job.activity.category()).await {
+        Ok(key) => key,
+        Err(why) => return Attempt::Failed(why),
+    };
+    let url = match market.outbound.check_url(&app.production_url) {
+        Ok(url) => url,
+        Err(err) => return Attempt::Failed(err.to_string()),
+    };
+    let nonce = crate::secret::random_id(32);
+    let now_ms = market.clock.now_millis();
+    let request = sign_request(
+        &url,
+        job.activity,
+        &key,
+        job.payload.clone(),
+        &nonce,
+        now_ms,
+    );
+    match market
+        .outbound
+        .post_json(&request.url, request.headers, request.body, timeout)
+        .await
+    {
+        Err(err) => Attempt::Failed(err.to_string()),
+        Ok(answer) => match check_answer(&key, job.activity, &answer) {
+            Ok(accepted) => Attempt::Accepted(accepted),
+            Err(refusal) => Attempt::Failed(refusal.to_string()),
+        },
+    }
+}
+
+/// Runs every due job once: claimed, called, recorded. Returns how many ran.
+pub async fn run_due(market: &Marketplace, outbox: &Outbox, owner: &str) -> usize {
+    let jobs = match outbox.claim_due(owner, 20).await {
+        Ok(jobs) => jobs,
+        Err(err) => {
+            tracing::warn!(error = %err, "kit outbox: cannot claim jobs");
+            return 0;
+        }
+    };
+    let ran = jobs.len();
+    for job in jobs {
+        let app = match market.store.kit_app(&job.app_id).await {
+            Ok(Some(app)) => app,
+            Ok(None) => {
+                record_failure(outbox, &job, owner, "the app no longer exists").await;
+                continue;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, job = %job.id, "kit outbox: app unreadable");
+                continue;
+            }
+        };
+        match call(market, &app, &job, CALL_TIMEOUT).await {
+            Attempt::Accepted(accepted) => {
+                record_success(outbox, &job, owner, &accepted.body).await
+            }
+            Attempt::Failed(why) => record_failure(outbox, &job, owner, &why).await,
+        }
+    }
+    ran
+}
+
+async fn record_success(outbox: &Outbox, job: &Job, owner: &str, answer: &Value) {
+    let result = async {
+        let mut tx = outbox.begin().await?;
+        let recorded = outbox.succeed_in(&mut tx, &job.id, owner, answer).await?;
+        tx.commit().await?;
+        Ok::<bool, crate::store::StoreError>(recorded)
+    }
+    .await;
+    match result {
+        Ok(true) => {
+            tracing::info!(job = %job.id, activity = job.activity.as_str(), "production call accepted")
+        }
+        Ok(false) => {
+            tracing::info!(job = %job.id, "production call answered after its lease was lost")
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, job = %job.id, "kit outbox: cannot record success")
+        }
+    }
+}
+
+async fn record_failure(outbox: &Outbox, job: &Job, owner: &str, why: &str) {
+    match outbox.attempt_failed(job, owner, why).await {
+        Ok(AfterFailure::Retrying(at)) => {
+            tracing::info!(job = %job.id, activity = job.activity.as_str(), error = why, retry_at = at, "production call failed")
+        }
+        Ok(AfterFailure::GaveUp) => {
+            tracing::warn!(job = %job.id, activity = job.activity.as_str(), error = why, "production call given up")
+        }
+        Ok(AfterFailure::LeaseLost) => {}
+        Err(err) => {
+            tracing::warn!(error = %err, job = %job.id, "kit outbox: cannot record a failure")
+        }
+    }
+}
+
+/// Runs due jobs every `interval` (read on the injectable clock's schedule), for the
+/// life of the process.
+pub fn watch(market: Arc<Marketplace>, outbox: Outbox, interval: Duration) {
+    let owner = format!("worker-{}", crate::secret::random_id(12));
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            run_due(&market, &outbox, &owner).await;
+        }
+    });
+}
