@@ -6,6 +6,7 @@ pub mod app_store;
 pub mod apps;
 pub mod dispatch;
 pub mod exchange;
+pub mod instance;
 pub mod outbox;
 pub mod secret_delivery;
 pub mod signing;
