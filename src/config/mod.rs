@@ -2,6 +2,7 @@
 
 pub mod check;
 mod env;
+mod vars;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -229,7 +230,7 @@ pub fn redact_url(raw: &str) -> String {
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://unilogin.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
-pub use env::{ConfigError, KNOWN_VARIABLES};
+pub use vars::{ConfigError, KNOWN_VARIABLES};
 
 impl Settings {
     /// Reads the process environment strictly: an unknown `UNILOGIN_*` variable or a
