@@ -164,13 +164,14 @@ impl Application {
             ),
             admin: admin_service.clone(),
             outbound,
+            outbox: crate::marketplace::kit::outbox::Outbox::new(
+                durable.pool().clone(),
+                clock.clone(),
+            ),
         });
-        // Calls to sellers' production URLs: every instance works the shared outbox.
-        crate::marketplace::kit::dispatch::watch(
-            marketplace.clone().into_inner(),
-            crate::marketplace::kit::outbox::Outbox::new(durable.pool().clone(), clock.clone()),
-            KIT_OUTBOX_TICK,
-        );
+        // Calls to sellers' production URLs and instances' expiry: every instance works
+        // the shared outbox and sweeps.
+        crate::marketplace::kit::dispatch::watch(marketplace.clone().into_inner(), KIT_OUTBOX_TICK);
         let idp = web::Data::new(Idp::new(
             issuer.clone(),
             durable.clone(),

@@ -50,6 +50,11 @@ use crate::domain::resource::{MARKETPLACE_BUYER, MARKETPLACE_OPERATOR, MARKETPLA
         super::kit::apps::create,
         super::kit::apps::show,
         super::kit::apps::update,
+        super::kit::messages::failed,
+        super::kit::messages::retry,
+        super::kit::buyer::list,
+        super::kit::buyer::authorize,
+        super::kit::buyer::remove,
     ),
     modifiers(&SecuritySchemes)
 )]

@@ -11,8 +11,8 @@ mod catalogue;
 mod error;
 pub mod kit;
 pub mod openapi;
-mod order_request;
-mod order_store;
+pub(crate) mod order_request;
+pub(crate) mod order_store;
 mod orders;
 pub mod product;
 pub mod product_store;
@@ -54,6 +54,8 @@ pub struct Marketplace {
     pub admin: Arc<crate::admin::AdminService>,
     /// The one client for sellers' production URLs.
     pub outbound: Arc<crate::outbound::Outbound>,
+    /// The calls to sellers' production URLs.
+    pub outbox: kit::outbox::Outbox,
 }
 
 /// Every route the marketplace serves (full paths). The router is built from this table,
@@ -158,6 +160,31 @@ pub fn routes() -> Vec<RouteEntry> {
             "/api/marketplace/v1/seller/kit/apps",
             M::POST,
             kit::apps::create,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/kit/messages",
+            M::GET,
+            kit::messages::failed,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/kit/messages/{messageId}/retry",
+            M::POST,
+            kit::messages::retry,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/kit/instances",
+            M::GET,
+            kit::buyer::list,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/kit/instances/{instanceId}/users/{userId}",
+            M::PUT,
+            kit::buyer::authorize,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/kit/instances/{instanceId}/users/{userId}",
+            M::DELETE,
+            kit::buyer::remove,
         ),
         entry(
             "/api/marketplace/v1/seller/kit/apps/{appId}",

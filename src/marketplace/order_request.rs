@@ -83,7 +83,7 @@ impl Shipping {
 }
 
 /// A new order id in the upstream form: `CS` + UTC yyMMddHHmm + five random characters.
-fn new_order_id(now: i64) -> String {
+pub(crate) fn new_order_id(now: i64) -> String {
     let stamp = crate::calendar::compact(now);
     format!(
         "CS{}{}",

@@ -89,49 +89,55 @@ impl MarketStore {
     /// idempotency key is already taken (a concurrent retry won).
     pub async fn insert_order(&self, order: &OrderRecord) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
-        let result: Result<(), StoreError> = async {
-            sqlx::query(&format!(
-                "INSERT INTO mkt_orders ({ORDER_COLUMNS}) \
+        let result = self.insert_order_in(&mut tx, order).await;
+        settle(tx, result).await
+    }
+
+    /// `insert_order` inside the caller's transaction.
+    pub async fn insert_order_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        order: &OrderRecord,
+    ) -> Result<(), StoreError> {
+        sqlx::query(&format!(
+            "INSERT INTO mkt_orders ({ORDER_COLUMNS}) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        ))
+        .bind(&order.id)
+        .bind(&order.order_type)
+        .bind(&order.buyer_user_id)
+        .bind(&order.buyer_tenant_id)
+        .bind(&order.seller_tenant_id)
+        .bind(&order.related_order_id)
+        .bind(&order.idempotency_key)
+        .bind(&order.request_hash)
+        .bind(&order.shipping)
+        .bind(order.amount)
+        .bind(&order.currency)
+        .bind(order.created_at)
+        .execute(&mut **tx)
+        .await?;
+        for l in &order.lines {
+            sqlx::query(&format!(
+                "INSERT INTO mkt_order_lines (order_id, {LINE_COLUMNS}) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
             ))
             .bind(&order.id)
-            .bind(&order.order_type)
-            .bind(&order.buyer_user_id)
-            .bind(&order.buyer_tenant_id)
-            .bind(&order.seller_tenant_id)
-            .bind(&order.related_order_id)
-            .bind(&order.idempotency_key)
-            .bind(&order.request_hash)
-            .bind(&order.shipping)
-            .bind(order.amount)
-            .bind(&order.currency)
-            .bind(order.created_at)
-            .execute(&mut *tx)
+            .bind(&l.id)
+            .bind(&l.product_id)
+            .bind(&l.product_name)
+            .bind(&l.sku_code)
+            .bind(&l.charging_mode)
+            .bind(&l.period_type)
+            .bind(l.period_number)
+            .bind(l.quantity)
+            .bind(l.unit_price)
+            .bind(l.amount)
+            .bind(l.expire_time)
+            .execute(&mut **tx)
             .await?;
-            for l in &order.lines {
-                sqlx::query(&format!(
-                    "INSERT INTO mkt_order_lines (order_id, {LINE_COLUMNS}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-                ))
-                .bind(&order.id)
-                .bind(&l.id)
-                .bind(&l.product_id)
-                .bind(&l.product_name)
-                .bind(&l.sku_code)
-                .bind(&l.charging_mode)
-                .bind(&l.period_type)
-                .bind(l.period_number)
-                .bind(l.quantity)
-                .bind(l.unit_price)
-                .bind(l.amount)
-                .bind(l.expire_time)
-                .execute(&mut *tx)
-                .await?;
-            }
-            Ok(())
         }
-        .await;
-        settle(tx, result).await
+        Ok(())
     }
 
     async fn with_lines(&self, mut order: OrderRecord) -> Result<OrderRecord, StoreError> {

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::caller::Caller;
 use super::error::MarketError;
+use super::kit;
 use super::order_request;
 use super::order_request::RawOrder as OrderRequest;
 use super::order_store::{OrderOwner, OrderRecord};
@@ -73,18 +74,23 @@ pub async fn place(
     let mut order = order_request::build(&market, &caller, &body).await?;
     order.idempotency_key = key.clone();
     order.request_hash = Some(hash.clone());
-    match market.store.insert_order(&order).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict) => {
+    match store_order(&market, &mut order).await? {
+        Stored::Placed(instance) => {
+            if let Some(instance) = instance {
+                kit::provisioning::after_order(&market, &instance).await;
+            }
+        }
+        Stored::KeyTaken => {
             // A concurrent retry with the same key stored it first.
             if let Some(key) = &key {
                 if let Some(existing) = market.store.order_by_idempotency_key(&buyer, key).await? {
                     return replay(existing, &hash);
                 }
             }
-            return Err(MarketError::Internal);
+            return Err(MarketError::Conflict(
+                "a concurrent order got there first: look at your orders and order again".into(),
+            ));
         }
-        Err(err) => return Err(err.into()),
     }
     tracing::info!(order_id = %order.id, "order placed");
     Ok(HttpResponse::Created()
@@ -93,6 +99,43 @@ pub async fn place(
             format!("{}/buyer/orders/{}", super::BASE_PATH, order.id),
         ))
         .json(OrderView::from(&order)))
+}
+
+enum Stored {
+    /// With the joint-operation instance it changed.
+    Placed(Option<String>),
+    /// The buyer's idempotency key is taken (a concurrent retry won).
+    KeyTaken,
+}
+
+/// The order and what it does to a joint-operation app's instance, in one transaction.
+async fn store_order(market: &Marketplace, order: &mut OrderRecord) -> Result<Stored, MarketError> {
+    let mut tx = market.store.begin().await?;
+    let result = async {
+        let instance = kit::provisioning::on_order(market, &mut tx, order).await?;
+        match market.store.insert_order_in(&mut tx, order).await {
+            Err(StoreError::Conflict) => Ok(Stored::KeyTaken),
+            Err(err) => Err(MarketError::from(err)),
+            Ok(()) => Ok(Stored::Placed(instance)),
+        }
+    }
+    .await;
+    match result {
+        Ok(Stored::Placed(instance)) => {
+            tx.commit().await.map_err(StoreError::from)?;
+            Ok(Stored::Placed(instance))
+        }
+        Ok(Stored::KeyTaken) => {
+            let _ = tx.rollback().await;
+            Ok(Stored::KeyTaken)
+        }
+        Err(err) => {
+            if let Err(rollback) = tx.rollback().await {
+                tracing::warn!(error = %rollback, "rollback failed");
+            }
+            Err(err)
+        }
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -58,6 +58,16 @@ impl MarketStore {
         self.clock.now_unix()
     }
 
+    /// Now, in unix milliseconds, by the marketplace's clock.
+    pub fn now_millis(&self) -> i64 {
+        self.clock.now_millis()
+    }
+
+    /// A transaction on the marketplace's store.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+
     pub(super) fn pool(&self) -> &AnyPool {
         &self.pool
     }

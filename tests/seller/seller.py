@@ -11,8 +11,16 @@ private key (RSA-OAEP, SHA-256, through the openssl command). Every request is l
 a JSON-lines file; faults are taken, one per request, from a JSON file the test rewrites:
 {"activity": ["500", "bad-sign", "no-sign", "000005", "000004", "timeout", "text"]}.
 
+It keeps what it is sent, as a seller's server would: tenants (tenantSync), each tenant's
+credentials (applicationSync, keyed by tenantId + appId; flag "0" deletes them), the
+authorized users (userSync) and each instance's status. Its home page, GET
+/home?code=&tenant=, is the documented WEB login: it picks the credentials of `tenant`,
+redeems the code at the identity provider's token endpoint, calls userinfo and answers
+with what it learned (JSON), or 403 when it holds no credentials for the tenant.
+
 Usage: seller.py CONFIG.json, with port, cert, key, private_key, log, faults, keys
-({"basic", "kitSync", "generic"}) and skew_check (bool). Prints "ready" once listening.
+({"basic", "kitSync", "generic"}), skew_check (bool) and idp (the identity provider's
+base URL). Prints "ready" once listening.
 """
 
 import base64
@@ -25,12 +33,18 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
+import urllib.error
+import urllib.request
+from urllib.parse import parse_qs, urlencode, urlparse
 
 CONFIG = json.load(open(sys.argv[1]))
 LOCK = threading.Lock()
 NONCES = set()
 INSTANCES = {}
+TENANTS = {}
+CREDENTIALS = {}
+USERS = {}
+STATUS = {}
 
 
 def mac(key, message):
@@ -90,6 +104,61 @@ class Seller(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(raw)
 
+    def do_GET(self):
+        url = urlparse(self.path)
+        self.category = "basic"
+        if url.path != "/home":
+            return self.answer(404, {"error": "not found"}, sign="none")
+        query = parse_qs(url.query)
+        code = query.get("code", [""])[0]
+        tenant = query.get("tenant", [""])[0]
+        with LOCK:
+            found = [c for (t, _), c in CREDENTIALS.items() if t == tenant]
+        if not found:
+            return self.answer(403, {"error": "no credentials for tenant " + tenant}, sign="none")
+        credentials = found[0]
+        home = "https://localhost:%d/home" % CONFIG["port"]
+        form = urlencode({"grant_type": "authorization_code", "code": code,
+                          "client_id": credentials["clientId"],
+                          "client_secret": credentials["clientSecret"],
+                          "redirect_uri": home}).encode()
+        try:
+            with urllib.request.urlopen(CONFIG["idp"] + "/api/v1/oauth2/token", form) as r:
+                tokens = json.load(r)
+            request = urllib.request.Request(
+                CONFIG["idp"] + "/api/v1/oauth2/userinfo",
+                headers={"Authorization": "Bearer " + tokens["access_token"],
+                         "Accept": "application/json"})
+            with urllib.request.urlopen(request) as r:
+                userinfo = json.load(r)
+        except urllib.error.HTTPError as e:
+            return self.answer(502, {"error": "the identity provider said %d: %s"
+                                     % (e.code, e.read().decode())}, sign="none")
+        return self.answer(200, {"tenant": tenant, "tenantName": TENANTS.get(tenant, {}).get("name"),
+                                 "clientId": credentials["clientId"], "userinfo": userinfo,
+                                 "accessToken": tokens["access_token"]}, sign="none")
+
+    def remember(self, activity, payload, secret):
+        with LOCK:
+            if activity == "tenantSync":
+                TENANTS[payload["tenantId"]] = payload
+            elif activity == "applicationSync":
+                key = (payload["tenantId"], payload["appId"])
+                if payload.get("flag") == "0":
+                    CREDENTIALS.pop(key, None)
+                else:
+                    CREDENTIALS[key] = {"clientId": payload["clientId"], "clientSecret": secret}
+            elif activity == "userSync":
+                key = (payload["tenantId"], payload["userId"])
+                if payload.get("flag") == "0":
+                    USERS.pop(key, None)
+                else:
+                    USERS[key] = payload["role"]
+            elif activity == "updateInstanceStatus":
+                STATUS[payload["instanceId"]] = payload["status"]
+            elif activity == "releaseInstance":
+                STATUS[payload["instanceId"]] = "RELEASED"
+
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         url = urlparse(self.path)
@@ -124,8 +193,10 @@ class Seller(BaseHTTPRequestHandler):
             return self.answer(200, {"resultCode": "000001", "resultMsg": "auth failed"})
         fault = take_fault(activity)
         entry["fault"] = fault
+        secret = None
         if activity == "applicationSync" and payload.get("clientSecret"):
-            entry["decryptedSecret"] = decrypt(payload["clientSecret"])
+            secret = decrypt(payload["clientSecret"])
+            entry["decryptedSecret"] = secret
         log(entry)
         if fault == "timeout":
             time.sleep(30)
@@ -139,8 +210,9 @@ class Seller(BaseHTTPRequestHandler):
                                sign="bad" if fault == "bad-sign" else "none")
         if fault and fault.isdigit():
             return self.answer(200, {"resultCode": fault, "resultMsg": "as the test asked"})
+        self.remember(activity, payload, secret)
         result = {"resultCode": "000000", "resultMsg": "success."}
-        if activity == "newInstance":
+        if activity in ("newInstance", "queryInstance"):
             key = payload.get("orderId", "") + "/" + payload.get("orderLineId", "")
             with LOCK:
                 INSTANCES.setdefault(key, "ins-" + payload.get("orderLineId", "x"))

@@ -18,6 +18,14 @@ pub enum AppRole {
 }
 
 impl AppRole {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "admin" => Some(Self::Admin),
+            "user" => Some(Self::User),
+            _ => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Admin => "admin",
@@ -89,6 +97,38 @@ impl AdminService {
         Ok(created)
     }
 
+    /// `create_tenant_client` under a fixed id, safe to repeat: when the registration
+    /// exists (an earlier attempt was cut off before its secret was delivered), it is
+    /// bound, enabled and given a new secret, everything issued before ending.
+    pub async fn open_tenant_client(
+        &self,
+        actor: &Actor,
+        app_id: &str,
+        tenant: &TenantId,
+        request: NewClientRequest,
+    ) -> Result<CreatedClient, AdminError> {
+        let client_id = request
+            .client_id
+            .clone()
+            .ok_or_else(|| AdminError::Invalid("a fixed client id is needed".into()))?;
+        let Some(existing) = self.durable.find_client(&client_id).await? else {
+            return self
+                .create_tenant_client(actor, app_id, tenant, request)
+                .await;
+        };
+        if existing.tenant_id.is_empty() {
+            self.durable
+                .bind_client(&client_id, app_id, tenant.as_str())
+                .await?;
+        } else if existing.tenant_id != tenant.as_str() || existing.portal_app_id != app_id {
+            return Err(AdminError::Conflict(format!(
+                "client {client_id} belongs to another app or tenant"
+            )));
+        }
+        self.set_client_enabled(actor, &client_id, true).await?;
+        self.rotate_secret(actor, &client_id, true).await
+    }
+
     fn tenant_bound(client: &ClientRecord) -> Result<(), AdminError> {
         if client.tenant_id.is_empty() {
             return Err(AdminError::Invalid(format!(
@@ -125,6 +165,11 @@ impl AdminService {
         };
         self.record(actor, action, client_id, json!({"disabled": !enabled}))
             .await
+    }
+
+    /// The users authorized for a registration and their roles (`admin`, `user`).
+    pub async fn client_users(&self, client_id: &str) -> Result<Vec<(String, String)>, AdminError> {
+        Ok(self.durable.client_users(client_id).await?)
     }
 
     /// Authorizes a user of the registration's tenant for it (or changes their role).

@@ -127,6 +127,16 @@ impl MarketStore {
         row.as_ref().map(app_of).transpose()
     }
 
+    /// The app of a product, if it is a joint-operation app's.
+    pub async fn kit_app_of_product(&self, product_id: &str) -> Result<Option<KitApp>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM kit_apps WHERE product_id = $1");
+        let row = sqlx::query(&sql)
+            .bind(product_id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(app_of).transpose()
+    }
+
     pub async fn kit_apps_of(&self, seller_tenant_id: &str) -> Result<Vec<KitApp>, StoreError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM kit_apps WHERE seller_tenant_id = $1 ORDER BY created_at, id"

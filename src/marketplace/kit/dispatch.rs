@@ -6,11 +6,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::Value;
-
 use super::app_store::KitApp;
 use super::exchange::{check_answer, sign_request, Accepted, Category};
-use super::outbox::{AfterFailure, Job, Outbox};
+use super::outbox::Job;
+use super::outcomes::{settle_accepted, settle_failed};
 use crate::marketplace::Marketplace;
 use crate::secret::Secret;
 
@@ -82,9 +81,23 @@ pub async fn call(market: &Marketplace, app: &KitApp, job: &Job, timeout: Durati
     }
 }
 
-/// Runs every due job once: claimed, called, recorded. Returns how many ran.
-pub async fn run_due(market: &Marketplace, outbox: &Outbox, owner: &str) -> usize {
-    let jobs = match outbox.claim_due(owner, 20).await {
+/// Runs the due jobs: claimed, called, recorded with what it sets off; again while
+/// there are more (an accepted call often makes the next one of its instance due).
+/// Returns how many ran.
+pub async fn run_due(market: &Marketplace, owner: &str) -> usize {
+    let mut ran = 0;
+    for _ in 0..10 {
+        let batch = run_batch(market, owner).await;
+        ran += batch;
+        if batch == 0 {
+            break;
+        }
+    }
+    ran
+}
+
+async fn run_batch(market: &Marketplace, owner: &str) -> usize {
+    let jobs = match market.outbox.claim_due(owner, 20).await {
         Ok(jobs) => jobs,
         Err(err) => {
             tracing::warn!(error = %err, "kit outbox: cannot claim jobs");
@@ -96,7 +109,7 @@ pub async fn run_due(market: &Marketplace, outbox: &Outbox, owner: &str) -> usiz
         let app = match market.store.kit_app(&job.app_id).await {
             Ok(Some(app)) => app,
             Ok(None) => {
-                record_failure(outbox, &job, owner, "the app no longer exists").await;
+                settle_failed(market, &job, owner, "the app no longer exists").await;
                 continue;
             }
             Err(err) => {
@@ -106,60 +119,25 @@ pub async fn run_due(market: &Marketplace, outbox: &Outbox, owner: &str) -> usiz
         };
         match call(market, &app, &job, CALL_TIMEOUT).await {
             Attempt::Accepted(accepted) => {
-                record_success(outbox, &job, owner, &accepted.body).await
+                settle_accepted(market, &app, &job, owner, accepted).await
             }
-            Attempt::Failed(why) => record_failure(outbox, &job, owner, &why).await,
+            Attempt::Failed(why) => settle_failed(market, &job, owner, &why).await,
         }
     }
     ran
 }
 
-async fn record_success(outbox: &Outbox, job: &Job, owner: &str, answer: &Value) {
-    let result = async {
-        let mut tx = outbox.begin().await?;
-        let recorded = outbox.succeed_in(&mut tx, &job.id, owner, answer).await?;
-        tx.commit().await?;
-        Ok::<bool, crate::store::StoreError>(recorded)
-    }
-    .await;
-    match result {
-        Ok(true) => {
-            tracing::info!(job = %job.id, activity = job.activity.as_str(), "production call accepted")
-        }
-        Ok(false) => {
-            tracing::info!(job = %job.id, "production call answered after its lease was lost")
-        }
-        Err(err) => {
-            tracing::warn!(error = %err, job = %job.id, "kit outbox: cannot record success")
-        }
-    }
-}
-
-async fn record_failure(outbox: &Outbox, job: &Job, owner: &str, why: &str) {
-    match outbox.attempt_failed(job, owner, why).await {
-        Ok(AfterFailure::Retrying(at)) => {
-            tracing::info!(job = %job.id, activity = job.activity.as_str(), error = why, retry_at = at, "production call failed")
-        }
-        Ok(AfterFailure::GaveUp) => {
-            tracing::warn!(job = %job.id, activity = job.activity.as_str(), error = why, "production call given up")
-        }
-        Ok(AfterFailure::LeaseLost) => {}
-        Err(err) => {
-            tracing::warn!(error = %err, job = %job.id, "kit outbox: cannot record a failure")
-        }
-    }
-}
-
-/// Runs due jobs every `interval` (read on the injectable clock's schedule), for the
-/// life of the process.
-pub fn watch(market: Arc<Marketplace>, outbox: Outbox, interval: Duration) {
+/// Every `interval`, for the life of the process: the due calls, then the instances'
+/// expiry and release on the clock.
+pub fn watch(market: Arc<Marketplace>, interval: Duration) {
     let owner = format!("worker-{}", crate::secret::random_id(12));
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            run_due(&market, &outbox, &owner).await;
+            run_due(&market, &owner).await;
+            super::sweep::sweep(&market).await;
         }
     });
 }

@@ -4,9 +4,16 @@
 
 pub mod app_store;
 pub mod apps;
+pub mod buyer;
 pub mod dispatch;
 pub mod exchange;
 pub mod instance;
+pub mod instance_store;
+pub mod messages;
 pub mod outbox;
+pub mod outcomes;
+pub mod payloads;
+pub mod provisioning;
 pub mod secret_delivery;
 pub mod signing;
+pub mod sweep;

@@ -5,6 +5,7 @@
 //! hand. Delivery is at least once: a worker that dies mid-call leaves a lease that
 //! expires, and the call is made again (the production interface must be idempotent).
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -133,6 +134,15 @@ impl Enqueued {
     }
 }
 
+/// What a manual retry did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Retry {
+    Restarted,
+    /// No failed message of this seller's with that id.
+    NotFound,
+    Refused(&'static str),
+}
+
 /// What became of a failed attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AfterFailure {
@@ -219,8 +229,8 @@ impl Outbox {
         let inserted = sqlx::query(
             "INSERT INTO kit_jobs (id, seller_tenant_id, app_id, instance_id, activity, \
              idempotency_key, payload, status, next_attempt_at, give_up_at, created_at, \
-             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $8, $8) \
-             ON CONFLICT (idempotency_key) DO NOTHING",
+             updated_at, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $8, $8, \
+             $10) ON CONFLICT (idempotency_key) DO NOTHING",
         )
         .bind(&id)
         .bind(&job.seller_tenant_id)
@@ -231,6 +241,7 @@ impl Outbox {
         .bind(job.payload.to_string())
         .bind(now)
         .bind(now + window)
+        .bind(self.next_seq())
         .execute(&mut **tx)
         .await?;
         if inserted.rows_affected() == 1 {
@@ -244,6 +255,13 @@ impl Outbox {
         Ok(Enqueued::Existing(existing))
     }
 
+    /// Enqueue order: the clock's milliseconds and a counter, so jobs enqueued in one
+    /// transaction keep their order.
+    fn next_seq(&self) -> i64 {
+        static COUNTER: AtomicI64 = AtomicI64::new(0);
+        self.clock.now_millis() * 1000 + COUNTER.fetch_add(1, Ordering::Relaxed) % 1000
+    }
+
     pub async fn job(&self, id: &str) -> Result<Option<Job>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM kit_jobs WHERE id = $1");
         let row = sqlx::query(&sql)
@@ -254,12 +272,16 @@ impl Outbox {
     }
 
     /// Claims up to `limit` due jobs for `owner` (each exactly once across instances):
-    /// a lease of `LEASE`, and one more attempt counted.
+    /// a lease of `LEASE`, and one more attempt counted. A job waits while an earlier
+    /// one of its instance is pending, so an instance's calls arrive in order.
     pub async fn claim_due(&self, owner: &str, limit: i64) -> Result<Vec<Job>, StoreError> {
         let now = self.clock.now_unix();
         let candidates: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM kit_jobs WHERE status = 'pending' AND next_attempt_at <= $1 \
-             AND lease_until < $1 ORDER BY next_attempt_at, id LIMIT $2",
+            "SELECT j.id FROM kit_jobs j WHERE j.status = 'pending' \
+             AND j.next_attempt_at <= $1 AND j.lease_until < $1 \
+             AND NOT EXISTS (SELECT 1 FROM kit_jobs e WHERE j.instance_id <> '' \
+               AND e.instance_id = j.instance_id AND e.status = 'pending' AND e.seq < j.seq) \
+             ORDER BY j.next_attempt_at, j.seq LIMIT $2",
         )
         .bind(now)
         .bind(limit)
@@ -311,16 +333,33 @@ impl Outbox {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Records a failed attempt: the next one is due after the activity's interval, or,
-    /// past the window, the job is failed.
+    /// Records a failed attempt: the next one is due one interval after this one was,
+    /// or, past the window, the job is failed.
     pub async fn attempt_failed(
         &self,
         job: &Job,
         owner: &str,
         error: &str,
     ) -> Result<AfterFailure, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let after = self.attempt_failed_in(&mut tx, job, owner, error).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// `attempt_failed` inside the caller's transaction (giving up and its consequences
+    /// are one commit).
+    pub async fn attempt_failed_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        job: &Job,
+        owner: &str,
+        error: &str,
+    ) -> Result<AfterFailure, StoreError> {
         let now = self.clock.now_unix();
-        let next = now + retry_policy(job.activity).interval.as_secs() as i64;
+        // The schedule keeps its slots (0, 1, 2, 3 hours) however late an attempt ran.
+        let slot = job.next_attempt_at + retry_policy(job.activity).interval.as_secs() as i64;
+        let next = slot.max(now);
         let (status, after) = if next > job.give_up_at {
             (JobStatus::Failed, AfterFailure::GaveUp)
         } else {
@@ -338,7 +377,7 @@ impl Outbox {
         .bind(now)
         .bind(&job.id)
         .bind(owner)
-        .execute(&self.pool)
+        .execute(&mut **tx)
         .await?;
         Ok(if recorded.rows_affected() == 1 {
             after
@@ -347,17 +386,47 @@ impl Outbox {
         })
     }
 
-    /// The seller's manual retry of a failed job: due now, with a fresh window.
+    /// The seller's manual retry of a failed job: due now, with a fresh window. Refused
+    /// for a failed opening (its order was unsubscribed) and for a call a later one of
+    /// its instance has overtaken (a freeze after the unfreeze would undo it).
     pub async fn retry_now(
         &self,
         seller_tenant_id: &str,
         job_id: &str,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Retry, StoreError> {
         let now = self.clock.now_unix();
         let job = self.job(job_id).await?;
         let Some(job) = job.filter(|j| j.seller_tenant_id == seller_tenant_id) else {
-            return Ok(false);
+            return Ok(Retry::NotFound);
         };
+        if job.status != JobStatus::Failed {
+            return Ok(Retry::Refused("only a failed message is started again"));
+        }
+        if matches!(
+            job.activity,
+            Activity::NewInstance | Activity::QueryInstance
+        ) {
+            return Ok(Retry::Refused(
+                "the opening failed and its order was unsubscribed; the buyer orders again",
+            ));
+        }
+        let seq: i64 = sqlx::query_scalar("SELECT seq FROM kit_jobs WHERE id = $1")
+            .bind(job_id)
+            .fetch_one(&self.pool)
+            .await?;
+        let later: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM kit_jobs WHERE instance_id = $1 AND instance_id <> '' \
+             AND seq > $2 AND status <> 'failed'",
+        )
+        .bind(&job.instance_id)
+        .bind(seq)
+        .fetch_one(&self.pool)
+        .await?;
+        if later > 0 {
+            return Ok(Retry::Refused(
+                "a later message of the same instance has been sent since",
+            ));
+        }
         let window = retry_policy(job.activity).window.as_secs() as i64;
         let restarted = sqlx::query(
             "UPDATE kit_jobs SET status = 'pending', next_attempt_at = $1, give_up_at = $2, \
@@ -369,7 +438,11 @@ impl Outbox {
         .bind(seller_tenant_id)
         .execute(&self.pool)
         .await?;
-        Ok(restarted.rows_affected() == 1)
+        Ok(if restarted.rows_affected() == 1 {
+            Retry::Restarted
+        } else {
+            Retry::Refused("only a failed message is started again")
+        })
     }
 
     /// The seller's failed messages, most recent first.

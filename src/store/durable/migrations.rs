@@ -57,6 +57,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "kit apps",
         include_str!("../../../migrations/0010_kit_apps.sql"),
     ),
+    (
+        11,
+        "kit instances",
+        include_str!("../../../migrations/0011_kit_instances.sql"),
+    ),
 ];
 
 #[derive(Debug)]

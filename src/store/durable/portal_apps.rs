@@ -116,6 +116,17 @@ impl Durable {
         .await?)
     }
 
+    /// The users authorized for a registration, with their roles, by user id.
+    pub async fn client_users(&self, client_id: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT user_id, role FROM client_users WHERE client_id = $1 ORDER BY user_id",
+        )
+        .bind(client_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows)
+    }
+
     /// Authorizes a user for a registration (or changes their role).
     pub async fn grant_client_user(
         &self,

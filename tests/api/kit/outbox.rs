@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use unilogin::marketplace::kit::exchange::Activity;
 use unilogin::marketplace::kit::outbox::{
-    retry_policy, AfterFailure, Enqueued, JobStatus, NewJob, Outbox, LEASE,
+    retry_policy, AfterFailure, Enqueued, JobStatus, NewJob, Outbox, Retry, LEASE,
 };
 
 use crate::helpers::TestApp;
@@ -128,10 +128,44 @@ async fn failures_retry_on_the_schedule_then_fail_and_the_seller_restarts_them()
     assert_eq!(failed[0].last_error, "HTTP status 500, expected 200");
     assert!(outbox.failed_of("nobody", 10).await.unwrap().is_empty());
 
-    // Only its seller may start it again; then it is due at once, with a new window.
-    assert!(!outbox.retry_now("someone-else", &id).await.unwrap());
-    assert!(outbox.retry_now("seller", &id).await.unwrap());
+    // A failed opening is not started again: its order was unsubscribed.
+    assert!(matches!(
+        outbox.retry_now("seller", &id).await.unwrap(),
+        Retry::Refused(why) if why.contains("unsubscribed")
+    ));
+
+    // A release fails after its hour, and only its seller starts it again; then it is
+    // due at once, with a new window.
+    let release = outbox
+        .enqueue(&job("seller", "o-3", Activity::ReleaseInstance))
+        .await
+        .unwrap()
+        .id()
+        .to_owned();
+    loop {
+        let claimed = outbox.claim_due("w", 10).await.unwrap();
+        let job = claimed.into_iter().find(|j| j.id == release).expect("due");
+        if outbox.attempt_failed(&job, "w", "timed out").await.unwrap() == AfterFailure::GaveUp {
+            assert_eq!(job.attempts, 5, "0, 15, 30, 45 and 60 minutes");
+            break;
+        }
+        app.clock()
+            .advance(retry_policy(Activity::ReleaseInstance).interval);
+    }
+    assert_eq!(
+        outbox.retry_now("someone-else", &release).await.unwrap(),
+        Retry::NotFound
+    );
+    assert_eq!(
+        outbox.retry_now("seller", &release).await.unwrap(),
+        Retry::Restarted
+    );
     let claimed = outbox.claim_due("w", 10).await.unwrap();
-    assert!(claimed.iter().any(|j| j.id == id));
-    assert!(outbox.failed_of("seller", 10).await.unwrap().is_empty());
+    assert!(claimed.iter().any(|j| j.id == release));
+    assert!(outbox
+        .failed_of("seller", 10)
+        .await
+        .unwrap()
+        .iter()
+        .all(|j| j.id != release));
 }

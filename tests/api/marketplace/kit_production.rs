@@ -23,7 +23,7 @@ use unilogin::secret::Secret;
 
 use super::*;
 
-fn openssl(dir: &Path, args: &[&str]) {
+pub(super) fn openssl(dir: &Path, args: &[&str]) {
     let status = Command::new("openssl")
         .args(args)
         .current_dir(dir)
@@ -35,7 +35,7 @@ fn openssl(dir: &Path, args: &[&str]) {
 }
 
 /// A test CA, a certificate for `localhost` it signed, and the seller's RSA key pair.
-fn keys_and_certificates(dir: &Path) {
+pub(super) fn keys_and_certificates(dir: &Path) {
     openssl(
         dir,
         &[
@@ -108,7 +108,7 @@ fn keys_and_certificates(dir: &Path) {
     );
 }
 
-struct Seller {
+pub(super) struct Seller {
     child: Child,
     dir: PathBuf,
     port: u16,
@@ -122,7 +122,7 @@ impl Drop for Seller {
 }
 
 impl Seller {
-    fn start(dir: &Path, keys: serde_json::Value) -> Self {
+    pub(super) fn start(dir: &Path, keys: serde_json::Value, idp: &str) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -138,6 +138,7 @@ impl Seller {
             "keys": keys,
             // The tests move our clock by hours; the seller's would refuse the timestamps.
             "skew_check": false,
+            "idp": idp,
         });
         std::fs::write(dir.join("seller.json"), config.to_string()).unwrap();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/seller/seller.py");
@@ -160,15 +161,20 @@ impl Seller {
         }
     }
 
-    fn url(&self) -> String {
+    pub(super) fn url(&self) -> String {
         format!("https://localhost:{}/produce", self.port)
     }
 
-    fn faults(&self, faults: serde_json::Value) {
+    /// The app's home, where the portal sends users with `?code=&tenant=`.
+    pub(super) fn home(&self) -> String {
+        format!("https://localhost:{}/home", self.port)
+    }
+
+    pub(super) fn faults(&self, faults: serde_json::Value) {
         std::fs::write(self.dir.join("faults.json"), faults.to_string()).unwrap();
     }
 
-    fn log(&self) -> Vec<serde_json::Value> {
+    pub(super) fn log(&self) -> Vec<serde_json::Value> {
         std::fs::read_to_string(self.dir.join("seller.log"))
             .unwrap_or_default()
             .lines()
@@ -214,6 +220,7 @@ async fn the_production_interface_is_called_signed_and_its_answers_checked() {
     let seller = Seller::start(
         dir.path(),
         serde_json::json!({"basic": basic_sk, "kitSync": sync_sk, "generic": generic_sk}),
+        &app.url(""),
     );
     let public_key = std::fs::read_to_string(dir.path().join("seller.pub")).unwrap();
     let (status, registered) = send_json(

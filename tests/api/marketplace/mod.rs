@@ -4,6 +4,7 @@
 
 mod api_document;
 mod kit_apps;
+mod kit_chain;
 mod kit_production;
 mod open_api;
 mod orders;

@@ -1,0 +1,306 @@
+//! What orders of a joint-operation app's product do to its instances: each change
+//! decided by `instance::transition`, written with its log row and the calls it makes in
+//! the order's transaction. The registration's part (enable, disable) follows the commit
+//! and is set right by the sweep if it was cut off.
+
+use sqlx::{Any, Transaction};
+
+use super::app_store::KitApp;
+use super::instance::{transition, Action, Actor, Effect, Instance, State};
+use super::instance_store::InstanceRecord;
+use super::payloads::{Calls, Renewal, SyncFlag};
+use crate::marketplace::error::MarketError;
+use crate::marketplace::order_store::OrderRecord;
+use crate::marketplace::Marketplace;
+use crate::store::StoreError;
+
+/// The registration an instance owns: its id is derived from the instance's, so that
+/// opening twice finds it.
+pub fn client_id_of(instance_id: &str) -> String {
+    format!("kit-{instance_id}")
+}
+
+fn refused(err: super::instance::Refused) -> MarketError {
+    MarketError::Conflict(format!("the app's instance: {err}"))
+}
+
+/// What an order changes, decided before it is stored (a renewal moves the line's
+/// expiry to the end of the instance's new period).
+pub async fn on_order(
+    market: &Marketplace,
+    tx: &mut Transaction<'_, Any>,
+    order: &mut OrderRecord,
+) -> Result<Option<String>, MarketError> {
+    let Some(line) = order.lines.first() else {
+        return Ok(None);
+    };
+    let Some(app) = market.store.kit_app_of_product(&line.product_id).await? else {
+        return Ok(None);
+    };
+    if order.buyer_tenant_id.is_empty() {
+        return Err(MarketError::Invalid(
+            "a joint-operation app is bought for a tenant: sign in as a user of one".into(),
+        ));
+    }
+    let open = market
+        .store
+        .open_instance(&app.id, &order.buyer_tenant_id)
+        .await?;
+    let instance = match (order.order_type.as_str(), open) {
+        ("NEW" | "TRIAL", Some(existing)) => {
+            return Err(MarketError::Conflict(format!(
+                "your tenant has an instance of this app already ({}, {}): renew it instead",
+                existing.id,
+                existing.instance.state.as_str()
+            )))
+        }
+        ("NEW" | "TRIAL", None) => open_instance(market, tx, &app, order).await?,
+        ("RENEW" | "TRIAL_TO_FORMAL", Some(existing)) => renew(market, tx, existing, order).await?,
+        ("UNSUBSCRIBE", Some(existing)) => release(market, tx, existing, order).await?,
+        ("CHANGE", Some(existing)) if existing.instance.state == State::Live => {
+            let calls = Calls {
+                instance: &existing,
+                test: false,
+            };
+            let line = &order.lines[0];
+            let upgrade = calls.upgrade(&order.id, &line.id, &line.sku_code, &line.product_id);
+            market.outbox.enqueue_in(tx, &upgrade).await?;
+            existing
+        }
+        (kind, None) if kind != "UNSUBSCRIBE" => {
+            return Err(MarketError::Conflict(format!(
+                "your tenant has no open instance of this app to {}",
+                kind.to_ascii_lowercase().replace('_', " ")
+            )))
+        }
+        (_, Some(existing)) => {
+            return Err(MarketError::Conflict(format!(
+                "the app's instance is {}",
+                existing.instance.state.as_str()
+            )))
+        }
+        (_, None) => return Ok(None),
+    };
+    let calls = Calls {
+        instance: &instance,
+        test: false,
+    };
+    let notify = calls.order_notify(&order.id, &order.lines[0].id);
+    market.outbox.enqueue_in(tx, &notify).await?;
+    Ok(Some(instance.id))
+}
+
+async fn open_instance(
+    market: &Marketplace,
+    tx: &mut Transaction<'_, Any>,
+    app: &KitApp,
+    order: &OrderRecord,
+) -> Result<InstanceRecord, MarketError> {
+    let line = &order.lines[0];
+    let id = format!("kin-{}", crate::secret::random_id(16));
+    let now = market.clock.now_unix();
+    let record = InstanceRecord {
+        client_id: client_id_of(&id),
+        id,
+        app_id: app.id.clone(),
+        seller_tenant_id: app.seller_tenant_id.clone(),
+        buyer_tenant_id: order.buyer_tenant_id.clone(),
+        buyer_user_id: order.buyer_user_id.clone(),
+        order_id: order.id.clone(),
+        order_line_id: line.id.clone(),
+        instance: Instance {
+            state: State::Opening,
+            expires_at: line.expire_time,
+            frozen_until: None,
+        },
+        seller_instance_id: String::new(),
+        version: 0,
+        created_at: now,
+        updated_at: now,
+    };
+    match market
+        .store
+        .insert_instance_in(tx, &record, &order.id)
+        .await
+    {
+        Err(StoreError::Conflict) => {
+            return Err(MarketError::Conflict(
+                "your tenant has an instance of this app already: renew it instead".into(),
+            ))
+        }
+        other => other?,
+    }
+    let calls = Calls {
+        instance: &record,
+        test: false,
+    };
+    market.outbox.enqueue_in(tx, &calls.new_instance()).await?;
+    Ok(record)
+}
+
+async fn renew(
+    market: &Marketplace,
+    tx: &mut Transaction<'_, Any>,
+    current: InstanceRecord,
+    order: &mut OrderRecord,
+) -> Result<InstanceRecord, MarketError> {
+    let now = market.clock.now_unix();
+    let line = &mut order.lines[0];
+    // The renewal adds its periods to what is left of the current one.
+    let period = line.expire_time.unwrap_or(now) - now;
+    let start = current.instance.expires_at.unwrap_or(now).max(now);
+    let expires_at = start + period;
+    line.expire_time = Some(expires_at);
+    let line = &order.lines[0];
+    let (next, effects) = transition(
+        current.instance,
+        Action::Renewed { expires_at },
+        Actor::Buyer,
+        now,
+    )
+    .map_err(refused)?;
+    let changed = InstanceRecord {
+        instance: next,
+        ..current.clone()
+    };
+    if !market
+        .store
+        .update_instance_in(
+            tx,
+            &changed,
+            current.instance.state,
+            "renewed",
+            Actor::Buyer,
+            &order.id,
+        )
+        .await?
+    {
+        return Err(MarketError::Conflict(
+            "the app's instance changed meanwhile: order again".into(),
+        ));
+    }
+    let calls = Calls {
+        instance: &current,
+        test: false,
+    };
+    let renewal = Renewal {
+        order_id: &order.id,
+        order_line_id: &line.id,
+        expires_at,
+        trial_to_formal: order.order_type == "TRIAL_TO_FORMAL",
+        period_type: line.period_type.as_deref().unwrap_or(""),
+        period_number: line.period_number.unwrap_or(1),
+        order_amount: line.amount,
+    };
+    for effect in effects {
+        let job = match effect {
+            Effect::Call(super::exchange::Activity::RefreshInstance) => {
+                calls.refresh_instance(&renewal)
+            }
+            Effect::Call(super::exchange::Activity::UpdateInstanceStatus) => {
+                calls.update_status(false)
+            }
+            _ => continue,
+        };
+        market.outbox.enqueue_in(tx, &job).await?;
+    }
+    Ok(current)
+}
+
+async fn release(
+    market: &Marketplace,
+    tx: &mut Transaction<'_, Any>,
+    current: InstanceRecord,
+    order: &OrderRecord,
+) -> Result<InstanceRecord, MarketError> {
+    let now = market.clock.now_unix();
+    let (next, effects) =
+        transition(current.instance, Action::Released, Actor::Buyer, now).map_err(refused)?;
+    let changed = InstanceRecord {
+        instance: next,
+        ..current.clone()
+    };
+    if !market
+        .store
+        .update_instance_in(
+            tx,
+            &changed,
+            current.instance.state,
+            "unsubscribed",
+            Actor::Buyer,
+            &order.id,
+        )
+        .await?
+    {
+        return Err(MarketError::Conflict(
+            "the app's instance changed meanwhile: order again".into(),
+        ));
+    }
+    let calls = Calls {
+        instance: &current,
+        test: false,
+    };
+    for job in release_calls(&calls, &effects, market.clock.now_millis()) {
+        market.outbox.enqueue_in(tx, &job).await?;
+    }
+    Ok(current)
+}
+
+/// The calls of a release (by unsubscription or at the end of the freeze). Releasing an
+/// opening still calls: its `newInstance` goes first and the release undoes it.
+pub fn release_calls(
+    calls: &Calls<'_>,
+    effects: &[Effect],
+    now_ms: i64,
+) -> Vec<super::outbox::NewJob> {
+    effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::Call(super::exchange::Activity::ReleaseInstance) => {
+                Some(calls.release_instance())
+            }
+            Effect::Call(super::exchange::Activity::ApplicationSync) => {
+                Some(calls.application_sync(None, SyncFlag::Delete, now_ms))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Brings the instance's registration in step with its state: only a live instance
+/// signs anyone in. Called after each change's commit and by the sweep.
+pub async fn align_registration(market: &Marketplace, record: &InstanceRecord) {
+    let wanted = record.instance.state == State::Live;
+    let client = match market.admin.client(&record.client_id).await {
+        Ok(client) => client,
+        // Not registered yet (still opening, or failed): nothing to align.
+        Err(crate::admin::AdminError::NotFound(_)) => return,
+        Err(err) => {
+            tracing::warn!(error = %err, instance = %record.id, "kit: registration unreadable");
+            return;
+        }
+    };
+    // Already as wanted: disabled exactly when not wanted.
+    if client.disabled != wanted {
+        return;
+    }
+    let actor = crate::admin::Actor::system();
+    if let Err(err) = market
+        .admin
+        .set_client_enabled(&actor, &record.client_id, wanted)
+        .await
+    {
+        tracing::warn!(error = %err, instance = %record.id, "kit: cannot align the registration");
+    }
+}
+
+/// After an order's commit: the registration of the instance it changed follows.
+pub async fn after_order(market: &Marketplace, instance_id: &str) {
+    match market.store.instance(instance_id).await {
+        Ok(Some(record)) => align_registration(market, &record).await,
+        Ok(None) => {}
+        Err(err) => {
+            tracing::warn!(error = %err, instance = instance_id, "kit: instance unreadable")
+        }
+    }
+}
