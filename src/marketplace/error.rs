@@ -31,6 +31,9 @@ pub enum MarketError {
     Conflict(String),
     #[error("{0}")]
     Invalid(String),
+    /// A debug call to the seller's production URL failed; the reason is the seller's to fix.
+    #[error("{0}")]
+    DebugFailed(String),
     #[error("The service is temporarily unavailable, retry later")]
     Unavailable,
     #[error("The server could not complete the request")]
@@ -62,6 +65,7 @@ impl MarketError {
             Self::NotFound(_) => "not_found",
             Self::Conflict(_) => "conflict",
             Self::Invalid(_) => "invalid_request",
+            Self::DebugFailed(_) => "debug_failed",
             Self::Unavailable => "temporarily_unavailable",
             Self::Internal => "server_error",
         }
@@ -78,6 +82,7 @@ impl ResponseError for MarketError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
+            Self::DebugFailed(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -162,6 +162,21 @@ pub fn routes() -> Vec<RouteEntry> {
             kit::apps::create,
         ),
         entry(
+            "/api/marketplace/v1/seller/kit/apps/{appId}/debug-requests",
+            M::POST,
+            kit::debug_api::generate,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/kit/apps/{appId}/debug-cases",
+            M::GET,
+            kit::debug_api::list,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/kit/apps/{appId}/debug-cases",
+            M::POST,
+            kit::debug_api::debug_and_save,
+        ),
+        entry(
             "/api/marketplace/v1/seller/kit/messages",
             M::GET,
             kit::messages::failed,

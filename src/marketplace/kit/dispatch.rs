@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::app_store::KitApp;
-use super::exchange::{check_answer, sign_request, Accepted, Category};
+use serde_json::Value;
+
+use super::exchange::{check_answer, sign_request, Accepted, Activity, Category, SignedRequest};
 use super::outbox::Job;
 use super::outcomes::{settle_accepted, settle_failed};
 use crate::marketplace::Marketplace;
@@ -50,31 +52,58 @@ pub async fn category_key(
 
 /// One call of `job`'s activity to `app`, signed now.
 pub async fn call(market: &Marketplace, app: &KitApp, job: &Job, timeout: Duration) -> Attempt {
-    let key = match category_key(market, app, job.activity.category()).await {
-        Ok(key) => key,
-        Err(why) => return Attempt::Failed(why),
-    };
-    let url = match market.outbound.check_url(&app.production_url) {
-        Ok(url) => url,
-        Err(err) => return Attempt::Failed(err.to_string()),
-    };
-    let nonce = crate::secret::random_id(32);
-    let now_ms = market.clock.now_millis();
-    let request = sign_request(
+    let url = app.production_url.clone();
+    call_at(
+        market,
+        app,
         &url,
         job.activity,
-        &key,
         job.payload.clone(),
-        &nonce,
-        now_ms,
-    );
+        timeout,
+    )
+    .await
+}
+
+/// The signed request of `activity` with `payload` to `base_url` (the production URL,
+/// or a debug case's), with the key bound to its category.
+pub async fn signed(
+    market: &Marketplace,
+    app: &KitApp,
+    base_url: &str,
+    activity: Activity,
+    payload: Value,
+) -> Result<(SignedRequest, Secret), String> {
+    let key = category_key(market, app, activity.category()).await?;
+    let url = market
+        .outbound
+        .check_url(base_url)
+        .map_err(|e| e.to_string())?;
+    let nonce = crate::secret::random_id(32);
+    let now_ms = market.clock.now_millis();
+    let request = sign_request(&url, activity, &key, payload, &nonce, now_ms);
+    Ok((request, key))
+}
+
+/// One call of `activity` to `base_url`, signed now, its answer checked.
+pub async fn call_at(
+    market: &Marketplace,
+    app: &KitApp,
+    base_url: &str,
+    activity: Activity,
+    payload: Value,
+    timeout: Duration,
+) -> Attempt {
+    let (request, key) = match signed(market, app, base_url, activity, payload).await {
+        Ok(signed) => signed,
+        Err(why) => return Attempt::Failed(why),
+    };
     match market
         .outbound
         .post_json(&request.url, request.headers, request.body, timeout)
         .await
     {
         Err(err) => Attempt::Failed(err.to_string()),
-        Ok(answer) => match check_answer(&key, job.activity, &answer) {
+        Ok(answer) => match check_answer(&key, activity, &answer) {
             Ok(accepted) => Attempt::Accepted(accepted),
             Err(refusal) => Attempt::Failed(refusal.to_string()),
         },

@@ -5,6 +5,8 @@
 pub mod app_store;
 pub mod apps;
 pub mod buyer;
+pub mod debug_api;
+pub mod debug_cases;
 pub mod dispatch;
 pub mod exchange;
 pub mod instance;

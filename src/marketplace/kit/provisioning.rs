@@ -54,7 +54,19 @@ pub async fn on_order(
                 existing.instance.state.as_str()
             )))
         }
-        ("NEW" | "TRIAL", None) => open_instance(market, tx, &app, order).await?,
+        ("NEW" | "TRIAL", None) => {
+            let period = order.lines[0].charging_mode == "PERIOD";
+            let missing = market.store.missing_debug_cases(&app.id, period).await?;
+            if !missing.is_empty() {
+                let names: Vec<&str> = missing.iter().map(|a| a.as_str()).collect();
+                return Err(MarketError::Conflict(format!(
+                    "the seller has not finished debugging this app (missing: {}); it cannot \
+                     be opened yet",
+                    names.join(", ")
+                )));
+            }
+            open_instance(market, tx, &app, order).await?
+        }
         ("RENEW" | "TRIAL_TO_FORMAL", Some(existing)) => renew(market, tx, existing, order).await?,
         ("UNSUBSCRIBE", Some(existing)) => release(market, tx, existing, order).await?,
         ("CHANGE", Some(existing)) if existing.instance.state == State::Live => {

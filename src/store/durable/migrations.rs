@@ -62,6 +62,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "kit instances",
         include_str!("../../../migrations/0011_kit_instances.sql"),
     ),
+    (
+        12,
+        "kit debug cases",
+        include_str!("../../../migrations/0012_kit_debug_cases.sql"),
+    ),
 ];
 
 #[derive(Debug)]

@@ -29,6 +29,7 @@ struct Chain {
     c: Cast,
     seller: Seller,
     crm: String,
+    app_id: String,
     /// Trusts the test CA: the browser that follows the portal to the seller's home.
     visitor: reqwest::Client,
     _dir: tempfile::TempDir,
@@ -74,17 +75,43 @@ async fn chain() -> Chain {
         .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
         .build()
         .unwrap();
+    let app_id = registered["appId"].as_str().unwrap().to_owned();
     Chain {
         app,
         c,
         seller,
         crm,
+        app_id,
         visitor,
         _dir: dir,
     }
 }
 
 impl Chain {
+    fn debug_path(&self, what: &str) -> String {
+        format!("/api/marketplace/v1/seller/kit/apps/{}/{what}", self.app_id)
+    }
+
+    /// Saves a successful debug case of every required scenario (period billing).
+    async fn debug_all(&self) {
+        for scenario in [
+            "newInstance",
+            "refreshInstance",
+            "updateInstanceStatus",
+            "releaseInstance",
+        ] {
+            let (status, case) = send_json(
+                &self.app,
+                Method::POST,
+                &self.debug_path("debug-cases"),
+                &self.c.alice,
+                &json!({"scenario": scenario}),
+            )
+            .await;
+            assert_eq!(status, 201, "{scenario}: {case}");
+        }
+    }
+
     /// Moves the clock; the marketplace tokens (two hours) are fetched again.
     async fn advance(&mut self, by: Duration) {
         self.app.clock().advance(by);
@@ -159,6 +186,75 @@ async fn a_purchase_delivers_an_instance_its_users_sign_in_and_it_lives_its_life
     let mut k = chain().await;
     let crm = k.crm.clone();
     let dave = k.c.dave.clone();
+
+    // Until the seller has debugged the required scenarios, nothing opens.
+    let month = json!({"productId": crm, "skuCode": "basic", "periodNumber": 1});
+    let (status, refused) = order(&k.app, &dave, month.clone(), None).await;
+    assert_eq!(status, 409, "{refused}");
+    assert!(refused["error_description"]
+        .as_str()
+        .unwrap()
+        .contains("refreshInstance"));
+    let (status, generated) = send_json(
+        &k.app,
+        Method::POST,
+        &k.debug_path("debug-requests"),
+        &k.c.alice,
+        &json!({"scenario": "tenantSync", "params": {"name": "Preset"}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{generated}");
+    let curl = generated["curl"].as_str().unwrap();
+    assert!(
+        curl.contains("/produceAPI/v2/tenantSync") && curl.contains("x-sign: "),
+        "{curl}"
+    );
+    assert!(generated["body"]
+        .as_str()
+        .unwrap()
+        .contains(r#""testFlag":"1""#));
+    assert!(k.seller.log().is_empty(), "generating sends nothing");
+    k.seller.faults(json!({"newInstance": ["bad-sign"]}));
+    let debug = |body: Value| {
+        let path = k.debug_path("debug-cases");
+        let token = k.c.alice.clone();
+        let app = &k.app;
+        async move { send_json(app, Method::POST, &path, &token, &body).await }
+    };
+    let (status, failed) = debug(json!({"scenario": "newInstance"})).await;
+    assert_eq!(status, 422, "{failed}");
+    assert_eq!(failed["error"], "debug_failed");
+    assert!(failed["error_description"]
+        .as_str()
+        .unwrap()
+        .contains("Body-Sign"));
+    let (status, bad) =
+        debug(json!({"scenario": "newInstance", "url": "https://elsewhere.example/x"})).await;
+    assert_eq!(status, 400, "{bad}");
+    let (status, bad) =
+        debug(json!({"scenario": "newInstance", "params": {"testFlag": "0"}})).await;
+    assert_eq!(status, 400, "{bad}");
+    let (_, listed, _) = call(
+        &k.app,
+        Method::GET,
+        &k.debug_path("debug-cases"),
+        Some(&k.c.alice),
+    )
+    .await;
+    assert_eq!(listed["items"], json!([]), "a failure is not saved");
+    assert_eq!(listed["missing"].as_array().unwrap().len(), 4);
+    k.debug_all().await;
+    let (_, listed, _) = call(
+        &k.app,
+        Method::GET,
+        &k.debug_path("debug-cases"),
+        Some(&k.c.alice),
+    )
+    .await;
+    assert_eq!(listed["missing"], json!([]));
+    let debugged = k.seller.log();
+    assert!(debugged.iter().all(|e| e["body"]["testFlag"] == "1"));
+    std::fs::remove_file(k.seller.log_path()).unwrap();
 
     // dave buys a month for tenant-d: the seller opens it and gets everything, in order.
     let bought = k
@@ -369,6 +465,8 @@ async fn a_purchase_delivers_an_instance_its_users_sign_in_and_it_lives_its_life
 #[ignore = "needs python3 and openssl: .ci/run has them and runs it"]
 async fn openings_are_polled_deduplicated_or_given_up_and_the_freeze_ends_in_release() {
     let mut k = chain().await;
+    k.debug_all().await;
+    std::fs::remove_file(k.seller.log_path()).unwrap();
     let crm = k.crm.clone();
     let outbox = Outbox::new(k.app.durable.pool().clone(), k.app.clock().clone());
 

@@ -174,6 +174,10 @@ impl Seller {
         std::fs::write(self.dir.join("faults.json"), faults.to_string()).unwrap();
     }
 
+    pub(super) fn log_path(&self) -> PathBuf {
+        self.dir.join("seller.log")
+    }
+
     pub(super) fn log(&self) -> Vec<serde_json::Value> {
         std::fs::read_to_string(self.dir.join("seller.log"))
             .unwrap_or_default()
@@ -183,13 +187,14 @@ impl Seller {
     }
 }
 
-/// Waits (the worker runs every second) until `job` has been tried `attempts` times.
+/// Waits (the worker runs every second; a call may take its 20 s) until `job` has been
+/// tried `attempts` times.
 async fn tried(
     outbox: &Outbox,
     job: &str,
     attempts: i64,
 ) -> unilogin::marketplace::kit::outbox::Job {
-    for _ in 0..100 {
+    for _ in 0..300 {
         let current = outbox.job(job).await.unwrap().unwrap();
         if current.attempts >= attempts && current.lease_free() {
             return current;
@@ -294,6 +299,8 @@ async fn the_production_interface_is_called_signed_and_its_answers_checked() {
         ("no-sign", "no Body-Sign"),
         ("text", "content type"),
         ("000005", "000005 (internal error)"),
+        // The seller sleeps 30 s: the call gives up at 20 (the debug page's limit).
+        ("timeout", "no answer within 20 s"),
     ] {
         seller.faults(serde_json::json!({"releaseInstance": [fault]}));
         let release = outbox
