@@ -147,7 +147,7 @@ impl Application {
             .await
             .map_err(|e| StartupError::Config(format!("console client: {e}")))?;
         let outbound = Arc::new(
-            crate::outbound::Outbound::new(&settings.outbound)
+            crate::outbound::Outbound::new(&outbound_settings(&settings))
                 .map_err(|e| StartupError::Config(format!("outbound calls: {e}")))?,
         );
         let marketplace = web::Data::new(Marketplace {
@@ -200,13 +200,23 @@ impl Application {
         let demo = if settings.demo {
             let backchannel = backchannel_address(addr);
             Some(Arc::new(
-                Demo::seed(&durable, &idp.lifecycle, &hasher, &issuer, &backchannel)
-                    .await
-                    .map_err(|e| StartupError::Config(format!("demo: {e}")))?,
+                Demo::seed(
+                    &durable,
+                    &idp.lifecycle,
+                    &hasher,
+                    &issuer,
+                    &backchannel,
+                    &marketplace,
+                )
+                .await
+                .map_err(|e| StartupError::Config(format!("demo: {e}")))?,
             ))
         } else {
             None
         };
+        if demo.is_some() {
+            debug_the_demo_app(marketplace.clone().into_inner());
+        }
 
         let draining = Draining::default();
         let app_draining = web::Data::new(draining.clone());
@@ -371,6 +381,32 @@ fn too_large<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespon
     Ok(ErrorHandlerResponse::Response(ServiceResponse::new(
         req, body,
     )))
+}
+
+/// Saves the demo app's debug cases once this server answers: real calls to its own
+/// production interface, as a seller's debugging would make them.
+fn debug_the_demo_app(market: Arc<Marketplace>) {
+    tokio::spawn(async move {
+        let mut last = String::new();
+        for _ in 0..60 {
+            match crate::demo::seller::DemoSeller::debug_required(&market).await {
+                Ok(()) => return tracing::info!("demo: the demo app's debug cases are saved"),
+                Err(why) => last = why,
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        tracing::warn!(error = %last, "demo: the demo app's debug cases could not be saved");
+    });
+}
+
+/// The outbound settings: the demo's own app is a seller on this server, so the demo
+/// turns the development switch on (loopback allowed).
+fn outbound_settings(settings: &Settings) -> crate::outbound::OutboundSettings {
+    let mut outbound = settings.outbound.clone();
+    if settings.demo {
+        outbound.allow_loopback = true;
+    }
+    outbound
 }
 
 /// Where this process reaches itself (the demo app's back channel).

@@ -72,3 +72,79 @@ async fn the_demo_reports_a_forged_callback_instead_of_signing_in() {
     assert_eq!(forged.status(), 400);
     assert!(forged.text().await.unwrap().contains("state mismatch"));
 }
+
+/// The text between `start` and the next `end` in `page`.
+fn between<'a>(page: &'a str, start: &str, end: &str) -> &'a str {
+    let from = page
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} in {page}"))
+        + start.len();
+    let len = page[from..].find(end).unwrap();
+    &page[from..from + len]
+}
+
+#[tokio::test]
+async fn the_demo_app_sells_itself_and_its_buyer_signs_in_from_the_portal() {
+    let mut app = TestApp::spawn_with(|settings| settings.demo = true).await;
+    let page = follow_demo_sign_in(&app).await;
+    let token = between(&page, "<pre id=\"access-token\">", "</pre>").to_owned();
+    let product = between(&page, "id=\"kit-product\">", "<").to_owned();
+    assert!(page.contains("id=\"kit-none\""), "nobody has bought it yet");
+
+    // The demo buys its own product; the app's debug cases are saved in the background
+    // once the server answers, so the first attempts may be told to wait.
+    let mut placed = None;
+    for _ in 0..50 {
+        let answer = app
+            .backchannel
+            .post(app.url("/api/marketplace/v1/buyer/orders"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"productId": product, "skuCode": "month", "periodNumber": 1}))
+            .send()
+            .await
+            .unwrap();
+        if answer.status() == 201 {
+            placed = Some(answer);
+            break;
+        }
+        assert_eq!(answer.status(), 409, "{}", answer.text().await.unwrap());
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(
+        placed.is_some(),
+        "the order was placed once the app was debugged"
+    );
+
+    // The demo app receives the tenant, its credentials and its administrator.
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = app.page(&app.url("/demo/")).await;
+        if page.contains("demo (admin)") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let row = between(&page, "<tr data-tenant=\"demo-tenant\">", "</tr>");
+    assert!(row.contains("<td>Demo Tenant</td>"), "{row}");
+    assert!(row.contains("<td>NORMAL</td>"), "{row}");
+    assert!(row.contains("demo (admin)"), "{row}");
+
+    // From the portal link, the demo app redeems the code with those credentials.
+    app.browser = crate::helpers::browser();
+    let portal = app.url("/unified-login/portal-login?ind=UNOP&appId=demo-crm");
+    let signed_in = app
+        .submit_login(&portal, DEMO_USERNAME, DEMO_PASSWORD)
+        .await;
+    assert_eq!(signed_in.status(), 302);
+    let home = location(&signed_in);
+    assert!(
+        home.starts_with(&format!("{}/demo/kit/home?code=", app.issuer())),
+        "{home}"
+    );
+    assert!(home.contains("&tenant=demo-tenant"), "{home}");
+    let redeemed = app.get(&home).await;
+    assert_eq!(redeemed.status(), 302, "the demo redeemed the code");
+    let page = app.page(&app.url("/demo/")).await;
+    assert!(page.contains("id=\"kit-signed-in\""), "{page}");
+    assert!(page.contains("data-claim=\"userName\">demo<"), "{page}");
+}

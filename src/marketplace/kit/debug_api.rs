@@ -179,7 +179,21 @@ pub async fn debug_and_save(
 ) -> Result<HttpResponse, MarketError> {
     let app = own_app(&req, &market, &path).await?;
     let (scenario, url, params, payload) = prepared(&market, &app, &req, &body)?;
-    let accepted = match call_at(&market, &app, &url, scenario, payload, CALL_TIMEOUT).await {
+    let case = run_case(&market, &app, scenario, url, params, payload).await?;
+    Ok(HttpResponse::Created().json(CaseView::from(case)))
+}
+
+/// Calls `url` with the scenario's `payload` (testFlag 1) and saves the case if the
+/// answer holds; the documented reason otherwise.
+pub async fn run_case(
+    market: &Marketplace,
+    app: &KitApp,
+    scenario: Activity,
+    url: String,
+    params: Value,
+    payload: Value,
+) -> Result<SavedCase, MarketError> {
+    let accepted = match call_at(market, app, &url, scenario, payload, CALL_TIMEOUT).await {
         Attempt::Accepted(accepted) if accepted.in_progress() => {
             return Err(MarketError::DebugFailed(
                 "resultCode 000004 (in progress): a debug case needs 000000".into(),
@@ -195,8 +209,8 @@ pub async fn debug_and_save(
         answer: accepted.body,
         saved_at: market.clock.now_unix(),
     };
-    market.store.save_debug_case(&app, &case).await?;
-    Ok(HttpResponse::Created().json(CaseView::from(case)))
+    market.store.save_debug_case(app, &case).await?;
+    Ok(case)
 }
 
 /// Whether the product bills by period (its required cases are four, else two).

@@ -1,6 +1,11 @@
 //! `serve --demo`: seeds a demo tenant, user and client, and serves `/demo/`, a small
 //! partner app that signs in through the real flow (browser redirect, back-channel code
-//! exchange over HTTP, userinfo) and shows what it received.
+//! exchange over HTTP, userinfo) and shows what it received. The same app is a
+//! joint-operation seller (`seller`): it sells itself, receives its buyers' tenants and
+//! credentials on its production interface, and signs their users in from the portal.
+
+mod kit_routes;
+pub mod seller;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -12,6 +17,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::admin::{AdminError, NewClientRequest, NewUserRequest, PasswordHasher};
+use crate::domain::resource::MARKETPLACE_BUYER;
 use crate::domain::{NewPassword, RedirectUri, Role, TenantId, Username};
 use crate::lifecycle::Lifecycle;
 use crate::secret::{constant_time_eq, random_token, Secret};
@@ -27,6 +33,10 @@ const STATE_COOKIE: &str = "demo_state";
 const SESSION_COOKIE: &str = "demo_session";
 
 struct DemoSession {
+    /// Shown for the README's curl walk (a demo; a real app keeps it server-side).
+    access_token: String,
+    /// The tenant whose delivered credentials redeemed the code (the portal way in).
+    kit_tenant: Option<String>,
     userinfo: Vec<(String, String)>,
     scope: String,
     expires_in: u64,
@@ -39,6 +49,8 @@ pub struct Demo {
     backchannel: String,
     http: reqwest::Client,
     sessions: Mutex<HashMap<String, Arc<DemoSession>>>,
+    kit: seller::DemoSeller,
+    clock: crate::clock::Clock,
 }
 
 impl Demo {
@@ -50,6 +62,7 @@ impl Demo {
         hasher: &PasswordHasher,
         issuer: &str,
         backchannel: &str,
+        market: &crate::marketplace::Marketplace,
     ) -> Result<Self, AdminError> {
         let tenant = TenantId::parse(DEMO_TENANT)?;
         match durable
@@ -92,9 +105,9 @@ impl Demo {
         let callback = format!("{issuer}/demo/callback");
         let home = format!("{issuer}/demo/");
         let existing = durable.find_client(DEMO_CLIENT_ID).await?;
-        let matches = existing
-            .as_ref()
-            .is_some_and(|c| c.redirect_uris == [callback.clone()]);
+        let matches = existing.as_ref().is_some_and(|c| {
+            c.redirect_uris == [callback.clone()] && c.scopes == [MARKETPLACE_BUYER.to_owned()]
+        });
         let secret = if matches {
             durable
                 .admin_rotate_secret(lifecycle, DEMO_CLIENT_ID, false)
@@ -114,7 +127,8 @@ impl Demo {
                     home_url: Some(RedirectUri::parse(&callback)?),
                     public: false,
                     id_token_alg: None,
-                    scopes: Vec::new(),
+                    // The page shows a token the README's curl walk orders with.
+                    scopes: vec![MARKETPLACE_BUYER.into()],
                     client_id: Some(DEMO_CLIENT_ID.into()),
                     app_id: Some(DEMO_APP_ID.into()),
                 })
@@ -128,6 +142,15 @@ impl Demo {
         };
         let client_secret =
             secret.ok_or_else(|| AdminError::Invalid("demo client has no secret".into()))?;
+        let kit = seller::DemoSeller::seed(market, issuer, backchannel)
+            .await
+            .map_err(AdminError::Invalid)?;
+        println!(
+            "demo: the demo app sells itself as joint-operation product {} (app {}); \
+             its production interface is {backchannel}/demo/produce",
+            kit.product_id,
+            seller::DEMO_KIT_APP
+        );
         println!(
             "demo: open {issuer}/demo/ and sign in as {DEMO_USERNAME} / {DEMO_PASSWORD}\n\
              demo: admin console at {issuer}/console/ (the same user is a platform administrator)\n\
@@ -143,6 +166,8 @@ impl Demo {
                 .build()
                 .unwrap_or_default(),
             sessions: Mutex::new(HashMap::new()),
+            kit,
+            clock: market.clock.clone(),
         })
     }
 
@@ -159,7 +184,13 @@ pub fn configure(cfg: &mut web::ServiceConfig, demo: Arc<Demo>) {
         .route("/demo/", web::get().to(page))
         .route("/demo/login", web::get().to(login))
         .route("/demo/callback", web::get().to(callback))
-        .route("/demo/logout", web::get().to(logout));
+        .route("/demo/logout", web::get().to(logout))
+        .route("/demo/produce", web::post().to(kit_routes::produce))
+        .route(
+            "/demo/produce/produceAPI/v2/{activity}",
+            web::post().to(kit_routes::produce_sync),
+        )
+        .route("/demo/kit/home", web::get().to(kit_routes::home));
 }
 
 #[derive(Template)]
@@ -174,20 +205,42 @@ struct DemoPage<'a> {
     password: &'a str,
     portal_href: &'a str,
     app_id: &'a str,
+    access_token: &'a str,
+    kit_tenant: Option<&'a str>,
+    kit_portal_href: &'a str,
+    kit_app_id: &'a str,
+    kit_product_id: &'a str,
+    received: &'a [(String, seller::Received)],
 }
 
-fn render(status: StatusCode, session: Option<&DemoSession>, error: Option<&str>) -> HttpResponse {
+fn render(
+    demo: &Demo,
+    status: StatusCode,
+    session: Option<&DemoSession>,
+    error: Option<&str>,
+) -> HttpResponse {
     let portal_href = format!("/unified-login/portal-login?ind=UNOP&appId={DEMO_APP_ID}");
+    let kit_portal_href = format!(
+        "/unified-login/portal-login?ind=UNOP&appId={}",
+        seller::DEMO_KIT_APP
+    );
+    let received = demo.kit.received();
     let page = DemoPage {
         error,
         userinfo: session.map(|s| s.userinfo.as_slice()),
         scope: session.map_or("", |s| s.scope.as_str()),
         expires_in: session.map_or(0, |s| s.expires_in),
         has_refresh: session.is_some_and(|s| s.has_refresh),
+        access_token: session.map_or("", |s| s.access_token.as_str()),
+        kit_tenant: session.and_then(|s| s.kit_tenant.as_deref()),
         username: DEMO_USERNAME,
         password: DEMO_PASSWORD,
         portal_href: &portal_href,
         app_id: DEMO_APP_ID,
+        kit_portal_href: &kit_portal_href,
+        kit_app_id: seller::DEMO_KIT_APP,
+        kit_product_id: &demo.kit.product_id,
+        received: &received,
     };
     crate::idp::pages_html(status, page.render())
 }
@@ -200,7 +253,7 @@ async fn redirect_to_demo() -> HttpResponse {
 
 async fn page(req: HttpRequest, demo: web::Data<Demo>) -> HttpResponse {
     let session = demo.session(&req);
-    render(StatusCode::OK, session.as_deref(), None)
+    render(&demo, StatusCode::OK, session.as_deref(), None)
 }
 
 fn cookie(name: &'static str, value: String, max_age: i64) -> Cookie<'static> {
@@ -222,7 +275,10 @@ async fn login(demo: web::Data<Demo>) -> HttpResponse {
             ("response_type", "code"),
             ("client_id", DEMO_CLIENT_ID),
             ("redirect_uri", &redirect_uri),
-            ("scope", "get_user_info openid profile email phone"),
+            (
+                "scope",
+                "get_user_info openid profile email phone marketplace.buyer",
+            ),
             ("state", &state),
         ],
     );
@@ -253,57 +309,76 @@ struct TokenReply {
 async fn callback(req: HttpRequest, demo: web::Data<Demo>) -> HttpResponse {
     let query = match web::Query::<CallbackQuery>::from_query(req.query_string()) {
         Ok(q) => q.into_inner(),
-        Err(_) => return render(StatusCode::BAD_REQUEST, None, Some("malformed callback")),
+        Err(_) => {
+            return render(
+                &demo,
+                StatusCode::BAD_REQUEST,
+                None,
+                Some("malformed callback"),
+            )
+        }
     };
     if let Some(error) = query.error {
         let message = format!(
             "unilogin answered {error}: {}",
             query.error_description.unwrap_or_default()
         );
-        return render(StatusCode::BAD_REQUEST, None, Some(&message));
+        return render(&demo, StatusCode::BAD_REQUEST, None, Some(&message));
     }
     if let Some(state) = &query.state {
         let expected = req.cookie(STATE_COOKIE).map(|c| c.value().to_owned());
         if !expected.is_some_and(|e| constant_time_eq(e.as_bytes(), state.as_bytes())) {
-            return render(StatusCode::BAD_REQUEST, None, Some("state mismatch"));
+            return render(&demo, StatusCode::BAD_REQUEST, None, Some("state mismatch"));
         }
     }
     let Some(code) = query.code else {
         return render(
+            &demo,
             StatusCode::BAD_REQUEST,
             None,
             Some("no code in the callback"),
         );
     };
-    match exchange(&demo, &code).await {
-        Ok(session) => {
-            let id = random_token();
-            demo.sessions
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(id.clone(), Arc::new(session));
-            let mut clear_state = cookie(STATE_COOKIE, String::new(), 0);
-            clear_state.make_removal();
-            HttpResponse::Found()
-                .insert_header((header::LOCATION, "/demo/"))
-                .cookie(cookie(SESSION_COOKIE, id, 3600))
-                .cookie(clear_state)
-                .finish()
-        }
-        Err(message) => render(StatusCode::BAD_GATEWAY, None, Some(&message)),
+    let redirect_uri = format!("{}/demo/callback", demo.issuer);
+    let client = (DEMO_CLIENT_ID, demo.client_secret.clone());
+    match exchange(&demo, &code, client, &redirect_uri, None).await {
+        Ok(session) => start_session(&demo, session),
+        Err(message) => render(&demo, StatusCode::BAD_GATEWAY, None, Some(&message)),
     }
 }
 
-async fn exchange(demo: &Demo, code: &str) -> Result<DemoSession, String> {
-    let redirect_uri = format!("{}/demo/callback", demo.issuer);
+/// Keeps the session and goes back to the page.
+fn start_session(demo: &Demo, session: DemoSession) -> HttpResponse {
+    let id = random_token();
+    demo.sessions
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id.clone(), Arc::new(session));
+    let mut clear_state = cookie(STATE_COOKIE, String::new(), 0);
+    clear_state.make_removal();
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, "/demo/"))
+        .cookie(cookie(SESSION_COOKIE, id, 3600))
+        .cookie(clear_state)
+        .finish()
+}
+
+/// Redeems `code` as `client` (id, secret), then calls userinfo.
+async fn exchange(
+    demo: &Demo,
+    code: &str,
+    client: (&str, Secret),
+    redirect_uri: &str,
+    kit_tenant: Option<String>,
+) -> Result<DemoSession, String> {
     let reply = demo
         .http
         .post(format!("{}{}", demo.backchannel, crate::idp::TOKEN_PATH))
-        .basic_auth(DEMO_CLIENT_ID, Some(demo.client_secret.expose()))
+        .basic_auth(client.0, Some(client.1.expose()))
         .form(&[
             ("grant_type", "authorization_code"),
             ("code", code),
-            ("redirect_uri", redirect_uri.as_str()),
+            ("redirect_uri", redirect_uri),
         ])
         .send()
         .await
@@ -331,6 +406,8 @@ async fn exchange(demo: &Demo, code: &str) -> Result<DemoSession, String> {
         .await
         .map_err(|e| format!("userinfo response unreadable: {e}"))?;
     Ok(DemoSession {
+        access_token: tokens.access_token.clone(),
+        kit_tenant,
         userinfo: info
             .into_iter()
             .map(|(k, v)| {
