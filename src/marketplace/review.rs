@@ -386,10 +386,14 @@ pub async fn approve(
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
     caller.operator()?;
+    let id = path.into_inner();
+    if let Some(application) = market.store.application(&id).await? {
+        super::kit::debug_api::debugged_for_sale(&market, &application).await?;
+    }
     change(
         &market,
         Transition {
-            application_id: &path.into_inner(),
+            application_id: &id,
             tenant_id: None,
             from: PENDING,
             to: APPROVED,

@@ -87,7 +87,7 @@ fn between<'a>(page: &'a str, start: &str, end: &str) -> &'a str {
 async fn the_demo_app_sells_itself_and_its_buyer_signs_in_from_the_portal() {
     let mut app = TestApp::spawn_with(|settings| settings.demo = true).await;
     let page = follow_demo_sign_in(&app).await;
-    let token = between(&page, "<pre id=\"access-token\">", "</pre>").to_owned();
+    let token = between(&page, "id=\"access-token\">", "</pre>").to_owned();
     let product = between(&page, "id=\"kit-product\">", "<").to_owned();
     assert!(page.contains("id=\"kit-none\""), "nobody has bought it yet");
 

@@ -258,3 +258,36 @@ pub async fn list(
         .collect();
     Ok(HttpResponse::Ok().json(CaseList { items, missing }))
 }
+
+/// A joint-operation app's product goes on sale only once its required debug cases are
+/// saved (§4.5); products without an app are not held.
+pub async fn debugged_for_sale(
+    market: &Marketplace,
+    application: &crate::marketplace::applications::ApplicationRecord,
+) -> Result<(), MarketError> {
+    let Some(app) = market
+        .store
+        .kit_app_of_product(&application.product_id)
+        .await?
+    else {
+        return Ok(());
+    };
+    let period = serde_json::from_str::<ProductContent>(&application.content)
+        .map(|c| {
+            c.specs
+                .iter()
+                .any(|s| s.charging_mode == ChargingMode::Period)
+        })
+        .unwrap_or(true);
+    let missing = market.store.missing_debug_cases(&app.id, period).await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = missing.iter().map(|a| a.as_str()).collect();
+    Err(MarketError::Conflict(format!(
+        "the product's joint-operation app {} lacks saved debug cases ({}): the seller \
+         debugs them first",
+        app.id,
+        names.join(", ")
+    )))
+}

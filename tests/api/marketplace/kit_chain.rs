@@ -243,7 +243,26 @@ async fn a_purchase_delivers_an_instance_its_users_sign_in_and_it_lives_its_life
     .await;
     assert_eq!(listed["items"], json!([]), "a failure is not saved");
     assert_eq!(listed["missing"].as_array().unwrap().len(), 4);
+    // Nor does a new version of the product go on sale.
+    let (status, modified) = send_json(
+        &k.app,
+        Method::PUT,
+        &format!("{PRODUCTS}/{crm}"),
+        &k.c.alice,
+        &product("CRM v2"),
+    )
+    .await;
+    assert_eq!(status, 201, "{modified}");
+    let approve = format!("{QUEUE}/{}/approve", modified["id"].as_str().unwrap());
+    let (status, held, _) = call(&k.app, Method::POST, &approve, Some(&k.c.carol)).await;
+    assert_eq!(status, 409, "{held}");
+    assert!(held["error_description"]
+        .as_str()
+        .unwrap()
+        .contains("debug cases"));
     k.debug_all().await;
+    let (status, approved, _) = call(&k.app, Method::POST, &approve, Some(&k.c.carol)).await;
+    assert_eq!(status, 200, "{approved}");
     let (_, listed, _) = call(
         &k.app,
         Method::GET,
