@@ -73,6 +73,31 @@ async fn the_demo_reports_a_forged_callback_instead_of_signing_in() {
     assert!(forged.text().await.unwrap().contains("state mismatch"));
 }
 
+/// The demo tenant orders the demo app's product with `token`. The app's debug cases
+/// are saved in the background once the server answers, so the first attempts may be
+/// told to wait (409).
+pub async fn buy_the_demo_app(app: &TestApp, token: &str, product: &str) {
+    let mut last = String::new();
+    for _ in 0..50 {
+        let answer = app
+            .backchannel
+            .post(app.url("/api/marketplace/v1/buyer/orders"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"productId": product, "skuCode": "month", "periodNumber": 1}))
+            .send()
+            .await
+            .unwrap();
+        let status = answer.status().as_u16();
+        last = answer.text().await.unwrap();
+        if status == 201 {
+            return;
+        }
+        assert_eq!(status, 409, "{last}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("the demo app's product could not be ordered: {last}");
+}
+
 /// The text between `start` and the next `end` in `page`.
 fn between<'a>(page: &'a str, start: &str, end: &str) -> &'a str {
     let from = page
@@ -91,29 +116,8 @@ async fn the_demo_app_sells_itself_and_its_buyer_signs_in_from_the_portal() {
     let product = between(&page, "id=\"kit-product\">", "<").to_owned();
     assert!(page.contains("id=\"kit-none\""), "nobody has bought it yet");
 
-    // The demo buys its own product; the app's debug cases are saved in the background
-    // once the server answers, so the first attempts may be told to wait.
-    let mut placed = None;
-    for _ in 0..50 {
-        let answer = app
-            .backchannel
-            .post(app.url("/api/marketplace/v1/buyer/orders"))
-            .bearer_auth(&token)
-            .json(&serde_json::json!({"productId": product, "skuCode": "month", "periodNumber": 1}))
-            .send()
-            .await
-            .unwrap();
-        if answer.status() == 201 {
-            placed = Some(answer);
-            break;
-        }
-        assert_eq!(answer.status(), 409, "{}", answer.text().await.unwrap());
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    assert!(
-        placed.is_some(),
-        "the order was placed once the app was debugged"
-    );
+    // The demo buys its own product.
+    buy_the_demo_app(&app, &token, &product).await;
 
     // The demo app receives the tenant, its credentials and its administrator.
     let mut page = String::new();

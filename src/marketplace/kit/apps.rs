@@ -272,7 +272,7 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(AppList { items }))
 }
 
-async fn own_app(
+pub(super) async fn own_app(
     market: &Marketplace,
     merchant: &Merchant,
     id: &str,

@@ -85,13 +85,7 @@ struct CaseList {
 
 async fn own_app(req: &HttpRequest, market: &Marketplace, id: &str) -> Result<KitApp, MarketError> {
     let caller = Caller::identify(req, market).await?;
-    let merchant = caller.seller()?;
-    market
-        .store
-        .kit_app(id)
-        .await?
-        .filter(|a| a.seller_tenant_id == merchant.tenant_id)
-        .ok_or_else(|| MarketError::NotFound("No such app of yours".into()))
+    super::apps::own_app(market, caller.seller()?, id).await
 }
 
 /// The scenario, the URL (on the production URL's origin) and the body to send.

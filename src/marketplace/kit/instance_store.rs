@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use super::instance::{Actor, Instance, State};
+use super::instance::{transition, Action, Actor, Effect, Instance, Refused, State};
 use crate::marketplace::store::MarketStore;
 use crate::store::StoreError;
 
@@ -40,6 +40,20 @@ impl InstanceRecord {
             &self.seller_instance_id
         }
     }
+}
+
+/// What applying an action to an instance came to.
+#[derive(Debug)]
+pub enum Applied {
+    /// Written: the instance as it is now, and what else the change brings.
+    Changed {
+        record: Box<InstanceRecord>,
+        effects: Vec<Effect>,
+    },
+    /// The state machine refuses the action in the current state.
+    Refused(Refused),
+    /// Another change came first.
+    Stale,
 }
 
 /// One log row: what changed an instance, by whom, and a detail (an order id, a reason).
@@ -209,6 +223,39 @@ impl MarketStore {
         };
         log_in(tx, log_id(self.now_millis()), &next.id, &entry).await?;
         Ok(true)
+    }
+
+    /// Applies `action` to `current` (as read, at its version) inside `tx`: the transition
+    /// decided, the conditional update with its log row named `name`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn apply_in(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        current: &InstanceRecord,
+        action: Action,
+        actor: Actor,
+        name: &str,
+        detail: &str,
+    ) -> Result<Applied, StoreError> {
+        let (next, effects) = match transition(current.instance, action, actor, self.now()) {
+            Ok(decided) => decided,
+            Err(refused) => return Ok(Applied::Refused(refused)),
+        };
+        let record = InstanceRecord {
+            instance: next,
+            ..current.clone()
+        };
+        let state = current.instance.state;
+        if !self
+            .update_instance_in(tx, &record, state, name, actor, detail)
+            .await?
+        {
+            return Ok(Applied::Stale);
+        }
+        Ok(Applied::Changed {
+            record: Box::new(record),
+            effects,
+        })
     }
 
     pub async fn instance(&self, id: &str) -> Result<Option<InstanceRecord>, StoreError> {

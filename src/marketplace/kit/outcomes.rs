@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use super::app_store::KitApp;
 use super::exchange::{Accepted, Activity};
-use super::instance::{transition, Action, Actor, Effect, State};
-use super::instance_store::InstanceRecord;
+use super::instance::{Action, Actor, Effect, State};
+use super::instance_store::{Applied, InstanceRecord};
 use super::outbox::{AfterFailure, Job};
 use super::payloads::{Calls, SyncFlag, TenantInfo, UserInfo};
 use super::provisioning::align_registration;
@@ -157,37 +157,32 @@ async fn opened(
     seller_instance: Option<String>,
     delivery: Delivery,
 ) -> Result<Option<InstanceRecord>, StoreError> {
-    let now = market.clock.now_unix();
-    let Ok((next, effects)) = transition(current.instance, Action::Opened, Actor::System, now)
+    let mut current = current;
+    if let Some(id) = seller_instance {
+        current.seller_instance_id = id;
+    }
+    let detail = format!("instanceId {}", current.seller_id());
+    let store = &market.store;
+    let outcome = store
+        .apply_in(
+            tx,
+            &current,
+            Action::Opened,
+            Actor::System,
+            "opened",
+            &detail,
+        )
+        .await?;
+    let Applied::Changed {
+        record: changed,
+        effects,
+    } = outcome
     else {
         return Ok(None);
     };
-    let changed = InstanceRecord {
-        instance: next,
-        seller_instance_id: seller_instance.unwrap_or_else(|| current.seller_instance_id.clone()),
-        ..current.clone()
-    };
-    let detail = format!("instanceId {}", changed.seller_id());
-    if !market
-        .store
-        .update_instance_in(
-            tx,
-            &changed,
-            current.instance.state,
-            "opened",
-            Actor::System,
-            &detail,
-        )
-        .await?
-    {
-        return Ok(None);
-    }
     if effects.contains(&Effect::OpenRegistration) {
         let calls = Calls {
-            instance: &InstanceRecord {
-                version: current.version,
-                ..changed.clone()
-            },
+            instance: &changed,
             test: false,
         };
         let now_ms = market.clock.now_millis();
@@ -210,7 +205,7 @@ async fn opened(
             market.outbox.enqueue_in(tx, &job).await?;
         }
     }
-    Ok(Some(changed))
+    Ok(Some(*changed))
 }
 
 async fn poll_opening(
@@ -353,30 +348,22 @@ async fn give_up_opening(
     let Some(current) = market.store.instance(&job.instance_id).await? else {
         return Ok(());
     };
-    let now = market.clock.now_unix();
-    let Ok((next, effects)) = transition(current.instance, Action::GaveUp, Actor::System, now)
-    else {
-        return Ok(());
-    };
-    let changed = InstanceRecord {
-        instance: next,
-        ..current.clone()
-    };
     let detail: String = why.chars().take(500).collect();
-    if !market
+    let outcome = market
         .store
-        .update_instance_in(
+        .apply_in(
             tx,
-            &changed,
-            current.instance.state,
-            "gave up",
+            &current,
+            Action::GaveUp,
             Actor::System,
+            "gave up",
             &detail,
         )
-        .await?
-    {
+        .await?;
+    let Applied::Changed { effects, .. } = outcome else {
         return Ok(());
-    }
+    };
+    let now = market.clock.now_unix();
     if effects.contains(&Effect::UnsubscribeOrder) {
         if let Some(order) = market.store.order(&current.order_id).await? {
             market

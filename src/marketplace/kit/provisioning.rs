@@ -6,8 +6,8 @@
 use sqlx::{Any, Transaction};
 
 use super::app_store::KitApp;
-use super::instance::{transition, Action, Actor, Effect, Instance, State};
-use super::instance_store::InstanceRecord;
+use super::instance::{Action, Actor, Effect, Instance, State};
+use super::instance_store::{Applied, InstanceRecord};
 use super::payloads::{Calls, Renewal, SyncFlag};
 use crate::marketplace::error::MarketError;
 use crate::marketplace::order_store::OrderRecord;
@@ -20,8 +20,15 @@ pub fn client_id_of(instance_id: &str) -> String {
     format!("kit-{instance_id}")
 }
 
-fn refused(err: super::instance::Refused) -> MarketError {
-    MarketError::Conflict(format!("the app's instance: {err}"))
+/// A buyer's change as the order sees it: its effects, or why it cannot be made.
+fn applied(outcome: Applied) -> Result<Vec<Effect>, MarketError> {
+    match outcome {
+        Applied::Changed { effects, .. } => Ok(effects),
+        Applied::Refused(err) => Err(MarketError::Conflict(format!("the app's instance: {err}"))),
+        Applied::Stale => Err(MarketError::Conflict(
+            "the app's instance changed meanwhile: order again".into(),
+        )),
+    }
 }
 
 /// What an order changes, decided before it is stored (a renewal moves the line's
@@ -164,33 +171,13 @@ async fn renew(
     let expires_at = start + period;
     line.expire_time = Some(expires_at);
     let line = &order.lines[0];
-    let (next, effects) = transition(
-        current.instance,
-        Action::Renewed { expires_at },
-        Actor::Buyer,
-        now,
-    )
-    .map_err(refused)?;
-    let changed = InstanceRecord {
-        instance: next,
-        ..current.clone()
-    };
-    if !market
-        .store
-        .update_instance_in(
-            tx,
-            &changed,
-            current.instance.state,
-            "renewed",
-            Actor::Buyer,
-            &order.id,
-        )
-        .await?
-    {
-        return Err(MarketError::Conflict(
-            "the app's instance changed meanwhile: order again".into(),
-        ));
-    }
+    let renewed = Action::Renewed { expires_at };
+    let effects = applied(
+        market
+            .store
+            .apply_in(tx, &current, renewed, Actor::Buyer, "renewed", &order.id)
+            .await?,
+    )?;
     let calls = Calls {
         instance: &current,
         test: false,
@@ -225,29 +212,19 @@ async fn release(
     current: InstanceRecord,
     order: &OrderRecord,
 ) -> Result<InstanceRecord, MarketError> {
-    let now = market.clock.now_unix();
-    let (next, effects) =
-        transition(current.instance, Action::Released, Actor::Buyer, now).map_err(refused)?;
-    let changed = InstanceRecord {
-        instance: next,
-        ..current.clone()
-    };
-    if !market
-        .store
-        .update_instance_in(
-            tx,
-            &changed,
-            current.instance.state,
-            "unsubscribed",
-            Actor::Buyer,
-            &order.id,
-        )
-        .await?
-    {
-        return Err(MarketError::Conflict(
-            "the app's instance changed meanwhile: order again".into(),
-        ));
-    }
+    let effects = applied(
+        market
+            .store
+            .apply_in(
+                tx,
+                &current,
+                Action::Released,
+                Actor::Buyer,
+                "unsubscribed",
+                &order.id,
+            )
+            .await?,
+    )?;
     let calls = Calls {
         instance: &current,
         test: false,

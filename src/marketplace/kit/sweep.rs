@@ -4,8 +4,8 @@
 //! conditional UPDATE, so with several instances of unilogin sweeping, one makes it.
 //! The sweep also sets right a registration whose enabling or disabling was cut off.
 
-use super::instance::{transition, Action, Actor, Effect};
-use super::instance_store::InstanceRecord;
+use super::instance::{Action, Actor, Effect};
+use super::instance_store::{Applied, InstanceRecord};
 use super::payloads::Calls;
 use super::provisioning::{align_registration, release_calls};
 use crate::marketplace::Marketplace;
@@ -23,7 +23,7 @@ pub async fn sweep(market: &Marketplace) -> usize {
     };
     let mut changed = 0;
     for current in due {
-        match expire_or_release(market, &current, now).await {
+        match expire_or_release(market, &current).await {
             Ok(Some(next)) => {
                 changed += 1;
                 align_registration(market, &next).await;
@@ -46,29 +46,24 @@ pub async fn sweep(market: &Marketplace) -> usize {
 async fn expire_or_release(
     market: &Marketplace,
     current: &InstanceRecord,
-    now: i64,
 ) -> Result<Option<InstanceRecord>, StoreError> {
     let (action, name) = match current.instance.state {
         super::instance::State::Live => (Action::Expired, "expired"),
         _ => (Action::Released, "freeze ended"),
     };
-    let Ok((next, effects)) = transition(current.instance, action, Actor::System, now) else {
-        return Ok(None);
-    };
-    let changed = InstanceRecord {
-        instance: next,
-        ..current.clone()
-    };
     let mut tx = market.outbox.begin().await?;
-    let state = current.instance.state;
-    if !market
+    let outcome = market
         .store
-        .update_instance_in(&mut tx, &changed, state, name, Actor::System, "")
-        .await?
-    {
+        .apply_in(&mut tx, current, action, Actor::System, name, "")
+        .await?;
+    let Applied::Changed {
+        record: changed,
+        effects,
+    } = outcome
+    else {
         tx.rollback().await?;
         return Ok(None);
-    }
+    };
     let calls = Calls {
         instance: current,
         test: false,
@@ -82,5 +77,5 @@ async fn expire_or_release(
         market.outbox.enqueue_in(&mut tx, &job).await?;
     }
     tx.commit().await?;
-    Ok(Some(changed))
+    Ok(Some(*changed))
 }

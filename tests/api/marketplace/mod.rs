@@ -5,7 +5,9 @@
 mod api_document;
 mod kit_apps;
 mod kit_chain;
+mod kit_openings;
 mod kit_production;
+mod kit_seller;
 mod open_api;
 mod orders;
 mod review;
