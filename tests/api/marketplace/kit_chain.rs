@@ -216,12 +216,9 @@ async fn a_purchase_delivers_an_instance_its_users_sign_in_and_it_lives_its_life
     assert_eq!(k.portal(&app_id, "erin").await.status(), 403);
 
     // Renewed for a month: the seller hears the new end of the period.
-    k.order(
-        &dave,
-        json!({"productId": crm, "skuCode": "basic", "periodNumber": 1,
-               "orderType": "RENEW", "relatedOrderId": order_id}),
-    )
-    .await;
+    let renewal = json!({"productId": crm, "skuCode": "basic", "periodNumber": 1,
+                         "orderType": "RENEW", "relatedOrderId": order_id});
+    k.order(&dave, renewal.clone()).await;
     let log = k
         .received("the renewal", 1, activity("refreshInstance"))
         .await;
@@ -254,12 +251,7 @@ async fn a_purchase_delivers_an_instance_its_users_sign_in_and_it_lives_its_life
     assert!(frozen.text().await.unwrap().contains("该应用当前不可用"));
 
     // Renewed while frozen: unfrozen, and dave signs in again.
-    k.order(
-        &dave,
-        json!({"productId": crm, "skuCode": "basic", "periodNumber": 1,
-               "orderType": "RENEW", "relatedOrderId": order_id}),
-    )
-    .await;
+    k.order(&dave, renewal.clone()).await;
     let log = k
         .received("the unfreeze", 2, activity("updateInstanceStatus"))
         .await;
@@ -303,13 +295,6 @@ async fn a_purchase_delivers_an_instance_its_users_sign_in_and_it_lives_its_life
     assert_eq!(k.app.userinfo(&dave_token).await.status(), 401);
     assert_eq!(k.portal(&app_id, "dave").await.status(), 403);
     // Nothing left to renew.
-    let (status, body) = order(
-        &k.app,
-        &dave,
-        json!({"productId": crm, "skuCode": "basic", "periodNumber": 1,
-               "orderType": "RENEW", "relatedOrderId": order_id}),
-        None,
-    )
-    .await;
+    let (status, body) = order(&k.app, &dave, renewal.clone(), None).await;
     assert_eq!(status, 409, "{body}");
 }
