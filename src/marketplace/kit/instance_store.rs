@@ -327,7 +327,7 @@ impl MarketStore {
         let sql = format!(
             "SELECT {columns} FROM kit_instances i JOIN clients c ON c.client_id = i.client_id \
              WHERE (i.state = 'live' AND c.disabled <> 0) \
-             OR (i.state IN ('frozen', 'released', 'failed') AND c.disabled = 0) LIMIT 50"
+             OR (i.state <> 'live' AND c.disabled = 0) LIMIT 50"
         );
         let rows = sqlx::query(&sql).fetch_all(self.pool()).await?;
         rows.iter().map(record_of).collect()
