@@ -23,6 +23,9 @@ pub const ORDER_TYPES: [&str; 6] = [
 const CURRENCY: &str = "CNY";
 const MAX_QUANTITY: i64 = 10_000;
 const MAX_PERIODS: i64 = 120;
+/// The largest amount JavaScript reads exactly (2^53 - 1 minor units): larger orders are
+/// refused rather than shown wrong.
+pub const MAX_AMOUNT: i64 = (1 << 53) - 1;
 
 /// An order as the buyer sends it (unknown fields are refused).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -230,7 +233,13 @@ pub async fn build(
             .checked_mul(raw.quantity)
             .and_then(|a| a.checked_mul(period_number.unwrap_or(1)))
     }
-    .ok_or_else(|| MarketError::Invalid("the order amount is too large".into()))?;
+    .filter(|amount| *amount <= MAX_AMOUNT)
+    .ok_or_else(|| {
+        MarketError::Invalid(format!(
+            "the order amount is too large: at most {MAX_AMOUNT} minor units (2^53 - 1, what \
+             JavaScript reads exactly)"
+        ))
+    })?;
     let now = market.clock.now_unix();
     let id = new_order_id(now);
     let expire_time = match (spec.period_type, period_number) {

@@ -181,3 +181,24 @@ async fn buyers_order_specs_idempotently_and_see_only_their_orders() {
         assert_eq!(status, want, "{path}");
     }
 }
+
+#[tokio::test]
+async fn an_amount_javascript_cannot_read_exactly_is_refused_and_stores_nothing() {
+    let mut app = TestApp::spawn().await;
+    let c = cast(&mut app).await;
+    let mut costly = product("Costly");
+    costly["specs"][1]["price"] = 1_000_000_000_000_i64.into();
+    let id = on_sale(&app, &c, &c.alice, &costly).await;
+    // 10^12 x 9007 = 9.007e15 is below 2^53; x 9008 is above.
+    let body = |quantity: i64| serde_json::json!({"productId": id, "skuCode": "once", "quantity": quantity});
+    let (status, refused) = order(&app, &c.dave, body(9008), None).await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(refused["error_description"]
+        .as_str()
+        .unwrap()
+        .contains("2^53"));
+    assert_eq!(app.count("mkt_orders").await, 0);
+    let (status, placed) = order(&app, &c.dave, body(9007), None).await;
+    assert_eq!(status, 201, "{placed}");
+    assert_eq!(placed["amount"], 9_007_000_000_000_000_i64);
+}
