@@ -22,6 +22,7 @@ pub mod schema;
 pub mod sealing;
 pub mod signing;
 pub mod store;
+pub mod subscription;
 
 use std::sync::Arc;
 
