@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 use crate::marketplace::kit::app_store::{KeyBindings, KitApp};
 use crate::marketplace::kit::debug_cases::{required, sample};
 use crate::marketplace::kit::exchange::{Activity, Category};
+use crate::marketplace::kit::secret_delivery::public_key_pem;
 use crate::marketplace::kit::signing::{body_sign, v2_signature};
 use crate::marketplace::store::AccessKeyRecord;
 use crate::marketplace::Marketplace;
@@ -50,19 +51,6 @@ pub struct DemoSeller {
     instance_tenants: Mutex<HashMap<String, String>>,
     tenants: Mutex<HashMap<String, Received>>,
     nonces: Mutex<Vec<String>>,
-}
-
-fn pem(der: &[u8]) -> String {
-    let body = base64::engine::general_purpose::STANDARD.encode(der);
-    let lines: Vec<&str> = body
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap_or_default())
-        .collect();
-    format!(
-        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
-        lines.join("\n")
-    )
 }
 
 fn category_name(category: Category) -> &'static str {
@@ -148,7 +136,7 @@ impl DemoSeller {
             redirect_uris: vec![home.clone()],
             post_logout_uris: vec![format!("{issuer}/demo/")],
             production_url: format!("{backchannel}/demo/produce"),
-            public_key: pem(public_der.as_ref()),
+            public_key: public_key_pem(public_der.as_ref()),
             keys: KeyBindings {
                 basic: ids[0].clone(),
                 kit_sync: ids[1].clone(),

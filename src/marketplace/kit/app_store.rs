@@ -119,19 +119,19 @@ impl MarketStore {
     }
 
     pub async fn kit_app(&self, id: &str) -> Result<Option<KitApp>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM kit_apps WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(app_of).transpose()
+        self.kit_app_where("id", id).await
     }
 
     /// The app of a product, if it is a joint-operation app's.
     pub async fn kit_app_of_product(&self, product_id: &str) -> Result<Option<KitApp>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM kit_apps WHERE product_id = $1");
+        self.kit_app_where("product_id", product_id).await
+    }
+
+    /// The app whose unique `column` (a name of ours, never input) holds `value`.
+    async fn kit_app_where(&self, column: &str, value: &str) -> Result<Option<KitApp>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM kit_apps WHERE {column} = $1");
         let row = sqlx::query(&sql)
-            .bind(product_id)
+            .bind(value)
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(app_of).transpose()

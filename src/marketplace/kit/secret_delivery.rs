@@ -72,6 +72,21 @@ impl DeliveryKey {
     }
 }
 
+/// A DER SubjectPublicKeyInfo as the PEM `PUBLIC KEY` that `from_pem` reads (what a
+/// seller registers; the demo's own key is written this way).
+pub fn public_key_pem(der: &[u8]) -> String {
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap_or_default())
+        .collect();
+    format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+        lines.join("\n")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use aws_lc_rs::rsa::{KeySize, OaepPrivateDecryptingKey, PrivateDecryptingKey};
@@ -79,17 +94,7 @@ mod tests {
     use super::*;
 
     fn pem_of(private: &PrivateDecryptingKey) -> String {
-        let der = private.public_key().as_der().unwrap();
-        let body = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
-        let lines: Vec<&str> = body
-            .as_bytes()
-            .chunks(64)
-            .map(|c| std::str::from_utf8(c).unwrap())
-            .collect();
-        format!(
-            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
-            lines.join("\n")
-        )
+        public_key_pem(private.public_key().as_der().unwrap().as_ref())
     }
 
     #[test]

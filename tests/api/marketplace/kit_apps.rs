@@ -4,7 +4,6 @@
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeySize, PrivateDecryptingKey};
-use base64::Engine;
 use reqwest::Method;
 
 use super::*;
@@ -15,16 +14,7 @@ const APPS: &str = "/api/marketplace/v1/seller/kit/apps";
 pub fn public_key_pem(size: KeySize) -> String {
     let private = PrivateDecryptingKey::generate(size).unwrap();
     let der = private.public_key().as_der().unwrap();
-    let body = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
-    let lines: Vec<&str> = body
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap())
-        .collect();
-    format!(
-        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
-        lines.join("\n")
-    )
+    unilogin::marketplace::kit::secret_delivery::public_key_pem(der.as_ref())
 }
 
 #[tokio::test]
