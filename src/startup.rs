@@ -370,7 +370,15 @@ pub async fn open_key_store(
 }
 
 /// actix refuses oversized bodies itself, in plain text; every client of ours reads JSON.
+/// A 413 a handler answered in JSON itself (an upload over its own limit) stays as it is.
 fn too_large<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let json = res
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
     let (req, _) = res.into_parts();
     let body = HttpResponse::PayloadTooLarge()
         .json(serde_json::json!({

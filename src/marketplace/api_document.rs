@@ -58,6 +58,29 @@ use crate::domain::resource::{MARKETPLACE_BUYER, MARKETPLACE_OPERATOR, MARKETPLA
         super::kit::buyer::list,
         super::kit::buyer::authorize,
         super::kit::buyer::remove,
+        super::subscriptions_api::buyer_list,
+        super::subscriptions_api::buyer_show,
+        super::subscriptions_api::seller_list,
+        super::subscriptions_api::seller_show,
+        super::unsubscribe_api::create,
+        super::unsubscribe_api::buyer_list,
+        super::unsubscribe_api::buyer_show,
+        super::unsubscribe_api::withdraw,
+        super::unsubscribe_api::appeal,
+        super::unsubscribe_api::post_return,
+        super::unsubscribe_api::seller_list,
+        super::unsubscribe_api::seller_show,
+        super::unsubscribe_api::seller_approve,
+        super::unsubscribe_api::seller_reject,
+        super::unsubscribe_api::operator_list,
+        super::unsubscribe_api::operator_show,
+        super::unsubscribe_api::operator_approve,
+        super::unsubscribe_api::operator_reject,
+        super::fulfilment::request_invoice,
+        super::fulfilment::ship,
+        super::fulfilment::confirm_receipt,
+        super::attachments::upload,
+        super::attachments::download,
     ),
     modifiers(&SecuritySchemes)
 )]
@@ -77,7 +100,10 @@ impl Modify for SecuritySchemes {
                 MARKETPLACE_SELLER,
                 "sell: products, applications, access keys, the orders of one's products",
             ),
-            (MARKETPLACE_OPERATOR, "review: the application queue"),
+            (
+                MARKETPLACE_OPERATOR,
+                "operate: the application queue, appealed unsubscribe requests",
+            ),
         ]);
         let mut bearer = OAuth2::new([Flow::AuthorizationCode(
             AuthorizationCode::with_refresh_url(

@@ -31,6 +31,8 @@ pub enum MarketError {
     Conflict(String),
     #[error("{0}")]
     Invalid(String),
+    #[error("{0}")]
+    TooLarge(String),
     /// A debug call to the seller's production URL failed; the reason is the seller's to fix.
     #[error("{0}")]
     DebugFailed(String),
@@ -65,6 +67,7 @@ impl MarketError {
             Self::NotFound(_) => "not_found",
             Self::Conflict(_) => "conflict",
             Self::Invalid(_) => "invalid_request",
+            Self::TooLarge(_) => "payload_too_large",
             Self::DebugFailed(_) => "debug_failed",
             Self::Unavailable => "temporarily_unavailable",
             Self::Internal => "server_error",
@@ -82,6 +85,7 @@ impl ResponseError for MarketError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::DebugFailed(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,

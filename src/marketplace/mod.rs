@@ -6,9 +6,11 @@ mod access_keys;
 mod api_document;
 pub mod application_queries;
 pub mod applications;
+pub mod attachments;
 mod caller;
 mod catalogue;
 mod error;
+pub mod fulfilment;
 pub mod kit;
 pub mod openapi;
 pub(crate) mod order_request;
@@ -22,7 +24,16 @@ pub mod schema;
 pub mod sealing;
 pub mod signing;
 pub mod store;
+mod subscribing;
 pub mod subscription;
+pub mod subscription_clock;
+pub(crate) mod subscription_store;
+mod subscriptions_api;
+pub mod unsubscribe;
+mod unsubscribe_api;
+pub mod unsubscribe_rules;
+pub(crate) mod unsubscribe_store;
+pub mod unsubscribing;
 
 use std::sync::Arc;
 
@@ -211,6 +222,121 @@ pub fn routes() -> Vec<RouteEntry> {
             "/api/marketplace/v1/seller/kit/apps/{appId}",
             M::PUT,
             kit::apps::update,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/subscriptions",
+            M::GET,
+            subscriptions_api::buyer_list,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/subscriptions/{subscriptionId}",
+            M::GET,
+            subscriptions_api::buyer_show,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/subscriptions",
+            M::GET,
+            subscriptions_api::seller_list,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/subscriptions/{subscriptionId}",
+            M::GET,
+            subscriptions_api::seller_show,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/unsubscribe-requests",
+            M::POST,
+            unsubscribe_api::create,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/unsubscribe-requests",
+            M::GET,
+            unsubscribe_api::buyer_list,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/unsubscribe-requests/{requestId}",
+            M::GET,
+            unsubscribe_api::buyer_show,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/unsubscribe-requests/{requestId}/withdraw",
+            M::POST,
+            unsubscribe_api::withdraw,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/unsubscribe-requests/{requestId}/appeal",
+            M::POST,
+            unsubscribe_api::appeal,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/unsubscribe-requests/{requestId}/return",
+            M::POST,
+            unsubscribe_api::post_return,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/unsubscribe-requests",
+            M::GET,
+            unsubscribe_api::seller_list,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/unsubscribe-requests/{requestId}",
+            M::GET,
+            unsubscribe_api::seller_show,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/unsubscribe-requests/{requestId}/approve",
+            M::POST,
+            unsubscribe_api::seller_approve,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/unsubscribe-requests/{requestId}/reject",
+            M::POST,
+            unsubscribe_api::seller_reject,
+        ),
+        entry(
+            "/api/marketplace/v1/operator/unsubscribe-requests",
+            M::GET,
+            unsubscribe_api::operator_list,
+        ),
+        entry(
+            "/api/marketplace/v1/operator/unsubscribe-requests/{requestId}",
+            M::GET,
+            unsubscribe_api::operator_show,
+        ),
+        entry(
+            "/api/marketplace/v1/operator/unsubscribe-requests/{requestId}/approve",
+            M::POST,
+            unsubscribe_api::operator_approve,
+        ),
+        entry(
+            "/api/marketplace/v1/operator/unsubscribe-requests/{requestId}/reject",
+            M::POST,
+            unsubscribe_api::operator_reject,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/orders/{orderId}/invoice",
+            M::POST,
+            fulfilment::request_invoice,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/orders/{orderId}/receipt",
+            M::POST,
+            fulfilment::confirm_receipt,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/orders/{orderId}/shipment",
+            M::POST,
+            fulfilment::ship,
+        ),
+        entry(
+            "/api/marketplace/v1/attachments",
+            M::POST,
+            attachments::upload,
+        ),
+        entry(
+            "/api/marketplace/v1/attachments/{attachmentId}",
+            M::GET,
+            attachments::download,
         ),
         entry("/api/marketplace/v1/products", M::GET, catalogue::list),
         entry(

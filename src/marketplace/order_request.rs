@@ -1,8 +1,10 @@
 //! An order request, checked against the product on sale and the buyer's earlier orders.
 //!
 //! Order types: `NEW` and `TRIAL` start something; `RENEW`, `CHANGE` (another SKU of
-//! the same product), `UNSUBSCRIBE` and `TRIAL_TO_FORMAL` name the buyer's earlier order
-//! of the same product in `relatedOrderId`. TRIAL and UNSUBSCRIBE cost nothing.
+//! the same product) and `TRIAL_TO_FORMAL` name the buyer's earlier order of the same
+//! product in `relatedOrderId`. TRIAL costs nothing. `UNSUBSCRIBE` orders are placed only
+//! by an approved unsubscribe request (`unsubscribe`). What the subscription allows is
+//! `subscribing`'s to decide, in the order's transaction.
 
 use serde::{Deserialize, Serialize};
 
@@ -118,6 +120,13 @@ pub async fn build(
             ORDER_TYPES.join(", ")
         )));
     }
+    if order_type == "UNSUBSCRIBE" {
+        return Err(MarketError::Conflict(format!(
+            "UNSUBSCRIBE orders come only from an approved unsubscribe request: POST \
+             {}/buyer/unsubscribe-requests",
+            super::BASE_PATH
+        )));
+    }
     let product = market
         .store
         .product_on_sale(&raw.product_id)
@@ -194,11 +203,7 @@ pub async fn build(
                     "relatedOrderId is an order of another product".into(),
                 ));
             }
-            Some((
-                related.id.clone(),
-                related.order_type.clone(),
-                line.sku_code.clone(),
-            ))
+            Some((related.id.clone(), related.order_type.clone()))
         }
     };
     match (order_type, &related) {
@@ -207,19 +212,9 @@ pub async fn build(
                 "a {order_type} order needs a PERIOD spec"
             )))
         }
-        ("TRIAL_TO_FORMAL", Some((_, kind, _))) if kind != "TRIAL" => {
+        ("TRIAL_TO_FORMAL", Some((_, kind))) if kind != "TRIAL" => {
             return Err(MarketError::Invalid(
                 "TRIAL_TO_FORMAL follows a TRIAL order".into(),
-            ))
-        }
-        ("CHANGE", Some((_, _, sku))) if *sku == raw.sku_code => {
-            return Err(MarketError::Invalid(
-                "a CHANGE order moves to another SKU".into(),
-            ))
-        }
-        ("UNSUBSCRIBE", Some((_, kind, _))) if kind == "UNSUBSCRIBE" => {
-            return Err(MarketError::Invalid(
-                "an unsubscription cannot be unsubscribed".into(),
             ))
         }
         _ => {}
@@ -268,13 +263,15 @@ pub async fn build(
             unit_price: spec.price,
             amount,
             expire_time,
+            subscription_id: None,
+            starts_at: Some(now),
         }],
         id,
         order_type: order_type.to_owned(),
         buyer_user_id: caller.claims.sub.clone(),
         buyer_tenant_id: caller.claims.tenant.clone(),
         seller_tenant_id: product.tenant_id.clone(),
-        related_order_id: related.map(|(id, _, _)| id),
+        related_order_id: related.map(|(id, _)| id),
         idempotency_key: None,
         request_hash: None,
         shipping,

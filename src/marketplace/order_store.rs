@@ -37,12 +37,16 @@ pub struct OrderLineRecord {
     pub unit_price: i64,
     pub amount: i64,
     pub expire_time: Option<i64>,
+    /// The subscription the line starts or follows.
+    pub subscription_id: Option<String>,
+    /// When the line's period starts (a renewal's where the period it extends ends).
+    pub starts_at: Option<i64>,
 }
 
 const ORDER_COLUMNS: &str = "id, order_type, buyer_user_id, buyer_tenant_id, seller_tenant_id, \
      related_order_id, idempotency_key, request_hash, shipping, amount, currency, created_at";
 const LINE_COLUMNS: &str = "id, product_id, product_name, sku_code, charging_mode, period_type, \
-     period_number, quantity, unit_price, amount, expire_time";
+     period_number, quantity, unit_price, amount, expire_time, subscription_id, starts_at";
 
 fn order(row: &AnyRow) -> Result<OrderRecord, sqlx::Error> {
     Ok(OrderRecord {
@@ -75,6 +79,8 @@ fn line(row: &AnyRow) -> Result<OrderLineRecord, sqlx::Error> {
         unit_price: row.try_get("unit_price")?,
         amount: row.try_get("amount")?,
         expire_time: row.try_get("expire_time")?,
+        subscription_id: row.try_get("subscription_id")?,
+        starts_at: row.try_get("starts_at")?,
     })
 }
 
@@ -120,7 +126,7 @@ impl MarketStore {
         for l in &order.lines {
             sqlx::query(&format!(
                 "INSERT INTO mkt_order_lines (order_id, {LINE_COLUMNS}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
             ))
             .bind(&order.id)
             .bind(&l.id)
@@ -134,6 +140,8 @@ impl MarketStore {
             .bind(l.unit_price)
             .bind(l.amount)
             .bind(l.expire_time)
+            .bind(&l.subscription_id)
+            .bind(l.starts_at)
             .execute(&mut **tx)
             .await?;
         }

@@ -16,6 +16,7 @@ use super::order_request::RawOrder as OrderRequest;
 use super::order_store::{OrderOwner, OrderRecord};
 use super::request::{json_body, page, paged, query_pairs};
 use super::schema::{self, Page};
+use super::subscribing;
 use super::Marketplace;
 use crate::store::StoreError;
 
@@ -112,6 +113,7 @@ enum Stored {
 async fn store_order(market: &Marketplace, order: &mut OrderRecord) -> Result<Stored, MarketError> {
     let mut tx = market.store.begin().await?;
     let result = async {
+        subscribing::on_order(market, &mut tx, order).await?;
         let instance = kit::provisioning::on_order(market, &mut tx, order).await?;
         match market.store.insert_order_in(&mut tx, order).await {
             Err(StoreError::Conflict) => Ok(Stored::KeyTaken),
@@ -179,6 +181,13 @@ struct LineView {
     /// yyyyMMddHHmmss (UTC)
     #[serde(skip_serializing_if = "Option::is_none")]
     expire_time: Option<String>,
+    /// When the line's period starts, yyyyMMddHHmmss (UTC): a renewal's where the period
+    /// it extends ends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_time: Option<String>,
+    /// The subscription the line starts or follows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subscription_id: Option<String>,
 }
 
 impl From<&OrderRecord> for OrderView {
@@ -213,6 +222,8 @@ impl From<&OrderRecord> for OrderView {
                     unit_price: l.unit_price,
                     amount: l.amount,
                     expire_time: l.expire_time.map(crate::calendar::compact),
+                    start_time: l.starts_at.map(crate::calendar::compact),
+                    subscription_id: l.subscription_id.clone(),
                 })
                 .collect(),
         }

@@ -215,3 +215,15 @@ pub(super) async fn settle<T, E: From<sqlx::Error>>(
         }
     }
 }
+
+/// Ids that sort in the order they were written: the clock's milliseconds, a counter,
+/// and a random tail (log rows of several processes).
+pub(crate) fn sequence_id(prefix: &str, now_ms: i64) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed) % 1000;
+    format!(
+        "{prefix}-{now_ms:015}{n:03}-{}",
+        crate::secret::random_id(6)
+    )
+}

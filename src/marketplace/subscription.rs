@@ -14,7 +14,9 @@
 //! trial ─to formal→ live ─expired→ frozen ─(15 days)→ released
 //!   └──expired──────────↗  ↑ └─renewed─┘  └─renewed─┘
 //! live ─requested→ unsubscribing ─approved→ unsubscribed
-//!                       └─rejected / withdrawn→ live
+//!                       ├─approved, a renewal refunded→ live (its period shortened)
+//!                       └─rejected / withdrawn / failed→ live
+//! trial, live ─provisioning failed→ unsubscribed
 //! ```
 
 /// How long a subscription past its period keeps its data (§4.2's freeze).
@@ -84,9 +86,17 @@ pub enum Action {
     /// The freeze ran out (the clock).
     Release,
     RequestUnsubscribe,
+    /// The buyer withdrew, or the platform did (an invoice requested meanwhile, the
+    /// return not shipped in time).
     WithdrawUnsubscribe,
-    ApproveUnsubscribe,
+    /// The request granted. `restore`: the refund is of a renewal not yet in effect,
+    /// and the period ends where it did before it.
+    ApproveUnsubscribe {
+        restore: Option<i64>,
+    },
     RejectUnsubscribe,
+    /// The seller never opened what was bought: refunded automatically.
+    ProvisioningFailed,
 }
 
 impl Action {
@@ -99,8 +109,9 @@ impl Action {
             Self::Release => "released",
             Self::RequestUnsubscribe => "asked to unsubscribe",
             Self::WithdrawUnsubscribe => "withdrawn from unsubscribing",
-            Self::ApproveUnsubscribe => "unsubscribed",
+            Self::ApproveUnsubscribe { .. } => "unsubscribed",
             Self::RejectUnsubscribe => "refused unsubscribing",
+            Self::ProvisioningFailed => "unsubscribed for failed provisioning",
         }
     }
 }
@@ -109,8 +120,21 @@ impl Action {
 pub enum Actor {
     Buyer,
     Seller,
-    /// The platform's clock.
+    /// Deciding an appealed request in the seller's place.
+    Operator,
+    /// The platform: its clock, and what it does on its own.
     System,
+}
+
+impl Actor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Buyer => "buyer",
+            Self::Seller => "seller",
+            Self::Operator => "operator",
+            Self::System => "system",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,9 +205,24 @@ pub fn transition(
         (Live, A::RequestUnsubscribe, Actor::Buyer) => Ok(to(Unsubscribing)),
         (Trial, A::RequestUnsubscribe, _) => Err(refuse(": trials are not unsubscribed")),
         (Unsubscribing, A::RequestUnsubscribe, _) => Err(refuse(": a request is already waiting")),
-        (Unsubscribing, A::WithdrawUnsubscribe, Actor::Buyer) => Ok(to(Live)),
-        (Unsubscribing, A::ApproveUnsubscribe, Actor::Seller) => Ok(to(Unsubscribed)),
-        (Unsubscribing, A::RejectUnsubscribe, Actor::Seller) => Ok(to(Live)),
+        (Unsubscribing, A::WithdrawUnsubscribe, Actor::Buyer | Actor::System) => Ok(to(Live)),
+        // The platform completes what a seller approved (a hardware return shipped).
+        (
+            Unsubscribing,
+            A::ApproveUnsubscribe { restore },
+            Actor::Seller | Actor::Operator | Actor::System,
+        ) => Ok(match restore {
+            Some(end) => Subscription {
+                state: Live,
+                expires_at: Some(end),
+                ..current
+            },
+            None => to(Unsubscribed),
+        }),
+        (Unsubscribing, A::RejectUnsubscribe, Actor::Seller | Actor::Operator) => Ok(to(Live)),
+        (Trial | Live | Unsubscribing, A::ProvisioningFailed, Actor::System) => {
+            Ok(to(Unsubscribed))
+        }
         _ => Err(refuse("")),
     }
 }
@@ -217,8 +256,12 @@ mod tests {
             A::Release,
             A::RequestUnsubscribe,
             A::WithdrawUnsubscribe,
-            A::ApproveUnsubscribe,
+            A::ApproveUnsubscribe { restore: None },
+            A::ApproveUnsubscribe {
+                restore: Some(until),
+            },
             A::RejectUnsubscribe,
+            A::ProvisioningFailed,
         ];
         let expected = |state: State, billing: Billing, action: Action, actor: Actor| {
             let period = billing == Billing::Period;
@@ -229,9 +272,23 @@ mod tests {
                 (Trial | Live, A::Expire, Actor::System) if period => Some(Frozen),
                 (Frozen, A::Release, Actor::System) => Some(Released),
                 (Live, A::RequestUnsubscribe, Actor::Buyer) => Some(Unsubscribing),
-                (Unsubscribing, A::WithdrawUnsubscribe, Actor::Buyer) => Some(Live),
-                (Unsubscribing, A::ApproveUnsubscribe, Actor::Seller) => Some(Unsubscribed),
-                (Unsubscribing, A::RejectUnsubscribe, Actor::Seller) => Some(Live),
+                (Unsubscribing, A::WithdrawUnsubscribe, Actor::Buyer | Actor::System) => Some(Live),
+                (
+                    Unsubscribing,
+                    A::ApproveUnsubscribe { restore: None },
+                    Actor::Seller | Actor::Operator | Actor::System,
+                ) => Some(Unsubscribed),
+                (
+                    Unsubscribing,
+                    A::ApproveUnsubscribe { restore: Some(_) },
+                    Actor::Seller | Actor::Operator | Actor::System,
+                ) => Some(Live),
+                (Unsubscribing, A::RejectUnsubscribe, Actor::Seller | Actor::Operator) => {
+                    Some(Live)
+                }
+                (Trial | Live | Unsubscribing, A::ProvisioningFailed, Actor::System) => {
+                    Some(Unsubscribed)
+                }
                 _ => None,
             }
         };
@@ -239,7 +296,7 @@ mod tests {
         for state in State::ALL {
             for billing in [Billing::Period, Billing::Once] {
                 for action in actions {
-                    for actor in [Actor::Buyer, Actor::Seller, Actor::System] {
+                    for actor in [Actor::Buyer, Actor::Seller, Actor::Operator, Actor::System] {
                         let got = transition(at(state, billing), action, actor, NOW)
                             .ok()
                             .map(|s| s.state);
@@ -250,7 +307,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(allowed, 17, "the table's allowed pairs");
+        assert_eq!(allowed, 37, "the table's allowed pairs");
     }
 
     #[test]

@@ -156,8 +156,8 @@ async fn run_batch(market: &Marketplace, owner: &str) -> usize {
     ran
 }
 
-/// Every `interval`, for the life of the process: the due calls, then the instances'
-/// expiry and release on the clock.
+/// Every `interval`, for the life of the process: the due calls, then the instances' and
+/// the subscriptions' expiry and release on the clock.
 pub fn watch(market: Arc<Marketplace>, interval: Duration) {
     let owner = format!("worker-{}", crate::secret::random_id(12));
     tokio::spawn(async move {
@@ -167,6 +167,7 @@ pub fn watch(market: Arc<Marketplace>, interval: Duration) {
             ticker.tick().await;
             run_due(&market, &owner).await;
             super::sweep::sweep(&market).await;
+            crate::marketplace::subscription_clock::sweep(&market).await;
         }
     });
 }

@@ -2,13 +2,11 @@
 //! version read, with its log row, inside the caller's transaction (with the calls it
 //! enqueues): of two instances of unilogin making the same change, one wins.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::instance::{transition, Action, Actor, Effect, Instance, Refused, State};
-use crate::marketplace::store::MarketStore;
+use crate::marketplace::store::{sequence_id, MarketStore};
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,13 +109,6 @@ fn actor_name(actor: Actor) -> &'static str {
     }
 }
 
-/// Log ids sort in the order written (the clock's milliseconds, then a counter).
-fn log_id(now_ms: i64) -> String {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed) % 1000;
-    format!("log-{now_ms:015}{n:03}-{}", crate::secret::random_id(6))
-}
-
 async fn log_in(
     tx: &mut Transaction<'_, Any>,
     id: String,
@@ -180,7 +171,13 @@ impl MarketStore {
             detail: detail.to_owned(),
             at: record.created_at,
         };
-        log_in(tx, log_id(self.now_millis()), &record.id, &entry).await
+        log_in(
+            tx,
+            sequence_id("log", self.now_millis()),
+            &record.id,
+            &entry,
+        )
+        .await
     }
 
     /// Writes `next` over the instance if it is still at the version `next` was read
@@ -221,7 +218,7 @@ impl MarketStore {
             detail: detail.to_owned(),
             at: now,
         };
-        log_in(tx, log_id(self.now_millis()), &next.id, &entry).await?;
+        log_in(tx, sequence_id("log", self.now_millis()), &next.id, &entry).await?;
         Ok(true)
     }
 

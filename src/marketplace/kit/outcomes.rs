@@ -366,10 +366,15 @@ async fn give_up_opening(
     let now = market.clock.now_unix();
     if effects.contains(&Effect::UnsubscribeOrder) {
         if let Some(order) = market.store.order(&current.order_id).await? {
-            market
-                .store
-                .insert_order_in(tx, &automatic_unsubscription(&order, now))
-                .await?;
+            let unsubscription = automatic_unsubscription(&order, now);
+            market.store.insert_order_in(tx, &unsubscription).await?;
+            crate::marketplace::unsubscribing::record_failed_provisioning(
+                market,
+                tx,
+                &order,
+                &unsubscription.id,
+            )
+            .await?;
         }
     }
     Ok(())
@@ -388,6 +393,7 @@ fn automatic_unsubscription(order: &OrderRecord, now: i64) -> OrderRecord {
                 id: format!("{id}-{:06}", n + 1),
                 amount: 0,
                 expire_time: None,
+                starts_at: Some(now),
                 ..line.clone()
             })
             .collect(),

@@ -75,6 +75,10 @@ pub async fn on_order(
             open_instance(market, tx, &app, order).await?
         }
         ("RENEW" | "TRIAL_TO_FORMAL", Some(existing)) => renew(market, tx, existing, order).await?,
+        // A renewal refunded before it took effect: the period ends where it did before.
+        ("UNSUBSCRIBE", Some(existing)) if order.lines[0].expire_time.is_some() => {
+            renew(market, tx, existing, order).await?
+        }
         ("UNSUBSCRIBE", Some(existing)) => release(market, tx, existing, order).await?,
         ("CHANGE", Some(existing)) if existing.instance.state == State::Live => {
             let calls = Calls {
@@ -161,16 +165,11 @@ async fn renew(
     market: &Marketplace,
     tx: &mut Transaction<'_, Any>,
     current: InstanceRecord,
-    order: &mut OrderRecord,
+    order: &OrderRecord,
 ) -> Result<InstanceRecord, MarketError> {
-    let now = market.clock.now_unix();
-    let line = &mut order.lines[0];
-    // The renewal adds its periods to what is left of the current one.
-    let period = line.expire_time.unwrap_or(now) - now;
-    let start = current.instance.expires_at.unwrap_or(now).max(now);
-    let expires_at = start + period;
-    line.expire_time = Some(expires_at);
+    // The subscription decided where the period now ends.
     let line = &order.lines[0];
+    let expires_at = line.expire_time.unwrap_or_else(|| market.clock.now_unix());
     let renewed = Action::Renewed { expires_at };
     let effects = applied(
         market

@@ -67,6 +67,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "kit debug cases",
         include_str!("../../../migrations/0012_kit_debug_cases.sql"),
     ),
+    (
+        13,
+        "subscriptions",
+        include_str!("../../../migrations/0013_subscriptions.sql"),
+    ),
 ];
 
 #[derive(Debug)]

@@ -267,13 +267,32 @@ async fn a_purchase_delivers_an_instance_its_users_sign_in_and_it_lives_its_life
     let dave_token = seen["accessToken"].as_str().unwrap().to_owned();
     assert_eq!(k.app.userinfo(&dave_token).await.status(), 200);
 
-    // Unsubscribed: released at the seller, the credentials withdrawn, tokens dead.
-    k.order(
+    // Unsubscribed through the workflow (months on, the refund is negotiated): released
+    // at the seller, the credentials withdrawn, tokens dead.
+    let (status, asked) = send_json(
+        &k.app,
+        Method::POST,
+        BUYER_UNSUBSCRIBE,
         &dave,
-        json!({"productId": crm, "skuCode": "basic", "orderType": "UNSUBSCRIBE",
-               "relatedOrderId": order_id, "periodNumber": 1}),
+        &json!({"orderId": order_id, "reasonType": "no_longer_needed", "reason": "moving on"}),
     )
     .await;
+    assert_eq!(
+        (status, &asked["rule"]),
+        (201, &json!("negotiated")),
+        "{asked}"
+    );
+    let approve = format!(
+        "{SELLER_UNSUBSCRIBE}/{}/approve",
+        asked["requestId"].as_str().unwrap()
+    );
+    let decision = json!({"comment": "agreed, nothing left to refund", "refundAmount": 0});
+    let (status, approved) = send_json(&k.app, Method::POST, &approve, &k.c.alice, &decision).await;
+    assert_eq!(
+        (status, &approved["state"]),
+        (200, &json!("completed")),
+        "{approved}"
+    );
     let log = k
         .received("the release", 1, activity("releaseInstance"))
         .await;

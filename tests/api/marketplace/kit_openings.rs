@@ -118,6 +118,32 @@ async fn openings_are_polled_deduplicated_or_given_up_and_the_freeze_ends_in_rel
         .find(|o| o["orderType"] == "UNSUBSCRIBE")
         .expect("the order unsubscribed automatically");
     assert_eq!(unsubscribed["relatedOrderId"], bought["orderId"]);
+    // Refunded in full without asking, and shown with the buyer's other requests.
+    let (_, requests, _) = call(&k.app, Method::GET, BUYER_UNSUBSCRIBE, Some(&k.c.bob)).await;
+    let automatic = &requests["items"][0];
+    assert_eq!(
+        (
+            &automatic["rule"],
+            &automatic["state"],
+            &automatic["refundAmount"]
+        ),
+        (
+            &json!("failed_provisioning"),
+            &json!("completed"),
+            &bought["amount"]
+        ),
+        "{requests}"
+    );
+    assert_eq!(automatic["unsubscribeOrderId"], unsubscribed["orderId"]);
+    let subscription = bought["orderLines"][0]["subscriptionId"].as_str().unwrap();
+    let (_, found, _) = call(
+        &k.app,
+        Method::GET,
+        &format!("/api/marketplace/v1/buyer/subscriptions/{subscription}"),
+        Some(&k.c.bob),
+    )
+    .await;
+    assert_eq!(found["state"], "unsubscribed", "{found}");
     let (status, messages, _) = call(&k.app, Method::GET, MESSAGES, Some(&k.c.alice)).await;
     assert_eq!(status, 200);
     let message = &messages["items"][0];

@@ -12,6 +12,8 @@ mod open_api;
 mod orders;
 mod review;
 mod roles;
+mod subscriptions;
+mod unsubscribing;
 
 use oauth2::TokenResponse;
 use unilogin::domain::resource::MARKETPLACE_SCOPES;
@@ -22,6 +24,8 @@ use crate::helpers::{browser, TestApp, PASSWORD};
 
 const ME: &str = "/api/marketplace/v1/me";
 const KEYS: &str = "/api/marketplace/v1/seller/access-keys";
+const BUYER_UNSUBSCRIBE: &str = "/api/marketplace/v1/buyer/unsubscribe-requests";
+const SELLER_UNSUBSCRIBE: &str = "/api/marketplace/v1/seller/unsubscribe-requests";
 
 fn market(app: &TestApp) -> MarketStore {
     MarketStore::new(app.durable.pool().clone(), app.clock().clone())

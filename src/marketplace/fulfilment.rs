@@ -1,0 +1,344 @@
+//! What happens to an order after it is placed, beyond its subscription: the buyer
+//! requests an invoice (which ends the 5-day no-reason refund and fails a pending
+//! unsubscribe request, §5.7), the seller ships hardware and the buyer confirms receipt
+//! (in between, the item is in transit).
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use sqlx::{Any, Row, Transaction};
+
+use super::caller::Caller;
+use super::error::MarketError;
+use super::order_store::OrderRecord;
+use super::request::json_body;
+use super::schema;
+use super::store::MarketStore;
+use super::unsubscribe::{Action, Actor};
+use super::unsubscribing;
+use super::Marketplace;
+use crate::store::StoreError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shipment {
+    pub carrier: String,
+    pub tracking_number: String,
+    pub shipped_at: i64,
+    pub received_at: Option<i64>,
+}
+
+impl MarketStore {
+    pub async fn invoice_requested(&self, order_id: &str) -> Result<bool, StoreError> {
+        Ok(
+            sqlx::query("SELECT order_id FROM mkt_invoice_requests WHERE order_id = $1")
+                .bind(order_id)
+                .fetch_optional(self.pool())
+                .await?
+                .is_some(),
+        )
+    }
+
+    async fn insert_invoice_request_in(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        order: &OrderRecord,
+        title: &str,
+        tax_id: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO mkt_invoice_requests (order_id, buyer_user_id, title, tax_id, \
+             requested_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&order.id)
+        .bind(&order.buyer_user_id)
+        .bind(title)
+        .bind(tax_id)
+        .bind(self.now())
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn shipment(&self, order_id: &str) -> Result<Option<Shipment>, StoreError> {
+        let row = sqlx::query(
+            "SELECT carrier, tracking_number, shipped_at, received_at FROM mkt_shipments \
+             WHERE order_id = $1",
+        )
+        .bind(order_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| {
+            Ok(Shipment {
+                carrier: row.try_get("carrier")?,
+                tracking_number: row.try_get("tracking_number")?,
+                shipped_at: row.try_get("shipped_at")?,
+                received_at: row.try_get("received_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn insert_shipment(&self, order_id: &str, s: &Shipment) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO mkt_shipments (order_id, carrier, tracking_number, shipped_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(order_id)
+        .bind(&s.carrier)
+        .bind(&s.tracking_number)
+        .bind(s.shipped_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Marks the shipment received; false if it was not in transit.
+    async fn receive_shipment(&self, order_id: &str) -> Result<bool, StoreError> {
+        let updated = sqlx::query(
+            "UPDATE mkt_shipments SET received_at = $1 WHERE order_id = $2 AND received_at IS NULL",
+        )
+        .bind(self.now())
+        .bind(order_id)
+        .execute(self.pool())
+        .await?;
+        Ok(updated.rows_affected() == 1)
+    }
+}
+
+/// A short text field: trimmed, 1 to `max` characters, no control characters.
+pub fn text_field(value: &str, name: &str, max: usize) -> Result<String, MarketError> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
+        return Err(MarketError::Invalid(format!(
+            "{name} is 1 to {max} characters, without control characters"
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+async fn buyers_order(
+    caller: &Caller,
+    market: &Marketplace,
+    id: &str,
+) -> Result<OrderRecord, MarketError> {
+    let buyer = caller.buyer()?;
+    market
+        .store
+        .order(id)
+        .await?
+        .filter(|o| o.buyer_user_id == buyer)
+        .ok_or_else(|| MarketError::NotFound("No such order of yours".into()))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InvoiceRequest {
+    /// The invoice's title (the buyer's company or name), 1 to 100 characters.
+    title: String,
+    /// The buyer's taxpayer id, 1 to 30 characters.
+    tax_id: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InvoiceView {
+    order_id: String,
+    /// The unsubscribe request this invoice made fail, if one was pending.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failed_unsubscribe_request: Option<String>,
+}
+
+/// Request an invoice for one of my orders. A pending unsubscribe request of it fails, and no 5-day no-reason refund is possible after
+#[utoipa::path(
+    post,
+    path = "/api/marketplace/v1/buyer/orders/{orderId}/invoice",
+    tag = "orders",
+    params(("orderId" = String, Path)),
+    request_body = InvoiceRequest,
+    responses((status = 201, description = "Requested", body = InvoiceView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody), (status = 409, description = "conflict: requested already, or nothing to invoice", body = schema::ErrorBody)),
+    security(("bearer" = ["marketplace.buyer"]))
+)]
+pub async fn request_invoice(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    let order = buyers_order(&caller, &market, &path.into_inner()).await?;
+    json_body(&req, &body)?;
+    let raw: InvoiceRequest = serde_json::from_slice(&body)
+        .map_err(|e| MarketError::Invalid(format!("invoice body: {e}")))?;
+    let title = text_field(&raw.title, "title", 100)?;
+    let tax_id = text_field(&raw.tax_id, "taxId", 30)?;
+    if order.amount == 0 {
+        return Err(MarketError::Conflict(
+            "this order cost nothing: there is nothing to invoice".into(),
+        ));
+    }
+    let failed = invoice(&market, &order, &title, &tax_id).await?;
+    Ok(HttpResponse::Created().json(InvoiceView {
+        order_id: order.id,
+        failed_unsubscribe_request: failed,
+    }))
+}
+
+/// The invoice request and the failure of a pending unsubscribe request, in one
+/// transaction; returns the failed request's id.
+async fn invoice(
+    market: &Marketplace,
+    order: &OrderRecord,
+    title: &str,
+    tax_id: &str,
+) -> Result<Option<String>, MarketError> {
+    let pending = match market.store.subscription_of_order(&order.id).await? {
+        Some(subscription) => market
+            .store
+            .open_unsubscribe_request(&subscription.id)
+            .await?
+            .filter(|r| {
+                r.order_id == order.id
+                    && !matches!(r.request.state, super::unsubscribe::State::AwaitingReturn)
+            }),
+        None => None,
+    };
+    let mut tx = market.store.begin().await?;
+    let result = async {
+        match market
+            .store
+            .insert_invoice_request_in(&mut tx, order, title, tax_id)
+            .await
+        {
+            Err(StoreError::Conflict) => {
+                return Err(MarketError::Conflict(
+                    "an invoice was requested for this order already".into(),
+                ))
+            }
+            other => other?,
+        }
+        if let Some(request) = &pending {
+            let step = super::unsubscribe_store::Step {
+                action: Action::InvoiceRequested,
+                actor: Actor::System,
+                actor_id: "",
+                comment: "an invoice was requested for the order",
+                attachments: &[],
+            };
+            unsubscribing::apply_in(market, &mut tx, request, &step, None).await?;
+        }
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            tx.commit().await.map_err(StoreError::from)?;
+            Ok(pending.map(|r| r.id))
+        }
+        Err(err) => {
+            let _ = tx.rollback().await;
+            Err(err)
+        }
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ShipmentRequest {
+    carrier: String,
+    tracking_number: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = Shipment)]
+pub struct ShipmentView {
+    carrier: String,
+    tracking_number: String,
+    shipped_at: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    received_at: Option<i64>,
+}
+
+impl From<Shipment> for ShipmentView {
+    fn from(s: Shipment) -> Self {
+        Self {
+            carrier: s.carrier,
+            tracking_number: s.tracking_number,
+            shipped_at: s.shipped_at,
+            received_at: s.received_at,
+        }
+    }
+}
+
+/// Ship a hardware order of my products: it is in transit until the buyer confirms receipt
+#[utoipa::path(
+    post,
+    path = "/api/marketplace/v1/seller/orders/{orderId}/shipment",
+    tag = "orders",
+    params(("orderId" = String, Path)),
+    request_body = ShipmentRequest,
+    responses((status = 201, description = "Shipped", body = ShipmentView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody), (status = 409, description = "conflict: not hardware, or shipped already", body = schema::ErrorBody)),
+    security(("bearer" = ["marketplace.seller"]))
+)]
+pub async fn ship(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    let seller = caller.seller()?.tenant_id.clone();
+    let order = market
+        .store
+        .order(&path.into_inner())
+        .await?
+        .filter(|o| o.seller_tenant_id == seller)
+        .ok_or_else(|| MarketError::NotFound("No such order".into()))?;
+    json_body(&req, &body)?;
+    let raw: ShipmentRequest = serde_json::from_slice(&body)
+        .map_err(|e| MarketError::Invalid(format!("shipment body: {e}")))?;
+    let shipment = Shipment {
+        carrier: text_field(&raw.carrier, "carrier", 60)?,
+        tracking_number: text_field(&raw.tracking_number, "trackingNumber", 60)?,
+        shipped_at: market.clock.now_unix(),
+        received_at: None,
+    };
+    if order.shipping.is_none() || order.order_type != "NEW" {
+        return Err(MarketError::Conflict(
+            "only a new hardware order is shipped".into(),
+        ));
+    }
+    match market.store.insert_shipment(&order.id, &shipment).await {
+        Err(StoreError::Conflict) => Err(MarketError::Conflict(
+            "this order was shipped already".into(),
+        )),
+        Err(err) => Err(err.into()),
+        Ok(()) => Ok(HttpResponse::Created().json(ShipmentView::from(shipment))),
+    }
+}
+
+/// Confirm that a shipped order of mine arrived
+#[utoipa::path(
+    post,
+    path = "/api/marketplace/v1/buyer/orders/{orderId}/receipt",
+    tag = "orders",
+    params(("orderId" = String, Path)),
+    responses((status = 200, description = "Received", body = ShipmentView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody), (status = 409, description = "conflict: not in transit", body = schema::ErrorBody)),
+    security(("bearer" = ["marketplace.buyer"]))
+)]
+pub async fn confirm_receipt(
+    req: HttpRequest,
+    path: web::Path<String>,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    let order = buyers_order(&caller, &market, &path.into_inner()).await?;
+    if !market.store.receive_shipment(&order.id).await? {
+        return Err(MarketError::Conflict("this order is not in transit".into()));
+    }
+    let shipment = market
+        .store
+        .shipment(&order.id)
+        .await?
+        .ok_or(MarketError::Internal)?;
+    Ok(HttpResponse::Ok().json(ShipmentView::from(shipment)))
+}

@@ -1,0 +1,568 @@
+//! The unsubscribe workflow's API: buyers request, withdraw, appeal (hardware) and post
+//! the return; sellers approve or reject with a comment and evidence; operators decide
+//! appealed requests. Each party sees only its own requests (others get 404).
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use super::attachments::checked_ids;
+use super::caller::Caller;
+use super::error::MarketError;
+use super::fulfilment::text_field;
+use super::request::{json_body, page, paged, query_pairs};
+use super::schema::{self, Page};
+use super::unsubscribe::{Action, Actor, State};
+use super::unsubscribe_rules::ReasonType;
+use super::unsubscribe_store::{RequestOwner, Step, UnsubscribeEvent, UnsubscribeRecord};
+use super::unsubscribing::{self, Asked, Extras};
+use super::Marketplace;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewUnsubscribeRequest {
+    /// The order to unsubscribe: the one that started the subscription, or a renewal
+    /// that has not started.
+    order_id: String,
+    reason_type: ReasonType,
+    /// 1 to 500 characters.
+    reason: String,
+    /// Ids of the buyer's uploads, at most 5.
+    #[serde(default)]
+    attachments: Vec<String>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Decision {
+    /// 1 to 500 characters, shown to the buyer.
+    comment: String,
+    /// Approving a negotiated request only: what is refunded, 0 to the order's amount.
+    #[serde(default)]
+    refund_amount: Option<i64>,
+    /// Evidence: ids of the decider's uploads, at most 5.
+    #[serde(default)]
+    attachments: Vec<String>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReturnShipment {
+    carrier: String,
+    tracking_number: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = UnsubscribeEvent)]
+pub struct EventView {
+    action: String,
+    actor: String,
+    from_state: String,
+    to_state: String,
+    comment: String,
+    attachments: Vec<String>,
+    at: i64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = UnsubscribeRequest)]
+pub struct RequestView {
+    request_id: String,
+    subscription_id: String,
+    order_id: String,
+    product_name: String,
+    /// pending, appealed, awaiting_return, completed, rejected, withdrawn or failed.
+    state: String,
+    /// no_reason, pending_renewal, negotiated or failed_provisioning.
+    rule: String,
+    reason_type: String,
+    reason: String,
+    /// Fixed by the rule, or the seller's at approval; absent while negotiated and open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refund_amount: Option<i64>,
+    order_amount: i64,
+    hardware: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    return_due_at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    return_carrier: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    return_tracking_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unsubscribe_order_id: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    /// Every step, oldest first (in the single view).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<Vec<EventView>>,
+}
+
+impl RequestView {
+    fn of(r: &UnsubscribeRecord, history: Option<Vec<UnsubscribeEvent>>) -> Self {
+        Self {
+            request_id: r.id.clone(),
+            subscription_id: r.subscription_id.clone(),
+            order_id: r.order_id.clone(),
+            product_name: r.product_name.clone(),
+            state: r.request.state.as_str().into(),
+            rule: r.rule.as_str().into(),
+            reason_type: r.reason_type.as_str().into(),
+            reason: r.reason.clone(),
+            refund_amount: r.refund_amount,
+            order_amount: r.order_amount,
+            hardware: r.request.hardware,
+            return_due_at: r.request.return_due_at,
+            return_carrier: r.return_carrier.clone(),
+            return_tracking_number: r.return_tracking.clone(),
+            unsubscribe_order_id: r.unsubscribe_order_id.clone(),
+            created_at: r.request.created_at,
+            updated_at: r.updated_at,
+            history: history.map(|events| {
+                events
+                    .into_iter()
+                    .map(|e| EventView {
+                        action: e.action,
+                        actor: e.actor,
+                        from_state: e.from_state,
+                        to_state: e.to_state,
+                        comment: e.comment,
+                        attachments: e.attachments,
+                        at: e.at,
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// Which side is asking.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Buyer,
+    Seller,
+    Operator,
+}
+
+/// The caller in `side`'s role, and the request if it is theirs to see (else 404).
+async fn load(
+    req: &HttpRequest,
+    market: &Marketplace,
+    side: Side,
+    id: &str,
+) -> Result<(Caller, UnsubscribeRecord), MarketError> {
+    let caller = Caller::identify(req, market).await?;
+    let record = market.store.unsubscribe_request(id).await?;
+    let visible = match side {
+        Side::Buyer => {
+            let buyer = caller.buyer()?;
+            record.filter(|r| r.buyer_user_id == buyer)
+        }
+        Side::Seller => {
+            let tenant = caller.seller()?.tenant_id.clone();
+            record.filter(|r| r.seller_tenant_id == tenant)
+        }
+        Side::Operator => {
+            caller.operator()?;
+            record
+        }
+    };
+    let record =
+        visible.ok_or_else(|| MarketError::NotFound("No such unsubscribe request".into()))?;
+    Ok((caller, record))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, MarketError> {
+    json_body(req, body)?;
+    serde_json::from_slice(body).map_err(|e| MarketError::Invalid(format!("body: {e}")))
+}
+
+async fn shown(
+    market: &Marketplace,
+    record: &UnsubscribeRecord,
+) -> Result<HttpResponse, MarketError> {
+    let history = market.store.unsubscribe_log(&record.id).await?;
+    Ok(HttpResponse::Ok().json(RequestView::of(record, Some(history))))
+}
+
+/// Ask to unsubscribe an order: the rules of §5.7 decide whether, and the refund
+#[utoipa::path(
+    post,
+    path = "/api/marketplace/v1/buyer/unsubscribe-requests",
+    tag = "unsubscribe",
+    request_body = NewUnsubscribeRequest,
+    responses((status = 201, description = "Requested: waiting for the seller", body = RequestView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody), (status = 409, description = "conflict: the rules refuse it, and say why", body = schema::ErrorBody)),
+    security(("bearer" = ["marketplace.buyer"]))
+)]
+pub async fn create(
+    req: HttpRequest,
+    body: web::Bytes,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    let buyer = caller.buyer()?.to_owned();
+    let raw: NewUnsubscribeRequest = parse(&req, &body)?;
+    let reason = text_field(&raw.reason, "reason", 500)?;
+    checked_ids(&raw.attachments)?;
+    let record = unsubscribing::request(
+        &market,
+        &Asked {
+            buyer_user_id: &buyer,
+            order_id: &raw.order_id,
+            reason_type: raw.reason_type,
+            reason: &reason,
+            attachments: &raw.attachments,
+        },
+    )
+    .await?;
+    tracing::info!(request = %record.id, "unsubscribe requested");
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!(
+                "{}/buyer/unsubscribe-requests/{}",
+                super::BASE_PATH,
+                record.id
+            ),
+        ))
+        .json(RequestView::of(&record, None)))
+}
+
+fn states_filter(pairs: &[(String, String)]) -> Result<Vec<State>, MarketError> {
+    match pairs.iter().find(|(k, _)| k == "state") {
+        None => Ok(Vec::new()),
+        Some((_, v)) => State::parse(v).map(|s| vec![s]).ok_or_else(|| {
+            MarketError::Invalid(
+                "state is one of pending, appealed, awaiting_return, completed, rejected, \
+                 withdrawn, failed"
+                    .into(),
+            )
+        }),
+    }
+}
+
+async fn listing(
+    req: &HttpRequest,
+    market: &Marketplace,
+    owner: RequestOwner<'_>,
+    default_states: &[State],
+) -> Result<HttpResponse, MarketError> {
+    let pairs = query_pairs(req, &["state", "offset", "limit"])?;
+    let (offset, limit) = page(&pairs)?;
+    let mut states = states_filter(&pairs)?;
+    if states.is_empty() {
+        states = default_states.to_vec();
+    }
+    let (items, total) = market
+        .store
+        .unsubscribe_requests(owner, &states, offset, limit)
+        .await?;
+    let views: Vec<RequestView> = items.iter().map(|r| RequestView::of(r, None)).collect();
+    Ok(paged(views, total, offset, limit))
+}
+
+/// My unsubscribe requests, newest first
+#[utoipa::path(
+    get,
+    path = "/api/marketplace/v1/buyer/unsubscribe-requests",
+    tag = "unsubscribe",
+    params(("state" = Option<String>, Query), ("offset" = Option<i64>, Query, minimum = 0), ("limit" = Option<i64>, Query, minimum = 1, maximum = 100)),
+    responses((status = 200, description = "A page", body = Page<RequestView>), schema::Refusals),
+    security(("bearer" = ["marketplace.buyer"]))
+)]
+pub async fn buyer_list(
+    req: HttpRequest,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    listing(&req, &market, RequestOwner::Buyer(caller.buyer()?), &[]).await
+}
+
+/// Unsubscribe requests of my products, newest first
+#[utoipa::path(
+    get,
+    path = "/api/marketplace/v1/seller/unsubscribe-requests",
+    tag = "unsubscribe",
+    params(("state" = Option<String>, Query), ("offset" = Option<i64>, Query, minimum = 0), ("limit" = Option<i64>, Query, minimum = 1, maximum = 100)),
+    responses((status = 200, description = "A page", body = Page<RequestView>), schema::Refusals),
+    security(("bearer" = ["marketplace.seller"]))
+)]
+pub async fn seller_list(
+    req: HttpRequest,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    let tenant = caller.seller()?.tenant_id.clone();
+    listing(&req, &market, RequestOwner::Seller(&tenant), &[]).await
+}
+
+/// Appealed requests waiting for an operator (or, with `state`, any)
+#[utoipa::path(
+    get,
+    path = "/api/marketplace/v1/operator/unsubscribe-requests",
+    tag = "unsubscribe",
+    params(("state" = Option<String>, Query, description = "default appealed"), ("offset" = Option<i64>, Query, minimum = 0), ("limit" = Option<i64>, Query, minimum = 1, maximum = 100)),
+    responses((status = 200, description = "A page", body = Page<RequestView>), schema::Refusals),
+    security(("bearer" = ["marketplace.operator"]))
+)]
+pub async fn operator_list(
+    req: HttpRequest,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    caller.operator()?;
+    listing(&req, &market, RequestOwner::Everyone, &[State::Appealed]).await
+}
+
+macro_rules! show_for {
+    ($name:ident, $side:expr, $path:literal, $scope:literal) => {
+        /// One unsubscribe request with its history
+        #[utoipa::path(
+            get,
+            path = $path,
+            tag = "unsubscribe",
+            params(("requestId" = String, Path)),
+            responses((status = 200, description = "The request", body = RequestView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody)),
+            security(("bearer" = [$scope]))
+        )]
+        pub async fn $name(
+            req: HttpRequest,
+            path: web::Path<String>,
+            market: web::Data<Marketplace>,
+        ) -> Result<HttpResponse, MarketError> {
+            let (_, record) = load(&req, &market, $side, &path.into_inner()).await?;
+            shown(&market, &record).await
+        }
+    };
+}
+
+show_for!(
+    buyer_show,
+    Side::Buyer,
+    "/api/marketplace/v1/buyer/unsubscribe-requests/{requestId}",
+    "marketplace.buyer"
+);
+show_for!(
+    seller_show,
+    Side::Seller,
+    "/api/marketplace/v1/seller/unsubscribe-requests/{requestId}",
+    "marketplace.seller"
+);
+show_for!(
+    operator_show,
+    Side::Operator,
+    "/api/marketplace/v1/operator/unsubscribe-requests/{requestId}",
+    "marketplace.operator"
+);
+
+/// A step and its answer: the request as it is now, with its history.
+async fn take(
+    market: &Marketplace,
+    caller: &Caller,
+    record: &UnsubscribeRecord,
+    (action, actor): (Action, Actor),
+    comment: &str,
+    attachments: &[String],
+    extras: Extras,
+) -> Result<HttpResponse, MarketError> {
+    let step = Step {
+        action,
+        actor,
+        actor_id: &caller.claims.sub,
+        comment,
+        attachments,
+    };
+    let next = unsubscribing::step(market, record, &step, extras).await?;
+    tracing::info!(request = %next.id, state = next.request.state.as_str(), "unsubscribe request changed");
+    shown(market, &next).await
+}
+
+async fn decide(
+    req: HttpRequest,
+    id: String,
+    body: web::Bytes,
+    market: web::Data<Marketplace>,
+    side: Side,
+    approve: bool,
+) -> Result<HttpResponse, MarketError> {
+    let (caller, record) = load(&req, &market, side, &id).await?;
+    let raw: Decision = parse(&req, &body)?;
+    let comment = text_field(&raw.comment, "comment", 500)?;
+    checked_ids(&raw.attachments)?;
+    let actor = if side == Side::Operator {
+        Actor::Operator
+    } else {
+        Actor::Seller
+    };
+    let action = if approve {
+        Action::Approve
+    } else {
+        Action::Reject
+    };
+    let extras = Extras {
+        refund: raw.refund_amount,
+        ..Extras::default()
+    };
+    take(
+        &market,
+        &caller,
+        &record,
+        (action, actor),
+        &comment,
+        &raw.attachments,
+        extras,
+    )
+    .await
+}
+
+macro_rules! decision_for {
+    ($name:ident, $side:expr, $approve:expr, $path:literal, $scope:literal, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(
+            post,
+            path = $path,
+            tag = "unsubscribe",
+            params(("requestId" = String, Path)),
+            request_body = Decision,
+            responses((status = 200, description = "The request as it is now", body = RequestView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody), (status = 409, description = "conflict: not in a state for this", body = schema::ErrorBody)),
+            security(("bearer" = [$scope]))
+        )]
+        pub async fn $name(
+            req: HttpRequest,
+            path: web::Path<String>,
+            body: web::Bytes,
+            market: web::Data<Marketplace>,
+        ) -> Result<HttpResponse, MarketError> {
+            decide(req, path.into_inner(), body, market, $side, $approve).await
+        }
+    };
+}
+
+decision_for!(
+    seller_approve,
+    Side::Seller,
+    true,
+    "/api/marketplace/v1/seller/unsubscribe-requests/{requestId}/approve",
+    "marketplace.seller",
+    "Approve: the UNSUBSCRIBE order is placed (hardware: once the buyer ships the return)"
+);
+decision_for!(
+    seller_reject,
+    Side::Seller,
+    false,
+    "/api/marketplace/v1/seller/unsubscribe-requests/{requestId}/reject",
+    "marketplace.seller",
+    "Reject, with a comment and evidence"
+);
+decision_for!(
+    operator_approve,
+    Side::Operator,
+    true,
+    "/api/marketplace/v1/operator/unsubscribe-requests/{requestId}/approve",
+    "marketplace.operator",
+    "Approve an appealed request in the seller's place"
+);
+decision_for!(
+    operator_reject,
+    Side::Operator,
+    false,
+    "/api/marketplace/v1/operator/unsubscribe-requests/{requestId}/reject",
+    "marketplace.operator",
+    "Reject an appealed request"
+);
+
+/// Withdraw my request (before it completes)
+#[utoipa::path(
+    post,
+    path = "/api/marketplace/v1/buyer/unsubscribe-requests/{requestId}/withdraw",
+    tag = "unsubscribe",
+    params(("requestId" = String, Path)),
+    responses((status = 200, description = "Withdrawn", body = RequestView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody), (status = 409, description = "conflict: closed already", body = schema::ErrorBody)),
+    security(("bearer" = ["marketplace.buyer"]))
+)]
+pub async fn withdraw(
+    req: HttpRequest,
+    path: web::Path<String>,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let (caller, record) = load(&req, &market, Side::Buyer, &path.into_inner()).await?;
+    let change = (Action::Withdraw, Actor::Buyer);
+    take(
+        &market,
+        &caller,
+        &record,
+        change,
+        "",
+        &[],
+        Extras::default(),
+    )
+    .await
+}
+
+/// Appeal a hardware request the seller left unanswered for 10 days: an operator decides
+#[utoipa::path(
+    post,
+    path = "/api/marketplace/v1/buyer/unsubscribe-requests/{requestId}/appeal",
+    tag = "unsubscribe",
+    params(("requestId" = String, Path)),
+    request_body = Decision,
+    responses((status = 200, description = "Appealed", body = RequestView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody), (status = 409, description = "conflict: not hardware, or too early", body = schema::ErrorBody)),
+    security(("bearer" = ["marketplace.buyer"]))
+)]
+pub async fn appeal(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let (caller, record) = load(&req, &market, Side::Buyer, &path.into_inner()).await?;
+    let raw: Decision = parse(&req, &body)?;
+    if raw.refund_amount.is_some() {
+        return Err(MarketError::Invalid(
+            "an appeal sets no refundAmount".into(),
+        ));
+    }
+    let comment = text_field(&raw.comment, "comment", 500)?;
+    checked_ids(&raw.attachments)?;
+    let change = (Action::Appeal, Actor::Buyer);
+    take(
+        &market,
+        &caller,
+        &record,
+        change,
+        &comment,
+        &raw.attachments,
+        Extras::default(),
+    )
+    .await
+}
+
+/// Post the return shipment of an approved hardware request (within 10 days): it completes
+#[utoipa::path(
+    post,
+    path = "/api/marketplace/v1/buyer/unsubscribe-requests/{requestId}/return",
+    tag = "unsubscribe",
+    params(("requestId" = String, Path)),
+    request_body = ReturnShipment,
+    responses((status = 200, description = "Completed", body = RequestView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody), (status = 409, description = "conflict: not awaiting a return, or too late", body = schema::ErrorBody)),
+    security(("bearer" = ["marketplace.buyer"]))
+)]
+pub async fn post_return(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let (caller, record) = load(&req, &market, Side::Buyer, &path.into_inner()).await?;
+    let raw: ReturnShipment = parse(&req, &body)?;
+    let carrier = text_field(&raw.carrier, "carrier", 60)?;
+    let tracking = text_field(&raw.tracking_number, "trackingNumber", 60)?;
+    let comment = format!("{carrier} {tracking}");
+    let extras = Extras {
+        return_shipment: Some((carrier, tracking)),
+        ..Extras::default()
+    };
+    let change = (Action::ReturnShipped, Actor::Buyer);
+    take(&market, &caller, &record, change, &comment, &[], extras).await
+}
