@@ -13,6 +13,7 @@ pub mod domain;
 pub mod idp;
 pub mod keystore;
 pub mod lifecycle;
+pub mod market_console;
 pub mod marketplace;
 pub mod outbound;
 pub mod route_table;

@@ -146,6 +146,10 @@ impl Application {
             .ensure_console_client(&issuer)
             .await
             .map_err(|e| StartupError::Config(format!("console client: {e}")))?;
+        admin_service
+            .ensure_market_console_client(&issuer)
+            .await
+            .map_err(|e| StartupError::Config(format!("marketplace console client: {e}")))?;
         let outbound = Arc::new(
             crate::outbound::Outbound::new(&outbound_settings(&settings))
                 .map_err(|e| StartupError::Config(format!("outbound calls: {e}")))?,
@@ -187,6 +191,11 @@ impl Application {
             access: access.clone(),
             audience: admin_audience.clone(),
             issuer: issuer.clone(),
+        });
+        let market_console = web::Data::new(crate::market_console::MarketConsole {
+            sessions: crate::store::ephemeral::ConsoleSessions::new(idp.ephemeral.clone()),
+            issuer: issuer.clone(),
+            secure_cookies: idp.secure_cookies,
         });
         let console = web::Data::new(crate::console::Console {
             service: admin_service,
@@ -233,12 +242,14 @@ impl Application {
                 .app_data(marketplace.clone())
                 .app_data(admin_api.clone())
                 .app_data(console.clone())
+                .app_data(market_console.clone())
                 .app_data(app_draining.clone())
                 .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
                 .configure(idp::configure)
                 .configure(crate::marketplace::configure)
                 .configure(crate::admin_api::configure)
                 .configure(crate::console::configure)
+                .configure(crate::market_console::configure)
                 .route("/metrics", web::get().to(telemetry::metrics))
                 .configure(move |cfg| {
                     if let Some(demo) = demo {

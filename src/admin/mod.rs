@@ -21,6 +21,8 @@ use crate::store::StoreError;
 
 /// The console's client id: a public client (code + PKCE) registered at every start.
 pub const CONSOLE_CLIENT_ID: &str = "unilogin-console";
+/// The marketplace console's own registration (`/market/`), maintained like the console's.
+pub const MARKET_CONSOLE_CLIENT_ID: &str = "unilogin-market";
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {

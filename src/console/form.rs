@@ -64,6 +64,11 @@ impl Form {
             .collect()
     }
 
+    /// Whether the form carries `expected` as its CSRF token (compared in constant time).
+    pub fn csrf_is(&self, expected: &str) -> bool {
+        crate::secret::constant_time_eq(self.get("csrf_token").as_bytes(), expected.as_bytes())
+    }
+
     pub fn check_csrf(&self, admin: &Admin) -> Result<(), ConsoleError> {
         if admin.csrf_matches(self.get("csrf_token")) {
             Ok(())

@@ -6,7 +6,7 @@
 mod audit;
 mod clients;
 mod error;
-mod form;
+pub mod form;
 mod overview;
 mod session;
 mod settings;
@@ -21,7 +21,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 
-pub use error::ConsoleError;
+pub use error::{explicit_lang, ConsoleError};
 pub use session::{Admin, COOKIE, RECENT_SIGN_IN_SECS};
 
 use crate::admin::AdminService;

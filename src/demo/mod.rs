@@ -28,6 +28,8 @@ pub const DEMO_USERNAME: &str = "demo";
 pub const DEMO_PASSWORD: &str = "demo-password";
 pub const DEMO_CLIENT_ID: &str = "demo-app";
 pub const DEMO_APP_ID: &str = "demo-app";
+/// A user of the demo merchant, to sell in the marketplace console.
+pub const DEMO_SELLER_USERNAME: &str = "seller";
 
 const STATE_COOKIE: &str = "demo_state";
 const SESSION_COOKIE: &str = "demo_session";
@@ -51,6 +53,43 @@ pub struct Demo {
     sessions: Mutex<HashMap<String, Arc<DemoSession>>>,
     kit: seller::DemoSeller,
     clock: crate::clock::Clock,
+}
+
+/// The demo merchant's user (`seller` / the demo password), created once.
+async fn seed_seller_user(durable: &Durable, hasher: &PasswordHasher) -> Result<(), AdminError> {
+    let tenant = TenantId::parse(seller::DEMO_SELLER_TENANT)?;
+    match durable
+        .admin_create_tenant(&tenant, "Demo Seller", None)
+        .await
+    {
+        Ok(()) | Err(AdminError::Conflict(_)) => {}
+        Err(e) => return Err(e),
+    }
+    if durable
+        .find_user_by_username(DEMO_SELLER_USERNAME)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    durable
+        .admin_create_user(
+            hasher,
+            NewUserRequest {
+                username: Username::parse(DEMO_SELLER_USERNAME)?,
+                tenant,
+                password: NewPassword::parse(DEMO_PASSWORD)?,
+                name: Some("Demo Seller".into()),
+                email: Some("seller@example.com".into()),
+                mobile: None,
+                role: Role::Admin,
+                org_code: None,
+                org_name: None,
+                project_name: None,
+            },
+        )
+        .await
+        .map(|_| ())
 }
 
 impl Demo {
@@ -96,12 +135,15 @@ impl Demo {
                 )
                 .await?;
         }
-        // The demo user administers the platform too: the console is part of the demo.
+        // The demo user administers the platform and reviews the marketplace too: both
+        // consoles are part of the demo.
         if let Some(user) = durable.find_user_by_username(DEMO_USERNAME).await? {
             if !user.platform_admin {
                 durable.set_platform_admin(&user.id, true).await?;
             }
+            market.store.grant_operator(&user.id).await?;
         }
+        seed_seller_user(durable, hasher).await?;
         let callback = format!("{issuer}/demo/callback");
         let home = format!("{issuer}/demo/");
         let existing = durable.find_client(DEMO_CLIENT_ID).await?;

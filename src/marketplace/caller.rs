@@ -40,6 +40,20 @@ impl Caller {
             .headers()
             .get(header::AUTHORIZATION)
             .map(|v| v.as_bytes());
+        Self::from_authorization(header, market).await
+    }
+
+    /// The caller an access token names (the marketplace console holds its user's token),
+    /// checked exactly as a bearer token is.
+    pub async fn from_access_token(token: &str, market: &Marketplace) -> Result<Self, MarketError> {
+        let header = format!("Bearer {token}");
+        Self::from_authorization(Some(header.as_bytes()), market).await
+    }
+
+    async fn from_authorization(
+        header: Option<&[u8]>,
+        market: &Marketplace,
+    ) -> Result<Self, MarketError> {
         let claims = market
             .access
             .verify_bearer(header, &market.audience)

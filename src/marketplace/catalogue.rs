@@ -25,16 +25,101 @@ fn signed_in(caller: &Caller) -> Result<(), MarketError> {
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = Product)]
-struct ProductView {
-    id: String,
+pub struct ProductView {
+    pub id: String,
     /// The seller's tenant.
-    merchant: String,
-    name: String,
-    description: String,
-    category: String,
-    access_type: AccessType,
-    specs: Vec<Spec>,
-    updated_at: i64,
+    pub merchant: String,
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub access_type: AccessType,
+    pub specs: Vec<Spec>,
+    pub updated_at: i64,
+}
+
+/// What a catalogue search looks for: words in the name or description, an access type,
+/// a category (exactly).
+#[derive(Debug, Default, Clone)]
+pub struct Search {
+    pub words: String,
+    pub access_type: Option<AccessType>,
+    pub category: String,
+}
+
+impl Search {
+    fn matches(&self, p: &ProductView) -> bool {
+        let words = self.words.to_lowercase();
+        let text = format!("{} {}", p.name, p.description).to_lowercase();
+        words.split_whitespace().all(|w| text.contains(w))
+            && self.access_type.is_none_or(|t| t == p.access_type)
+            && (self.category.is_empty() || self.category == p.category)
+    }
+
+    /// The search a query asks for (`q`, `accessType`, `category`).
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, MarketError> {
+        let get = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.trim().to_owned())
+                .unwrap_or_default()
+        };
+        let access_type = match get("accessType").as_str() {
+            "" => None,
+            raw => Some(
+                serde_json::from_value(serde_json::Value::String(raw.to_owned())).map_err(
+                    |_| MarketError::Invalid(format!("accessType {raw:?} is not an access type")),
+                )?,
+            ),
+        };
+        let words: String = get("q").chars().take(100).collect();
+        let category: String = get("category").chars().take(100).collect();
+        Ok(Self {
+            words,
+            access_type,
+            category,
+        })
+    }
+}
+
+/// How many products a search looks through (the catalogue is read whole and filtered:
+/// product content is JSON, which the two backends cannot query alike).
+const SEARCHED: i64 = 5_000;
+
+/// A page of the products on sale that match, and how many match; with the categories
+/// on sale, for a filter to offer.
+pub async fn search(
+    market: &Marketplace,
+    search: &Search,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<ProductView>, i64, Vec<String>), MarketError> {
+    let (records, _) = market.store.products_on_sale(0, SEARCHED).await?;
+    let all = records
+        .into_iter()
+        .map(view)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut categories: Vec<String> = all.iter().map(|p| p.category.clone()).collect();
+    categories.sort();
+    categories.dedup();
+    let matching: Vec<ProductView> = all.into_iter().filter(|p| search.matches(p)).collect();
+    let total = matching.len() as i64;
+    let page = matching
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .collect();
+    Ok((page, total, categories))
+}
+
+/// A product on sale, or 404.
+pub async fn product(market: &Marketplace, id: &str) -> Result<ProductView, MarketError> {
+    let record = market
+        .store
+        .product_on_sale(id)
+        .await?
+        .ok_or_else(|| MarketError::NotFound("No such product on sale".into()))?;
+    view(record)
 }
 
 fn view(record: ProductRecord) -> Result<ProductView, MarketError> {
@@ -54,12 +139,12 @@ fn view(record: ProductRecord) -> Result<ProductView, MarketError> {
     })
 }
 
-/// Products on sale
+/// Products on sale, optionally searched
 #[utoipa::path(
     get,
     path = "/api/marketplace/v1/products",
     tag = "catalogue",
-    params(("offset" = Option<i64>, Query, minimum = 0, description = "default 0"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "default 20")),
+    params(("q" = Option<String>, Query, description = "words, all in the name or description"), ("accessType" = Option<AccessType>, Query), ("category" = Option<String>, Query), ("offset" = Option<i64>, Query, minimum = 0, description = "default 0"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "default 20")),
     responses((status = 200, description = "A page", body = Page<ProductView>), schema::Refusals),
     security(("bearer" = ["marketplace.buyer"]))
 )]
@@ -69,12 +154,9 @@ pub async fn list(
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
     signed_in(&caller)?;
-    let (offset, limit) = page(&query_pairs(&req, &["offset", "limit"])?)?;
-    let (records, total) = market.store.products_on_sale(offset, limit).await?;
-    let items = records
-        .into_iter()
-        .map(view)
-        .collect::<Result<Vec<_>, _>>()?;
+    let pairs = query_pairs(&req, &["q", "accessType", "category", "offset", "limit"])?;
+    let (offset, limit) = page(&pairs)?;
+    let (items, total, _) = search(&market, &Search::from_pairs(&pairs)?, offset, limit).await?;
     Ok(paged(items, total, offset, limit))
 }
 
@@ -94,10 +176,5 @@ pub async fn show(
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
     signed_in(&caller)?;
-    let record = market
-        .store
-        .product_on_sale(&path.into_inner())
-        .await?
-        .ok_or_else(|| MarketError::NotFound("No such product on sale".into()))?;
-    Ok(HttpResponse::Ok().json(view(record)?))
+    Ok(HttpResponse::Ok().json(product(&market, &path.into_inner()).await?))
 }

@@ -115,7 +115,7 @@ pub fn text_field(value: &str, name: &str, max: usize) -> Result<String, MarketE
     Ok(value.to_owned())
 }
 
-async fn buyers_order(
+pub async fn buyers_order(
     caller: &Caller,
     market: &Marketplace,
     id: &str,
@@ -164,22 +164,36 @@ pub async fn request_invoice(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
-    let order = buyers_order(&caller, &market, &path.into_inner()).await?;
+    let order_id = path.into_inner();
+    buyers_order(&caller, &market, &order_id).await?;
     json_body(&req, &body)?;
     let raw: InvoiceRequest = serde_json::from_slice(&body)
         .map_err(|e| MarketError::Invalid(format!("invoice body: {e}")))?;
-    let title = text_field(&raw.title, "title", 100)?;
-    let tax_id = text_field(&raw.tax_id, "taxId", 30)?;
+    let failed = request_invoice_for(&market, &caller, &order_id, &raw.title, &raw.tax_id).await?;
+    Ok(HttpResponse::Created().json(InvoiceView {
+        order_id,
+        failed_unsubscribe_request: failed,
+    }))
+}
+
+/// The calling buyer requests an invoice for one of their orders; returns the pending
+/// unsubscribe request it made fail, if any.
+pub async fn request_invoice_for(
+    market: &Marketplace,
+    caller: &Caller,
+    order_id: &str,
+    title: &str,
+    tax_id: &str,
+) -> Result<Option<String>, MarketError> {
+    let order = buyers_order(caller, market, order_id).await?;
+    let title = text_field(title, "title", 100)?;
+    let tax_id = text_field(tax_id, "taxId", 30)?;
     if order.amount == 0 {
         return Err(MarketError::Conflict(
             "this order cost nothing: there is nothing to invoice".into(),
         ));
     }
-    let failed = invoice(&market, &order, &title, &tax_id).await?;
-    Ok(HttpResponse::Created().json(InvoiceView {
-        order_id: order.id,
-        failed_unsubscribe_request: failed,
-    }))
+    invoice(market, &order, &title, &tax_id).await
 }
 
 /// The invoice request and the failure of a pending unsubscribe request, in one
@@ -286,19 +300,40 @@ pub async fn ship(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
-    let seller = caller.seller()?.tenant_id.clone();
-    let order = market
-        .store
-        .order(&path.into_inner())
-        .await?
-        .filter(|o| o.seller_tenant_id == seller)
-        .ok_or_else(|| MarketError::NotFound("No such order".into()))?;
+    caller.seller()?;
     json_body(&req, &body)?;
     let raw: ShipmentRequest = serde_json::from_slice(&body)
         .map_err(|e| MarketError::Invalid(format!("shipment body: {e}")))?;
+    let order_id = path.into_inner();
+    let shipment = ship_order(
+        &market,
+        &caller,
+        &order_id,
+        &raw.carrier,
+        &raw.tracking_number,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(ShipmentView::from(shipment)))
+}
+
+/// The calling seller ships a new hardware order of its products.
+pub async fn ship_order(
+    market: &Marketplace,
+    caller: &Caller,
+    order_id: &str,
+    carrier: &str,
+    tracking_number: &str,
+) -> Result<Shipment, MarketError> {
+    let seller = caller.seller()?.tenant_id.clone();
+    let order = market
+        .store
+        .order(order_id)
+        .await?
+        .filter(|o| o.seller_tenant_id == seller)
+        .ok_or_else(|| MarketError::NotFound("No such order".into()))?;
     let shipment = Shipment {
-        carrier: text_field(&raw.carrier, "carrier", 60)?,
-        tracking_number: text_field(&raw.tracking_number, "trackingNumber", 60)?,
+        carrier: text_field(carrier, "carrier", 60)?,
+        tracking_number: text_field(tracking_number, "trackingNumber", 60)?,
         shipped_at: market.clock.now_unix(),
         received_at: None,
     };
@@ -312,7 +347,7 @@ pub async fn ship(
             "this order was shipped already".into(),
         )),
         Err(err) => Err(err.into()),
-        Ok(()) => Ok(HttpResponse::Created().json(ShipmentView::from(shipment))),
+        Ok(()) => Ok(shipment),
     }
 }
 
@@ -331,14 +366,23 @@ pub async fn confirm_receipt(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
-    let order = buyers_order(&caller, &market, &path.into_inner()).await?;
+    let shipment = confirm_receipt_for(&market, &caller, &path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(ShipmentView::from(shipment)))
+}
+
+/// The calling buyer confirms that a shipped order arrived.
+pub async fn confirm_receipt_for(
+    market: &Marketplace,
+    caller: &Caller,
+    order_id: &str,
+) -> Result<Shipment, MarketError> {
+    let order = buyers_order(caller, market, order_id).await?;
     if !market.store.receive_shipment(&order.id).await? {
         return Err(MarketError::Conflict("this order is not in transit".into()));
     }
-    let shipment = market
+    market
         .store
         .shipment(&order.id)
         .await?
-        .ok_or(MarketError::Internal)?;
-    Ok(HttpResponse::Ok().json(ShipmentView::from(shipment)))
+        .ok_or(MarketError::Internal)
 }

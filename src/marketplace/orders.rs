@@ -34,16 +34,14 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, MarketError> {
     Ok(Some(key.to_owned()))
 }
 
-/// An earlier order's answer to a retry, or a conflict when the key came with another body.
-fn replay(order: OrderRecord, hash: &str) -> Result<HttpResponse, MarketError> {
+/// An earlier order for a retry, or a conflict when the key came with another body.
+fn replay(order: OrderRecord, hash: &str) -> Result<(OrderRecord, bool), MarketError> {
     if order.request_hash.as_deref() != Some(hash) {
         return Err(MarketError::Conflict(
             "This Idempotency-Key was used for a different order request".into(),
         ));
     }
-    Ok(HttpResponse::Ok()
-        .insert_header(("Idempotent-Replayed", "true"))
-        .json(OrderView::from(&order)))
+    Ok((order, true))
 }
 
 /// Order a spec. With `Idempotency-Key`, a retry returns the same order (200) and creates nothing
@@ -65,20 +63,43 @@ pub async fn place(
     caller.buyer()?;
     json_body(&req, &body)?;
     let key = idempotency_key(&req)?;
-    let hash = crate::secret::sha256_hex(&body);
-    let buyer = caller.claims.sub.clone();
+    let (order, replayed) = place_order(&market, &caller, &body, key).await?;
+    if replayed {
+        return Ok(HttpResponse::Ok()
+            .insert_header(("Idempotent-Replayed", "true"))
+            .json(OrderView::from(&order)));
+    }
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("{}/buyer/orders/{}", super::BASE_PATH, order.id),
+        ))
+        .json(OrderView::from(&order)))
+}
+
+/// Places an order for the calling buyer (the API and the marketplace console both come
+/// here): the order, or with `key` an earlier one placed with the same key and body
+/// (`true`: replayed, nothing new).
+pub async fn place_order(
+    market: &Marketplace,
+    caller: &Caller,
+    body: &[u8],
+    key: Option<String>,
+) -> Result<(OrderRecord, bool), MarketError> {
+    let hash = crate::secret::sha256_hex(body);
+    let buyer = caller.buyer()?.to_owned();
     if let Some(key) = &key {
         if let Some(order) = market.store.order_by_idempotency_key(&buyer, key).await? {
             return replay(order, &hash);
         }
     }
-    let mut order = order_request::build(&market, &caller, &body).await?;
+    let mut order = order_request::build(market, caller, body).await?;
     order.idempotency_key = key.clone();
     order.request_hash = Some(hash.clone());
-    match store_order(&market, &mut order).await? {
+    match store_order(market, &mut order).await? {
         Stored::Placed(instance) => {
             if let Some(instance) = instance {
-                kit::provisioning::after_order(&market, &instance).await;
+                kit::provisioning::after_order(market, &instance).await;
             }
         }
         Stored::KeyTaken => {
@@ -94,12 +115,7 @@ pub async fn place(
         }
     }
     tracing::info!(order_id = %order.id, "order placed");
-    Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("{}/buyer/orders/{}", super::BASE_PATH, order.id),
-        ))
-        .json(OrderView::from(&order)))
+    Ok((order, false))
 }
 
 enum Stored {

@@ -98,12 +98,6 @@ fn refused(err: ReviewError, what: &str) -> MarketError {
     }
 }
 
-fn content_json(req: &HttpRequest, body: &[u8]) -> Result<String, MarketError> {
-    json_body(req, body)?;
-    let content = ProductContent::parse(body)?;
-    serde_json::to_string(&content).map_err(|_| MarketError::Internal)
-}
-
 fn created(view: ApplicationView) -> HttpResponse {
     HttpResponse::Created().json(view)
 }
@@ -152,19 +146,120 @@ async fn submit(
     product_id: Option<String>,
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(req, market).await?;
+    json_body(req, body)?;
+    let record = submit_product(market, &caller, body, product_id.as_deref()).await?;
+    Ok(created(ApplicationView::new(record, None)))
+}
+
+/// Publishes (or, with `product_id`, modifies) a product as the calling seller: the
+/// content checked as `ProductContent` checks it, a pending application created. The API
+/// and the marketplace console both come here.
+pub async fn submit_product(
+    market: &Marketplace,
+    caller: &Caller,
+    content: &[u8],
+    product_id: Option<&str>,
+) -> Result<ApplicationRecord, MarketError> {
     let merchant = caller.seller()?;
-    let content = content_json(req, body)?;
-    let record = market
+    let content = ProductContent::parse(content)?;
+    let content = serde_json::to_string(&content).map_err(|_| MarketError::Internal)?;
+    market
         .store
         .submit_application(
             &merchant.tenant_id,
-            product_id.as_deref(),
+            product_id,
             &content,
             &caller.claims.sub,
         )
         .await
-        .map_err(|e| refused(e, "product"))?;
-    Ok(created(ApplicationView::new(record, None)))
+        .map_err(|e| refused(e, "product"))
+}
+
+/// A seller edits and resubmits its latest rejected application.
+pub async fn resubmit_product(
+    market: &Marketplace,
+    caller: &Caller,
+    application_id: &str,
+    content: &[u8],
+) -> Result<ApplicationRecord, MarketError> {
+    let merchant = caller.seller()?;
+    let content = ProductContent::parse(content)?;
+    let content = serde_json::to_string(&content).map_err(|_| MarketError::Internal)?;
+    market
+        .store
+        .resubmit(
+            application_id,
+            &merchant.tenant_id,
+            &content,
+            &caller.claims.sub,
+        )
+        .await
+        .map_err(|e| refused(e, "application"))
+}
+
+/// A seller withdraws one of its pending applications.
+pub async fn withdraw_application(
+    market: &Marketplace,
+    caller: &Caller,
+    id: &str,
+) -> Result<ApplicationRecord, MarketError> {
+    let merchant = caller.seller()?;
+    let transition = Transition {
+        application_id: id,
+        tenant_id: Some(&merchant.tenant_id),
+        from: PENDING,
+        to: WITHDRAWN,
+        actor: &caller.claims.sub,
+        action: "withdrawn",
+        comment: "",
+    };
+    market
+        .store
+        .transition(&transition)
+        .await
+        .map_err(|e| refused(e, "application"))
+}
+
+/// An operator's decision on a pending application: approval (once the kit's debug cases
+/// it needs are saved), or rejection with a reason of 1 to 1000 characters.
+pub async fn decide_application(
+    market: &Marketplace,
+    caller: &Caller,
+    id: &str,
+    rejection: Option<&str>,
+) -> Result<ApplicationRecord, MarketError> {
+    caller.operator()?;
+    let (to, action, comment) = match rejection {
+        None => {
+            if let Some(application) = market.store.application(id).await? {
+                super::kit::debug_api::debugged_for_sale(market, &application).await?;
+            }
+            (APPROVED, "approved", "")
+        }
+        Some(reason) => {
+            let reason = reason.trim();
+            if reason.is_empty() || reason.chars().count() > 1000 {
+                return Err(MarketError::Invalid(
+                    "a rejection needs a reason of 1 to 1000 characters".into(),
+                ));
+            }
+            (REJECTED, "rejected", reason)
+        }
+    };
+    let transition = Transition {
+        application_id: id,
+        tenant_id: None,
+        from: PENDING,
+        to,
+        actor: &caller.claims.sub,
+        action,
+        comment,
+    };
+    market
+        .store
+        .transition(&transition)
+        .await
+        .map_err(|e| refused(e, "application"))
 }
 
 fn filter_from(pairs: &[(String, String)]) -> Result<ApplicationFilter, MarketError> {
@@ -289,20 +384,8 @@ pub async fn withdraw(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
-    let merchant = caller.seller()?;
-    change(
-        &market,
-        Transition {
-            application_id: &path.into_inner(),
-            tenant_id: Some(&merchant.tenant_id),
-            from: PENDING,
-            to: WITHDRAWN,
-            actor: &caller.claims.sub,
-            action: "withdrawn",
-            comment: "",
-        },
-    )
-    .await
+    let record = withdraw_application(&market, &caller, &path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))
 }
 
 /// Edit and resubmit the latest rejected application
@@ -322,31 +405,8 @@ pub async fn resubmit(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
-    let merchant = caller.seller()?;
-    let content = content_json(&req, &body)?;
-    let record = market
-        .store
-        .resubmit(
-            &path.into_inner(),
-            &merchant.tenant_id,
-            &content,
-            &caller.claims.sub,
-        )
-        .await
-        .map_err(|e| refused(e, "application"))?;
-    Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))
-}
-
-/// Applies one state change and answers with the application as it now is.
-async fn change(
-    market: &Marketplace,
-    transition: Transition<'_>,
-) -> Result<HttpResponse, MarketError> {
-    let record = market
-        .store
-        .transition(&transition)
-        .await
-        .map_err(|e| refused(e, "application"))?;
+    json_body(&req, &body)?;
+    let record = resubmit_product(&market, &caller, &path.into_inner(), &body).await?;
     Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))
 }
 
@@ -385,24 +445,8 @@ pub async fn approve(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
-    caller.operator()?;
-    let id = path.into_inner();
-    if let Some(application) = market.store.application(&id).await? {
-        super::kit::debug_api::debugged_for_sale(&market, &application).await?;
-    }
-    change(
-        &market,
-        Transition {
-            application_id: &id,
-            tenant_id: None,
-            from: PENDING,
-            to: APPROVED,
-            actor: &caller.claims.sub,
-            action: "approved",
-            comment: "",
-        },
-    )
-    .await
+    let record = decide_application(&market, &caller, &path.into_inner(), None).await?;
+    Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -433,23 +477,7 @@ pub async fn reject(
     json_body(&req, &body)?;
     let rejection: Rejection = serde_json::from_slice(&body)
         .map_err(|e| MarketError::Invalid(format!("rejection body: {e}")))?;
-    let reason = rejection.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 1000 {
-        return Err(MarketError::Invalid(
-            "a rejection needs a reason of 1 to 1000 characters".into(),
-        ));
-    }
-    change(
-        &market,
-        Transition {
-            application_id: &path.into_inner(),
-            tenant_id: None,
-            from: PENDING,
-            to: REJECTED,
-            actor: &caller.claims.sub,
-            action: "rejected",
-            comment: reason,
-        },
-    )
-    .await
+    let id = path.into_inner();
+    let record = decide_application(&market, &caller, &id, Some(&rejection.reason)).await?;
+    Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))
 }

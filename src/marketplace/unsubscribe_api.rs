@@ -139,7 +139,7 @@ impl RequestView {
 
 /// Which side is asking.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Side {
+pub enum Side {
     Buyer,
     Seller,
     Operator,
@@ -153,6 +153,17 @@ async fn load(
     id: &str,
 ) -> Result<(Caller, UnsubscribeRecord), MarketError> {
     let caller = Caller::identify(req, market).await?;
+    let record = visible(market, &caller, side, id).await?;
+    Ok((caller, record))
+}
+
+/// The request, if the caller may see it from `side` (else 404).
+pub async fn visible(
+    market: &Marketplace,
+    caller: &Caller,
+    side: Side,
+    id: &str,
+) -> Result<UnsubscribeRecord, MarketError> {
     let record = market.store.unsubscribe_request(id).await?;
     let visible = match side {
         Side::Buyer => {
@@ -168,9 +179,7 @@ async fn load(
             record
         }
     };
-    let record =
-        visible.ok_or_else(|| MarketError::NotFound("No such unsubscribe request".into()))?;
-    Ok((caller, record))
+    visible.ok_or_else(|| MarketError::NotFound("No such unsubscribe request".into()))
 }
 
 fn parse<T: serde::de::DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, MarketError> {

@@ -22,6 +22,7 @@ mod lifecycle;
 mod login;
 mod logout;
 mod malformed;
+mod market_browser;
 mod marketplace;
 mod oidc;
 mod quickstart;

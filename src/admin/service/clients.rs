@@ -3,8 +3,13 @@
 use serde_json::{json, Value};
 
 use super::{Actor, AdminService};
-use crate::admin::{AdminError, ClientListing, CreatedClient, NewClientRequest, CONSOLE_CLIENT_ID};
-use crate::domain::resource::{ADMIN_READ, ADMIN_WRITE};
+use crate::admin::{
+    AdminError, ClientListing, CreatedClient, NewClientRequest, CONSOLE_CLIENT_ID,
+    MARKET_CONSOLE_CLIENT_ID,
+};
+use crate::domain::resource::{
+    ADMIN_READ, ADMIN_WRITE, MARKETPLACE_BUYER, MARKETPLACE_OPERATOR, MARKETPLACE_SELLER,
+};
 use crate::domain::RedirectUri;
 use crate::secret::{random_token, sha256_hex, Secret};
 use crate::store::durable::{ClientChange, ClientRecord, Versioned};
@@ -26,7 +31,8 @@ pub struct ClientUpdate {
 /// The console's own registration belongs to unilogin: changing or deleting it would lock
 /// administrators out of the console.
 fn guard_console_client(actor: &Actor, client_id: &str) -> Result<(), AdminError> {
-    if client_id == CONSOLE_CLIENT_ID && *actor != Actor::system() {
+    let own = client_id == CONSOLE_CLIENT_ID || client_id == MARKET_CONSOLE_CLIENT_ID;
+    if own && *actor != Actor::system() {
         return Err(AdminError::Conflict(
             "this is the console's own registration; unilogin maintains it".into(),
         ));
@@ -35,25 +41,53 @@ fn guard_console_client(actor: &Actor, client_id: &str) -> Result<(), AdminError
 }
 
 impl AdminService {
-    /// Registers the console as a public client (code + PKCE) of `issuer`, or brings its
-    /// registration up to date when the issuer changed. Several instances may start at
-    /// once: whoever loses the race finds the work done.
+    /// Registers the admin console as a public client (code + PKCE) of `issuer`, or brings
+    /// its registration up to date when the issuer changed.
     pub async fn ensure_console_client(&self, issuer: &str) -> Result<(), AdminError> {
+        let scopes = [ADMIN_READ, ADMIN_WRITE];
+        self.ensure_first_party_client(
+            issuer,
+            CONSOLE_CLIENT_ID,
+            "unilogin console",
+            "/console",
+            &scopes,
+        )
+        .await
+    }
+
+    /// Registers the marketplace console, likewise.
+    pub async fn ensure_market_console_client(&self, issuer: &str) -> Result<(), AdminError> {
+        let scopes = [MARKETPLACE_BUYER, MARKETPLACE_SELLER, MARKETPLACE_OPERATOR];
+        let name = "unilogin marketplace console";
+        self.ensure_first_party_client(issuer, MARKET_CONSOLE_CLIENT_ID, name, "/market", &scopes)
+            .await
+    }
+
+    /// A console of ours as a public client whose callback is `{issuer}{base}/callback`.
+    /// Several instances may start at once: whoever loses the race finds the work done.
+    async fn ensure_first_party_client(
+        &self,
+        issuer: &str,
+        client_id: &str,
+        name: &str,
+        base: &str,
+        scopes: &[&str],
+    ) -> Result<(), AdminError> {
         let system = Actor::system();
-        let callback = RedirectUri::parse(&format!("{issuer}/console/callback"))?;
-        let home = RedirectUri::parse(&format!("{issuer}/console/"))?;
-        let scopes = vec![ADMIN_READ.to_owned(), ADMIN_WRITE.to_owned()];
-        let Some(current) = self.durable.find_client(CONSOLE_CLIENT_ID).await? else {
+        let callback = RedirectUri::parse(&format!("{issuer}{base}/callback"))?;
+        let home = RedirectUri::parse(&format!("{issuer}{base}/"))?;
+        let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+        let Some(current) = self.durable.find_client(client_id).await? else {
             let request = NewClientRequest {
-                name: "unilogin console".into(),
+                name: name.into(),
                 redirect_uris: vec![callback],
                 post_logout_uris: vec![home.clone()],
                 home_url: Some(home),
                 public: true,
                 id_token_alg: None,
                 scopes,
-                client_id: Some(CONSOLE_CLIENT_ID.into()),
-                app_id: Some(CONSOLE_CLIENT_ID.into()),
+                client_id: Some(client_id.into()),
+                app_id: Some(client_id.into()),
             };
             return match self.create_client(&system, request).await {
                 Ok(_) | Err(AdminError::Conflict(_)) => Ok(()),
@@ -76,7 +110,7 @@ impl AdminService {
             ..ClientUpdate::default()
         };
         match self
-            .update_client(&system, CONSOLE_CLIENT_ID, update, current.version)
+            .update_client(&system, client_id, update, current.version)
             .await
         {
             Ok(_) | Err(AdminError::Stale) => Ok(()),

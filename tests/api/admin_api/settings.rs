@@ -44,13 +44,14 @@ async fn the_audit_trail_filters_pages_newest_first_and_exports_csv() {
         .iter()
         .map(|e| e["target"].as_str().unwrap())
         .collect();
-    // Oldest of all: unilogin registering its console at start.
+    // Oldest of all: unilogin registering its two consoles at start.
     assert_eq!(
         targets,
-        ["t3", "t2", "t1", "unilogin-console"],
+        ["t3", "t2", "t1", "unilogin-market", "unilogin-console"],
         "newest first"
     );
     assert_eq!(all["items"][3]["actor"], "system");
+    assert_eq!(all["items"][4]["actor"], "system");
     assert_eq!(all["items"][0]["actor"], format!("user:{alice_id}"));
     assert_eq!(all["items"][0]["changes"]["name"], "Three");
 
@@ -68,8 +69,11 @@ async fn the_audit_trail_filters_pages_newest_first_and_exports_csv() {
     let cursor = first["next_cursor"].as_str().unwrap();
     let rest = events(format!("?limit=2&cursor={cursor}")).await;
     assert_eq!(rest["items"][0]["target"], "t1");
-    assert_eq!(rest["items"][1]["target"], "unilogin-console");
-    assert_eq!(rest["next_cursor"], serde_json::Value::Null);
+    assert_eq!(rest["items"][1]["target"], "unilogin-market");
+    let cursor = rest["next_cursor"].as_str().unwrap();
+    let last = events(format!("?limit=2&cursor={cursor}")).await;
+    assert_eq!(last["items"][0]["target"], "unilogin-console");
+    assert_eq!(last["next_cursor"], serde_json::Value::Null);
 
     for bad in ["?from=yesterday", "?from=10&to=5", "?colour=red"] {
         problem(

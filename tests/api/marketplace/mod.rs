@@ -3,6 +3,7 @@
 //! the signed open API and its OpenAPI document. Shared helpers live here.
 
 mod api_document;
+mod console_pages;
 mod kit_apps;
 mod kit_chain;
 mod kit_openings;

@@ -1,0 +1,128 @@
+//! The marketplace console's one error type, rendered once: a redirect to sign in, or a
+//! page in the request's language (`localize` knows the request; the error does not).
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use super::texts::{texts, MarketTexts};
+use crate::idp::i18n::Lang;
+use crate::marketplace::MarketError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    /// Not signed in (or the session ended): sign in, then come back.
+    #[error("sign in first")]
+    SignIn { return_to: String },
+    #[error("CSRF token missing or wrong")]
+    Csrf,
+    #[error("the sign-in did not complete")]
+    SignInFailed,
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    /// A refusal the marketplace explains (shown as it is).
+    #[error("{0}")]
+    Refused(String),
+    #[error("unavailable")]
+    Unavailable,
+    #[error("internal error")]
+    Internal,
+}
+
+impl From<StoreError> for PageError {
+    fn from(err: StoreError) -> Self {
+        MarketError::from(err).into()
+    }
+}
+
+impl From<MarketError> for PageError {
+    fn from(err: MarketError) -> Self {
+        match err {
+            MarketError::Unauthorized { .. } => Self::SignIn {
+                return_to: "/market/".into(),
+            },
+            MarketError::Forbidden(_)
+            | MarketError::InsufficientScope { .. }
+            | MarketError::StepUp { .. } => Self::Forbidden,
+            MarketError::NotFound(_) => Self::NotFound,
+            MarketError::Conflict(m)
+            | MarketError::Invalid(m)
+            | MarketError::DebugFailed(m)
+            | MarketError::TooLarge(m) => Self::Refused(m),
+            MarketError::Unavailable => Self::Unavailable,
+            MarketError::Internal => Self::Internal,
+        }
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::SignIn { .. } => StatusCode::SEE_OTHER,
+            Self::Csrf | Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::SignInFailed | Self::Refused(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.render(Lang::Zh)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "market/error.html")]
+struct ErrorPage<'a> {
+    t: &'static MarketTexts,
+    message: &'a str,
+}
+
+impl PageError {
+    fn render(&self, lang: Lang) -> HttpResponse {
+        let t = texts(lang);
+        let message = match self {
+            Self::SignIn { return_to } => {
+                let location =
+                    crate::idp::url_with_query("/market/login", &[("return", return_to)]);
+                return HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, location))
+                    .finish();
+            }
+            Self::Csrf => t.csrf_expired,
+            Self::SignInFailed => t.sign_in_failed,
+            Self::NotFound => t.not_found,
+            Self::Forbidden => t.forbidden,
+            Self::Refused(message) => message.as_str(),
+            Self::Unavailable => t.unavailable,
+            Self::Internal => t.internal,
+        };
+        crate::idp::pages_html(self.status_code(), ErrorPage { t, message }.render())
+    }
+}
+
+/// Renders the console's errors in the request's language.
+pub async fn localize(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let explicit = crate::console::explicit_lang(req.query_string());
+    let lang = Lang::negotiate(req.request(), explicit.map(Lang::code));
+    let response = next.call(req).await?;
+    let localized = response
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<PageError>())
+        .map(|e| e.render(lang));
+    Ok(match localized {
+        Some(page) => response.into_response(page),
+        None => response.map_into_boxed_body(),
+    })
+}

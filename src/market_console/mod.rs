@@ -1,0 +1,204 @@
+//! The marketplace console at `/market/`: the buyer centre, the seller centre and the
+//! operators' review, as server-rendered pages in Simplified Chinese and English that
+//! work without JavaScript under the strict CSP. It signs in through unilogin like any
+//! client and acts through the marketplace's own operations, as the marketplace's
+//! `Caller` for the signed-in user: what the API refuses, the console refuses, in the
+//! same words.
+
+mod buyer;
+mod error;
+mod operator;
+mod seller;
+mod session;
+mod texts;
+
+use actix_web::http::StatusCode;
+use actix_web::middleware::from_fn;
+use actix_web::{web, HttpResponse};
+
+pub use error::PageError;
+pub use session::{Member, COOKIE};
+
+use crate::store::ephemeral::ConsoleSessions;
+
+/// Rows per page of every list.
+pub const PAGE_SIZE: i64 = 20;
+
+pub struct MarketConsole {
+    pub sessions: ConsoleSessions,
+    pub issuer: String,
+    pub secure_cookies: bool,
+}
+
+impl MarketConsole {
+    fn callback_uri(&self) -> String {
+        format!("{}/market/callback", self.issuer)
+    }
+}
+
+/// The frame of every page: the navigation the roles allow, who is signed in, the
+/// language switch, and the notice left by the action that led here.
+pub struct Chrome {
+    pub section: &'static str,
+    pub name: String,
+    pub csrf: String,
+    pub switch_href: String,
+    pub notice: Option<&'static str>,
+    pub buyer: bool,
+    pub seller: bool,
+    pub operator: bool,
+}
+
+impl Member {
+    pub fn chrome(&self, section: &'static str) -> Chrome {
+        use crate::marketplace::Role;
+        let t = self.t;
+        let notice = self.done.as_deref().and_then(|done| {
+            Some(match done {
+                "ordered" => t.done_ordered,
+                "requested" => t.done_requested,
+                "changed" => t.done_changed,
+                "published" => t.done_published,
+                "invoiced" => t.done_invoiced,
+                _ => return None,
+            })
+        });
+        Chrome {
+            section,
+            name: self.name.clone(),
+            csrf: self.csrf.clone(),
+            switch_href: self.switch_href.clone(),
+            notice,
+            buyer: self.has(Role::Buyer),
+            seller: self.has(Role::Seller),
+            operator: self.has(Role::Operator),
+        }
+    }
+
+    /// The words for a code (a state, a rule, an access type) in this page's language.
+    pub fn label(&self, code: impl AsRef<str>) -> String {
+        texts::label(self.lang, code.as_ref())
+    }
+}
+
+/// Previous and next links of a list shown `PAGE_SIZE` at a time.
+pub struct Pager {
+    pub total: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// `base` is the list's path with its filters (a query string, possibly empty).
+    pub fn new(base: &str, total: i64, offset: i64) -> Self {
+        let at = |offset: i64| {
+            let separator = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{separator}offset={offset}")
+        };
+        Self {
+            total,
+            prev: (offset > 0).then(|| at((offset - PAGE_SIZE).max(0))),
+            next: (offset + PAGE_SIZE < total).then(|| at(offset + PAGE_SIZE)),
+        }
+    }
+}
+
+/// The `offset` of a list's query: a multiple of nothing in particular, never negative.
+pub fn offset_of(req: &actix_web::HttpRequest) -> i64 {
+    crate::console::query(req, "offset")
+        .parse::<i64>()
+        .unwrap_or(0)
+        .clamp(0, i64::MAX / 4)
+}
+
+/// A path with a query built from pairs whose value is not empty.
+pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs
+        .iter()
+        .copied()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    if kept.is_empty() {
+        return path.to_owned();
+    }
+    crate::idp::url_with_query(path, &kept)
+}
+
+/// A time for people (UTC); templates pass their values by reference.
+pub fn when(unix: &i64) -> String {
+    crate::calendar::readable(*unix)
+}
+
+pub fn when_opt(unix: &Option<i64>) -> String {
+    unix.map(crate::calendar::readable)
+        .unwrap_or_else(|| "—".into())
+}
+
+/// An amount in fen, for people: 9900 reads ¥99.00.
+pub fn money(fen: &i64) -> String {
+    format!("¥{}.{:02}", fen / 100, (fen % 100).abs())
+}
+
+pub fn ok(rendered: Result<String, askama::Error>) -> HttpResponse {
+    crate::idp::pages_html(StatusCode::OK, rendered)
+}
+
+/// A form shown again with what was wrong with it.
+pub fn again(rendered: Result<String, askama::Error>) -> HttpResponse {
+    crate::idp::pages_html(StatusCode::BAD_REQUEST, rendered)
+}
+
+/// After a change: on to a page, with the notice of what was done.
+pub fn done(path: &str, what: &str) -> HttpResponse {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    session::see_other(&format!("{path}{separator}done={what}"))
+}
+
+/// The message of a refusal a form shows above itself; other errors go on.
+pub fn refusal(err: crate::marketplace::MarketError) -> Result<String, PageError> {
+    match PageError::from(err) {
+        PageError::Refused(message) => Ok(message),
+        other => Err(other),
+    }
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/market", web::get().to(to_home)).service(
+        web::scope("/market")
+            .wrap(from_fn(error::localize))
+            .route("/", web::get().to(buyer::catalogue))
+            .route("/login", web::get().to(session::login))
+            .route("/callback", web::get().to(session::callback))
+            .route("/logout", web::post().to(session::logout))
+            .configure(buyer::routes)
+            .configure(seller::routes)
+            .configure(operator::routes)
+            .default_service(web::to(not_found)),
+    );
+}
+
+async fn to_home() -> HttpResponse {
+    session::see_other("/market/")
+}
+
+async fn not_found() -> Result<HttpResponse, PageError> {
+    Err(PageError::NotFound)
+}
+
+/// The wire code of one of the marketplace's enums (an access type, a charging mode).
+pub fn code_of<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The words for an application's status.
+pub fn status_label(t: &texts::MarketTexts, status: &str) -> &'static str {
+    match status {
+        "pending" => t.status_pending,
+        "approved" => t.status_approved,
+        "rejected" => t.status_rejected,
+        _ => t.status_withdrawn,
+    }
+}

@@ -1,0 +1,188 @@
+//! The operators' pages: the review queue (approve, reject with a reason) and appealed
+//! unsubscribe requests, decided in the seller's place.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::buyer::{take_step, unsubscribe_list, unsubscribe_page};
+use super::seller::refund_of;
+use super::session::Member;
+use super::texts::MarketTexts;
+use super::{again, done, ok, refusal, Chrome, PageError, Pager, PAGE_SIZE};
+use crate::console::form::Form;
+use crate::marketplace::application_queries::ApplicationFilter;
+use crate::marketplace::applications::{ApplicationRecord, PENDING};
+use crate::marketplace::product::ProductContent;
+use crate::marketplace::review;
+use crate::marketplace::unsubscribe::{Action, Actor, State};
+use crate::marketplace::unsubscribe_api::{visible, Side};
+use crate::marketplace::unsubscribe_store::RequestOwner;
+use crate::marketplace::unsubscribing::Extras;
+use crate::marketplace::Marketplace;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/operator/review", web::get().to(queue))
+        .route(
+            "/operator/review/{id}/{decision}",
+            web::post().to(review_decision),
+        )
+        .route("/operator/appeals", web::get().to(appeals))
+        .route("/operator/appeals/{id}", web::get().to(appeal))
+        .route(
+            "/operator/appeals/{id}/{step}",
+            web::post().to(appeal_decision),
+        );
+}
+
+fn operator(member: &Member) -> Result<(), PageError> {
+    member.caller.operator().map_err(PageError::from)
+}
+
+#[derive(Template)]
+#[template(path = "market/queue.html")]
+struct QueuePage<'a> {
+    t: &'static MarketTexts,
+    c: Chrome,
+    m: &'a Member,
+    applications: Vec<(ApplicationRecord, Option<ProductContent>)>,
+    pager: Pager,
+    error: Option<(String, String)>,
+}
+
+async fn queue_page(
+    req: &HttpRequest,
+    member: &Member,
+    market: &Marketplace,
+    error: Option<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let offset = super::offset_of(req);
+    let filter = ApplicationFilter {
+        status: Some(PENDING.into()),
+        offset,
+        limit: PAGE_SIZE,
+        ..ApplicationFilter::default()
+    };
+    let (records, total) = market.store.list_applications(&filter).await?;
+    let failed = error.is_some();
+    let page = QueuePage {
+        t: member.t,
+        c: member.chrome("review"),
+        m: member,
+        applications: records
+            .into_iter()
+            .map(|a| {
+                let content = serde_json::from_str(&a.content).ok();
+                (a, content)
+            })
+            .collect(),
+        pager: Pager::new("/market/operator/review", total, offset),
+        error,
+    };
+    Ok(if failed {
+        again(page.render())
+    } else {
+        ok(page.render())
+    })
+}
+
+async fn queue(
+    req: HttpRequest,
+    member: Member,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    operator(&member)?;
+    queue_page(&req, &member, &market, None).await
+}
+
+async fn review_decision(
+    req: HttpRequest,
+    member: Member,
+    path: web::Path<(String, String)>,
+    form: Form,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    member.check(&form)?;
+    operator(&member)?;
+    let (id, decision) = path.into_inner();
+    let rejection = match decision.as_str() {
+        "approve" => None,
+        "reject" => Some(form.get("reason")),
+        _ => return Err(PageError::NotFound),
+    };
+    if !form.checked("confirm") {
+        let error = Some((id, member.t.must_confirm.to_owned()));
+        return queue_page(&req, &member, &market, error).await;
+    }
+    match review::decide_application(&market, &member.caller, &id, rejection).await {
+        Ok(_) => Ok(done("/market/operator/review", "changed")),
+        Err(err) => {
+            let error = Some((id, refusal(err)?));
+            queue_page(&req, &member, &market, error).await
+        }
+    }
+}
+
+async fn appeals(
+    req: HttpRequest,
+    member: Member,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    operator(&member)?;
+    let what = ("appeals", member.t.appeals, "/market/operator/appeals");
+    unsubscribe_list(
+        &req,
+        &member,
+        &market,
+        RequestOwner::Everyone,
+        what,
+        &[State::Appealed],
+    )
+    .await
+}
+
+async fn appeal(
+    member: Member,
+    path: web::Path<String>,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    let r = visible(&market, &member.caller, Side::Operator, &path.into_inner()).await?;
+    Ok(ok(unsubscribe_page(
+        &member,
+        &market,
+        r,
+        Side::Operator,
+        None,
+    )
+    .await?
+    .render()))
+}
+
+async fn appeal_decision(
+    member: Member,
+    path: web::Path<(String, String)>,
+    form: Form,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    member.check(&form)?;
+    let (id, step) = path.into_inner();
+    let action = match step.as_str() {
+        "approve" => Action::Approve,
+        "reject" => Action::Reject,
+        _ => return Err(PageError::NotFound),
+    };
+    let extras = if action == Action::Approve {
+        refund_of(&form)
+    } else {
+        Ok(Extras::default())
+    };
+    take_step(
+        &member,
+        &market,
+        Side::Operator,
+        &id,
+        &form,
+        (action, Actor::Operator),
+        extras,
+    )
+    .await
+}

@@ -1,0 +1,587 @@
+//! The seller centre: my applications (filters, operation log, withdraw, resubmit the
+//! latest rejected), publishing with a spec editor checked exactly as the API checks it,
+//! the orders of my products (shipping hardware), and buyers' unsubscribe requests.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde_json::json;
+
+use super::buyer::{order_list, order_page, take_step, unsubscribe_list, unsubscribe_page};
+use super::session::Member;
+use super::texts::{MarketTexts, ACCESS_TYPES};
+use super::{again, done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
+use crate::console::form::Form;
+use crate::marketplace::application_queries::ApplicationFilter;
+use crate::marketplace::applications::{ApplicationRecord, LogEntry, KINDS, STATUSES};
+use crate::marketplace::fulfilment;
+use crate::marketplace::order_store::OrderOwner;
+use crate::marketplace::product::ProductContent;
+use crate::marketplace::review;
+use crate::marketplace::unsubscribe::{Action, Actor};
+use crate::marketplace::unsubscribe_api::{visible, Side};
+use crate::marketplace::unsubscribe_store::RequestOwner;
+use crate::marketplace::unsubscribing::Extras;
+use crate::marketplace::{MarketError, Marketplace};
+
+/// Rows of the spec editor (a product has at least one spec).
+const SPEC_ROWS: usize = 4;
+const CHARGING_MODES: [&str; 7] = [
+    "PERIOD",
+    "ONE_TIME",
+    "ON_DEMAND",
+    "ON_DEMAND_PKG",
+    "PER_CALL",
+    "PER_CALL_PKG",
+    "BY_QUANTITY",
+];
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/seller/applications", web::get().to(applications))
+        .route("/seller/applications/{id}", web::get().to(application))
+        .route(
+            "/seller/applications/{id}/withdraw",
+            web::post().to(withdraw),
+        )
+        .route("/seller/publish", web::get().to(publish_form))
+        .route("/seller/publish", web::post().to(publish))
+        .route("/seller/orders", web::get().to(orders))
+        .route("/seller/orders/{id}", web::get().to(order))
+        .route("/seller/orders/{id}/ship", web::post().to(ship))
+        .route("/seller/unsubscribes", web::get().to(unsubscribes))
+        .route("/seller/unsubscribes/{id}", web::get().to(unsubscribe))
+        .route("/seller/unsubscribes/{id}/{step}", web::post().to(decide));
+}
+
+fn tenant(member: &Member) -> Result<String, PageError> {
+    Ok(member.caller.seller()?.tenant_id.clone())
+}
+
+#[derive(Template)]
+#[template(path = "market/applications.html")]
+struct ApplicationsPage {
+    t: &'static MarketTexts,
+    c: Chrome,
+    applications: Vec<(ApplicationRecord, String)>,
+    status: String,
+    kind: String,
+    product: String,
+    from: String,
+    to: String,
+    statuses: &'static [&'static str],
+    kinds: &'static [&'static str],
+    pager: Pager,
+}
+
+/// A date (yyyy-mm-dd, UTC) as unix seconds at its start, or its end with `end`.
+fn day(raw: &str, end: bool) -> Option<i64> {
+    let date = chrono_free_date(raw)?;
+    Some(if end { date + 86_399 } else { date })
+}
+
+/// Days since the epoch of a yyyy-mm-dd date, without a date library.
+fn chrono_free_date(raw: &str) -> Option<i64> {
+    let mut parts = raw.split('-').map(|p| p.parse::<i64>().ok());
+    let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
+    if !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400)
+}
+
+fn product_name(content: &str) -> String {
+    serde_json::from_str::<ProductContent>(content)
+        .map(|c| c.name)
+        .unwrap_or_default()
+}
+
+async fn applications(
+    req: HttpRequest,
+    member: Member,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    let tenant_id = tenant(&member)?;
+    let q = |name| crate::console::query(&req, name);
+    let (status, kind, product, from, to) =
+        (q("status"), q("type"), q("product"), q("from"), q("to"));
+    let offset = super::offset_of(&req);
+    let filter = ApplicationFilter {
+        tenant_id: Some(tenant_id),
+        status: STATUSES.contains(&status.as_str()).then(|| status.clone()),
+        kind: KINDS.contains(&kind.as_str()).then(|| kind.clone()),
+        product_id: (!product.is_empty()).then(|| product.clone()),
+        from: day(&from, false),
+        to: day(&to, true),
+        offset,
+        limit: PAGE_SIZE,
+    };
+    let (records, total) = market.store.list_applications(&filter).await?;
+    let base = with_query(
+        "/market/seller/applications",
+        &[
+            ("status", &status),
+            ("type", &kind),
+            ("product", &product),
+            ("from", &from),
+            ("to", &to),
+        ],
+    );
+    let page = ApplicationsPage {
+        t: member.t,
+        c: member.chrome("applications"),
+        applications: records
+            .into_iter()
+            .map(|r| {
+                let name = product_name(&r.content);
+                (r, name)
+            })
+            .collect(),
+        status,
+        kind,
+        product,
+        from,
+        to,
+        statuses: &STATUSES,
+        kinds: &KINDS,
+        pager: Pager::new(&base, total, offset),
+    };
+    Ok(ok(page.render()))
+}
+
+#[derive(Template)]
+#[template(path = "market/application.html")]
+struct ApplicationPage<'a> {
+    t: &'static MarketTexts,
+    c: Chrome,
+    m: &'a Member,
+    a: ApplicationRecord,
+    content: Option<ProductContent>,
+    log: Vec<LogEntry>,
+    error: Option<String>,
+}
+
+async fn mine(
+    member: &Member,
+    market: &Marketplace,
+    id: &str,
+) -> Result<ApplicationRecord, PageError> {
+    let tenant_id = tenant(member)?;
+    market
+        .store
+        .application(id)
+        .await?
+        .filter(|a| a.tenant_id == tenant_id)
+        .ok_or(PageError::NotFound)
+}
+
+async fn application_page(
+    member: &Member,
+    market: &Marketplace,
+    a: ApplicationRecord,
+    error: Option<String>,
+) -> Result<HttpResponse, PageError> {
+    let log = market.store.application_log(&a.id).await?;
+    let failed = error.is_some();
+    let page = ApplicationPage {
+        t: member.t,
+        c: member.chrome("applications"),
+        m: member,
+        content: serde_json::from_str(&a.content).ok(),
+        a,
+        log,
+        error,
+    };
+    Ok(if failed {
+        again(page.render())
+    } else {
+        ok(page.render())
+    })
+}
+
+async fn application(
+    member: Member,
+    path: web::Path<String>,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    let a = mine(&member, &market, &path.into_inner()).await?;
+    application_page(&member, &market, a, None).await
+}
+
+async fn withdraw(
+    member: Member,
+    path: web::Path<String>,
+    form: Form,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    member.check(&form)?;
+    let id = path.into_inner();
+    let a = mine(&member, &market, &id).await?;
+    if !form.checked("confirm") {
+        return application_page(&member, &market, a, Some(member.t.must_confirm.into())).await;
+    }
+    match review::withdraw_application(&market, &member.caller, &id).await {
+        Ok(_) => Ok(done(
+            &format!("/market/seller/applications/{id}"),
+            "changed",
+        )),
+        Err(err) => application_page(&member, &market, a, Some(refusal(err)?)).await,
+    }
+}
+
+/// One row of the spec editor.
+#[derive(Default, Clone)]
+struct SpecRow {
+    name: String,
+    sku: String,
+    mode: String,
+    price: String,
+    period: String,
+}
+
+#[derive(Default)]
+struct ProductInput {
+    name: String,
+    description: String,
+    category: String,
+    access_type: String,
+    self_check: bool,
+    specs: Vec<SpecRow>,
+    /// Resubmitting this rejected application, or modifying this product.
+    application: String,
+    product: String,
+}
+
+#[derive(Template)]
+#[template(path = "market/publish.html")]
+struct PublishPage<'a> {
+    t: &'static MarketTexts,
+    c: Chrome,
+    m: &'a Member,
+    input: ProductInput,
+    access_types: &'static [&'static str],
+    modes: &'static [&'static str],
+    periods: [&'static str; 3],
+    error: Option<String>,
+}
+
+fn publish_page(
+    member: &Member,
+    mut input: ProductInput,
+    error: Option<String>,
+) -> PublishPage<'_> {
+    input
+        .specs
+        .resize(SPEC_ROWS.max(input.specs.len()), SpecRow::default());
+    PublishPage {
+        t: member.t,
+        c: member.chrome("publish"),
+        m: member,
+        input,
+        access_types: &ACCESS_TYPES,
+        modes: &CHARGING_MODES,
+        periods: ["year", "month", "day"],
+        error,
+    }
+}
+
+fn input_of(content: &ProductContent) -> ProductInput {
+    use crate::market_console::code_of as code;
+    ProductInput {
+        name: content.name.clone(),
+        description: content.description.clone(),
+        category: content.category.clone(),
+        access_type: code(&content.access_type),
+        self_check: content.security_self_check,
+        specs: content
+            .specs
+            .iter()
+            .map(|s| SpecRow {
+                name: s.name.clone(),
+                sku: s.sku_code.clone(),
+                mode: code(&s.charging_mode),
+                price: s.price.to_string(),
+                period: s.period_type.map(|p| code(&p)).unwrap_or_default(),
+            })
+            .collect(),
+        ..ProductInput::default()
+    }
+}
+
+/// `GET /market/seller/publish[?application=…|?product=…]`: an empty form, a rejected
+/// application to edit and resubmit, or a product on sale to modify.
+async fn publish_form(
+    req: HttpRequest,
+    member: Member,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    tenant(&member)?;
+    let application_id = crate::console::query(&req, "application");
+    let product_id = crate::console::query(&req, "product");
+    let mut input = ProductInput {
+        self_check: false,
+        ..ProductInput::default()
+    };
+    if !application_id.is_empty() {
+        let a = mine(&member, &market, &application_id).await?;
+        if let Ok(content) = serde_json::from_str::<ProductContent>(&a.content) {
+            input = input_of(&content);
+        }
+        input.application = a.id;
+    } else if !product_id.is_empty() {
+        let p = crate::marketplace::catalogue::product(&market, &product_id).await?;
+        if p.merchant != tenant(&member)? {
+            return Err(PageError::NotFound);
+        }
+        let content = ProductContent {
+            name: p.name,
+            description: p.description,
+            category: p.category,
+            access_type: p.access_type,
+            specs: p.specs,
+            security_self_check: true,
+        };
+        input = input_of(&content);
+        input.product = p.id;
+    }
+    Ok(ok(publish_page(&member, input, None).render()))
+}
+
+fn read_input(form: &Form) -> ProductInput {
+    ProductInput {
+        name: form.get("name").into(),
+        description: form.get("description").into(),
+        category: form.get("category").into(),
+        access_type: form.get("access_type").into(),
+        self_check: form.checked("security_self_check"),
+        specs: (0..SPEC_ROWS)
+            .map(|i| SpecRow {
+                name: form.get(&format!("spec_name_{i}")).into(),
+                sku: form.get(&format!("sku_{i}")).into(),
+                mode: form.get(&format!("mode_{i}")).into(),
+                price: form.get(&format!("price_{i}")).into(),
+                period: form.get(&format!("period_{i}")).into(),
+            })
+            .collect(),
+        application: form.get("application").into(),
+        product: form.get("product").into(),
+    }
+}
+
+/// The form as the API's product body; rows left empty are not specs.
+fn product_body(input: &ProductInput) -> Result<Vec<u8>, String> {
+    let mut specs = Vec::new();
+    for (i, row) in input.specs.iter().enumerate() {
+        if row.name.is_empty() && row.sku.is_empty() && row.price.is_empty() {
+            continue;
+        }
+        let price: i64 = row
+            .price
+            .parse()
+            .map_err(|_| format!("spec {}: the price is a whole number of fen", i + 1))?;
+        let mut spec = json!({
+            "name": row.name, "skuCode": row.sku, "chargingMode": row.mode, "price": price,
+        });
+        if !row.period.is_empty() {
+            spec["periodType"] = json!(row.period);
+        }
+        specs.push(spec);
+    }
+    Ok(json!({
+        "name": input.name,
+        "description": input.description,
+        "category": input.category,
+        "accessType": input.access_type,
+        "securitySelfCheck": input.self_check,
+        "specs": specs,
+    })
+    .to_string()
+    .into_bytes())
+}
+
+async fn publish(
+    member: Member,
+    form: Form,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    member.check(&form)?;
+    tenant(&member)?;
+    let input = read_input(&form);
+    let outcome = match product_body(&input) {
+        Err(message) => Err(message),
+        Ok(body) => {
+            let submitted = if !input.application.is_empty() {
+                review::resubmit_product(&market, &member.caller, &input.application, &body).await
+            } else {
+                let product = (!input.product.is_empty()).then_some(input.product.as_str());
+                review::submit_product(&market, &member.caller, &body, product).await
+            };
+            match submitted {
+                Ok(record) => Ok(record),
+                Err(err) => Err(refusal(err)?),
+            }
+        }
+    };
+    match outcome {
+        Ok(record) => Ok(done(
+            &format!("/market/seller/applications/{}", record.id),
+            "published",
+        )),
+        Err(message) => Ok(again(publish_page(&member, input, Some(message)).render())),
+    }
+}
+
+async fn orders(
+    req: HttpRequest,
+    member: Member,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    let tenant_id = tenant(&member)?;
+    let what = ("sold", member.t.sold_orders, "/market/seller/orders");
+    order_list(&req, &member, &market, OrderOwner::Seller(&tenant_id), what).await
+}
+
+async fn sold_order(
+    member: &Member,
+    market: &Marketplace,
+    id: &str,
+) -> Result<crate::marketplace::order_store::OrderRecord, PageError> {
+    let tenant_id = tenant(member)?;
+    market
+        .store
+        .order(id)
+        .await?
+        .filter(|o| o.seller_tenant_id == tenant_id)
+        .ok_or(PageError::NotFound)
+}
+
+async fn order(
+    member: Member,
+    path: web::Path<String>,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    let o = sold_order(&member, &market, &path.into_inner()).await?;
+    Ok(ok(order_page(&member, &market, o, true, None)
+        .await?
+        .render()))
+}
+
+async fn ship(
+    member: Member,
+    path: web::Path<String>,
+    form: Form,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    member.check(&form)?;
+    let id = path.into_inner();
+    let shipped = fulfilment::ship_order(
+        &market,
+        &member.caller,
+        &id,
+        form.get("carrier"),
+        form.get("tracking_number"),
+    )
+    .await;
+    match shipped {
+        Ok(_) => Ok(done(&format!("/market/seller/orders/{id}"), "changed")),
+        Err(err) => {
+            let message = refusal(err)?;
+            let o = sold_order(&member, &market, &id).await?;
+            Ok(again(
+                order_page(&member, &market, o, true, Some(message))
+                    .await?
+                    .render(),
+            ))
+        }
+    }
+}
+
+async fn unsubscribes(
+    req: HttpRequest,
+    member: Member,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    let tenant_id = tenant(&member)?;
+    let what = (
+        "seller-unsubscribes",
+        member.t.seller_unsubscribes,
+        "/market/seller/unsubscribes",
+    );
+    unsubscribe_list(
+        &req,
+        &member,
+        &market,
+        RequestOwner::Seller(&tenant_id),
+        what,
+        &[],
+    )
+    .await
+}
+
+async fn unsubscribe(
+    member: Member,
+    path: web::Path<String>,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    let r = visible(&market, &member.caller, Side::Seller, &path.into_inner()).await?;
+    Ok(ok(unsubscribe_page(
+        &member,
+        &market,
+        r,
+        Side::Seller,
+        None,
+    )
+    .await?
+    .render()))
+}
+
+/// The refund a decision form names (negotiated requests only).
+pub fn refund_of(form: &Form) -> Result<Extras, MarketError> {
+    let raw = form.get("refund");
+    let refund = match raw {
+        "" => None,
+        raw => Some(
+            raw.parse::<i64>()
+                .map_err(|_| MarketError::Invalid("the refund is a whole number of fen".into()))?,
+        ),
+    };
+    Ok(Extras {
+        refund,
+        ..Extras::default()
+    })
+}
+
+async fn decide(
+    member: Member,
+    path: web::Path<(String, String)>,
+    form: Form,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    member.check(&form)?;
+    let (id, step) = path.into_inner();
+    let action = match step.as_str() {
+        "approve" => Action::Approve,
+        "reject" => Action::Reject,
+        _ => return Err(PageError::NotFound),
+    };
+    let extras = if action == Action::Approve {
+        refund_of(&form)
+    } else {
+        Ok(Extras::default())
+    };
+    take_step(
+        &member,
+        &market,
+        Side::Seller,
+        &id,
+        &form,
+        (action, Actor::Seller),
+        extras,
+    )
+    .await
+}

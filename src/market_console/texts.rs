@@ -1,0 +1,226 @@
+//! The marketplace console's words in Simplified Chinese and English, one row per text.
+
+use crate::idp::i18n::Lang;
+
+macro_rules! texts {
+    ($($name:ident: $zh:literal, $en:literal;)*) => {
+        pub struct MarketTexts {
+            $(pub $name: &'static str,)*
+        }
+        const ZH: MarketTexts = MarketTexts { $($name: $zh,)* };
+        const EN: MarketTexts = MarketTexts { $($name: $en,)* };
+    };
+}
+
+texts! {
+    html_lang: "zh-CN", "en";
+    console: "云商店控制台", "Marketplace console";
+    switch_label: "English", "中文";
+    sign_out: "退出登录", "Sign out";
+    signed_in_as: "当前用户", "Signed in as";
+    main_navigation: "主导航", "Main navigation";
+    buyer_centre: "买家中心", "Buyer centre";
+    seller_centre: "卖家中心", "Seller centre";
+    operator_centre: "运营审核", "Operations";
+    catalogue: "商品目录", "Catalogue";
+    my_orders: "我的订单", "My orders";
+    my_subscriptions: "我的订阅", "My subscriptions";
+    my_unsubscribes: "退订管理", "Unsubscribe requests";
+    my_applications: "我的申请", "My applications";
+    publish: "发布商品", "Publish a product";
+    sold_orders: "我的商品订单", "Orders of my products";
+    seller_unsubscribes: "买家退订申请", "Buyers' unsubscribe requests";
+    review_queue: "商品审核", "Review queue";
+    appeals: "退订申诉", "Unsubscribe appeals";
+    search: "搜索", "Search";
+    keywords: "关键词", "Keywords";
+    access_type: "接入类型", "Access type";
+    category: "类目", "Category";
+    all: "全部", "All";
+    filter: "筛选", "Filter";
+    next_page: "下一页", "Next page";
+    previous_page: "上一页", "Previous page";
+    page_of: "共 {} 条", "{} in all";
+    name: "名称", "Name";
+    description: "描述", "Description";
+    sku: "规格编码", "SKU";
+    spec: "规格", "Spec";
+    charging_mode: "计费模式", "Charging";
+    period: "周期", "Period";
+    price: "价格（分）", "Price (fen)";
+    price_yuan: "价格", "Price";
+    quantity: "数量", "Quantity";
+    periods: "购买周期数", "Periods";
+    order_type: "订单类型", "Order type";
+    type_new: "购买", "Buy";
+    type_trial: "免费试用", "Free trial";
+    place_order: "提交订单", "Place the order";
+    shipping: "收货信息", "Shipping";
+    recipient: "收货人", "Recipient";
+    phone: "电话", "Phone";
+    address: "地址", "Address";
+    order: "订单", "Order";
+    order_id: "订单号", "Order";
+    amount: "金额", "Amount";
+    created: "创建时间", "Created";
+    updated: "更新时间", "Updated";
+    state: "状态", "State";
+    product: "商品", "Product";
+    subscription: "订阅", "Subscription";
+    expires: "到期时间", "Expires";
+    frozen_until: "冻结至", "Frozen until";
+    no_rows: "暂无记录。", "Nothing here yet.";
+    details: "详情", "Details";
+    related_order: "关联订单", "Related order";
+    lines: "订单明细", "Order lines";
+    start_time: "生效时间", "Starts";
+    reason_type: "退订原因", "Reason";
+    reason: "说明", "Details";
+    request_unsubscribe: "申请退订", "Request to unsubscribe";
+    unsubscribe_hint:
+        "退订规则：下单 5 天内且未申请发票可无理由全额退款；未生效的续费全额退款；其余由卖家协商。试用、已到期订单和已生效的续费不可退订。",
+        "The rules: within 5 days of ordering and with no invoice requested, a full refund without a reason; a renewal not yet in effect, in full; otherwise the seller decides. Trials, expired orders and renewals in effect are not unsubscribed.";
+    reason_no_longer_needed: "不再需要", "No longer needed";
+    reason_not_as_described: "与描述不符", "Not as described";
+    reason_quality_problem: "质量问题", "Quality problem";
+    reason_not_received: "未收到货（硬件）", "Not received (hardware)";
+    reason_other: "其他", "Other";
+    refund: "退款", "Refund";
+    refund_fen: "退款金额（分）", "Refund (fen)";
+    refund_negotiated: "由卖家决定", "The seller decides";
+    rule: "退订规则", "Rule";
+    comment: "意见", "Comment";
+    approve: "同意", "Approve";
+    reject: "驳回", "Reject";
+    withdraw: "撤回", "Withdraw";
+    appeal: "申诉", "Appeal";
+    post_return: "提交退货物流", "Post the return shipment";
+    carrier: "物流公司", "Carrier";
+    tracking_number: "运单号", "Tracking number";
+    return_due: "退货截止", "Return by";
+    confirm_irreversible: "我已确认：此操作不可撤销", "I confirm: this cannot be undone";
+    must_confirm: "请勾选确认后再提交。", "Tick the confirmation first.";
+    history: "处理记录", "History";
+    actor: "操作人", "By";
+    action: "操作", "Action";
+    at: "时间", "When";
+    decide: "处理退订", "Decide";
+    invoice: "申请发票", "Request an invoice";
+    invoice_title: "发票抬头", "Invoice title";
+    tax_id: "税号", "Taxpayer ID";
+    confirm_receipt: "确认收货", "Confirm receipt";
+    ship: "发货", "Ship";
+    shipment: "物流", "Shipment";
+    in_transit: "运输中", "In transit";
+    received: "已收货", "Received";
+    status: "状态", "Status";
+    kind: "类型", "Type";
+    kind_publish: "发布", "Publish";
+    kind_modify: "修改", "Modify";
+    status_pending: "待审核", "Pending review";
+    status_approved: "已通过", "Approved";
+    status_rejected: "已驳回", "Rejected";
+    status_withdrawn: "已撤回", "Withdrawn";
+    from_date: "起始日期", "From";
+    to_date: "截止日期", "To";
+    operation_log: "操作记录", "Operation log";
+    rejection_reason: "驳回原因", "Rejection reason";
+    security_self_check: "已完成安全自检", "Security self-check done";
+    specs: "规格与价格", "Specs and prices";
+    specs_hint:
+        "至少填写一行；按周期计费需选择周期类型，其余计费模式不填。价格以分为单位。",
+        "Fill in at least one row; period billing needs a period type, other modes none. Prices are in fen.";
+    submit_for_review: "提交审核", "Submit for review";
+    resubmit: "修改后重新提交", "Edit and resubmit";
+    no_period: "—", "—";
+    error_title: "无法完成请求", "The request could not be completed";
+    back: "返回云商店控制台", "Back to the marketplace console";
+    not_found: "找不到该记录，或您无权查看。", "Not found, or not yours to see.";
+    forbidden: "您的账号没有此页面所需的角色。", "Your account lacks the role this page needs.";
+    csrf_expired: "页面已过期，请刷新后重试。", "This page has expired. Reload it and try again.";
+    unavailable: "服务暂时不可用，请稍后重试。", "The service is temporarily unavailable. Please try again shortly.";
+    internal: "服务器未能完成请求。", "The server could not complete the request.";
+    sign_in_failed: "登录未完成，请重新登录。", "Signing in did not complete. Please sign in again.";
+    done_ordered: "订单已提交。", "The order is placed.";
+    done_requested: "退订申请已提交，等待卖家处理。", "Your request is sent; the seller decides.";
+    done_changed: "已更新。", "Updated.";
+    done_published: "已提交审核。", "Submitted for review.";
+    done_invoiced: "发票申请已提交。", "The invoice is requested.";
+    role_buyer: "买家", "Buyer";
+    role_seller: "卖家", "Seller";
+    role_operator: "运营", "Operator";
+}
+
+pub fn texts(lang: Lang) -> &'static MarketTexts {
+    match lang {
+        Lang::Zh => &ZH,
+        Lang::En => &EN,
+    }
+}
+
+/// The words for a state, rule or access type code the pages show; the code itself when
+/// there are none.
+pub fn label(lang: Lang, code: &str) -> String {
+    let (zh, en) = match code {
+        "trial" => ("试用中", "Trial"),
+        "live" => ("生效中", "Live"),
+        "frozen" => ("已冻结", "Frozen"),
+        "unsubscribing" => ("退订中", "Unsubscribing"),
+        "released" => ("已释放", "Released"),
+        "unsubscribed" => ("已退订", "Unsubscribed"),
+        "pending" => ("待卖家处理", "Waiting for the seller"),
+        "appealed" => ("申诉中", "Appealed"),
+        "awaiting_return" => ("待退货", "Awaiting the return"),
+        "completed" => ("已退订", "Completed"),
+        "rejected" => ("已驳回", "Rejected"),
+        "withdrawn" => ("已撤回", "Withdrawn"),
+        "failed" => ("已失效", "Failed"),
+        "no_reason" => ("5 天无理由", "5-day no reason"),
+        "pending_renewal" => ("未生效续费", "Renewal not in effect"),
+        "negotiated" => ("协商退款", "Negotiated"),
+        "failed_provisioning" => ("开通失败自动退款", "Failed provisioning"),
+        "saas" => ("SaaS", "SaaS"),
+        "license" => ("License", "License"),
+        "manual_service" => ("人工服务", "Manual service"),
+        "container" => ("容器", "Container"),
+        "hardware" => ("硬件", "Hardware"),
+        "image" => ("镜像", "Image"),
+        "api" => ("API", "API"),
+        "ai_asset" => ("AI 资产", "AI asset"),
+        "data_asset" => ("数据资产", "Data asset"),
+        "NEW" => ("新购", "New"),
+        "RENEW" => ("续费", "Renewal"),
+        "CHANGE" => ("变更", "Change"),
+        "UNSUBSCRIBE" => ("退订", "Unsubscription"),
+        "TRIAL" => ("试用", "Trial"),
+        "TRIAL_TO_FORMAL" => ("试用转正", "Trial to formal"),
+        "PERIOD" => ("按周期", "By period"),
+        "ONE_TIME" => ("一次性", "One-time"),
+        "ON_DEMAND" => ("按需", "On demand"),
+        "ON_DEMAND_PKG" => ("按需套餐", "On-demand package"),
+        "PER_CALL" => ("按次", "Per call"),
+        "PER_CALL_PKG" => ("按次套餐", "Per-call package"),
+        "BY_QUANTITY" => ("按数量", "By quantity"),
+        "year" => ("年", "year"),
+        "month" => ("月", "month"),
+        "day" => ("天", "day"),
+        _ => return code.to_owned(),
+    };
+    match lang {
+        Lang::Zh => zh.to_owned(),
+        Lang::En => en.to_owned(),
+    }
+}
+
+/// The access types, in the order the filter offers them.
+pub const ACCESS_TYPES: [&str; 9] = [
+    "saas",
+    "license",
+    "manual_service",
+    "container",
+    "hardware",
+    "image",
+    "api",
+    "ai_asset",
+    "data_asset",
+];

@@ -1,0 +1,226 @@
+//! The marketplace console in real Chromium, signed in through unilogin: a seller
+//! publishes a product through the spec editor (a refused form first), an operator
+//! approves it, a buyer finds it, orders it and asks to unsubscribe, and the seller
+//! approves; each page screenshotted in Chinese and English to
+//! `target/browser-screenshots/market-*.png`.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (see `browser`), so `#[ignore]`d in a
+//! plain `cargo test`; `.ci/run` installs both and runs them.
+
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use unilogin::marketplace::store::MarketStore;
+
+use crate::browser::{click, save_screenshot, session, start_driver, text_of, type_into};
+use crate::helpers::{TestApp, PASSWORD, TENANT};
+
+async fn wait_for(browser: &Client, css: &str) {
+    browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+}
+
+/// Opens `path`, signing in as `username` when the unified login page asks.
+async fn open_signed_in(app: &TestApp, browser: &Client, path: &str, username: &str) {
+    browser.goto(&app.url(path)).await.unwrap();
+    let url = browser.current_url().await.unwrap();
+    if url.path().starts_with("/unified-login/portal-login") {
+        type_into(browser, "username", username).await;
+        type_into(browser, "password", PASSWORD).await;
+        click(browser, "submit").await;
+    }
+    wait_for(browser, "main h1").await;
+}
+
+async fn choose(browser: &Client, id: &str, value: &str) {
+    browser
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+/// The page as it is, and again in both languages (`?lang=`), screenshotted.
+async fn both_languages(browser: &Client, name: &str) {
+    let here = browser.current_url().await.unwrap();
+    for lang in ["zh-CN", "en"] {
+        let mut url = here.clone();
+        let kept: Vec<(String, String)> = here
+            .query_pairs()
+            .filter(|(k, _)| k != "lang" && k != "done")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        url.query_pairs_mut()
+            .clear()
+            .extend_pairs(kept)
+            .append_pair("lang", lang);
+        browser.goto(url.as_str()).await.unwrap();
+        wait_for(browser, "main h1").await;
+        let suffix = if lang == "en" { "en" } else { "zh" };
+        save_screenshot(browser, &format!("market-{name}-{suffix}.png")).await;
+    }
+    browser.goto(here.as_str()).await.unwrap();
+    wait_for(browser, "main h1").await;
+}
+
+#[tokio::test]
+#[ignore = "needs Debian's chromium and chromium-driver: .ci/run installs them and runs it"]
+async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser() {
+    let app = TestApp::spawn().await;
+    app.create_user("carol", "platform").await;
+    app.create_user("dave", "tenant-d").await;
+    let market = MarketStore::new(app.durable.pool().clone(), app.clock().clone());
+    market.create_merchant(TENANT, "Shop A").await.unwrap();
+    let carol = app
+        .durable
+        .find_user_by_username("carol")
+        .await
+        .unwrap()
+        .unwrap();
+    market.grant_operator(&carol.id).await.unwrap();
+    let driver = start_driver().await;
+
+    // The seller publishes; without the security self-check the form comes back.
+    let seller = session(&driver, "zh-CN").await;
+    open_signed_in(&app, &seller, "/market/seller/publish", "alice").await;
+    assert_eq!(text_of(&seller, "#signed-in-as").await, "alice");
+    type_into(&seller, "name", "Cloud CRM").await;
+    type_into(&seller, "description", "Customers, deals and follow-ups").await;
+    type_into(&seller, "category", "software").await;
+    choose(&seller, "access_type", "saas").await;
+    type_into(&seller, "spec_name_0", "Basic").await;
+    type_into(&seller, "sku_0", "basic").await;
+    choose(&seller, "mode_0", "PERIOD").await;
+    type_into(&seller, "price_0", "9900").await;
+    choose(&seller, "period_0", "month").await;
+    click(&seller, "submit-for-review").await;
+    wait_for(&seller, "#form-error").await;
+    assert!(text_of(&seller, "#form-error")
+        .await
+        .contains("securitySelfCheck"));
+    assert_eq!(
+        seller
+            .find(Locator::Id("name"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Cloud CRM"),
+        "what was typed stays"
+    );
+    save_screenshot(&seller, "market-publish-refused-zh.png").await;
+    click(&seller, "security_self_check").await;
+    click(&seller, "submit-for-review").await;
+    wait_for(&seller, "#application-status").await;
+    assert_eq!(text_of(&seller, "#notice").await, "已提交审核。");
+    both_languages(&seller, "application").await;
+    click(&seller, "nav-applications").await;
+    wait_for(&seller, "#applications").await;
+    both_languages(&seller, "applications").await;
+    click(&seller, "nav-publish").await;
+    wait_for(&seller, "#publish-form").await;
+    both_languages(&seller, "publish").await;
+
+    // The operator approves it from the queue.
+    let operator = session(&driver, "en-US").await;
+    open_signed_in(&app, &operator, "/market/operator/review", "carol").await;
+    let section = operator.find(Locator::Css("section.panel")).await.unwrap();
+    let id = section.attr("id").await.unwrap().unwrap();
+    let application = id.trim_start_matches("review-").to_owned();
+    both_languages(&operator, "review").await;
+    click(&operator, &format!("approve-confirm-{application}")).await;
+    click(&operator, &format!("approve-{application}")).await;
+    wait_for(&operator, "#notice").await;
+    assert_eq!(text_of(&operator, "#notice").await, "Updated.");
+
+    // The buyer finds it, orders it and asks to unsubscribe.
+    let buyer = session(&driver, "en-US").await;
+    open_signed_in(&app, &buyer, "/market/", "dave").await;
+    type_into(&buyer, "q", "crm").await;
+    choose(&buyer, "type", "saas").await;
+    click(&buyer, "search").await;
+    wait_for(&buyer, "input#q[value='crm']").await;
+    both_languages(&buyer, "catalogue").await;
+    buyer
+        .find(Locator::Css("a.product-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&buyer, "#order-form").await;
+    assert_eq!(text_of(&buyer, "#product-name").await, "Cloud CRM");
+    both_languages(&buyer, "product").await;
+    click(&buyer, "place-order").await;
+    wait_for(&buyer, "#order-id").await;
+    assert_eq!(text_of(&buyer, "#notice").await, "The order is placed.");
+    assert_eq!(text_of(&buyer, "#subscription-state").await, "Live");
+    both_languages(&buyer, "order").await;
+    choose(&buyer, "reason_type", "not_as_described").await;
+    type_into(&buyer, "reason", "It lacks the reports we need").await;
+    click(&buyer, "request-unsubscribe").await;
+    wait_for(&buyer, "#request-state").await;
+    assert_eq!(
+        text_of(&buyer, "#request-state").await,
+        "Waiting for the seller"
+    );
+    assert_eq!(text_of(&buyer, "#request-rule").await, "5-day no reason");
+    assert_eq!(text_of(&buyer, "#request-refund").await, "¥99.00");
+    both_languages(&buyer, "unsubscribe-buyer").await;
+    click(&buyer, "nav-orders").await;
+    wait_for(&buyer, "#orders").await;
+    both_languages(&buyer, "orders").await;
+    click(&buyer, "nav-unsubscribes").await;
+    wait_for(&buyer, "#unsubscribes").await;
+    both_languages(&buyer, "unsubscribes").await;
+
+    // The seller approves it.
+    click(&seller, "nav-seller-unsubscribes").await;
+    wait_for(&seller, "#unsubscribes").await;
+    seller
+        .find(Locator::Css("a.request-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&seller, "#approve-form").await;
+    both_languages(&seller, "unsubscribe-seller").await;
+    type_into(&seller, "approve-comment", "Refunded in full").await;
+    click(&seller, "approve-confirm").await;
+    click(&seller, "approve").await;
+    wait_for(&seller, "#notice").await;
+    assert_eq!(text_of(&seller, "#request-state").await, "已退订");
+    click(&seller, "nav-sold").await;
+    wait_for(&seller, "#orders").await;
+    assert_eq!(
+        seller
+            .find_all(Locator::Css("#orders tbody tr"))
+            .await
+            .unwrap()
+            .len(),
+        2,
+        "the order and its UNSUBSCRIBE order"
+    );
+    both_languages(&seller, "sold").await;
+
+    // The buyer's subscription is over.
+    click(&buyer, "nav-subscriptions").await;
+    wait_for(&buyer, "#subscriptions").await;
+    assert!(text_of(&buyer, "#subscriptions tbody")
+        .await
+        .contains("Unsubscribed"));
+    both_languages(&buyer, "subscriptions").await;
+
+    buyer.close().await.unwrap();
+    operator.close().await.unwrap();
+    seller.close().await.unwrap();
+}
