@@ -18,6 +18,9 @@ pub enum PageError {
     /// Not signed in (or the session ended): sign in, then come back.
     #[error("sign in first")]
     SignIn { return_to: String },
+    /// An action that needs a recent sign-in (minting an access key): sign in again.
+    #[error("sign in again first")]
+    Reauthenticate { return_to: String },
     #[error("CSRF token missing or wrong")]
     Csrf,
     #[error("the sign-in did not complete")]
@@ -64,7 +67,7 @@ impl From<MarketError> for PageError {
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::SignIn { .. } => StatusCode::SEE_OTHER,
+            Self::SignIn { .. } | Self::Reauthenticate { .. } => StatusCode::SEE_OTHER,
             Self::Csrf | Self::Forbidden => StatusCode::FORBIDDEN,
             Self::SignInFailed | Self::Refused(_) => StatusCode::BAD_REQUEST,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -89,13 +92,8 @@ impl PageError {
     fn render(&self, lang: Lang) -> HttpResponse {
         let t = texts(lang);
         let message = match self {
-            Self::SignIn { return_to } => {
-                let location =
-                    crate::idp::url_with_query("/market/login", &[("return", return_to)]);
-                return HttpResponse::SeeOther()
-                    .insert_header((header::LOCATION, location))
-                    .finish();
-            }
+            Self::SignIn { return_to } => return sign_in(return_to, false),
+            Self::Reauthenticate { return_to } => return sign_in(return_to, true),
             Self::Csrf => t.csrf_expired,
             Self::SignInFailed => t.sign_in_failed,
             Self::NotFound => t.not_found,
@@ -106,6 +104,17 @@ impl PageError {
         };
         crate::idp::pages_html(self.status_code(), ErrorPage { t, message }.render())
     }
+}
+
+fn sign_in(return_to: &str, fresh: bool) -> HttpResponse {
+    let mut pairs = vec![("return", return_to)];
+    if fresh {
+        pairs.push(("fresh", "1"));
+    }
+    let location = crate::idp::url_with_query("/market/login", &pairs);
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
 }
 
 /// Renders the console's errors in the request's language.

@@ -8,9 +8,13 @@
 mod buyer;
 mod error;
 mod operator;
+mod orders;
+mod publish;
 mod seller;
+mod seller_tools;
 mod session;
 mod texts;
+mod unsubscribes;
 
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
@@ -73,6 +77,11 @@ impl Member {
             seller: self.has(Role::Seller),
             operator: self.has(Role::Operator),
         }
+    }
+
+    /// The caller's merchant tenant, or 403 when they are not a seller.
+    pub fn seller_tenant(&self) -> Result<String, PageError> {
+        Ok(self.caller.seller()?.tenant_id.clone())
     }
 
     /// The words for a code (a state, a rule, an access type) in this page's language.
@@ -171,7 +180,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/callback", web::get().to(session::callback))
             .route("/logout", web::post().to(session::logout))
             .configure(buyer::routes)
+            .configure(orders::routes)
+            .configure(unsubscribes::routes)
             .configure(seller::routes)
+            .configure(publish::routes)
+            .configure(seller_tools::routes)
             .configure(operator::routes)
             .default_service(web::to(not_found)),
     );

@@ -4,10 +4,10 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::buyer::{take_step, unsubscribe_list, unsubscribe_page};
 use super::seller::refund_of;
 use super::session::Member;
 use super::texts::MarketTexts;
+use super::unsubscribes::{take_step, unsubscribe_list, unsubscribe_page};
 use super::{again, done, ok, refusal, Chrome, PageError, Pager, PAGE_SIZE};
 use crate::console::form::Form;
 use crate::marketplace::application_queries::ApplicationFilter;

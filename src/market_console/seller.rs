@@ -4,11 +4,11 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde_json::json;
 
-use super::buyer::{order_list, order_page, take_step, unsubscribe_list, unsubscribe_page};
+use super::orders::{order_list, order_page};
 use super::session::Member;
-use super::texts::{MarketTexts, ACCESS_TYPES};
+use super::texts::MarketTexts;
+use super::unsubscribes::{take_step, unsubscribe_list, unsubscribe_page};
 use super::{again, done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
 use crate::console::form::Form;
 use crate::marketplace::application_queries::ApplicationFilter;
@@ -23,18 +23,6 @@ use crate::marketplace::unsubscribe_store::RequestOwner;
 use crate::marketplace::unsubscribing::Extras;
 use crate::marketplace::{MarketError, Marketplace};
 
-/// Rows of the spec editor (a product has at least one spec).
-const SPEC_ROWS: usize = 4;
-const CHARGING_MODES: [&str; 7] = [
-    "PERIOD",
-    "ONE_TIME",
-    "ON_DEMAND",
-    "ON_DEMAND_PKG",
-    "PER_CALL",
-    "PER_CALL_PKG",
-    "BY_QUANTITY",
-];
-
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/seller/applications", web::get().to(applications))
         .route("/seller/applications/{id}", web::get().to(application))
@@ -42,18 +30,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/seller/applications/{id}/withdraw",
             web::post().to(withdraw),
         )
-        .route("/seller/publish", web::get().to(publish_form))
-        .route("/seller/publish", web::post().to(publish))
         .route("/seller/orders", web::get().to(orders))
         .route("/seller/orders/{id}", web::get().to(order))
         .route("/seller/orders/{id}/ship", web::post().to(ship))
         .route("/seller/unsubscribes", web::get().to(unsubscribes))
         .route("/seller/unsubscribes/{id}", web::get().to(unsubscribe))
         .route("/seller/unsubscribes/{id}/{step}", web::post().to(decide));
-}
-
-fn tenant(member: &Member) -> Result<String, PageError> {
-    Ok(member.caller.seller()?.tenant_id.clone())
 }
 
 #[derive(Template)]
@@ -106,7 +88,7 @@ async fn applications(
     member: Member,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
-    let tenant_id = tenant(&member)?;
+    let tenant_id = member.seller_tenant()?;
     let q = |name| crate::console::query(&req, name);
     let (status, kind, product, from, to) =
         (q("status"), q("type"), q("product"), q("from"), q("to"));
@@ -166,12 +148,12 @@ struct ApplicationPage<'a> {
     error: Option<String>,
 }
 
-async fn mine(
+pub async fn mine(
     member: &Member,
     market: &Marketplace,
     id: &str,
 ) -> Result<ApplicationRecord, PageError> {
-    let tenant_id = tenant(member)?;
+    let tenant_id = member.seller_tenant()?;
     market
         .store
         .application(id)
@@ -234,214 +216,12 @@ async fn withdraw(
     }
 }
 
-/// One row of the spec editor.
-#[derive(Default, Clone)]
-struct SpecRow {
-    name: String,
-    sku: String,
-    mode: String,
-    price: String,
-    period: String,
-}
-
-#[derive(Default)]
-struct ProductInput {
-    name: String,
-    description: String,
-    category: String,
-    access_type: String,
-    self_check: bool,
-    specs: Vec<SpecRow>,
-    /// Resubmitting this rejected application, or modifying this product.
-    application: String,
-    product: String,
-}
-
-#[derive(Template)]
-#[template(path = "market/publish.html")]
-struct PublishPage<'a> {
-    t: &'static MarketTexts,
-    c: Chrome,
-    m: &'a Member,
-    input: ProductInput,
-    access_types: &'static [&'static str],
-    modes: &'static [&'static str],
-    periods: [&'static str; 3],
-    error: Option<String>,
-}
-
-fn publish_page(
-    member: &Member,
-    mut input: ProductInput,
-    error: Option<String>,
-) -> PublishPage<'_> {
-    input
-        .specs
-        .resize(SPEC_ROWS.max(input.specs.len()), SpecRow::default());
-    PublishPage {
-        t: member.t,
-        c: member.chrome("publish"),
-        m: member,
-        input,
-        access_types: &ACCESS_TYPES,
-        modes: &CHARGING_MODES,
-        periods: ["year", "month", "day"],
-        error,
-    }
-}
-
-fn input_of(content: &ProductContent) -> ProductInput {
-    use crate::market_console::code_of as code;
-    ProductInput {
-        name: content.name.clone(),
-        description: content.description.clone(),
-        category: content.category.clone(),
-        access_type: code(&content.access_type),
-        self_check: content.security_self_check,
-        specs: content
-            .specs
-            .iter()
-            .map(|s| SpecRow {
-                name: s.name.clone(),
-                sku: s.sku_code.clone(),
-                mode: code(&s.charging_mode),
-                price: s.price.to_string(),
-                period: s.period_type.map(|p| code(&p)).unwrap_or_default(),
-            })
-            .collect(),
-        ..ProductInput::default()
-    }
-}
-
-/// `GET /market/seller/publish[?application=…|?product=…]`: an empty form, a rejected
-/// application to edit and resubmit, or a product on sale to modify.
-async fn publish_form(
-    req: HttpRequest,
-    member: Member,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    tenant(&member)?;
-    let application_id = crate::console::query(&req, "application");
-    let product_id = crate::console::query(&req, "product");
-    let mut input = ProductInput {
-        self_check: false,
-        ..ProductInput::default()
-    };
-    if !application_id.is_empty() {
-        let a = mine(&member, &market, &application_id).await?;
-        if let Ok(content) = serde_json::from_str::<ProductContent>(&a.content) {
-            input = input_of(&content);
-        }
-        input.application = a.id;
-    } else if !product_id.is_empty() {
-        let p = crate::marketplace::catalogue::product(&market, &product_id).await?;
-        if p.merchant != tenant(&member)? {
-            return Err(PageError::NotFound);
-        }
-        let content = ProductContent {
-            name: p.name,
-            description: p.description,
-            category: p.category,
-            access_type: p.access_type,
-            specs: p.specs,
-            security_self_check: true,
-        };
-        input = input_of(&content);
-        input.product = p.id;
-    }
-    Ok(ok(publish_page(&member, input, None).render()))
-}
-
-fn read_input(form: &Form) -> ProductInput {
-    ProductInput {
-        name: form.get("name").into(),
-        description: form.get("description").into(),
-        category: form.get("category").into(),
-        access_type: form.get("access_type").into(),
-        self_check: form.checked("security_self_check"),
-        specs: (0..SPEC_ROWS)
-            .map(|i| SpecRow {
-                name: form.get(&format!("spec_name_{i}")).into(),
-                sku: form.get(&format!("sku_{i}")).into(),
-                mode: form.get(&format!("mode_{i}")).into(),
-                price: form.get(&format!("price_{i}")).into(),
-                period: form.get(&format!("period_{i}")).into(),
-            })
-            .collect(),
-        application: form.get("application").into(),
-        product: form.get("product").into(),
-    }
-}
-
-/// The form as the API's product body; rows left empty are not specs.
-fn product_body(input: &ProductInput) -> Result<Vec<u8>, String> {
-    let mut specs = Vec::new();
-    for (i, row) in input.specs.iter().enumerate() {
-        if row.name.is_empty() && row.sku.is_empty() && row.price.is_empty() {
-            continue;
-        }
-        let price: i64 = row
-            .price
-            .parse()
-            .map_err(|_| format!("spec {}: the price is a whole number of fen", i + 1))?;
-        let mut spec = json!({
-            "name": row.name, "skuCode": row.sku, "chargingMode": row.mode, "price": price,
-        });
-        if !row.period.is_empty() {
-            spec["periodType"] = json!(row.period);
-        }
-        specs.push(spec);
-    }
-    Ok(json!({
-        "name": input.name,
-        "description": input.description,
-        "category": input.category,
-        "accessType": input.access_type,
-        "securitySelfCheck": input.self_check,
-        "specs": specs,
-    })
-    .to_string()
-    .into_bytes())
-}
-
-async fn publish(
-    member: Member,
-    form: Form,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    member.check(&form)?;
-    tenant(&member)?;
-    let input = read_input(&form);
-    let outcome = match product_body(&input) {
-        Err(message) => Err(message),
-        Ok(body) => {
-            let submitted = if !input.application.is_empty() {
-                review::resubmit_product(&market, &member.caller, &input.application, &body).await
-            } else {
-                let product = (!input.product.is_empty()).then_some(input.product.as_str());
-                review::submit_product(&market, &member.caller, &body, product).await
-            };
-            match submitted {
-                Ok(record) => Ok(record),
-                Err(err) => Err(refusal(err)?),
-            }
-        }
-    };
-    match outcome {
-        Ok(record) => Ok(done(
-            &format!("/market/seller/applications/{}", record.id),
-            "published",
-        )),
-        Err(message) => Ok(again(publish_page(&member, input, Some(message)).render())),
-    }
-}
-
 async fn orders(
     req: HttpRequest,
     member: Member,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
-    let tenant_id = tenant(&member)?;
+    let tenant_id = member.seller_tenant()?;
     let what = ("sold", member.t.sold_orders, "/market/seller/orders");
     order_list(&req, &member, &market, OrderOwner::Seller(&tenant_id), what).await
 }
@@ -451,7 +231,7 @@ async fn sold_order(
     market: &Marketplace,
     id: &str,
 ) -> Result<crate::marketplace::order_store::OrderRecord, PageError> {
-    let tenant_id = tenant(member)?;
+    let tenant_id = member.seller_tenant()?;
     market
         .store
         .order(id)
@@ -506,7 +286,7 @@ async fn unsubscribes(
     member: Member,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
-    let tenant_id = tenant(&member)?;
+    let tenant_id = member.seller_tenant()?;
     let what = (
         "seller-unsubscribes",
         member.t.seller_unsubscribes,

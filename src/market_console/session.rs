@@ -37,7 +37,8 @@ fn safe_return(raw: &str) -> String {
     }
 }
 
-/// `GET /market/login?return=…`: off to authorize.
+/// `GET /market/login?return=…[&fresh=1]`: off to authorize; `fresh` asks for the
+/// password again.
 pub async fn login(
     req: HttpRequest,
     console: web::Data<MarketConsole>,
@@ -56,17 +57,22 @@ pub async fn login(
         format!("openid profile {MARKETPLACE_BUYER} {MARKETPLACE_SELLER} {MARKETPLACE_OPERATOR}");
     let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .encode(Sha256::digest(code_verifier.as_bytes()));
+    let mut pairs = vec![
+        ("response_type", "code"),
+        ("client_id", MARKET_CONSOLE_CLIENT_ID),
+        ("redirect_uri", redirect_uri.as_str()),
+        ("scope", scope.as_str()),
+        ("state", state.as_str()),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    // `fresh`: an action needs a recent sign-in (minting an access key).
+    if crate::console::query(&req, "fresh") == "1" {
+        pairs.push(("prompt", "login"));
+    }
     let location = crate::idp::url_with_query(
         &format!("{}{}", console.issuer, crate::idp::AUTHORIZE_PATH),
-        &[
-            ("response_type", "code"),
-            ("client_id", MARKET_CONSOLE_CLIENT_ID),
-            ("redirect_uri", redirect_uri.as_str()),
-            ("scope", scope.as_str()),
-            ("state", state.as_str()),
-            ("code_challenge", challenge.as_str()),
-            ("code_challenge_method", "S256"),
-        ],
+        &pairs,
     );
     Ok(see_other(&location))
 }

@@ -146,6 +146,25 @@ texts! {
     done_changed: "已更新。", "Updated.";
     done_published: "已提交审核。", "Submitted for review.";
     done_invoiced: "发票申请已提交。", "The invoice is requested.";
+    access_keys: "访问密钥", "Access keys";
+    key_minted: "访问密钥已创建", "Access key created";
+    key_shown_once:
+        "SK 仅显示这一次，请立即妥善保存；之后无法再次查看。",
+        "The SK is shown this once: store it now; it cannot be shown again.";
+    keys_hint:
+        "访问密钥（AK/SK）用于签名调用开放接口。创建需在 15 分钟内登录过，每个商家最多 10 个。",
+        "Access keys (AK/SK) sign calls to the open API. Creating one needs a sign-in within 15 minutes; a merchant holds at most 10.";
+    mint_key: "创建访问密钥", "Create an access key";
+    delete: "删除", "Delete";
+    failed_messages: "失败的生产接口消息", "Failed production messages";
+    messages_hint:
+        "重试次数用尽仍未成功的生产接口调用。修复生产地址后可重新启动。",
+        "Calls to your production URL that failed through every retry. Fix the cause, then start them again.";
+    activity: "接口", "Activity";
+    instance: "实例", "Instance";
+    attempts: "尝试次数", "Attempts";
+    last_error: "异常信息", "Last error";
+    retry: "重新启动", "Retry";
     role_buyer: "买家", "Buyer";
     role_seller: "卖家", "Seller";
     role_operator: "运营", "Operator";

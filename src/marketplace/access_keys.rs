@@ -62,6 +62,22 @@ pub async fn create(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
+    let (record, secret) = mint(&market, &caller).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(Created {
+            access_key: &record.access_key,
+            secret_key: secret.expose(),
+            created_at: record.created_at,
+        }))
+}
+
+/// Mints an access key for the calling seller (after a recent sign-in), within the
+/// limit; the secret is returned this once and kept only sealed.
+pub async fn mint(
+    market: &Marketplace,
+    caller: &Caller,
+) -> Result<(AccessKeyRecord, Secret), MarketError> {
     let merchant = caller.seller()?;
     caller.signed_in_within(MINT_MAX_AGE, market.clock.now_unix())?;
     if market
@@ -90,13 +106,24 @@ pub async fn create(
     };
     market.store.insert_access_key(&record).await?;
     tracing::info!(access_key = %record.access_key, tenant = %record.tenant_id, "access key created");
-    Ok(HttpResponse::Created()
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .json(Created {
-            access_key: &record.access_key,
-            secret_key: secret.expose(),
-            created_at: record.created_at,
-        }))
+    Ok((record, secret))
+}
+
+/// Deletes one of the calling seller's access keys; another merchant's is not found.
+pub async fn remove(
+    market: &Marketplace,
+    caller: &Caller,
+    access_key: &str,
+) -> Result<(), MarketError> {
+    let merchant = caller.seller()?;
+    if !market
+        .store
+        .delete_access_key(&merchant.tenant_id, access_key)
+        .await?
+    {
+        return Err(MarketError::NotFound("No such access key".into()));
+    }
+    Ok(())
 }
 
 /// List the merchant's access keys (never their secrets)
@@ -145,14 +172,6 @@ pub async fn delete(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
-    let merchant = caller.seller()?;
-    // Another merchant's key is answered exactly like a missing one.
-    if !market
-        .store
-        .delete_access_key(&merchant.tenant_id, &path.into_inner())
-        .await?
-    {
-        return Err(MarketError::NotFound("No such access key".into()));
-    }
+    remove(&market, &caller, &path.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,7 +2,7 @@
 //! through the shared `AccessVerifier`) and AK/SK signatures. It never reads passwords
 //! or session cookies, and keeps its own tables (`mkt_*`).
 
-mod access_keys;
+pub mod access_keys;
 mod api_document;
 pub mod application_queries;
 pub mod applications;

@@ -211,6 +211,26 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
         "the order and its UNSUBSCRIBE order"
     );
     both_languages(&seller, "sold").await;
+    click(&seller, "nav-keys").await;
+    wait_for(&seller, "#keys").await;
+    click(&seller, "mint-key").await;
+    wait_for(&seller, "#minted-sk").await;
+    assert_eq!(
+        text_of(&seller, "#minted-sk").await.len(),
+        40,
+        "the SK, shown once"
+    );
+    save_screenshot(&seller, "market-key-minted-zh.png").await;
+    click(&seller, "nav-keys").await;
+    wait_for(&seller, "#keys").await;
+    assert!(
+        seller.find(Locator::Id("minted-sk")).await.is_err(),
+        "never again"
+    );
+    both_languages(&seller, "keys").await;
+    click(&seller, "nav-messages").await;
+    wait_for(&seller, "#messages").await;
+    both_languages(&seller, "messages").await;
 
     // The buyer's subscription is over.
     click(&buyer, "nav-subscriptions").await;

@@ -93,9 +93,19 @@ pub async fn retry(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
+    retry_message(&market, &caller, &path.into_inner()).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// The calling seller starts one of its failed messages again.
+pub async fn retry_message(
+    market: &Marketplace,
+    caller: &Caller,
+    id: &str,
+) -> Result<(), MarketError> {
     let merchant = caller.seller()?;
-    match market.outbox.retry_now(&merchant.tenant_id, &path).await? {
-        Retry::Restarted => Ok(HttpResponse::Accepted().finish()),
+    match market.outbox.retry_now(&merchant.tenant_id, id).await? {
+        Retry::Restarted => Ok(()),
         Retry::NotFound => Err(MarketError::NotFound("No such message of yours".into())),
         Retry::Refused(why) => Err(MarketError::Conflict(why.into())),
     }

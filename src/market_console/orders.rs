@@ -1,0 +1,283 @@
+//! The buyer's orders (with invoice, receipt and the unsubscribe request) and
+//! subscriptions; the order list and page serve the seller centre too.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::session::Member;
+use super::texts::MarketTexts;
+use super::{again, done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
+use crate::console::form::Form;
+use crate::marketplace::fulfilment::{self, Shipment};
+use crate::marketplace::order_store::{OrderOwner, OrderRecord};
+use crate::marketplace::subscription::State as SubState;
+use crate::marketplace::subscription_store::{SubscriptionOwner, SubscriptionRecord};
+use crate::marketplace::unsubscribe_rules::ReasonType;
+use crate::marketplace::unsubscribing::{self, Asked};
+use crate::marketplace::{MarketError, Marketplace};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/orders", web::get().to(my_orders))
+        .route("/orders/{id}", web::get().to(my_order))
+        .route(
+            "/orders/{id}/unsubscribe",
+            web::post().to(request_unsubscribe),
+        )
+        .route("/orders/{id}/invoice", web::post().to(invoice))
+        .route("/orders/{id}/receipt", web::post().to(receipt))
+        .route("/subscriptions", web::get().to(my_subscriptions));
+}
+
+#[derive(Template)]
+#[template(path = "market/orders.html")]
+struct OrdersPage<'a> {
+    t: &'static MarketTexts,
+    c: Chrome,
+    m: &'a Member,
+    heading: &'static str,
+    base: &'static str,
+    orders: Vec<OrderRecord>,
+    pager: Pager,
+}
+
+pub async fn order_list(
+    req: &HttpRequest,
+    member: &Member,
+    market: &Marketplace,
+    owner: OrderOwner<'_>,
+    (section, heading, base): (&'static str, &'static str, &'static str),
+) -> Result<HttpResponse, PageError> {
+    let offset = super::offset_of(req);
+    let (orders, total) = market.store.orders_of(owner, offset, PAGE_SIZE).await?;
+    let page = OrdersPage {
+        t: member.t,
+        c: member.chrome(section),
+        m: member,
+        heading,
+        base,
+        orders,
+        pager: Pager::new(base, total, offset),
+    };
+    Ok(ok(page.render()))
+}
+
+async fn my_orders(
+    req: HttpRequest,
+    member: Member,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    let buyer_id = member.caller.buyer()?.to_owned();
+    let what = ("orders", member.t.my_orders, "/market/orders");
+    order_list(&req, &member, &market, OrderOwner::Buyer(&buyer_id), what).await
+}
+
+#[derive(Template)]
+#[template(path = "market/order.html")]
+pub struct OrderPage<'a> {
+    pub t: &'static MarketTexts,
+    pub c: Chrome,
+    pub m: &'a Member,
+    pub o: OrderRecord,
+    pub subscription: Option<SubscriptionRecord>,
+    pub shipment: Option<Shipment>,
+    /// Whose page: the buyer's (its actions) or the seller's (shipping).
+    pub as_seller: bool,
+    pub reasons: Vec<(&'static str, &'static str)>,
+    pub error: Option<String>,
+}
+
+impl OrderPage<'_> {
+    fn can_unsubscribe(&self) -> bool {
+        !self.as_seller
+            && matches!(
+                self.o.order_type.as_str(),
+                "NEW" | "RENEW" | "TRIAL_TO_FORMAL"
+            )
+            && self
+                .subscription
+                .as_ref()
+                .is_some_and(|s| s.subscription.state == SubState::Live)
+    }
+}
+
+fn reasons(t: &'static MarketTexts) -> Vec<(&'static str, &'static str)> {
+    ReasonType::ALL
+        .iter()
+        .map(|r| {
+            let words = match r {
+                ReasonType::NoLongerNeeded => t.reason_no_longer_needed,
+                ReasonType::NotAsDescribed => t.reason_not_as_described,
+                ReasonType::QualityProblem => t.reason_quality_problem,
+                ReasonType::NotReceived => t.reason_not_received,
+                ReasonType::Other => t.reason_other,
+            };
+            (r.as_str(), words)
+        })
+        .collect()
+}
+
+pub async fn order_page<'a>(
+    member: &'a Member,
+    market: &Marketplace,
+    o: OrderRecord,
+    as_seller: bool,
+    error: Option<String>,
+) -> Result<OrderPage<'a>, PageError> {
+    let subscription = market.store.subscription_of_order(&o.id).await?;
+    let shipment = match &subscription {
+        Some(s) => market.store.shipment(&s.order_id).await?,
+        None => None,
+    };
+    Ok(OrderPage {
+        t: member.t,
+        c: member.chrome(if as_seller { "sold" } else { "orders" }),
+        m: member,
+        o,
+        subscription,
+        shipment,
+        as_seller,
+        reasons: reasons(member.t),
+        error,
+    })
+}
+
+async fn my_order(
+    member: Member,
+    path: web::Path<String>,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    let o = fulfilment::buyers_order(&member.caller, &market, &path.into_inner()).await?;
+    let page = order_page(&member, &market, o, false, None).await?;
+    Ok(ok(page.render()))
+}
+
+/// A buyer's action on an order page: done, or the page again with the refusal.
+async fn order_action(
+    member: &Member,
+    market: &Marketplace,
+    order_id: &str,
+    outcome: Result<HttpResponse, MarketError>,
+) -> Result<HttpResponse, PageError> {
+    match outcome {
+        Ok(response) => Ok(response),
+        Err(err) => {
+            let message = refusal(err)?;
+            let o = fulfilment::buyers_order(&member.caller, market, order_id).await?;
+            let page = order_page(member, market, o, false, Some(message)).await?;
+            Ok(again(page.render()))
+        }
+    }
+}
+
+async fn request_unsubscribe(
+    member: Member,
+    path: web::Path<String>,
+    form: Form,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    member.check(&form)?;
+    let order_id = path.into_inner();
+    let buyer_id = member.caller.buyer()?.to_owned();
+    let outcome = async {
+        let reason_type = ReasonType::parse(form.get("reason_type"))
+            .ok_or_else(|| MarketError::Invalid("choose a reason".into()))?;
+        let reason = fulfilment::text_field(form.get("reason"), "reason", 500)?;
+        let record = unsubscribing::request(
+            &market,
+            &Asked {
+                buyer_user_id: &buyer_id,
+                order_id: &order_id,
+                reason_type,
+                reason: &reason,
+                attachments: &[],
+            },
+        )
+        .await?;
+        Ok(done(
+            &format!("/market/unsubscribes/{}", record.id),
+            "requested",
+        ))
+    }
+    .await;
+    order_action(&member, &market, &order_id, outcome).await
+}
+
+async fn invoice(
+    member: Member,
+    path: web::Path<String>,
+    form: Form,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    member.check(&form)?;
+    let order_id = path.into_inner();
+    let outcome = fulfilment::request_invoice_for(
+        &market,
+        &member.caller,
+        &order_id,
+        form.get("title"),
+        form.get("tax_id"),
+    )
+    .await
+    .map(|_| done(&format!("/market/orders/{order_id}"), "invoiced"));
+    order_action(&member, &market, &order_id, outcome).await
+}
+
+async fn receipt(
+    member: Member,
+    path: web::Path<String>,
+    form: Form,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    member.check(&form)?;
+    let order_id = path.into_inner();
+    let outcome = fulfilment::confirm_receipt_for(&market, &member.caller, &order_id)
+        .await
+        .map(|_| done(&format!("/market/orders/{order_id}"), "changed"));
+    order_action(&member, &market, &order_id, outcome).await
+}
+
+#[derive(Template)]
+#[template(path = "market/subscriptions.html")]
+struct SubscriptionsPage<'a> {
+    t: &'static MarketTexts,
+    c: Chrome,
+    m: &'a Member,
+    subscriptions: Vec<SubscriptionRecord>,
+    state: String,
+    states: Vec<&'static str>,
+    pager: Pager,
+}
+
+async fn my_subscriptions(
+    req: HttpRequest,
+    member: Member,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    let buyer_id = member.caller.buyer()?.to_owned();
+    let state = crate::console::query(&req, "state");
+    let filter = SubState::parse(&state);
+    let offset = super::offset_of(&req);
+    let (subscriptions, total) = market
+        .store
+        .subscriptions_of(
+            SubscriptionOwner::Buyer(&buyer_id),
+            filter,
+            offset,
+            PAGE_SIZE,
+        )
+        .await?;
+    let page = SubscriptionsPage {
+        t: member.t,
+        c: member.chrome("subscriptions"),
+        m: &member,
+        subscriptions,
+        state: filter.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+        states: SubState::ALL.iter().map(|s| s.as_str()).collect(),
+        pager: Pager::new(
+            &with_query("/market/subscriptions", &[("state", &state)]),
+            total,
+            offset,
+        ),
+    };
+    Ok(ok(page.render()))
+}

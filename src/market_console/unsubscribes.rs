@@ -1,0 +1,256 @@
+//! Unsubscribe requests as each side sees them: the list, the request with its history,
+//! and the steps (the buyer's withdraw, appeal and return; the seller's and operator's
+//! decisions).
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::session::Member;
+use super::texts::MarketTexts;
+use super::{again, done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
+use crate::console::form::Form;
+use crate::marketplace::fulfilment;
+use crate::marketplace::unsubscribe::{Action, Actor, State};
+use crate::marketplace::unsubscribe_api::{visible, Side};
+use crate::marketplace::unsubscribe_store::{
+    RequestOwner, Step, UnsubscribeEvent, UnsubscribeRecord,
+};
+use crate::marketplace::unsubscribing::{self, Extras};
+use crate::marketplace::{MarketError, Marketplace};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/unsubscribes", web::get().to(my_unsubscribes))
+        .route("/unsubscribes/{id}", web::get().to(my_unsubscribe))
+        .route("/unsubscribes/{id}/{step}", web::post().to(buyer_step));
+}
+
+#[derive(Template)]
+#[template(path = "market/unsubscribes.html")]
+pub struct UnsubscribesPage<'a> {
+    pub t: &'static MarketTexts,
+    pub c: Chrome,
+    pub m: &'a Member,
+    pub heading: &'static str,
+    pub base: &'static str,
+    pub requests: Vec<UnsubscribeRecord>,
+    pub state: String,
+    pub states: Vec<&'static str>,
+    pub pager: Pager,
+}
+
+/// A list of unsubscribe requests, for any side.
+pub async fn unsubscribe_list(
+    req: &HttpRequest,
+    member: &Member,
+    market: &Marketplace,
+    owner: RequestOwner<'_>,
+    (section, heading, base): (&'static str, &'static str, &'static str),
+    default: &[State],
+) -> Result<HttpResponse, PageError> {
+    let state = crate::console::query(req, "state");
+    let states = match State::parse(&state) {
+        Some(s) => vec![s],
+        None => default.to_vec(),
+    };
+    let offset = super::offset_of(req);
+    let (requests, total) = market
+        .store
+        .unsubscribe_requests(owner, &states, offset, PAGE_SIZE)
+        .await?;
+    let page = UnsubscribesPage {
+        t: member.t,
+        c: member.chrome(section),
+        m: member,
+        heading,
+        base,
+        requests,
+        state: State::parse(&state)
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        states: State::ALL.iter().map(|s| s.as_str()).collect(),
+        pager: Pager::new(&with_query(base, &[("state", &state)]), total, offset),
+    };
+    Ok(ok(page.render()))
+}
+
+async fn my_unsubscribes(
+    req: HttpRequest,
+    member: Member,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    let buyer_id = member.caller.buyer()?.to_owned();
+    let what = (
+        "unsubscribes",
+        member.t.my_unsubscribes,
+        "/market/unsubscribes",
+    );
+    unsubscribe_list(
+        &req,
+        &member,
+        &market,
+        RequestOwner::Buyer(&buyer_id),
+        what,
+        &[],
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "market/unsubscribe.html")]
+pub struct UnsubscribePage<'a> {
+    pub t: &'static MarketTexts,
+    pub c: Chrome,
+    pub m: &'a Member,
+    pub r: UnsubscribeRecord,
+    pub history: Vec<UnsubscribeEvent>,
+    pub side: &'static str,
+    /// Where its forms post: `{base}/{id}/{step}`.
+    pub base: &'static str,
+    pub error: Option<String>,
+}
+
+impl UnsubscribePage<'_> {
+    fn open(&self) -> bool {
+        self.r.request.state.is_open()
+    }
+    fn deciding(&self) -> bool {
+        (self.side == "seller" && self.r.request.state == State::Pending)
+            || (self.side == "operator" && self.r.request.state == State::Appealed)
+    }
+    fn negotiated(&self) -> bool {
+        self.r.refund_amount.is_none()
+    }
+    fn awaiting_return(&self) -> bool {
+        self.r.request.state == State::AwaitingReturn
+    }
+    fn appealable(&self) -> bool {
+        self.r.request.hardware && self.r.request.state == State::Pending
+    }
+}
+
+pub async fn unsubscribe_page<'a>(
+    member: &'a Member,
+    market: &Marketplace,
+    r: UnsubscribeRecord,
+    side: Side,
+    error: Option<String>,
+) -> Result<UnsubscribePage<'a>, PageError> {
+    let history = market.store.unsubscribe_log(&r.id).await?;
+    let (section, side, base) = match side {
+        Side::Buyer => ("unsubscribes", "buyer", "/market/unsubscribes"),
+        Side::Seller => (
+            "seller-unsubscribes",
+            "seller",
+            "/market/seller/unsubscribes",
+        ),
+        Side::Operator => ("appeals", "operator", "/market/operator/appeals"),
+    };
+    Ok(UnsubscribePage {
+        t: member.t,
+        c: member.chrome(section),
+        m: member,
+        r,
+        history,
+        side,
+        base,
+        error,
+    })
+}
+
+async fn my_unsubscribe(
+    member: Member,
+    path: web::Path<String>,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    let r = visible(&market, &member.caller, Side::Buyer, &path.into_inner()).await?;
+    Ok(ok(unsubscribe_page(&member, &market, r, Side::Buyer, None)
+        .await?
+        .render()))
+}
+
+/// One step on an unsubscribe request from `side`'s page: on to the request, or its page
+/// again with the refusal.
+pub async fn take_step(
+    member: &Member,
+    market: &Marketplace,
+    side: Side,
+    id: &str,
+    form: &Form,
+    (action, actor): (Action, Actor),
+    extras: Result<Extras, MarketError>,
+) -> Result<HttpResponse, PageError> {
+    let record = visible(market, &member.caller, side, id).await?;
+    let comment = form.get("comment").to_owned();
+    let outcome = async {
+        let extras = extras?;
+        let needs_comment = matches!(action, Action::Approve | Action::Reject | Action::Appeal);
+        if needs_comment {
+            fulfilment::text_field(&comment, "comment", 500)?;
+        }
+        let irreversible = matches!(action, Action::Approve | Action::Reject | Action::Withdraw);
+        if irreversible && !form.checked("confirm") {
+            return Err(MarketError::Invalid(member.t.must_confirm.into()));
+        }
+        let step = Step {
+            action,
+            actor,
+            actor_id: &member.caller.claims.sub,
+            comment: &comment,
+            attachments: &[],
+        };
+        unsubscribing::step(market, &record, &step, extras).await
+    }
+    .await;
+    match outcome {
+        Ok(next) => {
+            let base = match side {
+                Side::Buyer => "/market/unsubscribes",
+                Side::Seller => "/market/seller/unsubscribes",
+                Side::Operator => "/market/operator/appeals",
+            };
+            Ok(done(&format!("{base}/{}", next.id), "changed"))
+        }
+        Err(err) => {
+            let message = refusal(err)?;
+            let page = unsubscribe_page(member, market, record, side, Some(message)).await?;
+            Ok(again(page.render()))
+        }
+    }
+}
+
+async fn buyer_step(
+    member: Member,
+    path: web::Path<(String, String)>,
+    form: Form,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    member.check(&form)?;
+    let (id, step) = path.into_inner();
+    let (action, extras) = match step.as_str() {
+        "withdraw" => (Action::Withdraw, Ok(Extras::default())),
+        "appeal" => (Action::Appeal, Ok(Extras::default())),
+        "return" => {
+            let shipment =
+                fulfilment::text_field(form.get("carrier"), "carrier", 60).and_then(|carrier| {
+                    let tracking =
+                        fulfilment::text_field(form.get("tracking_number"), "trackingNumber", 60)?;
+                    Ok(Extras {
+                        return_shipment: Some((carrier, tracking)),
+                        ..Extras::default()
+                    })
+                });
+            (Action::ReturnShipped, shipment)
+        }
+        _ => return Err(PageError::NotFound),
+    };
+    take_step(
+        &member,
+        &market,
+        Side::Buyer,
+        &id,
+        &form,
+        (action, Actor::Buyer),
+        extras,
+    )
+    .await
+}
