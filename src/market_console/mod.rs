@@ -7,6 +7,7 @@
 
 mod buyer;
 mod error;
+mod kit;
 mod operator;
 mod orders;
 mod publish;
@@ -185,6 +186,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(seller::routes)
             .configure(publish::routes)
             .configure(seller_tools::routes)
+            .configure(kit::routes)
             .configure(operator::routes)
             .default_service(web::to(not_found)),
     );

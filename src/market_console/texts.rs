@@ -165,6 +165,24 @@ texts! {
     attempts: "尝试次数", "Attempts";
     last_error: "异常信息", "Last error";
     retry: "重新启动", "Retry";
+    instances: "联营应用实例", "App instances";
+    instances_hint:
+        "本租户购买的联营应用实例。应用管理员可授权本租户用户使用应用，或取消授权。",
+        "Your tenant's joint-operation app instances. The app's administrators grant users of the tenant access, or take it away.";
+    username: "用户名", "Username";
+    app_role: "应用角色", "App role";
+    grant_access: "授权", "Grant access";
+    remove_access: "取消授权", "Remove access";
+    kit_apps: "联营应用", "Joint-operation apps";
+    apps_hint:
+        "应用通过接口注册（生产地址、RSA 公钥、访问密钥）；在此调试生产接口并保存调测用例。",
+        "Apps are registered through the API (production URL, RSA key, access keys); debug the production interface and save the cases here.";
+    production_url: "生产地址", "Production URL";
+    missing_cases: "缺少的必测用例", "Required cases missing";
+    none_missing: "已全部保存", "All saved";
+    debug_cases: "调测用例", "Debug cases";
+    debug_path: "路径（可选）", "Path (optional)";
+    run_debug: "调试并保存", "Debug and save";
     role_buyer: "买家", "Buyer";
     role_seller: "卖家", "Seller";
     role_operator: "运营", "Operator";

@@ -80,6 +80,31 @@ async fn signed_in(
 }
 
 /// The CSRF token of a console page.
+/// Submits a form; a redirect is answered with its target in `path`.
+pub async fn submit(app: &TestApp, browser: &Client, path: &str, fields: &[(&str, &str)]) -> Visit {
+    let response = browser
+        .post(app.url(path))
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    if matches!(status, 302 | 303) {
+        let next = location(&response);
+        return Visit {
+            status,
+            path: next,
+            body: String::new(),
+        };
+    }
+    let path = response.url().path().to_owned();
+    Visit {
+        status,
+        path,
+        body: response.text().await.unwrap(),
+    }
+}
+
 pub fn csrf(html: &str) -> String {
     hidden_fields(html)
         .into_iter()

@@ -2,6 +2,7 @@
 
 use unilogin::demo::{DEMO_PASSWORD, DEMO_USERNAME};
 
+use crate::console::{csrf, submit, visit_as};
 use crate::helpers::{location, TestApp};
 
 async fn follow_demo_sign_in(app: &TestApp) -> String {
@@ -151,4 +152,141 @@ async fn the_demo_app_sells_itself_and_its_buyer_signs_in_from_the_portal() {
     let page = app.page(&app.url("/demo/")).await;
     assert!(page.contains("id=\"kit-signed-in\""), "{page}");
     assert!(page.contains("data-claim=\"userName\">demo<"), "{page}");
+}
+
+#[tokio::test]
+async fn in_the_marketplace_console_the_buyer_manages_users_and_the_seller_debugs() {
+    let app = TestApp::spawn_with(|settings| settings.demo = true).await;
+    app.create_user("erin", "demo-tenant").await;
+    let page = follow_demo_sign_in(&app).await;
+    let token = between(&page, "id=\"access-token\">", "</pre>").to_owned();
+    let product = between(&page, "id=\"kit-product\">", "<").to_owned();
+    buy_the_demo_app(&app, &token, &product).await;
+    let buyer = crate::helpers::browser();
+    let mut instances = visit_as(
+        &app,
+        &buyer,
+        "/market/instances?lang=en",
+        DEMO_USERNAME,
+        DEMO_PASSWORD,
+    )
+    .await;
+    for _ in 0..100 {
+        if instances.body.contains("id=\"remove-demo\"") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        instances = visit_as(
+            &app,
+            &buyer,
+            "/market/instances?lang=en",
+            DEMO_USERNAME,
+            DEMO_PASSWORD,
+        )
+        .await;
+    }
+    assert!(instances.body.contains("demo-crm"), "{}", instances.body);
+    let token = csrf(&instances.body);
+    let instance = between(&instances.body, "id=\"instance-", "\"").to_owned();
+    let users = format!("/market/instances/{instance}/users");
+    let outsider = submit(
+        &app,
+        &buyer,
+        &users,
+        &[
+            ("csrf_token", &token),
+            ("username", "seller"),
+            ("role", "user"),
+        ],
+    )
+    .await;
+    assert_eq!(outsider.status, 400, "another tenant's user");
+    assert!(outsider.body.contains("no such user in your tenant"));
+    let granted = submit(
+        &app,
+        &buyer,
+        &users,
+        &[
+            ("csrf_token", &token),
+            ("username", "erin"),
+            ("role", "user"),
+        ],
+    )
+    .await;
+    assert_eq!(granted.status, 303);
+    let page = visit_as(
+        &app,
+        &buyer,
+        "/market/instances?lang=en",
+        DEMO_USERNAME,
+        DEMO_PASSWORD,
+    )
+    .await;
+    assert!(page.body.contains("id=\"remove-erin\""), "{}", page.body);
+    let erin = app
+        .durable
+        .find_user_by_username("erin")
+        .await
+        .unwrap()
+        .unwrap();
+    let remove = format!("{users}/{}/remove", erin.id);
+    let unticked = submit(&app, &buyer, &remove, &[("csrf_token", &token)]).await;
+    assert_eq!(unticked.status, 400);
+    let removed = submit(
+        &app,
+        &buyer,
+        &remove,
+        &[("csrf_token", &token), ("confirm", "1")],
+    )
+    .await;
+    assert_eq!(removed.status, 303);
+
+    // The demo merchant's user sees its app and debugs a scenario against itself.
+    let seller = crate::helpers::browser();
+    let apps = visit_as(
+        &app,
+        &seller,
+        "/market/seller/apps?lang=en",
+        unilogin::demo::DEMO_SELLER_USERNAME,
+        DEMO_PASSWORD,
+    )
+    .await;
+    assert!(apps.body.contains("id=\"app-demo-crm\""), "{}", apps.body);
+    let page = visit_as(
+        &app,
+        &seller,
+        "/market/seller/apps/demo-crm?lang=en",
+        unilogin::demo::DEMO_SELLER_USERNAME,
+        DEMO_PASSWORD,
+    )
+    .await;
+    assert!(
+        page.body.contains("All saved"),
+        "the demo debugged itself at start"
+    );
+    let ran = submit(
+        &app,
+        &seller,
+        "/market/seller/apps/demo-crm/debug",
+        &[
+            ("csrf_token", &csrf(&page.body)),
+            ("scenario", "tenantSync"),
+            ("path", ""),
+        ],
+    )
+    .await;
+    assert_eq!(ran.status, 303, "{}", ran.body);
+    let elsewhere = submit(
+        &app,
+        &seller,
+        "/market/seller/apps/demo-crm/debug",
+        &[
+            ("csrf_token", &csrf(&page.body)),
+            ("scenario", "tenantSync"),
+            ("path", "https://elsewhere.example/"),
+        ],
+    )
+    .await;
+    assert_eq!(elsewhere.status, 400);
+    assert!(elsewhere.body.contains("production host"));
 }

@@ -244,3 +244,69 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
     operator.close().await.unwrap();
     seller.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs Debian's chromium and chromium-driver: .ci/run installs them and runs it"]
+async fn the_kit_pages_of_the_demo_in_both_languages() {
+    use unilogin::demo::{DEMO_PASSWORD, DEMO_SELLER_USERNAME, DEMO_USERNAME};
+    let app = TestApp::spawn_with(|settings| settings.demo = true).await;
+    let driver = start_driver().await;
+    let sign_in = |browser: Client, path: &'static str, username: &'static str| {
+        let app = &app;
+        async move {
+            browser.goto(&app.url(path)).await.unwrap();
+            type_into(&browser, "username", username).await;
+            type_into(&browser, "password", DEMO_PASSWORD).await;
+            click(&browser, "submit").await;
+            wait_for(&browser, "main h1").await;
+            browser
+        }
+    };
+
+    // The demo buyer orders the demo app from the catalogue.
+    let buyer = sign_in(session(&driver, "en-US").await, "/market/", DEMO_USERNAME).await;
+    buyer
+        .find(Locator::Css("a.product-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&buyer, "#order-form").await;
+    for _ in 0..50 {
+        click(&buyer, "place-order").await;
+        wait_for(&buyer, "main h1").await;
+        if buyer.find(Locator::Id("order-id")).await.is_ok() {
+            break;
+        }
+        // The demo is still debugging itself at start: the order waits for it.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    wait_for(&buyer, "#order-id").await;
+    for _ in 0..100 {
+        buyer.goto(&app.url("/market/instances")).await.unwrap();
+        wait_for(&buyer, "main h1").await;
+        if buyer.find(Locator::Id("remove-demo")).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_for(&buyer, "#remove-demo").await;
+    both_languages(&buyer, "instances").await;
+
+    let seller = sign_in(
+        session(&driver, "zh-CN").await,
+        "/market/seller/apps",
+        DEMO_SELLER_USERNAME,
+    )
+    .await;
+    both_languages(&seller, "apps").await;
+    click(&seller, "app-demo-crm").await;
+    wait_for(&seller, "#debug-form").await;
+    choose(&seller, "scenario", "orderNotify").await;
+    click(&seller, "run-debug").await;
+    wait_for(&seller, "#notice").await;
+    both_languages(&seller, "app").await;
+    buyer.close().await.unwrap();
+    seller.close().await.unwrap();
+}

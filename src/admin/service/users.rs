@@ -47,6 +47,13 @@ impl AdminService {
         Ok(id)
     }
 
+    pub async fn user_by_username(&self, username: &str) -> Result<UserRecord, AdminError> {
+        self.durable
+            .find_user_by_username(username)
+            .await?
+            .ok_or_else(|| AdminError::NotFound(format!("no user {username}")))
+    }
+
     pub async fn user(&self, user_id: &str) -> Result<UserRecord, AdminError> {
         self.durable
             .find_user(user_id)

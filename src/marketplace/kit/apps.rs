@@ -272,7 +272,7 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(AppList { items }))
 }
 
-pub(super) async fn own_app(
+pub async fn own_app(
     market: &Marketplace,
     merchant: &Merchant,
     id: &str,

@@ -192,20 +192,62 @@ pub async fn authorize(
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
     let (id, user_id) = path.into_inner();
-    let record = administered(&market, &caller, &id).await?;
+    administered(&market, &caller, &id).await?;
     json_body(&req, &body)?;
     let request: RoleRequest =
         serde_json::from_slice(&body).map_err(|e| MarketError::Invalid(e.to_string()))?;
     let role = AppRole::parse(&request.role)
         .ok_or_else(|| MarketError::Invalid("role is admin or user".into()))?;
-    let actor = Actor::user(&caller.claims.sub, &crate::idp::client_ip(&req));
+    let ip = crate::idp::client_ip(&req);
+    let record = set_user_role(&market, &caller, &ip, &id, &user_id, Some(role)).await?;
+    Ok(HttpResponse::Ok().json(view(&market, record).await?))
+}
+
+/// The calling administrator of an instance's app grants a user of the tenant a role
+/// (`Some`) or takes their access away (`None`); the seller is told with `userSync`.
+pub async fn set_user_role(
+    market: &Marketplace,
+    caller: &Caller,
+    ip: &str,
+    instance_id: &str,
+    user_id: &str,
+    role: Option<AppRole>,
+) -> Result<InstanceRecord, MarketError> {
+    let record = administered(market, caller, instance_id).await?;
+    let actor = Actor::user(&caller.claims.sub, ip);
+    match role {
+        Some(role) => market
+            .admin
+            .authorize_client_user(&actor, &record.client_id, user_id, role)
+            .await
+            .map_err(admin_error)?,
+        None => {
+            if user_id == caller.claims.sub {
+                return Err(MarketError::Conflict(
+                    "you cannot remove yourself: another administrator can".into(),
+                ));
+            }
+            market
+                .admin
+                .revoke_client_user(&actor, &record.client_id, user_id)
+                .await
+                .map_err(admin_error)?
+        }
+    }
+    sync_user(market, &record, user_id, role).await?;
+    Ok(record)
+}
+
+/// The users an instance's app is open to, as (user, role).
+pub async fn instance_users(
+    market: &Marketplace,
+    record: &InstanceRecord,
+) -> Result<Vec<(String, String)>, MarketError> {
     market
         .admin
-        .authorize_client_user(&actor, &record.client_id, &user_id, role)
+        .client_users(&record.client_id)
         .await
-        .map_err(admin_error)?;
-    sync_user(&market, &record, &user_id, Some(role)).await?;
-    Ok(HttpResponse::Ok().json(view(&market, record).await?))
+        .map_err(admin_error)
 }
 
 /// Take a user's access to the app away; synced to the seller, their sign-ins end
@@ -224,18 +266,7 @@ pub async fn remove(
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
     let (id, user_id) = path.into_inner();
-    let record = administered(&market, &caller, &id).await?;
-    if user_id == caller.claims.sub {
-        return Err(MarketError::Conflict(
-            "you cannot remove yourself: another administrator can".into(),
-        ));
-    }
-    let actor = Actor::user(&caller.claims.sub, &crate::idp::client_ip(&req));
-    market
-        .admin
-        .revoke_client_user(&actor, &record.client_id, &user_id)
-        .await
-        .map_err(admin_error)?;
-    sync_user(&market, &record, &user_id, None).await?;
+    let ip = crate::idp::client_ip(&req);
+    let record = set_user_role(&market, &caller, &ip, &id, &user_id, None).await?;
     Ok(HttpResponse::Ok().json(view(&market, record).await?))
 }

@@ -207,6 +207,53 @@ pub async fn run_case(
     Ok(case)
 }
 
+/// The calling seller debugs `scenario` of its app against the production URL (or a
+/// `path` on its host) with the samples as they are, saving the case if it holds.
+pub async fn debug_scenario(
+    market: &Marketplace,
+    caller: &Caller,
+    app_id: &str,
+    scenario: &str,
+    path: &str,
+) -> Result<SavedCase, MarketError> {
+    let app = super::apps::own_app(market, caller.seller()?, app_id).await?;
+    let scenario = Activity::parse(scenario)
+        .ok_or_else(|| MarketError::Invalid("choose a scenario".into()))?;
+    let url = if path.is_empty() {
+        app.production_url.clone()
+    } else {
+        let production = Url::parse(&app.production_url).map_err(|_| MarketError::Internal)?;
+        production
+            .join(path)
+            .ok()
+            .filter(|u| u.origin() == production.origin())
+            .ok_or_else(|| {
+                MarketError::Invalid("the path must stay on the production host".into())
+            })?
+            .to_string()
+    };
+    let payload = sample(&app, scenario, market.clock.now_unix()).map_err(MarketError::Invalid)?;
+    run_case(
+        market,
+        &app,
+        scenario,
+        url,
+        Value::Object(Default::default()),
+        payload,
+    )
+    .await
+}
+
+/// An app's saved cases and the required scenarios still missing.
+pub async fn cases_of(
+    market: &Marketplace,
+    app: &KitApp,
+) -> Result<(Vec<SavedCase>, Vec<Activity>), MarketError> {
+    let period = period_billing(market, &app.product_id).await?;
+    let missing = market.store.missing_debug_cases(&app.id, period).await?;
+    Ok((market.store.debug_cases(&app.id).await?, missing))
+}
+
 /// Whether the product bills by period (its required cases are four, else two).
 pub async fn period_billing(market: &Marketplace, product_id: &str) -> Result<bool, MarketError> {
     let Some(product) = market.store.product_on_sale(product_id).await? else {

@@ -3,36 +3,11 @@
 //! nothing, a retried order form placing one order, confirmations, and nobody seeing
 //! another's records. The browser walk with screenshots is `market_browser`.
 
-use reqwest::Client;
 use serde_json::json;
 
 use super::*;
-use crate::console::{csrf, visit, Visit};
+use crate::console::{csrf, submit as post, visit};
 use crate::helpers::browser;
-
-async fn post(app: &TestApp, browser: &Client, path: &str, fields: &[(&str, &str)]) -> Visit {
-    let response = browser
-        .post(app.url(path))
-        .form(fields)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    if matches!(status, 302 | 303) {
-        let next = crate::helpers::location(&response);
-        return Visit {
-            status,
-            path: next,
-            body: String::new(),
-        };
-    }
-    let path = response.url().path().to_owned();
-    Visit {
-        status,
-        path,
-        body: response.text().await.unwrap(),
-    }
-}
 
 #[tokio::test]
 async fn pages_follow_roles_and_refusals_change_nothing() {
