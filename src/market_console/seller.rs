@@ -24,7 +24,8 @@ use crate::marketplace::unsubscribing::Extras;
 use crate::marketplace::{MarketError, Marketplace};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/seller/applications", web::get().to(applications))
+    cfg.route("/seller/products", web::get().to(products))
+        .route("/seller/applications", web::get().to(applications))
         .route("/seller/applications/{id}", web::get().to(application))
         .route(
             "/seller/applications/{id}/withdraw",
@@ -36,6 +37,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/seller/unsubscribes", web::get().to(unsubscribes))
         .route("/seller/unsubscribes/{id}", web::get().to(unsubscribe))
         .route("/seller/unsubscribes/{id}/{step}", web::post().to(decide));
+}
+
+#[derive(Template)]
+#[template(path = "market/my_products.html")]
+struct ProductsPage<'a> {
+    t: &'static MarketTexts,
+    c: Chrome,
+    m: &'a Member,
+    products: Vec<crate::marketplace::catalogue::ProductView>,
+}
+
+async fn products(
+    member: Member,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    let products = crate::marketplace::catalogue::products_of(&market, &member.caller).await?;
+    let page = ProductsPage {
+        t: member.t,
+        c: member.chrome("products"),
+        m: &member,
+        products,
+    };
+    Ok(ok(page.render()))
 }
 
 #[derive(Template)]

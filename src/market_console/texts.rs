@@ -27,6 +27,8 @@ texts! {
     my_subscriptions: "我的订阅", "My subscriptions";
     my_unsubscribes: "退订管理", "Unsubscribe requests";
     my_applications: "我的申请", "My applications";
+    my_products: "我的商品", "My products";
+    modify: "修改", "Modify";
     publish: "发布商品", "Publish a product";
     sold_orders: "我的商品订单", "Orders of my products";
     seller_unsubscribes: "买家退订申请", "Buyers' unsubscribe requests";

@@ -112,6 +112,21 @@ pub async fn search(
     Ok((page, total, categories))
 }
 
+/// The calling seller's products on sale.
+pub async fn products_of(
+    market: &Marketplace,
+    caller: &Caller,
+) -> Result<Vec<ProductView>, MarketError> {
+    let merchant = caller.seller()?;
+    market
+        .store
+        .products_of_merchant(&merchant.tenant_id)
+        .await?
+        .into_iter()
+        .map(view)
+        .collect()
+}
+
 /// A product on sale, or 404.
 pub async fn product(market: &Marketplace, id: &str) -> Result<ProductView, MarketError> {
     let record = market

@@ -45,6 +45,22 @@ impl MarketStore {
         Ok((items, total))
     }
 
+    /// A merchant's products on sale, newest first.
+    pub async fn products_of_merchant(
+        &self,
+        tenant_id: &str,
+    ) -> Result<Vec<ProductRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, tenant_id, content, updated_at FROM mkt_products \
+             WHERE tenant_id = $1 AND status = $2 ORDER BY created_at DESC, id LIMIT 500",
+        )
+        .bind(tenant_id)
+        .bind(ON_SALE)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(product).collect::<Result<_, _>>()?)
+    }
+
     pub async fn product_on_sale(&self, id: &str) -> Result<Option<ProductRecord>, StoreError> {
         let row = sqlx::query(
             "SELECT id, tenant_id, content, updated_at FROM mkt_products \

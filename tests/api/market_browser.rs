@@ -141,6 +141,31 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
     wait_for(&operator, "#notice").await;
     assert_eq!(text_of(&operator, "#notice").await, "Updated.");
 
+    // On sale: the seller's products, each with its modification form, filled in.
+    click(&seller, "nav-products").await;
+    wait_for(&seller, "#my-products").await;
+    both_languages(&seller, "products").await;
+    seller
+        .find(Locator::Css("a[id^='modify-']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&seller, "#publish-form").await;
+    assert_eq!(
+        seller
+            .find(Locator::Id("sku_0"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("basic")
+    );
+    save_screenshot(&seller, "market-modify-zh.png").await;
+
     // The buyer finds it, orders it and asks to unsubscribe.
     let buyer = session(&driver, "en-US").await;
     open_signed_in(&app, &buyer, "/market/", "dave").await;
