@@ -14,6 +14,7 @@ mod publish;
 mod seller;
 mod seller_tools;
 mod session;
+mod submitted;
 mod texts;
 mod unsubscribes;
 

@@ -6,6 +6,7 @@ use askama::Template;
 
 use super::seller::refund_of;
 use super::session::Member;
+use super::submitted::Submitted;
 use super::texts::MarketTexts;
 use super::unsubscribes::{take_step, unsubscribe_list, unsubscribe_page};
 use super::{again, done, ok, refusal, Chrome, PageError, Pager, PAGE_SIZE};
@@ -160,10 +161,11 @@ async fn appeal(
 async fn appeal_decision(
     member: Member,
     path: web::Path<(String, String)>,
-    form: Form,
+    submitted: Submitted,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
-    member.check(&form)?;
+    let form = &submitted.form;
+    member.check(form)?;
     let (id, step) = path.into_inner();
     let action = match step.as_str() {
         "approve" => Action::Approve,
@@ -171,7 +173,7 @@ async fn appeal_decision(
         _ => return Err(PageError::NotFound),
     };
     let extras = if action == Action::Approve {
-        refund_of(&form)
+        refund_of(form)
     } else {
         Ok(Extras::default())
     };
@@ -180,7 +182,7 @@ async fn appeal_decision(
         &market,
         Side::Operator,
         &id,
-        &form,
+        &submitted,
         (action, Actor::Operator),
         extras,
     )

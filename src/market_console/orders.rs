@@ -5,7 +5,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::session::Member;
+use super::submitted::Submitted;
 use super::texts::MarketTexts;
+use super::unsubscribes::evidence;
 use super::{again, done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
 use crate::console::form::Form;
 use crate::marketplace::fulfilment::{self, Shipment};
@@ -172,16 +174,18 @@ async fn order_action(
 async fn request_unsubscribe(
     member: Member,
     path: web::Path<String>,
-    form: Form,
+    submitted: Submitted,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
-    member.check(&form)?;
+    let form = &submitted.form;
+    member.check(form)?;
     let order_id = path.into_inner();
     let buyer_id = member.caller.buyer()?.to_owned();
     let outcome = async {
         let reason_type = ReasonType::parse(form.get("reason_type"))
             .ok_or_else(|| MarketError::Invalid("choose a reason".into()))?;
         let reason = fulfilment::text_field(form.get("reason"), "reason", 500)?;
+        let attachments = evidence(&market, &member, &submitted).await?;
         let record = unsubscribing::request(
             &market,
             &Asked {
@@ -189,7 +193,7 @@ async fn request_unsubscribe(
                 order_id: &order_id,
                 reason_type,
                 reason: &reason,
-                attachments: &[],
+                attachments: &attachments,
             },
         )
         .await?;

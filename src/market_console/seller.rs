@@ -7,6 +7,7 @@ use askama::Template;
 
 use super::orders::{order_list, order_page};
 use super::session::Member;
+use super::submitted::Submitted;
 use super::texts::MarketTexts;
 use super::unsubscribes::{take_step, unsubscribe_list, unsubscribe_page};
 use super::{again, done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
@@ -363,10 +364,11 @@ pub fn refund_of(form: &Form) -> Result<Extras, MarketError> {
 async fn decide(
     member: Member,
     path: web::Path<(String, String)>,
-    form: Form,
+    submitted: Submitted,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
-    member.check(&form)?;
+    let form = &submitted.form;
+    member.check(form)?;
     let (id, step) = path.into_inner();
     let action = match step.as_str() {
         "approve" => Action::Approve,
@@ -374,7 +376,7 @@ async fn decide(
         _ => return Err(PageError::NotFound),
     };
     let extras = if action == Action::Approve {
-        refund_of(&form)
+        refund_of(form)
     } else {
         Ok(Extras::default())
     };
@@ -383,7 +385,7 @@ async fn decide(
         &market,
         Side::Seller,
         &id,
-        &form,
+        &submitted,
         (action, Actor::Seller),
         extras,
     )

@@ -185,6 +185,10 @@ texts! {
     debug_cases: "调测用例", "Debug cases";
     debug_path: "路径（可选）", "Path (optional)";
     run_debug: "调试并保存", "Debug and save";
+    evidence: "凭证附件", "Evidence";
+    evidence_hint:
+        "可选。PNG、JPEG、GIF、PDF、ZIP（含 Office 文件）或纯文本，最大 5 MiB。",
+        "Optional. PNG, JPEG, GIF, PDF, ZIP (and Office files) or plain text, at most 5 MiB.";
     role_buyer: "买家", "Buyer";
     role_seller: "卖家", "Seller";
     role_operator: "运营", "Operator";

@@ -6,9 +6,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::session::Member;
+use super::submitted::Submitted;
 use super::texts::MarketTexts;
 use super::{again, done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
-use crate::console::form::Form;
+use crate::marketplace::attachments::{download_response, readable, store_upload};
 use crate::marketplace::fulfilment;
 use crate::marketplace::unsubscribe::{Action, Actor, State};
 use crate::marketplace::unsubscribe_api::{visible, Side};
@@ -21,7 +22,8 @@ use crate::marketplace::{MarketError, Marketplace};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/unsubscribes", web::get().to(my_unsubscribes))
         .route("/unsubscribes/{id}", web::get().to(my_unsubscribe))
-        .route("/unsubscribes/{id}/{step}", web::post().to(buyer_step));
+        .route("/unsubscribes/{id}/{step}", web::post().to(buyer_step))
+        .route("/attachments/{id}", web::get().to(attachment));
 }
 
 #[derive(Template)]
@@ -98,6 +100,8 @@ async fn my_unsubscribes(
 #[derive(Template)]
 #[template(path = "market/unsubscribe.html")]
 pub struct UnsubscribePage<'a> {
+    /// The file names of the history's attachments, by id.
+    pub files: std::collections::HashMap<String, String>,
     pub t: &'static MarketTexts,
     pub c: Chrome,
     pub m: &'a Member,
@@ -110,6 +114,9 @@ pub struct UnsubscribePage<'a> {
 }
 
 impl UnsubscribePage<'_> {
+    fn file_name<'f>(&'f self, id: &'f str) -> &'f str {
+        self.files.get(id).map_or(id, String::as_str)
+    }
     fn open(&self) -> bool {
         self.r.request.state.is_open()
     }
@@ -136,6 +143,12 @@ pub async fn unsubscribe_page<'a>(
     error: Option<String>,
 ) -> Result<UnsubscribePage<'a>, PageError> {
     let history = market.store.unsubscribe_log(&r.id).await?;
+    let mut files = std::collections::HashMap::new();
+    for id in history.iter().flat_map(|e| e.attachments.iter()) {
+        if let Some(record) = market.store.attachment(id).await? {
+            files.insert(id.clone(), record.file_name);
+        }
+    }
     let (section, side, base) = match side {
         Side::Buyer => ("unsubscribes", "buyer", "/market/unsubscribes"),
         Side::Seller => (
@@ -146,6 +159,7 @@ pub async fn unsubscribe_page<'a>(
         Side::Operator => ("appeals", "operator", "/market/operator/appeals"),
     };
     Ok(UnsubscribePage {
+        files,
         t: member.t,
         c: member.chrome(section),
         m: member,
@@ -170,15 +184,32 @@ async fn my_unsubscribe(
 
 /// One step on an unsubscribe request from `side`'s page: on to the request, or its page
 /// again with the refusal.
+/// The form's evidence file, kept as the member's upload: its id, to attach to the step.
+pub async fn evidence(
+    market: &Marketplace,
+    member: &Member,
+    submitted: &Submitted,
+) -> Result<Vec<String>, MarketError> {
+    match &submitted.file {
+        None => Ok(Vec::new()),
+        Some(file) => {
+            let record =
+                store_upload(market, &member.caller, &file.file_name, &file.content).await?;
+            Ok(vec![record.id])
+        }
+    }
+}
+
 pub async fn take_step(
     member: &Member,
     market: &Marketplace,
     side: Side,
     id: &str,
-    form: &Form,
+    submitted: &Submitted,
     (action, actor): (Action, Actor),
     extras: Result<Extras, MarketError>,
 ) -> Result<HttpResponse, PageError> {
+    let form = &submitted.form;
     let record = visible(market, &member.caller, side, id).await?;
     let comment = form.get("comment").to_owned();
     let outcome = async {
@@ -191,12 +222,13 @@ pub async fn take_step(
         if irreversible && !form.checked("confirm") {
             return Err(MarketError::Invalid(member.t.must_confirm.into()));
         }
+        let attachments = evidence(market, member, submitted).await?;
         let step = Step {
             action,
             actor,
             actor_id: &member.caller.claims.sub,
             comment: &comment,
-            attachments: &[],
+            attachments: &attachments,
         };
         unsubscribing::step(market, &record, &step, extras).await
     }
@@ -221,10 +253,11 @@ pub async fn take_step(
 async fn buyer_step(
     member: Member,
     path: web::Path<(String, String)>,
-    form: Form,
+    submitted: Submitted,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
-    member.check(&form)?;
+    let form = &submitted.form;
+    member.check(form)?;
     let (id, step) = path.into_inner();
     let (action, extras) = match step.as_str() {
         "withdraw" => (Action::Withdraw, Ok(Extras::default())),
@@ -248,9 +281,19 @@ async fn buyer_step(
         &market,
         Side::Buyer,
         &id,
-        &form,
+        &submitted,
         (action, Actor::Buyer),
         extras,
     )
     .await
+}
+
+/// An attachment, as a download, for whoever may read it (the API's rule).
+async fn attachment(
+    member: Member,
+    path: web::Path<String>,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    let (record, content) = readable(&market, &member.caller, &path.into_inner()).await?;
+    Ok(download_response(&record, content))
 }

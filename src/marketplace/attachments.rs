@@ -259,17 +259,39 @@ pub async fn upload(
         .await
         .map_err(|_| too_large())?
         .map_err(|_| MarketError::Invalid("the upload was cut off".into()))?;
+    let record = store_upload(&market, &caller, &raw_name, &content).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("{}/attachments/{}", super::BASE_PATH, record.id),
+        ))
+        .json(AttachmentView::from(&record)))
+}
+
+/// Keeps an upload of the calling user's, once it proves to be a file we accept.
+pub async fn store_upload(
+    market: &Marketplace,
+    caller: &Caller,
+    raw_name: &str,
+    content: &[u8],
+) -> Result<AttachmentRecord, MarketError> {
+    if content.len() > MAX_BYTES {
+        return Err(MarketError::TooLarge(format!(
+            "an attachment is at most {} MiB",
+            MAX_BYTES / (1024 * 1024)
+        )));
+    }
     if content.is_empty() {
         return Err(MarketError::Invalid("the file is empty".into()));
     }
-    let (content_type, extensions) = sniff(&content).ok_or_else(|| {
+    let (content_type, extensions) = sniff(content).ok_or_else(|| {
         MarketError::Invalid(
             "this kind of file is not accepted: PNG, JPEG, GIF, PDF, ZIP (and Office files) or \
              plain text"
                 .into(),
         )
     })?;
-    let file_name = checked_name(&raw_name, extensions)?;
+    let file_name = checked_name(raw_name, extensions)?;
     let record = AttachmentRecord {
         id: format!("att-{}", crate::secret::random_id(20)),
         owner_user_id: caller.claims.sub.clone(),
@@ -278,16 +300,11 @@ pub async fn upload(
         file_name,
         content_type: content_type.into(),
         size: content.len() as i64,
-        sha256: crate::secret::sha256_hex(&content),
+        sha256: crate::secret::sha256_hex(content),
         created_at: market.clock.now_unix(),
     };
-    market.store.insert_attachment(&record, &content).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("{}/attachments/{}", super::BASE_PATH, record.id),
-        ))
-        .json(AttachmentView::from(&record)))
+    market.store.insert_attachment(&record, content).await?;
+    Ok(record)
 }
 
 /// Whether the caller may read what an attachment was attached to.
@@ -325,22 +342,32 @@ pub async fn download(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
+    let (record, content) = readable(&market, &caller, &path.into_inner()).await?;
+    Ok(download_response(&record, content))
+}
+
+/// An attachment and its content, if the caller may read it (else 404, as for one that
+/// does not exist).
+pub async fn readable(
+    market: &Marketplace,
+    caller: &Caller,
+    id: &str,
+) -> Result<(AttachmentRecord, Vec<u8>), MarketError> {
     let not_found = || MarketError::NotFound("No such attachment".into());
-    let id = path.into_inner();
-    let record = market.store.attachment(&id).await?.ok_or_else(not_found)?;
+    let record = market.store.attachment(id).await?.ok_or_else(not_found)?;
     let allowed = caller.is_user()
         && (record.owner_user_id == caller.claims.sub
             || caller.operator().is_ok()
-            || party_to(&caller, &market, &record.subject).await?);
+            || party_to(caller, market, &record.subject).await?);
     if !allowed {
         return Err(not_found());
     }
     let content = market
         .store
-        .attachment_content(&id)
+        .attachment_content(id)
         .await?
         .ok_or_else(not_found)?;
-    Ok(download_response(&record, content))
+    Ok((record, content))
 }
 
 /// A file as a download that no browser renders in place.

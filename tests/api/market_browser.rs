@@ -191,6 +191,15 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
     both_languages(&buyer, "order").await;
     choose(&buyer, "reason_type", "not_as_described").await;
     type_into(&buyer, "reason", "It lacks the reports we need").await;
+    let evidence = std::env::temp_dir().join(format!("missing-reports-{}.txt", std::process::id()));
+    std::fs::write(&evidence, "The monthly report is not there.\n").unwrap();
+    buyer
+        .find(Locator::Id("request-evidence"))
+        .await
+        .unwrap()
+        .send_keys(evidence.to_str().unwrap())
+        .await
+        .unwrap();
     click(&buyer, "request-unsubscribe").await;
     wait_for(&buyer, "#request-state").await;
     assert_eq!(
@@ -199,6 +208,12 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
     );
     assert_eq!(text_of(&buyer, "#request-rule").await, "5-day no reason");
     assert_eq!(text_of(&buyer, "#request-refund").await, "¥99.00");
+    let name = evidence.file_name().unwrap().to_str().unwrap().to_owned();
+    assert_eq!(
+        text_of(&buyer, "#history a.attachment").await,
+        name,
+        "the evidence, listed"
+    );
     both_languages(&buyer, "unsubscribe-buyer").await;
     click(&buyer, "nav-orders").await;
     wait_for(&buyer, "#orders").await;
@@ -218,6 +233,21 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
         .await
         .unwrap();
     wait_for(&seller, "#approve-form").await;
+    assert_eq!(
+        text_of(&seller, "#history a.attachment").await,
+        name,
+        "the seller sees it too"
+    );
+    let link = seller
+        .find(Locator::Css("#history a.attachment"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let downloaded = app.backchannel.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(downloaded.status().as_u16(), 303, "not without signing in");
     both_languages(&seller, "unsubscribe-seller").await;
     type_into(&seller, "approve-comment", "Refunded in full").await;
     click(&seller, "approve-confirm").await;
