@@ -6,6 +6,7 @@
 mod audit;
 mod clients;
 mod error;
+pub mod first_party;
 pub mod form;
 mod overview;
 mod session;
@@ -42,12 +43,6 @@ pub struct Console {
     pub issuer: String,
     pub secure_cookies: bool,
     pub clock: Clock,
-}
-
-impl Console {
-    fn callback_uri(&self) -> String {
-        format!("{}/console/callback", self.issuer)
-    }
 }
 
 /// What the frame of every page shows: the navigation, who is signed in, the language

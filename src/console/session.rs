@@ -5,16 +5,12 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
 
-use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
-use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
-use base64::Engine;
-use sha2::{Digest, Sha256};
 
 use super::error::{explicit_lang, ConsoleError};
+use super::first_party::{FirstParty, SignInError};
 use super::form::Form;
 use super::texts::{texts, ConsoleTexts};
 use super::Console;
@@ -22,9 +18,8 @@ use crate::admin::{Actor, CONSOLE_CLIENT_ID};
 use crate::domain::resource::{ADMIN_READ, ADMIN_WRITE};
 use crate::idp::i18n::Lang;
 use crate::idp::Idp;
-use crate::secret::{constant_time_eq, random_token};
+use crate::secret::constant_time_eq;
 use crate::store::durable::UserRecord;
-use crate::store::ephemeral::{ConsoleSession, ConsoleSignIn};
 use crate::tokens::Refusal;
 
 pub const COOKIE: &str = "unilogin_console";
@@ -32,24 +27,20 @@ pub const COOKIE: &str = "unilogin_console";
 /// How recent a sign-in must be for an action that cannot be undone.
 pub const RECENT_SIGN_IN_SECS: i64 = 15 * 60;
 
-/// A page of the console, or one of its own paths with a query: anything else is not a
-/// place to send the browser back to.
-fn safe_return(raw: Option<&str>) -> String {
-    match raw {
-        Some(path)
-            if path.starts_with("/console/")
-                && !path.contains("//")
-                && !path.contains('\\')
-                && path.len() <= 512 =>
-        {
-            path.to_owned()
-        }
-        _ => "/console/".into(),
+fn first_party(console: &Console) -> FirstParty<'_> {
+    FirstParty {
+        client_id: CONSOLE_CLIENT_ID,
+        base: "/console",
+        cookie: COOKIE,
+        scopes: &[ADMIN_READ, ADMIN_WRITE],
+        issuer: &console.issuer,
+        secure_cookies: console.secure_cookies,
+        sessions: &console.sessions,
     }
 }
 
-fn code_challenge(verifier: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+fn safe_return(raw: Option<&str>) -> String {
+    FirstParty::safe_return_for("/console", raw.unwrap_or_default())
 }
 
 /// `GET /console/login?return=…[&fresh=1]`: off to authorize. `fresh` asks for the
@@ -60,34 +51,7 @@ pub async fn login(
 ) -> Result<HttpResponse, ConsoleError> {
     let return_to = safe_return(Some(&super::query(&req, "return")));
     let fresh = super::query(&req, "fresh") == "1";
-    let code_verifier = random_token() + &random_token();
-    let state = console
-        .sessions
-        .start_sign_in(&ConsoleSignIn {
-            code_verifier: code_verifier.clone(),
-            return_to,
-        })
-        .await?;
-    let redirect_uri = console.callback_uri();
-    let scope = format!("openid profile {ADMIN_READ} {ADMIN_WRITE}");
-    let challenge = code_challenge(&code_verifier);
-    let mut pairs = vec![
-        ("response_type", "code"),
-        ("client_id", CONSOLE_CLIENT_ID),
-        ("redirect_uri", redirect_uri.as_str()),
-        ("scope", scope.as_str()),
-        ("state", state.as_str()),
-        ("code_challenge", challenge.as_str()),
-        ("code_challenge_method", "S256"),
-    ];
-    if fresh {
-        pairs.push(("prompt", "login"));
-    }
-    let location = crate::idp::url_with_query(
-        &format!("{}{}", console.issuer, crate::idp::AUTHORIZE_PATH),
-        &pairs,
-    );
-    Ok(see_other(&location))
+    Ok(first_party(&console).begin(return_to, fresh).await?)
 }
 
 /// `GET /console/callback?code=&state=`: the code is redeemed in this process, with the
@@ -97,49 +61,14 @@ pub async fn callback(
     console: web::Data<Console>,
     idp: web::Data<Idp>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let state = super::query(&req, "state");
-    let Some(sign_in) = console.sessions.finish_sign_in(&state).await? else {
-        return Err(ConsoleError::SignInFailed);
-    };
-    // An error from authorize (the user cancelled, or the request was refused).
-    let code = super::query(&req, "code");
-    if code.is_empty() {
-        return Err(ConsoleError::SignInFailed);
-    }
-    let tokens = crate::idp::redeem_first_party_code(
-        &idp,
-        CONSOLE_CLIENT_ID,
-        &code,
-        &console.callback_uri(),
-        &sign_in.code_verifier,
-    )
-    .await
-    .map_err(|err| match err {
-        crate::idp::OAuthError::TemporarilyUnavailable => ConsoleError::Unavailable,
-        other => {
-            tracing::info!(error = %other, "console sign-in: code refused");
-            ConsoleError::SignInFailed
-        }
-    })?;
-    let session = ConsoleSession {
-        access_token: tokens.access_token,
-        id_token: tokens.id_token.unwrap_or_default(),
-        csrf: random_token(),
-    };
-    let lifetime = Duration::from_secs(tokens.expires_in);
-    let token = console.sessions.open(&session, lifetime).await?;
-    let cookie = Cookie::build(COOKIE, token)
-        .path("/console")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(console.secure_cookies)
-        .max_age(actix_web::cookie::time::Duration::seconds(
-            tokens.expires_in as i64,
-        ))
-        .finish();
-    let mut response = see_other(&sign_in.return_to);
-    let _ = response.add_cookie(&cookie);
-    Ok(response)
+    first_party(&console)
+        .finish(&req, &idp)
+        .await
+        .map_err(|err| match err {
+            SignInError::Failed => ConsoleError::SignInFailed,
+            SignInError::Unavailable => ConsoleError::Unavailable,
+            SignInError::Store(err) => err.into(),
+        })
 }
 
 /// `POST /console/logout`: the console session ends here, and the unilogin session
@@ -150,28 +79,12 @@ pub async fn logout(
     form: Form,
 ) -> Result<HttpResponse, ConsoleError> {
     form.check_csrf(&admin)?;
-    console.sessions.close(&admin.cookie).await?;
-    let home = format!("{}/console/", console.issuer);
-    let location = crate::idp::url_with_query(
-        &format!("{}{}", console.issuer, crate::idp::END_SESSION_PATH),
-        &[
-            ("id_token_hint", admin.id_token.as_str()),
-            ("client_id", CONSOLE_CLIENT_ID),
-            ("post_logout_redirect_uri", home.as_str()),
-        ],
-    );
-    let mut response = see_other(&location);
-    let mut removal = Cookie::build(COOKIE, "").path("/console").finish();
-    removal.make_removal();
-    let _ = response.add_cookie(&removal);
-    Ok(response)
+    Ok(first_party(&console)
+        .end(&admin.cookie, &admin.id_token)
+        .await?)
 }
 
-pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
-}
+pub use super::first_party::see_other;
 
 /// A signed-in platform administrator, and what every page shows of them.
 pub struct Admin {

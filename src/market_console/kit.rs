@@ -7,7 +7,7 @@ use askama::Template;
 
 use super::session::Member;
 use super::texts::MarketTexts;
-use super::{again, done, ok, refusal, Chrome, PageError};
+use super::{done, ok, refusal, Chrome, PageError};
 use crate::admin::AppRole;
 use crate::console::form::Form;
 use crate::marketplace::kit::app_store::KitApp;
@@ -88,11 +88,7 @@ async fn instances_page(
         instances,
         error,
     };
-    Ok(if failed {
-        again(page.render())
-    } else {
-        ok(page.render())
-    })
+    Ok(super::answer(failed, page.render()))
 }
 
 async fn instances(
@@ -219,11 +215,7 @@ async fn app_page(
         scenarios: Activity::ALL,
         error,
     };
-    Ok(if failed {
-        again(page.render())
-    } else {
-        ok(page.render())
-    })
+    Ok(super::answer(failed, page.render()))
 }
 
 async fn app(

@@ -36,12 +36,6 @@ pub struct MarketConsole {
     pub secure_cookies: bool,
 }
 
-impl MarketConsole {
-    fn callback_uri(&self) -> String {
-        format!("{}/market/callback", self.issuer)
-    }
-}
-
 /// The frame of every page: the navigation the roles allow, who is signed in, the
 /// language switch, and the notice left by the action that led here.
 pub struct Chrome {
@@ -159,10 +153,19 @@ pub fn again(rendered: Result<String, askama::Error>) -> HttpResponse {
     crate::idp::pages_html(StatusCode::BAD_REQUEST, rendered)
 }
 
+/// A page, or the form on it shown again after a refusal.
+pub fn answer(refused: bool, rendered: Result<String, askama::Error>) -> HttpResponse {
+    if refused {
+        again(rendered)
+    } else {
+        ok(rendered)
+    }
+}
+
 /// After a change: on to a page, with the notice of what was done.
 pub fn done(path: &str, what: &str) -> HttpResponse {
     let separator = if path.contains('?') { '&' } else { '?' };
-    session::see_other(&format!("{path}{separator}done={what}"))
+    crate::console::first_party::see_other(&format!("{path}{separator}done={what}"))
 }
 
 /// The message of a refusal a form shows above itself; other errors go on.
@@ -194,7 +197,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn to_home() -> HttpResponse {
-    session::see_other("/market/")
+    crate::console::first_party::see_other("/market/")
 }
 
 async fn not_found() -> Result<HttpResponse, PageError> {

@@ -4,21 +4,18 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::seller::refund_of;
 use super::session::Member;
-use super::submitted::Submitted;
 use super::texts::MarketTexts;
-use super::unsubscribes::{take_step, unsubscribe_list, unsubscribe_page};
-use super::{again, done, ok, refusal, Chrome, PageError, Pager, PAGE_SIZE};
+use super::unsubscribes::{unsubscribe_list, unsubscribe_page};
+use super::{done, ok, refusal, Chrome, PageError, Pager, PAGE_SIZE};
 use crate::console::form::Form;
 use crate::marketplace::application_queries::ApplicationFilter;
 use crate::marketplace::applications::{ApplicationRecord, PENDING};
 use crate::marketplace::product::ProductContent;
 use crate::marketplace::review;
-use crate::marketplace::unsubscribe::{Action, Actor, State};
+use crate::marketplace::unsubscribe::State;
 use crate::marketplace::unsubscribe_api::{visible, Side};
 use crate::marketplace::unsubscribe_store::RequestOwner;
-use crate::marketplace::unsubscribing::Extras;
 use crate::marketplace::Marketplace;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -31,7 +28,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/operator/appeals/{id}", web::get().to(appeal))
         .route(
             "/operator/appeals/{id}/{step}",
-            web::post().to(appeal_decision),
+            web::post().to(super::unsubscribes::operator_decides),
         );
 }
 
@@ -79,11 +76,7 @@ async fn queue_page(
         pager: Pager::new("/market/operator/review", total, offset),
         error,
     };
-    Ok(if failed {
-        again(page.render())
-    } else {
-        ok(page.render())
-    })
+    Ok(super::answer(failed, page.render()))
 }
 
 async fn queue(
@@ -156,35 +149,4 @@ async fn appeal(
     )
     .await?
     .render()))
-}
-
-async fn appeal_decision(
-    member: Member,
-    path: web::Path<(String, String)>,
-    submitted: Submitted,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    let form = &submitted.form;
-    member.check(form)?;
-    let (id, step) = path.into_inner();
-    let action = match step.as_str() {
-        "approve" => Action::Approve,
-        "reject" => Action::Reject,
-        _ => return Err(PageError::NotFound),
-    };
-    let extras = if action == Action::Approve {
-        refund_of(form)
-    } else {
-        Ok(Extras::default())
-    };
-    take_step(
-        &member,
-        &market,
-        Side::Operator,
-        &id,
-        &submitted,
-        (action, Actor::Operator),
-        extras,
-    )
-    .await
 }

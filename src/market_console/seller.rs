@@ -7,9 +7,8 @@ use askama::Template;
 
 use super::orders::{order_list, order_page};
 use super::session::Member;
-use super::submitted::Submitted;
 use super::texts::MarketTexts;
-use super::unsubscribes::{take_step, unsubscribe_list, unsubscribe_page};
+use super::unsubscribes::{unsubscribe_list, unsubscribe_page};
 use super::{again, done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
 use crate::console::form::Form;
 use crate::marketplace::application_queries::ApplicationFilter;
@@ -18,11 +17,9 @@ use crate::marketplace::fulfilment;
 use crate::marketplace::order_store::OrderOwner;
 use crate::marketplace::product::ProductContent;
 use crate::marketplace::review;
-use crate::marketplace::unsubscribe::{Action, Actor};
 use crate::marketplace::unsubscribe_api::{visible, Side};
 use crate::marketplace::unsubscribe_store::RequestOwner;
-use crate::marketplace::unsubscribing::Extras;
-use crate::marketplace::{MarketError, Marketplace};
+use crate::marketplace::Marketplace;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/seller/products", web::get().to(products))
@@ -37,7 +34,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/seller/orders/{id}/ship", web::post().to(ship))
         .route("/seller/unsubscribes", web::get().to(unsubscribes))
         .route("/seller/unsubscribes/{id}", web::get().to(unsubscribe))
-        .route("/seller/unsubscribes/{id}/{step}", web::post().to(decide));
+        .route(
+            "/seller/unsubscribes/{id}/{step}",
+            web::post().to(super::unsubscribes::seller_decides),
+        );
 }
 
 #[derive(Template)]
@@ -204,11 +204,7 @@ async fn application_page(
         log,
         error,
     };
-    Ok(if failed {
-        again(page.render())
-    } else {
-        ok(page.render())
-    })
+    Ok(super::answer(failed, page.render()))
 }
 
 async fn application(
@@ -343,51 +339,4 @@ async fn unsubscribe(
     )
     .await?
     .render()))
-}
-
-/// The refund a decision form names (negotiated requests only).
-pub fn refund_of(form: &Form) -> Result<Extras, MarketError> {
-    let raw = form.get("refund");
-    let refund = match raw {
-        "" => None,
-        raw => Some(
-            raw.parse::<i64>()
-                .map_err(|_| MarketError::Invalid("the refund is a whole number of fen".into()))?,
-        ),
-    };
-    Ok(Extras {
-        refund,
-        ..Extras::default()
-    })
-}
-
-async fn decide(
-    member: Member,
-    path: web::Path<(String, String)>,
-    submitted: Submitted,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    let form = &submitted.form;
-    member.check(form)?;
-    let (id, step) = path.into_inner();
-    let action = match step.as_str() {
-        "approve" => Action::Approve,
-        "reject" => Action::Reject,
-        _ => return Err(PageError::NotFound),
-    };
-    let extras = if action == Action::Approve {
-        refund_of(form)
-    } else {
-        Ok(Extras::default())
-    };
-    take_step(
-        &member,
-        &market,
-        Side::Seller,
-        &id,
-        &submitted,
-        (action, Actor::Seller),
-        extras,
-    )
-    .await
 }

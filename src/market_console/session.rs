@@ -5,36 +5,38 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
 
-use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
-use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use base64::Engine;
-use sha2::{Digest, Sha256};
 
 use super::error::PageError;
 use super::texts::{texts, MarketTexts};
 use super::MarketConsole;
 use crate::admin::MARKET_CONSOLE_CLIENT_ID;
+use crate::console::first_party::{FirstParty, SignInError};
 use crate::console::form::Form;
 use crate::domain::resource::{MARKETPLACE_BUYER, MARKETPLACE_OPERATOR, MARKETPLACE_SELLER};
 use crate::idp::i18n::Lang;
 use crate::idp::Idp;
 use crate::marketplace::{Caller, MarketError, Marketplace, Role};
-use crate::secret::random_token;
-use crate::store::ephemeral::{ConsoleSession, ConsoleSignIn};
 
 pub const COOKIE: &str = "unilogin_market";
 
-fn safe_return(raw: &str) -> String {
-    if raw.starts_with("/market/") && !raw.contains("//") && !raw.contains('\\') && raw.len() <= 512
-    {
-        raw.to_owned()
-    } else {
-        "/market/".into()
+fn first_party(console: &MarketConsole) -> FirstParty<'_> {
+    FirstParty {
+        client_id: MARKET_CONSOLE_CLIENT_ID,
+        base: "/market",
+        cookie: COOKIE,
+        scopes: &[MARKETPLACE_BUYER, MARKETPLACE_SELLER, MARKETPLACE_OPERATOR],
+        issuer: &console.issuer,
+        secure_cookies: console.secure_cookies,
+        sessions: &console.sessions,
     }
+}
+
+fn safe_return(raw: &str) -> String {
+    FirstParty::safe_return_for("/market", raw)
 }
 
 /// `GET /market/login?return=…[&fresh=1]`: off to authorize; `fresh` asks for the
@@ -44,37 +46,8 @@ pub async fn login(
     console: web::Data<MarketConsole>,
 ) -> Result<HttpResponse, PageError> {
     let return_to = safe_return(&crate::console::query(&req, "return"));
-    let code_verifier = random_token() + &random_token();
-    let state = console
-        .sessions
-        .start_sign_in(&ConsoleSignIn {
-            code_verifier: code_verifier.clone(),
-            return_to,
-        })
-        .await?;
-    let redirect_uri = console.callback_uri();
-    let scope =
-        format!("openid profile {MARKETPLACE_BUYER} {MARKETPLACE_SELLER} {MARKETPLACE_OPERATOR}");
-    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(Sha256::digest(code_verifier.as_bytes()));
-    let mut pairs = vec![
-        ("response_type", "code"),
-        ("client_id", MARKET_CONSOLE_CLIENT_ID),
-        ("redirect_uri", redirect_uri.as_str()),
-        ("scope", scope.as_str()),
-        ("state", state.as_str()),
-        ("code_challenge", challenge.as_str()),
-        ("code_challenge_method", "S256"),
-    ];
-    // `fresh`: an action needs a recent sign-in (minting an access key).
-    if crate::console::query(&req, "fresh") == "1" {
-        pairs.push(("prompt", "login"));
-    }
-    let location = crate::idp::url_with_query(
-        &format!("{}{}", console.issuer, crate::idp::AUTHORIZE_PATH),
-        &pairs,
-    );
-    Ok(see_other(&location))
+    let fresh = crate::console::query(&req, "fresh") == "1";
+    Ok(first_party(&console).begin(return_to, fresh).await?)
 }
 
 /// `GET /market/callback?code=&state=`: the code is redeemed with the same checks the
@@ -84,50 +57,14 @@ pub async fn callback(
     console: web::Data<MarketConsole>,
     idp: web::Data<Idp>,
 ) -> Result<HttpResponse, PageError> {
-    let state = crate::console::query(&req, "state");
-    let Some(sign_in) = console.sessions.finish_sign_in(&state).await? else {
-        return Err(PageError::SignInFailed);
-    };
-    let code = crate::console::query(&req, "code");
-    if code.is_empty() {
-        return Err(PageError::SignInFailed);
-    }
-    let tokens = crate::idp::redeem_first_party_code(
-        &idp,
-        MARKET_CONSOLE_CLIENT_ID,
-        &code,
-        &console.callback_uri(),
-        &sign_in.code_verifier,
-    )
-    .await
-    .map_err(|err| match err {
-        crate::idp::OAuthError::TemporarilyUnavailable => PageError::Unavailable,
-        other => {
-            tracing::info!(error = %other, "marketplace console sign-in: code refused");
-            PageError::SignInFailed
-        }
-    })?;
-    let session = ConsoleSession {
-        access_token: tokens.access_token,
-        id_token: tokens.id_token.unwrap_or_default(),
-        csrf: random_token(),
-    };
-    let token = console
-        .sessions
-        .open(&session, Duration::from_secs(tokens.expires_in))
-        .await?;
-    let cookie = Cookie::build(COOKIE, token)
-        .path("/market")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(console.secure_cookies)
-        .max_age(actix_web::cookie::time::Duration::seconds(
-            tokens.expires_in as i64,
-        ))
-        .finish();
-    let mut response = see_other(&sign_in.return_to);
-    let _ = response.add_cookie(&cookie);
-    Ok(response)
+    first_party(&console)
+        .finish(&req, &idp)
+        .await
+        .map_err(|err| match err {
+            SignInError::Failed => PageError::SignInFailed,
+            SignInError::Unavailable => PageError::Unavailable,
+            SignInError::Store(err) => err.into(),
+        })
 }
 
 /// `POST /market/logout`: this session ends, and the unilogin session through
@@ -138,27 +75,9 @@ pub async fn logout(
     form: Form,
 ) -> Result<HttpResponse, PageError> {
     member.check(&form)?;
-    console.sessions.close(&member.cookie).await?;
-    let home = format!("{}/market/", console.issuer);
-    let location = crate::idp::url_with_query(
-        &format!("{}{}", console.issuer, crate::idp::END_SESSION_PATH),
-        &[
-            ("id_token_hint", member.id_token.as_str()),
-            ("client_id", MARKET_CONSOLE_CLIENT_ID),
-            ("post_logout_redirect_uri", home.as_str()),
-        ],
-    );
-    let mut response = see_other(&location);
-    let mut removal = Cookie::build(COOKIE, "").path("/market").finish();
-    removal.make_removal();
-    let _ = response.add_cookie(&removal);
-    Ok(response)
-}
-
-pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
+    Ok(first_party(&console)
+        .end(&member.cookie, &member.id_token)
+        .await?)
 }
 
 /// A signed-in user of the marketplace, as the marketplace sees them (its `Caller`), and

@@ -9,6 +9,7 @@ use super::session::Member;
 use super::submitted::Submitted;
 use super::texts::MarketTexts;
 use super::{again, done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
+use crate::console::form::Form;
 use crate::marketplace::attachments::{download_response, readable, store_upload};
 use crate::marketplace::fulfilment;
 use crate::marketplace::unsubscribe::{Action, Actor, State};
@@ -296,4 +297,80 @@ async fn attachment(
 ) -> Result<HttpResponse, PageError> {
     let (record, content) = readable(&market, &member.caller, &path.into_inner()).await?;
     Ok(download_response(&record, content))
+}
+
+/// The refund a decision form names (negotiated requests only).
+fn refund_of(form: &Form) -> Result<Extras, MarketError> {
+    let raw = form.get("refund");
+    let refund = match raw {
+        "" => None,
+        raw => Some(
+            raw.parse::<i64>()
+                .map_err(|_| MarketError::Invalid("the refund is a whole number of fen".into()))?,
+        ),
+    };
+    Ok(Extras {
+        refund,
+        ..Extras::default()
+    })
+}
+
+/// A decision from `side`'s page: approve (with the refund when negotiated) or reject.
+async fn decide(
+    member: Member,
+    path: web::Path<(String, String)>,
+    submitted: Submitted,
+    market: web::Data<Marketplace>,
+    (side, actor): (Side, Actor),
+) -> Result<HttpResponse, PageError> {
+    let form = &submitted.form;
+    member.check(form)?;
+    let (id, step) = path.into_inner();
+    let (action, extras) = match step.as_str() {
+        "approve" => (Action::Approve, refund_of(form)),
+        "reject" => (Action::Reject, Ok(Extras::default())),
+        _ => return Err(PageError::NotFound),
+    };
+    take_step(
+        &member,
+        &market,
+        side,
+        &id,
+        &submitted,
+        (action, actor),
+        extras,
+    )
+    .await
+}
+
+pub async fn seller_decides(
+    member: Member,
+    path: web::Path<(String, String)>,
+    submitted: Submitted,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    decide(
+        member,
+        path,
+        submitted,
+        market,
+        (Side::Seller, Actor::Seller),
+    )
+    .await
+}
+
+pub async fn operator_decides(
+    member: Member,
+    path: web::Path<(String, String)>,
+    submitted: Submitted,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    decide(
+        member,
+        path,
+        submitted,
+        market,
+        (Side::Operator, Actor::Operator),
+    )
+    .await
 }
