@@ -11,6 +11,7 @@ use super::unsubscribes::evidence;
 use super::{again, done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
 use crate::console::form::Form;
 use crate::marketplace::fulfilment::{self, Shipment};
+use crate::marketplace::order_request::ORDER_TYPES;
 use crate::marketplace::order_store::{OrderOwner, OrderRecord};
 use crate::marketplace::subscription::State as SubState;
 use crate::marketplace::subscription_store::{SubscriptionOwner, SubscriptionRecord};
@@ -40,6 +41,8 @@ struct OrdersPage<'a> {
     base: &'static str,
     orders: Vec<OrderRecord>,
     pager: Pager,
+    kind: String,
+    kinds: &'static [&'static str],
 }
 
 pub async fn order_list(
@@ -50,7 +53,16 @@ pub async fn order_list(
     (section, heading, base): (&'static str, &'static str, &'static str),
 ) -> Result<HttpResponse, PageError> {
     let offset = super::offset_of(req);
-    let (orders, total) = market.store.orders_of(owner, offset, PAGE_SIZE).await?;
+    let kind = crate::console::query(req, "type");
+    let kind = if ORDER_TYPES.contains(&kind.as_str()) {
+        kind
+    } else {
+        String::new()
+    };
+    let (orders, total) = market
+        .store
+        .orders_of(owner, &kind, offset, PAGE_SIZE)
+        .await?;
     let page = OrdersPage {
         t: member.t,
         c: member.chrome(section),
@@ -58,7 +70,9 @@ pub async fn order_list(
         heading,
         base,
         orders,
-        pager: Pager::new(base, total, offset),
+        pager: Pager::new(&with_query(base, &[("type", &kind)]), total, offset),
+        kind,
+        kinds: &ORDER_TYPES,
     };
     Ok(ok(page.render()))
 }

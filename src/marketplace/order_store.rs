@@ -192,10 +192,12 @@ impl MarketStore {
         }
     }
 
-    /// A page of someone's orders, newest first, and how many there are.
+    /// A page of someone's orders, newest first (of one type, when `order_type` is not
+    /// empty), and how many there are.
     pub async fn orders_of(
         &self,
         owner: OrderOwner<'_>,
+        order_type: &str,
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<OrderRecord>, i64), StoreError> {
@@ -203,18 +205,21 @@ impl MarketStore {
             OrderOwner::Buyer(user) => ("buyer_user_id", user),
             OrderOwner::Seller(tenant) => ("seller_tenant_id", tenant),
         };
+        let filter = format!("{column} = $1 AND ($2 = '' OR order_type = $2)");
         let total: i64 = sqlx::query(&format!(
-            "SELECT COUNT(*) AS n FROM mkt_orders WHERE {column} = $1"
+            "SELECT COUNT(*) AS n FROM mkt_orders WHERE {filter}"
         ))
         .bind(value)
+        .bind(order_type)
         .fetch_one(self.pool())
         .await?
         .try_get("n")?;
         let rows = sqlx::query(&format!(
-            "SELECT {ORDER_COLUMNS} FROM mkt_orders WHERE {column} = $1 \
+            "SELECT {ORDER_COLUMNS} FROM mkt_orders WHERE {filter} \
              ORDER BY created_at DESC, id DESC LIMIT {limit} OFFSET {offset}"
         ))
         .bind(value)
+        .bind(order_type)
         .fetch_all(self.pool())
         .await?;
         let mut orders = Vec::with_capacity(rows.len());

@@ -251,8 +251,22 @@ async fn listing(
     market: &Marketplace,
     owner: OrderOwner<'_>,
 ) -> Result<HttpResponse, MarketError> {
-    let (offset, limit) = page(&query_pairs(req, &["offset", "limit"])?)?;
-    let (orders, total) = market.store.orders_of(owner, offset, limit).await?;
+    let pairs = query_pairs(req, &["orderType", "offset", "limit"])?;
+    let (offset, limit) = page(&pairs)?;
+    let order_type = match pairs.iter().find(|(k, _)| k == "orderType") {
+        Some((_, v)) if order_request::ORDER_TYPES.contains(&v.as_str()) => v.as_str(),
+        Some(_) => {
+            return Err(MarketError::Invalid(format!(
+                "orderType is one of {}",
+                order_request::ORDER_TYPES.join(", ")
+            )))
+        }
+        None => "",
+    };
+    let (orders, total) = market
+        .store
+        .orders_of(owner, order_type, offset, limit)
+        .await?;
     let items: Vec<OrderView> = orders.iter().map(OrderView::from).collect();
     Ok(paged(items, total, offset, limit))
 }
@@ -262,7 +276,7 @@ async fn listing(
     get,
     path = "/api/marketplace/v1/buyer/orders",
     tag = "orders",
-    params(("offset" = Option<i64>, Query, minimum = 0, description = "default 0"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "default 20")),
+    params(("orderType" = Option<String>, Query, description = "only orders of this type"), ("offset" = Option<i64>, Query, minimum = 0, description = "default 0"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "default 20")),
     responses((status = 200, description = "A page", body = Page<OrderView>), schema::Refusals),
     security(("bearer" = ["marketplace.buyer"]))
 )]
@@ -279,7 +293,7 @@ pub async fn buyer_orders(
     get,
     path = "/api/marketplace/v1/seller/orders",
     tag = "orders",
-    params(("offset" = Option<i64>, Query, minimum = 0, description = "default 0"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "default 20")),
+    params(("orderType" = Option<String>, Query, description = "only orders of this type"), ("offset" = Option<i64>, Query, minimum = 0, description = "default 0"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "default 20")),
     responses((status = 200, description = "A page", body = Page<OrderView>), schema::Refusals),
     security(("bearer" = ["marketplace.seller"]))
 )]

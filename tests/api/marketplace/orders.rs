@@ -165,6 +165,12 @@ async fn buyers_order_specs_idempotently_and_see_only_their_orders() {
     // Who sees what.
     let (_, mine, _) = call(&app, reqwest::Method::GET, ORDERS, Some(&c.dave)).await;
     assert_eq!(mine["total"], 5);
+    let renewals = format!("{ORDERS}?orderType=RENEW");
+    let (_, renewals, _) = call(&app, reqwest::Method::GET, &renewals, Some(&c.dave)).await;
+    assert_eq!(renewals["total"], 1, "{renewals}");
+    let gifts = format!("{ORDERS}?orderType=GIFT");
+    let (status, _, _) = call(&app, reqwest::Method::GET, &gifts, Some(&c.dave)).await;
+    assert_eq!(status, 400);
     let (_, none, _) = call(&app, reqwest::Method::GET, ORDERS, Some(&c.bob)).await;
     assert_eq!(none["total"], 0);
     let (_, sold, _) = call(&app, reqwest::Method::GET, SELLER_ORDERS, Some(&c.alice)).await;
