@@ -10,7 +10,7 @@ use sqlx::{Any, Row, Transaction};
 use super::caller::Caller;
 use super::error::MarketError;
 use super::order_store::OrderRecord;
-use super::request::json_body;
+use super::request::parsed;
 use super::schema;
 use super::store::MarketStore;
 use super::unsubscribe::{Action, Actor};
@@ -166,9 +166,7 @@ pub async fn request_invoice(
     let caller = Caller::identify(&req, &market).await?;
     let order_id = path.into_inner();
     buyers_order(&caller, &market, &order_id).await?;
-    json_body(&req, &body)?;
-    let raw: InvoiceRequest = serde_json::from_slice(&body)
-        .map_err(|e| MarketError::Invalid(format!("invoice body: {e}")))?;
+    let raw: InvoiceRequest = parsed(&req, &body, "invoice")?;
     let failed = request_invoice_for(&market, &caller, &order_id, &raw.title, &raw.tax_id).await?;
     Ok(HttpResponse::Created().json(InvoiceView {
         order_id,
@@ -301,9 +299,7 @@ pub async fn ship(
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
     caller.seller()?;
-    json_body(&req, &body)?;
-    let raw: ShipmentRequest = serde_json::from_slice(&body)
-        .map_err(|e| MarketError::Invalid(format!("shipment body: {e}")))?;
+    let raw: ShipmentRequest = parsed(&req, &body, "shipment")?;
     let order_id = path.into_inner();
     let shipment = ship_order(
         &market,

@@ -21,6 +21,16 @@ pub fn json_body(req: &HttpRequest, body: &[u8]) -> Result<(), MarketError> {
     Ok(())
 }
 
+/// A JSON body (with a JSON content type) read as `T`; what is wrong with it is named.
+pub fn parsed<T: serde::de::DeserializeOwned>(
+    req: &HttpRequest,
+    body: &[u8],
+    what: &str,
+) -> Result<T, MarketError> {
+    json_body(req, body)?;
+    serde_json::from_slice(body).map_err(|e| MarketError::Invalid(format!("{what} body: {e}")))
+}
+
 /// `offset` (≥ 0, default 0) and `limit` (1–100, default 20) of a query.
 pub fn page(pairs: &[(String, String)]) -> Result<(i64, i64), MarketError> {
     let number = |name: &str, default: i64, range: std::ops::RangeInclusive<i64>| match pairs

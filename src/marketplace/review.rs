@@ -17,7 +17,7 @@ use super::applications::{
 use super::caller::Caller;
 use super::error::MarketError;
 use super::product::ProductContent;
-use super::request::{json_body, page, paged, query_pairs};
+use super::request::{json_body, page, paged, parsed, query_pairs};
 use super::schema::{self, Page};
 use super::Marketplace;
 
@@ -474,9 +474,7 @@ pub async fn reject(
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
     caller.operator()?;
-    json_body(&req, &body)?;
-    let rejection: Rejection = serde_json::from_slice(&body)
-        .map_err(|e| MarketError::Invalid(format!("rejection body: {e}")))?;
+    let rejection: Rejection = parsed(&req, &body, "rejection")?;
     let id = path.into_inner();
     let record = decide_application(&market, &caller, &id, Some(&rejection.reason)).await?;
     Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))

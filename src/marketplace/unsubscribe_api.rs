@@ -10,7 +10,7 @@ use super::attachments::checked_ids;
 use super::caller::Caller;
 use super::error::MarketError;
 use super::fulfilment::text_field;
-use super::request::{json_body, page, paged, query_pairs};
+use super::request::{page, paged, parsed, query_pairs};
 use super::schema::{self, Page};
 use super::unsubscribe::{Action, Actor, State};
 use super::unsubscribe_rules::ReasonType;
@@ -182,11 +182,6 @@ pub async fn visible(
     visible.ok_or_else(|| MarketError::NotFound("No such unsubscribe request".into()))
 }
 
-fn parse<T: serde::de::DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, MarketError> {
-    json_body(req, body)?;
-    serde_json::from_slice(body).map_err(|e| MarketError::Invalid(format!("body: {e}")))
-}
-
 async fn shown(
     market: &Marketplace,
     record: &UnsubscribeRecord,
@@ -211,7 +206,7 @@ pub async fn create(
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
     let buyer = caller.buyer()?.to_owned();
-    let raw: NewUnsubscribeRequest = parse(&req, &body)?;
+    let raw: NewUnsubscribeRequest = parsed(&req, &body, "request")?;
     let reason = text_field(&raw.reason, "reason", 500)?;
     checked_ids(&raw.attachments)?;
     let record = unsubscribing::request(
@@ -396,7 +391,7 @@ async fn decide(
     approve: bool,
 ) -> Result<HttpResponse, MarketError> {
     let (caller, record) = load(&req, &market, side, &id).await?;
-    let raw: Decision = parse(&req, &body)?;
+    let raw: Decision = parsed(&req, &body, "request")?;
     let comment = text_field(&raw.comment, "comment", 500)?;
     checked_ids(&raw.attachments)?;
     let actor = if side == Side::Operator {
@@ -526,7 +521,7 @@ pub async fn appeal(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let (caller, record) = load(&req, &market, Side::Buyer, &path.into_inner()).await?;
-    let raw: Decision = parse(&req, &body)?;
+    let raw: Decision = parsed(&req, &body, "request")?;
     if raw.refund_amount.is_some() {
         return Err(MarketError::Invalid(
             "an appeal sets no refundAmount".into(),
@@ -564,7 +559,7 @@ pub async fn post_return(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let (caller, record) = load(&req, &market, Side::Buyer, &path.into_inner()).await?;
-    let raw: ReturnShipment = parse(&req, &body)?;
+    let raw: ReturnShipment = parsed(&req, &body, "request")?;
     let carrier = text_field(&raw.carrier, "carrier", 60)?;
     let tracking = text_field(&raw.tracking_number, "trackingNumber", 60)?;
     let comment = format!("{carrier} {tracking}");

@@ -13,7 +13,7 @@ use crate::admin::{Actor, AdminError};
 use crate::domain::RedirectUri;
 use crate::marketplace::caller::Caller;
 use crate::marketplace::error::MarketError;
-use crate::marketplace::request::json_body;
+use crate::marketplace::request::parsed;
 use crate::marketplace::schema;
 use crate::marketplace::store::Merchant;
 use crate::marketplace::Marketplace;
@@ -231,9 +231,7 @@ pub async fn create(
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
     let merchant = caller.seller()?.clone();
-    json_body(&req, &body)?;
-    let request: AppRequest =
-        serde_json::from_slice(&body).map_err(|e| MarketError::Invalid(e.to_string()))?;
+    let request: AppRequest = parsed(&req, &body, "app")?;
     let (_, mut app) = checked(&market, &merchant, request).await?;
     app.id = format!("kit{}", crate::secret::random_id(17));
     match market.store.insert_kit_app(&app).await {
@@ -324,9 +322,7 @@ pub async fn update(
     let caller = Caller::identify(&req, &market).await?;
     let merchant = caller.seller()?.clone();
     let current = own_app(&market, &merchant, &path).await?;
-    json_body(&req, &body)?;
-    let request: AppRequest =
-        serde_json::from_slice(&body).map_err(|e| MarketError::Invalid(e.to_string()))?;
+    let request: AppRequest = parsed(&req, &body, "app")?;
     if request.product_id != current.product_id {
         return Err(invalid("productId", "an app stays with its product"));
     }

@@ -12,7 +12,7 @@ use super::payloads::{Calls, UserInfo};
 use crate::admin::{Actor, AdminError, AppRole};
 use crate::marketplace::caller::Caller;
 use crate::marketplace::error::MarketError;
-use crate::marketplace::request::json_body;
+use crate::marketplace::request::parsed;
 use crate::marketplace::schema;
 use crate::marketplace::Marketplace;
 
@@ -193,9 +193,7 @@ pub async fn authorize(
     let caller = Caller::identify(&req, &market).await?;
     let (id, user_id) = path.into_inner();
     administered(&market, &caller, &id).await?;
-    json_body(&req, &body)?;
-    let request: RoleRequest =
-        serde_json::from_slice(&body).map_err(|e| MarketError::Invalid(e.to_string()))?;
+    let request: RoleRequest = parsed(&req, &body, "role")?;
     let role = AppRole::parse(&request.role)
         .ok_or_else(|| MarketError::Invalid("role is admin or user".into()))?;
     let ip = crate::idp::client_ip(&req);
