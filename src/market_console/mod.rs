@@ -8,6 +8,7 @@
 mod buyer;
 mod error;
 mod kit;
+mod kit_apps;
 mod operator;
 mod orders;
 mod publish;
@@ -190,6 +191,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(seller::routes)
             .configure(publish::routes)
             .configure(seller_tools::routes)
+            .configure(kit_apps::routes)
             .configure(kit::routes)
             .configure(operator::routes)
             .default_service(web::to(not_found)),

@@ -177,8 +177,8 @@ texts! {
     remove_access: "取消授权", "Remove access";
     kit_apps: "联营应用", "Joint-operation apps";
     apps_hint:
-        "应用通过接口注册（生产地址、RSA 公钥、访问密钥）；在此调试生产接口并保存调测用例。",
-        "Apps are registered through the API (production URL, RSA key, access keys); debug the production interface and save the cases here.";
+        "每个 SaaS 商品对应一个联营应用：生产地址、RSA 公钥与访问密钥。在应用页调试生产接口并保存调测用例。",
+        "Each SaaS product has one joint-operation app: its production URL, RSA key and access keys. Debug the production interface and save the cases on the app's page.";
     production_url: "生产地址", "Production URL";
     missing_cases: "缺少的必测用例", "Required cases missing";
     none_missing: "已全部保存", "All saved";
@@ -189,6 +189,20 @@ texts! {
     evidence_hint:
         "可选。PNG、JPEG、GIF、PDF、ZIP（含 Office 文件）或纯文本，最大 5 MiB。",
         "Optional. PNG, JPEG, GIF, PDF, ZIP (and Office files) or plain text, at most 5 MiB.";
+    new_app: "注册联营应用", "Register an app";
+    edit_app: "修改联营应用", "Change the app";
+    app_product_hint: "每个 SaaS 商品一个应用；应用注册后不能换商品。", "One app per SaaS product; an app stays with its product.";
+    home_url: "应用首页（接收 code 与 tenant）", "Home URL (receives code and tenant)";
+    redirect_uris: "回调地址（每行一个，默认为首页）", "Redirect URIs (one per line; default: the home URL)";
+    post_logout_uris: "退出后跳转地址（每行一个）", "Post-logout URIs (one per line)";
+    public_key: "RSA 公钥（PEM）", "RSA public key (PEM)";
+    public_key_hint: "至少 3072 位；实例的密钥用它加密交付（RSA-OAEP-SHA256）。", "At least 3072 bits: instances' secrets are delivered under it (RSA-OAEP-SHA256).";
+    key_basic: "基础接口的访问密钥", "Access key of the basic interfaces";
+    key_kit_sync: "联营同步接口的访问密钥", "Access key of the kit sync interfaces";
+    key_generic: "通用接口的访问密钥", "Access key of the generic interfaces";
+    app_keys_hint: "三类接口各需一个不同的访问密钥；先在“访问密钥”中创建。", "Each category needs a different access key: create them under Access keys first.";
+    save: "保存", "Save";
+    edit: "修改", "Change";
     role_buyer: "买家", "Buyer";
     role_seller: "卖家", "Seller";
     role_operator: "运营", "Operator";

@@ -289,4 +289,75 @@ async fn in_the_marketplace_console_the_buyer_manages_users_and_the_seller_debug
     .await;
     assert_eq!(elsewhere.status, 400);
     assert!(elsewhere.body.contains("production host"));
+
+    // The app's form, checked as the API checks it.
+    let edit = visit_as(
+        &app,
+        &seller,
+        "/market/seller/apps/demo-crm/edit?lang=en",
+        unilogin::demo::DEMO_SELLER_USERNAME,
+        DEMO_PASSWORD,
+    )
+    .await;
+    assert_eq!(edit.status, 200);
+    let mut fields: Vec<(String, String)> = crate::helpers::hidden_fields(&edit.body);
+    let value = |id: &str| {
+        between(
+            &edit.body,
+            &format!("id=\"{id}\" name=\"{id}\" value=\""),
+            "\"",
+        )
+        .to_owned()
+    };
+    let key = |id: &str| {
+        between(
+            between(&edit.body, &format!("id=\"{id}\""), "</select>"),
+            "selected>",
+            "<",
+        )
+        .to_owned()
+    };
+    let public_key = between(
+        &edit.body,
+        "name=\"public_key\" class=\"mono\" required>",
+        "</textarea>",
+    )
+    .replace("&#x2B;", "+")
+    .replace("&#x2F;", "/")
+    .replace("&#x3D;", "=");
+    for (k, v) in [
+        (
+            "product",
+            between(&edit.body, "<option value=\"", "\" selected").to_owned(),
+        ),
+        ("name", value("name")),
+        ("home_url", value("home_url")),
+        ("production_url", "ftp://elsewhere.example/".to_owned()),
+        ("public_key", public_key.clone()),
+        ("basic", key("basic")),
+        ("kit_sync", key("kit_sync")),
+        ("generic", key("generic")),
+    ] {
+        fields.push((k.to_owned(), v));
+    }
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let refused = submit(&app, &seller, "/market/seller/apps/demo-crm/edit", &pairs).await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(refused.body.contains("productionUrl"), "{}", refused.body);
+    let production = value("production_url");
+    let pairs: Vec<(&str, &str)> = pairs
+        .into_iter()
+        .map(|(k, v)| {
+            if k == "production_url" {
+                (k, production.as_str())
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let saved = submit(&app, &seller, "/market/seller/apps/demo-crm/edit", &pairs).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
 }

@@ -362,6 +362,9 @@ async fn the_kit_pages_of_the_demo_in_both_languages() {
     click(&seller, "run-debug").await;
     wait_for(&seller, "#notice").await;
     both_languages(&seller, "app").await;
+    click(&seller, "edit-app").await;
+    wait_for(&seller, "#app-form").await;
+    both_languages(&seller, "app-form").await;
     buyer.close().await.unwrap();
     seller.close().await.unwrap();
 }

@@ -13,7 +13,7 @@ use crate::admin::{Actor, AdminError};
 use crate::domain::RedirectUri;
 use crate::marketplace::caller::Caller;
 use crate::marketplace::error::MarketError;
-use crate::marketplace::request::parsed;
+use crate::marketplace::request::json_body;
 use crate::marketplace::schema;
 use crate::marketplace::store::Merchant;
 use crate::marketplace::Marketplace;
@@ -202,12 +202,12 @@ fn admin_error(err: AdminError) -> MarketError {
 /// The portal learns the app's name and home (under the seller as actor).
 async fn register_at_portal(
     market: &Marketplace,
-    req: &HttpRequest,
+    ip: &str,
     caller: &Caller,
     app: &KitApp,
 ) -> Result<(), MarketError> {
     let home = RedirectUri::parse(&app.home_url).map_err(|e| invalid("homeUrl", e.0))?;
-    let actor = Actor::user(&caller.claims.sub, &crate::idp::client_ip(req));
+    let actor = Actor::user(&caller.claims.sub, ip);
     market
         .admin
         .register_portal_app(&actor, &app.id, &app.name, &home)
@@ -230,20 +230,56 @@ pub async fn create(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
-    let merchant = caller.seller()?.clone();
-    let request: AppRequest = parsed(&req, &body, "app")?;
-    let (_, mut app) = checked(&market, &merchant, request).await?;
-    app.id = format!("kit{}", crate::secret::random_id(17));
-    match market.store.insert_kit_app(&app).await {
-        Err(StoreError::Conflict) => {
-            return Err(MarketError::Conflict(
-                "This product has a joint-operation app already: change that one".into(),
-            ))
-        }
-        other => other?,
-    }
-    register_at_portal(&market, &req, &caller, &app).await?;
+    caller.seller()?;
+    json_body(&req, &body)?;
+    let ip = crate::idp::client_ip(&req);
+    let app = save_app(&market, &caller, &ip, None, &body).await?;
     Ok(HttpResponse::Created().json(AppView::from(app)))
+}
+
+/// Registers (`current`: None) or changes a joint-operation app of the calling seller
+/// from its JSON description, and tells the portal its name and home. The API and the
+/// marketplace console both come here.
+pub async fn save_app(
+    market: &Marketplace,
+    caller: &Caller,
+    ip: &str,
+    current: Option<&str>,
+    body: &[u8],
+) -> Result<KitApp, MarketError> {
+    let merchant = caller.seller()?.clone();
+    let request: AppRequest =
+        serde_json::from_slice(body).map_err(|e| MarketError::Invalid(format!("app body: {e}")))?;
+    let current = match current {
+        Some(id) => Some(own_app(market, &merchant, id).await?),
+        None => None,
+    };
+    if let Some(current) = &current {
+        if request.product_id != current.product_id {
+            return Err(invalid("productId", "an app stays with its product"));
+        }
+    }
+    let (_, mut app) = checked(market, &merchant, request).await?;
+    match current {
+        Some(current) => {
+            app.id = current.id;
+            app.created_at = current.created_at;
+            market.store.update_kit_app(&app).await?;
+        }
+        None => {
+            app.id = format!("kit{}", crate::secret::random_id(17));
+            match market.store.insert_kit_app(&app).await {
+                Err(StoreError::Conflict) => {
+                    return Err(MarketError::Conflict(
+                        "This product has a joint-operation app already: change that one".into(),
+                    ))
+                }
+                other => other?,
+            }
+        }
+    }
+    register_at_portal(market, ip, caller, &app).await?;
+    Ok(app)
 }
 
 /// My joint-operation apps
@@ -320,16 +356,9 @@ pub async fn update(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
-    let merchant = caller.seller()?.clone();
-    let current = own_app(&market, &merchant, &path).await?;
-    let request: AppRequest = parsed(&req, &body, "app")?;
-    if request.product_id != current.product_id {
-        return Err(invalid("productId", "an app stays with its product"));
-    }
-    let (_, mut app) = checked(&market, &merchant, request).await?;
-    app.id = current.id;
-    app.created_at = current.created_at;
-    market.store.update_kit_app(&app).await?;
-    register_at_portal(&market, &req, &caller, &app).await?;
+    caller.seller()?;
+    json_body(&req, &body)?;
+    let ip = crate::idp::client_ip(&req);
+    let app = save_app(&market, &caller, &ip, Some(&path), &body).await?;
     Ok(HttpResponse::Ok().json(AppView::from(app)))
 }
