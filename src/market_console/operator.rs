@@ -10,7 +10,7 @@ use super::unsubscribes::{unsubscribe_list, unsubscribe_page};
 use super::{done, ok, refusal, Chrome, PageError, Pager, PAGE_SIZE};
 use crate::console::form::Form;
 use crate::marketplace::application_queries::ApplicationFilter;
-use crate::marketplace::applications::{ApplicationRecord, PENDING};
+use crate::marketplace::applications::{ApplicationRecord, KINDS, PENDING};
 use crate::marketplace::product::ProductContent;
 use crate::marketplace::review;
 use crate::marketplace::unsubscribe::State;
@@ -44,6 +44,8 @@ struct QueuePage<'a> {
     m: &'a Member,
     applications: Vec<(ApplicationRecord, Option<ProductContent>)>,
     pager: Pager,
+    /// The type filter (publish, modify), empty for both.
+    kind: String,
     error: Option<(String, String)>,
 }
 
@@ -54,8 +56,15 @@ async fn queue_page(
     error: Option<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
     let offset = super::offset_of(req);
+    let kind = crate::console::query(req, "type");
+    let kind = if KINDS.contains(&kind.as_str()) {
+        kind
+    } else {
+        String::new()
+    };
     let filter = ApplicationFilter {
         status: Some(PENDING.into()),
+        kind: (!kind.is_empty()).then(|| kind.clone()),
         offset,
         limit: PAGE_SIZE,
         ..ApplicationFilter::default()
@@ -73,7 +82,12 @@ async fn queue_page(
                 (a, content)
             })
             .collect(),
-        pager: Pager::new("/market/operator/review", total, offset),
+        pager: Pager::new(
+            &super::with_query("/market/operator/review", &[("type", &kind)]),
+            total,
+            offset,
+        ),
+        kind,
         error,
     };
     Ok(super::answer(failed, page.render()))

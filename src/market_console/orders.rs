@@ -260,6 +260,8 @@ struct SubscriptionsPage<'a> {
     t: &'static MarketTexts,
     c: Chrome,
     m: &'a Member,
+    heading: &'static str,
+    base: &'static str,
     subscriptions: Vec<SubscriptionRecord>,
     state: String,
     states: Vec<&'static str>,
@@ -272,30 +274,40 @@ async fn my_subscriptions(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
     let buyer_id = member.caller.buyer()?.to_owned();
-    let state = crate::console::query(&req, "state");
+    let owner = SubscriptionOwner::Buyer(&buyer_id);
+    let what = (
+        "subscriptions",
+        member.t.my_subscriptions,
+        "/market/subscriptions",
+    );
+    subscription_list(&req, &member, &market, owner, what).await
+}
+
+/// A page of subscriptions, for the buyer or the seller.
+pub async fn subscription_list(
+    req: &HttpRequest,
+    member: &Member,
+    market: &Marketplace,
+    owner: SubscriptionOwner<'_>,
+    (section, heading, base): (&'static str, &'static str, &'static str),
+) -> Result<HttpResponse, PageError> {
+    let state = crate::console::query(req, "state");
     let filter = SubState::parse(&state);
-    let offset = super::offset_of(&req);
+    let offset = super::offset_of(req);
     let (subscriptions, total) = market
         .store
-        .subscriptions_of(
-            SubscriptionOwner::Buyer(&buyer_id),
-            filter,
-            offset,
-            PAGE_SIZE,
-        )
+        .subscriptions_of(owner, filter, offset, PAGE_SIZE)
         .await?;
     let page = SubscriptionsPage {
         t: member.t,
-        c: member.chrome("subscriptions"),
-        m: &member,
+        c: member.chrome(section),
+        m: member,
+        heading,
+        base,
         subscriptions,
         state: filter.map(|s| s.as_str().to_owned()).unwrap_or_default(),
         states: SubState::ALL.iter().map(|s| s.as_str()).collect(),
-        pager: Pager::new(
-            &with_query("/market/subscriptions", &[("state", &state)]),
-            total,
-            offset,
-        ),
+        pager: Pager::new(&with_query(base, &[("state", &state)]), total, offset),
     };
     Ok(ok(page.render()))
 }

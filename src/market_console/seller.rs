@@ -30,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(withdraw),
         )
         .route("/seller/orders", web::get().to(orders))
+        .route("/seller/subscriptions", web::get().to(subscriptions))
         .route("/seller/orders/{id}", web::get().to(order))
         .route("/seller/orders/{id}/ship", web::post().to(ship))
         .route("/seller/unsubscribes", web::get().to(unsubscribes))
@@ -245,6 +246,21 @@ async fn orders(
     let tenant_id = member.seller_tenant()?;
     let what = ("sold", member.t.sold_orders, "/market/seller/orders");
     order_list(&req, &member, &market, OrderOwner::Seller(&tenant_id), what).await
+}
+
+async fn subscriptions(
+    req: HttpRequest,
+    member: Member,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    let tenant_id = member.seller_tenant()?;
+    let owner = crate::marketplace::subscription_store::SubscriptionOwner::Seller(&tenant_id);
+    let what = (
+        "sold-subscriptions",
+        member.t.sold_subscriptions,
+        "/market/seller/subscriptions",
+    );
+    super::orders::subscription_list(&req, &member, &market, owner, what).await
 }
 
 async fn sold_order(

@@ -31,6 +31,7 @@ texts! {
     modify: "修改", "Modify";
     publish: "发布商品", "Publish a product";
     sold_orders: "我的商品订单", "Orders of my products";
+    sold_subscriptions: "我的商品订阅", "Subscriptions to my products";
     seller_unsubscribes: "买家退订申请", "Buyers' unsubscribe requests";
     review_queue: "商品审核", "Review queue";
     appeals: "退订申诉", "Unsubscribe appeals";

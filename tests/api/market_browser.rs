@@ -266,6 +266,12 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
         "the order and its UNSUBSCRIBE order"
     );
     both_languages(&seller, "sold").await;
+    click(&seller, "nav-sold-subscriptions").await;
+    wait_for(&seller, "#subscriptions").await;
+    assert!(text_of(&seller, "#subscriptions tbody")
+        .await
+        .contains("已退订"));
+    both_languages(&seller, "sold-subscriptions").await;
     click(&seller, "nav-keys").await;
     wait_for(&seller, "#keys").await;
     click(&seller, "mint-key").await;

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::*;
 use crate::console::{csrf, submit as post, visit};
-use crate::helpers::browser;
+use crate::helpers::{browser, TENANT};
 
 #[tokio::test]
 async fn pages_follow_roles_and_refusals_change_nothing() {
@@ -179,4 +179,79 @@ async fn pages_follow_roles_and_refusals_change_nothing() {
         placed["orderLines"][0]["subscriptionId"],
         json!(stored.subscription_id)
     );
+    let sold = visit(
+        &app,
+        &alice,
+        "/market/seller/subscriptions?state=unsubscribed&lang=en",
+        "alice",
+    )
+    .await;
+    assert_eq!(sold.status, 200);
+    assert!(sold.body.contains("1 in all"), "{}", sold.body);
+
+    // Access keys: the SK once, deleting with a confirmation, minting only after a recent
+    // sign-in.
+    let keys = visit(&app, &alice, "/market/seller/keys?lang=en", "alice").await;
+    assert_eq!(keys.status, 200);
+    let minted = post(
+        &app,
+        &alice,
+        "/market/seller/keys",
+        &[("csrf_token", &alice_token)],
+    )
+    .await;
+    assert_eq!(minted.status, 200);
+    assert!(minted.body.contains("id=\"minted-sk\""));
+    let ak = market(&app).access_keys_of(TENANT).await.unwrap()[0]
+        .access_key
+        .clone();
+    let delete = format!("/market/seller/keys/{ak}/delete");
+    let unticked = post(&app, &alice, &delete, &[("csrf_token", &alice_token)]).await;
+    assert_eq!(unticked.status, 400);
+    let deleted = post(
+        &app,
+        &alice,
+        &delete,
+        &[("csrf_token", &alice_token), ("confirm", "1")],
+    )
+    .await;
+    assert_eq!(deleted.status, 303);
+    assert!(market(&app)
+        .access_keys_of(TENANT)
+        .await
+        .unwrap()
+        .is_empty());
+    app.clock().advance(std::time::Duration::from_secs(16 * 60));
+    let stale = post(
+        &app,
+        &alice,
+        "/market/seller/keys",
+        &[("csrf_token", &alice_token)],
+    )
+    .await;
+    assert_eq!(stale.status, 303);
+    assert!(
+        stale.path.starts_with("/market/login?") && stale.path.contains("fresh=1"),
+        "{}",
+        stale.path
+    );
+    assert!(market(&app)
+        .access_keys_of(TENANT)
+        .await
+        .unwrap()
+        .is_empty());
+    let messages = visit(&app, &alice, "/market/seller/messages", "alice").await;
+    assert_eq!(messages.status, 200);
+
+    // The operators' queue filters by type.
+    let carol = browser();
+    let queue = visit(
+        &app,
+        &carol,
+        "/market/operator/review?type=modify&lang=en",
+        "carol",
+    )
+    .await;
+    assert_eq!(queue.status, 200);
+    assert!(queue.body.contains("0 in all"), "{}", queue.body);
 }
