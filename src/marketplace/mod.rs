@@ -32,6 +32,7 @@ pub mod subscriptions_api;
 pub mod unsubscribe;
 pub mod unsubscribe_api;
 pub mod unsubscribe_rules;
+mod unsubscribe_steps_api;
 pub(crate) mod unsubscribe_store;
 pub mod unsubscribing;
 
@@ -261,17 +262,17 @@ pub fn routes() -> Vec<RouteEntry> {
         entry(
             "/api/marketplace/v1/buyer/unsubscribe-requests/{requestId}/withdraw",
             M::POST,
-            unsubscribe_api::withdraw,
+            unsubscribe_steps_api::withdraw,
         ),
         entry(
             "/api/marketplace/v1/buyer/unsubscribe-requests/{requestId}/appeal",
             M::POST,
-            unsubscribe_api::appeal,
+            unsubscribe_steps_api::appeal,
         ),
         entry(
             "/api/marketplace/v1/buyer/unsubscribe-requests/{requestId}/return",
             M::POST,
-            unsubscribe_api::post_return,
+            unsubscribe_steps_api::post_return,
         ),
         entry(
             "/api/marketplace/v1/seller/unsubscribe-requests",
@@ -286,12 +287,12 @@ pub fn routes() -> Vec<RouteEntry> {
         entry(
             "/api/marketplace/v1/seller/unsubscribe-requests/{requestId}/approve",
             M::POST,
-            unsubscribe_api::seller_approve,
+            unsubscribe_steps_api::seller_approve,
         ),
         entry(
             "/api/marketplace/v1/seller/unsubscribe-requests/{requestId}/reject",
             M::POST,
-            unsubscribe_api::seller_reject,
+            unsubscribe_steps_api::seller_reject,
         ),
         entry(
             "/api/marketplace/v1/operator/unsubscribe-requests",
@@ -306,12 +307,12 @@ pub fn routes() -> Vec<RouteEntry> {
         entry(
             "/api/marketplace/v1/operator/unsubscribe-requests/{requestId}/approve",
             M::POST,
-            unsubscribe_api::operator_approve,
+            unsubscribe_steps_api::operator_approve,
         ),
         entry(
             "/api/marketplace/v1/operator/unsubscribe-requests/{requestId}/reject",
             M::POST,
-            unsubscribe_api::operator_reject,
+            unsubscribe_steps_api::operator_reject,
         ),
         entry(
             "/api/marketplace/v1/buyer/orders/{orderId}/invoice",
