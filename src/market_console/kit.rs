@@ -12,7 +12,7 @@ use crate::admin::AppRole;
 use crate::console::form::Form;
 use crate::marketplace::kit::app_store::KitApp;
 use crate::marketplace::kit::buyer::{instance_users, set_user_role};
-use crate::marketplace::kit::debug_api::{cases_of, debug_scenario};
+use crate::marketplace::kit::debug_api::{cases_of, debug_scenario, generated_curl};
 use crate::marketplace::kit::debug_cases::SavedCase;
 use crate::marketplace::kit::exchange::Activity;
 use crate::marketplace::kit::instance_store::InstanceRecord;
@@ -27,7 +27,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/seller/apps", web::get().to(apps))
         .route("/seller/apps/{id}", web::get().to(app))
-        .route("/seller/apps/{id}/debug", web::post().to(debug));
+        .route("/seller/apps/{id}/debug", web::post().to(debug))
+        .route("/seller/apps/{id}/generate", web::post().to(generate));
 }
 
 /// An instance with its users, as (user id, username, role).
@@ -193,6 +194,8 @@ struct AppPage {
     cases: Vec<SavedCase>,
     missing: Vec<Activity>,
     scenarios: [Activity; 10],
+    /// A generated request, as a curl command (nothing was sent).
+    curl: Option<String>,
     error: Option<String>,
 }
 
@@ -200,7 +203,7 @@ async fn app_page(
     member: &Member,
     market: &Marketplace,
     id: &str,
-    error: Option<String>,
+    (curl, error): (Option<String>, Option<String>),
 ) -> Result<HttpResponse, PageError> {
     let merchant = member.caller.seller()?;
     let app = crate::marketplace::kit::apps::own_app(market, merchant, id).await?;
@@ -213,6 +216,7 @@ async fn app_page(
         cases,
         missing,
         scenarios: Activity::ALL,
+        curl,
         error,
     };
     Ok(super::answer(failed, page.render()))
@@ -223,7 +227,7 @@ async fn app(
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
-    app_page(&member, &market, &path.into_inner(), None).await
+    app_page(&member, &market, &path.into_inner(), (None, None)).await
 }
 
 async fn debug(
@@ -246,7 +250,26 @@ async fn debug(
         Ok(_) => Ok(done(&format!("/market/seller/apps/{id}"), "changed")),
         Err(err) => {
             let message = refusal(err)?;
-            app_page(&member, &market, &id, Some(message)).await
+            app_page(&member, &market, &id, (None, Some(message))).await
+        }
+    }
+}
+
+async fn generate(
+    member: Member,
+    path: web::Path<String>,
+    form: Form,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    member.check(&form)?;
+    let id = path.into_inner();
+    let scenario = form.get("scenario");
+    let generated = generated_curl(&market, &member.caller, &id, scenario, form.get("path")).await;
+    match generated {
+        Ok(curl) => app_page(&member, &market, &id, (Some(curl), None)).await,
+        Err(err) => {
+            let message = refusal(err)?;
+            app_page(&member, &market, &id, (None, Some(message))).await
         }
     }
 }

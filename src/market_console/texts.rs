@@ -186,6 +186,9 @@ texts! {
     debug_cases: "调测用例", "Debug cases";
     debug_path: "路径（可选）", "Path (optional)";
     run_debug: "调试并保存", "Debug and save";
+    generate_request: "仅生成请求", "Generate the request only";
+    generated_request: "生成的请求", "The generated request";
+    generated_hint: "已签名，未发送：可在自己的环境中用 curl 调用。", "Signed and not sent: call it with curl from your own environment.";
     evidence: "凭证附件", "Evidence";
     evidence_hint:
         "可选。PNG、JPEG、GIF、PDF、ZIP（含 Office 文件）或纯文本，最大 5 MiB。",

@@ -289,6 +289,23 @@ async fn in_the_marketplace_console_the_buyer_manages_users_and_the_seller_debug
     .await;
     assert_eq!(elsewhere.status, 400);
     assert!(elsewhere.body.contains("production host"));
+    let generated = submit(
+        &app,
+        &seller,
+        "/market/seller/apps/demo-crm/generate",
+        &[
+            ("csrf_token", &csrf(&page.body)),
+            ("scenario", "userSync"),
+            ("path", ""),
+        ],
+    )
+    .await;
+    assert_eq!(generated.status, 200);
+    assert!(
+        generated.body.contains("id=\"generated-curl\">curl "),
+        "{}",
+        generated.body
+    );
 
     // The app's form, checked as the API checks it.
     let edit = visit_as(

@@ -368,6 +368,12 @@ async fn the_kit_pages_of_the_demo_in_both_languages() {
     click(&seller, "run-debug").await;
     wait_for(&seller, "#notice").await;
     both_languages(&seller, "app").await;
+    click(&seller, "generate").await;
+    wait_for(&seller, "#generated-curl").await;
+    assert!(text_of(&seller, "#generated-curl")
+        .await
+        .starts_with("curl "));
+    save_screenshot(&seller, "market-app-generated-zh.png").await;
     click(&seller, "edit-app").await;
     wait_for(&seller, "#app-form").await;
     both_languages(&seller, "app-form").await;

@@ -207,15 +207,15 @@ pub async fn run_case(
     Ok(case)
 }
 
-/// The calling seller debugs `scenario` of its app against the production URL (or a
-/// `path` on its host) with the samples as they are, saving the case if it holds.
-pub async fn debug_scenario(
+/// The calling seller's app, a scenario of it and the URL (the production URL, or a
+/// `path` on its host) with the scenario's sample, as the console's forms name them.
+async fn scenario_of(
     market: &Marketplace,
     caller: &Caller,
     app_id: &str,
     scenario: &str,
     path: &str,
-) -> Result<SavedCase, MarketError> {
+) -> Result<(KitApp, Activity, String, Value), MarketError> {
     let app = super::apps::own_app(market, caller.seller()?, app_id).await?;
     let scenario = Activity::parse(scenario)
         .ok_or_else(|| MarketError::Invalid("choose a scenario".into()))?;
@@ -233,6 +233,19 @@ pub async fn debug_scenario(
             .to_string()
     };
     let payload = sample(&app, scenario, market.clock.now_unix()).map_err(MarketError::Invalid)?;
+    Ok((app, scenario, url, payload))
+}
+
+/// The calling seller debugs `scenario` of its app with the sample as it is, saving the
+/// case if it holds.
+pub async fn debug_scenario(
+    market: &Marketplace,
+    caller: &Caller,
+    app_id: &str,
+    scenario: &str,
+    path: &str,
+) -> Result<SavedCase, MarketError> {
+    let (app, scenario, url, payload) = scenario_of(market, caller, app_id, scenario, path).await?;
     run_case(
         market,
         &app,
@@ -242,6 +255,21 @@ pub async fn debug_scenario(
         payload,
     )
     .await
+}
+
+/// The signed request of a scenario as a curl command; nothing is sent.
+pub async fn generated_curl(
+    market: &Marketplace,
+    caller: &Caller,
+    app_id: &str,
+    scenario: &str,
+    path: &str,
+) -> Result<String, MarketError> {
+    let (app, scenario, url, payload) = scenario_of(market, caller, app_id, scenario, path).await?;
+    let (request, _) = signed(market, &app, &url, scenario, payload)
+        .await
+        .map_err(MarketError::Invalid)?;
+    Ok(request.curl())
 }
 
 /// An app's saved cases and the required scenarios still missing.
