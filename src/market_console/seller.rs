@@ -82,25 +82,8 @@ struct ApplicationsPage {
 
 /// A date (yyyy-mm-dd, UTC) as unix seconds at its start, or its end with `end`.
 fn day(raw: &str, end: bool) -> Option<i64> {
-    let date = chrono_free_date(raw)?;
-    Some(if end { date + 86_399 } else { date })
-}
-
-/// Days since the epoch of a yyyy-mm-dd date, without a date library.
-fn chrono_free_date(raw: &str) -> Option<i64> {
-    let mut parts = raw.split('-').map(|p| p.parse::<i64>().ok());
-    let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
-    if !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    // Howard Hinnant's days_from_civil.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some((era * 146_097 + doe - 719_468) * 86_400)
+    let start = crate::calendar::parse_day(raw)?;
+    Some(if end { start + 86_399 } else { start })
 }
 
 fn product_name(content: &str) -> String {

@@ -26,14 +26,42 @@ async fn wait_for(browser: &Client, css: &str) {
 
 /// Opens `path`, signing in as `username` when the unified login page asks.
 async fn open_signed_in(app: &TestApp, browser: &Client, path: &str, username: &str) {
+    open_signed_in_with(app, browser, path, username, PASSWORD).await
+}
+
+async fn open_signed_in_with(
+    app: &TestApp,
+    browser: &Client,
+    path: &str,
+    username: &str,
+    password: &str,
+) {
     browser.goto(&app.url(path)).await.unwrap();
     let url = browser.current_url().await.unwrap();
     if url.path().starts_with("/unified-login/portal-login") {
         type_into(browser, "username", username).await;
-        type_into(browser, "password", PASSWORD).await;
+        type_into(browser, "password", password).await;
         click(browser, "submit").await;
     }
     wait_for(browser, "main h1").await;
+}
+
+/// Follows the first link matching `css`.
+async fn click_first(browser: &Client, css: &str) {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Opens a section from the navigation, waits for `css`, and screenshots it as `name`.
+async fn section(browser: &Client, nav: &str, css: &str, name: &str) {
+    click(browser, nav).await;
+    wait_for(browser, css).await;
+    both_languages(browser, name).await;
 }
 
 async fn choose(browser: &Client, id: &str, value: &str) {
@@ -122,18 +150,14 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
     wait_for(&seller, "#application-status").await;
     assert_eq!(text_of(&seller, "#notice").await, "已提交审核。");
     both_languages(&seller, "application").await;
-    click(&seller, "nav-applications").await;
-    wait_for(&seller, "#applications").await;
-    both_languages(&seller, "applications").await;
-    click(&seller, "nav-publish").await;
-    wait_for(&seller, "#publish-form").await;
-    both_languages(&seller, "publish").await;
+    section(&seller, "nav-applications", "#applications", "applications").await;
+    section(&seller, "nav-publish", "#publish-form", "publish").await;
 
     // The operator approves it from the queue.
     let operator = session(&driver, "en-US").await;
     open_signed_in(&app, &operator, "/market/operator/review", "carol").await;
-    let section = operator.find(Locator::Css("section.panel")).await.unwrap();
-    let id = section.attr("id").await.unwrap().unwrap();
+    let queued = operator.find(Locator::Css("section.panel")).await.unwrap();
+    let id = queued.attr("id").await.unwrap().unwrap();
     let application = id.trim_start_matches("review-").to_owned();
     both_languages(&operator, "review").await;
     click(&operator, &format!("approve-confirm-{application}")).await;
@@ -142,16 +166,8 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
     assert_eq!(text_of(&operator, "#notice").await, "Updated.");
 
     // On sale: the seller's products, each with its modification form, filled in.
-    click(&seller, "nav-products").await;
-    wait_for(&seller, "#my-products").await;
-    both_languages(&seller, "products").await;
-    seller
-        .find(Locator::Css("a[id^='modify-']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    section(&seller, "nav-products", "#my-products", "products").await;
+    click_first(&seller, "a[id^='modify-']").await;
     wait_for(&seller, "#publish-form").await;
     assert_eq!(
         seller
@@ -171,16 +187,8 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
     open_signed_in(&app, &buyer, "/market/", "dave").await;
     type_into(&buyer, "q", "crm").await;
     choose(&buyer, "type", "saas").await;
-    click(&buyer, "search").await;
-    wait_for(&buyer, "input#q[value='crm']").await;
-    both_languages(&buyer, "catalogue").await;
-    buyer
-        .find(Locator::Css("a.product-link"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    section(&buyer, "search", "input#q[value='crm']", "catalogue").await;
+    click_first(&buyer, "a.product-link").await;
     wait_for(&buyer, "#order-form").await;
     assert_eq!(text_of(&buyer, "#product-name").await, "Cloud CRM");
     both_languages(&buyer, "product").await;
@@ -215,23 +223,13 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
         "the evidence, listed"
     );
     both_languages(&buyer, "unsubscribe-buyer").await;
-    click(&buyer, "nav-orders").await;
-    wait_for(&buyer, "#orders").await;
-    both_languages(&buyer, "orders").await;
-    click(&buyer, "nav-unsubscribes").await;
-    wait_for(&buyer, "#unsubscribes").await;
-    both_languages(&buyer, "unsubscribes").await;
+    section(&buyer, "nav-orders", "#orders", "orders").await;
+    section(&buyer, "nav-unsubscribes", "#unsubscribes", "unsubscribes").await;
 
     // The seller approves it.
     click(&seller, "nav-seller-unsubscribes").await;
     wait_for(&seller, "#unsubscribes").await;
-    seller
-        .find(Locator::Css("a.request-link"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_first(&seller, "a.request-link").await;
     wait_for(&seller, "#approve-form").await;
     assert_eq!(
         text_of(&seller, "#history a.attachment").await,
@@ -289,9 +287,7 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
         "never again"
     );
     both_languages(&seller, "keys").await;
-    click(&seller, "nav-messages").await;
-    wait_for(&seller, "#messages").await;
-    both_languages(&seller, "messages").await;
+    section(&seller, "nav-messages", "#messages", "messages").await;
 
     // The buyer's subscription is over.
     click(&buyer, "nav-subscriptions").await;
@@ -312,27 +308,11 @@ async fn the_kit_pages_of_the_demo_in_both_languages() {
     use unilogin::demo::{DEMO_PASSWORD, DEMO_SELLER_USERNAME, DEMO_USERNAME};
     let app = TestApp::spawn_with(|settings| settings.demo = true).await;
     let driver = start_driver().await;
-    let sign_in = |browser: Client, path: &'static str, username: &'static str| {
-        let app = &app;
-        async move {
-            browser.goto(&app.url(path)).await.unwrap();
-            type_into(&browser, "username", username).await;
-            type_into(&browser, "password", DEMO_PASSWORD).await;
-            click(&browser, "submit").await;
-            wait_for(&browser, "main h1").await;
-            browser
-        }
-    };
 
     // The demo buyer orders the demo app from the catalogue.
-    let buyer = sign_in(session(&driver, "en-US").await, "/market/", DEMO_USERNAME).await;
-    buyer
-        .find(Locator::Css("a.product-link"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let buyer = session(&driver, "en-US").await;
+    open_signed_in_with(&app, &buyer, "/market/", DEMO_USERNAME, DEMO_PASSWORD).await;
+    click_first(&buyer, "a.product-link").await;
     wait_for(&buyer, "#order-form").await;
     for _ in 0..50 {
         click(&buyer, "place-order").await;
@@ -355,28 +335,27 @@ async fn the_kit_pages_of_the_demo_in_both_languages() {
     wait_for(&buyer, "#remove-demo").await;
     both_languages(&buyer, "instances").await;
 
-    let seller = sign_in(
-        session(&driver, "zh-CN").await,
+    let seller = session(&driver, "zh-CN").await;
+    open_signed_in_with(
+        &app,
+        &seller,
         "/market/seller/apps",
         DEMO_SELLER_USERNAME,
+        DEMO_PASSWORD,
     )
     .await;
     both_languages(&seller, "apps").await;
     click(&seller, "app-demo-crm").await;
     wait_for(&seller, "#debug-form").await;
     choose(&seller, "scenario", "orderNotify").await;
-    click(&seller, "run-debug").await;
-    wait_for(&seller, "#notice").await;
-    both_languages(&seller, "app").await;
+    section(&seller, "run-debug", "#notice", "app").await;
     click(&seller, "generate").await;
     wait_for(&seller, "#generated-curl").await;
     assert!(text_of(&seller, "#generated-curl")
         .await
         .starts_with("curl "));
     save_screenshot(&seller, "market-app-generated-zh.png").await;
-    click(&seller, "edit-app").await;
-    wait_for(&seller, "#app-form").await;
-    both_languages(&seller, "app-form").await;
+    section(&seller, "edit-app", "#app-form", "app-form").await;
     buyer.close().await.unwrap();
     seller.close().await.unwrap();
 }
