@@ -53,6 +53,27 @@ pub fn readable(unix: i64) -> String {
     )
 }
 
+/// `n` working days after `start`: weekends (Saturday, Sunday in China Standard Time,
+/// UTC+8) are skipped; public holidays are not known here and count as working days.
+pub fn add_working_days(start: i64, n: u32) -> i64 {
+    const DAY: i64 = 86_400;
+    const CST: i64 = 8 * 3600;
+    let weekend = |t: i64| {
+        // 1970-01-01 was a Thursday: day 0 → 4 (Monday = 1 … Sunday = 7).
+        let weekday = ((t + CST).div_euclid(DAY) + 3).rem_euclid(7) + 1;
+        weekday >= 6
+    };
+    let mut at = start;
+    let mut left = n;
+    while left > 0 {
+        at += DAY;
+        if !weekend(at) {
+            left -= 1;
+        }
+    }
+    at
+}
+
 /// The first second (UTC) of a `yyyy-MM-dd` day, as a date input sends it.
 pub fn parse_day(raw: &str) -> Option<i64> {
     let b = raw.as_bytes();
@@ -91,6 +112,24 @@ pub fn parse_sdk_date(raw: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn working_days_skip_the_weekend_in_china_time() {
+        let friday_10am_cst = parse_day("2026-11-27").unwrap() + 2 * 3600;
+        let wednesday = parse_day("2026-12-02").unwrap() + 2 * 3600;
+        assert_eq!(add_working_days(friday_10am_cst, 3), wednesday);
+        let monday = parse_day("2026-11-23").unwrap() + 2 * 3600;
+        assert_eq!(
+            add_working_days(monday, 3),
+            parse_day("2026-11-26").unwrap() + 2 * 3600
+        );
+        // Saturday 07:00 CST is still Friday in UTC: the weekend follows China's days.
+        let saturday_7am_cst = parse_day("2026-11-27").unwrap() + 23 * 3600;
+        assert_eq!(
+            add_working_days(saturday_7am_cst, 1),
+            saturday_7am_cst + 2 * 86_400
+        );
+    }
 
     #[test]
     fn formats_and_parses_utc() {

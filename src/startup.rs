@@ -172,6 +172,7 @@ impl Application {
                 durable.pool().clone(),
                 clock.clone(),
             ),
+            channels: crate::marketplace::inbox::Channels::default(),
         });
         // Calls to sellers' production URLs and instances' expiry: every instance works
         // the shared outbox and sweeps.

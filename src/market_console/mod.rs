@@ -7,6 +7,7 @@
 
 mod buyer;
 mod error;
+mod inbox;
 mod kit;
 mod kit_apps;
 mod operator;
@@ -16,8 +17,10 @@ mod seller;
 mod seller_tools;
 mod session;
 mod submitted;
+mod supervisions;
 mod texts;
 mod unsubscribes;
+mod work_orders;
 
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
@@ -48,6 +51,7 @@ pub struct Chrome {
     pub buyer: bool,
     pub seller: bool,
     pub operator: bool,
+    pub unread: i64,
 }
 
 impl Member {
@@ -61,6 +65,8 @@ impl Member {
                 "changed" => t.done_changed,
                 "published" => t.done_published,
                 "invoiced" => t.done_invoiced,
+                "opened" => t.done_opened,
+                "read" => t.done_read,
                 _ => return None,
             })
         });
@@ -73,6 +79,7 @@ impl Member {
             buyer: self.has(Role::Buyer),
             seller: self.has(Role::Seller),
             operator: self.has(Role::Operator),
+            unread: self.unread,
         }
     }
 
@@ -194,6 +201,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(kit_apps::routes)
             .configure(kit::routes)
             .configure(operator::routes)
+            .configure(supervisions::routes)
+            .configure(work_orders::routes)
+            .configure(inbox::routes)
             .default_service(web::to(not_found)),
     );
 }

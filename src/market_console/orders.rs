@@ -98,6 +98,8 @@ pub struct OrderPage<'a> {
     pub shipment: Option<Shipment>,
     /// Whose page: the buyer's (its actions) or the seller's (shipping).
     pub as_seller: bool,
+    /// The service supervision of its lines, when supervised.
+    pub supervisions: Vec<crate::marketplace::supervision::store::SupervisionRecord>,
     pub reasons: Vec<(&'static str, &'static str)>,
     pub error: Option<String>,
 }
@@ -144,7 +146,9 @@ pub async fn order_page<'a>(
         Some(s) => market.store.shipment(&s.order_id).await?,
         None => None,
     };
+    let supervisions = market.store.supervisions_of_order(&o.id).await?;
     Ok(OrderPage {
+        supervisions,
         t: member.t,
         c: member.chrome(if as_seller { "sold" } else { "orders" }),
         m: member,

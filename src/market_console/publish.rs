@@ -48,6 +48,8 @@ struct ProductInput {
     category: String,
     access_type: String,
     self_check: bool,
+    /// SaaS: under service supervision.
+    supervised: bool,
     specs: Vec<SpecRow>,
     /// Resubmitting this rejected application, or modifying this product.
     application: String,
@@ -95,6 +97,7 @@ fn input_of(content: &ProductContent) -> ProductInput {
         category: content.category.clone(),
         access_type: code(&content.access_type),
         self_check: content.security_self_check,
+        supervised: content.supervised,
         specs: content
             .specs
             .iter()
@@ -142,6 +145,7 @@ async fn publish_form(
             access_type: p.access_type,
             specs: p.specs,
             security_self_check: true,
+            supervised: p.supervised,
         };
         input = input_of(&content);
         input.product = p.id;
@@ -156,6 +160,7 @@ fn read_input(form: &Form) -> ProductInput {
         category: form.get("category").into(),
         access_type: form.get("access_type").into(),
         self_check: form.checked("security_self_check"),
+        supervised: form.checked("supervised"),
         specs: (0..SPEC_ROWS)
             .map(|i| SpecRow {
                 name: form.get(&format!("spec_name_{i}")).into(),
@@ -195,6 +200,7 @@ fn product_body(input: &ProductInput) -> Result<Vec<u8>, String> {
         "category": input.category,
         "accessType": input.access_type,
         "securitySelfCheck": input.self_check,
+        "supervised": input.supervised,
         "specs": specs,
     })
     .to_string()

@@ -91,6 +91,8 @@ pub struct Member {
     pub t: &'static MarketTexts,
     pub switch_href: String,
     pub done: Option<String>,
+    /// In-site messages not yet read, for the navigation.
+    pub unread: i64,
     cookie: String,
     id_token: String,
 }
@@ -160,6 +162,10 @@ async fn identify(req: &HttpRequest) -> Result<Member, PageError> {
         }
         Err(err) => return Err(err.into()),
     };
+    let unread = match crate::marketplace::inbox::api::reader_of(&caller) {
+        Ok(reader) => market.store.unread_count(&reader).await?,
+        Err(_) => 0,
+    };
     let explicit = crate::console::explicit_lang(req.query_string());
     let lang = Lang::negotiate(req, explicit.map(Lang::code));
     Ok(Member {
@@ -171,6 +177,7 @@ async fn identify(req: &HttpRequest) -> Result<Member, PageError> {
         t: texts(lang),
         switch_href: switch_href(req, lang.other()),
         done: Some(crate::console::query(req, "done")).filter(|d| !d.is_empty()),
+        unread,
         cookie,
         id_token: session.id_token,
     })

@@ -129,6 +129,7 @@ texts! {
     operation_log: "操作记录", "Operation log";
     rejection_reason: "驳回原因", "Rejection reason";
     security_self_check: "已完成安全自检", "Security self-check done";
+    supervised_saas: "SaaS 交付受服务监管（License、人工服务、硬件、应用编排始终受监管）", "SaaS delivery under service supervision (License, manual service, hardware and app orchestration always are)";
     specs: "规格与价格", "Specs and prices";
     specs_hint:
         "至少填写一行；按周期计费需选择周期类型，其余计费模式不填。价格以分为单位。",
@@ -207,6 +208,98 @@ texts! {
     app_keys_hint: "三类接口各需一个不同的访问密钥；先在“访问密钥”中创建。", "Each category needs a different access key: create them under Access keys first.";
     save: "保存", "Save";
     edit: "修改", "Change";
+    supervisions: "服务监管", "Service supervision";
+    sold_supervisions: "服务监管（卖家）", "Supervised deliveries";
+    supervision_appeals: "监管申诉", "Supervision appeals";
+    supervision: "服务监管", "Service supervision";
+    supervision_hint:
+        "人工服务、License、受监管 SaaS 的交付由平台监管：买家提交需求 → 卖家确认 → 卖家交付 → 买家验收。硬件与应用编排从交付开始。验收后结算，有效期从实际开始日期或验收时起算。",
+        "Manual service, License and supervised SaaS deliveries are supervised: the buyer submits the requirement, the seller confirms it, delivers, and the buyer accepts. Hardware and app orchestration start at delivery. The seller is settled at completion; the validity period starts at the actual start date, else at acceptance.";
+    flow: "流程", "Flow";
+    waiting_on: "待处理方", "Waiting on";
+    since: "到达本节点", "At this node since";
+    rejections: "驳回次数", "Rejections";
+    settlement: "结算", "Settlement";
+    valid_from: "有效期起算", "Valid from";
+    actual_start: "实际开始日期", "Actual start date";
+    actual_start_hint: "可选；填写后有效期从该日起算，否则从验收时起算。", "Optional: the validity period starts on this day, else at acceptance.";
+    appeal_by: "申诉方", "Appealed by";
+    appeal_ground: "申诉理由", "Grounds";
+    appealed_at: "申诉时间", "Appealed";
+    resolve_by: "处理时限（3 个工作日）", "Resolve by (3 working days)";
+    waited: "已等待", "Waited";
+    overdue: "已超时", "Overdue";
+    frozen_at: "冻结于节点", "Frozen at";
+    submit_requirement: "提交需求", "Submit the requirement";
+    requirement_file: "需求文档（按商品的需求模板填写）", "Requirement (following the product's template)";
+    confirm_requirement: "确认需求", "Confirm the requirement";
+    reject_requirement: "驳回需求", "Reject the requirement";
+    deliver: "开通交付", "Deliver";
+    delivery_file: "验收报告或交付凭证", "Acceptance report or delivery proof";
+    accept_delivery: "确认验收", "Accept the delivery";
+    reject_delivery: "驳回交付", "Reject the delivery";
+    appeal_hint:
+        "买家可在任意节点申诉；卖家在流程等待买家超过 5 天后可申诉，并须附交付凭证。申诉期间流程冻结，由运营在 3 个工作日内处理。",
+        "The buyer may appeal at any node; the seller once the flow has waited on the buyer for more than 5 days, with the delivery proof. An appeal freezes the flow until operations resolve it, within 3 working days.";
+    resolve_appeal: "处理申诉", "Resolve the appeal";
+    resume_at: "恢复到节点", "Resume at";
+    resume: "恢复流程", "Resume the flow";
+    complete_supervision: "直接完成", "Complete it";
+    file_required: "必须上传文件。", "A file is required.";
+    work_orders: "工单", "Work orders";
+    my_work_orders: "我的工单", "My work orders";
+    handled_by_me: "我处理的", "Handled by me";
+    all_work_orders: "全部工单", "All work orders";
+    escalated_work_orders: "升级工单", "Escalated work orders";
+    new_work_order: "提交工单", "Open a work order";
+    work_order: "工单", "Work order";
+    title: "标题", "Title";
+    handler: "处理人", "Handler";
+    escalated: "已升级至运营", "Escalated to operations";
+    sla: "服务时限（SLA）", "Service level (SLA)";
+    sla_acceptance: "受理时限 24 小时", "Acceptance within 24 hours";
+    sla_resolution: "解决时限 72 小时", "Resolution within 72 hours";
+    sla_used: "已用", "Used";
+    sla_due: "到期", "Due";
+    sla_paused: "已暂停（等待客户）", "Paused (waiting on the customer)";
+    sla_met: "已达成", "Met";
+    sla_breached: "已超时", "Breached";
+    conversation: "沟通记录", "Conversation";
+    customer: "客户", "Customer";
+    support: "客服", "Support";
+    message: "留言", "Message";
+    send_message: "发送", "Send";
+    accept_work_order: "受理", "Accept";
+    transfer: "转派", "Transfer";
+    transfer_to: "转派给（本租户用户名）", "Transfer to (a username of your tenant)";
+    escalate: "升级至运营", "Escalate to operations";
+    await_feedback: "待客户反馈", "Ask the customer for feedback";
+    confirm_resolved: "确认已解决", "Confirm resolved";
+    cause: "问题原因", "Cause";
+    solution: "解决方案", "Solution";
+    pause: "暂停", "Pause";
+    resume_work_order: "恢复处理", "Resume";
+    mark_invalid: "判定无效", "Mark invalid";
+    urge: "催单", "Urge";
+    cancel_work_order: "撤销工单", "Cancel the work order";
+    close_work_order: "确认结果并关闭", "Confirm the result and close";
+    delete_work_order: "删除", "Delete";
+    about_order: "关于订单", "About the order";
+    about_product: "关于商品", "About the product";
+    work_order_hint:
+        "工单由商品的卖家处理：24 小时内受理，72 小时内解决（等待您反馈期间不计时）。",
+        "The product's seller handles the work order: accepted within 24 hours, resolved within 72 (the time waiting on your feedback does not count).";
+    attachment: "附件", "Attachment";
+    inbox: "站内信", "Messages";
+    unread: "未读", "Unread";
+    mark_read: "标为已读", "Mark read";
+    mark_all_read: "全部标为已读", "Mark all read";
+    only_unread: "只看未读", "Unread only";
+    message_text: "内容", "Message";
+    subject: "相关", "About";
+    open_subject: "查看", "Open";
+    done_opened: "工单已提交，等待卖家受理。", "The work order is open: the seller accepts it next.";
+    done_read: "已标为已读。", "Marked read.";
     role_buyer: "买家", "Buyer";
     role_seller: "卖家", "Seller";
     role_operator: "运营", "Operator";
@@ -232,7 +325,7 @@ pub fn label(lang: Lang, code: &str) -> String {
         "pending" => ("待卖家处理", "Waiting for the seller"),
         "appealed" => ("申诉中", "Appealed"),
         "awaiting_return" => ("待退货", "Awaiting the return"),
-        "completed" => ("已退订", "Completed"),
+        "completed" => ("已完成", "Completed"),
         "rejected" => ("已驳回", "Rejected"),
         "withdrawn" => ("已撤回", "Withdrawn"),
         "failed" => ("已失效", "Failed"),
@@ -249,6 +342,32 @@ pub fn label(lang: Lang, code: &str) -> String {
         "api" => ("API", "API"),
         "ai_asset" => ("AI 资产", "AI asset"),
         "data_asset" => ("数据资产", "Data asset"),
+        "app_orchestration" => ("应用编排", "App orchestration"),
+        "awaiting_requirement" => ("待提交需求", "Awaiting the requirement"),
+        "requirement_submitted" => ("待确认需求", "Requirement to confirm"),
+        "awaiting_delivery" => ("待交付", "Awaiting delivery"),
+        "delivered" => ("待验收", "Delivered: to accept"),
+        "closed" => ("已关闭", "Closed"),
+        "requirement" => ("需求 → 交付 → 验收", "Requirement, delivery, acceptance"),
+        "delivery_first" => ("交付 → 验收", "Delivery, acceptance"),
+        "buyer" => ("买家", "Buyer"),
+        "seller" => ("卖家", "Seller"),
+        "operator" => ("运营", "Operations"),
+        "system" => ("平台", "Platform"),
+        "seller_overdue" => ("卖家超过 5 天未处理", "The seller left it over 5 days"),
+        "repeated_rejections" => ("驳回超过 3 次", "Rejected more than 3 times"),
+        "buyer_overdue" => ("买家超过 5 天未处理", "The buyer left it over 5 days"),
+        "any_node" => ("买家申诉", "The buyer's appeal"),
+        "held" => ("暂缓结算", "Held"),
+        "due" => ("待结算", "Due"),
+        "pending_acceptance" => ("待受理", "Pending acceptance"),
+        "processing" => ("处理中", "Processing"),
+        "pending_confirmation" => ("待确认结果", "Pending your confirmation"),
+        "cancelled" => ("已撤销", "Cancelled"),
+        "paused" => ("已暂停", "Paused"),
+        "invalid" => ("无效", "Invalid"),
+        "deleted" => ("已删除", "Deleted"),
+        "awaiting_feedback" => ("待反馈", "Awaiting feedback"),
         "NEW" => ("新购", "New"),
         "RENEW" => ("续费", "Renewal"),
         "CHANGE" => ("变更", "Change"),
@@ -273,8 +392,46 @@ pub fn label(lang: Lang, code: &str) -> String {
     }
 }
 
+/// The words for what was done, in a supervision's or a work order's history.
+pub fn action_label(lang: Lang, code: &str) -> String {
+    let (zh, en) = match code {
+        "opened" => ("监管开始", "Supervision opened"),
+        "requirement submitted" => ("提交需求", "Requirement submitted"),
+        "requirement confirmed" => ("确认需求", "Requirement confirmed"),
+        "requirement rejected" => ("驳回需求", "Requirement rejected"),
+        "delivery rejected" => ("驳回交付", "Delivery rejected"),
+        "accepted" => ("确认验收", "Accepted"),
+        "resumed by an operator" => ("运营恢复流程", "Resumed by operations"),
+        "completed by an operator" => ("运营完成监管", "Completed by operations"),
+        "closed: the order was unsubscribed" => {
+            ("订单退订，监管关闭", "Closed: the order was unsubscribed")
+        }
+        "delivered" => ("开通交付", "Delivered"),
+        "appealed" => ("申诉", "Appealed"),
+        "open" => ("提交工单", "Opened"),
+        "accept" => ("受理", "Accepted"),
+        "message" => ("留言", "Message"),
+        "transfer" => ("转派", "Transferred"),
+        "escalate" => ("升级至运营", "Escalated"),
+        "await_feedback" => ("待客户反馈", "Feedback asked"),
+        "confirm_resolved" => ("确认已解决", "Resolved"),
+        "pause" => ("暂停", "Paused"),
+        "resume" => ("恢复处理", "Resumed"),
+        "mark_invalid" => ("判定无效", "Marked invalid"),
+        "urge" => ("催单", "Urged"),
+        "cancel" => ("撤销", "Cancelled"),
+        "close" => ("确认关闭", "Closed"),
+        "delete" => ("删除", "Deleted"),
+        _ => return label(lang, code),
+    };
+    match lang {
+        Lang::Zh => zh.to_owned(),
+        Lang::En => en.to_owned(),
+    }
+}
+
 /// The access types, in the order the filter offers them.
-pub const ACCESS_TYPES: [&str; 9] = [
+pub const ACCESS_TYPES: [&str; 10] = [
     "saas",
     "license",
     "manual_service",
@@ -284,4 +441,5 @@ pub const ACCESS_TYPES: [&str; 9] = [
     "api",
     "ai_asset",
     "data_asset",
+    "app_orchestration",
 ];

@@ -81,6 +81,29 @@ use crate::domain::resource::{MARKETPLACE_BUYER, MARKETPLACE_OPERATOR, MARKETPLA
         super::fulfilment::confirm_receipt,
         super::attachments::upload,
         super::attachments::download,
+        super::supervision::api::buyer_list,
+        super::supervision::api::buyer_show,
+        super::supervision::api::buyer_step,
+        super::supervision::api::seller_list,
+        super::supervision::api::seller_show,
+        super::supervision::api::seller_step,
+        super::supervision::api::operator_list,
+        super::supervision::api::operator_show,
+        super::supervision::api::operator_step,
+        super::work_orders::api::open,
+        super::work_orders::api::buyer_list,
+        super::work_orders::api::buyer_show,
+        super::work_orders::api::buyer_act,
+        super::work_orders::api::seller_list,
+        super::work_orders::api::seller_show,
+        super::work_orders::api::seller_act,
+        super::work_orders::api::operator_list,
+        super::work_orders::api::operator_show,
+        super::work_orders::api::operator_act,
+        super::inbox::api::list,
+        super::inbox::api::unread_count,
+        super::inbox::api::mark_read,
+        super::inbox::api::mark_all_read,
     ),
     modifiers(&SecuritySchemes)
 )]
@@ -102,7 +125,8 @@ impl Modify for SecuritySchemes {
             ),
             (
                 MARKETPLACE_OPERATOR,
-                "operate: the application queue, appealed unsubscribe requests",
+                "operate: the application queue, appealed unsubscribe requests and \
+                 supervisions, escalated work orders",
             ),
         ]);
         let mut bearer = OAuth2::new([Flow::AuthorizationCode(

@@ -5,6 +5,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::inbox::{Audience, Notice};
 use super::product_store::{IN_REVIEW, ON_SALE};
 use super::store::{settle, MarketStore};
 use crate::store::StoreError;
@@ -99,6 +100,32 @@ where
 
 fn new_id(prefix: &str) -> String {
     format!("{prefix}{}", crate::secret::random_id(18))
+}
+
+/// Who hears of an application as it now stands: operators of one to review, its
+/// seller of the decision.
+pub fn notices_of(record: &ApplicationRecord) -> Vec<Notice> {
+    let event = match record.status.as_str() {
+        PENDING => "application.submitted",
+        APPROVED => "application.approved",
+        REJECTED => "application.rejected",
+        _ => return Vec::new(),
+    };
+    let audience = match record.status.as_str() {
+        PENDING => Audience::Operators,
+        _ => Audience::Tenant(record.tenant_id.clone()),
+    };
+    let name = serde_json::from_str::<serde_json::Value>(&record.content)
+        .ok()
+        .and_then(|c| c["name"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| record.product_id.clone());
+    vec![Notice::new(
+        audience,
+        event,
+        "application",
+        &record.id,
+        &name,
+    )]
 }
 
 /// One state change, as `transition` applies it.
@@ -223,6 +250,7 @@ impl MarketStore {
                 "",
             )
             .await?;
+            self.notify_in(&mut tx, &notices_of(&record)).await?;
             Ok(record)
         }
         .await;
@@ -286,12 +314,14 @@ impl MarketStore {
             .execute(&mut *tx)
             .await?;
             }
-            Ok(ApplicationRecord {
+            let record = ApplicationRecord {
                 status: t.to.to_owned(),
                 reason: reason.map(str::to_owned),
                 updated_at: now,
                 ..current
-            })
+            };
+            self.notify_in(&mut tx, &notices_of(&record)).await?;
+            Ok(record)
         }
         .await;
         settle(tx, result).await
@@ -352,13 +382,15 @@ impl MarketStore {
                 "",
             )
             .await?;
-            Ok(ApplicationRecord {
+            let record = ApplicationRecord {
                 status: PENDING.to_owned(),
                 content: content.to_owned(),
                 reason: None,
                 updated_at: now,
                 ..current
-            })
+            };
+            self.notify_in(&mut tx, &notices_of(&record)).await?;
+            Ok(record)
         }
         .await;
         settle(tx, result).await

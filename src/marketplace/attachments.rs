@@ -77,7 +77,8 @@ pub struct AttachmentRecord {
     pub id: String,
     pub owner_user_id: String,
     pub owner_tenant_id: String,
-    /// What it was attached to (`unsubscribe:{id}`), empty until then.
+    /// What it was attached to (`unsubscribe:{id}`, `supervision:{id}`,
+    /// `work_order:{id}`), empty until then.
     pub subject: String,
     pub file_name: String,
     pub content_type: String,
@@ -187,8 +188,10 @@ impl MarketStore {
     ) -> Result<bool, StoreError> {
         for id in ids {
             let updated = sqlx::query(
+                // A step may show again what its author attached to the same subject before
+                // (a redelivery with the same report); never what belongs elsewhere.
                 "UPDATE mkt_attachments SET subject = $1 WHERE id = $2 AND owner_user_id = $3 \
-                 AND subject = ''",
+                 AND (subject = '' OR subject = $1)",
             )
             .bind(subject)
             .bind(id)
@@ -217,7 +220,7 @@ pub fn checked_ids(ids: &[String]) -> Result<(), MarketError> {
 /// The refusal when `attach_in` found an id that was not the caller's to attach.
 pub fn not_attachable() -> MarketError {
     MarketError::Invalid(
-        "attachments: each must be an upload of yours not attached to anything yet".into(),
+        "attachments: each must be an upload of yours not attached to anything else".into(),
     )
 }
 
@@ -307,24 +310,42 @@ pub async fn store_upload(
     Ok(record)
 }
 
-/// Whether the caller may read what an attachment was attached to.
+/// Whether the caller may read what an attachment was attached to: its buyer, or a user
+/// of its seller's tenant.
 async fn party_to(
     caller: &Caller,
     market: &Marketplace,
     subject: &str,
 ) -> Result<bool, MarketError> {
-    let Some(request_id) = subject.strip_prefix("unsubscribe:") else {
+    let Some((kind, id)) = subject.split_once(':') else {
         return Ok(false);
     };
-    let Some(request) = market.store.unsubscribe_request(request_id).await? else {
+    let parties = match kind {
+        "unsubscribe" => market
+            .store
+            .unsubscribe_request(id)
+            .await?
+            .map(|r| (r.buyer_user_id, r.seller_tenant_id)),
+        "supervision" => market
+            .store
+            .supervision(id)
+            .await?
+            .map(|r| (r.buyer_user_id, r.seller_tenant_id)),
+        "work_order" => market
+            .store
+            .work_order(id)
+            .await?
+            .map(|r| (r.buyer_user_id, r.seller_tenant_id)),
+        _ => None,
+    };
+    let Some((buyer, seller_tenant)) = parties else {
         return Ok(false);
     };
-    let buyer = request.buyer_user_id == caller.claims.sub;
     let seller = caller
         .merchant
         .as_ref()
-        .is_some_and(|m| m.tenant_id == request.seller_tenant_id);
-    Ok(buyer || seller)
+        .is_some_and(|m| m.tenant_id == seller_tenant);
+    Ok(buyer == caller.claims.sub || seller)
 }
 
 /// Download an attachment: for its uploader, the parties of what it is attached to, and operators

@@ -24,6 +24,26 @@ pub struct Caller {
     pub is_operator: bool,
 }
 
+/// Which side of an after-sale record (an unsubscribe request, a supervision, a work
+/// order) a caller acts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Buyer,
+    Seller,
+    Operator,
+}
+
+impl Side {
+    pub fn actor(self) -> super::subscription::Actor {
+        use super::subscription::Actor;
+        match self {
+            Self::Buyer => Actor::Buyer,
+            Self::Seller => Actor::Seller,
+            Self::Operator => Actor::Operator,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -148,6 +168,34 @@ impl Caller {
                 "This needs the operator role".into(),
             ))
         }
+    }
+
+    /// 403 unless the caller holds `side`'s role.
+    pub fn act_as(&self, side: Side) -> Result<(), MarketError> {
+        match side {
+            Side::Buyer => self.buyer().map(drop),
+            Side::Seller => self.seller().map(drop),
+            Side::Operator => self.operator(),
+        }
+    }
+
+    /// Whether a record between `buyer_user_id` and the seller tenant is the caller's to
+    /// see from `side` (403 when the caller lacks that side's role). Operators see all.
+    pub fn sees(
+        &self,
+        side: Side,
+        buyer_user_id: &str,
+        seller_tenant_id: &str,
+    ) -> Result<bool, MarketError> {
+        self.act_as(side)?;
+        Ok(match side {
+            Side::Buyer => self.claims.sub == buyer_user_id,
+            Side::Seller => self
+                .merchant
+                .as_ref()
+                .is_some_and(|m| m.tenant_id == seller_tenant_id),
+            Side::Operator => true,
+        })
     }
 
     /// 403 unless the user signed in within the last `max_age` seconds (by `now`).

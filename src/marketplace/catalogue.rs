@@ -34,6 +34,9 @@ pub struct ProductView {
     pub category: String,
     pub access_type: AccessType,
     pub specs: Vec<Spec>,
+    /// SaaS: the delivery is under service supervision.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub supervised: bool,
     pub updated_at: i64,
 }
 
@@ -150,6 +153,7 @@ fn view(record: ProductRecord) -> Result<ProductView, MarketError> {
         category: content.category,
         access_type: content.access_type,
         specs: content.specs,
+        supervised: content.supervised,
         updated_at: record.updated_at,
     })
 }

@@ -91,6 +91,28 @@ impl MarketStore {
         Ok(())
     }
 
+    /// Records a supervised hardware delivery's logistics as the order's shipment, in
+    /// the delivery's transaction, unless the order was shipped already.
+    pub async fn ship_with_delivery_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        order_id: &str,
+        carrier: &str,
+        tracking_number: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO mkt_shipments (order_id, carrier, tracking_number, shipped_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (order_id) DO NOTHING",
+        )
+        .bind(order_id)
+        .bind(carrier)
+        .bind(tracking_number)
+        .bind(self.now())
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
     /// Marks the shipment received; false if it was not in transit.
     async fn receive_shipment(&self, order_id: &str) -> Result<bool, StoreError> {
         let updated = sqlx::query(
@@ -113,6 +135,20 @@ pub fn text_field(value: &str, name: &str, max: usize) -> Result<String, MarketE
         )));
     }
     Ok(value.to_owned())
+}
+
+/// Like [`text_field`], for prose: line breaks and tabs are kept (CRLF read as LF).
+pub fn prose_field(value: &str, name: &str, max: usize) -> Result<String, MarketError> {
+    let value = value.trim().replace("\r\n", "\n");
+    let stray_control = value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t'));
+    if value.is_empty() || value.chars().count() > max || stray_control {
+        return Err(MarketError::Invalid(format!(
+            "{name} is 1 to {max} characters (line breaks allowed, no other control characters)"
+        )));
+    }
+    Ok(value)
 }
 
 pub async fn buyers_order(
@@ -235,14 +271,16 @@ async fn invoice(
                 comment: "an invoice was requested for the order",
                 attachments: &[],
             };
-            unsubscribing::apply_in(market, &mut tx, request, &step, None).await?;
+            let stepped = unsubscribing::apply_in(market, &mut tx, request, &step, None).await?;
+            return Ok(stepped.notices);
         }
-        Ok(())
+        Ok(Vec::new())
     }
     .await;
     match result {
-        Ok(()) => {
+        Ok(notices) => {
             tx.commit().await.map_err(StoreError::from)?;
+            market.channels.forward(&notices).await;
             Ok(pending.map(|r| r.id))
         }
         Err(err) => {

@@ -11,6 +11,7 @@ pub mod caller;
 pub mod catalogue;
 mod error;
 pub mod fulfilment;
+pub mod inbox;
 pub mod kit;
 pub mod openapi;
 pub(crate) mod order_request;
@@ -29,12 +30,14 @@ pub mod subscription;
 pub mod subscription_clock;
 pub(crate) mod subscription_store;
 pub mod subscriptions_api;
+pub mod supervision;
 pub mod unsubscribe;
 pub mod unsubscribe_api;
 pub mod unsubscribe_rules;
 mod unsubscribe_steps_api;
 pub(crate) mod unsubscribe_store;
 pub mod unsubscribing;
+pub mod work_orders;
 
 use std::sync::Arc;
 
@@ -69,6 +72,8 @@ pub struct Marketplace {
     pub outbound: Arc<crate::outbound::Outbound>,
     /// The calls to sellers' production URLs.
     pub outbox: kit::outbox::Outbox,
+    /// Where in-site messages also go (e-mail, SMS), after their change commits.
+    pub channels: inbox::Channels,
 }
 
 /// Every route the marketplace serves (full paths). The router is built from this table,
@@ -338,6 +343,117 @@ pub fn routes() -> Vec<RouteEntry> {
             "/api/marketplace/v1/attachments/{attachmentId}",
             M::GET,
             attachments::download,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/supervisions",
+            M::GET,
+            supervision::api::buyer_list,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/supervisions/{supervisionId}",
+            M::GET,
+            supervision::api::buyer_show,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/supervisions/{supervisionId}/steps",
+            M::POST,
+            supervision::api::buyer_step,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/supervisions",
+            M::GET,
+            supervision::api::seller_list,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/supervisions/{supervisionId}",
+            M::GET,
+            supervision::api::seller_show,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/supervisions/{supervisionId}/steps",
+            M::POST,
+            supervision::api::seller_step,
+        ),
+        entry(
+            "/api/marketplace/v1/operator/supervisions",
+            M::GET,
+            supervision::api::operator_list,
+        ),
+        entry(
+            "/api/marketplace/v1/operator/supervisions/{supervisionId}",
+            M::GET,
+            supervision::api::operator_show,
+        ),
+        entry(
+            "/api/marketplace/v1/operator/supervisions/{supervisionId}/steps",
+            M::POST,
+            supervision::api::operator_step,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/work-orders",
+            M::POST,
+            work_orders::api::open,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/work-orders",
+            M::GET,
+            work_orders::api::buyer_list,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/work-orders/{workOrderId}",
+            M::GET,
+            work_orders::api::buyer_show,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/work-orders/{workOrderId}/actions",
+            M::POST,
+            work_orders::api::buyer_act,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/work-orders",
+            M::GET,
+            work_orders::api::seller_list,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/work-orders/{workOrderId}",
+            M::GET,
+            work_orders::api::seller_show,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/work-orders/{workOrderId}/actions",
+            M::POST,
+            work_orders::api::seller_act,
+        ),
+        entry(
+            "/api/marketplace/v1/operator/work-orders",
+            M::GET,
+            work_orders::api::operator_list,
+        ),
+        entry(
+            "/api/marketplace/v1/operator/work-orders/{workOrderId}",
+            M::GET,
+            work_orders::api::operator_show,
+        ),
+        entry(
+            "/api/marketplace/v1/operator/work-orders/{workOrderId}/actions",
+            M::POST,
+            work_orders::api::operator_act,
+        ),
+        entry("/api/marketplace/v1/inbox", M::GET, inbox::api::list),
+        entry(
+            "/api/marketplace/v1/inbox/unread-count",
+            M::GET,
+            inbox::api::unread_count,
+        ),
+        entry(
+            "/api/marketplace/v1/inbox/read-all",
+            M::POST,
+            inbox::api::mark_all_read,
+        ),
+        entry(
+            "/api/marketplace/v1/inbox/{messageId}/read",
+            M::POST,
+            inbox::api::mark_read,
         ),
         entry("/api/marketplace/v1/products", M::GET, catalogue::list),
         entry(

@@ -148,6 +148,25 @@ impl MarketStore {
         Ok(())
     }
 
+    /// Moves the periods of a subscription's lines `by` seconds later (a supervised
+    /// delivery's validity starts at acceptance, not at the order).
+    pub async fn shift_periods_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        subscription_id: &str,
+        by: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE mkt_order_lines SET starts_at = starts_at + $1, \
+             expire_time = expire_time + $1 WHERE subscription_id = $2",
+        )
+        .bind(by)
+        .bind(subscription_id)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
     async fn with_lines(&self, mut order: OrderRecord) -> Result<OrderRecord, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {LINE_COLUMNS} FROM mkt_order_lines WHERE order_id = $1 ORDER BY id"

@@ -97,7 +97,8 @@ pub async fn place_order(
     order.idempotency_key = key.clone();
     order.request_hash = Some(hash.clone());
     match store_order(market, &mut order).await? {
-        Stored::Placed(instance) => {
+        Stored::Placed(instance, notices) => {
+            market.channels.forward(&notices).await;
             if let Some(instance) = instance {
                 kit::provisioning::after_order(market, &instance).await;
             }
@@ -119,8 +120,8 @@ pub async fn place_order(
 }
 
 enum Stored {
-    /// With the joint-operation instance it changed.
-    Placed(Option<String>),
+    /// With the joint-operation instance it changed, and the in-site messages it sent.
+    Placed(Option<String>, Vec<crate::marketplace::inbox::Notice>),
     /// The buyer's idempotency key is taken (a concurrent retry won).
     KeyTaken,
 }
@@ -134,14 +135,17 @@ async fn store_order(market: &Marketplace, order: &mut OrderRecord) -> Result<St
         match market.store.insert_order_in(&mut tx, order).await {
             Err(StoreError::Conflict) => Ok(Stored::KeyTaken),
             Err(err) => Err(MarketError::from(err)),
-            Ok(()) => Ok(Stored::Placed(instance)),
+            Ok(()) => {
+                let notices = super::supervision::steps::open_in(market, &mut tx, order).await?;
+                Ok(Stored::Placed(instance, notices))
+            }
         }
     }
     .await;
     match result {
-        Ok(Stored::Placed(instance)) => {
+        Ok(Stored::Placed(instance, notices)) => {
             tx.commit().await.map_err(StoreError::from)?;
-            Ok(Stored::Placed(instance))
+            Ok(Stored::Placed(instance, notices))
         }
         Ok(Stored::KeyTaken) => {
             let _ = tx.rollback().await;

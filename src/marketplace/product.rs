@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::MarketError;
+use super::supervision::machine::Flow;
 
 /// Project (工程) assets are refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -19,6 +20,8 @@ pub enum AccessType {
     Api,
     AiAsset,
     DataAsset,
+    /// App orchestration (应用编排): supervised, from the seller's delivery.
+    AppOrchestration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -53,6 +56,7 @@ impl AccessType {
         "api",
         "ai_asset",
         "data_asset",
+        "app_orchestration",
     ];
 
     pub fn parse(raw: &str) -> Result<Self, MarketError> {
@@ -86,6 +90,19 @@ impl AccessType {
             Self::Hardware => &[OneTime, ByQuantity],
             Self::AiAsset => &[PerCallPkg, PerCall],
             Self::DataAsset => &[OneTime],
+            // Upstream is silent; an orchestrated deployment sells like a license.
+            Self::AppOrchestration => &[OneTime, Period],
+        }
+    }
+
+    /// How the seller's delivery is supervised (§5.1), when it is: always for License,
+    /// manual service, hardware and app orchestration; for SaaS when the seller says so.
+    pub fn supervision(self, supervised_saas: bool) -> Option<Flow> {
+        match self {
+            Self::License | Self::ManualService => Some(Flow::Requirement),
+            Self::Saas if supervised_saas => Some(Flow::Requirement),
+            Self::Hardware | Self::AppOrchestration => Some(Flow::DeliveryFirst),
+            _ => None,
         }
     }
 }
@@ -117,6 +134,9 @@ pub struct ProductContent {
     pub specs: Vec<Spec>,
     /// Must be true.
     pub security_self_check: bool,
+    /// SaaS only: the delivery is under service supervision (监管类 SaaS).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub supervised: bool,
 }
 
 /// The request body, before checking (unknown fields are refused).
@@ -131,6 +151,8 @@ struct RawProduct {
     specs: Vec<RawSpec>,
     #[serde(default)]
     security_self_check: bool,
+    #[serde(default)]
+    supervised: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -164,6 +186,13 @@ impl ProductContent {
         let raw: RawProduct = serde_json::from_slice(body)
             .map_err(|e| MarketError::Invalid(format!("product body: {e}")))?;
         let access_type = AccessType::parse(&raw.access_type)?;
+        if raw.supervised && access_type != AccessType::Saas {
+            return Err(MarketError::Invalid(
+                "supervised is for SaaS products: License, manual service, hardware and app \
+                 orchestration are always supervised, the other types never"
+                    .into(),
+            ));
+        }
         if !raw.security_self_check {
             return Err(MarketError::Invalid(
                 "the security self-check must be confirmed (securitySelfCheck: true) before publishing"
@@ -234,7 +263,13 @@ impl ProductContent {
             access_type,
             specs,
             security_self_check: true,
+            supervised: raw.supervised,
         })
+    }
+
+    /// Whether, and from where, an order of this product is supervised.
+    pub fn supervision(&self) -> Option<Flow> {
+        self.access_type.supervision(self.supervised)
     }
 
     pub fn spec(&self, sku_code: &str) -> Option<&Spec> {

@@ -163,7 +163,7 @@ pub async fn submit_product(
     let merchant = caller.seller()?;
     let content = ProductContent::parse(content)?;
     let content = serde_json::to_string(&content).map_err(|_| MarketError::Internal)?;
-    market
+    let decided = market
         .store
         .submit_application(
             &merchant.tenant_id,
@@ -172,7 +172,22 @@ pub async fn submit_product(
             &caller.claims.sub,
         )
         .await
-        .map_err(|e| refused(e, "product"))
+        .map_err(|e| refused(e, "product"));
+    told(market, decided).await
+}
+
+/// An application's change, its in-site messages handed on to the other channels.
+async fn told(
+    market: &Marketplace,
+    decided: Result<ApplicationRecord, MarketError>,
+) -> Result<ApplicationRecord, MarketError> {
+    if let Ok(record) = &decided {
+        market
+            .channels
+            .forward(&super::applications::notices_of(record))
+            .await;
+    }
+    decided
 }
 
 /// A seller edits and resubmits its latest rejected application.
@@ -185,7 +200,7 @@ pub async fn resubmit_product(
     let merchant = caller.seller()?;
     let content = ProductContent::parse(content)?;
     let content = serde_json::to_string(&content).map_err(|_| MarketError::Internal)?;
-    market
+    let decided = market
         .store
         .resubmit(
             application_id,
@@ -194,7 +209,8 @@ pub async fn resubmit_product(
             &caller.claims.sub,
         )
         .await
-        .map_err(|e| refused(e, "application"))
+        .map_err(|e| refused(e, "application"));
+    told(market, decided).await
 }
 
 /// A seller withdraws one of its pending applications.
@@ -213,11 +229,12 @@ pub async fn withdraw_application(
         action: "withdrawn",
         comment: "",
     };
-    market
+    let decided = market
         .store
         .transition(&transition)
         .await
-        .map_err(|e| refused(e, "application"))
+        .map_err(|e| refused(e, "application"));
+    told(market, decided).await
 }
 
 /// An operator's decision on a pending application: approval (once the kit's debug cases
@@ -255,11 +272,12 @@ pub async fn decide_application(
         action,
         comment,
     };
-    market
+    let decided = market
         .store
         .transition(&transition)
         .await
-        .map_err(|e| refused(e, "application"))
+        .map_err(|e| refused(e, "application"));
+    told(market, decided).await
 }
 
 fn filter_from(pairs: &[(String, String)]) -> Result<ApplicationFilter, MarketError> {

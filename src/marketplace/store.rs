@@ -227,3 +227,32 @@ pub(crate) fn sequence_id(prefix: &str, now_ms: i64) -> String {
         crate::secret::random_id(6)
     )
 }
+
+/// Ends a workflow step's transaction: commits it when the step succeeded, else rolls it
+/// back and returns the step's refusal.
+pub async fn finish<T>(
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    result: Result<T, super::error::MarketError>,
+) -> Result<T, super::error::MarketError> {
+    match result {
+        Ok(value) => {
+            tx.commit().await.map_err(StoreError::from)?;
+            Ok(value)
+        }
+        Err(err) => {
+            if let Err(rollback) = tx.rollback().await {
+                tracing::warn!(error = %rollback, "rollback failed");
+            }
+            Err(err)
+        }
+    }
+}
+
+/// The attachment ids of a log row, stored comma-separated.
+pub fn attachment_ids(stored: &str) -> Vec<String> {
+    stored
+        .split(',')
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned)
+        .collect()
+}

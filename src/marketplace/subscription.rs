@@ -17,6 +17,7 @@
 //!                       ├─approved, a renewal refunded→ live (its period shortened)
 //!                       └─rejected / withdrawn / failed→ live
 //! trial, live ─provisioning failed→ unsubscribed
+//! live, frozen ─a supervised delivery accepted: the period starts again→ live
 //! ```
 
 /// How long a subscription past its period keeps its data (§4.2's freeze).
@@ -97,6 +98,11 @@ pub enum Action {
     RejectUnsubscribe,
     /// The seller never opened what was bought: refunded automatically.
     ProvisioningFailed,
+    /// A supervised delivery was accepted: the period runs from the actual start, and
+    /// now ends at `until`.
+    StartPeriod {
+        until: i64,
+    },
 }
 
 impl Action {
@@ -112,6 +118,7 @@ impl Action {
             Self::ApproveUnsubscribe { .. } => "unsubscribed",
             Self::RejectUnsubscribe => "refused unsubscribing",
             Self::ProvisioningFailed => "unsubscribed for failed provisioning",
+            Self::StartPeriod { .. } => "started its period at acceptance",
         }
     }
 }
@@ -223,6 +230,12 @@ pub fn transition(
         (Trial | Live | Unsubscribing, A::ProvisioningFailed, Actor::System) => {
             Ok(to(Unsubscribed))
         }
+        (Live | Frozen, A::StartPeriod { until }, Actor::System) if period => Ok(Subscription {
+            state: Live,
+            expires_at: Some(until),
+            frozen_until: None,
+            ..current
+        }),
         _ => Err(refuse("")),
     }
 }
@@ -262,6 +275,7 @@ mod tests {
             },
             A::RejectUnsubscribe,
             A::ProvisioningFailed,
+            A::StartPeriod { until },
         ];
         let expected = |state: State, billing: Billing, action: Action, actor: Actor| {
             let period = billing == Billing::Period;
@@ -289,6 +303,7 @@ mod tests {
                 (Trial | Live | Unsubscribing, A::ProvisioningFailed, Actor::System) => {
                     Some(Unsubscribed)
                 }
+                (Live | Frozen, A::StartPeriod { .. }, Actor::System) if period => Some(Live),
                 _ => None,
             }
         };
@@ -307,7 +322,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(allowed, 37, "the table's allowed pairs");
+        assert_eq!(allowed, 39, "the table's allowed pairs");
     }
 
     #[test]

@@ -394,5 +394,6 @@ fn action_name(action: Action) -> &'static str {
         Action::ApproveUnsubscribe { restore: Some(_) } => "renewal refunded",
         Action::RejectUnsubscribe => "unsubscribe rejected",
         Action::ProvisioningFailed => "provisioning failed",
+        Action::StartPeriod { .. } => "period started at acceptance",
     }
 }

@@ -136,13 +136,7 @@ impl RequestView {
     }
 }
 
-/// Which side is asking.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    Buyer,
-    Seller,
-    Operator,
-}
+pub use super::caller::Side;
 
 /// The caller in `side`'s role, and the request if it is theirs to see (else 404).
 pub(super) async fn load(
@@ -163,22 +157,11 @@ pub async fn visible(
     side: Side,
     id: &str,
 ) -> Result<UnsubscribeRecord, MarketError> {
-    let record = market.store.unsubscribe_request(id).await?;
-    let visible = match side {
-        Side::Buyer => {
-            let buyer = caller.buyer()?;
-            record.filter(|r| r.buyer_user_id == buyer)
-        }
-        Side::Seller => {
-            let tenant = caller.seller()?.tenant_id.clone();
-            record.filter(|r| r.seller_tenant_id == tenant)
-        }
-        Side::Operator => {
-            caller.operator()?;
-            record
-        }
-    };
-    visible.ok_or_else(|| MarketError::NotFound("No such unsubscribe request".into()))
+    caller.act_as(side)?;
+    match market.store.unsubscribe_request(id).await? {
+        Some(r) if caller.sees(side, &r.buyer_user_id, &r.seller_tenant_id)? => Ok(r),
+        _ => Err(MarketError::NotFound("No such unsubscribe request".into())),
+    }
 }
 
 pub(super) async fn shown(

@@ -3,8 +3,9 @@
 //!
 //! - Refused: trials, expired (frozen, released) subscriptions, renewals in effect, one
 //!   that is unsubscribed or has a request waiting, a change (the subscription is
-//!   unsubscribed through the order that started it), and hardware reported not received
-//!   while it is in transit.
+//!   unsubscribed through the order that started it), hardware reported not received
+//!   while it is in transit, and an order whose service supervision completed (the buyer
+//!   accepted the delivery).
 //! - A renewal not yet in effect is refunded in full (the latest one first).
 //! - Within 5 days of ordering, with no invoice requested: no reason needed, refunded in
 //!   full.
@@ -103,6 +104,8 @@ pub struct Facts<'a> {
     /// Hardware shipped and not yet confirmed received.
     pub in_transit: bool,
     pub reason: ReasonType,
+    /// The order's service supervision completed: the buyer accepted the delivery.
+    pub supervision_completed: bool,
     pub now: i64,
 }
 
@@ -126,6 +129,13 @@ pub fn assess(f: &Facts<'_>) -> Result<Terms, String> {
             return Err("an unsubscribe request of this subscription is waiting already".into())
         }
         State::Trial | State::Live => {}
+    }
+    if f.supervision_completed {
+        return Err(
+            "the delivery was accepted: an order whose service supervision completed is not \
+             unsubscribed"
+                .into(),
+        );
     }
     if f.reason == ReasonType::NotReceived && !f.hardware {
         return Err("not_received is a reason for hardware only".into());
@@ -198,6 +208,7 @@ mod tests {
             hardware: false,
             in_transit: false,
             reason: ReasonType::NoLongerNeeded,
+            supervision_completed: false,
             now: NOW,
         }
     }
@@ -248,6 +259,7 @@ mod tests {
             ("not received, goods", Facts { reason: ReasonType::NotReceived, ..new_order() }, Err("not_received is a reason for hardware only")),
             ("not received, in transit", Facts { reason: ReasonType::NotReceived, hardware: true, in_transit: true, billing: Billing::Once, ..new_order() }, Err("the item is in transit: it cannot be unsubscribed as not received until it arrives")),
             ("not received, not shipped", Facts { reason: ReasonType::NotReceived, hardware: true, billing: Billing::Once, ..new_order() }, full(Rule::NoReason, 12_000)),
+            ("supervision completed", Facts { supervision_completed: true, ..new_order() }, Err("the delivery was accepted: an order whose service supervision completed is not unsubscribed")),
             ("hardware in transit, other reason", Facts { reason: ReasonType::QualityProblem, hardware: true, in_transit: true, billing: Billing::Once, ..new_order() }, full(Rule::NoReason, 12_000)),
         ];
         for (label, facts, want) in cases {

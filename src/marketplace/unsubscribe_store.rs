@@ -331,11 +331,7 @@ impl MarketStore {
                     from_state: row.try_get("from_state")?,
                     to_state: row.try_get("to_state")?,
                     comment: row.try_get("comment")?,
-                    attachments: attachments
-                        .split(',')
-                        .filter(|a| !a.is_empty())
-                        .map(str::to_owned)
-                        .collect(),
+                    attachments: crate::marketplace::store::attachment_ids(&attachments),
                     at: row.try_get("at")?,
                 })
             })

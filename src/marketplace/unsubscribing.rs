@@ -7,6 +7,7 @@
 use sqlx::{Any, Transaction};
 
 use super::error::MarketError;
+use super::inbox::{Audience, Notice};
 use super::order_request::new_order_id;
 use super::order_store::{OrderLineRecord, OrderRecord};
 use super::subscribing::changed;
@@ -16,6 +17,7 @@ use super::unsubscribe::{transition, Action, Request, State};
 use super::unsubscribe_rules::{assess, Facts, ReasonType, Rule};
 use super::unsubscribe_store::{Step, UnsubscribeRecord};
 use super::Marketplace;
+use crate::marketplace::store::finish;
 use crate::store::StoreError;
 
 /// What a buyer sends to ask for an unsubscription.
@@ -70,6 +72,7 @@ pub async fn request(
     let (invoiced, hardware, in_transit, pending) =
         facts_of(market, &order, &subscription, now).await?;
     let line = order.lines.first().ok_or(MarketError::Internal)?;
+    let supervision_completed = super::supervision::steps::completed(market, &order.id).await?;
     let terms = assess(&Facts {
         order_type: &order.order_type,
         order_amount: order.amount,
@@ -84,6 +87,7 @@ pub async fn request(
         hardware,
         in_transit,
         reason: asked.reason_type,
+        supervision_completed,
         now,
     })
     .map_err(MarketError::Conflict)?;
@@ -112,6 +116,11 @@ pub async fn request(
         version: 0,
         updated_at: now,
     };
+    let requested = [notice(
+        &record,
+        Audience::Tenant(record.seller_tenant_id.clone()),
+        "unsubscribe.requested",
+    )];
     let mut tx = market.store.begin().await?;
     let result = async {
         match market
@@ -134,6 +143,7 @@ pub async fn request(
             &record.id,
         )
         .await?;
+        market.store.notify_in(&mut tx, &requested).await?;
         let change = (SubAction::RequestUnsubscribe, Actor::Buyer);
         changed(
             market
@@ -151,7 +161,52 @@ pub async fn request(
     }
     .await;
     finish(tx, result).await?;
+    market.channels.forward(&requested).await;
     Ok(record)
+}
+
+fn notice(record: &UnsubscribeRecord, audience: Audience, event: &'static str) -> Notice {
+    Notice::new(
+        audience,
+        event,
+        "unsubscribe",
+        &record.id,
+        &record.product_name,
+    )
+}
+
+/// Who hears of a step: the other party, both when the platform or an operator acted,
+/// and the operators of an appeal.
+fn notices_of(record: &UnsubscribeRecord, step: &Step<'_>, to: State) -> Vec<Notice> {
+    let buyer = || Audience::User(record.buyer_user_id.clone());
+    let seller = || Audience::Tenant(record.seller_tenant_id.clone());
+    let both = |event| {
+        vec![
+            notice(record, buyer(), event),
+            notice(record, seller(), event),
+        ]
+    };
+    let by_operator = step.actor == Actor::Operator;
+    match (step.action, to) {
+        (Action::Approve | Action::Reject, _) if by_operator => both(match step.action {
+            Action::Approve => "unsubscribe.approved",
+            _ => "unsubscribe.rejected",
+        }),
+        (Action::Approve, _) => vec![notice(record, buyer(), "unsubscribe.approved")],
+        (Action::Reject, _) => vec![notice(record, buyer(), "unsubscribe.rejected")],
+        (Action::Appeal, _) => vec![
+            notice(record, Audience::Operators, "unsubscribe.appealed"),
+            notice(record, seller(), "unsubscribe.appealed"),
+        ],
+        (Action::Withdraw, _) => vec![notice(record, seller(), "unsubscribe.withdrawn")],
+        (Action::InvoiceRequested, _) => both("unsubscribe.failed"),
+        (Action::ReturnShipped, State::Completed) => vec![
+            notice(record, seller(), "unsubscribe.return_shipped"),
+            notice(record, buyer(), "unsubscribe.completed"),
+        ],
+        (Action::ReturnShipped, _) => vec![notice(record, seller(), "unsubscribe.return_shipped")],
+        (Action::ReturnLapsed, _) => both("unsubscribe.withdrawn"),
+    }
 }
 
 async fn attach(
@@ -169,24 +224,6 @@ async fn attach(
         return Err(super::attachments::not_attachable());
     }
     Ok(())
-}
-
-async fn finish<T>(
-    tx: Transaction<'static, Any>,
-    result: Result<T, MarketError>,
-) -> Result<T, MarketError> {
-    match result {
-        Ok(value) => {
-            tx.commit().await.map_err(StoreError::from)?;
-            Ok(value)
-        }
-        Err(err) => {
-            if let Err(rollback) = tx.rollback().await {
-                tracing::warn!(error = %rollback, "rollback failed");
-            }
-            Err(err)
-        }
-    }
 }
 
 /// What else a step carries: the refund a seller sets for a negotiated request, the
@@ -218,23 +255,32 @@ pub async fn step(
         apply_in(market, &mut tx, current, step, Some(extras)).await
     }
     .await;
-    let (next, instance) = finish(tx, result).await?;
-    if let Some(instance) = instance {
+    let stepped = finish(tx, result).await?;
+    market.channels.forward(&stepped.notices).await;
+    if let Some(instance) = stepped.instance {
         super::kit::provisioning::after_order(market, &instance).await;
     }
-    Ok(next)
+    Ok(stepped.record)
 }
 
-/// Applies a step inside `tx`: the request's transition, the subscription's, and on
-/// completion the UNSUBSCRIBE order. Returns the request as it is now and the
-/// joint-operation instance the order changed.
+/// What a step did: the request as it is now, the joint-operation instance its
+/// UNSUBSCRIBE order changed, and the in-site messages to forward once it commits.
+pub struct Stepped {
+    pub record: UnsubscribeRecord,
+    pub instance: Option<String>,
+    pub notices: Vec<Notice>,
+}
+
+/// Applies a step inside `tx`: the request's transition, the subscription's, on
+/// completion the UNSUBSCRIBE order (which closes the order's open supervisions), and
+/// the in-site messages.
 pub async fn apply_in(
     market: &Marketplace,
     tx: &mut Transaction<'_, Any>,
     current: &UnsubscribeRecord,
     step: &Step<'_>,
     extras: Option<Extras>,
-) -> Result<(UnsubscribeRecord, Option<String>), MarketError> {
+) -> Result<Stepped, MarketError> {
     let now = market.clock.now_unix();
     let request = transition(current.request, step.action, step.actor, now)
         .map_err(|refused| MarketError::Conflict(refused.to_string()))?;
@@ -260,12 +306,22 @@ pub async fn apply_in(
         .await?
         .ok_or(MarketError::Internal)?;
     let mut instance = None;
+    let mut closed = Vec::new();
     let sub_change = match next.request.state {
         State::Completed => {
             let (order, restore) = unsubscribe_order(market, current, &subscription).await?;
             let mut order = order;
             instance = super::kit::provisioning::on_order(market, tx, &mut order).await?;
             market.store.insert_order_in(tx, &order).await?;
+            closed = super::supervision::steps::close_in(market, tx, &current.order_id)
+                .await
+                .map_err(|err| match err {
+                    StoreError::Conflict => MarketError::Conflict(
+                        "the order's supervision changed meanwhile: look at it and try again"
+                            .into(),
+                    ),
+                    other => other.into(),
+                })?;
             next.unsubscribe_order_id = Some(order.id.clone());
             let actor = if step.actor == Actor::Buyer {
                 Actor::System
@@ -303,8 +359,15 @@ pub async fn apply_in(
                 .await?,
         )?;
     }
+    let mut notices = notices_of(current, step, next.request.state);
+    market.store.notify_in(tx, &notices).await?;
+    notices.extend(closed);
     next.version += 1;
-    Ok((next, instance))
+    Ok(Stepped {
+        record: next,
+        instance,
+        notices,
+    })
 }
 
 /// The refund an approval grants: fixed by the rule, or the seller's within the amount.
@@ -368,15 +431,16 @@ async fn unsubscribe_order(
 }
 
 /// A failed opening's automatic unsubscription (§5.7: refunded in full without a
-/// request), recorded as a completed request so that both sides see it with the rest.
+/// request), recorded as a completed request so that both sides see it with the rest;
+/// the order's supervision closes. Returns the in-site messages it sent.
 pub async fn record_failed_provisioning(
     market: &Marketplace,
     tx: &mut Transaction<'_, Any>,
     order: &OrderRecord,
     unsubscribe_order_id: &str,
-) -> Result<(), StoreError> {
+) -> Result<Vec<Notice>, StoreError> {
     let Some(subscription) = market.store.subscription_of_order(&order.id).await? else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let change = (SubAction::ProvisioningFailed, Actor::System);
     let outcome = market
@@ -390,7 +454,7 @@ pub async fn record_failed_provisioning(
         )
         .await?;
     if !matches!(outcome, super::subscription_store::Applied::Changed(_)) {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let now = market.clock.now_unix();
     let record = UnsubscribeRecord {
@@ -418,7 +482,19 @@ pub async fn record_failed_provisioning(
         version: 0,
         updated_at: now,
     };
-    market.store.insert_unsubscribe_in(tx, &record, &[]).await
+    market.store.insert_unsubscribe_in(tx, &record, &[]).await?;
+    let event = "unsubscribe.failed_provisioning";
+    let mut notices = vec![
+        notice(&record, Audience::User(record.buyer_user_id.clone()), event),
+        notice(
+            &record,
+            Audience::Tenant(record.seller_tenant_id.clone()),
+            event,
+        ),
+    ];
+    market.store.notify_in(tx, &notices).await?;
+    notices.extend(super::supervision::steps::close_in(market, tx, &order.id).await?);
+    Ok(notices)
 }
 
 /// The clock's part: an approved hardware request whose return was not shipped in 10

@@ -16,6 +16,7 @@ use super::provisioning::align_registration;
 use super::secret_delivery::DeliveryKey;
 use crate::admin::{Actor as AdminActor, AppRole, NewClientRequest};
 use crate::domain::{RedirectUri, TenantId};
+use crate::marketplace::inbox::{Audience, Notice};
 use crate::marketplace::order_store::{OrderLineRecord, OrderRecord};
 use crate::marketplace::Marketplace;
 use crate::store::StoreError;
@@ -318,10 +319,22 @@ pub async fn settle_failed(market: &Marketplace, job: &Job, owner: &str, why: &s
             job.activity,
             Activity::NewInstance | Activity::QueryInstance
         );
-        if after == AfterFailure::GaveUp && opening {
-            give_up_opening(market, &mut tx, job, why).await?;
+        let mut notices = Vec::new();
+        if after == AfterFailure::GaveUp {
+            notices.push(Notice::new(
+                Audience::Tenant(job.seller_tenant_id.clone()),
+                "kit.message_failed",
+                "kit_message",
+                &job.id,
+                job.activity.as_str(),
+            ));
+            market.store.notify_in(&mut tx, &notices).await?;
+            if opening {
+                notices.extend(give_up_opening(market, &mut tx, job, why).await?);
+            }
         }
         tx.commit().await?;
+        market.channels.forward(&notices).await;
         Ok::<_, StoreError>(after)
     }
     .await;
@@ -339,14 +352,16 @@ pub async fn settle_failed(market: &Marketplace, job: &Job, owner: &str, why: &s
     }
 }
 
+/// The opening failed for good: the instance fails, and the order is unsubscribed
+/// (refunded, its supervision closed). Returns the in-site messages it sent.
 async fn give_up_opening(
     market: &Marketplace,
     tx: &mut Tx,
     job: &Job,
     why: &str,
-) -> Result<(), StoreError> {
+) -> Result<Vec<Notice>, StoreError> {
     let Some(current) = market.store.instance(&job.instance_id).await? else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let detail: String = why.chars().take(500).collect();
     let outcome = market
@@ -361,14 +376,15 @@ async fn give_up_opening(
         )
         .await?;
     let Applied::Changed { effects, .. } = outcome else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let now = market.clock.now_unix();
+    let mut notices = Vec::new();
     if effects.contains(&Effect::UnsubscribeOrder) {
         if let Some(order) = market.store.order(&current.order_id).await? {
             let unsubscription = automatic_unsubscription(&order, now);
             market.store.insert_order_in(tx, &unsubscription).await?;
-            crate::marketplace::unsubscribing::record_failed_provisioning(
+            notices = crate::marketplace::unsubscribing::record_failed_provisioning(
                 market,
                 tx,
                 &order,
@@ -377,7 +393,7 @@ async fn give_up_opening(
             .await?;
         }
     }
-    Ok(())
+    Ok(notices)
 }
 
 /// The UNSUBSCRIBE order the platform places for an opening that failed (§4.4: the

@@ -72,6 +72,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "subscriptions",
         include_str!("../../../migrations/0013_subscriptions.sql"),
     ),
+    (
+        14,
+        "after-sale service",
+        include_str!("../../../migrations/0014_after_sale.sql"),
+    ),
 ];
 
 #[derive(Debug)]
