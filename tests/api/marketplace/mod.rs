@@ -4,6 +4,7 @@
 
 mod api_document;
 mod console_pages;
+mod inbox;
 mod kit_apps;
 mod kit_chain;
 mod kit_openings;
@@ -14,7 +15,9 @@ mod orders;
 mod review;
 mod roles;
 mod subscriptions;
+mod supervision;
 mod unsubscribing;
+mod work_orders;
 
 use oauth2::TokenResponse;
 use unilogin::domain::resource::MARKETPLACE_SCOPES;
@@ -97,7 +100,7 @@ async fn send_json(
     )
 }
 
-fn product(name: &str) -> serde_json::Value {
+pub(crate) fn product(name: &str) -> serde_json::Value {
     serde_json::json!({
         "name": name,
         "description": "Customer relationship management",
@@ -112,14 +115,14 @@ fn product(name: &str) -> serde_json::Value {
 }
 
 /// alice sells for tenant-a, bob for tenant-b, carol reviews (operator), dave only buys.
-struct Cast {
-    alice: String,
-    bob: String,
-    carol: String,
-    dave: String,
+pub(crate) struct Cast {
+    pub(crate) alice: String,
+    pub(crate) bob: String,
+    pub(crate) carol: String,
+    pub(crate) dave: String,
 }
 
-async fn cast(app: &mut TestApp) -> Cast {
+pub(crate) async fn cast(app: &mut TestApp) -> Cast {
     for (user, tenant) in [
         ("bob", "tenant-b"),
         ("carol", "platform"),
@@ -159,7 +162,12 @@ const ORDERS: &str = "/api/marketplace/v1/buyer/orders";
 const SELLER_ORDERS: &str = "/api/marketplace/v1/seller/orders";
 
 /// Publishes `body` as `seller` and has carol approve it; the product id.
-async fn on_sale(app: &TestApp, c: &Cast, seller: &str, body: &serde_json::Value) -> String {
+pub(crate) async fn on_sale(
+    app: &TestApp,
+    c: &Cast,
+    seller: &str,
+    body: &serde_json::Value,
+) -> String {
     let (status, application) = send_json(app, reqwest::Method::POST, PRODUCTS, seller, body).await;
     assert_eq!(status, 201, "{application}");
     let id = application["id"].as_str().unwrap();
@@ -215,4 +223,60 @@ pub async fn make_merchant(app: &TestApp, tenant: &str) {
         .create_merchant(tenant, &format!("Shop {tenant}"))
         .await
         .unwrap();
+}
+
+const ATTACHMENTS: &str = "/api/marketplace/v1/attachments";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR evidence";
+
+/// A refusal: the status, and words its description must contain.
+fn says(status: u16, body: &serde_json::Value, want: u16, words: &str) {
+    assert_eq!(status, want, "{body}");
+    let said = body["error_description"].as_str().unwrap_or_default();
+    assert!(said.contains(words), "{said:?} should say {words:?}");
+}
+
+/// Uploads `content` as `name`; the status and the attachment (or the refusal).
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    name: &str,
+    content: Vec<u8>,
+) -> (u16, serde_json::Value) {
+    let response = app
+        .backchannel
+        .post(app.url(&format!("{ATTACHMENTS}?fileName={name}")))
+        .bearer_auth(token)
+        .body(content)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+/// An upload that must succeed: its id.
+async fn uploaded(app: &TestApp, token: &str, name: &str) -> String {
+    let (status, body) = upload(app, token, name, PNG.to_vec()).await;
+    assert_eq!(status, 201, "{body}");
+    body["attachmentId"].as_str().unwrap().to_owned()
+}
+
+/// The status of downloading attachment `id` as `token`'s user.
+async fn download_status(app: &TestApp, token: &str, id: &str) -> u16 {
+    app.backchannel
+        .get(app.url(&format!("{ATTACHMENTS}/{id}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// A number of seconds measured on the test clock, which also runs while the test does.
+#[track_caller]
+fn about(value: &serde_json::Value, want: i64) {
+    let got = value
+        .as_i64()
+        .unwrap_or_else(|| panic!("{value} is no number"));
+    assert!((want..want + 5).contains(&got), "{got} is not about {want}");
 }

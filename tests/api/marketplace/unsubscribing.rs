@@ -11,9 +11,7 @@ use serde_json::{json, Value};
 use super::subscriptions::{advance, placed, subscription_of, until_state, DAY};
 use super::*;
 
-const ATTACHMENTS: &str = "/api/marketplace/v1/attachments";
 const OPERATOR_UNSUBSCRIBE: &str = "/api/marketplace/v1/operator/unsubscribe-requests";
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR evidence";
 
 async fn ask(app: &TestApp, token: &str, order: &Value, reason_type: &str) -> (u16, Value) {
     send_json(
@@ -32,24 +30,6 @@ async fn step(app: &TestApp, token: &str, path: String, body: Value) -> (u16, Va
 
 fn id(v: &Value) -> &str {
     v["requestId"].as_str().unwrap()
-}
-
-fn says(status: u16, body: &Value, want: u16, words: &str) {
-    assert_eq!(status, want, "{body}");
-    let said = body["error_description"].as_str().unwrap_or_default();
-    assert!(said.contains(words), "{said:?} should say {words:?}");
-}
-
-async fn upload(app: &TestApp, token: &str, name: &str, content: Vec<u8>) -> (u16, Value) {
-    let response = app
-        .backchannel
-        .post(app.url(&format!("{ATTACHMENTS}?fileName={name}")))
-        .bearer_auth(token)
-        .body(content)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
 }
 
 #[tokio::test]
