@@ -17,6 +17,7 @@ pub mod openapi;
 pub(crate) mod order_request;
 pub(crate) mod order_store;
 pub mod orders;
+pub mod pricing;
 pub mod product;
 pub mod product_store;
 mod request;

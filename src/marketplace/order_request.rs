@@ -6,6 +6,7 @@
 //! by an approved unsubscribe request (`unsubscribe`). What the subscription allows is
 //! `subscribing`'s to decide, in the order's transaction.
 
+use super::pricing::{price, Basis};
 use serde::{Deserialize, Serialize};
 
 use super::caller::Caller;
@@ -222,19 +223,17 @@ pub async fn build(
 
     let free = matches!(order_type, "TRIAL" | "UNSUBSCRIBE");
     let amount = if free {
-        Some(0)
+        0
     } else {
-        spec.price
-            .checked_mul(raw.quantity)
-            .and_then(|a| a.checked_mul(period_number.unwrap_or(1)))
-    }
-    .filter(|amount| *amount <= MAX_AMOUNT)
-    .ok_or_else(|| {
-        MarketError::Invalid(format!(
-            "the order amount is too large: at most {MAX_AMOUNT} minor units (2^53 - 1, what \
-             JavaScript reads exactly)"
-        ))
-    })?;
+        let basis = Basis::Full {
+            unit_price: spec.price,
+            quantity: raw.quantity,
+            periods: period_number.unwrap_or(1),
+        };
+        price(basis, None, None)
+            .map_err(|refused| MarketError::Invalid(refused.to_string()))?
+            .amount
+    };
     let now = market.clock.now_unix();
     let id = new_order_id(now);
     let expire_time = match (spec.period_type, period_number) {
