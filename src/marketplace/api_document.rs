@@ -104,6 +104,14 @@ use crate::domain::resource::{MARKETPLACE_BUYER, MARKETPLACE_OPERATOR, MARKETPLA
         super::inbox::api::unread_count,
         super::inbox::api::mark_read,
         super::inbox::api::mark_all_read,
+        super::vouchers::api::publish,
+        super::vouchers::api::seller_list,
+        super::vouchers::api::seller_show,
+        super::vouchers::api::withdraw,
+        super::vouchers::api::product_vouchers,
+        super::vouchers::api::claim,
+        super::vouchers::api::buyer_list,
+        super::quotes::quote,
     ),
     modifiers(&SecuritySchemes)
 )]

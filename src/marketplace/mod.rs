@@ -20,6 +20,7 @@ pub mod orders;
 pub mod pricing;
 pub mod product;
 pub mod product_store;
+pub mod quotes;
 mod request;
 pub mod review;
 pub mod schema;
@@ -38,6 +39,7 @@ pub mod unsubscribe_rules;
 mod unsubscribe_steps_api;
 pub(crate) mod unsubscribe_store;
 pub mod unsubscribing;
+pub mod vouchers;
 pub mod work_orders;
 
 use std::sync::Arc;
@@ -456,6 +458,42 @@ pub fn routes() -> Vec<RouteEntry> {
             M::POST,
             inbox::api::mark_read,
         ),
+        entry(
+            "/api/marketplace/v1/seller/vouchers",
+            M::POST,
+            vouchers::api::publish,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/vouchers",
+            M::GET,
+            vouchers::api::seller_list,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/vouchers/{voucherId}",
+            M::GET,
+            vouchers::api::seller_show,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/vouchers/{voucherId}/withdraw",
+            M::POST,
+            vouchers::api::withdraw,
+        ),
+        entry(
+            "/api/marketplace/v1/products/{productId}/vouchers",
+            M::GET,
+            vouchers::api::product_vouchers,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/vouchers",
+            M::POST,
+            vouchers::api::claim,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/vouchers",
+            M::GET,
+            vouchers::api::buyer_list,
+        ),
+        entry("/api/marketplace/v1/buyer/quotes", M::POST, quotes::quote),
         entry("/api/marketplace/v1/products", M::GET, catalogue::list),
         entry(
             "/api/marketplace/v1/products/{productId}",

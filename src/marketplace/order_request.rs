@@ -6,7 +6,8 @@
 //! by an approved unsubscribe request (`unsubscribe`). What the subscription allows is
 //! `subscribing`'s to decide, in the order's transaction.
 
-use super::pricing::{price, Basis};
+use super::pricing::{price, Basis, Breakdown};
+use super::vouchers;
 use serde::{Deserialize, Serialize};
 
 use super::caller::Caller;
@@ -53,6 +54,10 @@ pub struct RawOrder {
     /// Hardware only, and required there.
     #[serde(default)]
     shipping: Option<Shipping>,
+    /// One of the buyer's claimed vouchers (`GET /buyer/vouchers`) to pay part of it:
+    /// at most one per order.
+    #[serde(default)]
+    coupon_id: Option<String>,
 }
 
 fn one() -> i64 {
@@ -222,18 +227,34 @@ pub async fn build(
     }
 
     let free = matches!(order_type, "TRIAL" | "UNSUBSCRIBE");
-    let amount = if free {
-        0
+    let voucher = match (&raw.coupon_id, free) {
+        (Some(_), true) => {
+            return Err(MarketError::Invalid(format!(
+                "a {order_type} order costs nothing: leave couponId out"
+            )))
+        }
+        (Some(coupon_id), false) => {
+            let line = vouchers::redeem::Line {
+                seller_tenant_id: &product.tenant_id,
+                product_id: &product.id,
+                sku_code: &spec.sku_code,
+            };
+            Some(vouchers::redeem::for_order(market, caller, coupon_id, &line).await?)
+        }
+        (None, _) => None,
+    };
+    let charges = if free {
+        Breakdown::default()
     } else {
         let basis = Basis::Full {
             unit_price: spec.price,
             quantity: raw.quantity,
             periods: period_number.unwrap_or(1),
         };
-        price(basis, None, None)
+        price(basis, None, voucher.as_ref().map(|(_, terms)| *terms))
             .map_err(|refused| MarketError::Invalid(refused.to_string()))?
-            .amount
     };
+    let amount = charges.amount;
     let now = market.clock.now_unix();
     let id = new_order_id(now);
     let expire_time = match (spec.period_type, period_number) {
@@ -260,7 +281,11 @@ pub async fn build(
             period_number,
             quantity: raw.quantity,
             unit_price: spec.price,
+            list_amount: charges.list,
+            discount_amount: charges.discount,
+            voucher_amount: charges.voucher,
             amount,
+            voucher_id: voucher.map(|(claim, _)| claim.id),
             expire_time,
             subscription_id: None,
             starts_at: Some(now),

@@ -35,7 +35,14 @@ pub struct OrderLineRecord {
     pub period_number: Option<i64>,
     pub quantity: i64,
     pub unit_price: i64,
+    /// The pricing pipeline's steps (`pricing::Breakdown`): list price, what the
+    /// exclusive discount and the voucher took off, and what is paid.
+    pub list_amount: i64,
+    pub discount_amount: i64,
+    pub voucher_amount: i64,
     pub amount: i64,
+    /// The buyer's voucher (claim) this line used.
+    pub voucher_id: Option<String>,
     pub expire_time: Option<i64>,
     /// The subscription the line starts or follows.
     pub subscription_id: Option<String>,
@@ -46,7 +53,8 @@ pub struct OrderLineRecord {
 const ORDER_COLUMNS: &str = "id, order_type, buyer_user_id, buyer_tenant_id, seller_tenant_id, \
      related_order_id, idempotency_key, request_hash, shipping, amount, currency, created_at";
 const LINE_COLUMNS: &str = "id, product_id, product_name, sku_code, charging_mode, period_type, \
-     period_number, quantity, unit_price, amount, expire_time, subscription_id, starts_at";
+     period_number, quantity, unit_price, list_amount, discount_amount, voucher_amount, amount, \
+     voucher_id, expire_time, subscription_id, starts_at";
 
 fn order(row: &AnyRow) -> Result<OrderRecord, sqlx::Error> {
     Ok(OrderRecord {
@@ -77,7 +85,11 @@ fn line(row: &AnyRow) -> Result<OrderLineRecord, sqlx::Error> {
         period_number: row.try_get("period_number")?,
         quantity: row.try_get("quantity")?,
         unit_price: row.try_get("unit_price")?,
+        list_amount: row.try_get("list_amount")?,
+        discount_amount: row.try_get("discount_amount")?,
+        voucher_amount: row.try_get("voucher_amount")?,
         amount: row.try_get("amount")?,
+        voucher_id: row.try_get("voucher_id")?,
         expire_time: row.try_get("expire_time")?,
         subscription_id: row.try_get("subscription_id")?,
         starts_at: row.try_get("starts_at")?,
@@ -126,7 +138,7 @@ impl MarketStore {
         for l in &order.lines {
             sqlx::query(&format!(
                 "INSERT INTO mkt_order_lines (order_id, {LINE_COLUMNS}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
             ))
             .bind(&order.id)
             .bind(&l.id)
@@ -138,7 +150,11 @@ impl MarketStore {
             .bind(l.period_number)
             .bind(l.quantity)
             .bind(l.unit_price)
+            .bind(l.list_amount)
+            .bind(l.discount_amount)
+            .bind(l.voucher_amount)
             .bind(l.amount)
+            .bind(&l.voucher_id)
             .bind(l.expire_time)
             .bind(&l.subscription_id)
             .bind(l.starts_at)

@@ -131,6 +131,7 @@ async fn store_order(market: &Marketplace, order: &mut OrderRecord) -> Result<St
     let mut tx = market.store.begin().await?;
     let result = async {
         subscribing::on_order(market, &mut tx, order).await?;
+        super::vouchers::redeem::use_in(market, &mut tx, order).await?;
         let instance = kit::provisioning::on_order(market, &mut tx, order).await?;
         match market.store.insert_order_in(&mut tx, order).await {
             Err(StoreError::Conflict) => Ok(Stored::KeyTaken),
@@ -197,7 +198,16 @@ struct LineView {
     period_number: Option<i64>,
     quantity: i64,
     unit_price: i64,
+    /// The pricing pipeline, in minor units: the list price (unit price × quantity ×
+    /// periods), what the exclusive discount and the voucher took off, and `amount`,
+    /// what is paid.
+    list_amount: i64,
+    discount_amount: i64,
+    voucher_amount: i64,
     amount: i64,
+    /// The buyer's voucher that paid part of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coupon_id: Option<String>,
     /// yyyyMMddHHmmss (UTC)
     #[serde(skip_serializing_if = "Option::is_none")]
     expire_time: Option<String>,
@@ -240,7 +250,11 @@ impl From<&OrderRecord> for OrderView {
                     period_number: l.period_number,
                     quantity: l.quantity,
                     unit_price: l.unit_price,
+                    list_amount: l.list_amount,
+                    discount_amount: l.discount_amount,
+                    voucher_amount: l.voucher_amount,
                     amount: l.amount,
+                    coupon_id: l.voucher_id.clone(),
                     expire_time: l.expire_time.map(crate::calendar::compact),
                     start_time: l.starts_at.map(crate::calendar::compact),
                     subscription_id: l.subscription_id.clone(),

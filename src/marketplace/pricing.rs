@@ -50,8 +50,8 @@ pub struct VoucherTerms {
     pub combinable: bool,
 }
 
-/// Every step of the pipeline, in minor units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Every step of the pipeline, in minor units (all zero for what costs nothing).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Breakdown {
     pub list: i64,
     /// Taken off by the exclusive discount.

@@ -323,6 +323,9 @@ pub async fn apply_in(
                     other => other.into(),
                 })?;
             next.unsubscribe_order_id = Some(order.id.clone());
+            if current.rule == Rule::NoReason {
+                super::vouchers::redeem::recycle_in(market, tx, &current.order_id).await?;
+            }
             let actor = if step.actor == Actor::Buyer {
                 Actor::System
             } else {
@@ -412,6 +415,10 @@ async fn unsubscribe_order(
             id: format!("{id}-000001"),
             sku_code: subscription.sku_code.clone(),
             amount: 0,
+            list_amount: 0,
+            discount_amount: 0,
+            voucher_amount: 0,
+            voucher_id: None,
             expire_time: restore,
             subscription_id: Some(subscription.id.clone()),
             starts_at: Some(now),

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::helpers::{location, TestApp, PASSWORD};
+use crate::helpers::{join_all, location, TestApp, PASSWORD};
 
 /// The login form a partner app's user lands on.
 async fn login_form(app: &TestApp) -> String {
@@ -144,30 +144,6 @@ async fn a_login_flood_waits_for_password_slots_or_gets_503_and_the_token_endpoi
         statuses.contains(&200),
         "some attempts were checked: {statuses:?}"
     );
-}
-
-/// Runs the futures concurrently on this task.
-async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut outputs: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (future, output) in pinned.iter_mut().zip(outputs.iter_mut()) {
-            if output.is_none() {
-                match future.as_mut().poll(cx) {
-                    std::task::Poll::Ready(value) => *output = Some(value),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    outputs.into_iter().map(Option::unwrap).collect()
 }
 
 #[tokio::test]

@@ -408,6 +408,10 @@ fn automatic_unsubscription(order: &OrderRecord, now: i64) -> OrderRecord {
             .map(|(n, line)| OrderLineRecord {
                 id: format!("{id}-{:06}", n + 1),
                 amount: 0,
+                list_amount: 0,
+                discount_amount: 0,
+                voucher_amount: 0,
+                voucher_id: None,
                 expire_time: None,
                 starts_at: Some(now),
                 ..line.clone()

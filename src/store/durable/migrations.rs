@@ -77,6 +77,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "after-sale service",
         include_str!("../../../migrations/0014_after_sale.sql"),
     ),
+    (
+        15,
+        "vouchers",
+        include_str!("../../../migrations/0015_vouchers.sql"),
+    ),
 ];
 
 #[derive(Debug)]

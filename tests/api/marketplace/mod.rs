@@ -17,6 +17,7 @@ mod roles;
 mod subscriptions;
 mod supervision;
 mod unsubscribing;
+mod vouchers;
 mod work_orders;
 
 use oauth2::TokenResponse;
