@@ -9,6 +9,7 @@ pub mod applications;
 pub mod attachments;
 pub mod caller;
 pub mod catalogue;
+pub mod discounts;
 mod error;
 pub mod fulfilment;
 pub mod inbox;
@@ -494,6 +495,76 @@ pub fn routes() -> Vec<RouteEntry> {
             vouchers::api::buyer_list,
         ),
         entry("/api/marketplace/v1/buyer/quotes", M::POST, quotes::quote),
+        entry(
+            "/api/marketplace/v1/operator/partners",
+            M::GET,
+            discounts::api::partners,
+        ),
+        entry(
+            "/api/marketplace/v1/operator/partners/{tenantId}",
+            M::PUT,
+            discounts::api::put_partner,
+        ),
+        entry(
+            "/api/marketplace/v1/operator/partners/{tenantId}",
+            M::DELETE,
+            discounts::api::remove_partner,
+        ),
+        entry(
+            "/api/marketplace/v1/partner/plan",
+            M::GET,
+            discounts::api::plan,
+        ),
+        entry(
+            "/api/marketplace/v1/partner/discounts",
+            M::POST,
+            discounts::api::apply,
+        ),
+        entry(
+            "/api/marketplace/v1/partner/discounts",
+            M::GET,
+            discounts::api::effective,
+        ),
+        entry(
+            "/api/marketplace/v1/partner/discount-applications",
+            M::GET,
+            discounts::api::applications,
+        ),
+        entry(
+            "/api/marketplace/v1/partner/discounts/{discountId}",
+            M::GET,
+            discounts::api::show,
+        ),
+        entry(
+            "/api/marketplace/v1/partner/discounts/{discountId}/qr.svg",
+            M::GET,
+            discounts::api::qr_code,
+        ),
+        entry(
+            "/api/marketplace/v1/partner/discounts/{discountId}/withdraw",
+            M::POST,
+            discounts::api::withdraw,
+        ),
+        entry(
+            "/api/marketplace/v1/operator/discounts",
+            M::GET,
+            discounts::api::review_queue,
+        ),
+        entry(
+            "/api/marketplace/v1/operator/discounts/{discountId}/approve",
+            M::POST,
+            discounts::api::approve,
+        ),
+        entry(
+            "/api/marketplace/v1/operator/discounts/{discountId}/reject",
+            M::POST,
+            discounts::api::reject,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/discounts/{token}",
+            M::GET,
+            discounts::api::offer,
+        ),
         entry("/api/marketplace/v1/products", M::GET, catalogue::list),
         entry(
             "/api/marketplace/v1/products/{productId}",

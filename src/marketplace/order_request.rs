@@ -7,7 +7,7 @@
 //! `subscribing`'s to decide, in the order's transaction.
 
 use super::pricing::{price, Basis, Breakdown};
-use super::vouchers;
+use super::{discounts, vouchers};
 use serde::{Deserialize, Serialize};
 
 use super::caller::Caller;
@@ -58,6 +58,10 @@ pub struct RawOrder {
     /// at most one per order.
     #[serde(default)]
     coupon_id: Option<String>,
+    /// The token of a partner's private discount link (`/market/discounts/{token}`),
+    /// for the customer it designates.
+    #[serde(default)]
+    discount_link: Option<String>,
 }
 
 fn one() -> i64 {
@@ -243,6 +247,18 @@ pub async fn build(
         }
         (None, _) => None,
     };
+    let discount = match (&raw.discount_link, free) {
+        (Some(_), true) => {
+            return Err(MarketError::Invalid(format!(
+                "a {order_type} order costs nothing: leave discountLink out"
+            )))
+        }
+        (Some(token), false) => Some(
+            discounts::redeem::for_order(market, caller, token, &product.id, &spec.sku_code)
+                .await?,
+        ),
+        (None, _) => None,
+    };
     let charges = if free {
         Breakdown::default()
     } else {
@@ -251,8 +267,12 @@ pub async fn build(
             quantity: raw.quantity,
             periods: period_number.unwrap_or(1),
         };
-        price(basis, None, voucher.as_ref().map(|(_, terms)| *terms))
-            .map_err(|refused| MarketError::Invalid(refused.to_string()))?
+        price(
+            basis,
+            discount.as_ref().map(|(_, rate)| *rate),
+            voucher.as_ref().map(|(_, terms)| *terms),
+        )
+        .map_err(|refused| MarketError::Invalid(refused.to_string()))?
     };
     let amount = charges.amount;
     let now = market.clock.now_unix();
@@ -286,6 +306,8 @@ pub async fn build(
             voucher_amount: charges.voucher,
             amount,
             voucher_id: voucher.map(|(claim, _)| claim.id),
+            partner_tenant_id: discount.as_ref().map(|(d, _)| d.partner_tenant_id.clone()),
+            discount_id: discount.map(|(d, _)| d.id),
             expire_time,
             subscription_id: None,
             starts_at: Some(now),

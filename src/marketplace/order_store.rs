@@ -43,6 +43,9 @@ pub struct OrderLineRecord {
     pub amount: i64,
     /// The buyer's voucher (claim) this line used.
     pub voucher_id: Option<String>,
+    /// The exclusive discount this line was bought at, and its partner (bound to it).
+    pub discount_id: Option<String>,
+    pub partner_tenant_id: Option<String>,
     pub expire_time: Option<i64>,
     /// The subscription the line starts or follows.
     pub subscription_id: Option<String>,
@@ -54,7 +57,7 @@ const ORDER_COLUMNS: &str = "id, order_type, buyer_user_id, buyer_tenant_id, sel
      related_order_id, idempotency_key, request_hash, shipping, amount, currency, created_at";
 const LINE_COLUMNS: &str = "id, product_id, product_name, sku_code, charging_mode, period_type, \
      period_number, quantity, unit_price, list_amount, discount_amount, voucher_amount, amount, \
-     voucher_id, expire_time, subscription_id, starts_at";
+     voucher_id, discount_id, partner_tenant_id, expire_time, subscription_id, starts_at";
 
 fn order(row: &AnyRow) -> Result<OrderRecord, sqlx::Error> {
     Ok(OrderRecord {
@@ -90,6 +93,8 @@ fn line(row: &AnyRow) -> Result<OrderLineRecord, sqlx::Error> {
         voucher_amount: row.try_get("voucher_amount")?,
         amount: row.try_get("amount")?,
         voucher_id: row.try_get("voucher_id")?,
+        discount_id: row.try_get("discount_id")?,
+        partner_tenant_id: row.try_get("partner_tenant_id")?,
         expire_time: row.try_get("expire_time")?,
         subscription_id: row.try_get("subscription_id")?,
         starts_at: row.try_get("starts_at")?,
@@ -138,7 +143,7 @@ impl MarketStore {
         for l in &order.lines {
             sqlx::query(&format!(
                 "INSERT INTO mkt_order_lines (order_id, {LINE_COLUMNS}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
             ))
             .bind(&order.id)
             .bind(&l.id)
@@ -155,6 +160,8 @@ impl MarketStore {
             .bind(l.voucher_amount)
             .bind(l.amount)
             .bind(&l.voucher_id)
+            .bind(&l.discount_id)
+            .bind(&l.partner_tenant_id)
             .bind(l.expire_time)
             .bind(&l.subscription_id)
             .bind(l.starts_at)

@@ -132,6 +132,7 @@ async fn store_order(market: &Marketplace, order: &mut OrderRecord) -> Result<St
     let result = async {
         subscribing::on_order(market, &mut tx, order).await?;
         super::vouchers::redeem::use_in(market, &mut tx, order).await?;
+        super::discounts::redeem::use_in(market, &mut tx, order).await?;
         let instance = kit::provisioning::on_order(market, &mut tx, order).await?;
         match market.store.insert_order_in(&mut tx, order).await {
             Err(StoreError::Conflict) => Ok(Stored::KeyTaken),
@@ -208,6 +209,11 @@ struct LineView {
     /// The buyer's voucher that paid part of it.
     #[serde(skip_serializing_if = "Option::is_none")]
     coupon_id: Option<String>,
+    /// The exclusive discount it was bought at, and the partner bound to the order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    discount_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    partner_tenant: Option<String>,
     /// yyyyMMddHHmmss (UTC)
     #[serde(skip_serializing_if = "Option::is_none")]
     expire_time: Option<String>,
@@ -255,6 +261,8 @@ impl From<&OrderRecord> for OrderView {
                     voucher_amount: l.voucher_amount,
                     amount: l.amount,
                     coupon_id: l.voucher_id.clone(),
+                    discount_id: l.discount_id.clone(),
+                    partner_tenant: l.partner_tenant_id.clone(),
                     expire_time: l.expire_time.map(crate::calendar::compact),
                     start_time: l.starts_at.map(crate::calendar::compact),
                     subscription_id: l.subscription_id.clone(),

@@ -419,6 +419,8 @@ async fn unsubscribe_order(
             discount_amount: 0,
             voucher_amount: 0,
             voucher_id: None,
+            discount_id: None,
+            partner_tenant_id: None,
             expire_time: restore,
             subscription_id: Some(subscription.id.clone()),
             starts_at: Some(now),

@@ -412,6 +412,8 @@ fn automatic_unsubscription(order: &OrderRecord, now: i64) -> OrderRecord {
                 discount_amount: 0,
                 voucher_amount: 0,
                 voucher_id: None,
+                discount_id: None,
+                partner_tenant_id: None,
                 expire_time: None,
                 starts_at: Some(now),
                 ..line.clone()

@@ -82,6 +82,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "vouchers",
         include_str!("../../../migrations/0015_vouchers.sql"),
     ),
+    (
+        16,
+        "partner discounts",
+        include_str!("../../../migrations/0016_partner_discounts.sql"),
+    ),
 ];
 
 #[derive(Debug)]

@@ -4,6 +4,7 @@
 
 mod api_document;
 mod console_pages;
+mod discounts;
 mod inbox;
 mod kit_apps;
 mod kit_chain;
