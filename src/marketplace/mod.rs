@@ -14,6 +14,7 @@ mod error;
 pub mod fulfilment;
 pub mod inbox;
 pub mod kit;
+pub mod listing;
 pub mod openapi;
 pub(crate) mod order_request;
 pub(crate) mod order_store;
@@ -40,6 +41,7 @@ pub mod unsubscribe_rules;
 mod unsubscribe_steps_api;
 pub(crate) mod unsubscribe_store;
 pub mod unsubscribing;
+pub mod upgrades;
 pub mod vouchers;
 pub mod work_orders;
 
@@ -116,6 +118,11 @@ pub fn routes() -> Vec<RouteEntry> {
             "/api/marketplace/v1/seller/products/{productId}",
             M::PUT,
             review::modify,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/products/{productId}/delist",
+            M::POST,
+            listing::delist,
         ),
         entry(
             "/api/marketplace/v1/seller/applications",
@@ -495,6 +502,21 @@ pub fn routes() -> Vec<RouteEntry> {
             vouchers::api::buyer_list,
         ),
         entry("/api/marketplace/v1/buyer/quotes", M::POST, quotes::quote),
+        entry(
+            "/api/marketplace/v1/seller/upgrade-rules",
+            M::POST,
+            upgrades::api::configure,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/upgrade-rules",
+            M::GET,
+            upgrades::api::list,
+        ),
+        entry(
+            "/api/marketplace/v1/seller/upgrade-rules/{ruleId}",
+            M::DELETE,
+            upgrades::api::delete,
+        ),
         entry(
             "/api/marketplace/v1/operator/partners",
             M::GET,

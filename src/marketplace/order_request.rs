@@ -7,13 +7,13 @@
 //! `subscribing`'s to decide, in the order's transaction.
 
 use super::pricing::{price, Basis, Breakdown};
-use super::{discounts, vouchers};
+use super::{discounts, upgrades, vouchers};
 use serde::{Deserialize, Serialize};
 
 use super::caller::Caller;
 use super::error::MarketError;
 use super::order_store::{OrderLineRecord, OrderRecord};
-use super::product::{AccessType, ChargingMode, PeriodType, ProductContent};
+use super::product::{AccessType, ChargingMode, ProductContent};
 use super::Marketplace;
 
 pub const ORDER_TYPES: [&str; 6] = [
@@ -107,14 +107,6 @@ pub(crate) fn new_order_id(now: i64) -> String {
     )
 }
 
-fn period_seconds(period: PeriodType) -> i64 {
-    match period {
-        PeriodType::Year => 365 * 86_400,
-        PeriodType::Month => 30 * 86_400,
-        PeriodType::Day => 86_400,
-    }
-}
-
 /// Checks an order request against the product on sale and the buyer's earlier orders.
 pub async fn build(
     market: &Marketplace,
@@ -153,7 +145,17 @@ pub async fn build(
         )));
     }
     let periodic = spec.charging_mode == ChargingMode::Period;
+    // A SaaS subscription changes SKU only by an upgrade rule, priced pro rata.
+    let by_rule = order_type == "CHANGE" && content.access_type == AccessType::Saas;
     let period_number = match (periodic, raw.period_number) {
+        (true, Some(_)) if by_rule => {
+            return Err(MarketError::Invalid(
+                "a CHANGE of a SaaS subscription is priced for the rest of its period: leave \
+                 periodNumber out"
+                    .into(),
+            ))
+        }
+        (true, None) if by_rule => None,
         (true, Some(n)) if (1..=MAX_PERIODS).contains(&n) => Some(n),
         (true, _) => {
             return Err(MarketError::Invalid(format!(
@@ -213,7 +215,11 @@ pub async fn build(
                     "relatedOrderId is an order of another product".into(),
                 ));
             }
-            Some((related.id.clone(), related.order_type.clone()))
+            Some((
+                related.id.clone(),
+                related.order_type.clone(),
+                line.subscription_id.clone(),
+            ))
         }
     };
     match (order_type, &related) {
@@ -222,7 +228,7 @@ pub async fn build(
                 "a {order_type} order needs a PERIOD spec"
             )))
         }
-        ("TRIAL_TO_FORMAL", Some((_, kind))) if kind != "TRIAL" => {
+        ("TRIAL_TO_FORMAL", Some((_, kind, _))) if kind != "TRIAL" => {
             return Err(MarketError::Invalid(
                 "TRIAL_TO_FORMAL follows a TRIAL order".into(),
             ))
@@ -259,14 +265,42 @@ pub async fn build(
         ),
         (None, _) => None,
     };
+    let upgrade = match (&related, by_rule) {
+        (Some((_, _, Some(subscription_id))), true) => {
+            let subscription = market
+                .store
+                .subscription(subscription_id)
+                .await?
+                .ok_or(MarketError::Internal)?;
+            if subscription.sku_code == spec.sku_code {
+                return Err(MarketError::Invalid(format!(
+                    "a CHANGE order moves to another SKU: the subscription is on {} already",
+                    subscription.sku_code
+                )));
+            }
+            let rule = market
+                .store
+                .upgrade_rule(&product.id, &subscription.sku_code, &spec.sku_code)
+                .await?;
+            Some(upgrades::service::change_basis(
+                market,
+                &content,
+                rule.as_ref(),
+                &subscription,
+                &spec.sku_code,
+                raw.quantity,
+            )?)
+        }
+        _ => None,
+    };
     let charges = if free {
         Breakdown::default()
     } else {
-        let basis = Basis::Full {
+        let basis = upgrade.unwrap_or(Basis::Full {
             unit_price: spec.price,
             quantity: raw.quantity,
             periods: period_number.unwrap_or(1),
-        };
+        });
         price(
             basis,
             discount.as_ref().map(|(_, rate)| *rate),
@@ -278,9 +312,7 @@ pub async fn build(
     let now = market.clock.now_unix();
     let id = new_order_id(now);
     let expire_time = match (spec.period_type, period_number) {
-        (Some(period), Some(n)) if order_type != "UNSUBSCRIBE" => {
-            Some(now + period_seconds(period) * n)
-        }
+        (Some(period), Some(n)) if order_type != "UNSUBSCRIBE" => Some(now + period.seconds() * n),
         _ => None,
     };
     Ok(OrderRecord {
@@ -317,7 +349,7 @@ pub async fn build(
         buyer_user_id: caller.claims.sub.clone(),
         buyer_tenant_id: caller.claims.tenant.clone(),
         seller_tenant_id: product.tenant_id.clone(),
-        related_order_id: related.map(|(id, _)| id),
+        related_order_id: related.map(|(id, _, _)| id),
         idempotency_key: None,
         request_hash: None,
         shipping,

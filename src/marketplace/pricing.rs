@@ -24,8 +24,9 @@ pub enum Basis {
         quantity: i64,
         periods: i64,
     },
-    /// An upgrade for the rest of the period: (target − source) × remaining / whole,
-    /// where `source` and `target` are the two SKUs' prices for the whole period.
+    /// An upgrade for the rest of the subscription: (target − source) × remaining /
+    /// whole, where `source` and `target` are the two SKUs' prices for one period of
+    /// `whole` seconds and `remaining` what is left (several periods, or part of one).
     ProRata {
         source: i64,
         target: i64,
@@ -119,7 +120,7 @@ fn list_price(basis: Basis) -> Result<i64, PriceRefused> {
             if source < 0 || remaining < 0 || whole < 1 {
                 return Err(PriceRefused::Negative);
             }
-            if target <= source || remaining > whole {
+            if target <= source {
                 return Err(PriceRefused::NotAnUpgrade);
             }
             bounded(round_half_up(
@@ -415,7 +416,8 @@ mod tests {
                 Err(PriceRefused::NotAnUpgrade),
             ),
             (
-                "more than the period left",
+                // 10000 × 31 / 30 = 10333.33 → 10333: two periods bought, one day gone.
+                "more than one period left",
                 Basis::ProRata {
                     source: 9900,
                     target: 19_900,
@@ -424,7 +426,7 @@ mod tests {
                 },
                 None,
                 None,
-                Err(PriceRefused::NotAnUpgrade),
+                Ok(breakdown(10_333, 0, 0)),
             ),
             (
                 "upgrade with a voucher",

@@ -45,6 +45,17 @@ pub enum PeriodType {
     Day,
 }
 
+impl PeriodType {
+    /// One period's length: a year of 365 days, a month of 30.
+    pub fn seconds(self) -> i64 {
+        match self {
+            Self::Year => 365 * 86_400,
+            Self::Month => 30 * 86_400,
+            Self::Day => 86_400,
+        }
+    }
+}
+
 impl AccessType {
     const NAMES: &'static [&'static str] = &[
         "saas",

@@ -8,6 +8,7 @@ use crate::store::StoreError;
 
 /// A product is `in_review` until its first approval, then `on_sale`.
 pub(super) const IN_REVIEW: &str = "in_review";
+pub(super) const DELISTED: &str = "delisted";
 pub(super) const ON_SALE: &str = "on_sale";
 
 /// A product and its approved content (JSON).
@@ -71,6 +72,27 @@ impl MarketStore {
         .fetch_optional(self.pool())
         .await?;
         Ok(row.as_ref().map(product).transpose()?)
+    }
+
+    /// Takes the seller's product off sale; false when it is not on sale.
+    pub async fn delist_product(
+        &self,
+        id: &str,
+        tenant_id: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let updated = sqlx::query(
+            "UPDATE mkt_products SET status = $1, updated_at = $2 \
+             WHERE id = $3 AND tenant_id = $4 AND status = $5",
+        )
+        .bind(DELISTED)
+        .bind(now)
+        .bind(id)
+        .bind(tenant_id)
+        .bind(ON_SALE)
+        .execute(self.pool())
+        .await?;
+        Ok(updated.rows_affected() == 1)
     }
 }
 

@@ -87,6 +87,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "partner discounts",
         include_str!("../../../migrations/0016_partner_discounts.sql"),
     ),
+    (
+        17,
+        "upgrade rules",
+        include_str!("../../../migrations/0017_upgrade_rules.sql"),
+    ),
 ];
 
 #[derive(Debug)]

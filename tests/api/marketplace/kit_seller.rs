@@ -202,6 +202,11 @@ pub(super) struct Chain {
 }
 
 pub(super) async fn chain() -> Chain {
+    chain_with(&product("CRM")).await
+}
+
+/// A chain whose joint-operation product is `product_body`.
+pub(super) async fn chain_with(product_body: &Value) -> Chain {
     let dir = tempfile::tempdir().unwrap();
     keys_and_certificates(dir.path());
     let ca = dir.path().join("ca.pem");
@@ -213,7 +218,7 @@ pub(super) async fn chain() -> Chain {
     })
     .await;
     let c = cast(&mut app).await;
-    let crm = on_sale(&app, &c, &c.alice, &product("CRM")).await;
+    let crm = on_sale(&app, &c, &c.alice, product_body).await;
     let (basic, basic_sk) = access_key(&app, &c.alice).await;
     let (sync, sync_sk) = access_key(&app, &c.alice).await;
     let (generic, generic_sk) = access_key(&app, &c.alice).await;

@@ -11,6 +11,7 @@ mod kit_chain;
 mod kit_openings;
 mod kit_production;
 mod kit_seller;
+mod kit_upgrades;
 mod open_api;
 mod orders;
 mod review;
