@@ -6,6 +6,7 @@
 //! same words.
 
 mod buyer;
+mod commerce;
 mod error;
 mod inbox;
 mod kit;
@@ -51,6 +52,7 @@ pub struct Chrome {
     pub buyer: bool,
     pub seller: bool,
     pub operator: bool,
+    pub partner: bool,
     pub unread: i64,
 }
 
@@ -67,6 +69,8 @@ impl Member {
                 "invoiced" => t.done_invoiced,
                 "opened" => t.done_opened,
                 "read" => t.done_read,
+                "claimed" => commerce::texts::texts(self.lang).done_claimed,
+                "saved" => commerce::texts::texts(self.lang).done_saved,
                 _ => return None,
             })
         });
@@ -79,6 +83,7 @@ impl Member {
             buyer: self.has(Role::Buyer),
             seller: self.has(Role::Seller),
             operator: self.has(Role::Operator),
+            partner: self.partner,
             unread: self.unread,
         }
     }
@@ -204,6 +209,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(supervisions::routes)
             .configure(work_orders::routes)
             .configure(inbox::routes)
+            .configure(commerce::routes)
             .default_service(web::to(not_found)),
     );
 }

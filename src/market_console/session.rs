@@ -93,6 +93,8 @@ pub struct Member {
     pub done: Option<String>,
     /// In-site messages not yet read, for the navigation.
     pub unread: i64,
+    /// The user's tenant is an active partner of the customer service provider plan.
+    pub partner: bool,
     cookie: String,
     id_token: String,
 }
@@ -166,6 +168,12 @@ async fn identify(req: &HttpRequest) -> Result<Member, PageError> {
         Ok(reader) => market.store.unread_count(&reader).await?,
         Err(_) => 0,
     };
+    let partner = caller.is_user()
+        && market
+            .store
+            .partner(&caller.claims.tenant)
+            .await?
+            .is_some_and(|p| p.state == crate::marketplace::discounts::store::ACTIVE);
     let explicit = crate::console::explicit_lang(req.query_string());
     let lang = Lang::negotiate(req, explicit.map(Lang::code));
     Ok(Member {
@@ -178,6 +186,7 @@ async fn identify(req: &HttpRequest) -> Result<Member, PageError> {
         switch_href: switch_href(req, lang.other()),
         done: Some(crate::console::query(req, "done")).filter(|d| !d.is_empty()),
         unread,
+        partner,
         cookie,
         id_token: session.id_token,
     })

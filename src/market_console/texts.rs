@@ -384,6 +384,16 @@ pub fn label(lang: Lang, code: &str) -> String {
         "year" => ("年", "year"),
         "month" => ("月", "month"),
         "day" => ("天", "day"),
+        "unused" => ("未使用", "Unused"),
+        "used" => ("已使用", "Used"),
+        "expired" => ("已过期", "Expired"),
+        "recycled" => ("已退回", "Given back"),
+        "active" => ("生效中", "Active"),
+        "removed" => ("已移出", "Removed"),
+        "pending_review" => ("待人工审核", "Waiting for review"),
+        "effective" => ("已生效", "Effective"),
+        "product" => ("商品报价", "Product quote"),
+        "configuration" => ("配置报价", "Configuration quote"),
         _ => return code.to_owned(),
     };
     match lang {

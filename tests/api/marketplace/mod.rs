@@ -3,6 +3,7 @@
 //! the signed open API and its OpenAPI document. Shared helpers live here.
 
 mod api_document;
+mod commerce_pages;
 mod console_pages;
 mod discounts;
 mod inbox;
