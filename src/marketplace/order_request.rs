@@ -265,6 +265,23 @@ pub async fn build(
         ),
         (None, _) => None,
     };
+    if let (Some((_, _, Some(subscription_id))), "RENEW", AccessType::Saas) =
+        (&related, order_type, content.access_type)
+    {
+        let subscription = market
+            .store
+            .subscription(subscription_id)
+            .await?
+            .ok_or(MarketError::Internal)?;
+        if subscription.sku_code != spec.sku_code {
+            let left = subscription
+                .subscription
+                .expires_at
+                .map_or(0, |end| end - market.clock.now_unix());
+            upgrades::rules::renewal_move(content.spec(&subscription.sku_code), spec, left)
+                .map_err(|refused| MarketError::Conflict(refused.to_string()))?;
+        }
+    }
     let upgrade = match (&related, by_rule) {
         (Some((_, _, Some(subscription_id))), true) => {
             let subscription = market

@@ -96,13 +96,18 @@ texts! {
     reject: "驳回", "Reject";
     comment: "意见", "Comment";
     upgrade_rules: "升级规则", "Upgrade rules";
-    upgrade_hint: "仅 SaaS 包年/包月规格；配置前须已保存成功的升级（upgrade）调测用例。", "SaaS yearly/monthly SKUs only; save a successful upgrade debug case first.";
+    rules_hint: "仅 SaaS 包年/包月规格；配置前须已保存成功的升级（upgrade）调测用例。", "SaaS yearly/monthly SKUs only; save a successful upgrade debug case first.";
     source_sku: "原规格", "From SKU";
     target_sku: "目标规格", "To SKU";
     add_rule: "添加规则", "Add the rule";
     rule_valid: "有效", "Valid";
     delete_rule: "删除", "Delete";
     confirm: "确认此不可撤销的操作", "I confirm this cannot be undone";
+    upgrade: "升级", "Upgrade";
+    upgrade_to: "升级规格", "Upgrade the subscription";
+    upgrade_hint: "按剩余有效期折算差价，实例不变。", "You pay the difference for the rest of the period; the instance stays the same.";
+    no_upgrades: "卖家未为此规格配置有效的升级规则。", "The seller has no upgrade rule from this SKU that holds.";
+    upgrade_price: "升级费用", "Upgrade price";
 }
 
 pub fn texts(lang: Lang) -> &'static CommerceTexts {

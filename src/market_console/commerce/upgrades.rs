@@ -9,11 +9,15 @@ use crate::console::form::Form;
 use crate::market_console::session::Member;
 use crate::market_console::texts::MarketTexts;
 use crate::market_console::{again, done, ok, refusal, Chrome, PageError};
+use crate::marketplace::subscription_store::SubscriptionRecord;
 use crate::marketplace::upgrades::service::{self, RawRule};
-use crate::marketplace::Marketplace;
+use crate::marketplace::{orders, quotes, Marketplace};
+use serde_json::json;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/seller/upgrade-rules", web::get().to(rules))
+    cfg.route("/subscriptions/{id}/upgrade", web::get().to(choices))
+        .route("/subscriptions/{id}/upgrade", web::post().to(upgrade))
+        .route("/seller/upgrade-rules", web::get().to(rules))
         .route("/seller/upgrade-rules", web::post().to(configure))
         .route("/seller/upgrade-rules/{id}/delete", web::post().to(delete));
 }
@@ -124,4 +128,109 @@ async fn delete(
         return Err(PageError::NotFound);
     }
     Ok(done("/market/seller/upgrade-rules", "changed"))
+}
+
+/// A target the buyer may upgrade to, at its pro-rata price now.
+pub struct Choice {
+    pub sku: String,
+    pub price: i64,
+}
+
+#[derive(Template)]
+#[template(path = "market/upgrade.html")]
+struct UpgradePage {
+    t: &'static MarketTexts,
+    ct: &'static CommerceTexts,
+    c: Chrome,
+    s: SubscriptionRecord,
+    choices: Vec<Choice>,
+    key: String,
+    error: Option<String>,
+}
+
+async fn own_subscription(
+    member: &Member,
+    market: &Marketplace,
+    id: &str,
+) -> Result<SubscriptionRecord, PageError> {
+    let buyer = member.caller.buyer()?;
+    market
+        .store
+        .subscription(id)
+        .await?
+        .filter(|s| s.buyer_user_id == buyer)
+        .ok_or(PageError::NotFound)
+}
+
+fn change_body(s: &SubscriptionRecord, target: &str) -> Vec<u8> {
+    json!({"productId": s.product_id, "skuCode": target, "orderType": "CHANGE",
+           "relatedOrderId": s.order_id})
+    .to_string()
+    .into_bytes()
+}
+
+async fn upgrade_page(
+    member: &Member,
+    market: &Marketplace,
+    s: SubscriptionRecord,
+    error: Option<String>,
+) -> Result<UpgradePage, PageError> {
+    let mut choices = Vec::new();
+    for rule in market
+        .store
+        .upgrade_rules_from(&s.product_id, &s.sku_code)
+        .await?
+    {
+        // Only what would be accepted now is offered, at the price it would cost.
+        if let Ok(quote) =
+            quotes::price_order(market, &member.caller, &change_body(&s, &rule.target_sku)).await
+        {
+            choices.push(Choice {
+                sku: rule.target_sku,
+                price: quote.amount,
+            });
+        }
+    }
+    Ok(UpgradePage {
+        t: member.t,
+        ct: super::texts::texts(member.lang),
+        c: member.chrome("subscriptions"),
+        s,
+        choices,
+        // A retried submission upgrades once.
+        key: crate::secret::random_id(24),
+        error,
+    })
+}
+
+async fn choices(
+    member: Member,
+    path: web::Path<String>,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    let s = own_subscription(&member, &market, &path.into_inner()).await?;
+    Ok(ok(upgrade_page(&member, &market, s, None).await?.render()))
+}
+
+async fn upgrade(
+    member: Member,
+    path: web::Path<String>,
+    form: Form,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    member.check(&form)?;
+    let s = own_subscription(&member, &market, &path.into_inner()).await?;
+    let body = change_body(&s, form.get("target"));
+    let key = Some(form.get("key").chars().take(64).collect::<String>()).filter(|k| !k.is_empty());
+    match orders::place_order(&market, &member.caller, &body, key).await {
+        Ok((order, _)) => Ok(done(&format!("/market/orders/{}", order.id), "ordered")),
+        Err(err) => {
+            let message = refusal(err)?;
+            Ok(again(
+                upgrade_page(&member, &market, s, Some(message))
+                    .await?
+                    .render(),
+            ))
+        }
+    }
 }

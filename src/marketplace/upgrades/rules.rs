@@ -67,6 +67,38 @@ pub fn holds<'a>(
     Ok((from, to))
 }
 
+/// At renewal a SaaS subscription may also move down (a cheaper SKU, reference §5.4),
+/// but only in the last 30 days before it expires; a dearer SKU is an upgrade, which
+/// follows a rule (a CHANGE order). `source` is `None` when its SKU is no longer offered.
+pub const RENEWAL_WINDOW: i64 = 30 * 86_400;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenewalRefused {
+    #[error(
+        "a renewal moves to another SKU only in the 30 days before the subscription \
+         expires ({days_left} days left)"
+    )]
+    TooEarly { days_left: i64 },
+    #[error("a renewal to a dearer SKU is an upgrade: order a CHANGE, by an upgrade rule")]
+    Dearer,
+}
+
+pub fn renewal_move(
+    source: Option<&Spec>,
+    target: &Spec,
+    seconds_left: i64,
+) -> Result<(), RenewalRefused> {
+    if seconds_left > RENEWAL_WINDOW {
+        return Err(RenewalRefused::TooEarly {
+            days_left: seconds_left / 86_400,
+        });
+    }
+    match source {
+        Some(from) if target.price > from.price => Err(RenewalRefused::Dearer),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +202,32 @@ mod tests {
         for (name, content, source, target, want) in cases {
             let got = holds(*content, source, target).err();
             assert_eq!(&got, want, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_renewal_moves_down_only_in_the_last_30_days() {
+        let sku = |price| -> Spec {
+            serde_json::from_value(spec("x", "PERIOD", price, Some("month"))).unwrap()
+        };
+        let (basic, pro) = (sku(9900), sku(19_900));
+        let day = 86_400;
+        let cases = [
+            ("down, 30 days left", Some(&pro), &basic, 30 * day, Ok(())),
+            ("down, today", Some(&pro), &basic, 0, Ok(())),
+            (
+                "down, too early",
+                Some(&pro),
+                &basic,
+                30 * day + 1,
+                Err(RenewalRefused::TooEarly { days_left: 30 }),
+            ),
+            ("same price", Some(&basic), &basic, day, Ok(())),
+            ("up", Some(&basic), &pro, day, Err(RenewalRefused::Dearer)),
+            ("from a SKU gone", None, &pro, day, Ok(())),
+        ];
+        for (name, source, target, left, want) in cases {
+            assert_eq!(renewal_move(source, target, left), want, "{name}");
         }
     }
 }

@@ -355,4 +355,18 @@ async fn vouchers_discounts_and_upgrade_rules_in_the_console() {
         refused.body
     );
     assert_eq!(app.count("mkt_upgrade_rules").await, 0);
+
+    // Without a rule, the buyer's subscription offers no upgrade; another's is not found.
+    let subscriptions = visit(&app, &dave, "/market/subscriptions?lang=en", "dave").await;
+    let upgrade = subscriptions
+        .body
+        .split("href=\"/market/subscriptions/")
+        .nth(1)
+        .map(|rest| format!("/market/subscriptions/{}", rest.split('"').next().unwrap()))
+        .expect("an upgrade link on the live subscription");
+    let page = visit(&app, &dave, &format!("{upgrade}?lang=en"), "dave").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("id=\"no-upgrades\""), "{}", page.body);
+    let other = visit(&app, &bob, &format!("{upgrade}?lang=en"), "bob").await;
+    assert_eq!(other.status, 404);
 }

@@ -150,7 +150,46 @@ async fn a_change_follows_an_upgrade_rule_pro_rata_and_upgrades_the_same_instanc
     )
     .await;
     assert_eq!(status, 200, "{quote}");
-    let upgraded = chain.order(&chain.c.dave, change.clone()).await;
+    // The buyer upgrades in the console: the choice shows its pro-rata price.
+    let console = crate::helpers::browser();
+    let subscription = bought["orderLines"][0]["subscriptionId"].as_str().unwrap();
+    let page = crate::console::visit(
+        &chain.app,
+        &console,
+        &format!("/market/subscriptions/{subscription}/upgrade?lang=en"),
+        "dave",
+    )
+    .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("id=\"upgrade-to-pro\""), "{}", page.body);
+    let fields = crate::helpers::hidden_fields(&page.body);
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).unwrap().1.clone();
+    let (token, key) = (field("csrf_token"), field("key"));
+    let placed = crate::console::submit(
+        &chain.app,
+        &console,
+        &format!("/market/subscriptions/{subscription}/upgrade"),
+        &[("csrf_token", &token), ("key", &key), ("target", "pro")],
+    )
+    .await;
+    assert_eq!(placed.status, 303, "{}", placed.body);
+    let order_id = placed
+        .path
+        .split('/')
+        .nth(3)
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap();
+    let (status, upgraded, _) = call(
+        &chain.app,
+        Method::GET,
+        &format!("{ORDERS}/{order_id}"),
+        Some(&chain.c.dave),
+    )
+    .await;
+    assert_eq!(status, 200, "{upgraded}");
+    assert_eq!(upgraded["orderType"], "CHANGE");
     let paid = upgraded["orderLines"][0]["amount"].as_i64().unwrap();
     assert!((4990..=5000).contains(&paid), "pro rata: {paid}");
     assert_eq!(upgraded["orderLines"][0]["listAmount"], paid);
@@ -290,4 +329,58 @@ fn spec_has_pro(body: &Value) -> bool {
         .unwrap()
         .iter()
         .any(|s| s["skuCode"] == "pro")
+}
+
+#[tokio::test]
+async fn a_renewal_moves_a_saas_subscription_down_only_in_its_last_30_days() {
+    let mut app = TestApp::spawn().await;
+    let mut c = cast(&mut app).await;
+    let crm = on_sale(
+        &app,
+        &c,
+        &c.alice,
+        &plans(pro(19_900, "PERIOD", Some("month"))),
+    )
+    .await;
+    let renew = |of: &Value, sku: &str| {
+        json!({"productId": crm, "skuCode": sku, "orderType": "RENEW",
+               "relatedOrderId": of["orderId"], "periodNumber": 1})
+    };
+    let two_months = super::subscriptions::placed(
+        &app,
+        &c.dave,
+        json!({"productId": crm, "skuCode": "pro", "periodNumber": 2}),
+    )
+    .await;
+    let (status, body) = order(&app, &c.dave, renew(&two_months, "basic"), None).await;
+    says(
+        status,
+        &body,
+        409,
+        "only in the 30 days before the subscription expires",
+    );
+    let month = super::subscriptions::placed(
+        &app,
+        &c.dave,
+        json!({"productId": crm, "skuCode": "basic", "periodNumber": 1}),
+    )
+    .await;
+    let (status, body) = order(&app, &c.dave, renew(&month, "pro"), None).await;
+    says(status, &body, 409, "order a CHANGE, by an upgrade rule");
+
+    // 31 days on, 29 are left of the two months: the renewal moves down.
+    super::subscriptions::advance(&mut app, &mut c, Duration::from_secs(31 * DAY)).await;
+    let down = super::subscriptions::placed(&app, &c.dave, renew(&two_months, "basic")).await;
+    assert_eq!(down["orderLines"][0]["amount"], 9900);
+    let (_, subscription, _) = call(
+        &app,
+        Method::GET,
+        &format!(
+            "/api/marketplace/v1/buyer/subscriptions/{}",
+            down["orderLines"][0]["subscriptionId"].as_str().unwrap()
+        ),
+        Some(&c.dave),
+    )
+    .await;
+    assert_eq!(subscription["skuCode"], "basic", "{subscription}");
 }
