@@ -1,9 +1,12 @@
 -- The customer service provider plan (§5.8): tenants an operator registered as partners
 -- (after their business certification), each with the discount it is authorized to give
--- per product, as basis points of the price paid (8500: 85 % paid, "8.5 折").
+-- per product, as basis points of the price paid (8500: 85 % paid, "8.5 折"). A reseller
+-- names its distributor: it qualifies while the distributor does, and is authorized no
+-- deeper than the distributor.
 CREATE TABLE mkt_partners (
     tenant_id     TEXT PRIMARY KEY,
     name          TEXT NOT NULL,
+    distributor_tenant_id TEXT,
     state         TEXT NOT NULL,
     registered_by TEXT NOT NULL,
     version       BIGINT NOT NULL DEFAULT 0,

@@ -169,11 +169,9 @@ async fn identify(req: &HttpRequest) -> Result<Member, PageError> {
         Err(_) => 0,
     };
     let partner = caller.is_user()
-        && market
-            .store
-            .partner(&caller.claims.tenant)
-            .await?
-            .is_some_and(|p| p.state == crate::marketplace::discounts::store::ACTIVE);
+        && crate::marketplace::discounts::service::member(market, &caller)
+            .await
+            .is_ok();
     let explicit = crate::console::explicit_lang(req.query_string());
     let lang = Lang::negotiate(req, explicit.map(Lang::code));
     Ok(Member {

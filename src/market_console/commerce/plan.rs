@@ -35,6 +35,7 @@ fn operator(member: &Member) -> Result<(), PageError> {
 struct PartnerInput {
     tenant_id: String,
     name: String,
+    distributor: String,
     authorizations: String,
 }
 
@@ -118,6 +119,8 @@ async fn register(
             let raw = RawPartner {
                 name: form.get("name").to_owned(),
                 authorizations,
+                distributor_tenant_id: Some(form.get("distributor").trim().to_owned())
+                    .filter(|d| !d.is_empty()),
             };
             let tenant = form.get("tenant_id").trim();
             match service::put_partner(&market, &member.caller, tenant, raw).await {
@@ -132,6 +135,7 @@ async fn register(
             let input = PartnerInput {
                 tenant_id: form.get("tenant_id").into(),
                 name: form.get("name").into(),
+                distributor: form.get("distributor").into(),
                 authorizations: form.get("authorizations").into(),
             };
             let page = partners_page(&req, &member, &market, input, Some(message)).await?;

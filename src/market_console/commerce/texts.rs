@@ -91,6 +91,8 @@ texts! {
     partner_name: "伙伴名称", "Partner name";
     authorizations: "授权折扣（每行：商品 ID 万分比）", "Authorized discounts (one a line: product ID basis points)";
     remove_partner: "移出计划", "Remove from the plan";
+    distributor: "分销商", "Distributor";
+    distributor_optional: "所属分销商租户 ID（经销商填写）", "Distributor's tenant ID (for a reseller)";
     discount_review: "专属优惠审核", "Discount review";
     approve: "通过", "Approve";
     reject: "驳回", "Reject";

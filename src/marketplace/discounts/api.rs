@@ -27,6 +27,9 @@ struct AuthorizationView {
 pub struct PartnerView {
     tenant_id: String,
     name: String,
+    /// A reseller's distributor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distributor_tenant_id: Option<String>,
     /// active or removed.
     state: String,
     authorizations: Vec<AuthorizationView>,
@@ -39,6 +42,7 @@ impl From<&PartnerRecord> for PartnerView {
         Self {
             tenant_id: p.tenant_id.clone(),
             name: p.name.clone(),
+            distributor_tenant_id: p.distributor.clone(),
             state: p.state.clone(),
             authorizations: p
                 .authorizations

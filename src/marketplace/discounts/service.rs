@@ -48,6 +48,10 @@ pub struct RawPartner {
     /// At most 200 products, each once.
     #[serde(default)]
     pub authorizations: Vec<Authorization>,
+    /// For a reseller: the distributor in the plan it sells under. It qualifies while the
+    /// distributor does, and is authorized no deeper than the distributor.
+    #[serde(default)]
+    pub distributor_tenant_id: Option<String>,
 }
 
 /// The operator registers `tenant_id` (its business certification done) with its
@@ -87,11 +91,42 @@ pub async fn put_partner(
         }
         authorizations.push((a.product_id, bp));
     }
+    let distributor = match raw.distributor_tenant_id.filter(|d| !d.is_empty()) {
+        None => None,
+        Some(distributor) => {
+            let found = market
+                .store
+                .partner(&distributor)
+                .await?
+                .filter(|d| {
+                    d.state == ACTIVE && d.distributor.is_none() && d.tenant_id != tenant_id
+                })
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "{distributor} is not a distributor in the plan (an active partner of \
+                         its own)"
+                    ))
+                })?;
+            for (product, bp) in &authorizations {
+                match found.authorized_for(product) {
+                    Some(limit) if *bp >= limit => {}
+                    _ => {
+                        return Err(invalid(format!(
+                            "a reseller is authorized no deeper than its distributor: {product} \
+                             at {bp} is not within {distributor}'s authorization"
+                        )))
+                    }
+                }
+            }
+            Some(found.tenant_id)
+        }
+    };
     let existing = market.store.partner(tenant_id).await?;
     let now = market.clock.now_unix();
     let record = PartnerRecord {
         tenant_id: tenant_id.to_owned(),
         name,
+        distributor,
         state: ACTIVE.to_owned(),
         authorizations,
         created_at: existing.as_ref().map_or(now, |p| p.created_at),
@@ -117,12 +152,31 @@ pub async fn member(market: &Marketplace, caller: &Caller) -> Result<PartnerReco
     if !caller.is_user() {
         return Err(not_member());
     }
-    market
+    let partner = market
         .store
         .partner(&caller.claims.tenant)
         .await?
-        .filter(|p| p.state == ACTIVE)
-        .ok_or_else(not_member)
+        .ok_or_else(not_member)?;
+    if qualifies(market, &partner).await? {
+        Ok(partner)
+    } else {
+        Err(not_member())
+    }
+}
+
+/// In the plan: active, and a reseller's distributor too.
+pub async fn qualifies(market: &Marketplace, partner: &PartnerRecord) -> Result<bool, MarketError> {
+    if partner.state != ACTIVE {
+        return Ok(false);
+    }
+    match &partner.distributor {
+        None => Ok(true),
+        Some(distributor) => Ok(market
+            .store
+            .partner(distributor)
+            .await?
+            .is_some_and(|d| d.state == ACTIVE)),
+    }
 }
 
 /// A discount application as a partner sends it.
@@ -325,11 +379,10 @@ pub async fn offer(
             state.as_str()
         )));
     }
-    let partner_active = market
-        .store
-        .partner(&discount.partner_tenant_id)
-        .await?
-        .is_some_and(|p| p.state == ACTIVE);
+    let partner_active = match market.store.partner(&discount.partner_tenant_id).await? {
+        Some(partner) => qualifies(market, &partner).await?,
+        None => false,
+    };
     if !partner_active {
         return Err(MarketError::Conflict(
             "The partner behind this discount has left the plan".into(),

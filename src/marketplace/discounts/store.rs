@@ -15,6 +15,8 @@ pub const REMOVED: &str = "removed";
 pub struct PartnerRecord {
     pub tenant_id: String,
     pub name: String,
+    /// The distributor a reseller sells under.
+    pub distributor: Option<String>,
     /// active or removed.
     pub state: String,
     /// (product id, authorized basis points paid).
@@ -168,25 +170,29 @@ impl MarketStore {
     ) -> Result<(), StoreError> {
         let updated = sqlx::query(
             "UPDATE mkt_partners SET name = $1, state = $2, registered_by = $3, \
-             version = version + 1, updated_at = $4 WHERE tenant_id = $5",
+             version = version + 1, updated_at = $4, distributor_tenant_id = $6 \
+             WHERE tenant_id = $5",
         )
         .bind(&partner.name)
         .bind(ACTIVE)
         .bind(operator_id)
         .bind(partner.updated_at)
         .bind(&partner.tenant_id)
+        .bind(&partner.distributor)
         .execute(&mut **tx)
         .await?;
         if updated.rows_affected() == 0 {
             sqlx::query(
                 "INSERT INTO mkt_partners (tenant_id, name, state, registered_by, version, \
-                 created_at, updated_at) VALUES ($1, $2, $3, $4, 0, $5, $5)",
+                 created_at, updated_at, distributor_tenant_id) \
+                 VALUES ($1, $2, $3, $4, 0, $5, $5, $6)",
             )
             .bind(&partner.tenant_id)
             .bind(&partner.name)
             .bind(ACTIVE)
             .bind(operator_id)
             .bind(partner.updated_at)
+            .bind(&partner.distributor)
             .execute(&mut **tx)
             .await?;
         }
@@ -239,6 +245,7 @@ impl MarketStore {
         Ok(PartnerRecord {
             tenant_id,
             name: row.try_get("name")?,
+            distributor: row.try_get("distributor_tenant_id")?,
             state: row.try_get("state")?,
             authorizations,
             created_at: row.try_get("created_at")?,
@@ -248,7 +255,7 @@ impl MarketStore {
 
     pub async fn partner(&self, tenant_id: &str) -> Result<Option<PartnerRecord>, StoreError> {
         let row = sqlx::query(
-            "SELECT tenant_id, name, state, created_at, updated_at FROM mkt_partners \
+            "SELECT tenant_id, name, distributor_tenant_id, state, created_at, updated_at FROM mkt_partners \
              WHERE tenant_id = $1",
         )
         .bind(tenant_id)
@@ -271,7 +278,7 @@ impl MarketStore {
             .await?
             .try_get("n")?;
         let rows = sqlx::query(&format!(
-            "SELECT tenant_id, name, state, created_at, updated_at FROM mkt_partners \
+            "SELECT tenant_id, name, distributor_tenant_id, state, created_at, updated_at FROM mkt_partners \
              ORDER BY tenant_id LIMIT {limit} OFFSET {offset}"
         ))
         .fetch_all(self.pool())

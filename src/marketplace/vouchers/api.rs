@@ -89,6 +89,8 @@ pub struct CouponView {
     /// 2 unused, 3 used, 4 expired, 5 recycled.
     status: i64,
     status_name: String,
+    /// What it can still take off: its face value while usable, else 0.
+    balance: i64,
     /// The order it paid part of.
     #[serde(skip_serializing_if = "Option::is_none")]
     order_id: Option<String>,
@@ -104,6 +106,10 @@ impl CouponView {
             coupon_id: c.id.clone(),
             status: status.code(),
             status_name: status.as_str().to_owned(),
+            balance: match status {
+                Status::Unused | Status::Recycled => c.voucher.terms.face_value,
+                Status::Used | Status::Expired => 0,
+            },
             order_id: c.order_id.clone(),
             deducted: c.deducted,
             claimed_at: c.claimed_at,

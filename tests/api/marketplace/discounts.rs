@@ -397,6 +397,48 @@ async fn a_partner_sells_at_an_exclusive_discount_through_a_private_link() {
     .await;
     says(status, &body, 409, "expired");
     let (_, last) = apply(&app, &erin, product_quote.clone()).await;
+
+    // A reseller under erin's tenant: no deeper than its distributor, in the plan while
+    // the distributor is.
+    app.create_user("frank", "tenant-r").await;
+    let frank = token_for(&mut app, "frank").await;
+    let reseller = format!("{PARTNERS}/tenant-r");
+    let deeper_than_distributor = json!({"name": "Reseller R", "distributorTenantId": "tenant-p",
+        "authorizations": [{"productId": crm, "paidBasisPoints": 8000}]});
+    let (status, body) = send_json(
+        &app,
+        Method::PUT,
+        &reseller,
+        &c.carol,
+        &deeper_than_distributor,
+    )
+    .await;
+    says(status, &body, 400, "no deeper than its distributor");
+    let (status, body) = send_json(
+        &app,
+        Method::PUT,
+        &reseller,
+        &c.carol,
+        &json!({"name": "R", "distributorTenantId": "tenant-x"}),
+    )
+    .await;
+    says(status, &body, 400, "not a distributor in the plan");
+    let within_distributor = json!({"name": "Reseller R", "distributorTenantId": "tenant-p",
+        "authorizations": [{"productId": crm, "paidBasisPoints": 9000}]});
+    let (status, registered) =
+        send_json(&app, Method::PUT, &reseller, &c.carol, &within_distributor).await;
+    assert_eq!(
+        (status, &registered["distributorTenantId"]),
+        (201, &json!("tenant-p")),
+        "{registered}"
+    );
+    let (status, resold) = apply(&app, &frank, product_quote.clone()).await;
+    assert_eq!(
+        (status, &resold["state"]),
+        (201, &json!("effective")),
+        "{resold}"
+    );
+
     let (status, _, _) = call(&app, Method::DELETE, &register, Some(&c.carol)).await;
     assert_eq!(status, 204);
     let (status, body, _) = call(
@@ -407,6 +449,16 @@ async fn a_partner_sells_at_an_exclusive_discount_through_a_private_link() {
     )
     .await;
     says(status, &body, 409, "left the plan");
-    let (status, _) = apply(&app, &erin, product_quote).await;
+    let (status, _) = apply(&app, &erin, product_quote.clone()).await;
     assert_eq!(status, 403, "out of the plan");
+    let (status, body, _) = call(
+        &app,
+        Method::GET,
+        &format!("/api/marketplace/v1/buyer/discounts/{}", token_of(&resold)),
+        Some(&c.dave),
+    )
+    .await;
+    says(status, &body, 409, "left the plan");
+    let (status, _) = apply(&app, &frank, product_quote).await;
+    assert_eq!(status, 403, "a reseller leaves with its distributor");
 }

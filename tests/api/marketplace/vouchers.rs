@@ -198,6 +198,7 @@ async fn a_seller_publishes_vouchers_and_a_buyer_claims_one_and_pays_with_it() {
         coupon_ids(&tab(&app, &c.dave, "available").await),
         [daves.as_str()]
     );
+    assert_eq!(tab(&app, &c.dave, "available").await[0]["balance"], 2000);
 
     // The quote before ordering: ¥99 is below the ¥100 threshold; two months are not.
     let month = json!({"productId": crm, "skuCode": "basic", "periodNumber": 1});
@@ -287,6 +288,7 @@ async fn a_seller_publishes_vouchers_and_a_buyer_claims_one_and_pays_with_it() {
         (&json!(3), &paid["orderId"])
     );
     assert_eq!(used[0]["deducted"], 2000);
+    assert_eq!(used[0]["balance"], 0, "used up");
     assert!(tab(&app, &c.dave, "available").await.is_empty());
 
     // A SKU-scoped voucher: not for the one-time SKU, not with a free trial.
