@@ -14,7 +14,7 @@ use crate::marketplace::catalogue::{self, ProductView, Search};
 use crate::marketplace::discounts::{self, store::DiscountRecord};
 use crate::marketplace::product::AccessType;
 use crate::marketplace::quotes::{self, QuoteView};
-use crate::marketplace::vouchers::{self, service::OnOffer, store::Tab};
+use crate::marketplace::vouchers::{self, claim_store::Tab, service::OnOffer};
 use crate::marketplace::{orders, Marketplace, Role};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

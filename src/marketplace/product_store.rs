@@ -63,15 +63,16 @@ impl MarketStore {
     }
 
     pub async fn product_on_sale(&self, id: &str) -> Result<Option<ProductRecord>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, tenant_id, content, updated_at FROM mkt_products \
-             WHERE id = $1 AND status = $2",
-        )
-        .bind(id)
-        .bind(ON_SALE)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(row.as_ref().map(product).transpose()?)
+        product_on_sale_with(self.pool(), id).await
+    }
+
+    /// `product_on_sale`, read inside the caller's transaction.
+    pub async fn product_on_sale_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        id: &str,
+    ) -> Result<Option<ProductRecord>, StoreError> {
+        product_on_sale_with(&mut **tx, id).await
     }
 
     /// Takes the seller's product off sale; false when it is not on sale.
@@ -103,4 +104,19 @@ fn product(row: &AnyRow) -> Result<ProductRecord, sqlx::Error> {
         content: row.try_get("content")?,
         updated_at: row.try_get("updated_at")?,
     })
+}
+
+async fn product_on_sale_with<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: &str,
+) -> Result<Option<ProductRecord>, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, tenant_id, content, updated_at FROM mkt_products \
+         WHERE id = $1 AND status = $2",
+    )
+    .bind(id)
+    .bind(ON_SALE)
+    .fetch_optional(executor)
+    .await?;
+    Ok(row.as_ref().map(product).transpose()?)
 }

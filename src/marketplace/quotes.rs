@@ -12,7 +12,7 @@ use super::order_store::OrderLineRecord;
 use super::request::json_body;
 use super::schema;
 use super::vouchers::api::CouponView;
-use super::vouchers::store::Tab;
+use super::vouchers::claim_store::Tab;
 use super::Marketplace;
 
 /// How many of the buyer's vouchers a quote looks at.

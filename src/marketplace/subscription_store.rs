@@ -212,12 +212,16 @@ impl MarketStore {
     }
 
     pub async fn subscription(&self, id: &str) -> Result<Option<SubscriptionRecord>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM mkt_subscriptions WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(record_of).transpose()
+        subscription_with(self.pool(), id).await
+    }
+
+    /// `subscription`, read inside the caller's transaction.
+    pub async fn subscription_in(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        id: &str,
+    ) -> Result<Option<SubscriptionRecord>, StoreError> {
+        subscription_with(&mut **tx, id).await
     }
 
     /// The subscription an order belongs to (the one it started or follows).
@@ -396,4 +400,13 @@ fn action_name(action: Action) -> &'static str {
         Action::ProvisioningFailed => "provisioning failed",
         Action::StartPeriod { .. } => "period started at acceptance",
     }
+}
+
+async fn subscription_with<'e>(
+    executor: impl sqlx::Executor<'e, Database = Any>,
+    id: &str,
+) -> Result<Option<SubscriptionRecord>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM mkt_subscriptions WHERE id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(executor).await?;
+    row.as_ref().map(record_of).transpose()
 }

@@ -14,6 +14,7 @@ use super::subscribing::changed;
 use super::subscription::{Action as SubAction, Actor};
 use super::subscription_store::SubscriptionRecord;
 use super::unsubscribe::{transition, Action, Request, State};
+use super::unsubscribe_notices::{notice, notices_of};
 use super::unsubscribe_rules::{assess, Facts, ReasonType, Rule};
 use super::unsubscribe_store::{Step, UnsubscribeRecord};
 use super::Marketplace;
@@ -163,50 +164,6 @@ pub async fn request(
     finish(tx, result).await?;
     market.channels.forward(&requested).await;
     Ok(record)
-}
-
-fn notice(record: &UnsubscribeRecord, audience: Audience, event: &'static str) -> Notice {
-    Notice::new(
-        audience,
-        event,
-        "unsubscribe",
-        &record.id,
-        &record.product_name,
-    )
-}
-
-/// Who hears of a step: the other party, both when the platform or an operator acted,
-/// and the operators of an appeal.
-fn notices_of(record: &UnsubscribeRecord, step: &Step<'_>, to: State) -> Vec<Notice> {
-    let buyer = || Audience::User(record.buyer_user_id.clone());
-    let seller = || Audience::Tenant(record.seller_tenant_id.clone());
-    let both = |event| {
-        vec![
-            notice(record, buyer(), event),
-            notice(record, seller(), event),
-        ]
-    };
-    let by_operator = step.actor == Actor::Operator;
-    match (step.action, to) {
-        (Action::Approve | Action::Reject, _) if by_operator => both(match step.action {
-            Action::Approve => "unsubscribe.approved",
-            _ => "unsubscribe.rejected",
-        }),
-        (Action::Approve, _) => vec![notice(record, buyer(), "unsubscribe.approved")],
-        (Action::Reject, _) => vec![notice(record, buyer(), "unsubscribe.rejected")],
-        (Action::Appeal, _) => vec![
-            notice(record, Audience::Operators, "unsubscribe.appealed"),
-            notice(record, seller(), "unsubscribe.appealed"),
-        ],
-        (Action::Withdraw, _) => vec![notice(record, seller(), "unsubscribe.withdrawn")],
-        (Action::InvoiceRequested, _) => both("unsubscribe.failed"),
-        (Action::ReturnShipped, State::Completed) => vec![
-            notice(record, seller(), "unsubscribe.return_shipped"),
-            notice(record, buyer(), "unsubscribe.completed"),
-        ],
-        (Action::ReturnShipped, _) => vec![notice(record, seller(), "unsubscribe.return_shipped")],
-        (Action::ReturnLapsed, _) => both("unsubscribe.withdrawn"),
-    }
 }
 
 async fn attach(

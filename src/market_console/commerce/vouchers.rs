@@ -10,8 +10,9 @@ use crate::console::form::Form;
 use crate::market_console::session::Member;
 use crate::market_console::texts::MarketTexts;
 use crate::market_console::{again, done, ok, refusal, Chrome, PageError, Pager, PAGE_SIZE};
+use crate::marketplace::vouchers::claim_store::{ClaimRecord, Tab};
 use crate::marketplace::vouchers::service;
-use crate::marketplace::vouchers::store::{ClaimRecord, Tab, VoucherRecord};
+use crate::marketplace::vouchers::store::VoucherRecord;
 use crate::marketplace::{Marketplace, Role};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

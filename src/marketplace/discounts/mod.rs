@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod machine;
+pub mod plan_api;
 pub mod redeem;
 pub mod service;
 pub mod store;

@@ -119,22 +119,21 @@ impl MarketStore {
     }
 
     pub async fn kit_app(&self, id: &str) -> Result<Option<KitApp>, StoreError> {
-        self.kit_app_where("id", id).await
+        kit_app_where(self.pool(), "id", id).await
     }
 
     /// The app of a product, if it is a joint-operation app's.
     pub async fn kit_app_of_product(&self, product_id: &str) -> Result<Option<KitApp>, StoreError> {
-        self.kit_app_where("product_id", product_id).await
+        kit_app_where(self.pool(), "product_id", product_id).await
     }
 
-    /// The app whose unique `column` (a name of ours, never input) holds `value`.
-    async fn kit_app_where(&self, column: &str, value: &str) -> Result<Option<KitApp>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM kit_apps WHERE {column} = $1");
-        let row = sqlx::query(&sql)
-            .bind(value)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(app_of).transpose()
+    /// `kit_app_of_product`, read inside the caller's transaction.
+    pub async fn kit_app_of_product_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        product_id: &str,
+    ) -> Result<Option<KitApp>, StoreError> {
+        kit_app_where(&mut **tx, "product_id", product_id).await
     }
 
     pub async fn kit_apps_of(&self, seller_tenant_id: &str) -> Result<Vec<KitApp>, StoreError> {
@@ -172,4 +171,18 @@ impl MarketStore {
         let value: serde_json::Value = serde_json::from_str(&content).unwrap_or_default();
         Ok(value["accessType"].as_str().map(str::to_owned))
     }
+}
+
+/// The app whose unique `column` (a name of ours, never input) holds `value`.
+async fn kit_app_where<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    column: &str,
+    value: &str,
+) -> Result<Option<KitApp>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM kit_apps WHERE {column} = $1");
+    let row = sqlx::query(&sql)
+        .bind(value)
+        .fetch_optional(executor)
+        .await?;
+    row.as_ref().map(app_of).transpose()
 }

@@ -55,7 +55,11 @@ pub async fn open_in(
     }
     let mut notices = Vec::new();
     for line in &order.lines {
-        let Some(product) = market.store.product_on_sale(&line.product_id).await? else {
+        let Some(product) = market
+            .store
+            .product_on_sale_in(tx, &line.product_id)
+            .await?
+        else {
             continue;
         };
         let content: ProductContent =
@@ -299,14 +303,14 @@ async fn start_validity(
     let Some(subscription_id) = &current.subscription_id else {
         return Ok(());
     };
-    let Some(subscription) = market.store.subscription(subscription_id).await? else {
+    let Some(subscription) = market.store.subscription_in(tx, subscription_id).await? else {
         return Ok(());
     };
     // A joint-operation app's instance runs from its opening, and the seller was told its
     // expiry then: its subscription keeps the same period.
     if market
         .store
-        .kit_app_of_product(&current.product_id)
+        .kit_app_of_product_in(tx, &current.product_id)
         .await?
         .is_some()
     {
@@ -356,7 +360,7 @@ pub async fn close_in(
 ) -> Result<Vec<Notice>, StoreError> {
     let now = market.clock.now_unix();
     let mut notices = Vec::new();
-    for current in market.store.supervisions_of_order(order_id).await? {
+    for current in market.store.supervisions_of_order_in(tx, order_id).await? {
         let Ok(supervision) = transition(current.supervision, Action::Close, Actor::System, now)
         else {
             continue;

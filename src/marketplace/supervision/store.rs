@@ -254,12 +254,16 @@ impl MarketStore {
         &self,
         order_id: &str,
     ) -> Result<Vec<SupervisionRecord>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM mkt_supervisions WHERE order_id = $1 ORDER BY id");
-        let rows = sqlx::query(&sql)
-            .bind(order_id)
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(record_of).collect()
+        supervisions_of_order_with(self.pool(), order_id).await
+    }
+
+    /// `supervisions_of_order`, read inside the caller's transaction.
+    pub async fn supervisions_of_order_in(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        order_id: &str,
+    ) -> Result<Vec<SupervisionRecord>, StoreError> {
+        supervisions_of_order_with(&mut **tx, order_id).await
     }
 
     /// A page, newest first (the operators' appeal queue: longest waiting first).
@@ -335,4 +339,13 @@ impl MarketStore {
             })
             .collect()
     }
+}
+
+async fn supervisions_of_order_with<'e>(
+    executor: impl sqlx::Executor<'e, Database = Any>,
+    order_id: &str,
+) -> Result<Vec<SupervisionRecord>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM mkt_supervisions WHERE order_id = $1 ORDER BY id");
+    let rows = sqlx::query(&sql).bind(order_id).fetch_all(executor).await?;
+    rows.iter().map(record_of).collect()
 }

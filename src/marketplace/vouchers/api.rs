@@ -4,9 +4,10 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
+use super::claim_store::{ClaimRecord, Tab};
 use super::machine::Status;
 use super::service::{self, OnOffer};
-use super::store::{ClaimRecord, Tab, VoucherRecord};
+use super::store::VoucherRecord;
 use super::terms::{RawVoucher as VoucherRequest, ScopeItem};
 use crate::marketplace::caller::Caller;
 use crate::marketplace::request::{json_body, page, paged, parsed, query_pairs};

@@ -3,6 +3,7 @@
 //! order pays part of its amount with one (the pricing pipeline's voucher step).
 
 pub mod api;
+pub mod claim_store;
 pub mod machine;
 pub mod redeem;
 pub mod service;

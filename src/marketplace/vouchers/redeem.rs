@@ -3,8 +3,9 @@
 
 use sqlx::{Any, Transaction};
 
+use super::claim_store::ClaimRecord;
 use super::machine::{transition, Action, Status};
-use super::store::{Change, ClaimRecord};
+use super::store::Change;
 use crate::marketplace::caller::Caller;
 use crate::marketplace::order_store::OrderRecord;
 use crate::marketplace::pricing::VoucherTerms;

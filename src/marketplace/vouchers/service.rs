@@ -1,7 +1,8 @@
 //! What sellers and buyers do with vouchers, for the API and the console alike.
 
+use super::claim_store::{ClaimRecord, Claimed};
 use super::machine::{offer_transition, Action, OfferState, Refused};
-use super::store::{ClaimRecord, Claimed, VoucherRecord};
+use super::store::VoucherRecord;
 use super::terms::{self, ScopeKind};
 use crate::marketplace::caller::Caller;
 use crate::marketplace::product::ProductContent;

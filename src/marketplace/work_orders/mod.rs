@@ -5,3 +5,4 @@ pub mod api;
 pub mod handling;
 pub mod machine;
 pub mod store;
+pub mod view;
