@@ -265,48 +265,16 @@ pub async fn build(
         ),
         (None, _) => None,
     };
-    if let (Some((_, _, Some(subscription_id))), "RENEW", AccessType::Saas) =
-        (&related, order_type, content.access_type)
-    {
-        let subscription = market
-            .store
-            .subscription(subscription_id)
-            .await?
-            .ok_or(MarketError::Internal)?;
-        if subscription.sku_code != spec.sku_code {
-            let left = subscription
-                .subscription
-                .expires_at
-                .map_or(0, |end| end - market.clock.now_unix());
-            upgrades::rules::renewal_move(content.spec(&subscription.sku_code), spec, left)
-                .map_err(|refused| MarketError::Conflict(refused.to_string()))?;
-        }
-    }
-    let upgrade = match (&related, by_rule) {
-        (Some((_, _, Some(subscription_id))), true) => {
-            let subscription = market
-                .store
-                .subscription(subscription_id)
-                .await?
-                .ok_or(MarketError::Internal)?;
-            if subscription.sku_code == spec.sku_code {
-                return Err(MarketError::Invalid(format!(
-                    "a CHANGE order moves to another SKU: the subscription is on {} already",
-                    subscription.sku_code
-                )));
-            }
-            let rule = market
-                .store
-                .upgrade_rule(&product.id, &subscription.sku_code, &spec.sku_code)
-                .await?;
-            Some(upgrades::service::change_basis(
-                market,
-                &content,
-                rule.as_ref(),
-                &subscription,
-                &spec.sku_code,
-                raw.quantity,
-            )?)
+    // A SaaS subscription moves SKU by an upgrade rule, or down at renewal.
+    let upgrade = match (&related, content.access_type) {
+        (Some((_, _, Some(subscription_id))), AccessType::Saas) => {
+            let follow = upgrades::service::FollowUp {
+                order_type,
+                subscription_id,
+                target: spec,
+                quantity: raw.quantity,
+            };
+            upgrades::service::saas_follow_up(market, &content, &product.id, &follow).await?
         }
         _ => None,
     };

@@ -2,12 +2,12 @@
 
 use serde::Deserialize;
 
-use super::rules::{holds, Invalid};
+use super::rules::{holds, renewal_move, Invalid};
 use super::store::RuleRecord;
 use crate::marketplace::caller::Caller;
 use crate::marketplace::kit::exchange::Activity;
 use crate::marketplace::pricing::Basis;
-use crate::marketplace::product::ProductContent;
+use crate::marketplace::product::{ProductContent, Spec};
 use crate::marketplace::subscription_store::SubscriptionRecord;
 use crate::marketplace::{MarketError, Marketplace};
 use crate::store::StoreError;
@@ -111,9 +111,67 @@ pub async fn rules_of(
     Ok(checked)
 }
 
+/// A RENEW or CHANGE order of a SaaS subscription, as far as its SKU goes.
+pub struct FollowUp<'a> {
+    pub order_type: &'a str,
+    pub subscription_id: &'a str,
+    pub target: &'a Spec,
+    pub quantity: i64,
+}
+
+/// What a follow-up of a SaaS subscription may do with its SKU: a renewal moves down
+/// only in the last 30 days; a change follows a rule that holds and is priced pro rata
+/// (the basis returned). Other follow-ups keep the list price (`None`).
+pub async fn saas_follow_up(
+    market: &Marketplace,
+    content: &ProductContent,
+    product_id: &str,
+    follow: &FollowUp<'_>,
+) -> Result<Option<Basis>, MarketError> {
+    if !matches!(follow.order_type, "RENEW" | "CHANGE") {
+        return Ok(None);
+    }
+    let subscription = market
+        .store
+        .subscription(follow.subscription_id)
+        .await?
+        .ok_or(MarketError::Internal)?;
+    let target = &follow.target.sku_code;
+    if follow.order_type == "RENEW" {
+        if subscription.sku_code != *target {
+            let left = subscription
+                .subscription
+                .expires_at
+                .map_or(0, |end| end - market.clock.now_unix());
+            renewal_move(content.spec(&subscription.sku_code), follow.target, left)
+                .map_err(|refused| MarketError::Conflict(refused.to_string()))?;
+        }
+        return Ok(None);
+    }
+    if subscription.sku_code == *target {
+        return Err(MarketError::Invalid(format!(
+            "a CHANGE order moves to another SKU: the subscription is on {} already",
+            subscription.sku_code
+        )));
+    }
+    let rule = market
+        .store
+        .upgrade_rule(product_id, &subscription.sku_code, target)
+        .await?;
+    change_basis(
+        market,
+        content,
+        rule.as_ref(),
+        &subscription,
+        target,
+        follow.quantity,
+    )
+    .map(Some)
+}
+
 /// What a CHANGE of a SaaS subscription to `target` costs: a rule from the
 /// subscription's SKU that holds, priced pro rata for what is left of the subscription.
-pub fn change_basis(
+fn change_basis(
     market: &Marketplace,
     content: &ProductContent,
     rule: Option<&RuleRecord>,

@@ -13,6 +13,15 @@ fn today(app: &TestApp, days: i64) -> String {
     unilogin::calendar::readable(app.clock().now_unix() + days * 86_400)[..10].to_owned()
 }
 
+/// What follows `marker` in `html`, up to the next double quote (an id, a value).
+fn up_to_quote(html: &str, marker: &str) -> String {
+    let rest = html
+        .split(marker)
+        .nth(1)
+        .unwrap_or_else(|| panic!("{marker} on the page"));
+    rest.split('"').next().unwrap().to_owned()
+}
+
 /// The text of the element with `id` (its first text run).
 fn text_of(html: &str, id: &str) -> String {
     let at = html
@@ -82,15 +91,7 @@ async fn vouchers_discounts_and_upgrade_rules_in_the_console() {
         "dave",
     )
     .await;
-    let voucher_id = product_page
-        .body
-        .split("id=\"claim-")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let voucher_id = up_to_quote(&product_page.body, "id=\"claim-");
     let token = csrf(&product_page.body);
     let claimed = post(
         &app,
@@ -132,12 +133,10 @@ async fn vouchers_discounts_and_upgrade_rules_in_the_console() {
     )
     .await;
     assert!(product_page.body.contains("Claimed ×1"));
-    let coupon = product_page
-        .body
-        .split("<option value=\"vc-")
-        .nth(1)
-        .map(|rest| format!("vc-{}", rest.split('"').next().unwrap()))
-        .expect("the voucher in the order form");
+    let coupon = format!(
+        "vc-{}",
+        up_to_quote(&product_page.body, "<option value=\"vc-")
+    );
     let key = crate::helpers::hidden_fields(&product_page.body)
         .into_iter()
         .find(|(k, _)| k == "key")
@@ -248,24 +247,8 @@ async fn vouchers_discounts_and_upgrade_rules_in_the_console() {
     assert_eq!(applied.status, 303, "{}", applied.body);
     let shown = visit(&app, &erin, &format!("{}&lang=en", applied.path), "erin").await;
     assert_eq!(text_of(&shown.body, "discount-state"), "Effective");
-    let link = shown
-        .body
-        .split("id=\"private-link\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
-    let qr_src = shown
-        .body
-        .split("id=\"qr-code\" src=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let link = up_to_quote(&shown.body, "id=\"private-link\" value=\"");
+    let qr_src = up_to_quote(&shown.body, "id=\"qr-code\" src=\"");
     let qr = erin.get(app.url(&qr_src)).send().await.unwrap();
     assert_eq!(qr.headers()["content-type"], "image/svg+xml");
     assert!(qr.text().await.unwrap().contains("<svg"));
@@ -306,15 +289,7 @@ async fn vouchers_discounts_and_upgrade_rules_in_the_console() {
 
     // The deeper one waits for an operator, who approves it.
     let queue = visit(&app, &carol, "/market/operator/discounts?lang=en", "carol").await;
-    let pending = queue
-        .body
-        .split("id=\"approve-")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let pending = up_to_quote(&queue.body, "id=\"approve-");
     let token = csrf(&queue.body);
     let approved = post(
         &app,
@@ -358,12 +333,10 @@ async fn vouchers_discounts_and_upgrade_rules_in_the_console() {
 
     // Without a rule, the buyer's subscription offers no upgrade; another's is not found.
     let subscriptions = visit(&app, &dave, "/market/subscriptions?lang=en", "dave").await;
-    let upgrade = subscriptions
-        .body
-        .split("href=\"/market/subscriptions/")
-        .nth(1)
-        .map(|rest| format!("/market/subscriptions/{}", rest.split('"').next().unwrap()))
-        .expect("an upgrade link on the live subscription");
+    let upgrade = format!(
+        "/market/subscriptions/{}",
+        up_to_quote(&subscriptions.body, "href=\"/market/subscriptions/")
+    );
     let page = visit(&app, &dave, &format!("{upgrade}?lang=en"), "dave").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("id=\"no-upgrades\""), "{}", page.body);
