@@ -24,21 +24,37 @@ use crate::marketplace::supervision::store::{
 use crate::marketplace::{MarketError, Marketplace};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/supervisions", web::get().to(buyer_list))
-        .route("/supervisions/{id}", web::get().to(buyer_show))
-        .route("/supervisions/{id}/{step}", web::post().to(buyer_step))
-        .route("/seller/supervisions", web::get().to(seller_list))
-        .route("/seller/supervisions/{id}", web::get().to(seller_show))
-        .route(
-            "/seller/supervisions/{id}/{step}",
-            web::post().to(seller_step),
+    for side in [Side::Buyer, Side::Seller, Side::Operator] {
+        // Paths inside the console's /market scope.
+        let path = place(side).1.trim_start_matches("/market");
+        cfg.route(
+            path,
+            web::get().to(
+                move |req: HttpRequest, member: Member, market: web::Data<Marketplace>| {
+                    list(req, member, market, side)
+                },
+            ),
         )
-        .route("/operator/supervisions", web::get().to(operator_list))
-        .route("/operator/supervisions/{id}", web::get().to(operator_show))
         .route(
-            "/operator/supervisions/{id}/{step}",
-            web::post().to(operator_step),
+            &format!("{path}/{{id}}"),
+            web::get().to(
+                move |member: Member, id: web::Path<String>, market: web::Data<Marketplace>| {
+                    show(member, id, market, side)
+                },
+            ),
+        )
+        .route(
+            &format!("{path}/{{id}}/{{step}}"),
+            web::post().to(
+                move |member: Member,
+                      ids: web::Path<(String, String)>,
+                      submitted: Submitted,
+                      market: web::Data<Marketplace>| {
+                    take_step(member, ids, submitted, market, side)
+                },
+            ),
         );
+    }
 }
 
 /// Where a side's pages live: (navigation section, list path).
@@ -151,30 +167,6 @@ async fn list(
         pager: Pager::new(&with_query(base, &[("state", &state)]), total, offset),
     };
     Ok(ok(page.render()))
-}
-
-async fn buyer_list(
-    req: HttpRequest,
-    member: Member,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    list(req, member, market, Side::Buyer).await
-}
-
-async fn seller_list(
-    req: HttpRequest,
-    member: Member,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    list(req, member, market, Side::Seller).await
-}
-
-async fn operator_list(
-    req: HttpRequest,
-    member: Member,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    list(req, member, market, Side::Operator).await
 }
 
 /// The steps this side may take now (the state machine's answer), by their form names.
@@ -302,30 +294,6 @@ async fn show(
     Ok(ok(page(&member, &market, r, side, None).await?.render()))
 }
 
-async fn buyer_show(
-    member: Member,
-    path: web::Path<String>,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    show(member, path, market, Side::Buyer).await
-}
-
-async fn seller_show(
-    member: Member,
-    path: web::Path<String>,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    show(member, path, market, Side::Seller).await
-}
-
-async fn operator_show(
-    member: Member,
-    path: web::Path<String>,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    show(member, path, market, Side::Operator).await
-}
-
 /// Steps that settle the flow for good ask for the ticked confirmation.
 fn irreversible(step: &str) -> bool {
     matches!(step, "accept" | "complete")
@@ -377,31 +345,4 @@ async fn take_step(
             Ok(again(shown.render()))
         }
     }
-}
-
-async fn buyer_step(
-    member: Member,
-    path: web::Path<(String, String)>,
-    submitted: Submitted,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    take_step(member, path, submitted, market, Side::Buyer).await
-}
-
-async fn seller_step(
-    member: Member,
-    path: web::Path<(String, String)>,
-    submitted: Submitted,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    take_step(member, path, submitted, market, Side::Seller).await
-}
-
-async fn operator_step(
-    member: Member,
-    path: web::Path<(String, String)>,
-    submitted: Submitted,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    take_step(member, path, submitted, market, Side::Operator).await
 }

@@ -23,20 +23,39 @@ use crate::marketplace::work_orders::store::{WorkOrderEvent, WorkOrderRecord, Wo
 use crate::marketplace::{MarketError, Marketplace};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/work-orders", web::get().to(buyer_list))
-        .route("/work-orders", web::post().to(open))
-        .route("/work-orders/new", web::get().to(new_form))
-        .route("/work-orders/{id}", web::get().to(buyer_show))
-        .route("/work-orders/{id}/act", web::post().to(buyer_act))
-        .route("/seller/work-orders", web::get().to(seller_list))
-        .route("/seller/work-orders/{id}", web::get().to(seller_show))
-        .route("/seller/work-orders/{id}/act", web::post().to(seller_act))
-        .route("/operator/work-orders", web::get().to(operator_list))
-        .route("/operator/work-orders/{id}", web::get().to(operator_show))
+    cfg.route("/work-orders", web::post().to(open))
+        .route("/work-orders/new", web::get().to(new_form));
+    for side in [Side::Buyer, Side::Seller, Side::Operator] {
+        // Paths inside the console's /market scope.
+        let path = place(side).1.trim_start_matches("/market");
+        cfg.route(
+            path,
+            web::get().to(
+                move |req: HttpRequest, member: Member, market: web::Data<Marketplace>| {
+                    list(req, member, market, side)
+                },
+            ),
+        )
         .route(
-            "/operator/work-orders/{id}/act",
-            web::post().to(operator_act),
+            &format!("{path}/{{id}}"),
+            web::get().to(
+                move |member: Member, id: web::Path<String>, market: web::Data<Marketplace>| {
+                    show(member, id, market, side)
+                },
+            ),
+        )
+        .route(
+            &format!("{path}/{{id}}/act"),
+            web::post().to(
+                move |member: Member,
+                      id: web::Path<String>,
+                      submitted: Submitted,
+                      market: web::Data<Marketplace>| {
+                    take(member, id, submitted, market, side)
+                },
+            ),
         );
+    }
 }
 
 fn place(side: Side) -> (&'static str, &'static str) {
@@ -162,30 +181,6 @@ async fn list(
         ),
     };
     Ok(ok(page.render()))
-}
-
-async fn buyer_list(
-    req: HttpRequest,
-    member: Member,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    list(req, member, market, Side::Buyer).await
-}
-
-async fn seller_list(
-    req: HttpRequest,
-    member: Member,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    list(req, member, market, Side::Seller).await
-}
-
-async fn operator_list(
-    req: HttpRequest,
-    member: Member,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    list(req, member, market, Side::Operator).await
 }
 
 #[derive(Template)]
@@ -381,30 +376,6 @@ async fn show(
     Ok(ok(page(&member, &market, r, side, None).await?.render()))
 }
 
-async fn buyer_show(
-    member: Member,
-    path: web::Path<String>,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    show(member, path, market, Side::Buyer).await
-}
-
-async fn seller_show(
-    member: Member,
-    path: web::Path<String>,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    show(member, path, market, Side::Seller).await
-}
-
-async fn operator_show(
-    member: Member,
-    path: web::Path<String>,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    show(member, path, market, Side::Operator).await
-}
-
 /// Actions that end the work order (or remove it) ask for the ticked confirmation.
 fn irreversible(action: &str) -> bool {
     matches!(action, "cancel" | "close" | "delete" | "mark_invalid")
@@ -455,31 +426,4 @@ async fn take(
             Ok(again(shown.render()))
         }
     }
-}
-
-async fn buyer_act(
-    member: Member,
-    path: web::Path<String>,
-    submitted: Submitted,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    take(member, path, submitted, market, Side::Buyer).await
-}
-
-async fn seller_act(
-    member: Member,
-    path: web::Path<String>,
-    submitted: Submitted,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    take(member, path, submitted, market, Side::Seller).await
-}
-
-async fn operator_act(
-    member: Member,
-    path: web::Path<String>,
-    submitted: Submitted,
-    market: web::Data<Marketplace>,
-) -> Result<HttpResponse, PageError> {
-    take(member, path, submitted, market, Side::Operator).await
 }

@@ -46,6 +46,7 @@ pub mod unsubscribing;
 pub mod upgrades;
 pub mod vouchers;
 pub mod work_orders;
+pub mod workflow_log;
 
 use std::sync::Arc;
 

@@ -5,9 +5,10 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use super::store::{sequence_id, MarketStore};
+use super::store::MarketStore;
 use super::unsubscribe::{Action, Actor, Request, State};
 use super::unsubscribe_rules::{ReasonType, Rule};
+use crate::marketplace::workflow_log::{self, LogEntry, LogTable};
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,18 +37,14 @@ pub struct UnsubscribeRecord {
     pub updated_at: i64,
 }
 
-/// One step of a request: who, what, the comment and the evidence.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnsubscribeEvent {
-    pub action: String,
-    pub actor: String,
-    pub actor_id: String,
-    pub from_state: String,
-    pub to_state: String,
-    pub comment: String,
-    pub attachments: Vec<String>,
-    pub at: i64,
-}
+/// One entry of the history.
+pub type UnsubscribeEvent = LogEntry;
+
+const LOG: LogTable = LogTable {
+    table: "mkt_unsubscribe_log",
+    subject: "request_id",
+    prefix: "ulog",
+};
 
 /// Whose requests a listing shows.
 pub enum RequestOwner<'a> {
@@ -111,23 +108,7 @@ async fn log_in(
     event: &UnsubscribeEvent,
     now_ms: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO mkt_unsubscribe_log (id, request_id, action, actor, actor_id, from_state, \
-         to_state, comment, attachments, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(sequence_id("ulog", now_ms))
-    .bind(request_id)
-    .bind(&event.action)
-    .bind(&event.actor)
-    .bind(&event.actor_id)
-    .bind(&event.from_state)
-    .bind(&event.to_state)
-    .bind(&event.comment)
-    .bind(event.attachments.join(","))
-    .bind(event.at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    workflow_log::write(tx, &LOG, request_id, event, now_ms).await
 }
 
 /// Who took a step and what they said with it.
@@ -314,27 +295,6 @@ impl MarketStore {
 
     /// A request's history, oldest first.
     pub async fn unsubscribe_log(&self, id: &str) -> Result<Vec<UnsubscribeEvent>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT action, actor, actor_id, from_state, to_state, comment, attachments, at \
-             FROM mkt_unsubscribe_log WHERE request_id = $1 ORDER BY id",
-        )
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let attachments: String = row.try_get("attachments")?;
-                Ok(UnsubscribeEvent {
-                    action: row.try_get("action")?,
-                    actor: row.try_get("actor")?,
-                    actor_id: row.try_get("actor_id")?,
-                    from_state: row.try_get("from_state")?,
-                    to_state: row.try_get("to_state")?,
-                    comment: row.try_get("comment")?,
-                    attachments: crate::marketplace::store::attachment_ids(&attachments),
-                    at: row.try_get("at")?,
-                })
-            })
-            .collect()
+        workflow_log::read(self.pool(), &LOG, id).await
     }
 }

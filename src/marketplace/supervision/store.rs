@@ -5,7 +5,8 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::machine::{Actor, Appeal, Flow, Ground, State, Supervision};
-use crate::marketplace::store::{sequence_id, MarketStore};
+use crate::marketplace::store::MarketStore;
+use crate::marketplace::workflow_log::{self, LogEntry, LogTable};
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,18 +37,14 @@ pub struct SupervisionRecord {
     pub updated_at: i64,
 }
 
-/// One step: who, what, the comment and the attachments.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SupervisionEvent {
-    pub action: String,
-    pub actor: String,
-    pub actor_id: String,
-    pub from_state: String,
-    pub to_state: String,
-    pub comment: String,
-    pub attachments: Vec<String>,
-    pub at: i64,
-}
+/// One entry of the history.
+pub type SupervisionEvent = LogEntry;
+
+const LOG: LogTable = LogTable {
+    table: "mkt_supervision_log",
+    subject: "supervision_id",
+    prefix: "slog",
+};
 
 /// Whose supervisions a listing shows.
 pub enum SupervisionOwner<'a> {
@@ -132,24 +129,7 @@ async fn log_in(
     event: &SupervisionEvent,
     now_ms: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO mkt_supervision_log (id, supervision_id, action, actor, actor_id, \
-         from_state, to_state, comment, attachments, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(sequence_id("slog", now_ms))
-    .bind(supervision_id)
-    .bind(&event.action)
-    .bind(&event.actor)
-    .bind(&event.actor_id)
-    .bind(&event.from_state)
-    .bind(&event.to_state)
-    .bind(&event.comment)
-    .bind(event.attachments.join(","))
-    .bind(event.at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    workflow_log::write(tx, &LOG, supervision_id, event, now_ms).await
 }
 
 impl MarketStore {
@@ -316,28 +296,7 @@ impl MarketStore {
 
     /// A supervision's history, oldest first.
     pub async fn supervision_log(&self, id: &str) -> Result<Vec<SupervisionEvent>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT action, actor, actor_id, from_state, to_state, comment, attachments, at \
-             FROM mkt_supervision_log WHERE supervision_id = $1 ORDER BY id",
-        )
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let attachments: String = row.try_get("attachments")?;
-                Ok(SupervisionEvent {
-                    action: row.try_get("action")?,
-                    actor: row.try_get("actor")?,
-                    actor_id: row.try_get("actor_id")?,
-                    from_state: row.try_get("from_state")?,
-                    to_state: row.try_get("to_state")?,
-                    comment: row.try_get("comment")?,
-                    attachments: crate::marketplace::store::attachment_ids(&attachments),
-                    at: row.try_get("at")?,
-                })
-            })
-            .collect()
+        workflow_log::read(self.pool(), &LOG, id).await
     }
 }
 
