@@ -390,23 +390,17 @@ async fn attach_file(browser: &Client, id: &str, name: &str, content: &str) {
         .unwrap();
 }
 
-async fn work_order_status(browser: &Client) -> String {
-    browser
-        .find(Locator::Id("work-order-status"))
-        .await
-        .unwrap()
-        .attr("data-code")
-        .await
-        .unwrap()
-        .unwrap()
+/// The work order's status code on the page, or `None` while the page is being
+/// replaced (the element read may go stale between finding it and reading it).
+async fn work_order_status(browser: &Client) -> Option<String> {
+    let element = browser.find(Locator::Id("work-order-status")).await.ok()?;
+    element.attr("data-code").await.ok().flatten()
 }
 
 /// Waits until the work order's status code is `code`.
 async fn until_status(browser: &Client, code: &str) {
     for _ in 0..100 {
-        if browser.find(Locator::Id("work-order-status")).await.is_ok()
-            && work_order_status(browser).await == code
-        {
+        if work_order_status(browser).await.as_deref() == Some(code) {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
