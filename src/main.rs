@@ -127,7 +127,7 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), String> {
             {
                 return Err(format!("no tenant {}", tenant.as_str()));
             }
-            match MarketStore::new(store.pool().clone(), store.clock().clone())
+            match MarketStore::new(&store, store.clock().clone())
                 .create_merchant(tenant.as_str(), name)
                 .await
             {
@@ -194,7 +194,7 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("no user {username}"))?;
-            let market = MarketStore::new(store.pool().clone(), store.clock().clone());
+            let market = MarketStore::new(&store, store.clock().clone());
             let changed = if grant {
                 market.grant_operator(&user.id).await
             } else {
@@ -344,7 +344,7 @@ async fn keys(command: KeysCommand, settings: &Settings) -> Result<(), String> {
 }
 
 async fn durable(settings: &Settings) -> Result<Durable, String> {
-    let store = Durable::connect(&settings.database_url)
+    let store = Durable::connect_with(&settings.database_url, settings.database_max_connections)
         .await
         .map_err(|e| e.to_string())?;
     store.migrate().await.map_err(|e| e.to_string())?;

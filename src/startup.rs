@@ -71,10 +71,11 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         crate::outbound::install_crypto_provider();
         let clock = settings.clock.clone();
-        let durable = Durable::connect(&settings.database_url)
-            .await
-            .map_err(StartupError::Durable)?
-            .with_clock(clock.clone());
+        let durable =
+            Durable::connect_with(&settings.database_url, settings.database_max_connections)
+                .await
+                .map_err(StartupError::Durable)?
+                .with_clock(clock.clone());
         durable.migrate().await.map_err(StartupError::Durable)?;
         let ephemeral: SharedEphemeral = match &settings.redis_url {
             Some(url) => Timed::wrap(
@@ -155,7 +156,7 @@ impl Application {
                 .map_err(|e| StartupError::Config(format!("outbound calls: {e}")))?,
         );
         let marketplace = web::Data::new(Marketplace {
-            store: MarketStore::new(durable.pool().clone(), clock.clone()),
+            store: MarketStore::new(&durable, clock.clone()),
             audience: crate::domain::resource::marketplace_identifier(&issuer),
             clock: clock.clone(),
             access: access.clone(),
@@ -168,10 +169,7 @@ impl Application {
             ),
             admin: admin_service.clone(),
             outbound,
-            outbox: crate::marketplace::kit::outbox::Outbox::new(
-                durable.pool().clone(),
-                clock.clone(),
-            ),
+            outbox: crate::marketplace::kit::outbox::Outbox::new(&durable, clock.clone()),
             channels: crate::marketplace::inbox::Channels::default(),
         });
         // Calls to sellers' production URLs and instances' expiry: every instance works

@@ -63,10 +63,13 @@ async fn probe_durable(settings: &Settings) -> Result<String, String> {
             return Ok("the SQLite file does not exist yet: the first start creates it".into());
         }
     }
-    let durable = tokio::time::timeout(PROBE_TIMEOUT, Durable::connect(&settings.database_url))
-        .await
-        .map_err(|_| "the database did not answer within 3 s".to_owned())?
-        .map_err(|e| e.to_string())?;
+    let durable = tokio::time::timeout(
+        PROBE_TIMEOUT,
+        Durable::connect_with(&settings.database_url, settings.database_max_connections),
+    )
+    .await
+    .map_err(|_| "the database did not answer within 3 s".to_owned())?
+    .map_err(|e| e.to_string())?;
     // It answered; an error here is a database not migrated yet, with nothing to open.
     let stored = durable.list_stored_keys(None).await.unwrap_or_default();
     if stored.is_empty() {

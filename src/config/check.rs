@@ -27,6 +27,16 @@ pub fn report(settings: &Settings, is_set: impl Fn(&str) -> bool) -> Vec<Line> {
         ),
         ("UNILOGIN_DATABASE_URL", redact_url(&settings.database_url)),
         (
+            "UNILOGIN_DATABASE_MAX_CONNECTIONS",
+            match settings.database_max_connections {
+                Some(n) => n.to_string(),
+                None => format!(
+                    "0 (automatic: {})",
+                    crate::store::durable::default_max_connections(settings.embedded_database())
+                ),
+            },
+        ),
+        (
             "UNILOGIN_REDIS_URL",
             settings
                 .redis_url

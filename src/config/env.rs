@@ -48,6 +48,10 @@ pub(super) fn read(
         bind: bind(&vars)?,
         issuer: issuer(&vars)?,
         database_url,
+        database_max_connections: match vars.number("UNILOGIN_DATABASE_MAX_CONNECTIONS", 0)? {
+            0 => None,
+            n => Some(n),
+        },
         redis_url: redis_url(&vars)?,
         redis_prefix: vars.text("UNILOGIN_REDIS_PREFIX", "unilogin:"),
         keys_dir: PathBuf::from(vars.text("UNILOGIN_KEYS_DIR", "keys")),
@@ -366,5 +370,21 @@ mod tests {
         ])
         .unwrap_err();
         assert!(err.message.contains("not both"), "{err}");
+    }
+
+    #[test]
+    fn the_pool_size_is_automatic_unless_set() {
+        assert_eq!(
+            read_one("UNILOGIN_LOG", "info")
+                .unwrap()
+                .database_max_connections,
+            None
+        );
+        let sized = read_one("UNILOGIN_DATABASE_MAX_CONNECTIONS", "24").unwrap();
+        assert_eq!(sized.database_max_connections, Some(24));
+        let automatic = read_one("UNILOGIN_DATABASE_MAX_CONNECTIONS", "0").unwrap();
+        assert_eq!(automatic.database_max_connections, None);
+        let err = read_one("UNILOGIN_DATABASE_MAX_CONNECTIONS", "many").unwrap_err();
+        assert_eq!(err.variable, "UNILOGIN_DATABASE_MAX_CONNECTIONS");
     }
 }

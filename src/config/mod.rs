@@ -109,6 +109,8 @@ pub struct Settings {
     /// Public base URL; `None` means `http://` + the bound address.
     pub issuer: Option<String>,
     pub database_url: String,
+    /// The durable store's pool; `None`: chosen by backend (`Durable::connect_with`).
+    pub database_max_connections: Option<u32>,
     /// `None` selects the in-process ephemeral store.
     pub redis_url: Option<String>,
     /// Prefix of every Redis key, so several deployments (or tests) can share one server.
@@ -147,6 +149,7 @@ impl std::fmt::Debug for Settings {
             .field("bind", &self.bind)
             .field("issuer", &self.issuer)
             .field("database_url", &redact_url(&self.database_url))
+            .field("database_max_connections", &self.database_max_connections)
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field("redis_prefix", &self.redis_prefix)
             .field("keys_dir", &self.keys_dir)

@@ -8,6 +8,8 @@ use sqlx::Row;
 use super::inbox::{Audience, Notice};
 use super::product_store::{IN_REVIEW, ON_SALE};
 use super::store::{settle, MarketStore};
+use crate::marketplace::inbox;
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 pub const PENDING: &str = "pending";
@@ -151,7 +153,7 @@ impl MarketStore {
         actor: &str,
     ) -> Result<ApplicationRecord, ReviewError> {
         let now = self.now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let result: Result<_, ReviewError> = async {
             let (product_id, kind, seq) = match product_id {
                 None => {
@@ -250,7 +252,7 @@ impl MarketStore {
                 "",
             )
             .await?;
-            self.notify_in(&mut tx, &notices_of(&record)).await?;
+            inbox::notify_in(&mut tx, &notices_of(&record)).await?;
             Ok(record)
         }
         .await;
@@ -261,7 +263,7 @@ impl MarketStore {
     /// content on sale. Refused with the current state when it is not in `from`.
     pub async fn transition(&self, t: &Transition<'_>) -> Result<ApplicationRecord, ReviewError> {
         let now = self.now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let result: Result<_, ReviewError> = async {
             let current = load(&mut *tx, t.application_id)
                 .await?
@@ -320,7 +322,7 @@ impl MarketStore {
                 updated_at: now,
                 ..current
             };
-            self.notify_in(&mut tx, &notices_of(&record)).await?;
+            inbox::notify_in(&mut tx, &notices_of(&record)).await?;
             Ok(record)
         }
         .await;
@@ -336,7 +338,7 @@ impl MarketStore {
         actor: &str,
     ) -> Result<ApplicationRecord, ReviewError> {
         let now = self.now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let result: Result<_, ReviewError> = async {
             let current = load(&mut *tx, application_id)
                 .await?
@@ -389,7 +391,7 @@ impl MarketStore {
                 updated_at: now,
                 ..current
             };
-            self.notify_in(&mut tx, &notices_of(&record)).await?;
+            inbox::notify_in(&mut tx, &notices_of(&record)).await?;
             Ok(record)
         }
         .await;
@@ -399,7 +401,7 @@ impl MarketStore {
 
 #[allow(clippy::too_many_arguments)]
 async fn log(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut Tx,
     at: i64,
     application_id: &str,
     actor: &str,

@@ -7,7 +7,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::Engine;
 use serde::Serialize;
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 use super::caller::Caller;
 use super::error::MarketError;
@@ -15,6 +15,7 @@ use super::request::query_pairs;
 use super::schema;
 use super::store::MarketStore;
 use super::Marketplace;
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
@@ -176,34 +177,33 @@ impl MarketStore {
             .map(Some)
             .map_err(|_| StoreError::Corrupt(format!("attachment {id} content")))
     }
+}
 
-    /// Binds the caller's unattached uploads to `subject`, in the step's transaction;
-    /// refuses an id that is not theirs or is attached already.
-    pub async fn attach_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        ids: &[String],
-        owner_user_id: &str,
-        subject: &str,
-    ) -> Result<bool, StoreError> {
-        for id in ids {
-            let updated = sqlx::query(
-                // A step may show again what its author attached to the same subject before
-                // (a redelivery with the same report); never what belongs elsewhere.
-                "UPDATE mkt_attachments SET subject = $1 WHERE id = $2 AND owner_user_id = $3 \
-                 AND (subject = '' OR subject = $1)",
-            )
-            .bind(subject)
-            .bind(id)
-            .bind(owner_user_id)
-            .execute(&mut **tx)
-            .await?;
-            if updated.rows_affected() != 1 {
-                return Ok(false);
-            }
+/// Binds the caller's unattached uploads to `subject`, in the step's transaction;
+/// refuses an id that is not theirs or is attached already.
+pub async fn attach_in(
+    tx: &mut Tx,
+    ids: &[String],
+    owner_user_id: &str,
+    subject: &str,
+) -> Result<bool, StoreError> {
+    for id in ids {
+        let updated = sqlx::query(
+            // A step may show again what its author attached to the same subject before
+            // (a redelivery with the same report); never what belongs elsewhere.
+            "UPDATE mkt_attachments SET subject = $1 WHERE id = $2 AND owner_user_id = $3 \
+             AND (subject = '' OR subject = $1)",
+        )
+        .bind(subject)
+        .bind(id)
+        .bind(owner_user_id)
+        .execute(&mut **tx)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Ok(false);
         }
-        Ok(true)
     }
+    Ok(true)
 }
 
 /// Checks a step's attachment ids (at most five, no repeats) before its transaction.

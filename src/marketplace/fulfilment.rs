@@ -5,7 +5,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 use super::caller::Caller;
 use super::error::MarketError;
@@ -16,6 +16,7 @@ use super::store::MarketStore;
 use super::unsubscribe::{Action, Actor};
 use super::unsubscribing;
 use super::Marketplace;
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,27 +36,6 @@ impl MarketStore {
                 .await?
                 .is_some(),
         )
-    }
-
-    async fn insert_invoice_request_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        order: &OrderRecord,
-        title: &str,
-        tax_id: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO mkt_invoice_requests (order_id, buyer_user_id, title, tax_id, \
-             requested_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&order.id)
-        .bind(&order.buyer_user_id)
-        .bind(title)
-        .bind(tax_id)
-        .bind(self.now())
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
     }
 
     pub async fn shipment(&self, order_id: &str) -> Result<Option<Shipment>, StoreError> {
@@ -91,28 +71,6 @@ impl MarketStore {
         Ok(())
     }
 
-    /// Records a supervised hardware delivery's logistics as the order's shipment, in
-    /// the delivery's transaction, unless the order was shipped already.
-    pub async fn ship_with_delivery_in(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        order_id: &str,
-        carrier: &str,
-        tracking_number: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO mkt_shipments (order_id, carrier, tracking_number, shipped_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (order_id) DO NOTHING",
-        )
-        .bind(order_id)
-        .bind(carrier)
-        .bind(tracking_number)
-        .bind(self.now())
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
-    }
-
     /// Marks the shipment received; false if it was not in transit.
     async fn receive_shipment(&self, order_id: &str) -> Result<bool, StoreError> {
         let updated = sqlx::query(
@@ -124,6 +82,47 @@ impl MarketStore {
         .await?;
         Ok(updated.rows_affected() == 1)
     }
+}
+
+/// Records a supervised hardware delivery's logistics as the order's shipment, in
+/// the delivery's transaction, unless the order was shipped already.
+pub async fn ship_with_delivery_in(
+    tx: &mut Tx,
+    order_id: &str,
+    carrier: &str,
+    tracking_number: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO mkt_shipments (order_id, carrier, tracking_number, shipped_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (order_id) DO NOTHING",
+    )
+    .bind(order_id)
+    .bind(carrier)
+    .bind(tracking_number)
+    .bind(tx.now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_invoice_request_in(
+    tx: &mut Tx,
+    order: &OrderRecord,
+    title: &str,
+    tax_id: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO mkt_invoice_requests (order_id, buyer_user_id, title, tax_id, \
+         requested_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&order.id)
+    .bind(&order.buyer_user_id)
+    .bind(title)
+    .bind(tax_id)
+    .bind(tx.now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// A short text field: trimmed, 1 to `max` characters, no control characters.
@@ -251,11 +250,7 @@ async fn invoice(
     };
     let mut tx = market.store.begin().await?;
     let result = async {
-        match market
-            .store
-            .insert_invoice_request_in(&mut tx, order, title, tax_id)
-            .await
-        {
+        match insert_invoice_request_in(&mut tx, order, title, tax_id).await {
             Err(StoreError::Conflict) => {
                 return Err(MarketError::Conflict(
                     "an invoice was requested for this order already".into(),
@@ -271,7 +266,7 @@ async fn invoice(
                 comment: "an invoice was requested for the order",
                 attachments: &[],
             };
-            let stepped = unsubscribing::apply_in(market, &mut tx, request, &step, None).await?;
+            let stepped = unsubscribing::apply_in(&mut tx, request, &step, None).await?;
             return Ok(stepped.notices);
         }
         Ok(Vec::new())
@@ -279,7 +274,7 @@ async fn invoice(
     .await;
     match result {
         Ok(notices) => {
-            tx.commit().await.map_err(StoreError::from)?;
+            tx.commit().await?;
             market.channels.forward(&notices).await;
             Ok(pending.map(|r| r.id))
         }

@@ -1,9 +1,10 @@
 //! Orders and their lines in the store.
 
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use super::store::{settle, MarketStore};
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,94 +112,9 @@ impl MarketStore {
     /// Stores an order and its lines in one transaction; `Conflict` when the buyer's
     /// idempotency key is already taken (a concurrent retry won).
     pub async fn insert_order(&self, order: &OrderRecord) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        let result = self.insert_order_in(&mut tx, order).await;
+        let mut tx = self.begin().await?;
+        let result = insert_order_in(&mut tx, order).await;
         settle(tx, result).await
-    }
-
-    /// `insert_order` inside the caller's transaction.
-    pub async fn insert_order_in(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        order: &OrderRecord,
-    ) -> Result<(), StoreError> {
-        sqlx::query(&format!(
-            "INSERT INTO mkt_orders ({ORDER_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-        ))
-        .bind(&order.id)
-        .bind(&order.order_type)
-        .bind(&order.buyer_user_id)
-        .bind(&order.buyer_tenant_id)
-        .bind(&order.seller_tenant_id)
-        .bind(&order.related_order_id)
-        .bind(&order.idempotency_key)
-        .bind(&order.request_hash)
-        .bind(&order.shipping)
-        .bind(order.amount)
-        .bind(&order.currency)
-        .bind(order.created_at)
-        .execute(&mut **tx)
-        .await?;
-        for l in &order.lines {
-            sqlx::query(&format!(
-                "INSERT INTO mkt_order_lines (order_id, {LINE_COLUMNS}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
-            ))
-            .bind(&order.id)
-            .bind(&l.id)
-            .bind(&l.product_id)
-            .bind(&l.product_name)
-            .bind(&l.sku_code)
-            .bind(&l.charging_mode)
-            .bind(&l.period_type)
-            .bind(l.period_number)
-            .bind(l.quantity)
-            .bind(l.unit_price)
-            .bind(l.list_amount)
-            .bind(l.discount_amount)
-            .bind(l.voucher_amount)
-            .bind(l.amount)
-            .bind(&l.voucher_id)
-            .bind(&l.discount_id)
-            .bind(&l.partner_tenant_id)
-            .bind(l.expire_time)
-            .bind(&l.subscription_id)
-            .bind(l.starts_at)
-            .execute(&mut **tx)
-            .await?;
-        }
-        Ok(())
-    }
-
-    /// Moves the periods of a subscription's lines `by` seconds later (a supervised
-    /// delivery's validity starts at acceptance, not at the order).
-    pub async fn shift_periods_in(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        subscription_id: &str,
-        by: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE mkt_order_lines SET starts_at = starts_at + $1, \
-             expire_time = expire_time + $1 WHERE subscription_id = $2",
-        )
-        .bind(by)
-        .bind(subscription_id)
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
-    }
-
-    async fn with_lines(&self, mut order: OrderRecord) -> Result<OrderRecord, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {LINE_COLUMNS} FROM mkt_order_lines WHERE order_id = $1 ORDER BY id"
-        ))
-        .bind(&order.id)
-        .fetch_all(self.pool())
-        .await?;
-        order.lines = rows.iter().map(line).collect::<Result<_, _>>()?;
-        Ok(order)
     }
 
     pub async fn order(&self, id: &str) -> Result<Option<OrderRecord>, StoreError> {
@@ -222,16 +138,8 @@ impl MarketStore {
         condition: &str,
         values: &[&str],
     ) -> Result<Option<OrderRecord>, StoreError> {
-        let sql = format!("SELECT {ORDER_COLUMNS} FROM mkt_orders WHERE {condition}");
-        let mut query = sqlx::query(&sql);
-        for value in values {
-            query = query.bind(*value);
-        }
-        let row = query.fetch_optional(self.pool()).await?;
-        match row.as_ref().map(order).transpose()? {
-            Some(found) => Ok(Some(self.with_lines(found).await?)),
-            None => Ok(None),
-        }
+        let mut conn = self.pool().acquire().await?;
+        order_where(&mut conn, condition, values).await
     }
 
     /// A page of someone's orders, newest first (of one type, when `order_type` is not
@@ -264,10 +172,116 @@ impl MarketStore {
         .bind(order_type)
         .fetch_all(self.pool())
         .await?;
+        let mut conn = self.pool().acquire().await?;
         let mut orders = Vec::with_capacity(rows.len());
         for row in &rows {
-            orders.push(self.with_lines(order(row)?).await?);
+            orders.push(with_lines(&mut conn, order(row)?).await?);
         }
         Ok((orders, total))
     }
+}
+
+/// Moves the periods of a subscription's lines `by` seconds later (a supervised
+/// delivery's validity starts at acceptance, not at the order).
+pub async fn shift_periods_in(
+    tx: &mut Tx,
+    subscription_id: &str,
+    by: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE mkt_order_lines SET starts_at = starts_at + $1, \
+         expire_time = expire_time + $1 WHERE subscription_id = $2",
+    )
+    .bind(by)
+    .bind(subscription_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// `insert_order` inside the caller's transaction.
+pub async fn insert_order_in(tx: &mut Tx, order: &OrderRecord) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "INSERT INTO mkt_orders ({ORDER_COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+    ))
+    .bind(&order.id)
+    .bind(&order.order_type)
+    .bind(&order.buyer_user_id)
+    .bind(&order.buyer_tenant_id)
+    .bind(&order.seller_tenant_id)
+    .bind(&order.related_order_id)
+    .bind(&order.idempotency_key)
+    .bind(&order.request_hash)
+    .bind(&order.shipping)
+    .bind(order.amount)
+    .bind(&order.currency)
+    .bind(order.created_at)
+    .execute(&mut **tx)
+    .await?;
+    for l in &order.lines {
+        sqlx::query(&format!(
+            "INSERT INTO mkt_order_lines (order_id, {LINE_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+        ))
+        .bind(&order.id)
+        .bind(&l.id)
+        .bind(&l.product_id)
+        .bind(&l.product_name)
+        .bind(&l.sku_code)
+        .bind(&l.charging_mode)
+        .bind(&l.period_type)
+        .bind(l.period_number)
+        .bind(l.quantity)
+        .bind(l.unit_price)
+        .bind(l.list_amount)
+        .bind(l.discount_amount)
+        .bind(l.voucher_amount)
+        .bind(l.amount)
+        .bind(&l.voucher_id)
+        .bind(&l.discount_id)
+        .bind(&l.partner_tenant_id)
+        .bind(l.expire_time)
+        .bind(&l.subscription_id)
+        .bind(l.starts_at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// `order` inside the caller's transaction.
+pub async fn order_in(tx: &mut Tx, id: &str) -> Result<Option<OrderRecord>, StoreError> {
+    order_where(tx, "id = $1", &[id]).await
+}
+
+async fn order_where(
+    conn: &mut AnyConnection,
+    condition: &str,
+    values: &[&str],
+) -> Result<Option<OrderRecord>, StoreError> {
+    let sql = format!("SELECT {ORDER_COLUMNS} FROM mkt_orders WHERE {condition}");
+    let mut query = sqlx::query(&sql);
+    for value in values {
+        query = query.bind(*value);
+    }
+    let row = query.fetch_optional(&mut *conn).await?;
+    match row.as_ref().map(order).transpose()? {
+        Some(found) => Ok(Some(with_lines(conn, found).await?)),
+        None => Ok(None),
+    }
+}
+
+async fn with_lines(
+    conn: &mut AnyConnection,
+    mut order: OrderRecord,
+) -> Result<OrderRecord, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {LINE_COLUMNS} FROM mkt_order_lines WHERE order_id = $1 ORDER BY id"
+    ))
+    .bind(&order.id)
+    .fetch_all(conn)
+    .await?;
+    order.lines = rows.iter().map(line).collect::<Result<_, _>>()?;
+    Ok(order)
 }

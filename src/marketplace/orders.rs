@@ -18,6 +18,7 @@ use super::request::{json_body, page, paged, query_pairs};
 use super::schema::{self, Page};
 use super::subscribing;
 use super::Marketplace;
+use crate::marketplace::order_store;
 use crate::store::StoreError;
 
 fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, MarketError> {
@@ -130,15 +131,15 @@ enum Stored {
 async fn store_order(market: &Marketplace, order: &mut OrderRecord) -> Result<Stored, MarketError> {
     let mut tx = market.store.begin().await?;
     let result = async {
-        subscribing::on_order(market, &mut tx, order).await?;
-        super::vouchers::redeem::use_in(market, &mut tx, order).await?;
-        super::discounts::redeem::use_in(market, &mut tx, order).await?;
-        let instance = kit::provisioning::on_order(market, &mut tx, order).await?;
-        match market.store.insert_order_in(&mut tx, order).await {
+        subscribing::on_order(&mut tx, order).await?;
+        super::vouchers::redeem::use_in(&mut tx, order).await?;
+        super::discounts::redeem::use_in(&mut tx, order).await?;
+        let instance = kit::provisioning::on_order(&mut tx, order).await?;
+        match order_store::insert_order_in(&mut tx, order).await {
             Err(StoreError::Conflict) => Ok(Stored::KeyTaken),
             Err(err) => Err(MarketError::from(err)),
             Ok(()) => {
-                let notices = super::supervision::steps::open_in(market, &mut tx, order).await?;
+                let notices = super::supervision::steps::open_in(&mut tx, order).await?;
                 Ok(Stored::Placed(instance, notices))
             }
         }
@@ -146,17 +147,15 @@ async fn store_order(market: &Marketplace, order: &mut OrderRecord) -> Result<St
     .await;
     match result {
         Ok(Stored::Placed(instance, notices)) => {
-            tx.commit().await.map_err(StoreError::from)?;
+            tx.commit().await?;
             Ok(Stored::Placed(instance, notices))
         }
         Ok(Stored::KeyTaken) => {
-            let _ = tx.rollback().await;
+            tx.rollback().await;
             Ok(Stored::KeyTaken)
         }
         Err(err) => {
-            if let Err(rollback) = tx.rollback().await {
-                tracing::warn!(error = %rollback, "rollback failed");
-            }
+            tx.rollback().await;
             Err(err)
         }
     }

@@ -4,6 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::store::MarketStore;
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 /// A product is `in_review` until its first approval, then `on_sale`.
@@ -66,15 +67,6 @@ impl MarketStore {
         product_on_sale_with(self.pool(), id).await
     }
 
-    /// `product_on_sale`, read inside the caller's transaction.
-    pub async fn product_on_sale_in(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        id: &str,
-    ) -> Result<Option<ProductRecord>, StoreError> {
-        product_on_sale_with(&mut **tx, id).await
-    }
-
     /// Takes the seller's product off sale; false when it is not on sale.
     pub async fn delist_product(
         &self,
@@ -95,6 +87,14 @@ impl MarketStore {
         .await?;
         Ok(updated.rows_affected() == 1)
     }
+}
+
+/// `product_on_sale`, read inside the caller's transaction.
+pub async fn product_on_sale_in(
+    tx: &mut Tx,
+    id: &str,
+) -> Result<Option<ProductRecord>, StoreError> {
+    product_on_sale_with(&mut **tx, id).await
 }
 
 fn product(row: &AnyRow) -> Result<ProductRecord, sqlx::Error> {

@@ -5,11 +5,13 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use crate::clock::Clock;
+use crate::store::durable::{Durable, Tx};
 use crate::store::StoreError;
 
 #[derive(Clone)]
 pub struct MarketStore {
     pool: AnyPool,
+    durable: Durable,
     clock: Clock,
 }
 
@@ -49,8 +51,13 @@ fn access_key(row: &AnyRow) -> Result<AccessKeyRecord, sqlx::Error> {
 }
 
 impl MarketStore {
-    pub fn new(pool: AnyPool, clock: Clock) -> Self {
-        Self { pool, clock }
+    /// The marketplace's tables in `durable`'s database, reading `clock`.
+    pub fn new(durable: &Durable, clock: Clock) -> Self {
+        Self {
+            pool: durable.pool().clone(),
+            durable: durable.clone().with_clock(clock.clone()),
+            clock,
+        }
     }
 
     /// Now, in unix seconds, by the marketplace's clock.
@@ -63,9 +70,9 @@ impl MarketStore {
         self.clock.now_millis()
     }
 
-    /// A transaction on the marketplace's store.
-    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
-        Ok(self.pool.begin().await?)
+    /// A use case's transaction on the marketplace's store (see `Tx`).
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        self.durable.begin().await
     }
 
     pub(super) fn pool(&self) -> &AnyPool {
@@ -198,22 +205,8 @@ impl MarketStore {
 
 /// Commits when `result` is Ok, and otherwise rolls back at once: a refused change must
 /// not hold SQLite's write lock until the pool gets round to the dropped transaction.
-pub(super) async fn settle<T, E: From<sqlx::Error>>(
-    tx: sqlx::Transaction<'_, sqlx::Any>,
-    result: Result<T, E>,
-) -> Result<T, E> {
-    match result {
-        Ok(value) => {
-            tx.commit().await?;
-            Ok(value)
-        }
-        Err(err) => {
-            if let Err(rollback) = tx.rollback().await {
-                tracing::warn!(error = %rollback, "rollback failed");
-            }
-            Err(err)
-        }
-    }
+pub(super) async fn settle<T, E: From<StoreError>>(tx: Tx, result: Result<T, E>) -> Result<T, E> {
+    tx.settle(result).await
 }
 
 /// Ids that sort in the order they were written: the clock's milliseconds, a counter,
@@ -231,21 +224,10 @@ pub(crate) fn sequence_id(prefix: &str, now_ms: i64) -> String {
 /// Ends a workflow step's transaction: commits it when the step succeeded, else rolls it
 /// back and returns the step's refusal.
 pub async fn finish<T>(
-    tx: sqlx::Transaction<'static, sqlx::Any>,
+    tx: Tx,
     result: Result<T, super::error::MarketError>,
 ) -> Result<T, super::error::MarketError> {
-    match result {
-        Ok(value) => {
-            tx.commit().await.map_err(StoreError::from)?;
-            Ok(value)
-        }
-        Err(err) => {
-            if let Err(rollback) = tx.rollback().await {
-                tracing::warn!(error = %rollback, "rollback failed");
-            }
-            Err(err)
-        }
-    }
+    tx.settle(result).await
 }
 
 /// The attachment ids of a log row, stored comma-separated.

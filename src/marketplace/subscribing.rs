@@ -3,13 +3,12 @@
 //! TRIAL_TO_FORMAL apply their action to the subscription of the order they follow, as
 //! `subscription::transition` allows. The line learns its subscription and its period.
 
-use sqlx::{Any, Transaction};
-
 use super::error::MarketError;
 use super::order_store::OrderRecord;
 use super::subscription::{Action, Actor, Billing, State, Subscription};
 use super::subscription_store::{Applied, SubscriptionRecord};
-use super::Marketplace;
+use crate::marketplace::subscription_store;
+use crate::store::durable::Tx;
 
 /// Whose trial it is: the buyer's tenant, or the buyer without one.
 pub fn trial_key(order: &OrderRecord) -> String {
@@ -31,33 +30,22 @@ pub fn changed(outcome: Applied) -> Result<SubscriptionRecord, MarketError> {
     }
 }
 
-pub async fn on_order(
-    market: &Marketplace,
-    tx: &mut Transaction<'_, Any>,
-    order: &mut OrderRecord,
-) -> Result<(), MarketError> {
-    let now = market.clock.now_unix();
+pub async fn on_order(tx: &mut Tx, order: &mut OrderRecord) -> Result<(), MarketError> {
+    let now = tx.now();
     match order.order_type.as_str() {
-        "NEW" | "TRIAL" => start(market, tx, order, now).await,
-        "RENEW" | "CHANGE" | "TRIAL_TO_FORMAL" => follow(market, tx, order, now).await,
+        "NEW" | "TRIAL" => start(tx, order, now).await,
+        "RENEW" | "CHANGE" | "TRIAL_TO_FORMAL" => follow(tx, order, now).await,
         other => Err(MarketError::Invalid(format!(
             "a {other} order is not placed by buyers"
         ))),
     }
 }
 
-async fn start(
-    market: &Marketplace,
-    tx: &mut Transaction<'_, Any>,
-    order: &mut OrderRecord,
-    now: i64,
-) -> Result<(), MarketError> {
+async fn start(tx: &mut Tx, order: &mut OrderRecord, now: i64) -> Result<(), MarketError> {
     let trial = order.order_type == "TRIAL";
     let line = order.lines.first().ok_or(MarketError::Internal)?;
     if trial
-        && !market
-            .store
-            .claim_trial_in(tx, &trial_key(order), &line.product_id, &order.id)
+        && !subscription_store::claim_trial_in(tx, &trial_key(order), &line.product_id, &order.id)
             .await?
     {
         return Err(MarketError::Conflict(
@@ -90,21 +78,14 @@ async fn start(
         created_at: now,
         updated_at: now,
     };
-    market.store.insert_subscription_in(tx, &record).await?;
+    subscription_store::insert_subscription_in(tx, &record).await?;
     order.lines[0].subscription_id = Some(record.id);
     Ok(())
 }
 
-async fn follow(
-    market: &Marketplace,
-    tx: &mut Transaction<'_, Any>,
-    order: &mut OrderRecord,
-    now: i64,
-) -> Result<(), MarketError> {
+async fn follow(tx: &mut Tx, order: &mut OrderRecord, now: i64) -> Result<(), MarketError> {
     let related = order.related_order_id.as_deref().unwrap_or_default();
-    let current = market
-        .store
-        .subscription_of_order(related)
+    let current = subscription_store::subscription_of_order_in(tx, related)
         .await?
         .ok_or_else(|| MarketError::Conflict("the related order has no subscription".into()))?;
     let line = &mut order.lines[0];
@@ -141,10 +122,14 @@ async fn follow(
     line.expire_time = expires_at;
     line.subscription_id = Some(current.id.clone());
     let sku = line.sku_code.clone();
-    market
-        .store
-        .apply_subscription_in(tx, &current, (action, Actor::Buyer), &sku, &order.id)
-        .await
-        .map(changed)??;
+    subscription_store::apply_subscription_in(
+        tx,
+        &current,
+        (action, Actor::Buyer),
+        &sku,
+        &order.id,
+    )
+    .await
+    .map(changed)??;
     Ok(())
 }

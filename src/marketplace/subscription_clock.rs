@@ -7,6 +7,7 @@
 use super::subscription::{Action, Actor, State};
 use super::subscription_store::{Applied, SubscriptionRecord};
 use super::Marketplace;
+use crate::marketplace::subscription_store;
 use crate::store::StoreError;
 
 /// One pass; returns how many subscriptions changed.
@@ -41,21 +42,19 @@ async fn expire_or_release(
         _ => Action::Expire,
     };
     let mut tx = market.store.begin().await?;
-    let outcome = market
-        .store
-        .apply_subscription_in(
-            &mut tx,
-            current,
-            (action, Actor::System),
-            &current.sku_code,
-            "",
-        )
-        .await?;
+    let outcome = subscription_store::apply_subscription_in(
+        &mut tx,
+        current,
+        (action, Actor::System),
+        &current.sku_code,
+        "",
+    )
+    .await?;
     if let Applied::Changed(_) = outcome {
         tx.commit().await?;
         Ok(true)
     } else {
-        tx.rollback().await?;
+        tx.rollback().await;
         Ok(false)
     }
 }

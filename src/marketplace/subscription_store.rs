@@ -3,10 +3,11 @@
 //! (two requests, or two unilogin instances sweeping), one wins.
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Row};
 
 use super::store::{sequence_id, MarketStore};
 use super::subscription::{transition, Action, Actor, Billing, Refused, State, Subscription};
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +97,7 @@ fn record_of(row: &AnyRow) -> Result<SubscriptionRecord, StoreError> {
 }
 
 async fn log_in(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     subscription_id: &str,
     event: &SubscriptionEvent,
     now_ms: i64,
@@ -119,109 +120,8 @@ async fn log_in(
 }
 
 impl MarketStore {
-    /// A new subscription with its first log row, in the order's transaction.
-    pub async fn insert_subscription_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        record: &SubscriptionRecord,
-    ) -> Result<(), StoreError> {
-        let s = &record.subscription;
-        sqlx::query(&format!(
-            "INSERT INTO mkt_subscriptions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
-             $9, $10, $11, $12, $13, $14, $15, $16)"
-        ))
-        .bind(&record.id)
-        .bind(&record.order_id)
-        .bind(&record.order_line_id)
-        .bind(&record.product_id)
-        .bind(&record.product_name)
-        .bind(&record.sku_code)
-        .bind(&record.buyer_user_id)
-        .bind(&record.buyer_tenant_id)
-        .bind(&record.seller_tenant_id)
-        .bind(billing_name(s.billing))
-        .bind(s.state.as_str())
-        .bind(s.expires_at)
-        .bind(s.frozen_until)
-        .bind(record.version)
-        .bind(record.created_at)
-        .bind(record.updated_at)
-        .execute(&mut **tx)
-        .await?;
-        let event = SubscriptionEvent {
-            action: "ordered".into(),
-            actor: Actor::Buyer.as_str().into(),
-            from_state: String::new(),
-            to_state: s.state.as_str().into(),
-            order_id: record.order_id.clone(),
-            at: record.created_at,
-        };
-        log_in(tx, &record.id, &event, self.now_millis()).await
-    }
-
-    /// Applies `action` to `current` (as read, at its version) inside `tx`: the transition
-    /// decided, then the conditional update with one log row. `sku_code` is the SKU
-    /// after the change (a CHANGE's).
-    pub async fn apply_subscription_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        current: &SubscriptionRecord,
-        change: (Action, Actor),
-        sku_code: &str,
-        order_id: &str,
-    ) -> Result<Applied, StoreError> {
-        let (action, actor) = change;
-        let now = self.now();
-        let next = match transition(current.subscription, action, actor, now) {
-            Ok(next) => next,
-            Err(refused) => return Ok(Applied::Refused(refused)),
-        };
-        let updated = sqlx::query(
-            "UPDATE mkt_subscriptions SET state = $1, sku_code = $2, expires_at = $3, \
-             frozen_until = $4, version = version + 1, updated_at = $5 \
-             WHERE id = $6 AND version = $7",
-        )
-        .bind(next.state.as_str())
-        .bind(sku_code)
-        .bind(next.expires_at)
-        .bind(next.frozen_until)
-        .bind(now)
-        .bind(&current.id)
-        .bind(current.version)
-        .execute(&mut **tx)
-        .await?;
-        if updated.rows_affected() != 1 {
-            return Ok(Applied::Stale);
-        }
-        let event = SubscriptionEvent {
-            action: action_name(action).into(),
-            actor: actor.as_str().into(),
-            from_state: current.subscription.state.as_str().into(),
-            to_state: next.state.as_str().into(),
-            order_id: order_id.to_owned(),
-            at: now,
-        };
-        log_in(tx, &current.id, &event, self.now_millis()).await?;
-        Ok(Applied::Changed(Box::new(SubscriptionRecord {
-            subscription: next,
-            sku_code: sku_code.to_owned(),
-            version: current.version + 1,
-            updated_at: now,
-            ..current.clone()
-        })))
-    }
-
     pub async fn subscription(&self, id: &str) -> Result<Option<SubscriptionRecord>, StoreError> {
         subscription_with(self.pool(), id).await
-    }
-
-    /// `subscription`, read inside the caller's transaction.
-    pub async fn subscription_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        id: &str,
-    ) -> Result<Option<SubscriptionRecord>, StoreError> {
-        subscription_with(&mut **tx, id).await
     }
 
     /// The subscription an order belongs to (the one it started or follows).
@@ -229,15 +129,7 @@ impl MarketStore {
         &self,
         order_id: &str,
     ) -> Result<Option<SubscriptionRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM mkt_subscriptions WHERE id = (SELECT MIN(subscription_id) \
-             FROM mkt_order_lines WHERE order_id = $1)"
-        );
-        let row = sqlx::query(&sql)
-            .bind(order_id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(record_of).transpose()
+        subscription_of_order_with(self.pool(), order_id).await
     }
 
     /// The latest renewal of a subscription that has not started by `now` and was not
@@ -269,43 +161,6 @@ impl MarketStore {
         .fetch_optional(self.pool())
         .await?
         .is_some())
-    }
-
-    /// Takes the buyer's one trial of a product; false if it was taken before.
-    pub async fn claim_trial_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        buyer_key: &str,
-        product_id: &str,
-        order_id: &str,
-    ) -> Result<bool, StoreError> {
-        let taken: Option<String> =
-            sqlx::query("SELECT order_id FROM mkt_trials WHERE buyer_key = $1 AND product_id = $2")
-                .bind(buyer_key)
-                .bind(product_id)
-                .fetch_optional(&mut **tx)
-                .await?
-                .map(|row| row.try_get("order_id"))
-                .transpose()?;
-        if taken.is_some() {
-            return Ok(false);
-        }
-        match sqlx::query(
-            "INSERT INTO mkt_trials (buyer_key, product_id, order_id) VALUES ($1, $2, $3)",
-        )
-        .bind(buyer_key)
-        .bind(product_id)
-        .bind(order_id)
-        .execute(&mut **tx)
-        .await
-        {
-            Ok(_) => Ok(true),
-            Err(err) => match StoreError::from(err) {
-                // A concurrent trial took it between the read and the write.
-                StoreError::Conflict => Ok(false),
-                other => Err(other),
-            },
-        }
     }
 
     /// Trials and live subscriptions past their period, frozen ones past their freeze.
@@ -385,6 +240,140 @@ impl MarketStore {
     }
 }
 
+/// Takes the buyer's one trial of a product; false if it was taken before.
+pub async fn claim_trial_in(
+    tx: &mut Tx,
+    buyer_key: &str,
+    product_id: &str,
+    order_id: &str,
+) -> Result<bool, StoreError> {
+    let taken: Option<String> =
+        sqlx::query("SELECT order_id FROM mkt_trials WHERE buyer_key = $1 AND product_id = $2")
+            .bind(buyer_key)
+            .bind(product_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|row| row.try_get("order_id"))
+            .transpose()?;
+    if taken.is_some() {
+        return Ok(false);
+    }
+    match sqlx::query(
+        "INSERT INTO mkt_trials (buyer_key, product_id, order_id) VALUES ($1, $2, $3)",
+    )
+    .bind(buyer_key)
+    .bind(product_id)
+    .bind(order_id)
+    .execute(&mut **tx)
+    .await
+    {
+        Ok(_) => Ok(true),
+        Err(err) => match StoreError::from(err) {
+            // A concurrent trial took it between the read and the write.
+            StoreError::Conflict => Ok(false),
+            other => Err(other),
+        },
+    }
+}
+
+/// `subscription`, read inside the caller's transaction.
+pub async fn subscription_in(
+    tx: &mut Tx,
+    id: &str,
+) -> Result<Option<SubscriptionRecord>, StoreError> {
+    subscription_with(&mut **tx, id).await
+}
+
+/// Applies `action` to `current` (as read, at its version) inside `tx`: the transition
+/// decided, then the conditional update with one log row. `sku_code` is the SKU
+/// after the change (a CHANGE's).
+pub async fn apply_subscription_in(
+    tx: &mut Tx,
+    current: &SubscriptionRecord,
+    change: (Action, Actor),
+    sku_code: &str,
+    order_id: &str,
+) -> Result<Applied, StoreError> {
+    let (action, actor) = change;
+    let now = tx.now();
+    let next = match transition(current.subscription, action, actor, now) {
+        Ok(next) => next,
+        Err(refused) => return Ok(Applied::Refused(refused)),
+    };
+    let updated = sqlx::query(
+        "UPDATE mkt_subscriptions SET state = $1, sku_code = $2, expires_at = $3, \
+         frozen_until = $4, version = version + 1, updated_at = $5 \
+         WHERE id = $6 AND version = $7",
+    )
+    .bind(next.state.as_str())
+    .bind(sku_code)
+    .bind(next.expires_at)
+    .bind(next.frozen_until)
+    .bind(now)
+    .bind(&current.id)
+    .bind(current.version)
+    .execute(&mut **tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Ok(Applied::Stale);
+    }
+    let event = SubscriptionEvent {
+        action: action_name(action).into(),
+        actor: actor.as_str().into(),
+        from_state: current.subscription.state.as_str().into(),
+        to_state: next.state.as_str().into(),
+        order_id: order_id.to_owned(),
+        at: now,
+    };
+    log_in(tx, &current.id, &event, tx.now_millis()).await?;
+    Ok(Applied::Changed(Box::new(SubscriptionRecord {
+        subscription: next,
+        sku_code: sku_code.to_owned(),
+        version: current.version + 1,
+        updated_at: now,
+        ..current.clone()
+    })))
+}
+
+/// A new subscription with its first log row, in the order's transaction.
+pub async fn insert_subscription_in(
+    tx: &mut Tx,
+    record: &SubscriptionRecord,
+) -> Result<(), StoreError> {
+    let s = &record.subscription;
+    sqlx::query(&format!(
+        "INSERT INTO mkt_subscriptions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+         $9, $10, $11, $12, $13, $14, $15, $16)"
+    ))
+    .bind(&record.id)
+    .bind(&record.order_id)
+    .bind(&record.order_line_id)
+    .bind(&record.product_id)
+    .bind(&record.product_name)
+    .bind(&record.sku_code)
+    .bind(&record.buyer_user_id)
+    .bind(&record.buyer_tenant_id)
+    .bind(&record.seller_tenant_id)
+    .bind(billing_name(s.billing))
+    .bind(s.state.as_str())
+    .bind(s.expires_at)
+    .bind(s.frozen_until)
+    .bind(record.version)
+    .bind(record.created_at)
+    .bind(record.updated_at)
+    .execute(&mut **tx)
+    .await?;
+    let event = SubscriptionEvent {
+        action: "ordered".into(),
+        actor: Actor::Buyer.as_str().into(),
+        from_state: String::new(),
+        to_state: s.state.as_str().into(),
+        order_id: record.order_id.clone(),
+        at: record.created_at,
+    };
+    log_in(tx, &record.id, &event, tx.now_millis()).await
+}
+
 fn action_name(action: Action) -> &'static str {
     match action {
         Action::Renew { .. } => "renewed",
@@ -400,6 +389,29 @@ fn action_name(action: Action) -> &'static str {
         Action::ProvisioningFailed => "provisioning failed",
         Action::StartPeriod { .. } => "period started at acceptance",
     }
+}
+
+/// `subscription_of_order` inside the caller's transaction.
+pub async fn subscription_of_order_in(
+    tx: &mut Tx,
+    order_id: &str,
+) -> Result<Option<SubscriptionRecord>, StoreError> {
+    subscription_of_order_with(&mut **tx, order_id).await
+}
+
+async fn subscription_of_order_with<'e>(
+    executor: impl sqlx::Executor<'e, Database = Any>,
+    order_id: &str,
+) -> Result<Option<SubscriptionRecord>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM mkt_subscriptions WHERE id = (SELECT MIN(subscription_id) \
+         FROM mkt_order_lines WHERE order_id = $1)"
+    );
+    let row = sqlx::query(&sql)
+        .bind(order_id)
+        .fetch_optional(executor)
+        .await?;
+    row.as_ref().map(record_of).transpose()
 }
 
 async fn subscription_with<'e>(

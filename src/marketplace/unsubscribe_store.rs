@@ -3,12 +3,13 @@
 //! read with one log row, inside the caller's transaction.
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 use super::store::MarketStore;
 use super::unsubscribe::{Action, Actor, Request, State};
 use super::unsubscribe_rules::{ReasonType, Rule};
 use crate::marketplace::workflow_log::{self, LogEntry, LogTable};
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +104,7 @@ fn open_key(record: &UnsubscribeRecord) -> Option<&str> {
 }
 
 async fn log_in(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     request_id: &str,
     event: &UnsubscribeEvent,
     now_ms: i64,
@@ -121,104 +122,6 @@ pub struct Step<'a> {
 }
 
 impl MarketStore {
-    /// A new request with its first log row; `Conflict` when the subscription has an open
-    /// one already.
-    pub async fn insert_unsubscribe_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        record: &UnsubscribeRecord,
-        attachments: &[String],
-    ) -> Result<(), StoreError> {
-        sqlx::query(&format!(
-            "INSERT INTO mkt_unsubscribe_requests ({COLUMNS}, open_key) VALUES ($1, $2, $3, $4, \
-             $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
-        ))
-        .bind(&record.id)
-        .bind(&record.subscription_id)
-        .bind(&record.order_id)
-        .bind(&record.buyer_user_id)
-        .bind(&record.buyer_tenant_id)
-        .bind(&record.seller_tenant_id)
-        .bind(&record.product_name)
-        .bind(i64::from(record.request.hardware))
-        .bind(record.rule.as_str())
-        .bind(record.reason_type.as_str())
-        .bind(&record.reason)
-        .bind(record.refund_amount)
-        .bind(record.order_amount)
-        .bind(record.request.state.as_str())
-        .bind(record.request.return_due_at)
-        .bind(&record.return_carrier)
-        .bind(&record.return_tracking)
-        .bind(&record.unsubscribe_order_id)
-        .bind(record.version)
-        .bind(record.request.created_at)
-        .bind(record.updated_at)
-        .bind(open_key(record))
-        .execute(&mut **tx)
-        .await?;
-        let (actor, actor_id) = match record.rule {
-            Rule::FailedProvisioning => (Actor::System, ""),
-            _ => (Actor::Buyer, record.buyer_user_id.as_str()),
-        };
-        let event = UnsubscribeEvent {
-            action: "requested".into(),
-            actor: actor.as_str().into(),
-            actor_id: actor_id.into(),
-            from_state: String::new(),
-            to_state: record.request.state.as_str().into(),
-            comment: record.reason.clone(),
-            attachments: attachments.to_vec(),
-            at: record.request.created_at,
-        };
-        log_in(tx, &record.id, &event, self.now_millis()).await
-    }
-
-    /// Writes `next` if the request is still at the version it was read at (`from`), with
-    /// one log row; false when another change came first.
-    pub async fn update_unsubscribe_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        from: &UnsubscribeRecord,
-        next: &UnsubscribeRecord,
-        step: &Step<'_>,
-    ) -> Result<bool, StoreError> {
-        let now = self.now();
-        let updated = sqlx::query(
-            "UPDATE mkt_unsubscribe_requests SET state = $1, open_key = $2, return_due_at = $3, \
-             return_carrier = $4, return_tracking = $5, refund_amount = $6, \
-             unsubscribe_order_id = $7, version = version + 1, updated_at = $8 \
-             WHERE id = $9 AND version = $10",
-        )
-        .bind(next.request.state.as_str())
-        .bind(open_key(next))
-        .bind(next.request.return_due_at)
-        .bind(&next.return_carrier)
-        .bind(&next.return_tracking)
-        .bind(next.refund_amount)
-        .bind(&next.unsubscribe_order_id)
-        .bind(now)
-        .bind(&from.id)
-        .bind(from.version)
-        .execute(&mut **tx)
-        .await?;
-        if updated.rows_affected() != 1 {
-            return Ok(false);
-        }
-        let event = UnsubscribeEvent {
-            action: step.action.as_str().into(),
-            actor: step.actor.as_str().into(),
-            actor_id: step.actor_id.into(),
-            from_state: from.request.state.as_str().into(),
-            to_state: next.request.state.as_str().into(),
-            comment: step.comment.into(),
-            attachments: step.attachments.to_vec(),
-            at: now,
-        };
-        log_in(tx, &from.id, &event, self.now_millis()).await?;
-        Ok(true)
-    }
-
     pub async fn unsubscribe_request(
         &self,
         id: &str,
@@ -297,4 +200,100 @@ impl MarketStore {
     pub async fn unsubscribe_log(&self, id: &str) -> Result<Vec<UnsubscribeEvent>, StoreError> {
         workflow_log::read(self.pool(), &LOG, id).await
     }
+}
+
+/// Writes `next` if the request is still at the version it was read at (`from`), with
+/// one log row; false when another change came first.
+pub async fn update_unsubscribe_in(
+    tx: &mut Tx,
+    from: &UnsubscribeRecord,
+    next: &UnsubscribeRecord,
+    step: &Step<'_>,
+) -> Result<bool, StoreError> {
+    let now = tx.now();
+    let updated = sqlx::query(
+        "UPDATE mkt_unsubscribe_requests SET state = $1, open_key = $2, return_due_at = $3, \
+         return_carrier = $4, return_tracking = $5, refund_amount = $6, \
+         unsubscribe_order_id = $7, version = version + 1, updated_at = $8 \
+         WHERE id = $9 AND version = $10",
+    )
+    .bind(next.request.state.as_str())
+    .bind(open_key(next))
+    .bind(next.request.return_due_at)
+    .bind(&next.return_carrier)
+    .bind(&next.return_tracking)
+    .bind(next.refund_amount)
+    .bind(&next.unsubscribe_order_id)
+    .bind(now)
+    .bind(&from.id)
+    .bind(from.version)
+    .execute(&mut **tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let event = UnsubscribeEvent {
+        action: step.action.as_str().into(),
+        actor: step.actor.as_str().into(),
+        actor_id: step.actor_id.into(),
+        from_state: from.request.state.as_str().into(),
+        to_state: next.request.state.as_str().into(),
+        comment: step.comment.into(),
+        attachments: step.attachments.to_vec(),
+        at: now,
+    };
+    log_in(tx, &from.id, &event, tx.now_millis()).await?;
+    Ok(true)
+}
+
+/// A new request with its first log row; `Conflict` when the subscription has an open
+/// one already.
+pub async fn insert_unsubscribe_in(
+    tx: &mut Tx,
+    record: &UnsubscribeRecord,
+    attachments: &[String],
+) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "INSERT INTO mkt_unsubscribe_requests ({COLUMNS}, open_key) VALUES ($1, $2, $3, $4, \
+         $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
+    ))
+    .bind(&record.id)
+    .bind(&record.subscription_id)
+    .bind(&record.order_id)
+    .bind(&record.buyer_user_id)
+    .bind(&record.buyer_tenant_id)
+    .bind(&record.seller_tenant_id)
+    .bind(&record.product_name)
+    .bind(i64::from(record.request.hardware))
+    .bind(record.rule.as_str())
+    .bind(record.reason_type.as_str())
+    .bind(&record.reason)
+    .bind(record.refund_amount)
+    .bind(record.order_amount)
+    .bind(record.request.state.as_str())
+    .bind(record.request.return_due_at)
+    .bind(&record.return_carrier)
+    .bind(&record.return_tracking)
+    .bind(&record.unsubscribe_order_id)
+    .bind(record.version)
+    .bind(record.request.created_at)
+    .bind(record.updated_at)
+    .bind(open_key(record))
+    .execute(&mut **tx)
+    .await?;
+    let (actor, actor_id) = match record.rule {
+        Rule::FailedProvisioning => (Actor::System, ""),
+        _ => (Actor::Buyer, record.buyer_user_id.as_str()),
+    };
+    let event = UnsubscribeEvent {
+        action: "requested".into(),
+        actor: actor.as_str().into(),
+        actor_id: actor_id.into(),
+        from_state: String::new(),
+        to_state: record.request.state.as_str().into(),
+        comment: record.reason.clone(),
+        attachments: attachments.to_vec(),
+        at: record.request.created_at,
+    };
+    log_in(tx, &record.id, &event, tx.now_millis()).await
 }

@@ -4,8 +4,6 @@
 //! request places the UNSUBSCRIBE order, which releases a joint-operation instance (or,
 //! for a renewal refunded before it started, shortens its period).
 
-use sqlx::{Any, Transaction};
-
 use super::error::MarketError;
 use super::inbox::{Audience, Notice};
 use super::order_request::new_order_id;
@@ -18,7 +16,13 @@ use super::unsubscribe_notices::{notice, notices_of};
 use super::unsubscribe_rules::{assess, Facts, ReasonType, Rule};
 use super::unsubscribe_store::{Step, UnsubscribeRecord};
 use super::Marketplace;
+use crate::marketplace::attachments;
+use crate::marketplace::inbox;
+use crate::marketplace::order_store;
 use crate::marketplace::store::finish;
+use crate::marketplace::subscription_store;
+use crate::marketplace::unsubscribe_store;
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 /// What a buyer sends to ask for an unsubscription.
@@ -124,11 +128,7 @@ pub async fn request(
     )];
     let mut tx = market.store.begin().await?;
     let result = async {
-        match market
-            .store
-            .insert_unsubscribe_in(&mut tx, &record, asked.attachments)
-            .await
-        {
+        match unsubscribe_store::insert_unsubscribe_in(&mut tx, &record, asked.attachments).await {
             Err(StoreError::Conflict) => {
                 return Err(MarketError::Conflict(
                     "an unsubscribe request of this subscription is waiting already".into(),
@@ -136,27 +136,18 @@ pub async fn request(
             }
             other => other?,
         }
-        attach(
-            market,
-            &mut tx,
-            asked.attachments,
-            asked.buyer_user_id,
-            &record.id,
-        )
-        .await?;
-        market.store.notify_in(&mut tx, &requested).await?;
+        attach(&mut tx, asked.attachments, asked.buyer_user_id, &record.id).await?;
+        inbox::notify_in(&mut tx, &requested).await?;
         let change = (SubAction::RequestUnsubscribe, Actor::Buyer);
         changed(
-            market
-                .store
-                .apply_subscription_in(
-                    &mut tx,
-                    &subscription,
-                    change,
-                    &subscription.sku_code,
-                    &order.id,
-                )
-                .await?,
+            subscription_store::apply_subscription_in(
+                &mut tx,
+                &subscription,
+                change,
+                &subscription.sku_code,
+                &order.id,
+            )
+            .await?,
         )?;
         Ok(())
     }
@@ -167,8 +158,7 @@ pub async fn request(
 }
 
 async fn attach(
-    market: &Marketplace,
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     ids: &[String],
     owner: &str,
     request_id: &str,
@@ -177,7 +167,7 @@ async fn attach(
         return Ok(());
     }
     let subject = format!("unsubscribe:{request_id}");
-    if !market.store.attach_in(tx, ids, owner, &subject).await? {
+    if !attachments::attach_in(tx, ids, owner, &subject).await? {
         return Err(super::attachments::not_attachable());
     }
     Ok(())
@@ -201,15 +191,8 @@ pub async fn step(
 ) -> Result<UnsubscribeRecord, MarketError> {
     let mut tx = market.store.begin().await?;
     let result = async {
-        attach(
-            market,
-            &mut tx,
-            step.attachments,
-            step.actor_id,
-            &current.id,
-        )
-        .await?;
-        apply_in(market, &mut tx, current, step, Some(extras)).await
+        attach(&mut tx, step.attachments, step.actor_id, &current.id).await?;
+        apply_in(&mut tx, current, step, Some(extras)).await
     }
     .await;
     let stepped = finish(tx, result).await?;
@@ -232,13 +215,12 @@ pub struct Stepped {
 /// completion the UNSUBSCRIBE order (which closes the order's open supervisions), and
 /// the in-site messages.
 pub async fn apply_in(
-    market: &Marketplace,
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     current: &UnsubscribeRecord,
     step: &Step<'_>,
     extras: Option<Extras>,
 ) -> Result<Stepped, MarketError> {
-    let now = market.clock.now_unix();
+    let now = tx.now();
     let request = transition(current.request, step.action, step.actor, now)
         .map_err(|refused| MarketError::Conflict(refused.to_string()))?;
     let extras = extras.unwrap_or_default();
@@ -257,20 +239,18 @@ pub async fn apply_in(
         next.return_carrier = Some(carrier);
         next.return_tracking = Some(tracking);
     }
-    let subscription = market
-        .store
-        .subscription(&current.subscription_id)
+    let subscription = subscription_store::subscription_in(tx, &current.subscription_id)
         .await?
         .ok_or(MarketError::Internal)?;
     let mut instance = None;
     let mut closed = Vec::new();
     let sub_change = match next.request.state {
         State::Completed => {
-            let (order, restore) = unsubscribe_order(market, current, &subscription).await?;
+            let (order, restore) = unsubscribe_order(tx, current, &subscription).await?;
             let mut order = order;
-            instance = super::kit::provisioning::on_order(market, tx, &mut order).await?;
-            market.store.insert_order_in(tx, &order).await?;
-            closed = super::supervision::steps::close_in(market, tx, &current.order_id)
+            instance = super::kit::provisioning::on_order(tx, &mut order).await?;
+            order_store::insert_order_in(tx, &order).await?;
+            closed = super::supervision::steps::close_in(tx, &current.order_id)
                 .await
                 .map_err(|err| match err {
                     StoreError::Conflict => MarketError::Conflict(
@@ -281,7 +261,7 @@ pub async fn apply_in(
                 })?;
             next.unsubscribe_order_id = Some(order.id.clone());
             if current.rule == Rule::NoReason {
-                super::vouchers::redeem::recycle_in(market, tx, &current.order_id).await?;
+                super::vouchers::redeem::recycle_in(tx, &current.order_id).await?;
             }
             let actor = if step.actor == Actor::Buyer {
                 Actor::System
@@ -296,31 +276,25 @@ pub async fn apply_in(
         }
         State::Pending | State::Appealed | State::AwaitingReturn => None,
     };
-    if !market
-        .store
-        .update_unsubscribe_in(tx, current, &next, step)
-        .await?
-    {
+    if !unsubscribe_store::update_unsubscribe_in(tx, current, &next, step).await? {
         return Err(MarketError::Conflict(
             "the request changed meanwhile: look at it and try again".into(),
         ));
     }
     if let Some((action, actor, order_id)) = sub_change {
         changed(
-            market
-                .store
-                .apply_subscription_in(
-                    tx,
-                    &subscription,
-                    (action, actor),
-                    &subscription.sku_code,
-                    &order_id,
-                )
-                .await?,
+            subscription_store::apply_subscription_in(
+                tx,
+                &subscription,
+                (action, actor),
+                &subscription.sku_code,
+                &order_id,
+            )
+            .await?,
         )?;
     }
     let mut notices = notices_of(current, step, next.request.state);
-    market.store.notify_in(tx, &notices).await?;
+    inbox::notify_in(tx, &notices).await?;
     notices.extend(closed);
     next.version += 1;
     Ok(Stepped {
@@ -352,16 +326,14 @@ fn refund_of(current: &UnsubscribeRecord, offered: Option<i64>) -> Result<i64, M
 /// The UNSUBSCRIBE order a completed request places (it costs nothing; the refund is the
 /// request's), and for a renewal refunded before it started, where the period ends now.
 async fn unsubscribe_order(
-    market: &Marketplace,
+    tx: &mut Tx,
     request: &UnsubscribeRecord,
     subscription: &SubscriptionRecord,
 ) -> Result<(OrderRecord, Option<i64>), MarketError> {
-    let refunded = market
-        .store
-        .order(&request.order_id)
+    let refunded = order_store::order_in(tx, &request.order_id)
         .await?
         .ok_or(MarketError::Internal)?;
-    let now = market.clock.now_unix();
+    let now = tx.now();
     let line = refunded.lines.first().ok_or(MarketError::Internal)?;
     let restore = (refunded.order_type == "RENEW")
         .then_some(line.starts_at)
@@ -400,29 +372,27 @@ async fn unsubscribe_order(
 /// request), recorded as a completed request so that both sides see it with the rest;
 /// the order's supervision closes. Returns the in-site messages it sent.
 pub async fn record_failed_provisioning(
-    market: &Marketplace,
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     order: &OrderRecord,
     unsubscribe_order_id: &str,
 ) -> Result<Vec<Notice>, StoreError> {
-    let Some(subscription) = market.store.subscription_of_order(&order.id).await? else {
+    let Some(subscription) = subscription_store::subscription_of_order_in(tx, &order.id).await?
+    else {
         return Ok(Vec::new());
     };
     let change = (SubAction::ProvisioningFailed, Actor::System);
-    let outcome = market
-        .store
-        .apply_subscription_in(
-            tx,
-            &subscription,
-            change,
-            &subscription.sku_code,
-            unsubscribe_order_id,
-        )
-        .await?;
+    let outcome = subscription_store::apply_subscription_in(
+        tx,
+        &subscription,
+        change,
+        &subscription.sku_code,
+        unsubscribe_order_id,
+    )
+    .await?;
     if !matches!(outcome, super::subscription_store::Applied::Changed(_)) {
         return Ok(Vec::new());
     }
-    let now = market.clock.now_unix();
+    let now = tx.now();
     let record = UnsubscribeRecord {
         id: format!("uns-{}", crate::secret::random_id(16)),
         subscription_id: subscription.id.clone(),
@@ -448,7 +418,7 @@ pub async fn record_failed_provisioning(
         version: 0,
         updated_at: now,
     };
-    market.store.insert_unsubscribe_in(tx, &record, &[]).await?;
+    unsubscribe_store::insert_unsubscribe_in(tx, &record, &[]).await?;
     let event = "unsubscribe.failed_provisioning";
     let mut notices = vec![
         notice(&record, Audience::User(record.buyer_user_id.clone()), event),
@@ -458,8 +428,8 @@ pub async fn record_failed_provisioning(
             event,
         ),
     ];
-    market.store.notify_in(tx, &notices).await?;
-    notices.extend(super::supervision::steps::close_in(market, tx, &order.id).await?);
+    inbox::notify_in(tx, &notices).await?;
+    notices.extend(super::supervision::steps::close_in(tx, &order.id).await?);
     Ok(notices)
 }
 

@@ -1,9 +1,10 @@
 //! The history of a workflow with comments and evidence (a supervision, an unsubscribe
 //! request): one row per step, written in the step's transaction, read oldest first.
 
-use sqlx::{Any, AnyPool, Row, Transaction};
+use sqlx::{AnyPool, Row};
 
 use super::store::{attachment_ids, sequence_id};
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 /// One step: who took it, from which state to which, what they said and attached.
@@ -28,7 +29,7 @@ pub struct LogTable {
 }
 
 pub async fn write(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     log: &LogTable,
     subject_id: &str,
     entry: &LogEntry,

@@ -373,10 +373,8 @@ async fn merchant_create_and_operator_grant_and_revoke() {
         shown,
         serde_json::json!({"tenant": "tenant-a", "name": "Shop A"})
     );
-    let merchants = unilogin::marketplace::store::MarketStore::new(
-        app.durable.pool().clone(),
-        app.clock().clone(),
-    );
+    let merchants =
+        unilogin::marketplace::store::MarketStore::new(&app.durable, app.clock().clone());
     assert!(merchants.merchant("tenant-a").await.unwrap().is_some());
     for refused in [
         vec![

@@ -103,7 +103,7 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
     let app = TestApp::spawn().await;
     app.create_user("carol", "platform").await;
     app.create_user("dave", "tenant-d").await;
-    let market = MarketStore::new(app.durable.pool().clone(), app.clock().clone());
+    let market = MarketStore::new(&app.durable, app.clock().clone());
     market.create_merchant(TENANT, "Shop A").await.unwrap();
     let carol = app
         .durable

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use unilogin::admin::{NewClientRequest, NewUserRequest, PasswordHasher};
 use unilogin::config::Argon2Settings;
 use unilogin::domain::{NewPassword, RedirectUri, Role, TenantId, Username};
+use unilogin::marketplace::store::MarketStore;
 use unilogin::store::durable::Durable;
 
 pub const USERNAME: &str = "bench-user";
@@ -18,6 +19,8 @@ pub struct Fixture {
     pub env: Vec<(String, String)>,
     pub client_id: String,
     pub client_secret: String,
+    /// A product on sale, of another tenant's shop: what the orders scenario buys.
+    pub product_id: String,
     pub backend: String,
     dir: PathBuf,
     postgres: Option<(String, String)>,
@@ -77,6 +80,7 @@ impl Fixture {
             })
             .await
             .map_err(|e| e.to_string())?;
+        let product_id = product_on_sale(&durable).await?;
         durable.close().await;
         let prefix = format!("{tag}:");
         let mut env = vec![
@@ -118,6 +122,7 @@ impl Fixture {
                 .client_secret
                 .map(|s| s.expose().to_owned())
                 .ok_or("the bench client has no secret")?,
+            product_id,
             backend,
             dir,
             postgres,
@@ -141,6 +146,40 @@ impl Fixture {
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A shop (`bench-shop`) with one monthly SaaS product, submitted and approved through
+/// the marketplace's own review, exactly as a seller and an operator would.
+async fn product_on_sale(durable: &Durable) -> Result<String, String> {
+    use unilogin::marketplace::applications::{Transition, APPROVED, PENDING};
+    let market = MarketStore::new(durable, unilogin::clock::Clock::system());
+    market
+        .create_merchant("bench-shop", "Bench Shop")
+        .await
+        .map_err(|e| e.to_string())?;
+    let content = serde_json::json!({
+        "name": "Bench CRM", "description": "What the orders scenario buys",
+        "category": "software", "accessType": "saas", "securitySelfCheck": true,
+        "specs": [{"name": "Basic", "skuCode": "basic", "chargingMode": "PERIOD",
+                   "price": 9900, "periodType": "month"}]
+    });
+    let submitted = market
+        .submit_application("bench-shop", None, &content.to_string(), "bench")
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    market
+        .transition(&Transition {
+            application_id: &submitted.id,
+            tenant_id: None,
+            from: PENDING,
+            to: APPROVED,
+            actor: "bench",
+            action: "approved",
+            comment: "",
+        })
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    Ok(submitted.product_id)
 }
 
 async fn create_database(admin_url: &str, name: &str) -> Result<String, String> {

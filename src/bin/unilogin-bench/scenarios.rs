@@ -23,10 +23,11 @@ pub enum Kind {
     Introspection,
     AuthorizationCode,
     PasswordLogin,
+    Orders,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Bare,
         Kind::ClientCredentials,
         Kind::Refresh,
@@ -34,6 +35,7 @@ impl Kind {
         Kind::Introspection,
         Kind::AuthorizationCode,
         Kind::PasswordLogin,
+        Kind::Orders,
     ];
 
     pub fn name(self) -> &'static str {
@@ -45,6 +47,7 @@ impl Kind {
             Kind::Introspection => "introspection",
             Kind::AuthorizationCode => "authorization_code exchange",
             Kind::PasswordLogin => "password login (login page)",
+            Kind::Orders => "marketplace orders, all connections at once",
         }
     }
 
@@ -57,6 +60,7 @@ impl Kind {
             Kind::Introspection => "introspection",
             Kind::AuthorizationCode => "authorization-code",
             Kind::PasswordLogin => "login",
+            Kind::Orders => "orders",
         }
     }
 }
@@ -71,6 +75,9 @@ pub struct Context {
     refresh_tokens: Vec<String>,
     codes: Vec<String>,
     next_code: AtomicUsize,
+    /// A buyer's marketplace token and the order it places again and again.
+    market_token: String,
+    order_body: String,
 }
 
 /// The per-connection state of a scenario.
@@ -183,9 +190,24 @@ impl Context {
             refresh_tokens: Vec::new(),
             codes: Vec::new(),
             next_code: AtomicUsize::new(0),
+            market_token: String::new(),
+            order_body: serde_json::json!({
+                "productId": fixture.product_id, "skuCode": "basic", "periodNumber": 1
+            })
+            .to_string(),
         };
         // Minting may outlast the server's keep-alive: a fresh connection for the rest.
         let mut conn = Connection::open(addr).await?;
+        let (status, body) = token_for_scope(
+            &mut conn,
+            &session_cookie,
+            &context.basic,
+            &context.client_id,
+            unilogin::domain::resource::MARKETPLACE_BUYER,
+        )
+        .await?;
+        expect(status, StatusCode::OK, &body)?;
+        context.market_token = json_field(&body, "access_token")?;
         for code in codes.split_off(codes.len() - connections) {
             let request = context.exchange(&conn, &code).map_err(|e| e.to_string())?;
             let (status, body) = conn.send(request).await?;
@@ -300,6 +322,11 @@ impl Context {
                     .header("content-type", "application/x-www-form-urlencoded")
                     .header("cookie", &state.login_cookie)
                     .body(Body::from(state.login_form.clone())),
+                Kind::Orders => conn
+                    .request("POST", "/api/marketplace/v1/buyer/orders")
+                    .header("authorization", format!("Bearer {}", self.market_token))
+                    .header("content-type", "application/json")
+                    .body(Body::from(self.order_body.clone())),
             }
             .map_err(|e| e.to_string())?;
             let started = Instant::now();
@@ -307,6 +334,7 @@ impl Context {
                 Err(err) => Err(err),
                 Ok((status, body)) => match kind {
                     Kind::PasswordLogin => expect(status, StatusCode::FOUND, &body),
+                    Kind::Orders => expect(status, StatusCode::CREATED, &body),
                     Kind::Refresh => expect(status, StatusCode::OK, &body).and_then(|()| {
                         state.refresh_token = json_field(&body, "refresh_token")?;
                         Ok(())
@@ -374,6 +402,38 @@ pub fn exchange_request(
             ("redirect_uri", REDIRECT_URI),
         ]),
     )
+}
+
+/// Authorize with a signed-in session for `scope`, then the code exchange: the token
+/// endpoint's answer.
+pub async fn token_for_scope(
+    conn: &mut Connection,
+    session_cookie: &str,
+    basic: &str,
+    client_id: &str,
+    scope: &str,
+) -> Result<(StatusCode, Bytes), String> {
+    let mut pairs = vec![
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", REDIRECT_URI),
+    ];
+    if !scope.is_empty() {
+        pairs.push(("scope", scope));
+    }
+    let path = format!("/api/v1/oauth2/authorize?{}", form(&pairs));
+    let request = conn
+        .request("GET", &path)
+        .header("cookie", session_cookie)
+        .body(Body::default())
+        .map_err(|e| e.to_string())?;
+    let response = conn.send_full(request).await?;
+    if response.status() != StatusCode::FOUND {
+        return Ok((response.status(), response.into_body()));
+    }
+    let code = code_of(response.headers())?;
+    let request = exchange_request(conn, basic, &code).map_err(|e| e.to_string())?;
+    conn.send(request).await
 }
 
 /// The code in an authorize redirect to the app.

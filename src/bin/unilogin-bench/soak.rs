@@ -11,11 +11,10 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use hyper::StatusCode;
 
-use crate::fixture::{Fixture, PASSWORD, REDIRECT_URI, USERNAME};
+use crate::fixture::{Fixture, PASSWORD, USERNAME};
 use crate::load::{Body, Connection};
 use crate::scenarios::{
-    basic_auth, code_of, cookie_value, dead_refresh_tokens, exchange_request, form, json_field,
-    sign_in,
+    basic_auth, cookie_value, dead_refresh_tokens, form, json_field, sign_in, token_for_scope,
 };
 
 const BUCKET: Duration = Duration::from_millis(250);
@@ -184,36 +183,20 @@ impl Mix {
         Ok(mix)
     }
 
-    fn authorize_path(&self, scope: &str) -> String {
-        let mut pairs = vec![
-            ("response_type", "code"),
-            ("client_id", self.client_id.as_str()),
-            ("redirect_uri", REDIRECT_URI),
-        ];
-        if !scope.is_empty() {
-            pairs.push(("scope", scope));
-        }
-        format!("/api/v1/oauth2/authorize?{}", form(&pairs))
-    }
-
     /// Authorize with the session, then the token request; the token answer.
     async fn code_and_tokens(
         &self,
         conn: &mut Connection,
         scope: &str,
     ) -> Result<(StatusCode, Bytes), String> {
-        let request = conn
-            .request("GET", &self.authorize_path(scope))
-            .header("cookie", &self.session_cookie)
-            .body(Body::default())
-            .map_err(|e| e.to_string())?;
-        let response = conn.send_full(request).await?;
-        if response.status() != StatusCode::FOUND {
-            return Ok((response.status(), response.into_body()));
-        }
-        let code = code_of(response.headers())?;
-        let request = exchange_request(conn, &self.basic, &code).map_err(|e| e.to_string())?;
-        conn.send(request).await
+        token_for_scope(
+            conn,
+            &self.session_cookie,
+            &self.basic,
+            &self.client_id,
+            scope,
+        )
+        .await
     }
 
     /// Runs `workers` paced workers for `duration` at `rate` requests per second in all;

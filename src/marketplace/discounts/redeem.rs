@@ -1,15 +1,15 @@
 //! Exclusive discounts at ordering: the private link's offer checked against the order
 //! line, and used (binding the partner) in the order's transaction.
 
-use sqlx::{Any, Transaction};
-
 use super::machine::{transition, Action, Actor};
 use super::service;
 use super::store::{DiscountEvent, DiscountRecord};
 use crate::marketplace::caller::Caller;
+use crate::marketplace::discounts::store as discounts_store;
 use crate::marketplace::order_store::OrderRecord;
 use crate::marketplace::pricing::DiscountRate;
 use crate::marketplace::{MarketError, Marketplace};
+use crate::store::durable::Tx;
 
 /// The link's discount for an order of `product_id` / `sku_code` by the caller.
 pub async fn for_order(
@@ -43,19 +43,13 @@ pub async fn for_order(
 
 /// Marks the discounts of `order`'s lines used by it, inside the order's transaction:
 /// one order per discount, so a second order racing through the same link is refused.
-pub async fn use_in(
-    market: &Marketplace,
-    tx: &mut Transaction<'_, Any>,
-    order: &OrderRecord,
-) -> Result<(), MarketError> {
-    let now = market.clock.now_unix();
+pub async fn use_in(tx: &mut Tx, order: &OrderRecord) -> Result<(), MarketError> {
+    let now = tx.now();
     for line in &order.lines {
         let Some(id) = &line.discount_id else {
             continue;
         };
-        let current = market
-            .store
-            .discount_in(tx, id)
+        let current = discounts_store::discount_in(tx, id)
             .await?
             .ok_or(MarketError::Internal)?;
         let to = transition(current.discount(), Action::Use, Actor::Customer, now)
@@ -69,11 +63,7 @@ pub async fn use_in(
             comment: "",
             at: now,
         };
-        if !market
-            .store
-            .update_discount_in(tx, &current, &event, Some(&order.id))
-            .await?
-        {
+        if !discounts_store::update_discount_in(tx, &current, &event, Some(&order.id)).await? {
             return Err(MarketError::Conflict(
                 "this exclusive discount was used meanwhile: one order per discount".into(),
             ));

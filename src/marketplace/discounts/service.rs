@@ -5,6 +5,7 @@ use serde::Deserialize;
 use super::machine::{applied, transition, Action, Actor, State};
 use super::store::{DiscountEvent, DiscountRecord, PartnerRecord, ACTIVE};
 use crate::marketplace::caller::Caller;
+use crate::marketplace::discounts::store as discounts_store;
 use crate::marketplace::product::ProductContent;
 use crate::marketplace::store::finish;
 use crate::marketplace::{MarketError, Marketplace};
@@ -133,9 +134,7 @@ pub async fn put_partner(
         updated_at: now,
     };
     let mut tx = market.store.begin().await?;
-    let result = market
-        .store
-        .put_partner_in(&mut tx, &record, &caller.claims.sub)
+    let result = discounts_store::put_partner_in(&mut tx, &record, &caller.claims.sub)
         .await
         .map_err(MarketError::from);
     finish(tx, result).await?;
@@ -274,9 +273,7 @@ pub async fn apply(
         created_at: now,
     };
     let mut tx = market.store.begin().await?;
-    let result = market
-        .store
-        .insert_discount_in(&mut tx, &record)
+    let result = discounts_store::insert_discount_in(&mut tx, &record)
         .await
         .map_err(MarketError::from);
     finish(tx, result).await?;
@@ -326,11 +323,7 @@ pub async fn step(
     };
     let mut tx = market.store.begin().await?;
     let result = async {
-        if market
-            .store
-            .update_discount_in(&mut tx, &current, &event, None)
-            .await?
-        {
+        if discounts_store::update_discount_in(&mut tx, &current, &event, None).await? {
             Ok(())
         } else {
             Err(MarketError::Conflict(

@@ -2,10 +2,11 @@
 //! in the caller's transaction, discounts by a conditional UPDATE on the version read.
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Row};
 
 use super::machine::{Discount, State};
 use crate::marketplace::store::{sequence_id, MarketStore};
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 pub const ACTIVE: &str = "active";
@@ -137,7 +138,7 @@ fn bind_all<'q>(
 }
 
 async fn log_in(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     discount_id: &str,
     event: &DiscountEvent<'_>,
     now_ms: i64,
@@ -161,59 +162,6 @@ async fn log_in(
 }
 
 impl MarketStore {
-    /// Registers `tenant_id` in the plan (again), with exactly these authorizations.
-    pub async fn put_partner_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        partner: &PartnerRecord,
-        operator_id: &str,
-    ) -> Result<(), StoreError> {
-        let updated = sqlx::query(
-            "UPDATE mkt_partners SET name = $1, state = $2, registered_by = $3, \
-             version = version + 1, updated_at = $4, distributor_tenant_id = $6 \
-             WHERE tenant_id = $5",
-        )
-        .bind(&partner.name)
-        .bind(ACTIVE)
-        .bind(operator_id)
-        .bind(partner.updated_at)
-        .bind(&partner.tenant_id)
-        .bind(&partner.distributor)
-        .execute(&mut **tx)
-        .await?;
-        if updated.rows_affected() == 0 {
-            sqlx::query(
-                "INSERT INTO mkt_partners (tenant_id, name, state, registered_by, version, \
-                 created_at, updated_at, distributor_tenant_id) \
-                 VALUES ($1, $2, $3, $4, 0, $5, $5, $6)",
-            )
-            .bind(&partner.tenant_id)
-            .bind(&partner.name)
-            .bind(ACTIVE)
-            .bind(operator_id)
-            .bind(partner.updated_at)
-            .bind(&partner.distributor)
-            .execute(&mut **tx)
-            .await?;
-        }
-        sqlx::query("DELETE FROM mkt_partner_authorizations WHERE tenant_id = $1")
-            .bind(&partner.tenant_id)
-            .execute(&mut **tx)
-            .await?;
-        for (product_id, paid_bp) in &partner.authorizations {
-            sqlx::query(
-                "INSERT INTO mkt_partner_authorizations (tenant_id, product_id, paid_bp) \
-                 VALUES ($1, $2, $3)",
-            )
-            .bind(&partner.tenant_id)
-            .bind(product_id)
-            .bind(paid_bp)
-            .execute(&mut **tx)
-            .await?;
-        }
-        Ok(())
-    }
-
     /// Takes a partner out of the plan; false when it is not in it.
     pub async fn remove_partner(&self, tenant_id: &str, now: i64) -> Result<bool, StoreError> {
         let updated = sqlx::query(
@@ -290,44 +238,6 @@ impl MarketStore {
         Ok((partners, total))
     }
 
-    pub async fn insert_discount_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        d: &DiscountRecord,
-    ) -> Result<(), StoreError> {
-        sqlx::query(&format!(
-            "INSERT INTO mkt_discounts ({COLUMNS}, updated_at) VALUES ($1, $2, $3, $4, $5, $6, \
-             $7, $8, $9, $10, $11, $12, $13, $14, NULL, '', 0, $15, $15)"
-        ))
-        .bind(&d.id)
-        .bind(&d.partner_tenant_id)
-        .bind(&d.partner_user_id)
-        .bind(&d.customer_user_id)
-        .bind(&d.product_id)
-        .bind(&d.product_name)
-        .bind(&d.seller_tenant_id)
-        .bind(&d.quote_type)
-        .bind(&d.sku_code)
-        .bind(d.paid_bp)
-        .bind(d.authorized_bp)
-        .bind(d.stored.as_str())
-        .bind(&d.link_token)
-        .bind(d.valid_until)
-        .bind(d.created_at)
-        .execute(&mut **tx)
-        .await?;
-        let event = DiscountEvent {
-            action: "apply",
-            actor: "partner",
-            actor_id: &d.partner_user_id,
-            from: "",
-            to: d.stored,
-            comment: "",
-            at: d.created_at,
-        };
-        log_in(tx, &d.id, &event, self.now_millis()).await
-    }
-
     async fn discount_where(
         &self,
         column: &str,
@@ -338,21 +248,6 @@ impl MarketStore {
         ))
         .bind(value)
         .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(discount_of).transpose()
-    }
-
-    /// `discount`, read inside the caller's transaction.
-    pub async fn discount_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        id: &str,
-    ) -> Result<Option<DiscountRecord>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM mkt_discounts WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&mut **tx)
         .await?;
         row.as_ref().map(discount_of).transpose()
     }
@@ -415,36 +310,132 @@ impl MarketStore {
         let discounts = rows.iter().map(discount_of).collect::<Result<_, _>>()?;
         Ok((discounts, total))
     }
+}
 
-    /// Writes the discount's new state if it is still at the version read, with one log
-    /// row; false when another change came first.
-    pub async fn update_discount_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        current: &DiscountRecord,
-        event: &DiscountEvent<'_>,
-        order_id: Option<&str>,
-    ) -> Result<bool, StoreError> {
-        let updated = sqlx::query(
-            "UPDATE mkt_discounts SET state = $1, comment = $2, order_id = $3, \
-             version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6",
+/// Writes the discount's new state if it is still at the version read, with one log
+/// row; false when another change came first.
+pub async fn update_discount_in(
+    tx: &mut Tx,
+    current: &DiscountRecord,
+    event: &DiscountEvent<'_>,
+    order_id: Option<&str>,
+) -> Result<bool, StoreError> {
+    let updated = sqlx::query(
+        "UPDATE mkt_discounts SET state = $1, comment = $2, order_id = $3, \
+         version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6",
+    )
+    .bind(event.to.as_str())
+    .bind(if event.comment.is_empty() {
+        &current.comment
+    } else {
+        event.comment
+    })
+    .bind(order_id.or(current.order_id.as_deref()))
+    .bind(event.at)
+    .bind(&current.id)
+    .bind(current.version)
+    .execute(&mut **tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Ok(false);
+    }
+    log_in(tx, &current.id, event, tx.now_millis()).await?;
+    Ok(true)
+}
+
+/// `discount`, read inside the caller's transaction.
+pub async fn discount_in(tx: &mut Tx, id: &str) -> Result<Option<DiscountRecord>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM mkt_discounts WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(discount_of).transpose()
+}
+
+pub async fn insert_discount_in(tx: &mut Tx, d: &DiscountRecord) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "INSERT INTO mkt_discounts ({COLUMNS}, updated_at) VALUES ($1, $2, $3, $4, $5, $6, \
+         $7, $8, $9, $10, $11, $12, $13, $14, NULL, '', 0, $15, $15)"
+    ))
+    .bind(&d.id)
+    .bind(&d.partner_tenant_id)
+    .bind(&d.partner_user_id)
+    .bind(&d.customer_user_id)
+    .bind(&d.product_id)
+    .bind(&d.product_name)
+    .bind(&d.seller_tenant_id)
+    .bind(&d.quote_type)
+    .bind(&d.sku_code)
+    .bind(d.paid_bp)
+    .bind(d.authorized_bp)
+    .bind(d.stored.as_str())
+    .bind(&d.link_token)
+    .bind(d.valid_until)
+    .bind(d.created_at)
+    .execute(&mut **tx)
+    .await?;
+    let event = DiscountEvent {
+        action: "apply",
+        actor: "partner",
+        actor_id: &d.partner_user_id,
+        from: "",
+        to: d.stored,
+        comment: "",
+        at: d.created_at,
+    };
+    log_in(tx, &d.id, &event, tx.now_millis()).await
+}
+
+/// Registers `tenant_id` in the plan (again), with exactly these authorizations.
+pub async fn put_partner_in(
+    tx: &mut Tx,
+    partner: &PartnerRecord,
+    operator_id: &str,
+) -> Result<(), StoreError> {
+    let updated = sqlx::query(
+        "UPDATE mkt_partners SET name = $1, state = $2, registered_by = $3, \
+         version = version + 1, updated_at = $4, distributor_tenant_id = $6 \
+         WHERE tenant_id = $5",
+    )
+    .bind(&partner.name)
+    .bind(ACTIVE)
+    .bind(operator_id)
+    .bind(partner.updated_at)
+    .bind(&partner.tenant_id)
+    .bind(&partner.distributor)
+    .execute(&mut **tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        sqlx::query(
+            "INSERT INTO mkt_partners (tenant_id, name, state, registered_by, version, \
+             created_at, updated_at, distributor_tenant_id) \
+             VALUES ($1, $2, $3, $4, 0, $5, $5, $6)",
         )
-        .bind(event.to.as_str())
-        .bind(if event.comment.is_empty() {
-            &current.comment
-        } else {
-            event.comment
-        })
-        .bind(order_id.or(current.order_id.as_deref()))
-        .bind(event.at)
-        .bind(&current.id)
-        .bind(current.version)
+        .bind(&partner.tenant_id)
+        .bind(&partner.name)
+        .bind(ACTIVE)
+        .bind(operator_id)
+        .bind(partner.updated_at)
+        .bind(&partner.distributor)
         .execute(&mut **tx)
         .await?;
-        if updated.rows_affected() != 1 {
-            return Ok(false);
-        }
-        log_in(tx, &current.id, event, self.now_millis()).await?;
-        Ok(true)
     }
+    sqlx::query("DELETE FROM mkt_partner_authorizations WHERE tenant_id = $1")
+        .bind(&partner.tenant_id)
+        .execute(&mut **tx)
+        .await?;
+    for (product_id, paid_bp) in &partner.authorizations {
+        sqlx::query(
+            "INSERT INTO mkt_partner_authorizations (tenant_id, product_id, paid_bp) \
+             VALUES ($1, $2, $3)",
+        )
+        .bind(&partner.tenant_id)
+        .bind(product_id)
+        .bind(paid_bp)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }

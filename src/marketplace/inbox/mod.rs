@@ -10,9 +10,7 @@ pub mod store;
 
 use std::sync::Arc;
 
-use sqlx::{Any, Transaction};
-
-use super::store::MarketStore;
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 /// Who a message is for.
@@ -97,33 +95,27 @@ impl Channels {
     }
 }
 
-impl MarketStore {
-    /// Stores the notices in the event's transaction.
-    pub async fn notify_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        notices: &[Notice],
-    ) -> Result<(), StoreError> {
-        let now = self.now();
-        for notice in notices {
-            let (audience, recipient) = notice.audience.parts();
-            sqlx::query(
-                "INSERT INTO mkt_inbox (id, audience, recipient, event, subject_type, subject_id, \
-                 subject_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(super::store::sequence_id("msg", self.now_millis()))
-            .bind(audience)
-            .bind(recipient)
-            .bind(notice.event)
-            .bind(notice.subject_type)
-            .bind(&notice.subject_id)
-            .bind(&notice.subject_name)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-        }
-        Ok(())
+/// Stores the notices in the event's transaction.
+pub async fn notify_in(tx: &mut Tx, notices: &[Notice]) -> Result<(), StoreError> {
+    let now = tx.now();
+    for notice in notices {
+        let (audience, recipient) = notice.audience.parts();
+        sqlx::query(
+            "INSERT INTO mkt_inbox (id, audience, recipient, event, subject_type, subject_id, \
+             subject_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(super::store::sequence_id("msg", tx.now_millis()))
+        .bind(audience)
+        .bind(recipient)
+        .bind(notice.event)
+        .bind(notice.subject_type)
+        .bind(&notice.subject_id)
+        .bind(&notice.subject_name)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::marketplace::store::MarketStore;
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 /// The access key bound to each interface category (three different keys).
@@ -127,15 +128,6 @@ impl MarketStore {
         kit_app_where(self.pool(), "product_id", product_id).await
     }
 
-    /// `kit_app_of_product`, read inside the caller's transaction.
-    pub async fn kit_app_of_product_in(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        product_id: &str,
-    ) -> Result<Option<KitApp>, StoreError> {
-        kit_app_where(&mut **tx, "product_id", product_id).await
-    }
-
     pub async fn kit_apps_of(&self, seller_tenant_id: &str) -> Result<Vec<KitApp>, StoreError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM kit_apps WHERE seller_tenant_id = $1 ORDER BY created_at, id"
@@ -171,6 +163,14 @@ impl MarketStore {
         let value: serde_json::Value = serde_json::from_str(&content).unwrap_or_default();
         Ok(value["accessType"].as_str().map(str::to_owned))
     }
+}
+
+/// `kit_app_of_product`, read inside the caller's transaction.
+pub async fn kit_app_of_product_in(
+    tx: &mut Tx,
+    product_id: &str,
+) -> Result<Option<KitApp>, StoreError> {
+    kit_app_where(&mut **tx, "product_id", product_id).await
 }
 
 /// The app whose unique `column` (a name of ours, never input) holds `value`.

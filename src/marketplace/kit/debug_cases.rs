@@ -11,6 +11,7 @@ use super::exchange::Activity;
 use super::secret_delivery::DeliveryKey;
 use crate::marketplace::store::MarketStore;
 use crate::secret::Secret;
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 /// The cases a product's instances need (§4.5): period billing new, renew, expire and
@@ -138,30 +139,7 @@ impl MarketStore {
     }
 
     pub async fn debug_cases(&self, app_id: &str) -> Result<Vec<SavedCase>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT scenario, url, params, answer, saved_at FROM kit_debug_cases \
-             WHERE app_id = $1 ORDER BY scenario",
-        )
-        .bind(app_id)
-        .fetch_all(self.pool())
-        .await?;
-        let json = |raw: String| {
-            serde_json::from_str::<Value>(&raw).map_err(|e| StoreError::Corrupt(e.to_string()))
-        };
-        rows.iter()
-            .map(|row| {
-                let scenario: String = row.try_get("scenario")?;
-                Ok(SavedCase {
-                    scenario: Activity::parse(&scenario).ok_or_else(|| {
-                        StoreError::Corrupt(format!("debug case scenario {scenario:?}"))
-                    })?,
-                    url: row.try_get("url")?,
-                    params: json(row.try_get("params")?)?,
-                    answer: json(row.try_get("answer")?)?,
-                    saved_at: row.try_get("saved_at")?,
-                })
-            })
-            .collect()
+        debug_cases_with(self.pool(), app_id).await
     }
 
     /// The required scenarios the app has no saved case of.
@@ -170,18 +148,57 @@ impl MarketStore {
         app_id: &str,
         period_billing: bool,
     ) -> Result<Vec<Activity>, StoreError> {
-        let saved: Vec<Activity> = self
-            .debug_cases(app_id)
-            .await?
-            .into_iter()
-            .map(|c| c.scenario)
-            .collect();
-        Ok(required(period_billing)
-            .iter()
-            .copied()
-            .filter(|a| !saved.contains(a))
-            .collect())
+        let saved = debug_cases_with(self.pool(), app_id).await?;
+        Ok(missing(&saved, period_billing))
     }
+}
+
+/// `missing_debug_cases` inside the caller's transaction.
+pub async fn missing_debug_cases_in(
+    tx: &mut Tx,
+    app_id: &str,
+    period_billing: bool,
+) -> Result<Vec<Activity>, StoreError> {
+    let saved = debug_cases_with(&mut **tx, app_id).await?;
+    Ok(missing(&saved, period_billing))
+}
+
+fn missing(saved: &[SavedCase], period_billing: bool) -> Vec<Activity> {
+    required(period_billing)
+        .iter()
+        .copied()
+        .filter(|a| !saved.iter().any(|c| c.scenario == *a))
+        .collect()
+}
+
+async fn debug_cases_with<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    app_id: &str,
+) -> Result<Vec<SavedCase>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT scenario, url, params, answer, saved_at FROM kit_debug_cases \
+         WHERE app_id = $1 ORDER BY scenario",
+    )
+    .bind(app_id)
+    .fetch_all(executor)
+    .await?;
+    let json = |raw: String| {
+        serde_json::from_str::<Value>(&raw).map_err(|e| StoreError::Corrupt(e.to_string()))
+    };
+    rows.iter()
+        .map(|row| {
+            let scenario: String = row.try_get("scenario")?;
+            Ok(SavedCase {
+                scenario: Activity::parse(&scenario).ok_or_else(|| {
+                    StoreError::Corrupt(format!("debug case scenario {scenario:?}"))
+                })?,
+                url: row.try_get("url")?,
+                params: json(row.try_get("params")?)?,
+                answer: json(row.try_get("answer")?)?,
+                saved_at: row.try_get("saved_at")?,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -3,10 +3,11 @@
 //! enqueues): of two instances of unilogin making the same change, one wins.
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Row};
 
 use super::instance::{transition, Action, Actor, Effect, Instance, Refused, State};
 use crate::marketplace::store::{sequence_id, MarketStore};
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,7 +111,7 @@ fn actor_name(actor: Actor) -> &'static str {
 }
 
 async fn log_in(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     id: String,
     instance_id: &str,
     entry: &LogEntry,
@@ -133,135 +134,8 @@ async fn log_in(
 }
 
 impl MarketStore {
-    /// Stores a new instance (`Conflict`: the tenant has an open one of the app, or the
-    /// order line has one).
-    pub async fn insert_instance_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        record: &InstanceRecord,
-        detail: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query(&format!(
-            "INSERT INTO kit_instances ({COLUMNS}, open_key) VALUES ($1, $2, $3, $4, $5, $6, \
-             $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
-        ))
-        .bind(&record.id)
-        .bind(&record.app_id)
-        .bind(&record.seller_tenant_id)
-        .bind(&record.buyer_tenant_id)
-        .bind(&record.buyer_user_id)
-        .bind(&record.order_id)
-        .bind(&record.order_line_id)
-        .bind(record.instance.state.as_str())
-        .bind(&record.seller_instance_id)
-        .bind(&record.client_id)
-        .bind(record.instance.expires_at)
-        .bind(record.instance.frozen_until)
-        .bind(record.version)
-        .bind(record.created_at)
-        .bind(record.updated_at)
-        .bind(open_key(record))
-        .execute(&mut **tx)
-        .await?;
-        let entry = LogEntry {
-            action: "ordered".into(),
-            actor: actor_name(Actor::Buyer).into(),
-            from_state: String::new(),
-            to_state: record.instance.state.as_str().into(),
-            detail: detail.to_owned(),
-            at: record.created_at,
-        };
-        log_in(
-            tx,
-            sequence_id("log", self.now_millis()),
-            &record.id,
-            &entry,
-        )
-        .await
-    }
-
-    /// Writes `next` over the instance if it is still at the version `next` was read
-    /// at, with one log row; false when another change came first.
-    pub async fn update_instance_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        next: &InstanceRecord,
-        from: State,
-        action: &str,
-        actor: Actor,
-        detail: &str,
-    ) -> Result<bool, StoreError> {
-        let now = self.now();
-        let updated = sqlx::query(
-            "UPDATE kit_instances SET state = $1, open_key = $2, seller_instance_id = $3, \
-             expires_at = $4, frozen_until = $5, version = version + 1, updated_at = $6 \
-             WHERE id = $7 AND version = $8",
-        )
-        .bind(next.instance.state.as_str())
-        .bind(open_key(next))
-        .bind(&next.seller_instance_id)
-        .bind(next.instance.expires_at)
-        .bind(next.instance.frozen_until)
-        .bind(now)
-        .bind(&next.id)
-        .bind(next.version)
-        .execute(&mut **tx)
-        .await?;
-        if updated.rows_affected() != 1 {
-            return Ok(false);
-        }
-        let entry = LogEntry {
-            action: action.to_owned(),
-            actor: actor_name(actor).into(),
-            from_state: from.as_str().into(),
-            to_state: next.instance.state.as_str().into(),
-            detail: detail.to_owned(),
-            at: now,
-        };
-        log_in(tx, sequence_id("log", self.now_millis()), &next.id, &entry).await?;
-        Ok(true)
-    }
-
-    /// Applies `action` to `current` (as read, at its version) inside `tx`: the transition
-    /// decided, the conditional update with its log row named `name`.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn apply_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        current: &InstanceRecord,
-        action: Action,
-        actor: Actor,
-        name: &str,
-        detail: &str,
-    ) -> Result<Applied, StoreError> {
-        let (next, effects) = match transition(current.instance, action, actor, self.now()) {
-            Ok(decided) => decided,
-            Err(refused) => return Ok(Applied::Refused(refused)),
-        };
-        let record = InstanceRecord {
-            instance: next,
-            ..current.clone()
-        };
-        let state = current.instance.state;
-        if !self
-            .update_instance_in(tx, &record, state, name, actor, detail)
-            .await?
-        {
-            return Ok(Applied::Stale);
-        }
-        Ok(Applied::Changed {
-            record: Box::new(record),
-            effects,
-        })
-    }
-
     pub async fn instance(&self, id: &str) -> Result<Option<InstanceRecord>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM kit_instances WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(record_of).transpose()
+        instance_with(self.pool(), id).await
     }
 
     /// The open (opening, live or frozen) instance of `app_id` for `tenant`.
@@ -270,12 +144,7 @@ impl MarketStore {
         app_id: &str,
         tenant: &str,
     ) -> Result<Option<InstanceRecord>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM kit_instances WHERE open_key = $1");
-        let row = sqlx::query(&sql)
-            .bind(format!("{app_id}/{tenant}"))
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(record_of).transpose()
+        open_instance_with(self.pool(), app_id, tenant).await
     }
 
     /// A tenant's instances, newest first.
@@ -352,4 +221,150 @@ impl MarketStore {
             })
             .collect()
     }
+}
+
+/// Applies `action` to `current` (as read, at its version) inside `tx`: the transition
+/// decided, the conditional update with its log row named `name`.
+#[allow(clippy::too_many_arguments)]
+pub async fn apply_in(
+    tx: &mut Tx,
+    current: &InstanceRecord,
+    action: Action,
+    actor: Actor,
+    name: &str,
+    detail: &str,
+) -> Result<Applied, StoreError> {
+    let (next, effects) = match transition(current.instance, action, actor, tx.now()) {
+        Ok(decided) => decided,
+        Err(refused) => return Ok(Applied::Refused(refused)),
+    };
+    let record = InstanceRecord {
+        instance: next,
+        ..current.clone()
+    };
+    let state = current.instance.state;
+    if !update_instance_in(tx, &record, state, name, actor, detail).await? {
+        return Ok(Applied::Stale);
+    }
+    Ok(Applied::Changed {
+        record: Box::new(record),
+        effects,
+    })
+}
+
+/// Writes `next` over the instance if it is still at the version `next` was read
+/// at, with one log row; false when another change came first.
+pub async fn update_instance_in(
+    tx: &mut Tx,
+    next: &InstanceRecord,
+    from: State,
+    action: &str,
+    actor: Actor,
+    detail: &str,
+) -> Result<bool, StoreError> {
+    let now = tx.now();
+    let updated = sqlx::query(
+        "UPDATE kit_instances SET state = $1, open_key = $2, seller_instance_id = $3, \
+         expires_at = $4, frozen_until = $5, version = version + 1, updated_at = $6 \
+         WHERE id = $7 AND version = $8",
+    )
+    .bind(next.instance.state.as_str())
+    .bind(open_key(next))
+    .bind(&next.seller_instance_id)
+    .bind(next.instance.expires_at)
+    .bind(next.instance.frozen_until)
+    .bind(now)
+    .bind(&next.id)
+    .bind(next.version)
+    .execute(&mut **tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let entry = LogEntry {
+        action: action.to_owned(),
+        actor: actor_name(actor).into(),
+        from_state: from.as_str().into(),
+        to_state: next.instance.state.as_str().into(),
+        detail: detail.to_owned(),
+        at: now,
+    };
+    log_in(tx, sequence_id("log", tx.now_millis()), &next.id, &entry).await?;
+    Ok(true)
+}
+
+/// Stores a new instance (`Conflict`: the tenant has an open one of the app, or the
+/// order line has one).
+pub async fn insert_instance_in(
+    tx: &mut Tx,
+    record: &InstanceRecord,
+    detail: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "INSERT INTO kit_instances ({COLUMNS}, open_key) VALUES ($1, $2, $3, $4, $5, $6, \
+         $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+    ))
+    .bind(&record.id)
+    .bind(&record.app_id)
+    .bind(&record.seller_tenant_id)
+    .bind(&record.buyer_tenant_id)
+    .bind(&record.buyer_user_id)
+    .bind(&record.order_id)
+    .bind(&record.order_line_id)
+    .bind(record.instance.state.as_str())
+    .bind(&record.seller_instance_id)
+    .bind(&record.client_id)
+    .bind(record.instance.expires_at)
+    .bind(record.instance.frozen_until)
+    .bind(record.version)
+    .bind(record.created_at)
+    .bind(record.updated_at)
+    .bind(open_key(record))
+    .execute(&mut **tx)
+    .await?;
+    let entry = LogEntry {
+        action: "ordered".into(),
+        actor: actor_name(Actor::Buyer).into(),
+        from_state: String::new(),
+        to_state: record.instance.state.as_str().into(),
+        detail: detail.to_owned(),
+        at: record.created_at,
+    };
+    log_in(tx, sequence_id("log", tx.now_millis()), &record.id, &entry).await
+}
+
+/// `instance` inside the caller's transaction.
+pub async fn instance_in(tx: &mut Tx, id: &str) -> Result<Option<InstanceRecord>, StoreError> {
+    instance_with(&mut **tx, id).await
+}
+
+/// `open_instance` inside the caller's transaction.
+pub async fn open_instance_in(
+    tx: &mut Tx,
+    app_id: &str,
+    tenant: &str,
+) -> Result<Option<InstanceRecord>, StoreError> {
+    open_instance_with(&mut **tx, app_id, tenant).await
+}
+
+async fn instance_with<'e>(
+    executor: impl sqlx::Executor<'e, Database = Any>,
+    id: &str,
+) -> Result<Option<InstanceRecord>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM kit_instances WHERE id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(executor).await?;
+    row.as_ref().map(record_of).transpose()
+}
+
+async fn open_instance_with<'e>(
+    executor: impl sqlx::Executor<'e, Database = Any>,
+    app_id: &str,
+    tenant: &str,
+) -> Result<Option<InstanceRecord>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM kit_instances WHERE open_key = $1");
+    let row = sqlx::query(&sql)
+        .bind(format!("{app_id}/{tenant}"))
+        .fetch_optional(executor)
+        .await?;
+    row.as_ref().map(record_of).transpose()
 }

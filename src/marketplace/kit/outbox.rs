@@ -14,6 +14,7 @@ use sqlx::{AnyPool, Row};
 
 use super::exchange::Activity;
 use crate::clock::Clock;
+use crate::store::durable::{Durable, Tx};
 use crate::store::StoreError;
 
 /// How long a claimed attempt may take before another instance may make it again:
@@ -157,6 +158,7 @@ pub enum AfterFailure {
 #[derive(Clone)]
 pub struct Outbox {
     pool: AnyPool,
+    durable: Durable,
     clock: Clock,
 }
 
@@ -199,67 +201,25 @@ fn job_of(row: &AnyRow) -> Result<Job, StoreError> {
 }
 
 impl Outbox {
-    pub fn new(pool: AnyPool, clock: Clock) -> Self {
-        Self { pool, clock }
+    pub fn new(durable: &Durable, clock: Clock) -> Self {
+        Self {
+            pool: durable.pool().clone(),
+            durable: durable.clone().with_clock(clock.clone()),
+            clock,
+        }
     }
 
     /// A transaction on the outbox's store (for `succeed_in` with its consequences).
-    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
-        Ok(self.pool.begin().await?)
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        self.durable.begin().await
     }
 
     /// Adds a job due now, or finds the one with the same idempotency key.
     pub async fn enqueue(&self, job: &NewJob) -> Result<Enqueued, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let enqueued = self.enqueue_in(&mut tx, job).await?;
+        let mut tx = self.durable.begin().await?;
+        let enqueued = enqueue_in(&mut tx, job).await?;
         tx.commit().await?;
         Ok(enqueued)
-    }
-
-    /// `enqueue` inside the caller's transaction (a state change and the calls it makes
-    /// are one commit).
-    pub async fn enqueue_in(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        job: &NewJob,
-    ) -> Result<Enqueued, StoreError> {
-        let now = self.clock.now_unix();
-        let id = format!("job-{}", crate::secret::random_id(20));
-        let window = retry_policy(job.activity).window.as_secs() as i64;
-        let inserted = sqlx::query(
-            "INSERT INTO kit_jobs (id, seller_tenant_id, app_id, instance_id, activity, \
-             idempotency_key, payload, status, next_attempt_at, give_up_at, created_at, \
-             updated_at, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $8, $8, \
-             $10) ON CONFLICT (idempotency_key) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(&job.seller_tenant_id)
-        .bind(&job.app_id)
-        .bind(&job.instance_id)
-        .bind(job.activity.as_str())
-        .bind(&job.idempotency_key)
-        .bind(job.payload.to_string())
-        .bind(now)
-        .bind(now + window)
-        .bind(self.next_seq())
-        .execute(&mut **tx)
-        .await?;
-        if inserted.rows_affected() == 1 {
-            return Ok(Enqueued::Created(id));
-        }
-        let existing: String =
-            sqlx::query_scalar("SELECT id FROM kit_jobs WHERE idempotency_key = $1")
-                .bind(&job.idempotency_key)
-                .fetch_one(&mut **tx)
-                .await?;
-        Ok(Enqueued::Existing(existing))
-    }
-
-    /// Enqueue order: the clock's milliseconds and a counter, so jobs enqueued in one
-    /// transaction keep their order.
-    fn next_seq(&self) -> i64 {
-        static COUNTER: AtomicI64 = AtomicI64::new(0);
-        self.clock.now_millis() * 1000 + COUNTER.fetch_add(1, Ordering::Relaxed) % 1000
     }
 
     pub async fn job(&self, id: &str) -> Result<Option<Job>, StoreError> {
@@ -309,30 +269,6 @@ impl Outbox {
         Ok(claimed)
     }
 
-    /// Records an accepted answer, inside the caller's transaction; false if the lease
-    /// was lost meanwhile.
-    pub async fn succeed_in(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        job_id: &str,
-        owner: &str,
-        answer: &Value,
-    ) -> Result<bool, StoreError> {
-        let now = self.clock.now_unix();
-        let done = sqlx::query(
-            "UPDATE kit_jobs SET status = 'done', answer = $1, last_error = '', \
-             lease_owner = '', lease_until = 0, updated_at = $2 \
-             WHERE id = $3 AND lease_owner = $4 AND status = 'pending'",
-        )
-        .bind(answer.to_string())
-        .bind(now)
-        .bind(job_id)
-        .bind(owner)
-        .execute(&mut **tx)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
     /// Records a failed attempt: the next one is due one interval after this one was,
     /// or, past the window, the job is failed.
     pub async fn attempt_failed(
@@ -341,49 +277,10 @@ impl Outbox {
         owner: &str,
         error: &str,
     ) -> Result<AfterFailure, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let after = self.attempt_failed_in(&mut tx, job, owner, error).await?;
+        let mut tx = self.durable.begin().await?;
+        let after = attempt_failed_in(&mut tx, job, owner, error).await?;
         tx.commit().await?;
         Ok(after)
-    }
-
-    /// `attempt_failed` inside the caller's transaction (giving up and its consequences
-    /// are one commit).
-    pub async fn attempt_failed_in(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        job: &Job,
-        owner: &str,
-        error: &str,
-    ) -> Result<AfterFailure, StoreError> {
-        let now = self.clock.now_unix();
-        // The schedule keeps its slots (0, 1, 2, 3 hours) however late an attempt ran.
-        let slot = job.next_attempt_at + retry_policy(job.activity).interval.as_secs() as i64;
-        let next = slot.max(now);
-        let (status, after) = if next > job.give_up_at {
-            (JobStatus::Failed, AfterFailure::GaveUp)
-        } else {
-            (JobStatus::Pending, AfterFailure::Retrying(next))
-        };
-        let error: String = error.chars().take(1000).collect();
-        let recorded = sqlx::query(
-            "UPDATE kit_jobs SET status = $1, next_attempt_at = $2, last_error = $3, \
-             lease_owner = '', lease_until = 0, updated_at = $4 \
-             WHERE id = $5 AND lease_owner = $6 AND status = 'pending'",
-        )
-        .bind(status.as_str())
-        .bind(next)
-        .bind(&error)
-        .bind(now)
-        .bind(&job.id)
-        .bind(owner)
-        .execute(&mut **tx)
-        .await?;
-        Ok(if recorded.rows_affected() == 1 {
-            after
-        } else {
-            AfterFailure::LeaseLost
-        })
     }
 
     /// The seller's manual retry of a failed job: due now, with a fresh window. Refused
@@ -462,6 +359,108 @@ impl Outbox {
             .await?;
         rows.iter().map(job_of).collect()
     }
+}
+
+/// `attempt_failed` inside the caller's transaction (giving up and its consequences
+/// are one commit).
+pub async fn attempt_failed_in(
+    tx: &mut Tx,
+    job: &Job,
+    owner: &str,
+    error: &str,
+) -> Result<AfterFailure, StoreError> {
+    let now = tx.now();
+    // The schedule keeps its slots (0, 1, 2, 3 hours) however late an attempt ran.
+    let slot = job.next_attempt_at + retry_policy(job.activity).interval.as_secs() as i64;
+    let next = slot.max(now);
+    let (status, after) = if next > job.give_up_at {
+        (JobStatus::Failed, AfterFailure::GaveUp)
+    } else {
+        (JobStatus::Pending, AfterFailure::Retrying(next))
+    };
+    let error: String = error.chars().take(1000).collect();
+    let recorded = sqlx::query(
+        "UPDATE kit_jobs SET status = $1, next_attempt_at = $2, last_error = $3, \
+         lease_owner = '', lease_until = 0, updated_at = $4 \
+         WHERE id = $5 AND lease_owner = $6 AND status = 'pending'",
+    )
+    .bind(status.as_str())
+    .bind(next)
+    .bind(&error)
+    .bind(now)
+    .bind(&job.id)
+    .bind(owner)
+    .execute(&mut **tx)
+    .await?;
+    Ok(if recorded.rows_affected() == 1 {
+        after
+    } else {
+        AfterFailure::LeaseLost
+    })
+}
+
+/// Records an accepted answer, inside the caller's transaction; false if the lease
+/// was lost meanwhile.
+pub async fn succeed_in(
+    tx: &mut Tx,
+    job_id: &str,
+    owner: &str,
+    answer: &Value,
+) -> Result<bool, StoreError> {
+    let now = tx.now();
+    let done = sqlx::query(
+        "UPDATE kit_jobs SET status = 'done', answer = $1, last_error = '', \
+         lease_owner = '', lease_until = 0, updated_at = $2 \
+         WHERE id = $3 AND lease_owner = $4 AND status = 'pending'",
+    )
+    .bind(answer.to_string())
+    .bind(now)
+    .bind(job_id)
+    .bind(owner)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// `enqueue` inside the caller's transaction (a state change and the calls it makes
+/// are one commit).
+pub async fn enqueue_in(tx: &mut Tx, job: &NewJob) -> Result<Enqueued, StoreError> {
+    let now = tx.now();
+    let id = format!("job-{}", crate::secret::random_id(20));
+    let window = retry_policy(job.activity).window.as_secs() as i64;
+    let inserted = sqlx::query(
+        "INSERT INTO kit_jobs (id, seller_tenant_id, app_id, instance_id, activity, \
+         idempotency_key, payload, status, next_attempt_at, give_up_at, created_at, \
+         updated_at, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $8, $8, \
+         $10) ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&job.seller_tenant_id)
+    .bind(&job.app_id)
+    .bind(&job.instance_id)
+    .bind(job.activity.as_str())
+    .bind(&job.idempotency_key)
+    .bind(job.payload.to_string())
+    .bind(now)
+    .bind(now + window)
+    .bind(next_seq(tx))
+    .execute(&mut **tx)
+    .await?;
+    if inserted.rows_affected() == 1 {
+        return Ok(Enqueued::Created(id));
+    }
+    let existing: String = sqlx::query_scalar("SELECT id FROM kit_jobs WHERE idempotency_key = $1")
+        .bind(&job.idempotency_key)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(Enqueued::Existing(existing))
+}
+
+/// Enqueue order: the clock's milliseconds and a counter, so jobs enqueued in one
+/// transaction keep their order.
+fn next_seq(tx: &Tx) -> i64 {
+    static COUNTER: AtomicI64 = AtomicI64::new(0);
+    tx.now_millis() * 1000 + COUNTER.fetch_add(1, Ordering::Relaxed) % 1000
 }
 
 #[cfg(test)]

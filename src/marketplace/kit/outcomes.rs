@@ -16,12 +16,15 @@ use super::provisioning::align_registration;
 use super::secret_delivery::DeliveryKey;
 use crate::admin::{Actor as AdminActor, AppRole, NewClientRequest};
 use crate::domain::{RedirectUri, TenantId};
+use crate::marketplace::inbox;
 use crate::marketplace::inbox::{Audience, Notice};
+use crate::marketplace::kit::instance_store;
+use crate::marketplace::kit::outbox;
+use crate::marketplace::order_store;
 use crate::marketplace::order_store::{OrderLineRecord, OrderRecord};
 use crate::marketplace::Marketplace;
+use crate::store::durable::Tx;
 use crate::store::StoreError;
-
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// Records an accepted answer and what it sets off.
 pub async fn settle_accepted(
@@ -152,7 +155,6 @@ async fn register(
 }
 
 async fn opened(
-    market: &Marketplace,
     tx: &mut Tx,
     current: InstanceRecord,
     seller_instance: Option<String>,
@@ -163,17 +165,15 @@ async fn opened(
         current.seller_instance_id = id;
     }
     let detail = format!("instanceId {}", current.seller_id());
-    let store = &market.store;
-    let outcome = store
-        .apply_in(
-            tx,
-            &current,
-            Action::Opened,
-            Actor::System,
-            "opened",
-            &detail,
-        )
-        .await?;
+    let outcome = instance_store::apply_in(
+        tx,
+        &current,
+        Action::Opened,
+        Actor::System,
+        "opened",
+        &detail,
+    )
+    .await?;
     let Applied::Changed {
         record: changed,
         effects,
@@ -186,7 +186,7 @@ async fn opened(
             instance: &changed,
             test: false,
         };
-        let now_ms = market.clock.now_millis();
+        let now_ms = tx.now_millis();
         let tenant = TenantInfo {
             id: &changed.buyer_tenant_id,
             name: &delivery.tenant_name,
@@ -203,19 +203,18 @@ async fn opened(
             calls.application_sync(Some(&delivery.sealed_secret), SyncFlag::Add, now_ms),
             calls.user_sync(&buyer, now_ms),
         ] {
-            market.outbox.enqueue_in(tx, &job).await?;
+            outbox::enqueue_in(tx, &job).await?;
         }
     }
     Ok(Some(*changed))
 }
 
 async fn poll_opening(
-    market: &Marketplace,
     tx: &mut Tx,
     job: &Job,
     seller_instance: Option<&str>,
 ) -> Result<Option<InstanceRecord>, StoreError> {
-    let Some(mut current) = market.store.instance(&job.instance_id).await? else {
+    let Some(mut current) = instance_store::instance_in(tx, &job.instance_id).await? else {
         return Ok(None);
     };
     if current.instance.state != State::Opening {
@@ -225,10 +224,15 @@ async fn poll_opening(
         current.seller_instance_id = id.to_owned();
         let detail = format!("opening asynchronously, instanceId {id}");
         let state = current.instance.state;
-        if !market
-            .store
-            .update_instance_in(tx, &current, state, "opening", Actor::System, &detail)
-            .await?
+        if !instance_store::update_instance_in(
+            tx,
+            &current,
+            state,
+            "opening",
+            Actor::System,
+            &detail,
+        )
+        .await?
         {
             return Ok(None);
         }
@@ -237,10 +241,7 @@ async fn poll_opening(
         instance: &current,
         test: false,
     };
-    market
-        .outbox
-        .enqueue_in(tx, &calls.query_instance())
-        .await?;
+    outbox::enqueue_in(tx, &calls.query_instance()).await?;
     Ok(None)
 }
 
@@ -265,17 +266,13 @@ enum Then {
 async fn commit(market: &Marketplace, job: &Job, owner: &str, answer: &Value, then: Then) {
     let result = async {
         let mut tx = market.outbox.begin().await?;
-        if !market
-            .outbox
-            .succeed_in(&mut tx, &job.id, owner, answer)
-            .await?
-        {
+        if !outbox::succeed_in(&mut tx, &job.id, owner, answer).await? {
             return Ok::<_, StoreError>((false, None));
         }
         let changed = match then {
             Then::Nothing => None,
             Then::Poll { seller_instance } => {
-                poll_opening(market, &mut tx, job, seller_instance.as_deref()).await?
+                poll_opening(&mut tx, job, seller_instance.as_deref()).await?
             }
             Then::Open(opening) => {
                 let Opening {
@@ -283,7 +280,7 @@ async fn commit(market: &Marketplace, job: &Job, owner: &str, answer: &Value, th
                     seller_instance,
                     delivery,
                 } = *opening;
-                opened(market, &mut tx, instance, seller_instance, delivery).await?
+                opened(&mut tx, instance, seller_instance, delivery).await?
             }
         };
         tx.commit().await?;
@@ -311,10 +308,7 @@ async fn commit(market: &Marketplace, job: &Job, owner: &str, answer: &Value, th
 pub async fn settle_failed(market: &Marketplace, job: &Job, owner: &str, why: &str) {
     let result = async {
         let mut tx = market.outbox.begin().await?;
-        let after = market
-            .outbox
-            .attempt_failed_in(&mut tx, job, owner, why)
-            .await?;
+        let after = outbox::attempt_failed_in(&mut tx, job, owner, why).await?;
         let opening = matches!(
             job.activity,
             Activity::NewInstance | Activity::QueryInstance
@@ -328,9 +322,9 @@ pub async fn settle_failed(market: &Marketplace, job: &Job, owner: &str, why: &s
                 &job.id,
                 job.activity.as_str(),
             ));
-            market.store.notify_in(&mut tx, &notices).await?;
+            inbox::notify_in(&mut tx, &notices).await?;
             if opening {
-                notices.extend(give_up_opening(market, &mut tx, job, why).await?);
+                notices.extend(give_up_opening(&mut tx, job, why).await?);
             }
         }
         tx.commit().await?;
@@ -354,38 +348,30 @@ pub async fn settle_failed(market: &Marketplace, job: &Job, owner: &str, why: &s
 
 /// The opening failed for good: the instance fails, and the order is unsubscribed
 /// (refunded, its supervision closed). Returns the in-site messages it sent.
-async fn give_up_opening(
-    market: &Marketplace,
-    tx: &mut Tx,
-    job: &Job,
-    why: &str,
-) -> Result<Vec<Notice>, StoreError> {
-    let Some(current) = market.store.instance(&job.instance_id).await? else {
+async fn give_up_opening(tx: &mut Tx, job: &Job, why: &str) -> Result<Vec<Notice>, StoreError> {
+    let Some(current) = instance_store::instance_in(tx, &job.instance_id).await? else {
         return Ok(Vec::new());
     };
     let detail: String = why.chars().take(500).collect();
-    let outcome = market
-        .store
-        .apply_in(
-            tx,
-            &current,
-            Action::GaveUp,
-            Actor::System,
-            "gave up",
-            &detail,
-        )
-        .await?;
+    let outcome = instance_store::apply_in(
+        tx,
+        &current,
+        Action::GaveUp,
+        Actor::System,
+        "gave up",
+        &detail,
+    )
+    .await?;
     let Applied::Changed { effects, .. } = outcome else {
         return Ok(Vec::new());
     };
-    let now = market.clock.now_unix();
+    let now = tx.now();
     let mut notices = Vec::new();
     if effects.contains(&Effect::UnsubscribeOrder) {
-        if let Some(order) = market.store.order(&current.order_id).await? {
+        if let Some(order) = order_store::order_in(tx, &current.order_id).await? {
             let unsubscription = automatic_unsubscription(&order, now);
-            market.store.insert_order_in(tx, &unsubscription).await?;
+            order_store::insert_order_in(tx, &unsubscription).await?;
             notices = crate::marketplace::unsubscribing::record_failed_provisioning(
-                market,
                 tx,
                 &order,
                 &unsubscription.id,

@@ -3,15 +3,17 @@
 //! the order's transaction. The registration's part (enable, disable) follows the commit
 //! and is set right by the sweep if it was cut off.
 
-use sqlx::{Any, Transaction};
-
-use super::app_store::KitApp;
+use super::app_store::{self, KitApp};
+use super::debug_cases;
 use super::instance::{Action, Actor, Effect, Instance, State};
 use super::instance_store::{Applied, InstanceRecord};
 use super::payloads::{Calls, Renewal, SyncFlag};
 use crate::marketplace::error::MarketError;
+use crate::marketplace::kit::instance_store;
+use crate::marketplace::kit::outbox;
 use crate::marketplace::order_store::OrderRecord;
 use crate::marketplace::Marketplace;
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 /// The registration an instance owns: its id is derived from the instance's, so that
@@ -33,15 +35,11 @@ fn applied(outcome: Applied) -> Result<Vec<Effect>, MarketError> {
 
 /// What an order changes, decided before it is stored (a renewal moves the line's
 /// expiry to the end of the instance's new period).
-pub async fn on_order(
-    market: &Marketplace,
-    tx: &mut Transaction<'_, Any>,
-    order: &mut OrderRecord,
-) -> Result<Option<String>, MarketError> {
+pub async fn on_order(tx: &mut Tx, order: &mut OrderRecord) -> Result<Option<String>, MarketError> {
     let Some(line) = order.lines.first() else {
         return Ok(None);
     };
-    let Some(app) = market.store.kit_app_of_product(&line.product_id).await? else {
+    let Some(app) = app_store::kit_app_of_product_in(tx, &line.product_id).await? else {
         return Ok(None);
     };
     if order.buyer_tenant_id.is_empty() {
@@ -49,10 +47,7 @@ pub async fn on_order(
             "a joint-operation app is bought for a tenant: sign in as a user of one".into(),
         ));
     }
-    let open = market
-        .store
-        .open_instance(&app.id, &order.buyer_tenant_id)
-        .await?;
+    let open = instance_store::open_instance_in(tx, &app.id, &order.buyer_tenant_id).await?;
     let instance = match (order.order_type.as_str(), open) {
         ("NEW" | "TRIAL", Some(existing)) => {
             return Err(MarketError::Conflict(format!(
@@ -63,7 +58,7 @@ pub async fn on_order(
         }
         ("NEW" | "TRIAL", None) => {
             let period = order.lines[0].charging_mode == "PERIOD";
-            let missing = market.store.missing_debug_cases(&app.id, period).await?;
+            let missing = debug_cases::missing_debug_cases_in(tx, &app.id, period).await?;
             if !missing.is_empty() {
                 let names: Vec<&str> = missing.iter().map(|a| a.as_str()).collect();
                 return Err(MarketError::Conflict(format!(
@@ -72,14 +67,14 @@ pub async fn on_order(
                     names.join(", ")
                 )));
             }
-            open_instance(market, tx, &app, order).await?
+            open_instance(tx, &app, order).await?
         }
-        ("RENEW" | "TRIAL_TO_FORMAL", Some(existing)) => renew(market, tx, existing, order).await?,
+        ("RENEW" | "TRIAL_TO_FORMAL", Some(existing)) => renew(tx, existing, order).await?,
         // A renewal refunded before it took effect: the period ends where it did before.
         ("UNSUBSCRIBE", Some(existing)) if order.lines[0].expire_time.is_some() => {
-            renew(market, tx, existing, order).await?
+            renew(tx, existing, order).await?
         }
-        ("UNSUBSCRIBE", Some(existing)) => release(market, tx, existing, order).await?,
+        ("UNSUBSCRIBE", Some(existing)) => release(tx, existing, order).await?,
         ("CHANGE", Some(existing)) if existing.instance.state == State::Live => {
             let calls = Calls {
                 instance: &existing,
@@ -87,7 +82,7 @@ pub async fn on_order(
             };
             let line = &order.lines[0];
             let upgrade = calls.upgrade(&order.id, &line.id, &line.sku_code, &line.product_id);
-            market.outbox.enqueue_in(tx, &upgrade).await?;
+            outbox::enqueue_in(tx, &upgrade).await?;
             existing
         }
         (kind, None) if kind != "UNSUBSCRIBE" => {
@@ -109,19 +104,18 @@ pub async fn on_order(
         test: false,
     };
     let notify = calls.order_notify(&order.id, &order.lines[0].id);
-    market.outbox.enqueue_in(tx, &notify).await?;
+    outbox::enqueue_in(tx, &notify).await?;
     Ok(Some(instance.id))
 }
 
 async fn open_instance(
-    market: &Marketplace,
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     app: &KitApp,
     order: &OrderRecord,
 ) -> Result<InstanceRecord, MarketError> {
     let line = &order.lines[0];
     let id = format!("kin-{}", crate::secret::random_id(16));
-    let now = market.clock.now_unix();
+    let now = tx.now();
     let record = InstanceRecord {
         client_id: client_id_of(&id),
         id,
@@ -141,11 +135,7 @@ async fn open_instance(
         created_at: now,
         updated_at: now,
     };
-    match market
-        .store
-        .insert_instance_in(tx, &record, &order.id)
-        .await
-    {
+    match instance_store::insert_instance_in(tx, &record, &order.id).await {
         Err(StoreError::Conflict) => {
             return Err(MarketError::Conflict(
                 "your tenant has an instance of this app already: renew it instead".into(),
@@ -157,25 +147,21 @@ async fn open_instance(
         instance: &record,
         test: false,
     };
-    market.outbox.enqueue_in(tx, &calls.new_instance()).await?;
+    outbox::enqueue_in(tx, &calls.new_instance()).await?;
     Ok(record)
 }
 
 async fn renew(
-    market: &Marketplace,
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     current: InstanceRecord,
     order: &OrderRecord,
 ) -> Result<InstanceRecord, MarketError> {
     // The subscription decided where the period now ends.
     let line = &order.lines[0];
-    let expires_at = line.expire_time.unwrap_or_else(|| market.clock.now_unix());
+    let expires_at = line.expire_time.unwrap_or_else(|| tx.now());
     let renewed = Action::Renewed { expires_at };
     let effects = applied(
-        market
-            .store
-            .apply_in(tx, &current, renewed, Actor::Buyer, "renewed", &order.id)
-            .await?,
+        instance_store::apply_in(tx, &current, renewed, Actor::Buyer, "renewed", &order.id).await?,
     )?;
     let calls = Calls {
         instance: &current,
@@ -200,36 +186,33 @@ async fn renew(
             }
             _ => continue,
         };
-        market.outbox.enqueue_in(tx, &job).await?;
+        outbox::enqueue_in(tx, &job).await?;
     }
     Ok(current)
 }
 
 async fn release(
-    market: &Marketplace,
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     current: InstanceRecord,
     order: &OrderRecord,
 ) -> Result<InstanceRecord, MarketError> {
     let effects = applied(
-        market
-            .store
-            .apply_in(
-                tx,
-                &current,
-                Action::Released,
-                Actor::Buyer,
-                "unsubscribed",
-                &order.id,
-            )
-            .await?,
+        instance_store::apply_in(
+            tx,
+            &current,
+            Action::Released,
+            Actor::Buyer,
+            "unsubscribed",
+            &order.id,
+        )
+        .await?,
     )?;
     let calls = Calls {
         instance: &current,
         test: false,
     };
-    for job in release_calls(&calls, &effects, market.clock.now_millis()) {
-        market.outbox.enqueue_in(tx, &job).await?;
+    for job in release_calls(&calls, &effects, tx.now_millis()) {
+        outbox::enqueue_in(tx, &job).await?;
     }
     Ok(current)
 }

@@ -8,6 +8,8 @@ use super::instance::{Action, Actor, Effect};
 use super::instance_store::{Applied, InstanceRecord};
 use super::payloads::Calls;
 use super::provisioning::{align_registration, release_calls};
+use crate::marketplace::kit::instance_store;
+use crate::marketplace::kit::outbox;
 use crate::marketplace::Marketplace;
 use crate::store::StoreError;
 
@@ -52,16 +54,14 @@ async fn expire_or_release(
         _ => (Action::Released, "freeze ended"),
     };
     let mut tx = market.outbox.begin().await?;
-    let outcome = market
-        .store
-        .apply_in(&mut tx, current, action, Actor::System, name, "")
-        .await?;
+    let outcome =
+        instance_store::apply_in(&mut tx, current, action, Actor::System, name, "").await?;
     let Applied::Changed {
         record: changed,
         effects,
     } = outcome
     else {
-        tx.rollback().await?;
+        tx.rollback().await;
         return Ok(None);
     };
     let calls = Calls {
@@ -74,7 +74,7 @@ async fn expire_or_release(
         vec![calls.update_status(true)]
     };
     for job in jobs {
-        market.outbox.enqueue_in(&mut tx, &job).await?;
+        outbox::enqueue_in(&mut tx, &job).await?;
     }
     tx.commit().await?;
     Ok(Some(*changed))

@@ -3,20 +3,27 @@
 //! one transaction with its log row, its attachments and its in-site messages. Completion
 //! marks the seller's settlement due and starts the validity period.
 
-use sqlx::{Any, Transaction};
-
 use super::machine::{transition, Action, Actor, State, Supervision};
 use super::store::{SupervisionEvent, SupervisionRecord};
+use crate::marketplace::attachments;
 use crate::marketplace::error::MarketError;
+use crate::marketplace::fulfilment;
+use crate::marketplace::inbox;
 use crate::marketplace::inbox::{Audience, Notice};
+use crate::marketplace::kit::app_store;
+use crate::marketplace::order_store;
 use crate::marketplace::order_store::OrderRecord;
 use crate::marketplace::product::ProductContent;
+use crate::marketplace::product_store;
 use crate::marketplace::store::finish;
 use crate::marketplace::subscribing::changed;
 use crate::marketplace::subscription::{
     Action as SubAction, Actor as SubActor, Billing, State as SubState,
 };
+use crate::marketplace::subscription_store;
+use crate::marketplace::supervision::store as supervision_store;
 use crate::marketplace::Marketplace;
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 const DAY: i64 = 86_400;
@@ -43,11 +50,7 @@ pub struct Step<'a> {
 
 /// Opens the supervision of each line of a NEW order of a supervised product, in the
 /// order's transaction; the notices to forward once it commits.
-pub async fn open_in(
-    market: &Marketplace,
-    tx: &mut Transaction<'_, Any>,
-    order: &OrderRecord,
-) -> Result<Vec<Notice>, MarketError> {
+pub async fn open_in(tx: &mut Tx, order: &OrderRecord) -> Result<Vec<Notice>, MarketError> {
     // Renewals, changes and the rest continue the supervision of the order they follow
     // (if any); a renewal of a completed one opens none.
     if order.order_type != "NEW" {
@@ -55,11 +58,7 @@ pub async fn open_in(
     }
     let mut notices = Vec::new();
     for line in &order.lines {
-        let Some(product) = market
-            .store
-            .product_on_sale_in(tx, &line.product_id)
-            .await?
-        else {
+        let Some(product) = product_store::product_on_sale_in(tx, &line.product_id).await? else {
             continue;
         };
         let content: ProductContent =
@@ -96,7 +95,7 @@ pub async fn open_in(
             created_at: order.created_at,
             updated_at: order.created_at,
         };
-        market.store.insert_supervision_in(tx, &record).await?;
+        supervision_store::insert_supervision_in(tx, &record).await?;
         notices.push(match flow.first_node() {
             State::AwaitingRequirement => notice(
                 &record,
@@ -110,7 +109,7 @@ pub async fn open_in(
             ),
         });
     }
-    market.store.notify_in(tx, &notices).await?;
+    inbox::notify_in(tx, &notices).await?;
     Ok(notices)
 }
 
@@ -216,15 +215,11 @@ pub async fn step(
     let result = async {
         if !step.attachments.is_empty() {
             let subject = format!("supervision:{}", current.id);
-            if !market
-                .store
-                .attach_in(&mut tx, step.attachments, step.actor_id, &subject)
-                .await?
-            {
+            if !attachments::attach_in(&mut tx, step.attachments, step.actor_id, &subject).await? {
                 return Err(crate::marketplace::attachments::not_attachable());
             }
         }
-        apply_in(market, &mut tx, current, step).await
+        apply_in(&mut tx, current, step).await
     }
     .await;
     let (next, notices) = finish(tx, result).await?;
@@ -235,12 +230,11 @@ pub async fn step(
 /// The transition, what it carries, what completion does, the log row and the messages,
 /// inside `tx`.
 async fn apply_in(
-    market: &Marketplace,
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     current: &SupervisionRecord,
     step: &Step<'_>,
 ) -> Result<(SupervisionRecord, Vec<Notice>), MarketError> {
-    let now = market.clock.now_unix();
+    let now = tx.now();
     let supervision = transition(current.supervision, step.action, step.actor, now)
         .map_err(|refused| MarketError::Conflict(refused.to_string()))?;
     let mut next = SupervisionRecord {
@@ -254,10 +248,13 @@ async fn apply_in(
         next.actual_start = step.actual_start.or(current.actual_start);
         // Hardware ships once: the buyer's receipt and the unsubscribe rules see it.
         if let Some(l) = &step.logistics {
-            market
-                .store
-                .ship_with_delivery_in(tx, &current.order_id, &l.carrier, &l.tracking_number)
-                .await?;
+            fulfilment::ship_with_delivery_in(
+                tx,
+                &current.order_id,
+                &l.carrier,
+                &l.tracking_number,
+            )
+            .await?;
         }
     }
     if supervision.state == State::Completed {
@@ -265,7 +262,7 @@ async fn apply_in(
         next.valid_from = Some(valid_from);
         next.completed_at = Some(now);
         next.settlement = "due".into();
-        start_validity(market, tx, current, valid_from).await?;
+        start_validity(tx, current, valid_from).await?;
     }
     let event = SupervisionEvent {
         action: step.action.as_str().into(),
@@ -277,17 +274,13 @@ async fn apply_in(
         attachments: step.attachments.to_vec(),
         at: now,
     };
-    if !market
-        .store
-        .update_supervision_in(tx, current, &next, &event)
-        .await?
-    {
+    if !supervision_store::update_supervision_in(tx, current, &next, &event).await? {
         return Err(MarketError::Conflict(
             "the supervision changed meanwhile: look at it and try again".into(),
         ));
     }
     let notices = notices_of(current, step.action, step.actor);
-    market.store.notify_in(tx, &notices).await?;
+    inbox::notify_in(tx, &notices).await?;
     next.version += 1;
     Ok((next, notices))
 }
@@ -295,22 +288,19 @@ async fn apply_in(
 /// The subscription's period runs from `valid_from` rather than from the order: its
 /// lines and its end move by the difference.
 async fn start_validity(
-    market: &Marketplace,
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     current: &SupervisionRecord,
     valid_from: i64,
 ) -> Result<(), MarketError> {
     let Some(subscription_id) = &current.subscription_id else {
         return Ok(());
     };
-    let Some(subscription) = market.store.subscription_in(tx, subscription_id).await? else {
+    let Some(subscription) = subscription_store::subscription_in(tx, subscription_id).await? else {
         return Ok(());
     };
     // A joint-operation app's instance runs from its opening, and the seller was told its
     // expiry then: its subscription keeps the same period.
-    if market
-        .store
-        .kit_app_of_product_in(tx, &current.product_id)
+    if app_store::kit_app_of_product_in(tx, &current.product_id)
         .await?
         .is_some()
     {
@@ -329,38 +319,29 @@ async fn start_validity(
         return Ok(());
     }
     changed(
-        market
-            .store
-            .apply_subscription_in(
-                tx,
-                &subscription,
-                (
-                    SubAction::StartPeriod { until: end + shift },
-                    SubActor::System,
-                ),
-                &subscription.sku_code,
-                &current.order_id,
-            )
-            .await?,
+        subscription_store::apply_subscription_in(
+            tx,
+            &subscription,
+            (
+                SubAction::StartPeriod { until: end + shift },
+                SubActor::System,
+            ),
+            &subscription.sku_code,
+            &current.order_id,
+        )
+        .await?,
     )?;
-    market
-        .store
-        .shift_periods_in(tx, subscription_id, shift)
-        .await?;
+    order_store::shift_periods_in(tx, subscription_id, shift).await?;
     Ok(())
 }
 
 /// The order was unsubscribed: its open supervisions close, inside the unsubscription's
 /// transaction. Returns the notices to forward once it commits; `StoreError::Conflict`
 /// when a supervision changed meanwhile.
-pub async fn close_in(
-    market: &Marketplace,
-    tx: &mut Transaction<'_, Any>,
-    order_id: &str,
-) -> Result<Vec<Notice>, StoreError> {
-    let now = market.clock.now_unix();
+pub async fn close_in(tx: &mut Tx, order_id: &str) -> Result<Vec<Notice>, StoreError> {
+    let now = tx.now();
     let mut notices = Vec::new();
-    for current in market.store.supervisions_of_order_in(tx, order_id).await? {
+    for current in supervision_store::supervisions_of_order_in(tx, order_id).await? {
         let Ok(supervision) = transition(current.supervision, Action::Close, Actor::System, now)
         else {
             continue;
@@ -380,16 +361,12 @@ pub async fn close_in(
             attachments: Vec::new(),
             at: now,
         };
-        if !market
-            .store
-            .update_supervision_in(tx, &current, &next, &event)
-            .await?
-        {
+        if !supervision_store::update_supervision_in(tx, &current, &next, &event).await? {
             return Err(StoreError::Conflict);
         }
         notices.extend(notices_of(&current, Action::Close, Actor::System));
     }
-    market.store.notify_in(tx, &notices).await?;
+    inbox::notify_in(tx, &notices).await?;
     Ok(notices)
 }
 

@@ -2,11 +2,12 @@
 //! version read, with one log row, inside the caller's transaction.
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Row};
 
 use super::machine::{Actor, Appeal, Flow, Ground, State, Supervision};
 use crate::marketplace::store::MarketStore;
 use crate::marketplace::workflow_log::{self, LogEntry, LogTable};
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,7 +125,7 @@ fn record_of(row: &AnyRow) -> Result<SupervisionRecord, StoreError> {
 }
 
 async fn log_in(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     supervision_id: &str,
     event: &SupervisionEvent,
     now_ms: i64,
@@ -133,93 +134,6 @@ async fn log_in(
 }
 
 impl MarketStore {
-    /// A new supervision with its first log row.
-    pub async fn insert_supervision_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        record: &SupervisionRecord,
-    ) -> Result<(), StoreError> {
-        let s = &record.supervision;
-        sqlx::query(&format!(
-            "INSERT INTO mkt_supervisions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
-             $9, $10, $11, $12, $13, $14, $15, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-             NULL, 'held', 0, $16, $16)"
-        ))
-        .bind(&record.id)
-        .bind(&record.order_id)
-        .bind(&record.order_line_id)
-        .bind(&record.subscription_id)
-        .bind(&record.product_id)
-        .bind(&record.product_name)
-        .bind(&record.access_type)
-        .bind(&record.buyer_user_id)
-        .bind(&record.buyer_tenant_id)
-        .bind(&record.seller_tenant_id)
-        .bind(s.flow.as_str())
-        .bind(s.state.as_str())
-        .bind(s.since)
-        .bind(i64::from(s.rejections))
-        .bind(i64::from(s.delivered))
-        .bind(record.created_at)
-        .execute(&mut **tx)
-        .await?;
-        let event = SupervisionEvent {
-            action: "opened".into(),
-            actor: Actor::System.as_str().into(),
-            actor_id: String::new(),
-            from_state: String::new(),
-            to_state: s.state.as_str().into(),
-            comment: String::new(),
-            attachments: Vec::new(),
-            at: record.created_at,
-        };
-        log_in(tx, &record.id, &event, self.now_millis()).await
-    }
-
-    /// Writes `next` if the supervision is still at the version it was read at, with one
-    /// log row; false when another change came first.
-    pub async fn update_supervision_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        from: &SupervisionRecord,
-        next: &SupervisionRecord,
-        event: &SupervisionEvent,
-    ) -> Result<bool, StoreError> {
-        let s = &next.supervision;
-        let appeal = s.appeal;
-        let updated = sqlx::query(
-            "UPDATE mkt_supervisions SET state = $1, since = $2, rejections = $3, delivered = $4, \
-             appeal_by = $5, appeal_ground = $6, appeal_frozen_at = $7, appealed_at = $8, \
-             carrier = $9, tracking_number = $10, actual_start = $11, valid_from = $12, \
-             completed_at = $13, settlement = $14, version = version + 1, updated_at = $15 \
-             WHERE id = $16 AND version = $17",
-        )
-        .bind(s.state.as_str())
-        .bind(s.since)
-        .bind(i64::from(s.rejections))
-        .bind(i64::from(s.delivered))
-        .bind(appeal.map(|a| a.by.as_str()))
-        .bind(appeal.map(|a| a.ground.as_str()))
-        .bind(appeal.map(|a| a.frozen_at.as_str()))
-        .bind(appeal.map(|a| a.at))
-        .bind(&next.carrier)
-        .bind(&next.tracking_number)
-        .bind(next.actual_start)
-        .bind(next.valid_from)
-        .bind(next.completed_at)
-        .bind(&next.settlement)
-        .bind(event.at)
-        .bind(&from.id)
-        .bind(from.version)
-        .execute(&mut **tx)
-        .await?;
-        if updated.rows_affected() != 1 {
-            return Ok(false);
-        }
-        log_in(tx, &from.id, event, self.now_millis()).await?;
-        Ok(true)
-    }
-
     pub async fn supervision(&self, id: &str) -> Result<Option<SupervisionRecord>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM mkt_supervisions WHERE id = $1");
         let row = sqlx::query(&sql)
@@ -235,15 +149,6 @@ impl MarketStore {
         order_id: &str,
     ) -> Result<Vec<SupervisionRecord>, StoreError> {
         supervisions_of_order_with(self.pool(), order_id).await
-    }
-
-    /// `supervisions_of_order`, read inside the caller's transaction.
-    pub async fn supervisions_of_order_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        order_id: &str,
-    ) -> Result<Vec<SupervisionRecord>, StoreError> {
-        supervisions_of_order_with(&mut **tx, order_id).await
     }
 
     /// A page, newest first (the operators' appeal queue: longest waiting first).
@@ -298,6 +203,99 @@ impl MarketStore {
     pub async fn supervision_log(&self, id: &str) -> Result<Vec<SupervisionEvent>, StoreError> {
         workflow_log::read(self.pool(), &LOG, id).await
     }
+}
+
+/// `supervisions_of_order`, read inside the caller's transaction.
+pub async fn supervisions_of_order_in(
+    tx: &mut Tx,
+    order_id: &str,
+) -> Result<Vec<SupervisionRecord>, StoreError> {
+    supervisions_of_order_with(&mut **tx, order_id).await
+}
+
+/// Writes `next` if the supervision is still at the version it was read at, with one
+/// log row; false when another change came first.
+pub async fn update_supervision_in(
+    tx: &mut Tx,
+    from: &SupervisionRecord,
+    next: &SupervisionRecord,
+    event: &SupervisionEvent,
+) -> Result<bool, StoreError> {
+    let s = &next.supervision;
+    let appeal = s.appeal;
+    let updated = sqlx::query(
+        "UPDATE mkt_supervisions SET state = $1, since = $2, rejections = $3, delivered = $4, \
+         appeal_by = $5, appeal_ground = $6, appeal_frozen_at = $7, appealed_at = $8, \
+         carrier = $9, tracking_number = $10, actual_start = $11, valid_from = $12, \
+         completed_at = $13, settlement = $14, version = version + 1, updated_at = $15 \
+         WHERE id = $16 AND version = $17",
+    )
+    .bind(s.state.as_str())
+    .bind(s.since)
+    .bind(i64::from(s.rejections))
+    .bind(i64::from(s.delivered))
+    .bind(appeal.map(|a| a.by.as_str()))
+    .bind(appeal.map(|a| a.ground.as_str()))
+    .bind(appeal.map(|a| a.frozen_at.as_str()))
+    .bind(appeal.map(|a| a.at))
+    .bind(&next.carrier)
+    .bind(&next.tracking_number)
+    .bind(next.actual_start)
+    .bind(next.valid_from)
+    .bind(next.completed_at)
+    .bind(&next.settlement)
+    .bind(event.at)
+    .bind(&from.id)
+    .bind(from.version)
+    .execute(&mut **tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Ok(false);
+    }
+    log_in(tx, &from.id, event, tx.now_millis()).await?;
+    Ok(true)
+}
+
+/// A new supervision with its first log row.
+pub async fn insert_supervision_in(
+    tx: &mut Tx,
+    record: &SupervisionRecord,
+) -> Result<(), StoreError> {
+    let s = &record.supervision;
+    sqlx::query(&format!(
+        "INSERT INTO mkt_supervisions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+         $9, $10, $11, $12, $13, $14, $15, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+         NULL, 'held', 0, $16, $16)"
+    ))
+    .bind(&record.id)
+    .bind(&record.order_id)
+    .bind(&record.order_line_id)
+    .bind(&record.subscription_id)
+    .bind(&record.product_id)
+    .bind(&record.product_name)
+    .bind(&record.access_type)
+    .bind(&record.buyer_user_id)
+    .bind(&record.buyer_tenant_id)
+    .bind(&record.seller_tenant_id)
+    .bind(s.flow.as_str())
+    .bind(s.state.as_str())
+    .bind(s.since)
+    .bind(i64::from(s.rejections))
+    .bind(i64::from(s.delivered))
+    .bind(record.created_at)
+    .execute(&mut **tx)
+    .await?;
+    let event = SupervisionEvent {
+        action: "opened".into(),
+        actor: Actor::System.as_str().into(),
+        actor_id: String::new(),
+        from_state: String::new(),
+        to_state: s.state.as_str().into(),
+        comment: String::new(),
+        attachments: Vec::new(),
+        at: record.created_at,
+    };
+    log_in(tx, &record.id, &event, tx.now_millis()).await
 }
 
 async fn supervisions_of_order_with<'e>(

@@ -2,11 +2,12 @@
 //! limit, the tabs, and each use or recycling with its log row.
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 use super::machine::{Action, Claim, Status};
 use super::store::{log_in, voucher_of, Change, VoucherRecord, VOUCHER_COLUMNS};
 use crate::marketplace::store::{sequence_id, MarketStore};
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 const CLAIM_COLUMNS: &str = "c.id AS claim_id, c.buyer_user_id, c.status, c.order_id, \
@@ -94,105 +95,10 @@ pub enum Claimed {
 }
 
 impl MarketStore {
-    /// Takes one of the voucher for the buyer. The first statement is the conditional
-    /// UPDATE of the quantity: it takes the row's write lock before anything is read, so
-    /// concurrent claims queue there and each then counts what the others committed;
-    /// the unique (voucher, buyer, slot) index is the per-buyer limit whatever happens.
-    pub async fn claim_voucher_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        voucher_id: &str,
-        buyer: (&str, &str),
-        now: i64,
-    ) -> Result<Claimed, StoreError> {
-        let (buyer_user_id, buyer_tenant_id) = buyer;
-        let taken = sqlx::query(
-            "UPDATE mkt_vouchers SET claimed = claimed + 1, updated_at = $1 WHERE id = $2 \
-             AND state = 'active' AND valid_until > $1 AND claimed < total_quantity",
-        )
-        .bind(now)
-        .bind(voucher_id)
-        .execute(&mut **tx)
-        .await?;
-        // Read in the transaction: a second connection per claim could exhaust the pool
-        // while every connection waits in a claim.
-        let row = sqlx::query(&format!(
-            "SELECT {VOUCHER_COLUMNS} FROM mkt_vouchers v WHERE v.id = $1"
-        ))
-        .bind(voucher_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-        let voucher = row.as_ref().map(voucher_of).transpose()?;
-        let voucher = match voucher {
-            Some(voucher) if taken.rows_affected() == 1 => voucher,
-            other => return Ok(Claimed::NotOffered(other)),
-        };
-        let held: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM mkt_voucher_claims WHERE voucher_id = $1 \
-             AND buyer_user_id = $2",
-        )
-        .bind(voucher_id)
-        .bind(buyer_user_id)
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get("n")?;
-        if held >= voucher.terms.per_buyer_limit {
-            return Ok(Claimed::Held(held));
-        }
-        let id = sequence_id("vc", self.now_millis());
-        sqlx::query(
-            "INSERT INTO mkt_voucher_claims (id, voucher_id, buyer_user_id, buyer_tenant_id, \
-             slot, status, order_id, deducted, version, claimed_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, NULL, 0, 0, $7, $7)",
-        )
-        .bind(&id)
-        .bind(voucher_id)
-        .bind(buyer_user_id)
-        .bind(buyer_tenant_id)
-        .bind(held + 1)
-        .bind(Status::Unused.code())
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-        let change = Change {
-            action: Action::Claim.as_str(),
-            actor: "buyer",
-            actor_id: buyer_user_id,
-            from: "",
-            to: Status::Unused.as_str(),
-            order_id: "",
-            at: now,
-        };
-        log_in(tx, voucher_id, Some(&id), &change, self.now_millis()).await?;
-        Ok(Claimed::Taken(ClaimRecord {
-            id,
-            buyer_user_id: buyer_user_id.to_owned(),
-            stored: Status::Unused,
-            order_id: None,
-            deducted: 0,
-            version: 0,
-            claimed_at: now,
-            voucher,
-        }))
-    }
-
     pub async fn voucher_claim(&self, id: &str) -> Result<Option<ClaimRecord>, StoreError> {
         let row = sqlx::query(&claim_by_id())
             .bind(id)
             .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(claim_of).transpose()
-    }
-
-    /// `voucher_claim`, read inside the caller's transaction.
-    pub async fn voucher_claim_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        id: &str,
-    ) -> Result<Option<ClaimRecord>, StoreError> {
-        let row = sqlx::query(&claim_by_id())
-            .bind(id)
-            .fetch_optional(&mut **tx)
             .await?;
         row.as_ref().map(claim_of).transpose()
     }
@@ -255,56 +161,144 @@ impl MarketStore {
         }
         Ok(usage)
     }
+}
 
-    /// Moves a claim from the status read to `to`, naming the order; false when another
-    /// change came first (the same voucher on two orders at once).
-    pub async fn set_claim_status_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        current: &ClaimRecord,
-        to: Status,
-        change: &Change<'_>,
-        deducted: i64,
-    ) -> Result<bool, StoreError> {
-        let updated = sqlx::query(
-            "UPDATE mkt_voucher_claims SET status = $1, order_id = $2, deducted = $3, \
-             version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6",
-        )
-        .bind(to.code())
-        .bind(change.order_id)
-        .bind(deducted)
-        .bind(change.at)
-        .bind(&current.id)
-        .bind(current.version)
-        .execute(&mut **tx)
-        .await?;
-        if updated.rows_affected() != 1 {
-            return Ok(false);
-        }
-        log_in(
-            tx,
-            &current.voucher.id,
-            Some(&current.id),
-            change,
-            self.now_millis(),
-        )
-        .await?;
-        Ok(true)
+/// The claim an order used, read inside the order's unsubscription.
+pub async fn claim_used_by_in(
+    tx: &mut Tx,
+    order_id: &str,
+) -> Result<Option<ClaimRecord>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {CLAIM_COLUMNS}, {VOUCHER_COLUMNS} FROM mkt_voucher_claims c \
+         JOIN mkt_vouchers v ON v.id = c.voucher_id WHERE c.order_id = $1 AND c.status = 3"
+    ))
+    .bind(order_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(claim_of).transpose()
+}
+
+/// Moves a claim from the status read to `to`, naming the order; false when another
+/// change came first (the same voucher on two orders at once).
+pub async fn set_claim_status_in(
+    tx: &mut Tx,
+    current: &ClaimRecord,
+    to: Status,
+    change: &Change<'_>,
+    deducted: i64,
+) -> Result<bool, StoreError> {
+    let updated = sqlx::query(
+        "UPDATE mkt_voucher_claims SET status = $1, order_id = $2, deducted = $3, \
+         version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6",
+    )
+    .bind(to.code())
+    .bind(change.order_id)
+    .bind(deducted)
+    .bind(change.at)
+    .bind(&current.id)
+    .bind(current.version)
+    .execute(&mut **tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Ok(false);
     }
+    log_in(
+        tx,
+        &current.voucher.id,
+        Some(&current.id),
+        change,
+        tx.now_millis(),
+    )
+    .await?;
+    Ok(true)
+}
 
-    /// The claim an order used, read inside the order's unsubscription.
-    pub async fn claim_used_by_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        order_id: &str,
-    ) -> Result<Option<ClaimRecord>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {CLAIM_COLUMNS}, {VOUCHER_COLUMNS} FROM mkt_voucher_claims c \
-             JOIN mkt_vouchers v ON v.id = c.voucher_id WHERE c.order_id = $1 AND c.status = 3"
-        ))
-        .bind(order_id)
+/// `voucher_claim`, read inside the caller's transaction.
+pub async fn voucher_claim_in(tx: &mut Tx, id: &str) -> Result<Option<ClaimRecord>, StoreError> {
+    let row = sqlx::query(&claim_by_id())
+        .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
-        row.as_ref().map(claim_of).transpose()
+    row.as_ref().map(claim_of).transpose()
+}
+
+/// Takes one of the voucher for the buyer. The first statement is the conditional
+/// UPDATE of the quantity: it takes the row's write lock before anything is read, so
+/// concurrent claims queue there and each then counts what the others committed;
+/// the unique (voucher, buyer, slot) index is the per-buyer limit whatever happens.
+pub async fn claim_voucher_in(
+    tx: &mut Tx,
+    voucher_id: &str,
+    buyer: (&str, &str),
+    now: i64,
+) -> Result<Claimed, StoreError> {
+    let (buyer_user_id, buyer_tenant_id) = buyer;
+    let taken = sqlx::query(
+        "UPDATE mkt_vouchers SET claimed = claimed + 1, updated_at = $1 WHERE id = $2 \
+         AND state = 'active' AND valid_until > $1 AND claimed < total_quantity",
+    )
+    .bind(now)
+    .bind(voucher_id)
+    .execute(&mut **tx)
+    .await?;
+    // Read in the transaction: a second connection per claim could exhaust the pool
+    // while every connection waits in a claim.
+    let row = sqlx::query(&format!(
+        "SELECT {VOUCHER_COLUMNS} FROM mkt_vouchers v WHERE v.id = $1"
+    ))
+    .bind(voucher_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let voucher = row.as_ref().map(voucher_of).transpose()?;
+    let voucher = match voucher {
+        Some(voucher) if taken.rows_affected() == 1 => voucher,
+        other => return Ok(Claimed::NotOffered(other)),
+    };
+    let held: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM mkt_voucher_claims WHERE voucher_id = $1 \
+         AND buyer_user_id = $2",
+    )
+    .bind(voucher_id)
+    .bind(buyer_user_id)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("n")?;
+    if held >= voucher.terms.per_buyer_limit {
+        return Ok(Claimed::Held(held));
     }
+    let id = sequence_id("vc", tx.now_millis());
+    sqlx::query(
+        "INSERT INTO mkt_voucher_claims (id, voucher_id, buyer_user_id, buyer_tenant_id, \
+         slot, status, order_id, deducted, version, claimed_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, NULL, 0, 0, $7, $7)",
+    )
+    .bind(&id)
+    .bind(voucher_id)
+    .bind(buyer_user_id)
+    .bind(buyer_tenant_id)
+    .bind(held + 1)
+    .bind(Status::Unused.code())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    let change = Change {
+        action: Action::Claim.as_str(),
+        actor: "buyer",
+        actor_id: buyer_user_id,
+        from: "",
+        to: Status::Unused.as_str(),
+        order_id: "",
+        at: now,
+    };
+    log_in(tx, voucher_id, Some(&id), &change, tx.now_millis()).await?;
+    Ok(Claimed::Taken(ClaimRecord {
+        id,
+        buyer_user_id: buyer_user_id.to_owned(),
+        stored: Status::Unused,
+        order_id: None,
+        deducted: 0,
+        version: 0,
+        claimed_at: now,
+        voucher,
+    }))
 }

@@ -1,8 +1,6 @@
 //! Vouchers at ordering: the buyer's own claim, checked against the order line, used in
 //! the order's transaction; and given back by a 5-day no-reason unsubscription.
 
-use sqlx::{Any, Transaction};
-
 use super::claim_store::ClaimRecord;
 use super::machine::{transition, Action, Status};
 use super::store::Change;
@@ -10,7 +8,9 @@ use crate::marketplace::caller::Caller;
 use crate::marketplace::order_store::OrderRecord;
 use crate::marketplace::pricing::VoucherTerms;
 use crate::marketplace::subscription::Actor;
+use crate::marketplace::vouchers::claim_store;
 use crate::marketplace::{MarketError, Marketplace};
+use crate::store::durable::Tx;
 
 /// What the order line is, as far as a voucher is concerned.
 pub struct Line<'a> {
@@ -67,19 +67,13 @@ pub async fn for_order(
 /// Marks the vouchers of `order`'s lines used, inside the order's transaction: one
 /// voucher pays part of one payment only, so a second order racing with the same one
 /// finds it changed and is refused.
-pub async fn use_in(
-    market: &Marketplace,
-    tx: &mut Transaction<'_, Any>,
-    order: &OrderRecord,
-) -> Result<(), MarketError> {
-    let now = market.clock.now_unix();
+pub async fn use_in(tx: &mut Tx, order: &OrderRecord) -> Result<(), MarketError> {
+    let now = tx.now();
     for line in &order.lines {
         let Some(claim_id) = &line.voucher_id else {
             continue;
         };
-        let claim = market
-            .store
-            .voucher_claim_in(tx, claim_id)
+        let claim = claim_store::voucher_claim_in(tx, claim_id)
             .await?
             .filter(|c| c.buyer_user_id == order.buyer_user_id)
             .ok_or_else(|| MarketError::NotFound("No such voucher of yours".into()))?;
@@ -94,11 +88,7 @@ pub async fn use_in(
             order_id: &order.id,
             at: now,
         };
-        if !market
-            .store
-            .set_claim_status_in(tx, &claim, to, &change, line.voucher_amount)
-            .await?
-        {
+        if !claim_store::set_claim_status_in(tx, &claim, to, &change, line.voucher_amount).await? {
             return Err(MarketError::Conflict(
                 "this voucher was used meanwhile: one voucher pays one order".into(),
             ));
@@ -109,15 +99,11 @@ pub async fn use_in(
 
 /// Gives back the voucher `order_id` used (a qualifying 5-day no-reason unsubscription;
 /// no other refund does). Its validity stays what it was.
-pub async fn recycle_in(
-    market: &Marketplace,
-    tx: &mut Transaction<'_, Any>,
-    order_id: &str,
-) -> Result<Option<Status>, MarketError> {
-    let Some(claim) = market.store.claim_used_by_in(tx, order_id).await? else {
+pub async fn recycle_in(tx: &mut Tx, order_id: &str) -> Result<Option<Status>, MarketError> {
+    let Some(claim) = claim_store::claim_used_by_in(tx, order_id).await? else {
         return Ok(None);
     };
-    let now = market.clock.now_unix();
+    let now = tx.now();
     let to = transition(claim.claim(), Action::Recycle, Actor::System, now)
         .map_err(|refused| MarketError::Conflict(refused.to_string()))?;
     let change = Change {
@@ -129,11 +115,7 @@ pub async fn recycle_in(
         order_id,
         at: now,
     };
-    if !market
-        .store
-        .set_claim_status_in(tx, &claim, to, &change, claim.deducted)
-        .await?
-    {
+    if !claim_store::set_claim_status_in(tx, &claim, to, &change, claim.deducted).await? {
         return Err(MarketError::Conflict(
             "the order's voucher changed meanwhile: try again".into(),
         ));

@@ -8,6 +8,8 @@ use crate::marketplace::caller::Caller;
 use crate::marketplace::product::ProductContent;
 use crate::marketplace::store::finish;
 use crate::marketplace::subscription::Actor;
+use crate::marketplace::vouchers::claim_store;
+use crate::marketplace::vouchers::store as vouchers_store;
 use crate::marketplace::{MarketError, Marketplace};
 use crate::store::StoreError;
 
@@ -55,9 +57,7 @@ pub async fn publish(
         created_at: now,
     };
     let mut tx = market.store.begin().await?;
-    let result = market
-        .store
-        .insert_voucher_in(&mut tx, &record, &caller.claims.sub)
+    let result = vouchers_store::insert_voucher_in(&mut tx, &record, &caller.claims.sub)
         .await
         .map_err(MarketError::from);
     finish(tx, result).await?;
@@ -92,11 +92,7 @@ pub async fn withdraw(
         .map_err(|refused| MarketError::Conflict(refused.to_string()))?;
     let mut tx = market.store.begin().await?;
     let result = async {
-        if market
-            .store
-            .withdraw_voucher_in(&mut tx, &current, &caller.claims.sub, now)
-            .await?
-        {
+        if vouchers_store::withdraw_voucher_in(&mut tx, &current, &caller.claims.sub, now).await? {
             Ok(())
         } else {
             Err(MarketError::Conflict(
@@ -138,10 +134,13 @@ pub async fn claim(
     }
     let now = market.clock.now_unix();
     let mut tx = market.store.begin().await?;
-    let result = match market
-        .store
-        .claim_voucher_in(&mut tx, voucher_id, (buyer, &caller.claims.tenant), now)
-        .await
+    let result = match claim_store::claim_voucher_in(
+        &mut tx,
+        voucher_id,
+        (buyer, &caller.claims.tenant),
+        now,
+    )
+    .await
     {
         Ok(Claimed::Taken(claim)) => Ok(claim),
         Ok(Claimed::Held(held)) => Err(refused(Refused::BuyerLimit(held))),

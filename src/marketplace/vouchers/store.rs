@@ -2,11 +2,12 @@
 //! caller's transaction; buyers' claims are `claim_store`'s.
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 use super::machine::{Action, Offer, OfferState};
 use super::terms::{Scope, ScopeKind, Terms};
 use crate::marketplace::store::{sequence_id, MarketStore};
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +80,7 @@ pub(super) fn voucher_of(row: &AnyRow) -> Result<VoucherRecord, StoreError> {
 }
 
 pub(super) async fn log_in(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     voucher_id: &str,
     claim_id: Option<&str>,
     change: &Change<'_>,
@@ -105,50 +106,6 @@ pub(super) async fn log_in(
 }
 
 impl MarketStore {
-    /// A published voucher with its first log row.
-    pub async fn insert_voucher_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        record: &VoucherRecord,
-        seller_user_id: &str,
-    ) -> Result<(), StoreError> {
-        let t = &record.terms;
-        let items = serde_json::to_string(&t.scope.items)
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO mkt_vouchers (id, seller_tenant_id, name, face_value, minimum_spend, \
-             valid_from, valid_until, scope, scope_items, total_quantity, per_buyer_limit, \
-             claimed, combinable, state, version, created_at, updated_at) VALUES ($1, $2, $3, \
-             $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $13, 0, $14, $14)",
-        )
-        .bind(&record.id)
-        .bind(&record.seller_tenant_id)
-        .bind(&t.name)
-        .bind(t.face_value)
-        .bind(t.minimum_spend)
-        .bind(t.valid_from)
-        .bind(t.valid_until)
-        .bind(t.scope.kind.as_str())
-        .bind(items)
-        .bind(t.total_quantity)
-        .bind(t.per_buyer_limit)
-        .bind(i64::from(t.combinable))
-        .bind(record.state.as_str())
-        .bind(record.created_at)
-        .execute(&mut **tx)
-        .await?;
-        let change = Change {
-            action: "publish",
-            actor: "seller",
-            actor_id: seller_user_id,
-            from: "",
-            to: record.state.as_str(),
-            order_id: "",
-            at: record.created_at,
-        };
-        log_in(tx, &record.id, None, &change, self.now_millis()).await
-    }
-
     pub async fn voucher(&self, id: &str) -> Result<Option<VoucherRecord>, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {VOUCHER_COLUMNS} FROM mkt_vouchers v WHERE v.id = $1"
@@ -215,39 +172,81 @@ impl MarketStore {
             .map(|r| Ok((r.try_get("voucher_id")?, r.try_get("n")?)))
             .collect()
     }
+}
 
-    /// The seller withdraws `current` if unchanged since read; false otherwise.
-    pub async fn withdraw_voucher_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        current: &VoucherRecord,
-        seller_user_id: &str,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let updated = sqlx::query(
-            "UPDATE mkt_vouchers SET state = $1, version = version + 1, updated_at = $2 \
-             WHERE id = $3 AND version = $4 AND state = $5",
-        )
-        .bind(OfferState::Withdrawn.as_str())
-        .bind(now)
-        .bind(&current.id)
-        .bind(current.version)
-        .bind(current.state.as_str())
-        .execute(&mut **tx)
-        .await?;
-        if updated.rows_affected() != 1 {
-            return Ok(false);
-        }
-        let change = Change {
-            action: Action::Withdraw.as_str(),
-            actor: "seller",
-            actor_id: seller_user_id,
-            from: current.state.as_str(),
-            to: OfferState::Withdrawn.as_str(),
-            order_id: "",
-            at: now,
-        };
-        log_in(tx, &current.id, None, &change, self.now_millis()).await?;
-        Ok(true)
+/// The seller withdraws `current` if unchanged since read; false otherwise.
+pub async fn withdraw_voucher_in(
+    tx: &mut Tx,
+    current: &VoucherRecord,
+    seller_user_id: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let updated = sqlx::query(
+        "UPDATE mkt_vouchers SET state = $1, version = version + 1, updated_at = $2 \
+         WHERE id = $3 AND version = $4 AND state = $5",
+    )
+    .bind(OfferState::Withdrawn.as_str())
+    .bind(now)
+    .bind(&current.id)
+    .bind(current.version)
+    .bind(current.state.as_str())
+    .execute(&mut **tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Ok(false);
     }
+    let change = Change {
+        action: Action::Withdraw.as_str(),
+        actor: "seller",
+        actor_id: seller_user_id,
+        from: current.state.as_str(),
+        to: OfferState::Withdrawn.as_str(),
+        order_id: "",
+        at: now,
+    };
+    log_in(tx, &current.id, None, &change, tx.now_millis()).await?;
+    Ok(true)
+}
+
+/// A published voucher with its first log row.
+pub async fn insert_voucher_in(
+    tx: &mut Tx,
+    record: &VoucherRecord,
+    seller_user_id: &str,
+) -> Result<(), StoreError> {
+    let t = &record.terms;
+    let items =
+        serde_json::to_string(&t.scope.items).map_err(|e| StoreError::Backend(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO mkt_vouchers (id, seller_tenant_id, name, face_value, minimum_spend, \
+         valid_from, valid_until, scope, scope_items, total_quantity, per_buyer_limit, \
+         claimed, combinable, state, version, created_at, updated_at) VALUES ($1, $2, $3, \
+         $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $13, 0, $14, $14)",
+    )
+    .bind(&record.id)
+    .bind(&record.seller_tenant_id)
+    .bind(&t.name)
+    .bind(t.face_value)
+    .bind(t.minimum_spend)
+    .bind(t.valid_from)
+    .bind(t.valid_until)
+    .bind(t.scope.kind.as_str())
+    .bind(items)
+    .bind(t.total_quantity)
+    .bind(t.per_buyer_limit)
+    .bind(i64::from(t.combinable))
+    .bind(record.state.as_str())
+    .bind(record.created_at)
+    .execute(&mut **tx)
+    .await?;
+    let change = Change {
+        action: "publish",
+        actor: "seller",
+        actor_id: seller_user_id,
+        from: "",
+        to: record.state.as_str(),
+        order_id: "",
+        at: record.created_at,
+    };
+    log_in(tx, &record.id, None, &change, tx.now_millis()).await
 }

@@ -2,15 +2,17 @@
 //! an order of theirs or a product on sale, and every later action is one transaction
 //! with its log row, its attachments and its in-site messages.
 
-use sqlx::{Any, Transaction};
-
 use super::machine::{transition, Action, Status, WorkOrder};
 use super::store::{WorkOrderEvent, WorkOrderRecord};
+use crate::marketplace::attachments;
 use crate::marketplace::error::MarketError;
+use crate::marketplace::inbox;
 use crate::marketplace::inbox::{Audience, Notice};
 use crate::marketplace::store::finish;
 use crate::marketplace::subscription::Actor;
+use crate::marketplace::work_orders::store as work_orders_store;
 use crate::marketplace::Marketplace;
+use crate::store::durable::Tx;
 
 /// What a buyer sends to open a work order: about one of their orders, or a product.
 pub struct Opening<'a> {
@@ -45,8 +47,7 @@ pub struct Taken<'a> {
 }
 
 async fn attach(
-    market: &Marketplace,
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     ids: &[String],
     owner: &str,
     work_order_id: &str,
@@ -55,7 +56,7 @@ async fn attach(
         return Ok(());
     }
     let subject = format!("work_order:{work_order_id}");
-    if !market.store.attach_in(tx, ids, owner, &subject).await? {
+    if !attachments::attach_in(tx, ids, owner, &subject).await? {
         return Err(crate::marketplace::attachments::not_attachable());
     }
     Ok(())
@@ -123,19 +124,15 @@ pub async fn open(
         "work_order.opened",
     )];
     let result = async {
-        market
-            .store
-            .insert_work_order_in(&mut tx, &record, opening.attachments)
-            .await?;
+        work_orders_store::insert_work_order_in(&mut tx, &record, opening.attachments).await?;
         attach(
-            market,
             &mut tx,
             opening.attachments,
             opening.buyer_user_id,
             &record.id,
         )
         .await?;
-        market.store.notify_in(&mut tx, &notices).await?;
+        inbox::notify_in(&mut tx, &notices).await?;
         Ok(())
     }
     .await;
@@ -260,24 +257,13 @@ pub async fn step(
     let notices = notices_of(current, taken);
     let mut tx = market.store.begin().await?;
     let result = async {
-        attach(
-            market,
-            &mut tx,
-            taken.attachments,
-            taken.actor_id,
-            &current.id,
-        )
-        .await?;
-        if !market
-            .store
-            .update_work_order_in(&mut tx, current, &next, &event)
-            .await?
-        {
+        attach(&mut tx, taken.attachments, taken.actor_id, &current.id).await?;
+        if !work_orders_store::update_work_order_in(&mut tx, current, &next, &event).await? {
             return Err(MarketError::Conflict(
                 "the work order changed meanwhile: look at it and try again".into(),
             ));
         }
-        market.store.notify_in(&mut tx, &notices).await?;
+        inbox::notify_in(&mut tx, &notices).await?;
         Ok(())
     }
     .await;

@@ -2,10 +2,11 @@
 //! conditional UPDATE on the version read, with one log row, in the caller's transaction.
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 use super::machine::{Status, WorkOrder};
 use crate::marketplace::store::{sequence_id, MarketStore};
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +95,7 @@ fn record_of(row: &AnyRow) -> Result<WorkOrderRecord, StoreError> {
 }
 
 async fn log_in(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     work_order_id: &str,
     event: &WorkOrderEvent,
     now_ms: i64,
@@ -121,87 +122,6 @@ async fn log_in(
 }
 
 impl MarketStore {
-    /// A new work order with its first log row (the description, as the customer's
-    /// first message).
-    pub async fn insert_work_order_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        record: &WorkOrderRecord,
-        attachments: &[String],
-    ) -> Result<(), StoreError> {
-        let w = &record.work_order;
-        sqlx::query(&format!(
-            "INSERT INTO mkt_work_orders ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
-             $9, $10, NULL, NULL, 0, $11, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, $11)"
-        ))
-        .bind(&record.id)
-        .bind(&record.buyer_user_id)
-        .bind(&record.buyer_tenant_id)
-        .bind(&record.seller_tenant_id)
-        .bind(&record.order_id)
-        .bind(&record.product_id)
-        .bind(&record.product_name)
-        .bind(&record.title)
-        .bind(&record.description)
-        .bind(w.status.code())
-        .bind(w.opened_at)
-        .execute(&mut **tx)
-        .await?;
-        let event = WorkOrderEvent {
-            action: "open".into(),
-            actor: "buyer".into(),
-            actor_id: record.buyer_user_id.clone(),
-            from_status: w.status.code(),
-            to_status: w.status.code(),
-            message_type: Some(0),
-            body: record.description.clone(),
-            attachments: attachments.to_vec(),
-            at: w.opened_at,
-        };
-        log_in(tx, &record.id, &event, self.now_millis()).await
-    }
-
-    /// Writes `next` if the work order is still at the version read, with one log row;
-    /// false when another change came first.
-    pub async fn update_work_order_in(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        from: &WorkOrderRecord,
-        next: &WorkOrderRecord,
-        event: &WorkOrderEvent,
-    ) -> Result<bool, StoreError> {
-        let w = &next.work_order;
-        let updated = sqlx::query(
-            "UPDATE mkt_work_orders SET status = $1, handler_user_id = $2, handler_name = $3, \
-             escalated = $4, accepted_at = $5, resolved_at = $6, ended_at = $7, \
-             paused_since = $8, paused_total = $9, last_urged_at = $10, cause = $11, \
-             solution = $12, version = version + 1, updated_at = $13 \
-             WHERE id = $14 AND version = $15",
-        )
-        .bind(w.status.code())
-        .bind(&next.handler_user_id)
-        .bind(&next.handler_name)
-        .bind(i64::from(w.escalated))
-        .bind(w.accepted_at)
-        .bind(w.resolved_at)
-        .bind(w.ended_at)
-        .bind(w.paused_since)
-        .bind(w.paused_total)
-        .bind(w.last_urged_at)
-        .bind(&next.cause)
-        .bind(&next.solution)
-        .bind(event.at)
-        .bind(&from.id)
-        .bind(from.version)
-        .execute(&mut **tx)
-        .await?;
-        if updated.rows_affected() != 1 {
-            return Ok(false);
-        }
-        log_in(tx, &from.id, event, self.now_millis()).await?;
-        Ok(true)
-    }
-
     pub async fn work_order(&self, id: &str) -> Result<Option<WorkOrderRecord>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM mkt_work_orders WHERE id = $1");
         let row = sqlx::query(&sql)
@@ -292,4 +212,83 @@ impl MarketStore {
             })
             .collect()
     }
+}
+
+/// Writes `next` if the work order is still at the version read, with one log row;
+/// false when another change came first.
+pub async fn update_work_order_in(
+    tx: &mut Tx,
+    from: &WorkOrderRecord,
+    next: &WorkOrderRecord,
+    event: &WorkOrderEvent,
+) -> Result<bool, StoreError> {
+    let w = &next.work_order;
+    let updated = sqlx::query(
+        "UPDATE mkt_work_orders SET status = $1, handler_user_id = $2, handler_name = $3, \
+         escalated = $4, accepted_at = $5, resolved_at = $6, ended_at = $7, \
+         paused_since = $8, paused_total = $9, last_urged_at = $10, cause = $11, \
+         solution = $12, version = version + 1, updated_at = $13 \
+         WHERE id = $14 AND version = $15",
+    )
+    .bind(w.status.code())
+    .bind(&next.handler_user_id)
+    .bind(&next.handler_name)
+    .bind(i64::from(w.escalated))
+    .bind(w.accepted_at)
+    .bind(w.resolved_at)
+    .bind(w.ended_at)
+    .bind(w.paused_since)
+    .bind(w.paused_total)
+    .bind(w.last_urged_at)
+    .bind(&next.cause)
+    .bind(&next.solution)
+    .bind(event.at)
+    .bind(&from.id)
+    .bind(from.version)
+    .execute(&mut **tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Ok(false);
+    }
+    log_in(tx, &from.id, event, tx.now_millis()).await?;
+    Ok(true)
+}
+
+/// A new work order with its first log row (the description, as the customer's
+/// first message).
+pub async fn insert_work_order_in(
+    tx: &mut Tx,
+    record: &WorkOrderRecord,
+    attachments: &[String],
+) -> Result<(), StoreError> {
+    let w = &record.work_order;
+    sqlx::query(&format!(
+        "INSERT INTO mkt_work_orders ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+         $9, $10, NULL, NULL, 0, $11, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, $11)"
+    ))
+    .bind(&record.id)
+    .bind(&record.buyer_user_id)
+    .bind(&record.buyer_tenant_id)
+    .bind(&record.seller_tenant_id)
+    .bind(&record.order_id)
+    .bind(&record.product_id)
+    .bind(&record.product_name)
+    .bind(&record.title)
+    .bind(&record.description)
+    .bind(w.status.code())
+    .bind(w.opened_at)
+    .execute(&mut **tx)
+    .await?;
+    let event = WorkOrderEvent {
+        action: "open".into(),
+        actor: "buyer".into(),
+        actor_id: record.buyer_user_id.clone(),
+        from_status: w.status.code(),
+        to_status: w.status.code(),
+        message_type: Some(0),
+        body: record.description.clone(),
+        attachments: attachments.to_vec(),
+        at: w.opened_at,
+    };
+    log_in(tx, &record.id, &event, tx.now_millis()).await
 }

@@ -4,6 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::Durable;
+use crate::store::durable::Tx;
 use crate::store::StoreError;
 
 #[derive(Debug, Clone)]
@@ -116,7 +117,7 @@ const POST_LOGOUT: &str = "post_logout";
 impl Durable {
     pub async fn insert_client(&self, client: &NewClient) -> Result<(), StoreError> {
         let _timer = crate::telemetry::registry().round_trip("durable", "insert_client");
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO clients (client_id, app_id, name, secret_hash, home_url, id_token_alg, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -149,7 +150,7 @@ impl Durable {
         scopes: &[String],
     ) -> Result<bool, StoreError> {
         let _timer = crate::telemetry::registry().round_trip("durable", "set_client_scopes");
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let exists = sqlx::query("SELECT 1 AS found FROM clients WHERE client_id = $1")
             .bind(client_id)
             .fetch_optional(&mut *tx)
@@ -178,7 +179,7 @@ impl Durable {
         change: &ClientChange,
         version: i64,
     ) -> Result<super::Versioned, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let done = sqlx::query(
             "UPDATE clients SET name = $1, secret_hash = $2, home_url = $3, id_token_alg = $4, \
              version = version + 1 WHERE client_id = $5 AND version = $6",
@@ -357,7 +358,7 @@ impl Durable {
     /// Deletes a client and revokes every grant it holds; false when no such client.
     pub async fn delete_client(&self, client_id: &str) -> Result<bool, StoreError> {
         let _timer = crate::telemetry::registry().round_trip("durable", "delete_client");
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query(
             "UPDATE grant_families SET revoked_at = $1 \
              WHERE client_id = $2 AND revoked_at IS NULL",
@@ -410,7 +411,7 @@ fn attach_all(
 }
 
 async fn insert_uris(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut Tx,
     client_id: &str,
     redirect_uris: &[String],
     post_logout_uris: &[String],
@@ -431,11 +432,7 @@ async fn insert_uris(
     Ok(())
 }
 
-async fn insert_scopes(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    client_id: &str,
-    scopes: &[String],
-) -> Result<(), StoreError> {
+async fn insert_scopes(tx: &mut Tx, client_id: &str, scopes: &[String]) -> Result<(), StoreError> {
     for scope in scopes {
         sqlx::query("INSERT INTO client_scopes (client_id, scope) VALUES ($1, $2)")
             .bind(client_id)

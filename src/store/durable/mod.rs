@@ -11,6 +11,7 @@ mod resource_servers;
 mod revocations;
 mod stored_keys;
 mod tenants;
+mod tx;
 mod user_sessions;
 mod users;
 
@@ -27,6 +28,7 @@ pub use resource_servers::ResourceServerRecord;
 pub use revocations::{RevocationKind, RevocationRecord};
 pub use stored_keys::StoredKeyRecord;
 pub use tenants::{TenantRecord, Versioned};
+pub use tx::Tx;
 pub use user_sessions::SessionRecord;
 pub use users::{NewUser, UserProfile, UserRecord};
 
@@ -44,29 +46,55 @@ pub enum Backend {
 pub struct Durable {
     pool: AnyPool,
     clock: Clock,
+    transactions: tx::Transactions,
+}
+
+/// The pool size when `UNILOGIN_DATABASE_MAX_CONNECTIONS` is unset. Every request holds
+/// at most one connection at a time (see `Tx`), so a request waits for a connection only
+/// as long as the ones before it take to finish theirs.
+pub fn default_max_connections(sqlite: bool) -> u32 {
+    if sqlite {
+        // Writers queue for SQLite's one write lock anyway (in `Tx`); WAL lets a few
+        // readers run beside the writer.
+        4
+    } else {
+        // Enough to keep the server's cores busy while others wait on the network.
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+        (cores * 4).clamp(8, 32)
+    }
 }
 
 impl Durable {
-    /// Connects to `url` (`sqlite://…` creates the file if missing, `postgres://…`).
+    /// Connects to `url` (`sqlite://…` creates the file if missing, `postgres://…`) with
+    /// the default pool size.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, None).await
+    }
+
+    /// Connects with a pool of `max_connections` (`None`: `default_max_connections`).
+    pub async fn connect_with(url: &str, max_connections: Option<u32>) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let (url, backend) = normalize_url(url)?;
         let options: AnyConnectOptions = url
             .parse::<AnyConnectOptions>()
             .map_err(|e| StoreError::Backend(format!("bad database URL: {e}")))?
             .disable_statement_logging();
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
-        let max = match backend {
-            // SQLite serialises writers anyway; a few readers are enough.
-            Backend::Sqlite => 4,
-            // Enough to keep the server's cores busy while others wait on the network.
-            Backend::Postgres => (cores * 4).clamp(8, 32),
-        };
+        let max = max_connections
+            .unwrap_or_else(|| default_max_connections(backend == Backend::Sqlite))
+            .max(1);
+        let transactions = tx::Transactions::new(backend);
+        let (on_reuse, on_connect) = (transactions.holders(), transactions.holders());
         let pool = AnyPoolOptions::new()
             .max_connections(max)
-            // A database that is down costs a request at most this long before its 503.
+            // A database that is down costs a request at most this long before its 503;
+            // a busy one costs no more than the requests before it take.
             .acquire_timeout(Duration::from_secs(2))
+            .before_acquire(move |_conn, _meta| {
+                on_reuse.check("take a second pool connection");
+                Box::pin(async { Ok(true) })
+            })
             .after_connect(move |conn, _meta| {
+                on_connect.check("open a second pool connection");
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         // WAL lets readers run beside the writer; foreign keys are off by
@@ -84,7 +112,14 @@ impl Durable {
         Ok(Self {
             pool,
             clock: Clock::system(),
+            transactions,
         })
+    }
+
+    /// Begins a use case's transaction (see `Tx`): on SQLite it queues behind the other
+    /// writers of this process and takes the write lock at once.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        self.transactions.begin(&self.pool, &self.clock).await
     }
 
     /// The same store, reading `clock` for every time it records.

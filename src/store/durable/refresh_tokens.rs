@@ -68,7 +68,7 @@ impl Durable {
     ) -> Result<(), StoreError> {
         let _timer = crate::telemetry::registry().round_trip("durable", "create_family");
         let now = self.now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO grant_families (id, client_id, user_id, tenant_id, sid, scope, \
              auth_time, created_at, audience) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

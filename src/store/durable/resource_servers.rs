@@ -20,7 +20,7 @@ impl Durable {
         &self,
         server: &ResourceServerRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO resource_servers (identifier, name, created_at) VALUES ($1, $2, $3)",
         )

@@ -8,13 +8,13 @@ use std::time::Duration;
 
 use unilogin::marketplace::kit::exchange::Activity;
 use unilogin::marketplace::kit::outbox::{
-    retry_policy, AfterFailure, Enqueued, JobStatus, NewJob, Outbox, Retry, LEASE,
+    retry_policy, succeed_in, AfterFailure, Enqueued, JobStatus, NewJob, Outbox, Retry, LEASE,
 };
 
 use crate::helpers::TestApp;
 
 fn outbox(app: &TestApp) -> Outbox {
-    Outbox::new(app.durable.pool().clone(), app.clock().clone())
+    Outbox::new(&app.durable, app.clock().clone())
 }
 
 fn job(seller: &str, key: &str, activity: Activity) -> NewJob {
@@ -68,15 +68,13 @@ async fn a_job_is_found_again_by_its_key_and_claimed_once_across_workers() {
     let retaken = outbox.claim_due("e", 50).await.unwrap();
     assert_eq!(retaken.len(), 20);
     assert!(retaken.iter().all(|j| j.attempts == 2));
-    let mut tx = app.durable.pool().begin().await.unwrap();
-    let late = outbox
-        .succeed_in(&mut tx, &retaken[0].id, "a", &serde_json::json!({}))
+    let mut tx = outbox.begin().await.unwrap();
+    let late = succeed_in(&mut tx, &retaken[0].id, "a", &serde_json::json!({}))
         .await
         .unwrap();
     assert!(!late, "a lost lease records nothing");
     let answer = serde_json::json!({"resultCode": "000000", "instanceId": "i-1"});
-    assert!(outbox
-        .succeed_in(&mut tx, &retaken[0].id, "e", &answer)
+    assert!(succeed_in(&mut tx, &retaken[0].id, "e", &answer)
         .await
         .unwrap());
     tx.commit().await.unwrap();

@@ -20,7 +20,7 @@ async fn openings_are_polled_deduplicated_or_given_up_and_the_freeze_ends_in_rel
     k.debug_all().await;
     std::fs::remove_file(k.seller.log_path()).unwrap();
     let crm = k.crm.clone();
-    let outbox = Outbox::new(k.app.durable.pool().clone(), k.app.clock().clone());
+    let outbox = Outbox::new(&k.app.durable, k.app.clock().clone());
 
     // The seller opens asynchronously (000004): polled with queryInstance, then live.
     k.seller.faults(json!({"newInstance": ["000004"]}));

@@ -36,7 +36,7 @@ async fn the_production_interface_is_called_signed_and_its_answers_checked() {
     let k = chain().await;
     let (app, seller, app_id) = (&k.app, &k.seller, k.app_id.clone());
     let public_key = k.public_key.clone();
-    let outbox = Outbox::new(app.durable.pool().clone(), app.clock().clone());
+    let outbox = Outbox::new(&app.durable, app.clock().clone());
     let job = |activity: Activity, key: &str, payload: serde_json::Value| NewJob {
         seller_tenant_id: "tenant-a".into(),
         app_id: app_id.clone(),

@@ -4,6 +4,7 @@
 
 mod api_document;
 mod commerce_pages;
+mod concurrency;
 mod console_pages;
 mod discounts;
 mod inbox;
@@ -36,7 +37,7 @@ const BUYER_UNSUBSCRIBE: &str = "/api/marketplace/v1/buyer/unsubscribe-requests"
 const SELLER_UNSUBSCRIBE: &str = "/api/marketplace/v1/seller/unsubscribe-requests";
 
 fn market(app: &TestApp) -> MarketStore {
-    MarketStore::new(app.durable.pool().clone(), app.clock().clone())
+    MarketStore::new(&app.durable, app.clock().clone())
 }
 
 /// Signs `username` in through the real flow (in a browser of its own) and returns an
