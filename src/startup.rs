@@ -196,6 +196,7 @@ impl Application {
             issuer: issuer.clone(),
             secure_cookies: idp.secure_cookies,
         });
+        let admin_service_for_pages = admin_service.clone();
         let console = web::Data::new(crate::console::Console {
             service: admin_service,
             access: access.clone(),
@@ -226,6 +227,8 @@ impl Application {
             debug_the_demo_app(marketplace.clone().into_inner());
         }
 
+        let https = web::Data::new(telemetry::Https(idp.secure_cookies));
+        let admin_service_data = web::Data::from(admin_service_for_pages);
         let draining = Draining::default();
         let app_draining = web::Data::new(draining.clone());
         let app_idp = idp.clone();
@@ -243,6 +246,8 @@ impl Application {
                 .app_data(console.clone())
                 .app_data(market_console.clone())
                 .app_data(app_draining.clone())
+                .app_data(https.clone())
+                .app_data(admin_service_data.clone())
                 .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
                 .configure(idp::configure)
                 .configure(crate::marketplace::configure)

@@ -85,193 +85,189 @@ impl From<ClientRecord> for ClientListing {
     }
 }
 
-impl Durable {
-    pub async fn admin_create_client(
-        &self,
-        request: NewClientRequest,
-    ) -> Result<CreatedClient, AdminError> {
-        let name = client_name(&request.name)?;
-        if request.redirect_uris.is_empty() {
-            return Err(AdminError::Invalid(
-                "at least one --redirect-uri is required".into(),
-            ));
-        }
-        let id_token_alg = id_token_alg(request.id_token_alg.as_deref())?;
-        let scopes = self.registered_scopes(request.scopes).await?;
-        let secret = (!request.public).then(|| Secret::new(random_token()));
-        let client = NewClient {
-            client_id: request.client_id.unwrap_or_else(|| random_id(20)),
-            app_id: request.app_id.unwrap_or_else(|| random_id(20)),
-            name,
-            secret_hash: secret.as_ref().map(|s| sha256_hex(s.expose())),
-            redirect_uris: dedup(request.redirect_uris),
-            post_logout_uris: dedup(request.post_logout_uris),
-            home_url: request.home_url.map(|u| u.as_str().to_owned()),
-            id_token_alg,
-            scopes,
-        };
-        match self.insert_client(&client).await {
-            Err(crate::store::StoreError::Conflict) => {
-                return Err(AdminError::Conflict(
-                    "a client with that id or app id exists".into(),
-                ))
-            }
-            other => other?,
-        }
-        Ok(CreatedClient {
-            client_id: client.client_id,
-            client_secret: secret,
-            app_id: client.app_id,
-        })
+pub async fn create_client(
+    durable: &Durable,
+    request: NewClientRequest,
+) -> Result<CreatedClient, AdminError> {
+    let name = client_name(&request.name)?;
+    if request.redirect_uris.is_empty() {
+        return Err(AdminError::Invalid(
+            "at least one --redirect-uri is required".into(),
+        ));
     }
-
-    pub async fn admin_list_clients(&self) -> Result<Vec<ClientListing>, AdminError> {
-        Ok(self
-            .list_clients()
-            .await?
-            .into_iter()
-            .map(ClientListing::from)
-            .collect())
-    }
-
-    /// Replaces the API scopes a client may request (the stored set is returned). Tokens
-    /// already issued keep theirs.
-    pub async fn admin_set_client_scopes(
-        &self,
-        client_id: &str,
-        scopes: Vec<String>,
-    ) -> Result<Vec<String>, AdminError> {
-        let scopes = self.registered_scopes(scopes).await?;
-        if !self.set_client_scopes(client_id, &scopes).await? {
-            return Err(AdminError::NotFound(format!("no client {client_id}")));
+    let id_token_alg = id_token_alg(request.id_token_alg.as_deref())?;
+    let scopes = registered_scopes(durable, request.scopes).await?;
+    let secret = (!request.public).then(|| Secret::new(random_token()));
+    let client = NewClient {
+        client_id: request.client_id.unwrap_or_else(|| random_id(20)),
+        app_id: request.app_id.unwrap_or_else(|| random_id(20)),
+        name,
+        secret_hash: secret.as_ref().map(|s| sha256_hex(s.expose())),
+        redirect_uris: dedup(request.redirect_uris),
+        post_logout_uris: dedup(request.post_logout_uris),
+        home_url: request.home_url.map(|u| u.as_str().to_owned()),
+        id_token_alg,
+        scopes,
+    };
+    match durable.insert_client(&client).await {
+        Err(crate::store::StoreError::Conflict) => {
+            return Err(AdminError::Conflict(
+                "a client with that id or app id exists".into(),
+            ))
         }
-        Ok(scopes)
+        other => other?,
     }
+    Ok(CreatedClient {
+        client_id: client.client_id,
+        client_secret: secret,
+        app_id: client.app_id,
+    })
+}
 
-    /// Each scope checked against the resource servers; sorted, without duplicates.
-    pub(crate) async fn registered_scopes(
-        &self,
-        scopes: Vec<String>,
-    ) -> Result<Vec<String>, AdminError> {
-        let servers = self.list_resource_servers().await?;
-        let mut out: Vec<String> = Vec::with_capacity(scopes.len());
-        for scope in scopes {
-            let known =
-                is_builtin_scope(&scope) || servers.iter().any(|s| s.scopes.contains(&scope));
-            if !known {
-                return Err(AdminError::Invalid(format!(
-                    "scope {scope:?} is defined by no resource server"
-                )));
-            }
-            if !out.contains(&scope) {
-                out.push(scope);
-            }
+pub async fn list_clients(durable: &Durable) -> Result<Vec<ClientListing>, AdminError> {
+    Ok(durable
+        .list_clients()
+        .await?
+        .into_iter()
+        .map(ClientListing::from)
+        .collect())
+}
+
+/// Replaces the API scopes a client may request (the stored set is returned). Tokens
+/// already issued keep theirs.
+pub async fn set_client_scopes(
+    durable: &Durable,
+    client_id: &str,
+    scopes: Vec<String>,
+) -> Result<Vec<String>, AdminError> {
+    let scopes = registered_scopes(durable, scopes).await?;
+    if !durable.set_client_scopes(client_id, &scopes).await? {
+        return Err(AdminError::NotFound(format!("no client {client_id}")));
+    }
+    Ok(scopes)
+}
+
+/// Each scope checked against the resource servers; sorted, without duplicates.
+pub(crate) async fn registered_scopes(
+    durable: &Durable,
+    scopes: Vec<String>,
+) -> Result<Vec<String>, AdminError> {
+    let servers = durable.list_resource_servers().await?;
+    let mut out: Vec<String> = Vec::with_capacity(scopes.len());
+    for scope in scopes {
+        let known = is_builtin_scope(&scope) || servers.iter().any(|s| s.scopes.contains(&scope));
+        if !known {
+            return Err(AdminError::Invalid(format!(
+                "scope {scope:?} is defined by no resource server"
+            )));
         }
-        out.sort();
-        Ok(out)
+        if !out.contains(&scope) {
+            out.push(scope);
+        }
     }
+    out.sort();
+    Ok(out)
+}
 
-    /// Registers a resource server and the API scopes it defines.
-    pub async fn admin_create_resource_server(
-        &self,
-        identifier: &str,
-        name: &str,
-        scopes: Vec<String>,
-    ) -> Result<(), AdminError> {
-        let url = url::Url::parse(identifier)
+/// Registers a resource server and the API scopes it defines.
+pub async fn create_resource_server(
+    durable: &Durable,
+    identifier: &str,
+    name: &str,
+    scopes: Vec<String>,
+) -> Result<(), AdminError> {
+    let url = url::Url::parse(identifier)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.fragment().is_none())
+        .ok_or_else(|| AdminError::Invalid("identifier must be an absolute http(s) URI".into()))?;
+    if url.as_str().len() > 512 || is_builtin_identifier(identifier) {
+        return Err(AdminError::Invalid(
+            "identifier is too long or names a built-in resource server".into(),
+        ));
+    }
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 128 || name.chars().any(char::is_control) {
+        return Err(AdminError::Invalid(
+            "name must be 1 to 128 printable characters".into(),
+        ));
+    }
+    let mut parsed: Vec<String> = Vec::new();
+    for scope in scopes {
+        let valid = crate::domain::Scope::parse(&scope)
             .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.fragment().is_none())
-            .ok_or_else(|| {
-                AdminError::Invalid("identifier must be an absolute http(s) URI".into())
-            })?;
-        if url.as_str().len() > 512 || is_builtin_identifier(identifier) {
-            return Err(AdminError::Invalid(
-                "identifier is too long or names a built-in resource server".into(),
-            ));
+            .filter(|s| !s.has_user_values() && s.values().count() == 1);
+        if valid.is_none() || is_builtin_scope(&scope) {
+            return Err(AdminError::Invalid(format!(
+                "{scope:?} is not a scope a resource server can define"
+            )));
         }
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 128 || name.chars().any(char::is_control) {
-            return Err(AdminError::Invalid(
-                "name must be 1 to 128 printable characters".into(),
-            ));
+        if !parsed.contains(&scope) {
+            parsed.push(scope);
         }
-        let mut parsed: Vec<String> = Vec::new();
-        for scope in scopes {
-            let valid = crate::domain::Scope::parse(&scope)
-                .ok()
-                .filter(|s| !s.has_user_values() && s.values().count() == 1);
-            if valid.is_none() || is_builtin_scope(&scope) {
-                return Err(AdminError::Invalid(format!(
-                    "{scope:?} is not a scope a resource server can define"
-                )));
-            }
-            if !parsed.contains(&scope) {
-                parsed.push(scope);
-            }
-        }
-        if parsed.is_empty() {
-            return Err(AdminError::Invalid(
-                "at least one --scope is required".into(),
-            ));
-        }
-        let record = ResourceServerRecord {
-            identifier: identifier.to_owned(),
-            name: name.to_owned(),
-            scopes: parsed,
-        };
-        match self.insert_resource_server(&record).await {
-            Err(crate::store::StoreError::Conflict) => Err(AdminError::Conflict(
-                "that identifier, or one of the scopes, is registered already".into(),
-            )),
-            other => Ok(other?),
-        }?;
-        Ok(())
     }
+    if parsed.is_empty() {
+        return Err(AdminError::Invalid(
+            "at least one --scope is required".into(),
+        ));
+    }
+    let record = ResourceServerRecord {
+        identifier: identifier.to_owned(),
+        name: name.to_owned(),
+        scopes: parsed,
+    };
+    match durable.insert_resource_server(&record).await {
+        Err(crate::store::StoreError::Conflict) => Err(AdminError::Conflict(
+            "that identifier, or one of the scopes, is registered already".into(),
+        )),
+        other => Ok(other?),
+    }?;
+    Ok(())
+}
 
-    /// Issues a new secret; the old one stops working at once. Tokens already issued stay
-    /// valid (a rotation is routine, not a compromise) unless `revoke_tokens` is set.
-    pub async fn admin_rotate_secret(
-        &self,
-        lifecycle: &Lifecycle,
-        client_id: &str,
-        revoke_tokens: bool,
-    ) -> Result<CreatedClient, AdminError> {
-        let client = self
-            .find_client(client_id)
-            .await?
-            .ok_or_else(|| AdminError::NotFound(format!("no client {client_id}")))?;
-        if client.is_public() {
-            return Err(AdminError::Invalid(
-                "a public client has no secret to rotate".into(),
-            ));
-        }
-        let secret = Secret::new(random_token());
-        self.set_client_secret_hash(client_id, &sha256_hex(secret.expose()))
-            .await?;
-        lifecycle.client_changed(client_id).await?;
-        if revoke_tokens {
-            lifecycle.end_client(client_id, None).await?;
-        }
-        Ok(CreatedClient {
-            client_id: client.client_id,
-            client_secret: Some(secret),
-            app_id: client.app_id,
-        })
+/// Issues a new secret; the old one stops working at once. Tokens already issued stay
+/// valid (a rotation is routine, not a compromise) unless `revoke_tokens` is set.
+pub async fn rotate_secret(
+    durable: &Durable,
+    lifecycle: &Lifecycle,
+    client_id: &str,
+    revoke_tokens: bool,
+) -> Result<CreatedClient, AdminError> {
+    let client = durable
+        .find_client(client_id)
+        .await?
+        .ok_or_else(|| AdminError::NotFound(format!("no client {client_id}")))?;
+    if client.is_public() {
+        return Err(AdminError::Invalid(
+            "a public client has no secret to rotate".into(),
+        ));
     }
+    let secret = Secret::new(random_token());
+    durable
+        .set_client_secret_hash(client_id, &sha256_hex(secret.expose()))
+        .await?;
+    lifecycle.client_changed(client_id).await?;
+    if revoke_tokens {
+        lifecycle.end_client(client_id, None).await?;
+    }
+    Ok(CreatedClient {
+        client_id: client.client_id,
+        client_secret: Some(secret),
+        app_id: client.app_id,
+    })
+}
 
-    /// Deletes a client; every code and token ever issued to it stops working at once.
-    pub async fn admin_delete_client(
-        &self,
-        lifecycle: &Lifecycle,
-        client_id: &str,
-    ) -> Result<(), AdminError> {
-        if !self.delete_client(client_id).await? {
-            return Err(AdminError::NotFound(format!("no client {client_id}")));
-        }
-        lifecycle.client_changed(client_id).await?;
-        lifecycle.end_client(client_id, Some(FOREVER)).await?;
-        Ok(())
+/// Deletes a client; every code and token ever issued to it stops working at once.
+pub async fn delete_client(
+    durable: &Durable,
+    lifecycle: &Lifecycle,
+    client_id: &str,
+) -> Result<(), AdminError> {
+    if !durable.delete_client(client_id).await? {
+        return Err(AdminError::NotFound(format!("no client {client_id}")));
     }
+    lifecycle.client_changed(client_id).await?;
+    lifecycle.end_client(client_id, Some(FOREVER)).await?;
+    Ok(())
 }
 
 pub(crate) fn client_name(name: &str) -> Result<String, AdminError> {

@@ -1,7 +1,7 @@
 //! Management of tenants, users and client registrations. `AdminService` is the one way
-//! in for every surface (the command line, the admin API and the console); the `Durable`
-//! methods here are its storage steps, also used to seed demo and test data. Input
-//! arrives already parsed into domain types.
+//! in for every surface (the command line, the admin API and the console); the functions
+//! re-exported beside it (`create_user`, `create_client`, …) are its storage steps, also
+//! used to seed demo and test data. Input arrives already parsed into domain types.
 
 mod audit_csv;
 mod clients;
@@ -11,11 +11,14 @@ mod service;
 mod users;
 
 pub use audit_csv::{csv_attachment, events_csv};
-pub use clients::{ClientListing, CreatedClient, NewClientRequest};
+pub use clients::{
+    create_client, create_resource_server, delete_client, list_clients, rotate_secret,
+    set_client_scopes, ClientListing, CreatedClient, NewClientRequest,
+};
 pub use keys::KeyAdmin;
 pub use passwords::PasswordHasher;
 pub use service::{Actor, AdminService, AppRole, ClientUpdate, TenantUpdate, UserUpdate};
-pub use users::NewUserRequest;
+pub use users::{create_tenant, create_user, disable_user, set_password, NewUserRequest};
 
 use crate::store::StoreError;
 

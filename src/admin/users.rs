@@ -54,96 +54,98 @@ pub fn check_domain(domain_name: Option<&str>) -> Result<(), AdminError> {
     Ok(())
 }
 
-impl Durable {
-    pub async fn admin_create_tenant(
-        &self,
-        id: &TenantId,
-        name: &str,
-        domain_name: Option<&str>,
-    ) -> Result<(), AdminError> {
-        let name = tenant_name(name)?;
-        check_domain(domain_name)?;
-        match self.create_tenant(id, &name, domain_name).await {
-            Err(StoreError::Conflict) => {
-                Err(AdminError::Conflict(format!("tenant {id} already exists")))
-            }
-            other => Ok(other?),
+pub async fn create_tenant(
+    durable: &Durable,
+    id: &TenantId,
+    name: &str,
+    domain_name: Option<&str>,
+) -> Result<(), AdminError> {
+    let name = tenant_name(name)?;
+    check_domain(domain_name)?;
+    match durable.create_tenant(id, &name, domain_name).await {
+        Err(StoreError::Conflict) => {
+            Err(AdminError::Conflict(format!("tenant {id} already exists")))
         }
+        other => Ok(other?),
     }
+}
 
-    /// Creates a user (and their tenant if it does not exist yet); returns the user id.
-    pub async fn admin_create_user(
-        &self,
-        hasher: &PasswordHasher,
-        request: NewUserRequest,
-    ) -> Result<String, AdminError> {
-        let user = NewUser {
-            id: new_uuid(),
-            username: request.username.as_str().to_owned(),
-            tenant_id: request.tenant.as_str().to_owned(),
-            password_hash: String::new(),
-            name: profile_field("name", request.name)?,
-            email: profile_field("email", request.email)?,
-            mobile: profile_field("mobile", request.mobile)?,
-            role: request.role.as_str().to_owned(),
-            org_code: profile_field("org code", request.org_code)?,
-            org_name: profile_field("org name", request.org_name)?,
-            project_name: profile_field("project name", request.project_name)?,
-        };
-        if self.find_user_by_username(&user.username).await?.is_some() {
-            return Err(AdminError::Conflict(format!(
-                "username {} is taken",
-                user.username
-            )));
-        }
-        let password_hash = hash_off_thread(hasher, request.password).await?;
-        self.ensure_tenant(&request.tenant).await?;
-        let user = NewUser {
-            password_hash,
-            ..user
-        };
-        match self.insert_user(&user).await {
-            Err(StoreError::Conflict) => Err(AdminError::Conflict(format!(
-                "username {} is taken",
-                user.username
-            ))),
-            other => other.map(|_| user.id).map_err(AdminError::from),
-        }
+/// Creates a user (and their tenant if it does not exist yet); returns the user id.
+pub async fn create_user(
+    durable: &Durable,
+    hasher: &PasswordHasher,
+    request: NewUserRequest,
+) -> Result<String, AdminError> {
+    let user = NewUser {
+        id: new_uuid(),
+        username: request.username.as_str().to_owned(),
+        tenant_id: request.tenant.as_str().to_owned(),
+        password_hash: String::new(),
+        name: profile_field("name", request.name)?,
+        email: profile_field("email", request.email)?,
+        mobile: profile_field("mobile", request.mobile)?,
+        role: request.role.as_str().to_owned(),
+        org_code: profile_field("org code", request.org_code)?,
+        org_name: profile_field("org name", request.org_name)?,
+        project_name: profile_field("project name", request.project_name)?,
+    };
+    if durable
+        .find_user_by_username(&user.username)
+        .await?
+        .is_some()
+    {
+        return Err(AdminError::Conflict(format!(
+            "username {} is taken",
+            user.username
+        )));
     }
+    let password_hash = hash_off_thread(hasher, request.password).await?;
+    durable.ensure_tenant(&request.tenant).await?;
+    let user = NewUser {
+        password_hash,
+        ..user
+    };
+    match durable.insert_user(&user).await {
+        Err(StoreError::Conflict) => Err(AdminError::Conflict(format!(
+            "username {} is taken",
+            user.username
+        ))),
+        other => other.map(|_| user.id).map_err(AdminError::from),
+    }
+}
 
-    /// Sets a new password (returns the user's id) and ends every session and token of the user issued before it
-    /// (through `lifecycle`, so every instance refuses them at once).
-    pub async fn admin_set_password(
-        &self,
-        lifecycle: &Lifecycle,
-        hasher: &PasswordHasher,
-        username: &Username,
-        password: NewPassword,
-    ) -> Result<String, AdminError> {
-        let user = self
-            .find_user_by_username(username.as_str())
-            .await?
-            .ok_or_else(|| AdminError::NotFound(format!("no user {username}")))?;
-        let hash = hash_off_thread(hasher, password).await?;
-        self.set_password_hash(username.as_str(), &hash).await?;
-        lifecycle.end_user(&user.id).await?;
-        Ok(user.id)
-    }
+/// Sets a new password (returns the user's id) and ends every session and token of the user issued before it
+/// (through `lifecycle`, so every instance refuses them at once).
+pub async fn set_password(
+    durable: &Durable,
+    lifecycle: &Lifecycle,
+    hasher: &PasswordHasher,
+    username: &Username,
+    password: NewPassword,
+) -> Result<String, AdminError> {
+    let user = durable
+        .find_user_by_username(username.as_str())
+        .await?
+        .ok_or_else(|| AdminError::NotFound(format!("no user {username}")))?;
+    let hash = hash_off_thread(hasher, password).await?;
+    durable.set_password_hash(username.as_str(), &hash).await?;
+    lifecycle.end_user(&user.id).await?;
+    Ok(user.id)
+}
 
-    /// Disables a user: no more logins, and every session and token of theirs ends.
-    pub async fn admin_disable_user(
-        &self,
-        lifecycle: &Lifecycle,
-        username: &Username,
-    ) -> Result<String, AdminError> {
-        let user = self
-            .find_user_by_username(username.as_str())
-            .await?
-            .ok_or_else(|| AdminError::NotFound(format!("no user {username}")))?;
-        self.disable_user(username.as_str()).await?;
-        lifecycle.end_user(&user.id).await?;
-        Ok(user.id)
-    }
+/// Disables a user: no more logins, and every session and token of theirs ends.
+pub async fn disable_user(
+    durable: &Durable,
+    lifecycle: &Lifecycle,
+    username: &Username,
+) -> Result<String, AdminError> {
+    let user = durable
+        .find_user_by_username(username.as_str())
+        .await?
+        .ok_or_else(|| AdminError::NotFound(format!("no user {username}")))?;
+    durable.disable_user(username.as_str()).await?;
+    lifecycle.end_user(&user.id).await?;
+    Ok(user.id)
 }
 
 async fn hash_off_thread(

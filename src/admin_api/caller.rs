@@ -65,7 +65,7 @@ impl Caller {
                 description: format!("This needs the {scope} scope"),
             });
         }
-        let address = crate::idp::client_ip(req);
+        let address = crate::web::client_ip(req);
         if claims.sid.is_empty() {
             return Ok(Self {
                 actor: Actor::client(&claims.client_id, &address),

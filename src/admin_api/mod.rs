@@ -20,8 +20,8 @@ use actix_web::http::Method;
 use actix_web::web;
 
 use crate::admin::AdminService;
-use crate::route_table::{entry, RouteEntry};
 use crate::tokens::AccessVerifier;
+use crate::web::route_table::{entry, RouteEntry};
 
 pub const BASE_PATH: &str = "/api/admin/v1";
 
@@ -76,7 +76,7 @@ pub fn routes() -> Vec<RouteEntry> {
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let mut scope = web::scope(BASE_PATH);
-    for resource in crate::route_table::resources(routes(), endpoint) {
+    for resource in crate::web::route_table::resources(routes(), endpoint) {
         scope = scope.service(resource);
     }
     cfg.service(scope.default_service(web::to(not_found)));
@@ -106,6 +106,6 @@ mod tests {
     #[test]
     fn the_document_and_the_router_name_the_same_routes() {
         let document = serde_json::to_value(AdminDocument::openapi()).unwrap();
-        crate::route_table::assert_documented(&routes(), BASE_PATH, &document);
+        crate::web::route_table::assert_documented(&routes(), BASE_PATH, &document);
     }
 }

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use crate::config::{check, Settings};
+use super::config_report as check;
+use crate::config::Settings;
 use crate::keystore::{KeyStore, MasterKeys, SEALING, SIGNING};
 use crate::store::durable::Durable;
 use crate::store::ephemeral::{Ephemeral, RedisStore};

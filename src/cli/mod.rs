@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod config;
+mod config_report;
 pub mod keys;
 
 /// One JSON document per line on standard output: what scripts read.

@@ -1,6 +1,5 @@
 //! Settings read from `UNILOGIN_*` environment variables, with embedded defaults.
 
-pub mod check;
 mod env;
 mod vars;
 

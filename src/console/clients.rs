@@ -256,7 +256,7 @@ async fn create(
     console: web::Data<Console>,
     form: Form,
 ) -> Result<HttpResponse, ConsoleError> {
-    form.check_csrf(&admin)?;
+    admin.check_csrf(&form)?;
     let scopes = api_scopes(&console).await?;
     let (fields, parsed) = parse(&form, admin.t);
     let parsed = match parsed {
@@ -317,7 +317,7 @@ async fn update(
     path: web::Path<String>,
     form: Form,
 ) -> Result<HttpResponse, ConsoleError> {
-    form.check_csrf(&admin)?;
+    admin.check_csrf(&form)?;
     let client = console.service.client(&path).await?;
     let scopes = api_scopes(&console).await?;
     let (fields, parsed) = parse(&form, admin.t);
@@ -423,7 +423,7 @@ async fn rotate(
     path: web::Path<String>,
     form: Form,
 ) -> Result<HttpResponse, ConsoleError> {
-    form.check_csrf(&admin)?;
+    admin.check_csrf(&form)?;
     let client = console.service.client(&path).await?;
     admin.require_recent_sign_in(&rotate_question(&admin, &client).action)?;
     let rotated = console
@@ -471,7 +471,7 @@ async fn delete(
     path: web::Path<String>,
     form: Form,
 ) -> Result<HttpResponse, ConsoleError> {
-    form.check_csrf(&admin)?;
+    admin.check_csrf(&form)?;
     let client = console.service.client(&path).await?;
     admin.require_recent_sign_in(&delete_question(&admin, &client).action)?;
     console

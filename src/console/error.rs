@@ -11,8 +11,8 @@ use askama::Template;
 
 use super::texts::{texts, ConsoleTexts};
 use crate::admin::AdminError;
-use crate::idp::i18n::Lang;
 use crate::store::StoreError;
+use crate::web::Lang;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConsoleError {
@@ -110,7 +110,7 @@ impl ConsoleError {
             message,
             sign_in_other: matches!(self, Self::NotAdmin),
         };
-        crate::idp::pages_html(self.status_code(), page.render())
+        crate::web::html(self.status_code(), page.render())
     }
 }
 
@@ -119,7 +119,7 @@ fn sign_in_redirect(return_to: &str, fresh: bool) -> HttpResponse {
     if fresh {
         pairs.push(("fresh", "1"));
     }
-    let location = crate::idp::url_with_query("/console/login", &pairs);
+    let location = crate::web::url_with_query("/console/login", &pairs);
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
         .finish()

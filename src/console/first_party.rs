@@ -93,7 +93,7 @@ impl FirstParty<'_> {
         if fresh {
             pairs.push(("prompt", "login"));
         }
-        let location = crate::idp::url_with_query(
+        let location = crate::web::url_with_query(
             &format!("{}{}", self.issuer, crate::idp::AUTHORIZE_PATH),
             &pairs,
         );
@@ -153,7 +153,7 @@ impl FirstParty<'_> {
     pub async fn end(&self, cookie: &str, id_token: &str) -> Result<HttpResponse, StoreError> {
         self.sessions.close(cookie).await?;
         let home = format!("{}{}/", self.issuer, self.base);
-        let location = crate::idp::url_with_query(
+        let location = crate::web::url_with_query(
             &format!("{}{}", self.issuer, crate::idp::END_SESSION_PATH),
             &[
                 ("id_token_hint", id_token),

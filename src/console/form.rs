@@ -8,7 +8,6 @@ use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 
 use super::error::ConsoleError;
-use super::session::Admin;
 use super::texts::ConsoleTexts;
 use crate::admin::AdminError;
 
@@ -67,14 +66,6 @@ impl Form {
     /// Whether the form carries `expected` as its CSRF token (compared in constant time).
     pub fn csrf_is(&self, expected: &str) -> bool {
         crate::secret::constant_time_eq(self.get("csrf_token").as_bytes(), expected.as_bytes())
-    }
-
-    pub fn check_csrf(&self, admin: &Admin) -> Result<(), ConsoleError> {
-        if admin.csrf_matches(self.get("csrf_token")) {
-            Ok(())
-        } else {
-            Err(ConsoleError::Csrf)
-        }
     }
 }
 

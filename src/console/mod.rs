@@ -90,7 +90,7 @@ pub fn query(req: &actix_web::HttpRequest, name: &str) -> String {
 
 /// A rendered page (never cached: pages carry CSRF tokens and once-shown secrets).
 pub fn page(status: StatusCode, rendered: Result<String, askama::Error>) -> HttpResponse {
-    crate::idp::pages_html(status, rendered)
+    crate::web::html(status, rendered)
 }
 
 pub fn ok(rendered: Result<String, askama::Error>) -> HttpResponse {

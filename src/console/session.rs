@@ -16,11 +16,11 @@ use super::texts::{texts, ConsoleTexts};
 use super::Console;
 use crate::admin::{Actor, CONSOLE_CLIENT_ID};
 use crate::domain::resource::{ADMIN_READ, ADMIN_WRITE};
-use crate::idp::i18n::Lang;
 use crate::idp::Idp;
 use crate::secret::constant_time_eq;
 use crate::store::durable::UserRecord;
 use crate::tokens::Refusal;
+use crate::web::Lang;
 
 pub const COOKIE: &str = "unilogin_console";
 
@@ -78,7 +78,7 @@ pub async fn logout(
     console: web::Data<Console>,
     form: Form,
 ) -> Result<HttpResponse, ConsoleError> {
-    form.check_csrf(&admin)?;
+    admin.check_csrf(&form)?;
     Ok(first_party(&console)
         .end(&admin.cookie, &admin.id_token)
         .await?)
@@ -140,6 +140,15 @@ impl Admin {
     pub fn csrf_matches(&self, sent: &str) -> bool {
         constant_time_eq(sent.as_bytes(), self.csrf.as_bytes())
     }
+
+    /// A change's form must carry this session's CSRF token.
+    pub fn check_csrf(&self, form: &Form) -> Result<(), ConsoleError> {
+        if self.csrf_matches(form.get("csrf_token")) {
+            Ok(())
+        } else {
+            Err(ConsoleError::Csrf)
+        }
+    }
 }
 
 impl FromRequest for Admin {
@@ -186,7 +195,7 @@ async fn identify(req: &HttpRequest) -> Result<Admin, ConsoleError> {
     let explicit = explicit_lang(req.query_string());
     let lang = Lang::negotiate(req, explicit.map(Lang::code));
     Ok(Admin {
-        actor: Actor::user(&user.id, &crate::idp::client_ip(req)),
+        actor: Actor::user(&user.id, &crate::web::client_ip(req)),
         user,
         csrf: session.csrf,
         lang,

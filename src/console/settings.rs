@@ -75,7 +75,7 @@ async fn register(
     console: web::Data<Console>,
     form: Form,
 ) -> Result<HttpResponse, ConsoleError> {
-    form.check_csrf(&admin)?;
+    admin.check_csrf(&form)?;
     let f = Fields {
         identifier: form.get("identifier").to_owned(),
         name: form.get("name").to_owned(),
@@ -153,7 +153,7 @@ async fn rotate(
     console: web::Data<Console>,
     form: Form,
 ) -> Result<HttpResponse, ConsoleError> {
-    form.check_csrf(&admin)?;
+    admin.check_csrf(&form)?;
     admin.require_recent_sign_in(&rotate_question(admin.t).action)?;
     console.service.rotate_keys(&admin.actor, None).await?;
     Ok(super::done("/console/keys", "keys_rotated"))

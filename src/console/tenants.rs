@@ -81,7 +81,7 @@ async fn create(
     console: web::Data<Console>,
     form: Form,
 ) -> Result<HttpResponse, ConsoleError> {
-    form.check_csrf(&admin)?;
+    admin.check_csrf(&form)?;
     let f = Fields {
         id: form.get("id").to_owned(),
         name: form.get("name").to_owned(),
@@ -175,7 +175,7 @@ async fn update(
     path: web::Path<String>,
     form: Form,
 ) -> Result<HttpResponse, ConsoleError> {
-    form.check_csrf(&admin)?;
+    admin.check_csrf(&form)?;
     let tenant = console.service.tenant(&path).await?;
     let f = Fields {
         id: tenant.id.clone(),

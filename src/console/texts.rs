@@ -1,7 +1,7 @@
 //! The console's words in Simplified Chinese and English, one row per text, so the two
 //! languages cannot drift apart by a field.
 
-use crate::idp::i18n::Lang;
+use crate::web::Lang;
 
 macro_rules! texts {
     ($($name:ident: $zh:literal, $en:literal;)*) => {

@@ -65,7 +65,7 @@ async fn acting_on(
     user_id: &str,
     action: &str,
 ) -> Result<UserRecord, ConsoleError> {
-    form.check_csrf(admin)?;
+    admin.check_csrf(form)?;
     let user = console.service.user(user_id).await?;
     admin.require_recent_sign_in(&format!("{}/{action}", user_path(&user)))?;
     Ok(user)
@@ -106,7 +106,7 @@ async fn enable(
     path: web::Path<String>,
     form: Form,
 ) -> Result<HttpResponse, ConsoleError> {
-    form.check_csrf(&admin)?;
+    admin.check_csrf(&form)?;
     let user = console.service.user(&path).await?;
     console.service.enable_user(&admin.actor, &user.id).await?;
     Ok(super::done(&user_path(&user), "user_enabled"))

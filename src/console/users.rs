@@ -142,7 +142,7 @@ async fn create(
     console: web::Data<Console>,
     form: Form,
 ) -> Result<HttpResponse, ConsoleError> {
-    form.check_csrf(&admin)?;
+    admin.check_csrf(&form)?;
     let t = admin.t;
     let f = Profile::read(&form);
     let mut errors = Errors::default();
@@ -279,7 +279,7 @@ async fn update(
     path: web::Path<String>,
     form: Form,
 ) -> Result<HttpResponse, ConsoleError> {
-    form.check_csrf(&admin)?;
+    admin.check_csrf(&form)?;
     let user = console.service.user(&path).await?;
     let mut f = Profile::read(&form);
     f.username = user.username.clone();

@@ -58,10 +58,7 @@ pub struct Demo {
 /// The demo merchant's user (`seller` / the demo password), created once.
 async fn seed_seller_user(durable: &Durable, hasher: &PasswordHasher) -> Result<(), AdminError> {
     let tenant = TenantId::parse(seller::DEMO_SELLER_TENANT)?;
-    match durable
-        .admin_create_tenant(&tenant, "Demo Seller", None)
-        .await
-    {
+    match crate::admin::create_tenant(durable, &tenant, "Demo Seller", None).await {
         Ok(()) | Err(AdminError::Conflict(_)) => {}
         Err(e) => return Err(e),
     }
@@ -72,24 +69,24 @@ async fn seed_seller_user(durable: &Durable, hasher: &PasswordHasher) -> Result<
     {
         return Ok(());
     }
-    durable
-        .admin_create_user(
-            hasher,
-            NewUserRequest {
-                username: Username::parse(DEMO_SELLER_USERNAME)?,
-                tenant,
-                password: NewPassword::parse(DEMO_PASSWORD)?,
-                name: Some("Demo Seller".into()),
-                email: Some("seller@example.com".into()),
-                mobile: None,
-                role: Role::Admin,
-                org_code: None,
-                org_name: None,
-                project_name: None,
-            },
-        )
-        .await
-        .map(|_| ())
+    crate::admin::create_user(
+        durable,
+        hasher,
+        NewUserRequest {
+            username: Username::parse(DEMO_SELLER_USERNAME)?,
+            tenant,
+            password: NewPassword::parse(DEMO_PASSWORD)?,
+            name: Some("Demo Seller".into()),
+            email: Some("seller@example.com".into()),
+            mobile: None,
+            role: Role::Admin,
+            org_code: None,
+            org_name: None,
+            project_name: None,
+        },
+    )
+    .await
+    .map(|_| ())
 }
 
 impl Demo {
@@ -104,10 +101,7 @@ impl Demo {
         market: &crate::marketplace::Marketplace,
     ) -> Result<Self, AdminError> {
         let tenant = TenantId::parse(DEMO_TENANT)?;
-        match durable
-            .admin_create_tenant(&tenant, "Demo Tenant", None)
-            .await
-        {
+        match crate::admin::create_tenant(durable, &tenant, "Demo Tenant", None).await {
             Ok(()) | Err(AdminError::Conflict(_)) => {}
             Err(e) => return Err(e),
         }
@@ -117,23 +111,23 @@ impl Demo {
             .await?
             .is_none()
         {
-            durable
-                .admin_create_user(
-                    hasher,
-                    NewUserRequest {
-                        username,
-                        tenant,
-                        password: NewPassword::parse(DEMO_PASSWORD)?,
-                        name: Some("Demo User".into()),
-                        email: Some("demo@example.com".into()),
-                        mobile: Some("13800000000".into()),
-                        role: Role::Admin,
-                        org_code: Some("DEMO-ORG".into()),
-                        org_name: Some("Demo Organization".into()),
-                        project_name: None,
-                    },
-                )
-                .await?;
+            crate::admin::create_user(
+                durable,
+                hasher,
+                NewUserRequest {
+                    username,
+                    tenant,
+                    password: NewPassword::parse(DEMO_PASSWORD)?,
+                    name: Some("Demo User".into()),
+                    email: Some("demo@example.com".into()),
+                    mobile: Some("13800000000".into()),
+                    role: Role::Admin,
+                    org_code: Some("DEMO-ORG".into()),
+                    org_name: Some("Demo Organization".into()),
+                    project_name: None,
+                },
+            )
+            .await?;
         }
         // The demo user administers the platform and reviews the marketplace too: both
         // consoles are part of the demo.
@@ -151,18 +145,16 @@ impl Demo {
             c.redirect_uris == [callback.clone()] && c.scopes == [MARKETPLACE_BUYER.to_owned()]
         });
         let secret = if matches {
-            durable
-                .admin_rotate_secret(lifecycle, DEMO_CLIENT_ID, false)
+            crate::admin::rotate_secret(durable, lifecycle, DEMO_CLIENT_ID, false)
                 .await?
                 .client_secret
         } else {
             if existing.is_some() {
-                durable
-                    .admin_delete_client(lifecycle, DEMO_CLIENT_ID)
-                    .await?;
+                crate::admin::delete_client(durable, lifecycle, DEMO_CLIENT_ID).await?;
             }
-            let created = durable
-                .admin_create_client(NewClientRequest {
+            let created = crate::admin::create_client(
+                durable,
+                NewClientRequest {
                     name: "Demo partner app".into(),
                     redirect_uris: vec![RedirectUri::parse(&callback)?],
                     post_logout_uris: vec![RedirectUri::parse(&home)?],
@@ -173,8 +165,9 @@ impl Demo {
                     scopes: vec![MARKETPLACE_BUYER.into()],
                     client_id: Some(DEMO_CLIENT_ID.into()),
                     app_id: Some(DEMO_APP_ID.into()),
-                })
-                .await?;
+                },
+            )
+            .await?;
             if existing.is_some() {
                 // The same id again: the deleted registration's "nothing ever issued is
                 // valid" cutoff gives way to one at this moment.
@@ -284,7 +277,7 @@ fn render(
         kit_product_id: &demo.kit.product_id,
         received: &received,
     };
-    crate::idp::pages_html(status, page.render())
+    crate::web::html(status, page.render())
 }
 
 async fn redirect_to_demo() -> HttpResponse {
@@ -311,7 +304,7 @@ fn cookie(name: &'static str, value: String, max_age: i64) -> Cookie<'static> {
 async fn login(demo: web::Data<Demo>) -> HttpResponse {
     let state = random_token();
     let redirect_uri = format!("{}/demo/callback", demo.issuer);
-    let url = crate::idp::url_with_query(
+    let url = crate::web::url_with_query(
         &format!("{}{}", demo.issuer, crate::idp::AUTHORIZE_PATH),
         &[
             ("response_type", "code"),
@@ -478,7 +471,7 @@ async fn logout(req: HttpRequest, demo: web::Data<Demo>) -> HttpResponse {
     let mut clear = cookie(SESSION_COOKIE, String::new(), 0);
     clear.make_removal();
     let back = format!("{}/demo/", demo.issuer);
-    let url = crate::idp::url_with_query(
+    let url = crate::web::url_with_query(
         &format!("{}{}", demo.issuer, crate::idp::LOGOUT_PATH),
         &[("redirect_url", &back)],
     );

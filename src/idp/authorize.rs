@@ -9,6 +9,7 @@ use super::i18n::Lang;
 use super::params::{ParamError, Params};
 use super::{Idp, Refused, Registry, LOGIN_PATH};
 use crate::domain::{ClientId, RedirectUri, Scope};
+use crate::idp::i18n::LoginTexts;
 use crate::store::durable::ClientRecord;
 use crate::store::ephemeral::PendingRequest;
 

@@ -5,7 +5,7 @@ use actix_web::cookie::{Cookie, SameSite};
 
 pub const SESSION_COOKIE: &str = "unilogin_session";
 pub const CSRF_COOKIE: &str = "unilogin_csrf";
-pub const LANG_COOKIE: &str = "unilogin_lang";
+pub use crate::web::LANG_COOKIE;
 
 pub fn build(
     name: &'static str,

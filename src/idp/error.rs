@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::i18n::Lang;
 use super::pages::ErrorPage;
+use crate::idp::i18n::LoginTexts;
 use crate::store::StoreError;
 
 #[derive(Serialize)]

@@ -7,6 +7,7 @@ use crate::store::StoreError;
 use super::error::PageError;
 use super::i18n::Lang;
 use super::Idp;
+use crate::idp::i18n::LoginTexts;
 
 /// Why a signed-in user gets no code for a client.
 #[derive(Debug)]

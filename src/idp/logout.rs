@@ -16,6 +16,7 @@ use super::i18n::Lang;
 use super::params::Params;
 use super::{url_with_query, Idp, LOGIN_PATH};
 use crate::domain::RedirectUri;
+use crate::idp::i18n::LoginTexts;
 
 pub async fn logout(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpResponse, PageError> {
     let lang = Lang::negotiate(&req, None);

@@ -40,10 +40,10 @@ use crate::store::StoreError;
 use crate::tokens::{AccessVerifier, LiveKeys};
 use password_checks::PasswordChecks;
 
+pub use crate::web::html as pages_html;
 pub use audience::{Refused, Registry};
 pub use error::{BearerError, OAuthError, PageError};
 pub use grant::NoCode;
-pub use pages::html as pages_html;
 pub use token::{redeem_first_party_code, TokenResponse};
 
 /// Everything the protocol handlers share; one per running app.
@@ -210,16 +210,7 @@ pub fn session_origin(session: &BrowserSession) -> Origin<'_> {
     }
 }
 
-pub const LOGIN_PATH: &str = "/unified-login/portal-login";
-pub const SET_PASSWORD_PATH: &str = "/unified-login/set-password";
-pub const AUTHORIZE_PATH: &str = "/api/v1/oauth2/authorize";
-pub const TOKEN_PATH: &str = "/api/v1/oauth2/token";
-pub const USERINFO_PATH: &str = "/api/v1/oauth2/userinfo";
-pub const JWKS_PATH: &str = "/api/v1/oauth2/jwks";
-pub const LOGOUT_PATH: &str = "/api/v1/logout";
-pub const INTROSPECT_PATH: &str = "/api/v1/oauth2/introspect";
-pub const REVOKE_PATH: &str = "/api/v1/oauth2/revoke";
-pub const END_SESSION_PATH: &str = "/api/v1/oauth2/end_session";
+pub use crate::web::paths::*;
 
 /// Registers every identity-provider route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -276,22 +267,7 @@ async fn method_not_allowed() -> HttpResponse {
     }))
 }
 
-/// `base?k=v&…` with form encoding (`base` has no query of its own).
-pub fn url_with_query(base: &str, pairs: &[(&str, &str)]) -> String {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (key, value) in pairs {
-        query.append_pair(key, value);
-    }
-    format!("{base}?{}", query.finish())
-}
-
-/// The peer address; a proxy in front is one client to us (X-Forwarded-For is not
-/// trusted: anyone can send it).
-pub fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default()
-}
+pub use crate::web::{client_ip, url_with_query};
 
 /// JSON 404 for every path nobody serves.
 pub async fn not_found() -> HttpResponse {

@@ -1,11 +1,11 @@
 //! HTML pages of the identity provider, rendered with askama (auto-escaped).
 
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use askama::Template;
 
-use super::i18n::{Lang, Texts};
+use super::i18n::{Lang, LoginTexts, Texts};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -50,21 +50,7 @@ impl ErrorPage {
     }
 }
 
-/// An HTML response that is never cached (pages carry CSRF tokens and session state).
-pub fn html(status: StatusCode, rendered: Result<String, askama::Error>) -> HttpResponse {
-    match rendered {
-        Ok(body) => HttpResponse::build(status)
-            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-            .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
-            .body(body),
-        Err(err) => {
-            tracing::error!(error = %err, "template rendering failed");
-            HttpResponse::InternalServerError()
-                .insert_header((header::CONTENT_TYPE, "text/plain; charset=utf-8"))
-                .body("internal error")
-        }
-    }
-}
+pub use crate::web::html;
 
 /// The stylesheet, embedded in the binary.
 pub async fn stylesheet() -> HttpResponse {

@@ -13,9 +13,9 @@ use super::login::csrf_token;
 use super::pages::html;
 use super::params::Params;
 use super::Idp;
-use crate::admin::AdminError;
-use crate::admin_api::AdminApi;
+use crate::admin::{AdminError, AdminService};
 use crate::domain::NewPassword;
+use crate::idp::i18n::LoginTexts;
 use crate::secret::{constant_time_eq, random_token};
 
 #[derive(Template)]
@@ -69,7 +69,7 @@ fn invalid(lang: Lang) -> PageError {
 pub async fn show(
     req: HttpRequest,
     idp: web::Data<Idp>,
-    admin: web::Data<AdminApi>,
+    admin: web::Data<AdminService>,
 ) -> Result<HttpResponse, PageError> {
     let lang = Lang::negotiate(&req, None);
     let params = Params::parse(req.query_string().as_bytes())
@@ -82,7 +82,7 @@ pub async fn show(
 pub async fn submit(
     req: HttpRequest,
     idp: web::Data<Idp>,
-    admin: web::Data<AdminApi>,
+    admin: web::Data<AdminService>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
     let fallback = Lang::negotiate(&req, None);
@@ -119,7 +119,6 @@ pub async fn submit(
         ));
     };
     admin
-        .service
         .complete_password_link(token, password, &super::client_ip(&req))
         .await
         .map_err(|e| page_error(lang, e))?;
@@ -137,12 +136,11 @@ pub async fn submit(
 
 /// The user a good link is for; a readable 410 page otherwise.
 async fn link_user(
-    admin: &AdminApi,
+    admin: &AdminService,
     lang: Lang,
     token: &str,
 ) -> Result<crate::store::durable::UserRecord, PageError> {
     admin
-        .service
         .password_link_user(token)
         .await
         .map_err(|e| page_error(lang, e))?

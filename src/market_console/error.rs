@@ -9,9 +9,9 @@ use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
 use super::texts::{texts, MarketTexts};
-use crate::idp::i18n::Lang;
 use crate::marketplace::MarketError;
 use crate::store::StoreError;
+use crate::web::Lang;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {
@@ -102,7 +102,7 @@ impl PageError {
             Self::Unavailable => t.unavailable,
             Self::Internal => t.internal,
         };
-        crate::idp::pages_html(self.status_code(), ErrorPage { t, message }.render())
+        crate::web::html(self.status_code(), ErrorPage { t, message }.render())
     }
 }
 
@@ -111,7 +111,7 @@ fn sign_in(return_to: &str, fresh: bool) -> HttpResponse {
     if fresh {
         pairs.push(("fresh", "1"));
     }
-    let location = crate::idp::url_with_query("/market/login", &pairs);
+    let location = crate::web::url_with_query("/market/login", &pairs);
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
         .finish()

@@ -134,7 +134,7 @@ async fn grant(
             .ok()
             .filter(|u| u.tenant_id == member.caller.claims.tenant)
             .ok_or_else(|| MarketError::Invalid("no such user in your tenant".into()))?;
-        let ip = crate::idp::client_ip(&req);
+        let ip = crate::web::client_ip(&req);
         set_user_role(
             &market,
             &member.caller,
@@ -159,7 +159,7 @@ async fn remove(
     member.check(&form)?;
     let (instance, user) = path.into_inner();
     let outcome = if form.checked("confirm") {
-        let ip = crate::idp::client_ip(&req);
+        let ip = crate::web::client_ip(&req);
         set_user_role(&market, &member.caller, &ip, &instance, &user, None).await
     } else {
         Err(MarketError::Invalid(member.t.must_confirm.into()))

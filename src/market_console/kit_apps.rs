@@ -164,7 +164,7 @@ async fn save(
     member.check(&form)?;
     let app_id = req.match_info().get("id").map(str::to_owned);
     let input = read(&form);
-    let ip = crate::idp::client_ip(&req);
+    let ip = crate::web::client_ip(&req);
     match save_app(
         &market,
         &member.caller,

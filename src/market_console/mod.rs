@@ -139,7 +139,7 @@ pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
     if kept.is_empty() {
         return path.to_owned();
     }
-    crate::idp::url_with_query(path, &kept)
+    crate::web::url_with_query(path, &kept)
 }
 
 /// A time for people (UTC); templates pass their values by reference.
@@ -158,12 +158,12 @@ pub fn money(fen: &i64) -> String {
 }
 
 pub fn ok(rendered: Result<String, askama::Error>) -> HttpResponse {
-    crate::idp::pages_html(StatusCode::OK, rendered)
+    crate::web::html(StatusCode::OK, rendered)
 }
 
 /// A form shown again with what was wrong with it.
 pub fn again(rendered: Result<String, askama::Error>) -> HttpResponse {
-    crate::idp::pages_html(StatusCode::BAD_REQUEST, rendered)
+    crate::web::html(StatusCode::BAD_REQUEST, rendered)
 }
 
 /// A page, or the form on it shown again after a refusal.

@@ -17,9 +17,9 @@ use crate::admin::MARKET_CONSOLE_CLIENT_ID;
 use crate::console::first_party::{FirstParty, SignInError};
 use crate::console::form::Form;
 use crate::domain::resource::{MARKETPLACE_BUYER, MARKETPLACE_OPERATOR, MARKETPLACE_SELLER};
-use crate::idp::i18n::Lang;
 use crate::idp::Idp;
 use crate::marketplace::{Caller, MarketError, Marketplace, Role};
+use crate::web::Lang;
 
 pub const COOKIE: &str = "unilogin_market";
 

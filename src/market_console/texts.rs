@@ -1,6 +1,6 @@
 //! The marketplace console's words in Simplified Chinese and English, one row per text.
 
-use crate::idp::i18n::Lang;
+use crate::web::Lang;
 
 macro_rules! texts {
     ($($name:ident: $zh:literal, $en:literal;)*) => {

@@ -157,10 +157,10 @@ impl Modify for SecuritySchemes {
         ]);
         let mut bearer = OAuth2::new([Flow::AuthorizationCode(
             AuthorizationCode::with_refresh_url(
-                crate::idp::AUTHORIZE_PATH,
-                crate::idp::TOKEN_PATH,
+                crate::web::paths::AUTHORIZE_PATH,
+                crate::web::paths::TOKEN_PATH,
                 scopes,
-                crate::idp::TOKEN_PATH,
+                crate::web::paths::TOKEN_PATH,
             ),
         )]);
         bearer.description = Some(
@@ -220,6 +220,6 @@ mod tests {
     #[test]
     fn the_document_and_the_router_name_the_same_routes() {
         let document = serde_json::to_value(MarketplaceDocument::openapi()).unwrap();
-        crate::route_table::assert_documented(&super::super::routes(), "", &document);
+        crate::web::route_table::assert_documented(&super::super::routes(), "", &document);
     }
 }

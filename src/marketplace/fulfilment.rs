@@ -5,150 +5,19 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use super::caller::Caller;
 use super::error::MarketError;
+use super::fulfilment_store::{self, Shipment};
 use super::order_store::OrderRecord;
 use super::request::parsed;
 use super::schema;
-use super::store::MarketStore;
 use super::unsubscribe::{Action, Actor};
 use super::unsubscribing;
 use super::Marketplace;
-use crate::store::durable::Tx;
 use crate::store::StoreError;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Shipment {
-    pub carrier: String,
-    pub tracking_number: String,
-    pub shipped_at: i64,
-    pub received_at: Option<i64>,
-}
-
-impl MarketStore {
-    pub async fn invoice_requested(&self, order_id: &str) -> Result<bool, StoreError> {
-        Ok(
-            sqlx::query("SELECT order_id FROM mkt_invoice_requests WHERE order_id = $1")
-                .bind(order_id)
-                .fetch_optional(self.pool())
-                .await?
-                .is_some(),
-        )
-    }
-
-    pub async fn shipment(&self, order_id: &str) -> Result<Option<Shipment>, StoreError> {
-        let row = sqlx::query(
-            "SELECT carrier, tracking_number, shipped_at, received_at FROM mkt_shipments \
-             WHERE order_id = $1",
-        )
-        .bind(order_id)
-        .fetch_optional(self.pool())
-        .await?;
-        row.map(|row| {
-            Ok(Shipment {
-                carrier: row.try_get("carrier")?,
-                tracking_number: row.try_get("tracking_number")?,
-                shipped_at: row.try_get("shipped_at")?,
-                received_at: row.try_get("received_at")?,
-            })
-        })
-        .transpose()
-    }
-
-    async fn insert_shipment(&self, order_id: &str, s: &Shipment) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO mkt_shipments (order_id, carrier, tracking_number, shipped_at) \
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(order_id)
-        .bind(&s.carrier)
-        .bind(&s.tracking_number)
-        .bind(s.shipped_at)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
-    /// Marks the shipment received; false if it was not in transit.
-    async fn receive_shipment(&self, order_id: &str) -> Result<bool, StoreError> {
-        let updated = sqlx::query(
-            "UPDATE mkt_shipments SET received_at = $1 WHERE order_id = $2 AND received_at IS NULL",
-        )
-        .bind(self.now())
-        .bind(order_id)
-        .execute(self.pool())
-        .await?;
-        Ok(updated.rows_affected() == 1)
-    }
-}
-
-/// Records a supervised hardware delivery's logistics as the order's shipment, in
-/// the delivery's transaction, unless the order was shipped already.
-pub async fn ship_with_delivery_in(
-    tx: &mut Tx,
-    order_id: &str,
-    carrier: &str,
-    tracking_number: &str,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO mkt_shipments (order_id, carrier, tracking_number, shipped_at) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT (order_id) DO NOTHING",
-    )
-    .bind(order_id)
-    .bind(carrier)
-    .bind(tracking_number)
-    .bind(tx.now())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-async fn insert_invoice_request_in(
-    tx: &mut Tx,
-    order: &OrderRecord,
-    title: &str,
-    tax_id: &str,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO mkt_invoice_requests (order_id, buyer_user_id, title, tax_id, \
-         requested_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(&order.id)
-    .bind(&order.buyer_user_id)
-    .bind(title)
-    .bind(tax_id)
-    .bind(tx.now())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// A short text field: trimmed, 1 to `max` characters, no control characters.
-pub fn text_field(value: &str, name: &str, max: usize) -> Result<String, MarketError> {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
-        return Err(MarketError::Invalid(format!(
-            "{name} is 1 to {max} characters, without control characters"
-        )));
-    }
-    Ok(value.to_owned())
-}
-
-/// Like [`text_field`], for prose: line breaks and tabs are kept (CRLF read as LF).
-pub fn prose_field(value: &str, name: &str, max: usize) -> Result<String, MarketError> {
-    let value = value.trim().replace("\r\n", "\n");
-    let stray_control = value
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\t'));
-    if value.is_empty() || value.chars().count() > max || stray_control {
-        return Err(MarketError::Invalid(format!(
-            "{name} is 1 to {max} characters (line breaks allowed, no other control characters)"
-        )));
-    }
-    Ok(value)
-}
+pub use super::request::{prose_field, text_field};
 
 pub async fn buyers_order(
     caller: &Caller,
@@ -250,7 +119,7 @@ async fn invoice(
     };
     let mut tx = market.store.begin().await?;
     let result = async {
-        match insert_invoice_request_in(&mut tx, order, title, tax_id).await {
+        match fulfilment_store::insert_invoice_request_in(&mut tx, order, title, tax_id).await {
             Err(StoreError::Conflict) => {
                 return Err(MarketError::Conflict(
                     "an invoice was requested for this order already".into(),

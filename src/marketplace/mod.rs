@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod discounts;
 mod error;
 pub mod fulfilment;
+pub(crate) mod fulfilment_store;
 pub mod inbox;
 pub mod kit;
 pub mod listing;
@@ -86,7 +87,7 @@ pub struct Marketplace {
 
 /// Registers every marketplace route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    for resource in crate::route_table::resources(routes(), endpoint) {
+    for resource in crate::web::route_table::resources(routes(), endpoint) {
         cfg.service(resource);
     }
 }

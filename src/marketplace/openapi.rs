@@ -99,7 +99,7 @@ async fn verify(req: &HttpRequest, body: &[u8], market: &Marketplace) -> Result<
     let ak = authorization.access_key.as_str();
     // Failures count per access key and source address: an outsider who knows an AK
     // locks only their own address out, never the owner's servers.
-    let attempt = format!("{ak}|{}", crate::idp::client_ip(req));
+    let attempt = format!("{ak}|{}", crate::web::client_ip(req));
     if lockout.is_locked(&attempt).await? {
         return Err(Rejected::Signature(
             "access key locked after repeated signature failures",

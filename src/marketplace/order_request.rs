@@ -27,9 +27,6 @@ pub const ORDER_TYPES: [&str; 6] = [
 const CURRENCY: &str = "CNY";
 const MAX_QUANTITY: i64 = 10_000;
 const MAX_PERIODS: i64 = 120;
-/// The largest amount JavaScript reads exactly (2^53 - 1 minor units): larger orders are
-/// refused rather than shown wrong.
-pub const MAX_AMOUNT: i64 = (1 << 53) - 1;
 
 /// An order as the buyer sends it (unknown fields are refused).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

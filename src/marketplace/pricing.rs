@@ -13,7 +13,9 @@
 //!   and what is left of its face value is not kept).
 //! - A voucher marked not combinable is refused alongside an exclusive discount.
 
-use super::order_request::MAX_AMOUNT;
+/// The largest amount JavaScript reads exactly (2^53 - 1 minor units): larger orders are
+/// refused rather than shown wrong.
+pub const MAX_AMOUNT: i64 = (1 << 53) - 1;
 
 /// How much of the list price is asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -92,3 +92,28 @@ pub fn paged<T: serde::Serialize>(
         items,
     })
 }
+
+/// A short text field: trimmed, 1 to `max` characters, no control characters.
+pub fn text_field(value: &str, name: &str, max: usize) -> Result<String, MarketError> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
+        return Err(MarketError::Invalid(format!(
+            "{name} is 1 to {max} characters, without control characters"
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+/// Like [`text_field`], for prose: line breaks and tabs are kept (CRLF read as LF).
+pub fn prose_field(value: &str, name: &str, max: usize) -> Result<String, MarketError> {
+    let value = value.trim().replace("\r\n", "\n");
+    let stray_control = value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t'));
+    if value.is_empty() || value.chars().count() > max || stray_control {
+        return Err(MarketError::Invalid(format!(
+            "{name} is 1 to {max} characters (line breaks allowed, no other control characters)"
+        )));
+    }
+    Ok(value)
+}

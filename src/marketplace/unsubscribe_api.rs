@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::attachments::checked_ids;
 use super::caller::Caller;
 use super::error::MarketError;
-use super::fulfilment::text_field;
+use super::request::text_field;
 use super::request::{page, paged, parsed, query_pairs};
 use super::schema::{self, Page};
 use super::unsubscribe::State;

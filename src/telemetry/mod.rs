@@ -91,14 +91,18 @@ pub fn record_client(client_id: &str) {
     tracing::Span::current().record("client_id", client_id);
 }
 
+/// Whether the public issuer is `https` (app data): pages then carry HSTS.
+#[derive(Debug, Clone, Copy)]
+pub struct Https(pub bool);
+
 /// Hardening headers on every response, and the strict page policy on HTML.
 pub async fn security_headers(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let https = req
-        .app_data::<web::Data<crate::idp::Idp>>()
-        .is_some_and(|idp| idp.secure_cookies);
+        .app_data::<web::Data<Https>>()
+        .is_some_and(|https| https.0);
     // The console's one script (copy to clipboard) is served from here; nothing else runs
     // scripts, and no page runs inline ones.
     let csp = if req.path().starts_with("/console/") {

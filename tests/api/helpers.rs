@@ -397,24 +397,24 @@ impl TestApp {
     }
 
     pub async fn create_user(&self, username: &str, tenant: &str) -> String {
-        self.durable
-            .admin_create_user(
-                &self.hasher,
-                NewUserRequest {
-                    username: Username::parse(username).unwrap(),
-                    tenant: TenantId::parse(tenant).unwrap(),
-                    password: NewPassword::parse(PASSWORD).unwrap(),
-                    name: Some(format!("{username} name")),
-                    email: Some(format!("{username}@example.com")),
-                    mobile: Some("13900000000".into()),
-                    role: Role::User,
-                    org_code: Some("ORG-1".into()),
-                    org_name: Some("Org One".into()),
-                    project_name: None,
-                },
-            )
-            .await
-            .expect("user created")
+        unilogin::admin::create_user(
+            &self.durable,
+            &self.hasher,
+            NewUserRequest {
+                username: Username::parse(username).unwrap(),
+                tenant: TenantId::parse(tenant).unwrap(),
+                password: NewPassword::parse(PASSWORD).unwrap(),
+                name: Some(format!("{username} name")),
+                email: Some(format!("{username}@example.com")),
+                mobile: Some("13900000000".into()),
+                role: Role::User,
+                org_code: Some("ORG-1".into()),
+                org_name: Some("Org One".into()),
+                project_name: None,
+            },
+        )
+        .await
+        .expect("user created")
     }
 
     /// A partner app, allowed every marketplace scope.
@@ -436,9 +436,9 @@ impl TestApp {
         scopes: &[&str],
     ) -> TestClient {
         let post_logout = format!("https://{name}.example/logged-out");
-        let created = self
-            .durable
-            .admin_create_client(NewClientRequest {
+        let created = unilogin::admin::create_client(
+            &self.durable,
+            NewClientRequest {
                 name: name.into(),
                 redirect_uris: redirect_uris
                     .iter()
@@ -453,9 +453,10 @@ impl TestApp {
                 scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
                 client_id: None,
                 app_id: None,
-            })
-            .await
-            .expect("client created");
+            },
+        )
+        .await
+        .expect("client created");
         TestClient {
             id: created.client_id,
             secret: created.client_secret.map(|s| s.expose().to_owned()),

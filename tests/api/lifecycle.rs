@@ -84,15 +84,15 @@ async fn a_password_change_ends_every_session_and_token_of_the_user() {
     let access = tokens.access_token().secret().clone();
     let refresh = tokens.refresh_token().unwrap().secret().clone();
     assert!(sso_answers(&app).await);
-    app.durable
-        .admin_set_password(
-            &app.lifecycle(),
-            &app.hasher,
-            &Username::parse("alice").unwrap(),
-            NewPassword::parse("an0ther-passw0rd").unwrap(),
-        )
-        .await
-        .unwrap();
+    unilogin::admin::set_password(
+        &app.durable,
+        &app.lifecycle(),
+        &app.hasher,
+        &Username::parse("alice").unwrap(),
+        NewPassword::parse("an0ther-passw0rd").unwrap(),
+    )
+    .await
+    .unwrap();
     assert_eq!(app.userinfo(&access).await.status(), 401);
     assert_eq!(app.introspect(&app.client, &access).await["active"], false);
     assert_eq!(app.introspect(&app.client, &refresh).await["active"], false);
@@ -126,10 +126,13 @@ async fn a_disabled_user_is_refused_everywhere_at_once() {
         marketplace(&app, reqwest::Method::GET, ME, &access).await.0,
         200
     );
-    app.durable
-        .admin_disable_user(&app.lifecycle(), &Username::parse("alice").unwrap())
-        .await
-        .unwrap();
+    unilogin::admin::disable_user(
+        &app.durable,
+        &app.lifecycle(),
+        &Username::parse("alice").unwrap(),
+    )
+    .await
+    .unwrap();
     assert_eq!(app.introspect(&app.client, &access).await["active"], false);
     assert_eq!(
         marketplace(&app, reqwest::Method::GET, ME, &access).await.0,
@@ -173,8 +176,7 @@ async fn a_deleted_client_leaves_no_live_token() {
             200
         );
     }
-    app.durable
-        .admin_delete_client(&app.lifecycle(), &doomed.id)
+    unilogin::admin::delete_client(&app.durable, &app.lifecycle(), &doomed.id)
         .await
         .unwrap();
     for token in [&user_token, &app_token] {
@@ -190,20 +192,18 @@ async fn a_deleted_client_leaves_no_live_token() {
 async fn rotating_a_secret_keeps_tokens_unless_asked_to_revoke_them() {
     let app = TestApp::spawn().await;
     let token = app.client_credentials().await;
-    let rotated = app
-        .durable
-        .admin_rotate_secret(&app.lifecycle(), &app.client.id, false)
-        .await
-        .unwrap();
+    let rotated =
+        unilogin::admin::rotate_secret(&app.durable, &app.lifecycle(), &app.client.id, false)
+            .await
+            .unwrap();
     assert_eq!(
         app.introspect(&app.client_with(&rotated), &token).await["active"],
         true
     );
-    let rotated = app
-        .durable
-        .admin_rotate_secret(&app.lifecycle(), &app.client.id, true)
-        .await
-        .unwrap();
+    let rotated =
+        unilogin::admin::rotate_secret(&app.durable, &app.lifecycle(), &app.client.id, true)
+            .await
+            .unwrap();
     let client = app.client_with(&rotated);
     assert_eq!(app.introspect(&client, &token).await["active"], false);
     // A token issued with the new secret right away is live.
@@ -325,19 +325,18 @@ async fn minting_an_access_key_needs_a_recent_sign_in() {
 #[tokio::test]
 async fn client_credentials_take_registered_api_scopes_only() {
     let app = TestApp::spawn().await;
-    app.durable
-        .admin_create_resource_server(
-            "https://api.example/orders",
-            "Orders API",
-            vec!["api".into()],
-        )
-        .await
-        .unwrap();
+    unilogin::admin::create_resource_server(
+        &app.durable,
+        "https://api.example/orders",
+        "Orders API",
+        vec!["api".into()],
+    )
+    .await
+    .unwrap();
     let cc = |scope: &'static str| [("grant_type", "client_credentials"), ("scope", scope)];
     let (_, error, _) = error_of(app.token_raw(&cc("api"), app.basic()).await).await;
     assert_eq!(error, "invalid_scope", "not yet allowed to this client");
-    app.durable
-        .admin_set_client_scopes(&app.client.id, vec!["api".into()])
+    unilogin::admin::set_client_scopes(&app.durable, &app.client.id, vec!["api".into()])
         .await
         .unwrap();
     // The registry is cached briefly, like client registrations.
@@ -543,10 +542,13 @@ async fn a_user_disabled_through_one_instance_is_refused_by_another() {
         }
     };
     assert_eq!(userinfo(second.base.clone()).await, 200);
-    app.durable
-        .admin_disable_user(&app.lifecycle(), &Username::parse("alice").unwrap())
-        .await
-        .unwrap();
+    unilogin::admin::disable_user(
+        &app.durable,
+        &app.lifecycle(),
+        &Username::parse("alice").unwrap(),
+    )
+    .await
+    .unwrap();
     if app.settings.redis_url.is_some() {
         // A shared ephemeral store: at once.
         assert_eq!(userinfo(second.base.clone()).await, 401);

@@ -100,13 +100,13 @@ async fn wrong_password_and_unknown_user_get_the_same_generic_answer() {
 #[tokio::test]
 async fn a_disabled_user_cannot_sign_in() {
     let app = TestApp::spawn().await;
-    app.durable
-        .admin_disable_user(
-            &app.lifecycle(),
-            &unilogin::domain::Username::parse("alice").unwrap(),
-        )
-        .await
-        .unwrap();
+    unilogin::admin::disable_user(
+        &app.durable,
+        &app.lifecycle(),
+        &unilogin::domain::Username::parse("alice").unwrap(),
+    )
+    .await
+    .unwrap();
     let (authorize, _) = app.authorize_url(&app.client, &[]);
     let to_login = location(&app.get(&authorize).await);
     let response = app

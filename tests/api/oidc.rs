@@ -156,9 +156,9 @@ async fn without_openid_there_is_no_id_token_and_no_standard_claims() {
 #[tokio::test]
 async fn a_client_registered_for_es256_gets_es256_id_tokens() {
     let app = TestApp::spawn().await;
-    let created = app
-        .durable
-        .admin_create_client(unilogin::admin::NewClientRequest {
+    let created = unilogin::admin::create_client(
+        &app.durable,
+        unilogin::admin::NewClientRequest {
             name: "ec-app".into(),
             redirect_uris: vec![
                 unilogin::domain::RedirectUri::parse("https://ec.example/cb").unwrap(),
@@ -170,9 +170,10 @@ async fn a_client_registered_for_es256_gets_es256_id_tokens() {
             scopes: Vec::new(),
             client_id: None,
             app_id: None,
-        })
-        .await
-        .unwrap();
+        },
+    )
+    .await
+    .unwrap();
     let client = TestClient {
         id: created.client_id,
         secret: created.client_secret.map(|s| s.expose().to_owned()),
@@ -206,9 +207,9 @@ async fn a_client_registered_for_es256_gets_es256_id_tokens() {
     let claims = id_token.claims(&verifier, &nonce).expect("ES256 ID token");
     assert_eq!(claims.preferred_username(), None, "no profile scope asked");
     // The CLI refuses an algorithm we do not sign with.
-    let refused = app
-        .durable
-        .admin_create_client(unilogin::admin::NewClientRequest {
+    let refused = unilogin::admin::create_client(
+        &app.durable,
+        unilogin::admin::NewClientRequest {
             name: "hs-app".into(),
             redirect_uris: vec![
                 unilogin::domain::RedirectUri::parse("https://hs.example/cb").unwrap(),
@@ -220,8 +221,9 @@ async fn a_client_registered_for_es256_gets_es256_id_tokens() {
             scopes: Vec::new(),
             client_id: None,
             app_id: None,
-        })
-        .await;
+        },
+    )
+    .await;
     assert!(refused.is_err());
 }
 

@@ -133,7 +133,7 @@ impl AdminService {
             "id_token_alg": request.id_token_alg,
             "scopes": request.scopes,
         });
-        let created = self.durable.admin_create_client(request).await?;
+        let created = crate::admin::create_client(&self.durable, request).await?;
         changes["app_id"] = json!(created.app_id);
         self.record(actor, "client.created", &created.client_id, changes)
             .await?;
@@ -141,7 +141,7 @@ impl AdminService {
     }
 
     pub async fn list_clients(&self) -> Result<Vec<ClientListing>, AdminError> {
-        self.durable.admin_list_clients().await
+        crate::admin::list_clients(&self.durable).await
     }
 
     pub async fn client(&self, client_id: &str) -> Result<ClientRecord, AdminError> {
@@ -220,7 +220,7 @@ impl AdminService {
             note("id_token_alg", json!(id_token_alg));
         }
         let scopes = match update.scopes {
-            Some(scopes) => self.durable.registered_scopes(scopes).await?,
+            Some(scopes) => super::super::clients::registered_scopes(&self.durable, scopes).await?,
             None => current.scopes.clone(),
         };
         if scopes != current.scopes {
@@ -271,10 +271,7 @@ impl AdminService {
         client_id: &str,
         scopes: Vec<String>,
     ) -> Result<(), AdminError> {
-        let stored = self
-            .durable
-            .admin_set_client_scopes(client_id, scopes)
-            .await?;
+        let stored = crate::admin::set_client_scopes(&self.durable, client_id, scopes).await?;
         self.lifecycle.client_changed(client_id).await?;
         self.record(
             actor,
@@ -292,10 +289,9 @@ impl AdminService {
         client_id: &str,
         revoke_tokens: bool,
     ) -> Result<CreatedClient, AdminError> {
-        let rotated = self
-            .durable
-            .admin_rotate_secret(&self.lifecycle, client_id, revoke_tokens)
-            .await?;
+        let rotated =
+            crate::admin::rotate_secret(&self.durable, &self.lifecycle, client_id, revoke_tokens)
+                .await?;
         let changes = json!({"secret": "rotated", "tokens_revoked": revoke_tokens});
         self.record(actor, "client.secret_rotated", client_id, changes)
             .await?;
@@ -305,9 +301,7 @@ impl AdminService {
     /// Deletes a client; every code and token ever issued to it stops working at once.
     pub async fn delete_client(&self, actor: &Actor, client_id: &str) -> Result<(), AdminError> {
         guard_console_client(actor, client_id)?;
-        self.durable
-            .admin_delete_client(&self.lifecycle, client_id)
-            .await?;
+        crate::admin::delete_client(&self.durable, &self.lifecycle, client_id).await?;
         self.record(actor, "client.deleted", client_id, json!({}))
             .await
     }
@@ -321,9 +315,7 @@ impl AdminService {
         scopes: Vec<String>,
     ) -> Result<(), AdminError> {
         let changes = json!({"name": name.trim(), "scopes": scopes});
-        self.durable
-            .admin_create_resource_server(identifier, name, scopes)
-            .await?;
+        crate::admin::create_resource_server(&self.durable, identifier, name, scopes).await?;
         self.record(actor, "resource_server.created", identifier, changes)
             .await
     }

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 mod clients;
+mod keys;
 mod portal;
 mod tenants;
 mod users;

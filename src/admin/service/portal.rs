@@ -87,7 +87,7 @@ impl AdminService {
                 "a tenant's registration is confidential: its secret goes to the seller".into(),
             ));
         }
-        let created = self.durable.admin_create_client(request).await?;
+        let created = crate::admin::create_client(&self.durable, request).await?;
         self.durable
             .bind_client(&created.client_id, app_id, tenant.as_str())
             .await?;

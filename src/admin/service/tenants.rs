@@ -23,9 +23,7 @@ impl AdminService {
         name: &str,
         domain_name: Option<&str>,
     ) -> Result<(), AdminError> {
-        self.durable
-            .admin_create_tenant(id, name, domain_name)
-            .await?;
+        crate::admin::create_tenant(&self.durable, id, name, domain_name).await?;
         let changes = json!({"name": name.trim(), "domain_name": domain_name});
         self.record(actor, "tenant.created", id.as_str(), changes)
             .await

@@ -39,10 +39,7 @@ impl AdminService {
             "org_name": request.org_name,
             "project_name": request.project_name,
         });
-        let id = self
-            .durable
-            .admin_create_user(&self.hasher, request)
-            .await?;
+        let id = crate::admin::create_user(&self.durable, &self.hasher, request).await?;
         self.record(actor, "user.created", &id, changes).await?;
         Ok(id)
     }
@@ -164,20 +161,21 @@ impl AdminService {
         username: &Username,
         password: NewPassword,
     ) -> Result<(), AdminError> {
-        let id = self
-            .durable
-            .admin_set_password(&self.lifecycle, &self.hasher, username, password)
-            .await?;
+        let id = crate::admin::set_password(
+            &self.durable,
+            &self.lifecycle,
+            &self.hasher,
+            username,
+            password,
+        )
+        .await?;
         self.record(actor, "user.password_set", &id, json!({"password": "set"}))
             .await
     }
 
     /// No more sign-ins, and every session and token of the user ends.
     pub async fn disable_user(&self, actor: &Actor, username: &Username) -> Result<(), AdminError> {
-        let id = self
-            .durable
-            .admin_disable_user(&self.lifecycle, username)
-            .await?;
+        let id = crate::admin::disable_user(&self.durable, &self.lifecycle, username).await?;
         self.record(actor, "user.disabled", &id, json!({"disabled": true}))
             .await
     }
@@ -267,10 +265,7 @@ impl AdminService {
             "role": request.role.as_str(),
             "password": "one-time link",
         });
-        let id = self
-            .durable
-            .admin_create_user(&self.hasher, request)
-            .await?;
+        let id = crate::admin::create_user(&self.durable, &self.hasher, request).await?;
         let token = Secret::new(random_token());
         let expires = self.durable.clock().now_unix() + PASSWORD_LINK_HOURS * 3600;
         self.durable
@@ -305,9 +300,14 @@ impl AdminService {
             ));
         }
         let username = Username::parse(&user.username)?;
-        self.durable
-            .admin_set_password(&self.lifecycle, &self.hasher, &username, password)
-            .await?;
+        crate::admin::set_password(
+            &self.durable,
+            &self.lifecycle,
+            &self.hasher,
+            &username,
+            password,
+        )
+        .await?;
         let actor = Actor::user(&user.id, address);
         self.record(
             &actor,

@@ -47,26 +47,27 @@ impl Fixture {
         durable.migrate().await.map_err(|e| e.to_string())?;
         // The default argon2 cost: the login scenario measures what production pays.
         let hasher = PasswordHasher::new(Argon2Settings::default())?;
-        durable
-            .admin_create_user(
-                &hasher,
-                NewUserRequest {
-                    username: Username::parse(USERNAME).map_err(|e| e.0)?,
-                    tenant: TenantId::parse("bench-tenant").map_err(|e| e.0)?,
-                    password: NewPassword::parse(PASSWORD).map_err(|e| e.0)?,
-                    name: Some("Bench User".into()),
-                    email: Some("bench@example.com".into()),
-                    mobile: None,
-                    role: Role::User,
-                    org_code: None,
-                    org_name: None,
-                    project_name: None,
-                },
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-        let client = durable
-            .admin_create_client(NewClientRequest {
+        unilogin::admin::create_user(
+            &durable,
+            &hasher,
+            NewUserRequest {
+                username: Username::parse(USERNAME).map_err(|e| e.0)?,
+                tenant: TenantId::parse("bench-tenant").map_err(|e| e.0)?,
+                password: NewPassword::parse(PASSWORD).map_err(|e| e.0)?,
+                name: Some("Bench User".into()),
+                email: Some("bench@example.com".into()),
+                mobile: None,
+                role: Role::User,
+                org_code: None,
+                org_name: None,
+                project_name: None,
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let client = unilogin::admin::create_client(
+            &durable,
+            NewClientRequest {
                 name: "bench".into(),
                 redirect_uris: vec![RedirectUri::parse(REDIRECT_URI).map_err(|e| e.0)?],
                 post_logout_uris: vec![],
@@ -77,9 +78,10 @@ impl Fixture {
                 scopes: vec![unilogin::domain::resource::MARKETPLACE_BUYER.to_owned()],
                 client_id: None,
                 app_id: None,
-            })
-            .await
-            .map_err(|e| e.to_string())?;
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         let product_id = product_on_sale(&durable).await?;
         durable.close().await;
         let prefix = format!("{tag}:");

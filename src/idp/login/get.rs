@@ -9,6 +9,7 @@ use super::{render_form, switch_href, Flow};
 use crate::idp::authorize::found;
 use crate::idp::error::PageError;
 use crate::idp::i18n::Lang;
+use crate::idp::i18n::LoginTexts;
 use crate::idp::pages::{html, SignedInPage};
 use crate::idp::params::Params;
 use crate::idp::Idp;

@@ -15,6 +15,7 @@ use super::params::Params;
 use super::Idp;
 use super::NoCode;
 use crate::domain::RedirectUri;
+use crate::idp::i18n::LoginTexts;
 use crate::secret::random_token;
 use crate::store::durable::{ClientRecord, PortalAppRecord};
 use crate::store::ephemeral::{BrowserSession, PendingRequest};

@@ -9,6 +9,7 @@ use crate::idp::authorize::found;
 use crate::idp::cookies::{self, SESSION_COOKIE};
 use crate::idp::error::PageError;
 use crate::idp::i18n::Lang;
+use crate::idp::i18n::LoginTexts;
 use crate::idp::params::{is_form_encoded, Params};
 use crate::idp::{client_ip, Idp};
 use crate::secret::{constant_time_eq, random_token, Secret};

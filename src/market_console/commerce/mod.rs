@@ -25,9 +25,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// The commerce words in the language of `t`.
 pub fn words(t: &MarketTexts) -> &'static CommerceTexts {
     let lang = if t.html_lang == "en" {
-        crate::idp::i18n::Lang::En
+        crate::web::Lang::En
     } else {
-        crate::idp::i18n::Lang::Zh
+        crate::web::Lang::Zh
     };
     texts::texts(lang)
 }

@@ -1,7 +1,7 @@
 //! The commerce pages' words (vouchers, exclusive discounts, upgrade rules) in
 //! Simplified Chinese and English.
 
-use crate::idp::i18n::Lang;
+use crate::web::Lang;
 
 macro_rules! texts {
     ($($name:ident: $zh:literal, $en:literal;)*) => {

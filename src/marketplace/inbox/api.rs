@@ -6,12 +6,12 @@ use serde::Serialize;
 
 use super::events;
 use super::store::{InboxMessage, Reader};
-use crate::idp::i18n::Lang;
 use crate::marketplace::caller::{Caller, Role};
 use crate::marketplace::error::MarketError;
 use crate::marketplace::request::{page, paged, query_pairs};
 use crate::marketplace::schema::{self, Page};
 use crate::marketplace::Marketplace;
+use crate::web::Lang;
 
 /// The inbox of a signed-in user, in the roles they hold.
 pub fn reader_of(caller: &Caller) -> Result<Reader<'_>, MarketError> {

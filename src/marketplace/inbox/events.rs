@@ -1,7 +1,7 @@
 //! What each in-site message says, in Simplified Chinese and English. The subject's name
 //! (a product, a work order's title) follows the text.
 
-use crate::idp::i18n::Lang;
+use crate::web::Lang;
 
 /// (event, zh, en).
 pub const EVENTS: &[(&str, &str, &str)] = &[

@@ -232,7 +232,7 @@ pub async fn create(
     let caller = Caller::identify(&req, &market).await?;
     caller.seller()?;
     json_body(&req, &body)?;
-    let ip = crate::idp::client_ip(&req);
+    let ip = crate::web::client_ip(&req);
     let app = save_app(&market, &caller, &ip, None, &body).await?;
     Ok(HttpResponse::Created().json(AppView::from(app)))
 }
@@ -358,7 +358,7 @@ pub async fn update(
     let caller = Caller::identify(&req, &market).await?;
     caller.seller()?;
     json_body(&req, &body)?;
-    let ip = crate::idp::client_ip(&req);
+    let ip = crate::web::client_ip(&req);
     let app = save_app(&market, &caller, &ip, Some(&path), &body).await?;
     Ok(HttpResponse::Ok().json(AppView::from(app)))
 }

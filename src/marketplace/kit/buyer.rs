@@ -196,7 +196,7 @@ pub async fn authorize(
     let request: RoleRequest = parsed(&req, &body, "role")?;
     let role = AppRole::parse(&request.role)
         .ok_or_else(|| MarketError::Invalid("role is admin or user".into()))?;
-    let ip = crate::idp::client_ip(&req);
+    let ip = crate::web::client_ip(&req);
     let record = set_user_role(&market, &caller, &ip, &id, &user_id, Some(role)).await?;
     Ok(HttpResponse::Ok().json(view(&market, record).await?))
 }
@@ -264,7 +264,7 @@ pub async fn remove(
 ) -> Result<HttpResponse, MarketError> {
     let caller = Caller::identify(&req, &market).await?;
     let (id, user_id) = path.into_inner();
-    let ip = crate::idp::client_ip(&req);
+    let ip = crate::web::client_ip(&req);
     let record = set_user_role(&market, &caller, &ip, &id, &user_id, None).await?;
     Ok(HttpResponse::Ok().json(view(&market, record).await?))
 }

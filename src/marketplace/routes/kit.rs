@@ -3,7 +3,7 @@
 use actix_web::http::Method;
 
 use crate::marketplace::*;
-use crate::route_table::{entry, RouteEntry};
+use crate::web::route_table::{entry, RouteEntry};
 
 pub fn routes() -> Vec<RouteEntry> {
     use Method as M;

@@ -6,7 +6,7 @@ mod commerce;
 mod kit;
 mod selling;
 
-use crate::route_table::RouteEntry;
+use crate::web::route_table::RouteEntry;
 
 /// Every route the marketplace serves (full paths).
 pub fn routes() -> Vec<RouteEntry> {

@@ -7,7 +7,7 @@ use super::machine::{transition, Action, Actor, State, Supervision};
 use super::store::{SupervisionEvent, SupervisionRecord};
 use crate::marketplace::attachments;
 use crate::marketplace::error::MarketError;
-use crate::marketplace::fulfilment;
+use crate::marketplace::fulfilment_store as fulfilment;
 use crate::marketplace::inbox;
 use crate::marketplace::inbox::{Audience, Notice};
 use crate::marketplace::kit::app_store;

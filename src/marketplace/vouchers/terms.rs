@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::marketplace::order_request::MAX_AMOUNT;
+use crate::marketplace::pricing::MAX_AMOUNT;
 use crate::marketplace::MarketError;
 
 pub const MAX_QUANTITY: i64 = 1_000_000;

@@ -14,8 +14,8 @@ pub use super::view::WorkOrderView;
 use crate::marketplace::attachments::checked_ids;
 use crate::marketplace::caller::{Caller, Side};
 use crate::marketplace::error::MarketError;
-use crate::marketplace::fulfilment::{prose_field, text_field};
 use crate::marketplace::request::{page, paged, parsed, query_pairs};
+use crate::marketplace::request::{prose_field, text_field};
 use crate::marketplace::schema::{self, Page};
 use crate::marketplace::Marketplace;
 

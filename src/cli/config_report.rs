@@ -1,7 +1,7 @@
 //! `unilogin config check`: the effective configuration, secrets redacted, and the stores
 //! it selects.
 
-use super::{redact_url, MasterKeySource, Settings};
+use crate::config::{redact_url, MasterKeySource, Settings};
 
 /// One configuration line: the variable, its effective value (redacted), and whether it
 /// was set or is the default.
@@ -130,7 +130,7 @@ pub fn report(settings: &Settings, is_set: impl Fn(&str) -> bool) -> Vec<Line> {
                 .unwrap_or_else(|| "(unset: the Mozilla roots only)".into()),
         ),
     ];
-    debug_assert_eq!(values.len(), super::KNOWN_VARIABLES.len());
+    debug_assert_eq!(values.len(), crate::config::KNOWN_VARIABLES.len());
     values
         .into_iter()
         .map(|(variable, value)| Line {
@@ -182,7 +182,7 @@ pub fn stores(settings: &Settings) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn ids(keys: &[super::MasterKeyBytes]) -> String {
+fn ids(keys: &[crate::config::MasterKeyBytes]) -> String {
     let ids: Vec<String> = keys
         .iter()
         .map(crate::keystore::MasterKeys::id_of)
