@@ -92,7 +92,7 @@ pub async fn session(driver: &Driver, language: &str) -> Client {
 }
 
 fn screenshot_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-screenshots");
+    let dir = crate::helpers::repo_root().join("target/browser-screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

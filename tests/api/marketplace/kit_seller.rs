@@ -139,7 +139,7 @@ impl Seller {
             "idp": idp,
         });
         std::fs::write(dir.join("seller.json"), config.to_string()).unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/seller/seller.py");
+        let script = crate::helpers::repo_root().join("tests/seller/seller.py");
         let mut child = Command::new("python3")
             .arg(script)
             .arg(dir.join("seller.json"))

@@ -388,7 +388,8 @@ async fn bad_signatures_are_refused_and_five_in_a_row_lock_the_key() {
 
 /// Signs with Huawei Cloud's own Python SDK (`tests/sdk/sign.py`).
 fn sdk_signed(ak: &str, sk: &str, host: &str, query: &[(&str, &str)]) -> serde_json::Value {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sdk/sign.py");
+    let script = crate::helpers::repo_root().join("tests/sdk/sign.py");
+    let script = script.to_str().expect("a UTF-8 path");
     let pairs = serde_json::to_string(&query).unwrap();
     let output = std::process::Command::new("python3")
         .args([script, ak, sk, host, QUERY, &pairs])
