@@ -8,6 +8,6 @@ pub use unilogin_core::{
     telemetry, tokens, web,
 };
 pub use unilogin_idp::{admin_api, console, idp};
-pub use unilogin_marketplace::marketplace;
+pub use unilogin_marketplace as marketplace;
 
 pub mod market_console;

@@ -9,7 +9,7 @@ pub use unilogin_core::{
 };
 pub use unilogin_idp::{admin_api, console, idp};
 pub use unilogin_market_console::market_console;
-pub use unilogin_marketplace::marketplace;
+pub use unilogin_marketplace as marketplace;
 
 pub mod cli;
 pub mod demo;

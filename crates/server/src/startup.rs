@@ -164,8 +164,8 @@ impl Application {
             signature_lock: FailureLock::new(
                 ephemeral.clone(),
                 "aksk",
-                crate::marketplace::openapi::MAX_FAILURES,
-                crate::marketplace::openapi::LOCKOUT,
+                crate::marketplace::open_api::api::MAX_FAILURES,
+                crate::marketplace::open_api::api::LOCKOUT,
             ),
             admin: admin_service.clone(),
             outbound,

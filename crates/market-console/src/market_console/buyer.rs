@@ -10,12 +10,13 @@ use super::session::Member;
 use super::texts::{MarketTexts, ACCESS_TYPES};
 use super::{done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
 use crate::console::form::Form;
-use crate::marketplace::catalogue::{self, ProductView, Search};
 use crate::marketplace::discounts::{self, store::DiscountRecord};
-use crate::marketplace::product::AccessType;
-use crate::marketplace::quotes::{self, QuoteView};
+use crate::marketplace::orders::api as orders;
+use crate::marketplace::orders::quotes::{self, QuoteView};
+use crate::marketplace::selling::catalogue::{self, ProductView, Search};
+use crate::marketplace::selling::product::AccessType;
 use crate::marketplace::vouchers::{self, claim_store::Tab, service::OnOffer};
-use crate::marketplace::{orders, Marketplace, Role};
+use crate::marketplace::{Marketplace, Role};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/products/{id}", web::get().to(product))

@@ -15,7 +15,7 @@ use crate::marketplace::kit::buyer::{instance_users, set_user_role};
 use crate::marketplace::kit::debug_api::{cases_of, debug_scenario, generated_curl};
 use crate::marketplace::kit::debug_cases::SavedCase;
 use crate::marketplace::kit::exchange::Activity;
-use crate::marketplace::kit::instance_store::InstanceRecord;
+use crate::marketplace::kit::store::InstanceRecord;
 use crate::marketplace::{MarketError, Marketplace};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -11,9 +11,9 @@ use super::session::Member;
 use super::texts::MarketTexts;
 use super::{done, refusal, Chrome, PageError};
 use crate::console::form::Form;
-use crate::marketplace::catalogue::{products_of, ProductView};
 use crate::marketplace::kit::apps::{own_app, save_app};
-use crate::marketplace::product::AccessType;
+use crate::marketplace::selling::catalogue::{products_of, ProductView};
+use crate::marketplace::selling::product::AccessType;
 use crate::marketplace::Marketplace;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -9,13 +9,13 @@ use super::texts::MarketTexts;
 use super::unsubscribes::{unsubscribe_list, unsubscribe_page};
 use super::{done, ok, refusal, Chrome, PageError, Pager, PAGE_SIZE};
 use crate::console::form::Form;
-use crate::marketplace::application_queries::ApplicationFilter;
-use crate::marketplace::applications::{ApplicationRecord, KINDS, PENDING};
-use crate::marketplace::product::ProductContent;
-use crate::marketplace::review;
-use crate::marketplace::unsubscribe::State;
-use crate::marketplace::unsubscribe_api::{visible, Side};
-use crate::marketplace::unsubscribe_store::RequestOwner;
+use crate::marketplace::selling::api as review;
+use crate::marketplace::selling::product::ProductContent;
+use crate::marketplace::selling::queries::ApplicationFilter;
+use crate::marketplace::selling::store::{ApplicationRecord, KINDS, PENDING};
+use crate::marketplace::unsubscribe::api::{visible, Side};
+use crate::marketplace::unsubscribe::machine::State;
+use crate::marketplace::unsubscribe::store::RequestOwner;
 use crate::marketplace::Marketplace;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -10,14 +10,14 @@ use super::texts::MarketTexts;
 use super::unsubscribes::evidence;
 use super::{again, done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
 use crate::console::form::Form;
-use crate::marketplace::fulfilment;
-use crate::marketplace::fulfilment_store::Shipment;
-use crate::marketplace::order_request::ORDER_TYPES;
-use crate::marketplace::order_store::{OrderOwner, OrderRecord};
-use crate::marketplace::subscription::State as SubState;
-use crate::marketplace::subscription_store::{SubscriptionOwner, SubscriptionRecord};
-use crate::marketplace::unsubscribe_rules::ReasonType;
-use crate::marketplace::unsubscribing::{self, Asked};
+use crate::marketplace::orders::fulfilment;
+use crate::marketplace::orders::fulfilment_store::Shipment;
+use crate::marketplace::orders::request::ORDER_TYPES;
+use crate::marketplace::orders::store::{OrderOwner, OrderRecord};
+use crate::marketplace::subscriptions::machine::State as SubState;
+use crate::marketplace::subscriptions::store::{SubscriptionOwner, SubscriptionRecord};
+use crate::marketplace::unsubscribe::rules::ReasonType;
+use crate::marketplace::unsubscribe::service::{self as unsubscribing, Asked};
 use crate::marketplace::{MarketError, Marketplace};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

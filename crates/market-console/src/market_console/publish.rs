@@ -11,8 +11,9 @@ use super::session::Member;
 use super::texts::{MarketTexts, ACCESS_TYPES};
 use super::{again, done, ok, refusal, Chrome, PageError};
 use crate::console::form::Form;
-use crate::marketplace::product::ProductContent;
-use crate::marketplace::{review, Marketplace};
+use crate::marketplace::selling::api as review;
+use crate::marketplace::selling::product::ProductContent;
+use crate::marketplace::Marketplace;
 
 /// Rows of the spec editor (a product has at least one spec).
 const SPEC_ROWS: usize = 4;
@@ -134,7 +135,7 @@ async fn publish_form(
         }
         input.application = a.id;
     } else if !product_id.is_empty() {
-        let p = crate::marketplace::catalogue::product(&market, &product_id).await?;
+        let p = crate::marketplace::selling::catalogue::product(&market, &product_id).await?;
         if p.merchant != member.seller_tenant()? {
             return Err(PageError::NotFound);
         }

@@ -11,14 +11,14 @@ use super::texts::MarketTexts;
 use super::unsubscribes::{unsubscribe_list, unsubscribe_page};
 use super::{again, done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
 use crate::console::form::Form;
-use crate::marketplace::application_queries::ApplicationFilter;
-use crate::marketplace::applications::{ApplicationRecord, LogEntry, KINDS, STATUSES};
-use crate::marketplace::fulfilment;
-use crate::marketplace::order_store::OrderOwner;
-use crate::marketplace::product::ProductContent;
-use crate::marketplace::review;
-use crate::marketplace::unsubscribe_api::{visible, Side};
-use crate::marketplace::unsubscribe_store::RequestOwner;
+use crate::marketplace::orders::fulfilment;
+use crate::marketplace::orders::store::OrderOwner;
+use crate::marketplace::selling::api as review;
+use crate::marketplace::selling::product::ProductContent;
+use crate::marketplace::selling::queries::ApplicationFilter;
+use crate::marketplace::selling::store::{ApplicationRecord, LogEntry, KINDS, STATUSES};
+use crate::marketplace::unsubscribe::api::{visible, Side};
+use crate::marketplace::unsubscribe::store::RequestOwner;
 use crate::marketplace::Marketplace;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -47,14 +47,15 @@ struct ProductsPage<'a> {
     t: &'static MarketTexts,
     c: Chrome,
     m: &'a Member,
-    products: Vec<crate::marketplace::catalogue::ProductView>,
+    products: Vec<crate::marketplace::selling::catalogue::ProductView>,
 }
 
 async fn products(
     member: Member,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
-    let products = crate::marketplace::catalogue::products_of(&market, &member.caller).await?;
+    let products =
+        crate::marketplace::selling::catalogue::products_of(&market, &member.caller).await?;
     let page = ProductsPage {
         t: member.t,
         c: member.chrome("products"),
@@ -237,7 +238,7 @@ async fn subscriptions(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
     let tenant_id = member.seller_tenant()?;
-    let owner = crate::marketplace::subscription_store::SubscriptionOwner::Seller(&tenant_id);
+    let owner = crate::marketplace::subscriptions::store::SubscriptionOwner::Seller(&tenant_id);
     let what = (
         "sold-subscriptions",
         member.t.sold_subscriptions,
@@ -250,7 +251,7 @@ async fn sold_order(
     member: &Member,
     market: &Marketplace,
     id: &str,
-) -> Result<crate::marketplace::order_store::OrderRecord, PageError> {
+) -> Result<crate::marketplace::orders::store::OrderRecord, PageError> {
     let tenant_id = member.seller_tenant()?;
     market
         .store

@@ -9,9 +9,9 @@ use super::session::Member;
 use super::texts::MarketTexts;
 use super::{again, done, ok, refusal, Chrome, PageError};
 use crate::console::form::Form;
-use crate::marketplace::access_keys;
 use crate::marketplace::kit::messages::retry_message;
 use crate::marketplace::kit::outbox::Job;
+use crate::marketplace::open_api::access_keys;
 use crate::marketplace::store::AccessKeyRecord;
 use crate::marketplace::{MarketError, Marketplace};
 

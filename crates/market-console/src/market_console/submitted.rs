@@ -12,7 +12,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 
 use super::error::PageError;
 use crate::console::form::Form;
-use crate::marketplace::attachments::MAX_BYTES;
+use crate::marketplace::workflow::attachments::MAX_BYTES;
 
 /// Room for the fields beside the file.
 const FIELDS_BYTES: usize = 64 * 1024;

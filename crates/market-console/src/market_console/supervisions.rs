@@ -12,12 +12,12 @@ use super::submitted::Submitted;
 use super::texts::MarketTexts;
 use super::unsubscribes::evidence;
 use super::{again, done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
-use crate::marketplace::caller::Side;
+use crate::marketplace::http::caller::Side;
 use crate::marketplace::supervision::api::{
     comment_of, parse_step, visible, StepBody, APPEAL_WORKING_DAYS,
 };
 use crate::marketplace::supervision::machine::{transition, Action, State};
-use crate::marketplace::supervision::steps;
+use crate::marketplace::supervision::service as steps;
 use crate::marketplace::supervision::store::{
     SupervisionEvent, SupervisionOwner, SupervisionRecord,
 };

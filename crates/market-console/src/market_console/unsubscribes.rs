@@ -10,14 +10,14 @@ use super::submitted::Submitted;
 use super::texts::MarketTexts;
 use super::{again, done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
 use crate::console::form::Form;
-use crate::marketplace::attachments::{download_response, readable, store_upload};
-use crate::marketplace::fulfilment;
-use crate::marketplace::unsubscribe::{Action, Actor, State};
-use crate::marketplace::unsubscribe_api::{visible, Side};
-use crate::marketplace::unsubscribe_store::{
+use crate::marketplace::orders::fulfilment;
+use crate::marketplace::unsubscribe::api::{visible, Side};
+use crate::marketplace::unsubscribe::machine::{Action, Actor, State};
+use crate::marketplace::unsubscribe::service::{self as unsubscribing, Extras};
+use crate::marketplace::unsubscribe::store::{
     RequestOwner, Step, UnsubscribeEvent, UnsubscribeRecord,
 };
-use crate::marketplace::unsubscribing::{self, Extras};
+use crate::marketplace::workflow::attachments::{download_response, readable, store_upload};
 use crate::marketplace::{MarketError, Marketplace};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

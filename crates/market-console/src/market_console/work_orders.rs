@@ -14,7 +14,7 @@ use super::supervisions::file_names;
 use super::texts::MarketTexts;
 use super::unsubscribes::evidence;
 use super::{again, done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
-use crate::marketplace::caller::Side;
+use crate::marketplace::http::caller::Side;
 use crate::marketplace::work_orders::api::{
     act, open_as, side_of, status_filter, visible, ActionBody, NewWorkOrder,
 };
@@ -206,7 +206,8 @@ async fn about(
 ) -> Result<String, PageError> {
     if !order_id.is_empty() {
         let order =
-            crate::marketplace::fulfilment::buyers_order(&member.caller, market, order_id).await?;
+            crate::marketplace::orders::fulfilment::buyers_order(&member.caller, market, order_id)
+                .await?;
         return Ok(order
             .lines
             .first()
@@ -214,9 +215,11 @@ async fn about(
             .unwrap_or_default());
     }
     if !product_id.is_empty() {
-        return Ok(crate::marketplace::catalogue::product(market, product_id)
-            .await?
-            .name);
+        return Ok(
+            crate::marketplace::selling::catalogue::product(market, product_id)
+                .await?
+                .name,
+        );
     }
     Err(PageError::NotFound)
 }
@@ -262,8 +265,12 @@ async fn open(
     };
     let outcome = async {
         // Read before the upload is kept, so a refused form stores nothing.
-        crate::marketplace::fulfilment::text_field(&body.title, "title", 100)?;
-        crate::marketplace::fulfilment::prose_field(&body.description, "description", 2000)?;
+        crate::marketplace::orders::fulfilment::text_field(&body.title, "title", 100)?;
+        crate::marketplace::orders::fulfilment::prose_field(
+            &body.description,
+            "description",
+            2000,
+        )?;
         body.attachments = evidence(&market, &member, &submitted).await?;
         open_as(&market, &member.caller, &body).await
     }

@@ -356,7 +356,7 @@ impl DemoSeller {
 
 /// A period-billed SaaS product, submitted and approved as an operator would.
 async fn put_product_on_sale(market: &Marketplace) -> Result<String, String> {
-    use crate::marketplace::applications::{Transition, APPROVED, PENDING};
+    use crate::marketplace::selling::store::{Transition, APPROVED, PENDING};
     let content = json!({
         "name": PRODUCT_NAME,
         "description": "The demo partner app, sold as a joint-operation SaaS app",

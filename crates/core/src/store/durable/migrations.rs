@@ -16,7 +16,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "initial",
         include_str!("../../../../../migrations/0001_initial.sql"),
     ),
-    (2, "oidc", include_str!("../../../../../migrations/0002_oidc.sql")),
+    (
+        2,
+        "oidc",
+        include_str!("../../../../../migrations/0002_oidc.sql"),
+    ),
     (
         3,
         "refresh parent",

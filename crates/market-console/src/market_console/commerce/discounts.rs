@@ -12,7 +12,7 @@ use crate::market_console::{again, done, ok, refusal, Chrome, PageError, Pager, 
 use crate::marketplace::discounts::machine::{Action, State};
 use crate::marketplace::discounts::service::{self, RawDiscount};
 use crate::marketplace::discounts::store::{DiscountRecord, DiscountScope, PartnerRecord};
-use crate::marketplace::pricing::{price, Basis, DiscountRate};
+use crate::marketplace::orders::pricing::{price, Basis, DiscountRate};
 use crate::marketplace::Marketplace;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -9,9 +9,10 @@ use crate::console::form::Form;
 use crate::market_console::session::Member;
 use crate::market_console::texts::MarketTexts;
 use crate::market_console::{again, done, ok, refusal, Chrome, PageError};
-use crate::marketplace::subscription_store::SubscriptionRecord;
+use crate::marketplace::orders::{api as orders, quotes};
+use crate::marketplace::subscriptions::store::SubscriptionRecord;
 use crate::marketplace::upgrades::service::{self, RawRule};
-use crate::marketplace::{orders, quotes, Marketplace};
+use crate::marketplace::Marketplace;
 use serde_json::json;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -153,7 +153,7 @@ impl Fixture {
 /// A shop (`bench-shop`) with one monthly SaaS product, submitted and approved through
 /// the marketplace's own review, exactly as a seller and an operator would.
 async fn product_on_sale(durable: &Durable) -> Result<String, String> {
-    use unilogin::marketplace::applications::{Transition, APPROVED, PENDING};
+    use unilogin::marketplace::selling::store::{Transition, APPROVED, PENDING};
     let market = MarketStore::new(durable, unilogin::clock::Clock::system());
     market
         .create_merchant("bench-shop", "Bench Shop")

@@ -1,0 +1,199 @@
+//! The catalogue: products on sale, with their specs, for anyone signed in.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use crate::http::caller::Caller;
+use crate::http::error::MarketError;
+use crate::http::request::{page, paged, query_pairs};
+use crate::http::schema::{self, Page};
+use crate::selling::product::{AccessType, ProductContent, Spec};
+use crate::selling::products::ProductRecord;
+use crate::Marketplace;
+
+fn signed_in(caller: &Caller) -> Result<(), MarketError> {
+    if caller.is_user() {
+        Ok(())
+    } else {
+        Err(MarketError::Forbidden(
+            "The catalogue is for signed-in users".into(),
+        ))
+    }
+}
+
+/// A product on sale, as buyers see it.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = Product)]
+pub struct ProductView {
+    pub id: String,
+    /// The seller's tenant.
+    pub merchant: String,
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub access_type: AccessType,
+    pub specs: Vec<Spec>,
+    /// SaaS: the delivery is under service supervision.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub supervised: bool,
+    pub updated_at: i64,
+}
+
+/// What a catalogue search looks for: words in the name or description, an access type,
+/// a category (exactly).
+#[derive(Debug, Default, Clone)]
+pub struct Search {
+    pub words: String,
+    pub access_type: Option<AccessType>,
+    pub category: String,
+}
+
+impl Search {
+    fn matches(&self, p: &ProductView) -> bool {
+        let words = self.words.to_lowercase();
+        let text = format!("{} {}", p.name, p.description).to_lowercase();
+        words.split_whitespace().all(|w| text.contains(w))
+            && self.access_type.is_none_or(|t| t == p.access_type)
+            && (self.category.is_empty() || self.category == p.category)
+    }
+
+    /// The search a query asks for (`q`, `accessType`, `category`).
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, MarketError> {
+        let get = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.trim().to_owned())
+                .unwrap_or_default()
+        };
+        let access_type = match get("accessType").as_str() {
+            "" => None,
+            raw => Some(
+                serde_json::from_value(serde_json::Value::String(raw.to_owned())).map_err(
+                    |_| MarketError::Invalid(format!("accessType {raw:?} is not an access type")),
+                )?,
+            ),
+        };
+        let words: String = get("q").chars().take(100).collect();
+        let category: String = get("category").chars().take(100).collect();
+        Ok(Self {
+            words,
+            access_type,
+            category,
+        })
+    }
+}
+
+/// How many products a search looks through (the catalogue is read whole and filtered:
+/// product content is JSON, which the two backends cannot query alike).
+const SEARCHED: i64 = 5_000;
+
+/// A page of the products on sale that match, and how many match; with the categories
+/// on sale, for a filter to offer.
+pub async fn search(
+    market: &Marketplace,
+    search: &Search,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<ProductView>, i64, Vec<String>), MarketError> {
+    let (records, _) = market.store.products_on_sale(0, SEARCHED).await?;
+    let all = records
+        .into_iter()
+        .map(view)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut categories: Vec<String> = all.iter().map(|p| p.category.clone()).collect();
+    categories.sort();
+    categories.dedup();
+    let matching: Vec<ProductView> = all.into_iter().filter(|p| search.matches(p)).collect();
+    let total = matching.len() as i64;
+    let page = matching
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .collect();
+    Ok((page, total, categories))
+}
+
+/// The calling seller's products on sale.
+pub async fn products_of(
+    market: &Marketplace,
+    caller: &Caller,
+) -> Result<Vec<ProductView>, MarketError> {
+    let merchant = caller.seller()?;
+    market
+        .store
+        .products_of_merchant(&merchant.tenant_id)
+        .await?
+        .into_iter()
+        .map(view)
+        .collect()
+}
+
+/// A product on sale, or 404.
+pub async fn product(market: &Marketplace, id: &str) -> Result<ProductView, MarketError> {
+    let record = market
+        .store
+        .product_on_sale(id)
+        .await?
+        .ok_or_else(|| MarketError::NotFound("No such product on sale".into()))?;
+    view(record)
+}
+
+fn view(record: ProductRecord) -> Result<ProductView, MarketError> {
+    let content: ProductContent = serde_json::from_str(&record.content).map_err(|err| {
+        tracing::error!(error = %err, product = %record.id, "stored product content unreadable");
+        MarketError::Internal
+    })?;
+    Ok(ProductView {
+        id: record.id,
+        merchant: record.tenant_id,
+        name: content.name,
+        description: content.description,
+        category: content.category,
+        access_type: content.access_type,
+        specs: content.specs,
+        supervised: content.supervised,
+        updated_at: record.updated_at,
+    })
+}
+
+/// Products on sale, optionally searched
+#[utoipa::path(
+    get,
+    path = "/api/marketplace/v1/products",
+    tag = "catalogue",
+    params(("q" = Option<String>, Query, description = "words, all in the name or description"), ("accessType" = Option<AccessType>, Query), ("category" = Option<String>, Query), ("offset" = Option<i64>, Query, minimum = 0, description = "default 0"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "default 20")),
+    responses((status = 200, description = "A page", body = Page<ProductView>), schema::Refusals),
+    security(("bearer" = ["marketplace.buyer"]))
+)]
+pub async fn list(
+    req: HttpRequest,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    signed_in(&caller)?;
+    let pairs = query_pairs(&req, &["q", "accessType", "category", "offset", "limit"])?;
+    let (offset, limit) = page(&pairs)?;
+    let (items, total, _) = search(&market, &Search::from_pairs(&pairs)?, offset, limit).await?;
+    Ok(paged(items, total, offset, limit))
+}
+
+/// A product on sale
+#[utoipa::path(
+    get,
+    path = "/api/marketplace/v1/products/{productId}",
+    tag = "catalogue",
+    params(("productId" = String, Path)),
+    responses((status = 200, description = "The product", body = ProductView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody)),
+    security(("bearer" = ["marketplace.buyer"]))
+)]
+pub async fn show(
+    req: HttpRequest,
+    path: web::Path<String>,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, MarketError> {
+    let caller = Caller::identify(&req, &market).await?;
+    signed_in(&caller)?;
+    Ok(HttpResponse::Ok().json(product(&market, &path.into_inner()).await?))
+}

@@ -1,0 +1,122 @@
+//! Products on sale, as the catalogue and orders read them.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::store::MarketStore;
+use unilogin_core::store::durable::Tx;
+use unilogin_core::store::StoreError;
+
+/// A product is `in_review` until its first approval, then `on_sale`.
+pub(crate) const IN_REVIEW: &str = "in_review";
+pub(crate) const DELISTED: &str = "delisted";
+pub(crate) const ON_SALE: &str = "on_sale";
+
+/// A product and its approved content (JSON).
+#[derive(Debug, Clone)]
+pub struct ProductRecord {
+    pub id: String,
+    pub tenant_id: String,
+    pub content: String,
+    pub updated_at: i64,
+}
+
+impl MarketStore {
+    /// Products on sale, oldest first, and how many there are.
+    pub async fn products_on_sale(
+        &self,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<ProductRecord>, i64), StoreError> {
+        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM mkt_products WHERE status = $1")
+            .bind(ON_SALE)
+            .fetch_one(self.pool())
+            .await?
+            .try_get("n")?;
+        let rows = sqlx::query(&format!(
+            "SELECT id, tenant_id, content, updated_at FROM mkt_products WHERE status = $1 \
+             ORDER BY created_at, id LIMIT {limit} OFFSET {offset}"
+        ))
+        .bind(ON_SALE)
+        .fetch_all(self.pool())
+        .await?;
+        let items = rows
+            .iter()
+            .map(product)
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok((items, total))
+    }
+
+    /// A merchant's products on sale, newest first.
+    pub async fn products_of_merchant(
+        &self,
+        tenant_id: &str,
+    ) -> Result<Vec<ProductRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, tenant_id, content, updated_at FROM mkt_products \
+             WHERE tenant_id = $1 AND status = $2 ORDER BY created_at DESC, id LIMIT 500",
+        )
+        .bind(tenant_id)
+        .bind(ON_SALE)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(product).collect::<Result<_, _>>()?)
+    }
+
+    pub async fn product_on_sale(&self, id: &str) -> Result<Option<ProductRecord>, StoreError> {
+        product_on_sale_with(self.pool(), id).await
+    }
+
+    /// Takes the seller's product off sale; false when it is not on sale.
+    pub async fn delist_product(
+        &self,
+        id: &str,
+        tenant_id: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let updated = sqlx::query(
+            "UPDATE mkt_products SET status = $1, updated_at = $2 \
+             WHERE id = $3 AND tenant_id = $4 AND status = $5",
+        )
+        .bind(DELISTED)
+        .bind(now)
+        .bind(id)
+        .bind(tenant_id)
+        .bind(ON_SALE)
+        .execute(self.pool())
+        .await?;
+        Ok(updated.rows_affected() == 1)
+    }
+}
+
+/// `product_on_sale`, read inside the caller's transaction.
+pub async fn product_on_sale_in(
+    tx: &mut Tx,
+    id: &str,
+) -> Result<Option<ProductRecord>, StoreError> {
+    product_on_sale_with(&mut **tx, id).await
+}
+
+fn product(row: &AnyRow) -> Result<ProductRecord, sqlx::Error> {
+    Ok(ProductRecord {
+        id: row.try_get("id")?,
+        tenant_id: row.try_get("tenant_id")?,
+        content: row.try_get("content")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+async fn product_on_sale_with<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: &str,
+) -> Result<Option<ProductRecord>, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, tenant_id, content, updated_at FROM mkt_products \
+         WHERE id = $1 AND status = $2",
+    )
+    .bind(id)
+    .bind(ON_SALE)
+    .fetch_optional(executor)
+    .await?;
+    Ok(row.as_ref().map(product).transpose()?)
+}

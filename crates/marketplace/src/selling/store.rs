@@ -1,0 +1,437 @@
+//! Products and their review applications in the store. Every state change is one
+//! transaction: a conditional UPDATE (the arbiter between concurrent actors) and one
+//! log entry; approving also puts the application's content on sale.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::inbox;
+use crate::inbox::{Audience, Notice};
+use crate::selling::products::{IN_REVIEW, ON_SALE};
+use crate::store::{settle, MarketStore};
+use unilogin_core::store::durable::Tx;
+use unilogin_core::store::StoreError;
+
+pub const PENDING: &str = "pending";
+pub const APPROVED: &str = "approved";
+pub const REJECTED: &str = "rejected";
+pub const WITHDRAWN: &str = "withdrawn";
+pub const STATUSES: [&str; 4] = [PENDING, APPROVED, REJECTED, WITHDRAWN];
+pub const KINDS: [&str; 2] = ["publish", "modify"];
+
+#[derive(Debug, Clone)]
+pub struct ApplicationRecord {
+    pub id: String,
+    pub product_id: String,
+    pub tenant_id: String,
+    pub seq: i64,
+    pub kind: String,
+    pub status: String,
+    pub content: String,
+    pub reason: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub comment: String,
+}
+
+#[derive(Debug)]
+pub enum ReviewError {
+    NotFound,
+    /// The application is not in the state the action needs; this is its state.
+    WrongState(String),
+    /// Only a product's latest application may be resubmitted.
+    NotLatest,
+    Store(StoreError),
+}
+
+impl From<StoreError> for ReviewError {
+    fn from(err: StoreError) -> Self {
+        Self::Store(err)
+    }
+}
+
+impl From<sqlx::Error> for ReviewError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Store(err.into())
+    }
+}
+
+pub(crate) const APPLICATION_COLUMNS: &str =
+    "id, product_id, tenant_id, seq, kind, status, content, reason, created_at, updated_at";
+
+pub(crate) fn application(row: &AnyRow) -> Result<ApplicationRecord, sqlx::Error> {
+    Ok(ApplicationRecord {
+        id: row.try_get("id")?,
+        product_id: row.try_get("product_id")?,
+        tenant_id: row.try_get("tenant_id")?,
+        seq: row.try_get("seq")?,
+        kind: row.try_get("kind")?,
+        status: row.try_get("status")?,
+        content: row.try_get("content")?,
+        reason: row.try_get("reason")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// One application by id, in or out of a transaction.
+pub(crate) async fn load<'e, E>(
+    executor: E,
+    id: &str,
+) -> Result<Option<ApplicationRecord>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let row = sqlx::query(&format!(
+        "SELECT {APPLICATION_COLUMNS} FROM mkt_applications WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(executor)
+    .await?;
+    row.as_ref().map(application).transpose()
+}
+
+fn new_id(prefix: &str) -> String {
+    format!("{prefix}{}", unilogin_core::secret::random_id(18))
+}
+
+/// Who hears of an application as it now stands: operators of one to review, its
+/// seller of the decision.
+pub fn notices_of(record: &ApplicationRecord) -> Vec<Notice> {
+    let event = match record.status.as_str() {
+        PENDING => "application.submitted",
+        APPROVED => "application.approved",
+        REJECTED => "application.rejected",
+        _ => return Vec::new(),
+    };
+    let audience = match record.status.as_str() {
+        PENDING => Audience::Operators,
+        _ => Audience::Tenant(record.tenant_id.clone()),
+    };
+    let name = serde_json::from_str::<serde_json::Value>(&record.content)
+        .ok()
+        .and_then(|c| c["name"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| record.product_id.clone());
+    vec![Notice::new(
+        audience,
+        event,
+        "application",
+        &record.id,
+        &name,
+    )]
+}
+
+/// One state change, as `transition` applies it.
+pub struct Transition<'a> {
+    pub application_id: &'a str,
+    /// Sellers act on their own tenant's applications only.
+    pub tenant_id: Option<&'a str>,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub comment: &'a str,
+}
+
+impl MarketStore {
+    /// Submits `content` for review: a new product when `product_id` is `None`, else a
+    /// modification (or, for a product not yet on sale, a new publication) of it.
+    pub async fn submit_application(
+        &self,
+        tenant_id: &str,
+        product_id: Option<&str>,
+        content: &str,
+        actor: &str,
+    ) -> Result<ApplicationRecord, ReviewError> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let result: Result<_, ReviewError> = async {
+            let (product_id, kind, seq) = match product_id {
+                None => {
+                    let id = new_id("P");
+                    sqlx::query(
+                        "INSERT INTO mkt_products (id, tenant_id, status, content, created_at, \
+                     updated_at) VALUES ($1, $2, $3, NULL, $4, $4)",
+                    )
+                    .bind(&id)
+                    .bind(tenant_id)
+                    .bind(IN_REVIEW)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    (id, "publish", 1)
+                }
+                Some(id) => {
+                    let product =
+                        sqlx::query("SELECT tenant_id, status FROM mkt_products WHERE id = $1")
+                            .bind(id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    let Some(product) = product else {
+                        return Err(ReviewError::NotFound);
+                    };
+                    if product.try_get::<String, _>("tenant_id")? != tenant_id {
+                        return Err(ReviewError::NotFound);
+                    }
+                    let on_sale = product.try_get::<String, _>("status")? == ON_SALE;
+                    let pending = sqlx::query(
+                    "SELECT 1 AS found FROM mkt_applications WHERE product_id = $1 AND status = $2",
+                )
+                .bind(id)
+                .bind(PENDING)
+                .fetch_optional(&mut *tx)
+                .await?;
+                    if pending.is_some() {
+                        return Err(ReviewError::WrongState(PENDING.into()));
+                    }
+                    let next: i64 = sqlx::query(
+                        "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM mkt_applications \
+                     WHERE product_id = $1",
+                    )
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get("next")?;
+                    (
+                        id.to_owned(),
+                        if on_sale { "modify" } else { "publish" },
+                        next,
+                    )
+                }
+            };
+            let record = ApplicationRecord {
+                id: new_id("APP"),
+                product_id,
+                tenant_id: tenant_id.to_owned(),
+                seq,
+                kind: kind.to_owned(),
+                status: PENDING.to_owned(),
+                content: content.to_owned(),
+                reason: None,
+                created_at: now,
+                updated_at: now,
+            };
+            let inserted = sqlx::query(&format!(
+                "INSERT INTO mkt_applications ({APPLICATION_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $8)"
+            ))
+            .bind(&record.id)
+            .bind(&record.product_id)
+            .bind(&record.tenant_id)
+            .bind(record.seq)
+            .bind(&record.kind)
+            .bind(&record.status)
+            .bind(&record.content)
+            .bind(now)
+            .execute(&mut *tx)
+            .await;
+            if let Err(err) = inserted {
+                // A concurrent submission for the same product took this sequence number.
+                return Err(match StoreError::from(err) {
+                    StoreError::Conflict => ReviewError::WrongState(PENDING.into()),
+                    other => ReviewError::Store(other),
+                });
+            }
+            log(
+                &mut tx,
+                now,
+                &record.id,
+                actor,
+                "submitted",
+                None,
+                PENDING,
+                "",
+            )
+            .await?;
+            inbox::notify_in(&mut tx, &notices_of(&record)).await?;
+            Ok(record)
+        }
+        .await;
+        settle(tx, result).await
+    }
+
+    /// Moves an application from `from` to `to` with a log entry; approving puts its
+    /// content on sale. Refused with the current state when it is not in `from`.
+    pub async fn transition(&self, t: &Transition<'_>) -> Result<ApplicationRecord, ReviewError> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let result: Result<_, ReviewError> = async {
+            let current = load(&mut *tx, t.application_id)
+                .await?
+                .ok_or(ReviewError::NotFound)?;
+            if t.tenant_id
+                .is_some_and(|tenant| tenant != current.tenant_id)
+            {
+                return Err(ReviewError::NotFound);
+            }
+            let reason = (t.to == REJECTED).then_some(t.comment);
+            let updated = sqlx::query(
+                "UPDATE mkt_applications SET status = $1, reason = $2, updated_at = $3 \
+             WHERE id = $4 AND status = $5",
+            )
+            .bind(t.to)
+            .bind(reason)
+            .bind(now)
+            .bind(t.application_id)
+            .bind(t.from)
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() != 1 {
+                let status: String =
+                    sqlx::query("SELECT status FROM mkt_applications WHERE id = $1")
+                        .bind(t.application_id)
+                        .fetch_one(&mut *tx)
+                        .await?
+                        .try_get("status")?;
+                return Err(ReviewError::WrongState(status));
+            }
+            log(
+                &mut tx,
+                now,
+                t.application_id,
+                t.actor,
+                t.action,
+                Some(t.from),
+                t.to,
+                t.comment,
+            )
+            .await?;
+            if t.to == APPROVED {
+                sqlx::query(
+                "UPDATE mkt_products SET status = $1, content = $2, updated_at = $3 WHERE id = $4",
+            )
+            .bind(ON_SALE)
+            .bind(&current.content)
+            .bind(now)
+            .bind(&current.product_id)
+            .execute(&mut *tx)
+            .await?;
+            }
+            let record = ApplicationRecord {
+                status: t.to.to_owned(),
+                reason: reason.map(str::to_owned),
+                updated_at: now,
+                ..current
+            };
+            inbox::notify_in(&mut tx, &notices_of(&record)).await?;
+            Ok(record)
+        }
+        .await;
+        settle(tx, result).await
+    }
+
+    /// Edits and resubmits a rejected application: only the product's latest one.
+    pub async fn resubmit(
+        &self,
+        application_id: &str,
+        tenant_id: &str,
+        content: &str,
+        actor: &str,
+    ) -> Result<ApplicationRecord, ReviewError> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let result: Result<_, ReviewError> = async {
+            let current = load(&mut *tx, application_id)
+                .await?
+                .ok_or(ReviewError::NotFound)?;
+            if current.tenant_id != tenant_id {
+                return Err(ReviewError::NotFound);
+            }
+            if current.status != REJECTED {
+                return Err(ReviewError::WrongState(current.status));
+            }
+            let latest: i64 = sqlx::query(
+                "SELECT MAX(seq) AS latest FROM mkt_applications WHERE product_id = $1",
+            )
+            .bind(&current.product_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("latest")?;
+            if latest != current.seq {
+                return Err(ReviewError::NotLatest);
+            }
+            let updated = sqlx::query(
+                "UPDATE mkt_applications SET status = $1, content = $2, reason = NULL, \
+             updated_at = $3 WHERE id = $4 AND status = $5",
+            )
+            .bind(PENDING)
+            .bind(content)
+            .bind(now)
+            .bind(application_id)
+            .bind(REJECTED)
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() != 1 {
+                return Err(ReviewError::WrongState(PENDING.into()));
+            }
+            log(
+                &mut tx,
+                now,
+                application_id,
+                actor,
+                "resubmitted",
+                Some(REJECTED),
+                PENDING,
+                "",
+            )
+            .await?;
+            let record = ApplicationRecord {
+                status: PENDING.to_owned(),
+                content: content.to_owned(),
+                reason: None,
+                updated_at: now,
+                ..current
+            };
+            inbox::notify_in(&mut tx, &notices_of(&record)).await?;
+            Ok(record)
+        }
+        .await;
+        settle(tx, result).await
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn log(
+    tx: &mut Tx,
+    at: i64,
+    application_id: &str,
+    actor: &str,
+    action: &str,
+    from: Option<&str>,
+    to: &str,
+    comment: &str,
+) -> Result<(), sqlx::Error> {
+    let next: i64 = sqlx::query(
+        "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM mkt_application_log \
+         WHERE application_id = $1",
+    )
+    .bind(application_id)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("next")?;
+    sqlx::query(
+        "INSERT INTO mkt_application_log \
+         (application_id, seq, at, actor, action, from_status, to_status, comment) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(application_id)
+    .bind(next)
+    .bind(at)
+    .bind(actor)
+    .bind(action)
+    .bind(from)
+    .bind(to)
+    .bind(comment)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
