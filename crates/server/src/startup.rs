@@ -164,8 +164,8 @@ impl Application {
             signature_lock: FailureLock::new(
                 ephemeral.clone(),
                 "aksk",
-                crate::marketplace::open_api::api::MAX_FAILURES,
-                crate::marketplace::open_api::api::LOCKOUT,
+                crate::marketplace::open_api::signed::MAX_FAILURES,
+                crate::marketplace::open_api::signed::LOCKOUT,
             ),
             admin: admin_service.clone(),
             outbound,

@@ -3,9 +3,16 @@
 //! person must belong to a platform administrator, checked on every request so that a
 //! revoked administrator is refused at once; a client-credentials token speaks for a
 //! client that an administrator granted the admin scopes.
+//!
+//! Handlers say which they need in their signature: `Reader` (admin.read or admin.write)
+//! or `Writer` (admin.write), extractors that refuse before the handler runs.
 
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::HttpRequest;
+use actix_web::{web, FromRequest, HttpRequest};
 
 use super::problem::ApiError;
 use super::AdminApi;
@@ -79,5 +86,43 @@ impl Caller {
                 "Only platform administrators may use the admin API".into(),
             )),
         }
+    }
+}
+
+/// A caller allowed to read (admin.read or admin.write); reads are not audited, so who
+/// it is matters only for letting it in.
+pub struct Reader;
+
+/// A caller allowed to change (admin.write).
+pub struct Writer(pub Caller);
+
+type Extracted<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+fn extract<T: 'static>(req: &HttpRequest, access: Access, wrap: fn(Caller) -> T) -> Extracted<T> {
+    let req = req.clone();
+    Box::pin(async move {
+        let api = req
+            .app_data::<web::Data<AdminApi>>()
+            .cloned()
+            .ok_or(ApiError::Internal)?;
+        Caller::identify(&req, &api, access).await.map(wrap)
+    })
+}
+
+impl FromRequest for Reader {
+    type Error = ApiError;
+    type Future = Extracted<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        extract(req, Access::Read, |_| Reader)
+    }
+}
+
+impl FromRequest for Writer {
+    type Error = ApiError;
+    type Future = Extracted<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        extract(req, Access::Write, Writer)
     }
 }

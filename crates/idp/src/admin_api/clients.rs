@@ -5,7 +5,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::caller::{Access, Caller};
+use super::caller::{Reader, Writer};
 use super::problem::{ApiError, Problem, Refusals};
 use super::request::{created, if_match, json_body, page, paged, present, search, versioned};
 use super::AdminApi;
@@ -101,8 +101,11 @@ fn answer(view: ClientView, status: StatusCode) -> HttpResponse {
     responses((status = 200, description = "A page of clients, by id (never a secret)", body = ClientPage), Refusals, (status = 422, description = "A bad limit, cursor or q", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.read"]))
 )]
-pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
-    Caller::identify(&req, &api, Access::Read).await?;
+pub async fn list(
+    _: Reader,
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+) -> Result<HttpResponse, ApiError> {
     let page = page(&req)?;
     let search = search(&req)?;
     let found = api
@@ -125,11 +128,10 @@ pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResp
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn create(
-    req: HttpRequest,
+    Writer(caller): Writer,
     api: web::Data<AdminApi>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::identify(&req, &api, Access::Write).await?;
     let new: NewClient = json_body(&body)?;
     if new.redirect_uris.is_empty() {
         return Err(ApiError::field("redirect_uris", "at least one is required"));
@@ -165,11 +167,10 @@ pub async fn create(
     security(("bearer" = ["admin.read"]))
 )]
 pub async fn show(
-    req: HttpRequest,
+    _: Reader,
     api: web::Data<AdminApi>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Caller::identify(&req, &api, Access::Read).await?;
     let client = api.service.client(&path).await?;
     Ok(answer(ClientView::from(client), StatusCode::OK))
 }
@@ -184,12 +185,12 @@ pub async fn show(
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn update(
+    Writer(caller): Writer,
     req: HttpRequest,
     api: web::Data<AdminApi>,
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::identify(&req, &api, Access::Write).await?;
     let version = if_match(&req)?;
     let patch: ClientPatch = json_body(&body)?;
     let update = ClientUpdate {
@@ -230,12 +231,11 @@ pub async fn update(
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn rotate_secret(
-    req: HttpRequest,
+    Writer(caller): Writer,
     api: web::Data<AdminApi>,
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::identify(&req, &api, Access::Write).await?;
     let rotation: Rotation = if body.is_empty() {
         Rotation::default()
     } else {
@@ -259,11 +259,11 @@ pub async fn rotate_secret(
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn delete(
+    Writer(caller): Writer,
     req: HttpRequest,
     api: web::Data<AdminApi>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::identify(&req, &api, Access::Write).await?;
     if req.headers().contains_key(header::IF_MATCH) {
         let version = if_match(&req)?;
         if api.service.client(&path).await?.version != version {

@@ -5,7 +5,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use super::caller::{Access, Caller};
+use super::caller::Reader;
 use super::problem::{ApiError, Problem, Refusals};
 use super::request::{page, paged};
 use super::AdminApi;
@@ -83,8 +83,11 @@ fn filter(req: &HttpRequest) -> Result<EventFilter, ApiError> {
     responses((status = 200, description = "A page of events, newest first", body = EventPage), Refusals, (status = 422, description = "A bad filter, limit or cursor", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.read"]))
 )]
-pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
-    Caller::identify(&req, &api, Access::Read).await?;
+pub async fn list(
+    _: Reader,
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+) -> Result<HttpResponse, ApiError> {
     let filter = filter(&req)?;
     let page = page(&req)?;
     let found = api
@@ -106,8 +109,11 @@ pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResp
     responses((status = 200, description = "The selected events as CSV (id,at,actor,address,action,target,changes), at most 10,000", body = String), Refusals, (status = 422, description = "A bad filter", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.read"]))
 )]
-pub async fn export(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
-    Caller::identify(&req, &api, Access::Read).await?;
+pub async fn export(
+    _: Reader,
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+) -> Result<HttpResponse, ApiError> {
     let filter = filter(&req)?;
     let csv = api.service.export_events(&filter).await?;
     Ok(crate::admin::csv_attachment(csv))

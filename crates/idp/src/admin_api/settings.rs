@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::caller::{Access, Caller};
+use super::caller::{Reader, Writer};
 use super::problem::{ApiError, Problem, Refusals};
 use super::request::json_body;
 use super::AdminApi;
@@ -34,10 +34,9 @@ struct Rotation {
     security(("bearer" = ["admin.read"]))
 )]
 pub async fn resource_servers(
-    req: HttpRequest,
+    _: Reader,
     api: web::Data<AdminApi>,
 ) -> Result<HttpResponse, ApiError> {
-    Caller::identify(&req, &api, Access::Read).await?;
     let stored = api.service.durable().list_resource_servers().await?;
     let registry = Registry::new(&api.issuer, stored);
     let items = registry
@@ -62,11 +61,10 @@ pub async fn resource_servers(
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn create_resource_server(
-    req: HttpRequest,
+    Writer(caller): Writer,
     api: web::Data<AdminApi>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::identify(&req, &api, Access::Write).await?;
     let new: NewResourceServer = json_body(&body)?;
     api.service
         .create_resource_server(
@@ -93,8 +91,11 @@ pub async fn create_resource_server(
     responses((status = 200, description = "The signing keys that can still verify a token", body = KeyList), Refusals),
     security(("bearer" = ["admin.read"]))
 )]
-pub async fn keys(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
-    Caller::identify(&req, &api, Access::Read).await?;
+pub async fn keys(
+    _: Reader,
+    _req: HttpRequest,
+    api: web::Data<AdminApi>,
+) -> Result<HttpResponse, ApiError> {
     let items = api.service.keys().await?;
     Ok(HttpResponse::Ok().json(KeyList {
         items: items.into_iter().map(KeyView::from).collect(),
@@ -110,11 +111,10 @@ pub async fn keys(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResp
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn rotate_keys(
-    req: HttpRequest,
+    Writer(caller): Writer,
     api: web::Data<AdminApi>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::identify(&req, &api, Access::Write).await?;
     let rotation: Rotation = if body.is_empty() {
         Rotation::default()
     } else {

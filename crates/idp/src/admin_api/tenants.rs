@@ -3,7 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::caller::{Access, Caller};
+use super::caller::{Reader, Writer};
 use super::problem::{ApiError, Problem, Refusals};
 use super::request::{created, if_match, json_body, page, paged, present, versioned};
 use super::AdminApi;
@@ -63,8 +63,11 @@ fn one(tenant: TenantRecord, status: actix_web::http::StatusCode) -> HttpRespons
     responses((status = 200, description = "A page of tenants, by id", body = TenantPage), Refusals, (status = 422, description = "A bad limit or cursor", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.read"]))
 )]
-pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
-    Caller::identify(&req, &api, Access::Read).await?;
+pub async fn list(
+    _: Reader,
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+) -> Result<HttpResponse, ApiError> {
     let page = page(&req)?;
     let found = api.service.tenants(&page.after, page.limit + 1).await?;
     let (items, next) = paged(found, page.limit, |t| t.id.clone());
@@ -83,11 +86,10 @@ pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResp
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn create(
-    req: HttpRequest,
+    Writer(caller): Writer,
     api: web::Data<AdminApi>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::identify(&req, &api, Access::Write).await?;
     let new: NewTenant = json_body(&body)?;
     let id = TenantId::parse(&new.id).map_err(|e| ApiError::field("id", e.0))?;
     api.service
@@ -111,11 +113,10 @@ pub async fn create(
     security(("bearer" = ["admin.read"]))
 )]
 pub async fn show(
-    req: HttpRequest,
+    _: Reader,
     api: web::Data<AdminApi>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Caller::identify(&req, &api, Access::Read).await?;
     let tenant = api.service.tenant(&path).await?;
     Ok(one(tenant, actix_web::http::StatusCode::OK))
 }
@@ -130,12 +131,12 @@ pub async fn show(
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn update(
+    Writer(caller): Writer,
     req: HttpRequest,
     api: web::Data<AdminApi>,
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::identify(&req, &api, Access::Write).await?;
     let version = if_match(&req)?;
     let patch: TenantPatch = json_body(&body)?;
     let update = TenantUpdate {

@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::caller::{Access, Caller};
+use super::caller::{Reader, Writer};
 use super::problem::{ApiError, Problem, Refusals};
 use super::request::{created, if_match, json_body, page, paged, search, versioned};
 use super::AdminApi;
@@ -170,8 +170,11 @@ fn answer(user: UserRecord, status: StatusCode) -> HttpResponse {
     responses((status = 200, description = "A page of users, by id", body = UserPage), Refusals, (status = 422, description = "A bad limit, cursor or q", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.read"]))
 )]
-pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResponse, ApiError> {
-    Caller::identify(&req, &api, Access::Read).await?;
+pub async fn list(
+    _: Reader,
+    req: HttpRequest,
+    api: web::Data<AdminApi>,
+) -> Result<HttpResponse, ApiError> {
     let page = page(&req)?;
     let search = search(&req)?;
     let found = api
@@ -194,11 +197,10 @@ pub async fn list(req: HttpRequest, api: web::Data<AdminApi>) -> Result<HttpResp
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn create(
-    req: HttpRequest,
+    Writer(caller): Writer,
     api: web::Data<AdminApi>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::identify(&req, &api, Access::Write).await?;
     let new: NewUser = json_body(&body)?;
     let link_wanted = new.password.is_none();
     let request = NewUserRequest {
@@ -242,11 +244,10 @@ pub async fn create(
     security(("bearer" = ["admin.read"]))
 )]
 pub async fn show(
-    req: HttpRequest,
+    _: Reader,
     api: web::Data<AdminApi>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Caller::identify(&req, &api, Access::Read).await?;
     Ok(answer(api.service.user(&path).await?, StatusCode::OK))
 }
 
@@ -260,12 +261,12 @@ pub async fn show(
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn update(
+    Writer(caller): Writer,
     req: HttpRequest,
     api: web::Data<AdminApi>,
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::identify(&req, &api, Access::Write).await?;
     let version = if_match(&req)?;
     let patch: UserPatch = json_body(&body)?;
     let update = UserUpdate {
@@ -293,11 +294,10 @@ pub async fn update(
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn disable(
-    req: HttpRequest,
+    Writer(caller): Writer,
     api: web::Data<AdminApi>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::identify(&req, &api, Access::Write).await?;
     let user = api.service.user(&path).await?;
     let username = Username::parse(&user.username).map_err(|_| ApiError::Internal)?;
     api.service.disable_user(&caller.actor, &username).await?;
@@ -313,11 +313,10 @@ pub async fn disable(
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn enable(
-    req: HttpRequest,
+    Writer(caller): Writer,
     api: web::Data<AdminApi>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::identify(&req, &api, Access::Write).await?;
     api.service.enable_user(&caller.actor, &path).await?;
     Ok(answer(api.service.user(&path).await?, StatusCode::OK))
 }
@@ -332,12 +331,11 @@ pub async fn enable(
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn set_password(
-    req: HttpRequest,
+    Writer(caller): Writer,
     api: web::Data<AdminApi>,
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::identify(&req, &api, Access::Write).await?;
     let change: PasswordChange = json_body(&body)?;
     let new = password(&change.password)?;
     let user = api.service.user(&path).await?;
@@ -357,11 +355,10 @@ pub async fn set_password(
     security(("bearer" = ["admin.read"]))
 )]
 pub async fn grants(
-    req: HttpRequest,
+    _: Reader,
     api: web::Data<AdminApi>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Caller::identify(&req, &api, Access::Read).await?;
     let items = api.service.grants(&path).await?;
     Ok(HttpResponse::Ok().json(GrantList {
         items: items.into_iter().map(GrantView::from).collect(),
@@ -377,11 +374,10 @@ pub async fn grants(
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn revoke_grant(
-    req: HttpRequest,
+    Writer(caller): Writer,
     api: web::Data<AdminApi>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::identify(&req, &api, Access::Write).await?;
     let (user_id, grant_id) = path.into_inner();
     api.service
         .revoke_grant(&caller.actor, &user_id, &grant_id)
@@ -398,11 +394,10 @@ pub async fn revoke_grant(
     security(("bearer" = ["admin.read"]))
 )]
 pub async fn sessions(
-    req: HttpRequest,
+    _: Reader,
     api: web::Data<AdminApi>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Caller::identify(&req, &api, Access::Read).await?;
     let items = api.service.sessions(&path).await?;
     Ok(HttpResponse::Ok().json(SessionList {
         items: items.into_iter().map(SessionView::from).collect(),
@@ -418,11 +413,10 @@ pub async fn sessions(
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn end_sessions(
-    req: HttpRequest,
+    Writer(caller): Writer,
     api: web::Data<AdminApi>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::identify(&req, &api, Access::Write).await?;
     api.service.end_sessions(&caller.actor, &path).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -436,11 +430,10 @@ pub async fn end_sessions(
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn end_session(
-    req: HttpRequest,
+    Writer(caller): Writer,
     api: web::Data<AdminApi>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = Caller::identify(&req, &api, Access::Write).await?;
     let (user_id, sid) = path.into_inner();
     api.service
         .end_session(&caller.actor, &user_id, &sid)

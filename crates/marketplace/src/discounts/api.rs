@@ -9,6 +9,7 @@ use crate::discounts::service::{self, RawDiscount as DiscountRequest};
 use crate::discounts::store::{DiscountRecord, DiscountScope};
 use crate::http::caller::Caller;
 use crate::http::request::{page, paged, parsed, query_pairs};
+use crate::http::roles::Operator;
 use crate::http::schema::{self, Page};
 use crate::orders::pricing::{price, Basis, DiscountRate};
 use crate::selling::catalogue;
@@ -107,11 +108,11 @@ pub struct CommentBody {
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn apply(
+    caller: Caller,
     req: HttpRequest,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     service::member(&market, &caller).await?;
     let raw: DiscountRequest = parsed(&req, &body, "discount")?;
     let discount = service::apply(&market, &caller, raw).await?;
@@ -128,10 +129,10 @@ pub async fn apply(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn effective(
+    caller: Caller,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let partner = service::member(&market, &caller).await?;
     let pairs = query_pairs(&req, &["tab", "offset", "limit"])?;
     let (offset, limit) = page(&pairs)?;
@@ -179,10 +180,10 @@ fn state_filter(pairs: &[(String, String)]) -> Result<Option<State>, MarketError
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn applications(
+    caller: Caller,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let partner = service::member(&market, &caller).await?;
     let pairs = query_pairs(&req, &["state", "offset", "limit"])?;
     let (offset, limit) = page(&pairs)?;
@@ -219,11 +220,10 @@ async fn partners_own(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn show(
-    req: HttpRequest,
+    caller: Caller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let discount = partners_own(&market, &caller, &path).await?;
     Ok(HttpResponse::Ok().json(DiscountView::of(&market, &discount, true)))
 }
@@ -238,11 +238,10 @@ pub async fn show(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn qr_code(
-    req: HttpRequest,
+    caller: Caller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let discount = partners_own(&market, &caller, &path).await?;
     let state = discount.discount().state_at(market.clock.now_unix());
     if state != State::Effective {
@@ -268,11 +267,10 @@ pub async fn qr_code(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn withdraw(
-    req: HttpRequest,
+    caller: Caller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let discount = service::step(&market, &caller, &path, Action::Withdraw, "").await?;
     Ok(HttpResponse::Ok().json(DiscountView::of(&market, &discount, true)))
 }
@@ -287,11 +285,10 @@ pub async fn withdraw(
     security(("bearer" = ["marketplace.operator"]))
 )]
 pub async fn review_queue(
+    _: Operator,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.operator()?;
     let (offset, limit) = page(&query_pairs(&req, &["offset", "limit"])?)?;
     let scope = DiscountScope::PendingReview(market.clock.now_unix());
     let (discounts, total) = market.store.discounts(scope, offset, limit).await?;
@@ -303,14 +300,13 @@ pub async fn review_queue(
 }
 
 async fn decide(
+    Operator(caller): Operator,
     req: HttpRequest,
     path: web::Path<String>,
     body: web::Bytes,
     market: web::Data<Marketplace>,
     action: Action,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.operator()?;
     let CommentBody { comment } = if body.is_empty() {
         CommentBody {
             comment: String::new(),
@@ -333,12 +329,13 @@ async fn decide(
     security(("bearer" = ["marketplace.operator"]))
 )]
 pub async fn approve(
+    operator: Operator,
     req: HttpRequest,
     path: web::Path<String>,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    decide(req, path, body, market, Action::Approve).await
+    decide(operator, req, path, body, market, Action::Approve).await
 }
 
 /// Reject a deeper discount
@@ -352,12 +349,13 @@ pub async fn approve(
     security(("bearer" = ["marketplace.operator"]))
 )]
 pub async fn reject(
+    operator: Operator,
     req: HttpRequest,
     path: web::Path<String>,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    decide(req, path, body, market, Action::Reject).await
+    decide(operator, req, path, body, market, Action::Reject).await
 }
 
 /// The offer behind a private discount link, for its designated customer
@@ -370,11 +368,10 @@ pub async fn reject(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn offer(
-    req: HttpRequest,
+    caller: Caller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let discount = service::offer(&market, &caller, &path).await?;
     let product = catalogue::product(&market, &discount.product_id).await?;
     let rate = DiscountRate {

@@ -8,6 +8,7 @@ use crate::discounts::service::{self, RawPartner as PartnerRequest};
 use crate::discounts::store::PartnerRecord;
 use crate::http::caller::Caller;
 use crate::http::request::{page, paged, parsed, query_pairs};
+use crate::http::roles::Operator;
 use crate::http::schema::{self, Page};
 use crate::{MarketError, Marketplace};
 
@@ -66,13 +67,12 @@ impl From<&PartnerRecord> for PartnerView {
     security(("bearer" = ["marketplace.operator"]))
 )]
 pub async fn put_partner(
+    Operator(caller): Operator,
     req: HttpRequest,
     path: web::Path<String>,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.operator()?;
     let raw: PartnerRequest = parsed(&req, &body, "partner")?;
     let (partner, created) = service::put_partner(&market, &caller, &path, raw).await?;
     let mut response = if created {
@@ -93,12 +93,10 @@ pub async fn put_partner(
     security(("bearer" = ["marketplace.operator"]))
 )]
 pub async fn remove_partner(
-    req: HttpRequest,
+    _: Operator,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.operator()?;
     if !market
         .store
         .remove_partner(&path, market.clock.now_unix())
@@ -119,11 +117,10 @@ pub async fn remove_partner(
     security(("bearer" = ["marketplace.operator"]))
 )]
 pub async fn partners(
+    _: Operator,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.operator()?;
     let (offset, limit) = page(&query_pairs(&req, &["offset", "limit"])?)?;
     let (partners, total) = market.store.partners(offset, limit).await?;
     let items: Vec<PartnerView> = partners.iter().map(PartnerView::from).collect();
@@ -139,10 +136,9 @@ pub async fn partners(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn plan(
-    req: HttpRequest,
+    caller: Caller,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let partner = service::member(&market, &caller).await?;
     Ok(HttpResponse::Ok().json(PartnerView::from(&partner)))
 }

@@ -104,10 +104,10 @@ fn lang_of(pairs: &[(String, String)]) -> Result<Lang, MarketError> {
     security(("bearer" = []))
 )]
 pub async fn list(
+    caller: Caller,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let reader = reader_of(&caller)?;
     let pairs = query_pairs(&req, &["unread", "lang", "offset", "limit"])?;
     let (offset, limit) = page(&pairs)?;
@@ -141,10 +141,9 @@ pub async fn list(
     security(("bearer" = []))
 )]
 pub async fn unread_count(
-    req: HttpRequest,
+    caller: Caller,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let unread = market.store.unread_count(&reader_of(&caller)?).await?;
     Ok(HttpResponse::Ok().json(UnreadCount { unread }))
 }
@@ -159,11 +158,10 @@ pub async fn unread_count(
     security(("bearer" = []))
 )]
 pub async fn mark_read(
-    req: HttpRequest,
+    caller: Caller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let reader = reader_of(&caller)?;
     let id = path.into_inner();
     if market.store.inbox_message(&reader, &id).await?.is_none() {
@@ -182,10 +180,9 @@ pub async fn mark_read(
     security(("bearer" = []))
 )]
 pub async fn mark_all_read(
-    req: HttpRequest,
+    caller: Caller,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let marked = market.store.mark_read(&reader_of(&caller)?, None).await?;
     Ok(HttpResponse::Ok().json(Marked { marked }))
 }

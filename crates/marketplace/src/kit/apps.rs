@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::http::caller::Caller;
 use crate::http::error::MarketError;
 use crate::http::request::json_body;
+use crate::http::roles::Seller;
 use crate::http::schema;
 use crate::kit::app_store::{KeyBindings, KitApp};
 use crate::kit::secret_delivery::DeliveryKey;
@@ -225,12 +226,11 @@ async fn register_at_portal(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn create(
+    Seller { caller, .. }: Seller,
     req: HttpRequest,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.seller()?;
     json_body(&req, &body)?;
     let ip = unilogin_core::web::client_ip(&req);
     let app = save_app(&market, &caller, &ip, None, &body).await?;
@@ -291,11 +291,9 @@ pub async fn save_app(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn list(
-    req: HttpRequest,
+    Seller { merchant, .. }: Seller,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    let merchant = caller.seller()?;
     let items = market
         .store
         .kit_apps_of(&merchant.tenant_id)
@@ -329,13 +327,11 @@ pub async fn own_app(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn show(
-    req: HttpRequest,
+    Seller { merchant, .. }: Seller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    let merchant = caller.seller()?;
-    let app = own_app(&market, merchant, &path).await?;
+    let app = own_app(&market, &merchant, &path).await?;
     Ok(HttpResponse::Ok().json(AppView::from(app)))
 }
 
@@ -350,13 +346,12 @@ pub async fn show(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn update(
+    Seller { caller, .. }: Seller,
     req: HttpRequest,
     path: web::Path<String>,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.seller()?;
     json_body(&req, &body)?;
     let ip = unilogin_core::web::client_ip(&req);
     let app = save_app(&market, &caller, &ip, Some(&path), &body).await?;

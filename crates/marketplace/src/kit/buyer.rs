@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::http::caller::Caller;
 use crate::http::error::MarketError;
 use crate::http::request::parsed;
+use crate::http::roles::Buyer;
 use crate::http::schema;
 use crate::kit::machine::State;
 use crate::kit::payloads::{Calls, UserInfo};
@@ -99,11 +100,9 @@ async fn view(market: &Marketplace, record: InstanceRecord) -> Result<InstanceVi
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn list(
-    req: HttpRequest,
+    Buyer(caller): Buyer,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.buyer()?;
     let mut items = Vec::new();
     for record in market
         .store
@@ -185,12 +184,12 @@ async fn sync_user(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn authorize(
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<(String, String)>,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let (id, user_id) = path.into_inner();
     administered(&market, &caller, &id).await?;
     let request: RoleRequest = parsed(&req, &body, "role")?;
@@ -258,11 +257,11 @@ pub async fn instance_users(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn remove(
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<(String, String)>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let (id, user_id) = path.into_inner();
     let ip = unilogin_core::web::client_ip(&req);
     let record = set_user_role(&market, &caller, &ip, &id, &user_id, None).await?;

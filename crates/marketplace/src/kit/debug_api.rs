@@ -14,6 +14,7 @@ use url::Url;
 use crate::http::caller::Caller;
 use crate::http::error::MarketError;
 use crate::http::request::json_body;
+use crate::http::roles::Seller;
 use crate::http::schema;
 use crate::kit::app_store::KitApp;
 use crate::kit::debug_cases::{sample, with_presets, SavedCase};
@@ -83,9 +84,8 @@ struct CaseList {
     missing: Vec<&'static str>,
 }
 
-async fn own_app(req: &HttpRequest, market: &Marketplace, id: &str) -> Result<KitApp, MarketError> {
-    let caller = Caller::identify(req, market).await?;
-    crate::kit::apps::own_app(market, caller.seller()?, id).await
+async fn own_app(seller: &Seller, market: &Marketplace, id: &str) -> Result<KitApp, MarketError> {
+    crate::kit::apps::own_app(market, &seller.merchant, id).await
 }
 
 /// The scenario, the URL (on the production URL's origin) and the body to send.
@@ -133,12 +133,13 @@ fn prepared(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn generate(
+    seller: Seller,
     req: HttpRequest,
     path: web::Path<String>,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let app = own_app(&req, &market, &path).await?;
+    let app = own_app(&seller, &market, &path).await?;
     let (scenario, url, _, payload) = prepared(&market, &app, &req, &body)?;
     let (request, _) = signed(&market, &app, &url, scenario, payload)
         .await
@@ -166,12 +167,13 @@ pub async fn generate(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn debug_and_save(
+    seller: Seller,
     req: HttpRequest,
     path: web::Path<String>,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let app = own_app(&req, &market, &path).await?;
+    let app = own_app(&seller, &market, &path).await?;
     let (scenario, url, params, payload) = prepared(&market, &app, &req, &body)?;
     let case = run_case(&market, &app, scenario, url, params, payload).await?;
     Ok(HttpResponse::Created().json(CaseView::from(case)))
@@ -305,11 +307,11 @@ pub async fn period_billing(market: &Marketplace, product_id: &str) -> Result<bo
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn list(
-    req: HttpRequest,
+    seller: Seller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let app = own_app(&req, &market, &path).await?;
+    let app = own_app(&seller, &market, &path).await?;
     let period = period_billing(&market, &app.product_id).await?;
     let missing = market
         .store

@@ -1,11 +1,12 @@
 //! `/api/marketplace/v1/seller/kit/messages`: the seller's failed production-interface
 //! messages (生产接口消息) with their last error, and the manual retry (重新启动).
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use crate::http::caller::Caller;
 use crate::http::error::MarketError;
+use crate::http::roles::Seller;
 use crate::http::schema;
 use crate::kit::outbox::{Job, Retry};
 use crate::Marketplace;
@@ -63,11 +64,9 @@ struct MessageList {
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn failed(
-    req: HttpRequest,
+    Seller { merchant, .. }: Seller,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    let merchant = caller.seller()?;
     let items = market
         .outbox
         .failed_of(&merchant.tenant_id, 200)
@@ -88,11 +87,10 @@ pub async fn failed(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn retry(
-    req: HttpRequest,
+    caller: Caller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     retry_message(&market, &caller, &path.into_inner()).await?;
     Ok(HttpResponse::Accepted().finish())
 }

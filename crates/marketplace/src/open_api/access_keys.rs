@@ -1,11 +1,12 @@
 //! `/api/marketplace/v1/seller/access-keys`: a seller's AK/SK pairs for the signed open
 //! API. The secret key is shown once, at creation; it is kept sealed and never returned.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use crate::http::caller::Caller;
 use crate::http::error::MarketError;
+use crate::http::roles::Seller;
 use crate::http::schema;
 use crate::store::AccessKeyRecord;
 use crate::Marketplace;
@@ -58,10 +59,9 @@ fn new_access_key() -> String {
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn create(
-    req: HttpRequest,
+    caller: Caller,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let (record, secret) = mint(&market, &caller).await?;
     Ok(HttpResponse::Created()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
@@ -135,11 +135,9 @@ pub async fn remove(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn list(
-    req: HttpRequest,
+    Seller { merchant, .. }: Seller,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    let merchant = caller.seller()?;
     let items: Vec<Listed> = market
         .store
         .access_keys_of(&merchant.tenant_id)
@@ -167,11 +165,10 @@ pub async fn list(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn delete(
-    req: HttpRequest,
+    caller: Caller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     remove(&market, &caller, &path.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -4,44 +4,16 @@
 //! `orderInfo`). The nine `MOCK…` order ids answer every seller with a fixed sample of
 //! their scenario, so an integration can be tested before the first sale.
 
-use std::time::Duration;
-
-use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::open_api::signing::{self, Authorization, CanonicalInput};
+use crate::open_api::signed::{GatewayError, Signed};
 use crate::orders::store::OrderRecord;
 use crate::Marketplace;
-use unilogin_core::secret::constant_time_eq;
-use unilogin_core::store::StoreError;
 
 pub const ORDER_QUERY_PATH: &str = "/api/mkp-openapi-public/global/v1/order/query";
-
-/// Signatures dated further than this from server time are refused.
-const MAX_SKEW_SECS: i64 = 15 * 60;
-/// Consecutive bad signatures that lock an access key at one source address, and for how
-/// long.
-pub const MAX_FAILURES: u32 = 5;
-pub const LOCKOUT: Duration = Duration::from_secs(5 * 60);
-
-/// Why a signed request was refused (the gateway's 401 answer).
-#[derive(Debug)]
-enum Rejected {
-    Signature(&'static str),
-    Unavailable,
-}
-
-/// The gateway's own refusal, before the marketplace sees the request.
-#[derive(Serialize, utoipa::ToSchema)]
-struct GatewayError<'a> {
-    /// APIGW.0301 (bad signature) or APIGW.0500.
-    error_code: &'a str,
-    error_msg: &'a str,
-    request_id: String,
-}
 
 /// The marketplace's answer in the upstream shape.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -55,116 +27,6 @@ struct OrderQueryResult<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     order_info: Option<Value>,
-}
-
-impl Rejected {
-    fn response(&self) -> HttpResponse {
-        let request_id = unilogin_core::secret::random_id(32);
-        match self {
-            Self::Signature(message) => HttpResponse::Unauthorized().json(GatewayError {
-                error_code: "APIGW.0301",
-                error_msg: message,
-                request_id,
-            }),
-            Self::Unavailable => HttpResponse::ServiceUnavailable().json(GatewayError {
-                error_code: "APIGW.0500",
-                error_msg: "The service is temporarily unavailable, retry later",
-                request_id,
-            }),
-        }
-    }
-}
-
-impl From<StoreError> for Rejected {
-    fn from(err: StoreError) -> Self {
-        tracing::warn!(error = %err, "store failure while verifying a signature");
-        Self::Unavailable
-    }
-}
-
-/// Checks the request's signature; the merchant (tenant id) the access key belongs to.
-async fn verify(req: &HttpRequest, body: &[u8], market: &Marketplace) -> Result<String, Rejected> {
-    let fail = Rejected::Signature("verify aksk signature fail");
-    let authorization = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(Authorization::parse)
-        .ok_or(Rejected::Signature("verify aksk signature fail"))?;
-    let signed = &authorization.signed_headers;
-    if !signed.iter().any(|h| h == "host") || !signed.iter().any(|h| h == signing::DATE_HEADER) {
-        return Err(Rejected::Signature("host and x-sdk-date must be signed"));
-    }
-    let lockout = &market.signature_lock;
-    let ak = authorization.access_key.as_str();
-    // Failures count per access key and source address: an outsider who knows an AK
-    // locks only their own address out, never the owner's servers.
-    let attempt = format!("{ak}|{}", unilogin_core::web::client_ip(req));
-    if lockout.is_locked(&attempt).await? {
-        return Err(Rejected::Signature(
-            "access key locked after repeated signature failures",
-        ));
-    }
-    let header = |name: &str| -> Option<&str> {
-        let mut values = req.headers().get_all(name);
-        let value = values.next()?.to_str().ok()?;
-        values.next().is_none().then_some(value)
-    };
-    let date =
-        header(signing::DATE_HEADER).ok_or(Rejected::Signature("verify aksk signature fail"))?;
-    let signed_at = unilogin_core::calendar::parse_sdk_date(date)
-        .ok_or(Rejected::Signature("verify aksk signature fail"))?;
-    if (market.clock.now_unix() - signed_at).abs() > MAX_SKEW_SECS {
-        return Err(Rejected::Signature("signature expired"));
-    }
-    let mut signed_headers = Vec::with_capacity(signed.len());
-    for name in signed {
-        let value = header(name).ok_or(Rejected::Signature("verify aksk signature fail"))?;
-        signed_headers.push((name.clone(), value.to_owned()));
-    }
-    let Some(key) = market.store.access_key(ak).await? else {
-        lockout.failed(&attempt).await?;
-        return Err(fail);
-    };
-    let secret = market
-        .sealer
-        .open(&key.access_key, &key.secret_sealed)
-        .map_err(|err| {
-            tracing::error!(error = %err, "an access key secret does not open");
-            Rejected::Unavailable
-        })?;
-    // `X-Sdk-Content-Sha256` stands in for the body hash; with an empty body the Python
-    // SDK still hashes the empty string, so both are accepted then.
-    let mut hashes = Vec::with_capacity(2);
-    match header(signing::CONTENT_SHA256_HEADER) {
-        Some(declared) => {
-            hashes.push(declared.to_owned());
-            if body.is_empty() {
-                hashes.push(signing::EMPTY_BODY_SHA256.to_owned());
-            }
-        }
-        None => hashes.push(unilogin_core::secret::sha256_hex(body)),
-    }
-    let matches = hashes.iter().any(|hash| {
-        let canonical = signing::canonical_request(&CanonicalInput {
-            method: req.method().as_str(),
-            raw_path: req.uri().path(),
-            raw_query: req.query_string(),
-            signed_headers: &signed_headers,
-            payload_hash: hash,
-        });
-        let expected = signing::signature(
-            secret.expose().as_bytes(),
-            &signing::string_to_sign(date, &canonical),
-        );
-        constant_time_eq(expected.as_bytes(), authorization.signature.as_bytes())
-    });
-    if !matches {
-        lockout.failed(&attempt).await?;
-        return Err(fail);
-    }
-    lockout.succeeded(&attempt).await?;
-    Ok(key.tenant_id)
 }
 
 fn result(status: StatusCode, code: &str, message: &str) -> HttpResponse {
@@ -194,14 +56,10 @@ fn result(status: StatusCode, code: &str, message: &str) -> HttpResponse {
     security(("aksk" = []))
 )]
 pub async fn order_query(
+    Signed { tenant, .. }: Signed,
     req: HttpRequest,
-    body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> HttpResponse {
-    let tenant = match verify(&req, &body, &market).await {
-        Ok(tenant) => tenant,
-        Err(rejected) => return rejected.response(),
-    };
     let invalid = |message: &str| result(StatusCode::BAD_REQUEST, "MKT.0101", message);
     let mut order_id = None;
     let mut line_id = None;

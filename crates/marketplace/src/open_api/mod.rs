@@ -3,4 +3,5 @@
 
 pub mod access_keys;
 pub mod api;
+pub mod signed;
 pub mod signing;

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::http::caller::Caller;
 use crate::http::error::MarketError;
 use crate::http::request::{json_body, page, paged, query_pairs};
+use crate::http::roles::{Buyer, Seller};
 use crate::http::schema::{self, Page};
 use crate::kit;
 use crate::orders::request as order_request;
@@ -56,12 +57,11 @@ fn replay(order: OrderRecord, hash: &str) -> Result<(OrderRecord, bool), MarketE
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn place(
+    Buyer(caller): Buyer,
     req: HttpRequest,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.buyer()?;
     json_body(&req, &body)?;
     let key = idempotency_key(&req)?;
     let (order, replayed) = place_order(&market, &caller, &body, key).await?;
@@ -306,11 +306,11 @@ async fn listing(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn buyer_orders(
+    buyer: Buyer,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    listing(&req, &market, OrderOwner::Buyer(caller.buyer()?)).await
+    listing(&req, &market, OrderOwner::Buyer(buyer.user_id())).await
 }
 
 /// Orders of my products, newest first
@@ -323,36 +323,27 @@ pub async fn buyer_orders(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn seller_orders(
+    Seller { merchant, .. }: Seller,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    let merchant = caller.seller()?;
     listing(&req, &market, OrderOwner::Seller(&merchant.tenant_id)).await
 }
 
 /// One order, for its buyer or its seller; anyone else gets the same 404 as for an
 /// order that does not exist.
 async fn show_order(
-    req: &HttpRequest,
     id: &str,
     market: &Marketplace,
-    as_seller: bool,
+    owner: OrderOwner<'_>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(req, market).await?;
-    let seller_tenant = if as_seller {
-        Some(caller.seller()?.tenant_id.clone())
-    } else {
-        caller.buyer()?;
-        None
-    };
     let order = market
         .store
         .order(id)
         .await?
-        .filter(|o| match &seller_tenant {
-            Some(tenant) => o.seller_tenant_id == *tenant,
-            None => caller.is_user() && o.buyer_user_id == caller.claims.sub,
+        .filter(|o| match owner {
+            OrderOwner::Seller(tenant) => o.seller_tenant_id == tenant,
+            OrderOwner::Buyer(user) => o.buyer_user_id == user,
         })
         .ok_or_else(|| MarketError::NotFound("No such order".into()))?;
     Ok(HttpResponse::Ok().json(OrderView::from(&order)))
@@ -368,11 +359,12 @@ async fn show_order(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn buyer_order(
-    req: HttpRequest,
+    buyer: Buyer,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    show_order(&req, &path.into_inner(), &market, false).await
+    let owner = OrderOwner::Buyer(buyer.user_id());
+    show_order(&path.into_inner(), &market, owner).await
 }
 
 /// An order of my products
@@ -385,9 +377,10 @@ pub async fn buyer_order(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn seller_order(
-    req: HttpRequest,
+    Seller { merchant, .. }: Seller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    show_order(&req, &path.into_inner(), &market, true).await
+    let owner = OrderOwner::Seller(&merchant.tenant_id);
+    show_order(&path.into_inner(), &market, owner).await
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::http::caller::Caller;
 use crate::http::error::MarketError;
 use crate::http::request::parsed;
+use crate::http::roles::Seller;
 use crate::http::schema;
 use crate::orders::fulfilment_store::{self, Shipment};
 use crate::orders::store::OrderRecord;
@@ -62,12 +63,12 @@ pub struct InvoiceView {
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn request_invoice(
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let order_id = path.into_inner();
     buyers_order(&caller, &market, &order_id).await?;
     let raw: InvoiceRequest = parsed(&req, &body, "invoice")?;
@@ -197,13 +198,12 @@ impl From<Shipment> for ShipmentView {
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn ship(
+    Seller { caller, .. }: Seller,
     req: HttpRequest,
     path: web::Path<String>,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.seller()?;
     let raw: ShipmentRequest = parsed(&req, &body, "shipment")?;
     let order_id = path.into_inner();
     let shipment = ship_order(
@@ -262,11 +262,10 @@ pub async fn ship_order(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn confirm_receipt(
-    req: HttpRequest,
+    caller: Caller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let shipment = confirm_receipt_for(&market, &caller, &path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(ShipmentView::from(shipment)))
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::http::caller::Caller;
 use crate::http::error::MarketError;
 use crate::http::request::json_body;
+use crate::http::roles::Buyer;
 use crate::http::schema;
 use crate::orders::request::{self as order_request, RawOrder as OrderRequest};
 use crate::orders::store::OrderLineRecord;
@@ -118,12 +119,11 @@ async fn coupon_fits(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn quote(
+    Buyer(caller): Buyer,
     req: HttpRequest,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.buyer()?;
     json_body(&req, &body)?;
     Ok(HttpResponse::Ok().json(price_order(&market, &caller, &body).await?))
 }

@@ -12,12 +12,13 @@ use serde::Serialize;
 use crate::http::caller::Caller;
 use crate::http::error::MarketError;
 use crate::http::request::{json_body, page, paged, parsed, query_pairs};
+use crate::http::roles::{Operator, Seller};
 use crate::http::schema::{self, Page};
+use crate::selling::machine::{Action, Actor};
 use crate::selling::product::ProductContent;
 use crate::selling::queries::ApplicationFilter;
 use crate::selling::store::{
-    ApplicationRecord, LogEntry, ReviewError, Transition, APPROVED, KINDS, PENDING, REJECTED,
-    STATUSES, WITHDRAWN,
+    ApplicationRecord, LogEntry, ReviewError, Transition, KINDS, PENDING, STATUSES,
 };
 use crate::Marketplace;
 
@@ -94,6 +95,7 @@ fn refused(err: ReviewError, what: &str) -> MarketError {
         ReviewError::NotLatest => MarketError::Conflict(
             "Only the latest application of a product can be edited and resubmitted".into(),
         ),
+        ReviewError::NotYours(why) => MarketError::Forbidden(why),
         ReviewError::Store(err) => err.into(),
     }
 }
@@ -112,11 +114,12 @@ fn created(view: ApplicationView) -> HttpResponse {
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn publish(
+    Seller { caller, .. }: Seller,
     req: HttpRequest,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    submit(&req, &body, &market, None).await
+    submit(caller, &req, &body, &market, None).await
 }
 
 /// Modify a product: creates a pending application (modify once on sale)
@@ -130,22 +133,23 @@ pub async fn publish(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn modify(
+    Seller { caller, .. }: Seller,
     req: HttpRequest,
     path: web::Path<String>,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    submit(&req, &body, &market, Some(path.into_inner())).await
+    submit(caller, &req, &body, &market, Some(path.into_inner())).await
 }
 
 /// A new application: for a new product, or for `product_id`.
 async fn submit(
+    caller: Caller,
     req: &HttpRequest,
     body: &[u8],
     market: &Marketplace,
     product_id: Option<String>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(req, market).await?;
     json_body(req, body)?;
     let record = submit_product(market, &caller, body, product_id.as_deref()).await?;
     Ok(created(ApplicationView::new(record, None)))
@@ -223,10 +227,9 @@ pub async fn withdraw_application(
     let transition = Transition {
         application_id: id,
         tenant_id: Some(&merchant.tenant_id),
-        from: PENDING,
-        to: WITHDRAWN,
+        action: Action::Withdraw,
+        role: Actor::Seller,
         actor: &caller.claims.sub,
-        action: "withdrawn",
         comment: "",
     };
     let decided = market
@@ -246,12 +249,12 @@ pub async fn decide_application(
     rejection: Option<&str>,
 ) -> Result<ApplicationRecord, MarketError> {
     caller.operator()?;
-    let (to, action, comment) = match rejection {
+    let (action, comment) = match rejection {
         None => {
             if let Some(application) = market.store.application(id).await? {
                 crate::kit::debug_api::debugged_for_sale(market, &application).await?;
             }
-            (APPROVED, "approved", "")
+            (Action::Approve, "")
         }
         Some(reason) => {
             let reason = reason.trim();
@@ -260,16 +263,15 @@ pub async fn decide_application(
                     "a rejection needs a reason of 1 to 1000 characters".into(),
                 ));
             }
-            (REJECTED, "rejected", reason)
+            (Action::Reject, reason)
         }
     };
     let transition = Transition {
         application_id: id,
         tenant_id: None,
-        from: PENDING,
-        to,
-        actor: &caller.claims.sub,
         action,
+        role: Actor::Operator,
+        actor: &caller.claims.sub,
         comment,
     };
     let decided = market
@@ -350,11 +352,10 @@ async fn listing(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn my_applications(
+    Seller { merchant, .. }: Seller,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    let merchant = caller.seller()?;
     let mut filter = filter_from(&query_pairs(&req, FILTERS)?)?;
     filter.tenant_id = Some(merchant.tenant_id.clone());
     listing(&market, filter).await
@@ -370,12 +371,10 @@ pub async fn my_applications(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn my_application(
-    req: HttpRequest,
+    Seller { merchant, .. }: Seller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    let merchant = caller.seller()?;
     let id = path.into_inner();
     let record = market
         .store
@@ -397,11 +396,10 @@ pub async fn my_application(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn withdraw(
-    req: HttpRequest,
+    caller: Caller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let record = withdraw_application(&market, &caller, &path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))
 }
@@ -417,12 +415,12 @@ pub async fn withdraw(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn resubmit(
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     json_body(&req, &body)?;
     let record = resubmit_product(&market, &caller, &path.into_inner(), &body).await?;
     Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))
@@ -438,11 +436,10 @@ pub async fn resubmit(
     security(("bearer" = ["marketplace.operator"]))
 )]
 pub async fn review_queue(
+    _: Operator,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.operator()?;
     let mut filter = filter_from(&query_pairs(&req, FILTERS)?)?;
     filter.status.get_or_insert_with(|| PENDING.to_owned());
     listing(&market, filter).await
@@ -458,11 +455,10 @@ pub async fn review_queue(
     security(("bearer" = ["marketplace.operator"]))
 )]
 pub async fn approve(
-    req: HttpRequest,
+    caller: Caller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let record = decide_application(&market, &caller, &path.into_inner(), None).await?;
     Ok(HttpResponse::Ok().json(ApplicationView::new(record, None)))
 }
@@ -485,13 +481,12 @@ struct Rejection {
     security(("bearer" = ["marketplace.operator"]))
 )]
 pub async fn reject(
+    Operator(caller): Operator,
     req: HttpRequest,
     path: web::Path<String>,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.operator()?;
     let rejection: Rejection = parsed(&req, &body, "rejection")?;
     let id = path.into_inner();
     let record = decide_application(&market, &caller, &id, Some(&rejection.reason)).await?;

@@ -168,10 +168,10 @@ fn view(record: ProductRecord) -> Result<ProductView, MarketError> {
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn list(
+    caller: Caller,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     signed_in(&caller)?;
     let pairs = query_pairs(&req, &["q", "accessType", "category", "offset", "limit"])?;
     let (offset, limit) = page(&pairs)?;
@@ -189,11 +189,10 @@ pub async fn list(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn show(
-    req: HttpRequest,
+    caller: Caller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     signed_in(&caller)?;
     Ok(HttpResponse::Ok().json(product(&market, &path.into_inner()).await?))
 }

@@ -2,10 +2,10 @@
 //! rules that depend on it (upgrade rules) stop holding. Submitting the product again
 //! (`PUT /seller/products/{id}`) puts it back on sale once approved.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 
-use crate::http::caller::Caller;
 use crate::http::error::MarketError;
+use crate::http::roles::Seller;
 use crate::http::schema;
 use crate::Marketplace;
 
@@ -19,12 +19,10 @@ use crate::Marketplace;
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn delist(
-    req: HttpRequest,
+    Seller { merchant, .. }: Seller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    let merchant = caller.seller()?;
     let now = market.clock.now_unix();
     if !market
         .store

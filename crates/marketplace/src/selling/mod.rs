@@ -4,6 +4,7 @@
 pub mod api;
 pub mod catalogue;
 pub mod listing;
+pub mod machine;
 pub mod product;
 pub mod products;
 pub mod queries;

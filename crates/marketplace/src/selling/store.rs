@@ -7,16 +7,19 @@ use sqlx::Row;
 
 use crate::inbox;
 use crate::inbox::{Audience, Notice};
+use crate::selling::machine::{transition, Action, Actor, Refused, State};
 use crate::selling::products::{IN_REVIEW, ON_SALE};
 use crate::store::{settle, MarketStore};
 use unilogin_core::store::durable::Tx;
 use unilogin_core::store::StoreError;
 
-pub const PENDING: &str = "pending";
-pub const APPROVED: &str = "approved";
-pub const REJECTED: &str = "rejected";
-pub const WITHDRAWN: &str = "withdrawn";
-pub const STATUSES: [&str; 4] = [PENDING, APPROVED, REJECTED, WITHDRAWN];
+pub const PENDING: &str = State::Pending.as_str();
+pub const STATUSES: [&str; 4] = [
+    State::Pending.as_str(),
+    State::Approved.as_str(),
+    State::Rejected.as_str(),
+    State::Withdrawn.as_str(),
+];
 pub const KINDS: [&str; 2] = ["publish", "modify"];
 
 #[derive(Debug, Clone)]
@@ -50,6 +53,8 @@ pub enum ReviewError {
     WrongState(String),
     /// Only a product's latest application may be resubmitted.
     NotLatest,
+    /// Not the acting party's step.
+    NotYours(String),
     Store(StoreError),
 }
 
@@ -107,14 +112,15 @@ fn new_id(prefix: &str) -> String {
 /// Who hears of an application as it now stands: operators of one to review, its
 /// seller of the decision.
 pub fn notices_of(record: &ApplicationRecord) -> Vec<Notice> {
-    let event = match record.status.as_str() {
-        PENDING => "application.submitted",
-        APPROVED => "application.approved",
-        REJECTED => "application.rejected",
-        _ => return Vec::new(),
+    let state = State::parse(&record.status);
+    let event = match state {
+        Some(State::Pending) => "application.submitted",
+        Some(State::Approved) => "application.approved",
+        Some(State::Rejected) => "application.rejected",
+        Some(State::Withdrawn) | None => return Vec::new(),
     };
-    let audience = match record.status.as_str() {
-        PENDING => Audience::Operators,
+    let audience = match state {
+        Some(State::Pending) => Audience::Operators,
         _ => Audience::Tenant(record.tenant_id.clone()),
     };
     let name = serde_json::from_str::<serde_json::Value>(&record.content)
@@ -130,16 +136,34 @@ pub fn notices_of(record: &ApplicationRecord) -> Vec<Notice> {
     )]
 }
 
-/// One state change, as `transition` applies it.
+/// One state change, as `transition` applies it: the machine's action by an actor.
 pub struct Transition<'a> {
     pub application_id: &'a str,
     /// Sellers act on their own tenant's applications only.
     pub tenant_id: Option<&'a str>,
-    pub from: &'a str,
-    pub to: &'a str,
+    pub action: Action,
+    pub role: Actor,
+    /// The user who acts.
     pub actor: &'a str,
-    pub action: &'a str,
     pub comment: &'a str,
+}
+
+/// The machine's refusal as the store reports it.
+fn refused(refusal: Refused) -> ReviewError {
+    match refusal {
+        Refused::WrongState(state) => ReviewError::WrongState(state.as_str().into()),
+        Refused::NotYours(_) => ReviewError::NotYours(refusal.to_string()),
+    }
+}
+
+/// The state an application is stored in.
+fn state_of(record: &ApplicationRecord) -> Result<State, ReviewError> {
+    State::parse(&record.status).ok_or_else(|| {
+        ReviewError::Store(StoreError::Corrupt(format!(
+            "application status {:?}",
+            record.status
+        )))
+    })
 }
 
 impl MarketStore {
@@ -259,8 +283,8 @@ impl MarketStore {
         settle(tx, result).await
     }
 
-    /// Moves an application from `from` to `to` with a log entry; approving puts its
-    /// content on sale. Refused with the current state when it is not in `from`.
+    /// Applies `t.action` as the machine decides, with a log entry; approving puts the
+    /// content on sale. Refused with the current state when the action is not possible.
     pub async fn transition(&self, t: &Transition<'_>) -> Result<ApplicationRecord, ReviewError> {
         let now = self.now();
         let mut tx = self.begin().await?;
@@ -273,16 +297,18 @@ impl MarketStore {
             {
                 return Err(ReviewError::NotFound);
             }
-            let reason = (t.to == REJECTED).then_some(t.comment);
+            let from = state_of(&current)?;
+            let to = transition(from, t.action, t.role).map_err(refused)?;
+            let reason = (to == State::Rejected).then_some(t.comment);
             let updated = sqlx::query(
                 "UPDATE mkt_applications SET status = $1, reason = $2, updated_at = $3 \
              WHERE id = $4 AND status = $5",
             )
-            .bind(t.to)
+            .bind(to.as_str())
             .bind(reason)
             .bind(now)
             .bind(t.application_id)
-            .bind(t.from)
+            .bind(from.as_str())
             .execute(&mut *tx)
             .await?;
             if updated.rows_affected() != 1 {
@@ -299,13 +325,13 @@ impl MarketStore {
                 now,
                 t.application_id,
                 t.actor,
-                t.action,
-                Some(t.from),
-                t.to,
+                t.action.logged(),
+                Some(from.as_str()),
+                to.as_str(),
                 t.comment,
             )
             .await?;
-            if t.to == APPROVED {
+            if to == State::Approved {
                 sqlx::query(
                 "UPDATE mkt_products SET status = $1, content = $2, updated_at = $3 WHERE id = $4",
             )
@@ -317,7 +343,7 @@ impl MarketStore {
             .await?;
             }
             let record = ApplicationRecord {
-                status: t.to.to_owned(),
+                status: to.as_str().to_owned(),
                 reason: reason.map(str::to_owned),
                 updated_at: now,
                 ..current
@@ -346,9 +372,8 @@ impl MarketStore {
             if current.tenant_id != tenant_id {
                 return Err(ReviewError::NotFound);
             }
-            if current.status != REJECTED {
-                return Err(ReviewError::WrongState(current.status));
-            }
+            let from = state_of(&current)?;
+            let to = transition(from, Action::Resubmit, Actor::Seller).map_err(refused)?;
             let latest: i64 = sqlx::query(
                 "SELECT MAX(seq) AS latest FROM mkt_applications WHERE product_id = $1",
             )
@@ -363,29 +388,29 @@ impl MarketStore {
                 "UPDATE mkt_applications SET status = $1, content = $2, reason = NULL, \
              updated_at = $3 WHERE id = $4 AND status = $5",
             )
-            .bind(PENDING)
+            .bind(to.as_str())
             .bind(content)
             .bind(now)
             .bind(application_id)
-            .bind(REJECTED)
+            .bind(from.as_str())
             .execute(&mut *tx)
             .await?;
             if updated.rows_affected() != 1 {
-                return Err(ReviewError::WrongState(PENDING.into()));
+                return Err(ReviewError::WrongState(to.as_str().into()));
             }
             log(
                 &mut tx,
                 now,
                 application_id,
                 actor,
-                "resubmitted",
-                Some(REJECTED),
-                PENDING,
+                Action::Resubmit.logged(),
+                Some(from.as_str()),
+                to.as_str(),
                 "",
             )
             .await?;
             let record = ApplicationRecord {
-                status: PENDING.to_owned(),
+                status: to.as_str().to_owned(),
                 content: content.to_owned(),
                 reason: None,
                 updated_at: now,

@@ -3,9 +3,9 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use crate::http::caller::Caller;
 use crate::http::error::MarketError;
 use crate::http::request::{page, paged, query_pairs};
+use crate::http::roles::{Buyer, Seller};
 use crate::http::schema::{self, Page};
 use crate::subscriptions::machine::{Billing, State};
 use crate::subscriptions::store::{SubscriptionEvent, SubscriptionOwner, SubscriptionRecord};
@@ -122,11 +122,11 @@ async fn listing(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn buyer_list(
+    buyer: Buyer,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    listing(&req, &market, SubscriptionOwner::Buyer(caller.buyer()?)).await
+    listing(&req, &market, SubscriptionOwner::Buyer(buyer.user_id())).await
 }
 
 /// Subscriptions of my products, newest first
@@ -139,29 +139,24 @@ pub async fn buyer_list(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn seller_list(
+    Seller { merchant, .. }: Seller,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    let tenant = caller.seller()?.tenant_id.clone();
+    let tenant = merchant.tenant_id;
     listing(&req, &market, SubscriptionOwner::Seller(&tenant)).await
 }
 
 async fn show(
-    req: &HttpRequest,
     market: &Marketplace,
     id: &str,
-    as_seller: bool,
+    owner: SubscriptionOwner<'_>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(req, market).await?;
     let record = market.store.subscription(id).await?;
-    let visible = if as_seller {
-        let tenant = caller.seller()?.tenant_id.clone();
-        record.filter(|s| s.seller_tenant_id == tenant)
-    } else {
-        let buyer = caller.buyer()?;
-        record.filter(|s| s.buyer_user_id == buyer)
-    };
+    let visible = record.filter(|s| match owner {
+        SubscriptionOwner::Seller(tenant) => s.seller_tenant_id == tenant,
+        SubscriptionOwner::Buyer(user) => s.buyer_user_id == user,
+    });
     let record = visible.ok_or_else(|| MarketError::NotFound("No such subscription".into()))?;
     let history = market.store.subscription_log(&record.id).await?;
     Ok(HttpResponse::Ok().json(SubscriptionView::of(&record, Some(history))))
@@ -177,11 +172,12 @@ async fn show(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn buyer_show(
-    req: HttpRequest,
+    buyer: Buyer,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    show(&req, &market, &path.into_inner(), false).await
+    let owner = SubscriptionOwner::Buyer(buyer.user_id());
+    show(&market, &path.into_inner(), owner).await
 }
 
 /// A subscription of my products, with its history
@@ -194,9 +190,10 @@ pub async fn buyer_show(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn seller_show(
-    req: HttpRequest,
+    Seller { merchant, .. }: Seller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    show(&req, &market, &path.into_inner(), true).await
+    let owner = SubscriptionOwner::Seller(&merchant.tenant_id);
+    show(&market, &path.into_inner(), owner).await
 }

@@ -8,6 +8,7 @@ use crate::http::caller::Caller;
 use crate::http::error::MarketError;
 use crate::http::request::{page, paged, parsed, query_pairs};
 use crate::http::request::{prose_field, text_field};
+use crate::http::roles::{Buyer, Operator, Seller};
 use crate::http::schema::{self, Page};
 use crate::supervision::machine::{Action, State};
 use crate::supervision::service::{self as steps, Logistics, Step};
@@ -342,11 +343,11 @@ async fn listing(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn buyer_list(
+    buyer: Buyer,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    listing(&req, &market, SupervisionOwner::Buyer(caller.buyer()?), &[]).await
+    listing(&req, &market, SupervisionOwner::Buyer(buyer.user_id()), &[]).await
 }
 
 /// The supervisions of my products' orders, newest first
@@ -359,11 +360,11 @@ pub async fn buyer_list(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn seller_list(
+    Seller { merchant, .. }: Seller,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    let tenant = caller.seller()?.tenant_id.clone();
+    let tenant = merchant.tenant_id;
     listing(&req, &market, SupervisionOwner::Seller(&tenant), &[]).await
 }
 
@@ -377,11 +378,10 @@ pub async fn seller_list(
     security(("bearer" = ["marketplace.operator"]))
 )]
 pub async fn operator_list(
+    _: Operator,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.operator()?;
     listing(
         &req,
         &market,
@@ -413,11 +413,10 @@ macro_rules! side_routes {
             security(("bearer" = [$scope]))
         )]
         pub async fn $show(
-            req: HttpRequest,
+    caller: Caller,
             path: web::Path<String>,
             market: web::Data<Marketplace>,
         ) -> Result<HttpResponse, MarketError> {
-            let caller = Caller::identify(&req, &market).await?;
             let record = visible(&market, &caller, $side, &path.into_inner()).await?;
             shown(&market, &record).await
         }
@@ -433,12 +432,12 @@ macro_rules! side_routes {
             security(("bearer" = [$scope]))
         )]
         pub async fn $step(
+    caller: Caller,
             req: HttpRequest,
             path: web::Path<String>,
             body: web::Bytes,
             market: web::Data<Marketplace>,
         ) -> Result<HttpResponse, MarketError> {
-            let caller = Caller::identify(&req, &market).await?;
             let current = visible(&market, &caller, $side, &path.into_inner()).await?;
             let raw: StepBody = parsed(&req, &body, "step")?;
             let comment = comment_of(&raw.comment)?;

@@ -9,6 +9,7 @@ use crate::http::caller::Caller;
 use crate::http::error::MarketError;
 use crate::http::request::text_field;
 use crate::http::request::{page, paged, parsed, query_pairs};
+use crate::http::roles::{Buyer, Operator, Seller};
 use crate::http::schema::{self, Page};
 use crate::unsubscribe::machine::State;
 use crate::unsubscribe::rules::ReasonType;
@@ -140,12 +141,11 @@ pub use crate::http::caller::Side;
 
 /// The caller in `side`'s role, and the request if it is theirs to see (else 404).
 pub(crate) async fn load(
-    req: &HttpRequest,
+    caller: Caller,
     market: &Marketplace,
     side: Side,
     id: &str,
 ) -> Result<(Caller, UnsubscribeRecord), MarketError> {
-    let caller = Caller::identify(req, market).await?;
     let record = visible(market, &caller, side, id).await?;
     Ok((caller, record))
 }
@@ -182,11 +182,11 @@ pub(crate) async fn shown(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn create(
+    caller: Caller,
     req: HttpRequest,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let buyer = caller.buyer()?.to_owned();
     let raw: NewUnsubscribeRequest = parsed(&req, &body, "request")?;
     let reason = text_field(&raw.reason, "reason", 500)?;
@@ -258,11 +258,11 @@ async fn listing(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn buyer_list(
+    buyer: Buyer,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    listing(&req, &market, RequestOwner::Buyer(caller.buyer()?), &[]).await
+    listing(&req, &market, RequestOwner::Buyer(buyer.user_id()), &[]).await
 }
 
 /// Unsubscribe requests of my products, newest first
@@ -275,11 +275,11 @@ pub async fn buyer_list(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn seller_list(
+    Seller { merchant, .. }: Seller,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    let tenant = caller.seller()?.tenant_id.clone();
+    let tenant = merchant.tenant_id;
     listing(&req, &market, RequestOwner::Seller(&tenant), &[]).await
 }
 
@@ -293,11 +293,10 @@ pub async fn seller_list(
     security(("bearer" = ["marketplace.operator"]))
 )]
 pub async fn operator_list(
+    _: Operator,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.operator()?;
     listing(&req, &market, RequestOwner::Everyone, &[State::Appealed]).await
 }
 
@@ -313,11 +312,11 @@ macro_rules! show_for {
             security(("bearer" = [$scope]))
         )]
         pub async fn $name(
-            req: HttpRequest,
+            caller: Caller,
             path: web::Path<String>,
             market: web::Data<Marketplace>,
         ) -> Result<HttpResponse, MarketError> {
-            let (_, record) = load(&req, &market, $side, &path.into_inner()).await?;
+            let (_, record) = load(caller, &market, $side, &path.into_inner()).await?;
             shown(&market, &record).await
         }
     };

@@ -8,6 +8,7 @@ use crate::http::caller::Caller;
 use crate::http::error::MarketError;
 use crate::http::request::parsed;
 use crate::http::request::text_field;
+use crate::http::roles::Buyer;
 use crate::http::schema;
 use crate::unsubscribe::api::{load, shown, Decision, RequestView, ReturnShipment, Side};
 use crate::unsubscribe::machine::{Action, Actor};
@@ -39,6 +40,7 @@ async fn take(
 }
 
 async fn decide(
+    caller: Caller,
     req: HttpRequest,
     id: String,
     body: web::Bytes,
@@ -46,7 +48,7 @@ async fn decide(
     side: Side,
     approve: bool,
 ) -> Result<HttpResponse, MarketError> {
-    let (caller, record) = load(&req, &market, side, &id).await?;
+    let (caller, record) = load(caller, &market, side, &id).await?;
     let raw: Decision = parsed(&req, &body, "request")?;
     let comment = text_field(&raw.comment, "comment", 500)?;
     checked_ids(&raw.attachments)?;
@@ -89,12 +91,13 @@ macro_rules! decision_for {
             security(("bearer" = [$scope]))
         )]
         pub async fn $name(
+            caller: Caller,
             req: HttpRequest,
             path: web::Path<String>,
             body: web::Bytes,
             market: web::Data<Marketplace>,
         ) -> Result<HttpResponse, MarketError> {
-            decide(req, path.into_inner(), body, market, $side, $approve).await
+            decide(caller, req, path.into_inner(), body, market, $side, $approve).await
         }
     };
 }
@@ -142,11 +145,11 @@ decision_for!(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn withdraw(
-    req: HttpRequest,
+    Buyer(caller): Buyer,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let (caller, record) = load(&req, &market, Side::Buyer, &path.into_inner()).await?;
+    let (caller, record) = load(caller, &market, Side::Buyer, &path.into_inner()).await?;
     let change = (Action::Withdraw, Actor::Buyer);
     take(
         &market,
@@ -171,12 +174,13 @@ pub async fn withdraw(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn appeal(
+    Buyer(caller): Buyer,
     req: HttpRequest,
     path: web::Path<String>,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let (caller, record) = load(&req, &market, Side::Buyer, &path.into_inner()).await?;
+    let (caller, record) = load(caller, &market, Side::Buyer, &path.into_inner()).await?;
     let raw: Decision = parsed(&req, &body, "request")?;
     if raw.refund_amount.is_some() {
         return Err(MarketError::Invalid(
@@ -209,12 +213,13 @@ pub async fn appeal(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn post_return(
+    Buyer(caller): Buyer,
     req: HttpRequest,
     path: web::Path<String>,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let (caller, record) = load(&req, &market, Side::Buyer, &path.into_inner()).await?;
+    let (caller, record) = load(caller, &market, Side::Buyer, &path.into_inner()).await?;
     let raw: ReturnShipment = parsed(&req, &body, "request")?;
     let carrier = text_field(&raw.carrier, "carrier", 60)?;
     let tracking = text_field(&raw.tracking_number, "trackingNumber", 60)?;

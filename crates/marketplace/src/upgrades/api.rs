@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::http::caller::Caller;
 use crate::http::request::parsed;
+use crate::http::roles::Seller;
 use crate::http::schema;
 use crate::upgrades::rules::Invalid;
 use crate::upgrades::service::{self, RawRule as UpgradeRuleRequest};
@@ -52,12 +53,11 @@ impl RuleView {
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn configure(
+    Seller { caller, .. }: Seller,
     req: HttpRequest,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.seller()?;
     let raw: UpgradeRuleRequest = parsed(&req, &body, "upgrade rule")?;
     let rule = service::configure(&market, &caller, raw).await?;
     Ok(HttpResponse::Created().json(RuleView::of(&rule, None)))
@@ -72,10 +72,9 @@ pub async fn configure(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn list(
-    req: HttpRequest,
+    caller: Caller,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let rules = service::rules_of(&market, &caller).await?;
     let views: Vec<RuleView> = rules
         .iter()
@@ -94,12 +93,10 @@ pub async fn list(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn delete(
-    req: HttpRequest,
+    Seller { merchant, .. }: Seller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    let merchant = caller.seller()?;
     if !market
         .store
         .delete_upgrade_rule(&merchant.tenant_id, &path)

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::http::caller::Caller;
 use crate::http::request::{json_body, page, paged, parsed, query_pairs};
+use crate::http::roles::{Buyer, Seller};
 use crate::http::schema::{self, Page};
 use crate::selling::catalogue;
 use crate::vouchers::claim_store::{ClaimRecord, Tab};
@@ -160,12 +161,11 @@ pub struct ClaimBody {
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn publish(
+    Seller { caller, .. }: Seller,
     req: HttpRequest,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.seller()?;
     json_body(&req, &body)?;
     let voucher = service::publish(&market, &caller, &body).await?;
     Ok(HttpResponse::Created()
@@ -186,11 +186,10 @@ pub async fn publish(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn seller_list(
+    Seller { merchant, .. }: Seller,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    let merchant = caller.seller()?;
     let (offset, limit) = page(&query_pairs(&req, &["offset", "limit"])?)?;
     let (vouchers, total) = market
         .store
@@ -210,11 +209,10 @@ pub async fn seller_list(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn seller_show(
-    req: HttpRequest,
+    caller: Caller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let voucher = service::own(&market, &caller, &path.into_inner()).await?;
     let (unused, used, recycled) = market.store.voucher_usage(&voucher.id).await?;
     Ok(HttpResponse::Ok().json(VoucherUsageView {
@@ -235,11 +233,10 @@ pub async fn seller_show(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn withdraw(
-    req: HttpRequest,
+    caller: Caller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let voucher = service::withdraw(&market, &caller, &path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(VoucherView::from(&voucher)))
 }
@@ -254,12 +251,10 @@ pub async fn withdraw(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn product_vouchers(
-    req: HttpRequest,
+    Buyer(caller): Buyer,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.buyer()?;
     let product = catalogue::product(&market, &path.into_inner()).await?;
     let offers = service::on_offer(&market, &caller, &product.id, &product.merchant).await?;
     let views: Vec<OnOfferView> = offers.iter().map(OnOfferView::from).collect();
@@ -276,12 +271,11 @@ pub async fn product_vouchers(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn claim(
+    Buyer(caller): Buyer,
     req: HttpRequest,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.buyer()?;
     let ClaimBody { voucher_id } = parsed(&req, &body, "claim")?;
     let claim = service::claim(&market, &caller, &voucher_id).await?;
     Ok(HttpResponse::Created().json(CouponView::of(&claim, market.clock.now_unix())))
@@ -297,11 +291,11 @@ pub async fn claim(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn buyer_list(
+    Buyer(caller): Buyer,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    let buyer = caller.buyer()?;
+    let buyer = caller.claims.sub.as_str();
     let pairs = query_pairs(&req, &["tab", "offset", "limit"])?;
     let (offset, limit) = page(&pairs)?;
     let tab = match pairs.iter().find(|(k, _)| k == "tab") {

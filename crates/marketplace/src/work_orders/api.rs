@@ -11,6 +11,7 @@ use crate::http::caller::{Caller, Side};
 use crate::http::error::MarketError;
 use crate::http::request::{page, paged, parsed, query_pairs};
 use crate::http::request::{prose_field, text_field};
+use crate::http::roles::{Buyer, Operator, Seller};
 use crate::http::schema::{self, Page};
 use crate::work_orders::machine::{Action, Status};
 use crate::work_orders::service::{self as handling, status_of, Handler, Opening, Taken};
@@ -281,12 +282,11 @@ async fn listing<'s>(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn open(
+    Buyer(caller): Buyer,
     req: HttpRequest,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.buyer()?;
     let raw: NewWorkOrder = parsed(&req, &body, "work order")?;
     let record = open_as(&market, &caller, &raw).await?;
     tracing::info!(work_order = %record.id, "work order opened");
@@ -310,11 +310,11 @@ pub async fn open(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn buyer_list(
+    Buyer(caller): Buyer,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    let buyer = caller.buyer()?;
+    let buyer = caller.claims.sub.as_str();
     listing(&req, &market, |_| Ok(WorkOrderScope::Customer(buyer)), &[]).await
 }
 
@@ -328,11 +328,11 @@ pub async fn buyer_list(
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn seller_list(
+    Seller { caller, merchant }: Seller,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    let tenant = caller.seller()?.tenant_id.as_str();
+    let tenant = merchant.tenant_id.as_str();
     let user = caller.claims.sub.as_str();
     let scope = |pairs: &[(String, String)]| match pairs
         .iter()
@@ -356,11 +356,10 @@ pub async fn seller_list(
     security(("bearer" = ["marketplace.operator"]))
 )]
 pub async fn operator_list(
+    _: Operator,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
-    caller.operator()?;
     listing(&req, &market, |_| Ok(WorkOrderScope::Escalated), &[]).await
 }
 
@@ -376,11 +375,10 @@ macro_rules! side_routes {
             security(("bearer" = [$scope]))
         )]
         pub async fn $show(
-            req: HttpRequest,
+    caller: Caller,
             path: web::Path<String>,
             market: web::Data<Marketplace>,
         ) -> Result<HttpResponse, MarketError> {
-            let caller = Caller::identify(&req, &market).await?;
             let record = visible(&market, &caller, $side, &path.into_inner()).await?;
             shown(&market, &record).await
         }
@@ -396,12 +394,12 @@ macro_rules! side_routes {
             security(("bearer" = [$scope]))
         )]
         pub async fn $act(
+    caller: Caller,
             req: HttpRequest,
             path: web::Path<String>,
             body: web::Bytes,
             market: web::Data<Marketplace>,
         ) -> Result<HttpResponse, MarketError> {
-            let caller = Caller::identify(&req, &market).await?;
             let current = visible(&market, &caller, $side, &path.into_inner()).await?;
             let raw: ActionBody = parsed(&req, &body, "action")?;
             let next = act(&market, &caller, $side, &current, &raw).await?;

@@ -235,11 +235,11 @@ pub fn not_attachable() -> MarketError {
     security(("bearer" = []))
 )]
 pub async fn upload(
+    caller: Caller,
     req: HttpRequest,
     payload: web::Payload,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     if !caller.is_user() || caller.roles().is_empty() {
         return Err(MarketError::Forbidden(
             "Attachments are for signed-in buyers, sellers and operators".into(),
@@ -358,11 +358,10 @@ async fn party_to(
     security(("bearer" = []))
 )]
 pub async fn download(
-    req: HttpRequest,
+    caller: Caller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    let caller = Caller::identify(&req, &market).await?;
     let (record, content) = readable(&market, &caller, &path.into_inner()).await?;
     Ok(download_response(&record, content))
 }

@@ -356,7 +356,8 @@ impl DemoSeller {
 
 /// A period-billed SaaS product, submitted and approved as an operator would.
 async fn put_product_on_sale(market: &Marketplace) -> Result<String, String> {
-    use crate::marketplace::selling::store::{Transition, APPROVED, PENDING};
+    use crate::marketplace::selling::machine::{Action, Actor};
+    use crate::marketplace::selling::store::Transition;
     let content = json!({
         "name": PRODUCT_NAME,
         "description": "The demo partner app, sold as a joint-operation SaaS app",
@@ -376,10 +377,9 @@ async fn put_product_on_sale(market: &Marketplace) -> Result<String, String> {
         .transition(&Transition {
             application_id: &application.id,
             tenant_id: None,
-            from: PENDING,
-            to: APPROVED,
+            action: Action::Approve,
+            role: Actor::Operator,
             actor: "demo",
-            action: "approve",
             comment: "the demo's own product",
         })
         .await

@@ -153,7 +153,8 @@ impl Fixture {
 /// A shop (`bench-shop`) with one monthly SaaS product, submitted and approved through
 /// the marketplace's own review, exactly as a seller and an operator would.
 async fn product_on_sale(durable: &Durable) -> Result<String, String> {
-    use unilogin::marketplace::selling::store::{Transition, APPROVED, PENDING};
+    use unilogin::marketplace::selling::machine::{Action, Actor};
+    use unilogin::marketplace::selling::store::Transition;
     let market = MarketStore::new(durable, unilogin::clock::Clock::system());
     market
         .create_merchant("bench-shop", "Bench Shop")
@@ -173,10 +174,9 @@ async fn product_on_sale(durable: &Durable) -> Result<String, String> {
         .transition(&Transition {
             application_id: &submitted.id,
             tenant_id: None,
-            from: PENDING,
-            to: APPROVED,
+            action: Action::Approve,
+            role: Actor::Operator,
             actor: "bench",
-            action: "approved",
             comment: "",
         })
         .await
