@@ -1,0 +1,259 @@
+//! The marketplace console over HTTP, as a browser without JavaScript drives it: sign-in
+//! through unilogin, role-aware pages, CSRF, refusals shown on the form that change
+//! nothing, a retried order form placing one order, confirmations, and nobody seeing
+//! another's records. The browser walk with screenshots is `market_browser`.
+
+use serde_json::json;
+
+use super::*;
+use crate::console::{csrf, submit as post, visit};
+use crate::helpers::{browser, TENANT};
+
+mod after_sale;
+
+#[tokio::test]
+async fn pages_follow_roles_and_refusals_change_nothing() {
+    let mut app = TestApp::spawn().await;
+    let c = cast(&mut app).await;
+    let crm = on_sale(&app, &c, &c.alice, &product("CRM")).await;
+    let dave = browser();
+
+    // Signed in through unilogin; a buyer sees the buyer centre only.
+    let catalogue = visit(&app, &dave, "/market/?lang=en", "dave").await;
+    assert_eq!(
+        (catalogue.status, catalogue.path.as_str()),
+        (200, "/market/")
+    );
+    assert!(catalogue.body.contains("CRM"));
+    assert!(
+        !catalogue.body.contains("nav-applications"),
+        "no seller centre"
+    );
+    let refused = visit(&app, &dave, "/market/seller/applications?lang=en", "dave").await;
+    assert_eq!(refused.status, 403);
+    assert!(refused.body.contains("lacks the role"));
+    let chinese = visit(&app, &dave, "/market/?lang=zh-CN", "dave").await;
+    assert!(chinese.body.contains("商品目录"));
+
+    // The order form: CSRF, then refusals that store nothing, then one order for two posts.
+    let page = visit(
+        &app,
+        &dave,
+        &format!("/market/products/{crm}?lang=en"),
+        "dave",
+    )
+    .await;
+    let token = csrf(&page.body);
+    let key = crate::helpers::hidden_fields(&page.body)
+        .into_iter()
+        .find(|(k, _)| k == "key")
+        .unwrap()
+        .1;
+    let path = format!("/market/products/{crm}/order");
+    let orders_before = app.count("mkt_orders").await;
+    let forged = post(
+        &app,
+        &dave,
+        &path,
+        &[("sku", "once"), ("quantity", "1"), ("kind", "NEW")],
+    )
+    .await;
+    assert_eq!(forged.status, 403);
+    for (fields, words) in [
+        (
+            vec![("sku", "once"), ("quantity", "many"), ("kind", "NEW")],
+            "whole number",
+        ),
+        (
+            vec![("sku", "gold"), ("quantity", "1"), ("kind", "NEW")],
+            "the product has no SKU gold",
+        ),
+        (
+            vec![("sku", "once"), ("quantity", "1"), ("kind", "TRIAL")],
+            "needs a PERIOD spec",
+        ),
+    ] {
+        let mut fields = fields;
+        fields.push(("csrf_token", &token));
+        fields.push(("key", &key));
+        let shown = post(&app, &dave, &path, &fields).await;
+        assert_eq!(shown.status, 400, "{words}");
+        assert!(shown.body.contains(words), "{words}: {}", shown.body);
+    }
+    assert_eq!(
+        app.count("mkt_orders").await,
+        orders_before,
+        "refusals store nothing"
+    );
+    let good = [
+        ("sku", "once"),
+        ("quantity", "2"),
+        ("kind", "NEW"),
+        ("csrf_token", &token),
+        ("key", &key),
+    ];
+    let first = post(&app, &dave, &path, &good).await;
+    let again = post(&app, &dave, &path, &good).await;
+    assert_eq!((first.status, again.status), (303, 303));
+    assert_eq!(
+        first.path, again.path,
+        "a retried form places the order once"
+    );
+    assert_eq!(app.count("mkt_orders").await, orders_before + 1);
+    let order_path = first.path.split('?').next().unwrap().to_owned();
+    let order_id = order_path.rsplit('/').next().unwrap().to_owned();
+
+    // Another buyer sees none of it.
+    let bob = browser();
+    let theirs = visit(&app, &bob, &order_path, "bob").await;
+    assert_eq!(theirs.status, 404);
+
+    // The request, and a seller decision that needs the confirmation ticked.
+    let order = visit(&app, &dave, &order_path, "dave").await;
+    let asked = post(
+        &app,
+        &dave,
+        &format!("{order_path}/unsubscribe"),
+        &[
+            ("csrf_token", &csrf(&order.body)),
+            ("reason_type", "no_longer_needed"),
+            ("reason", "changed plans"),
+        ],
+    )
+    .await;
+    assert_eq!(asked.status, 303, "{}", asked.body);
+    let request_id = asked
+        .path
+        .split('?')
+        .next()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let alice = browser();
+    let seller_path = format!("/market/seller/unsubscribes/{request_id}");
+    let page = visit(&app, &alice, &format!("{seller_path}?lang=en"), "alice").await;
+    assert_eq!(page.status, 200);
+    let alice_token = csrf(&page.body);
+    let unticked = post(
+        &app,
+        &alice,
+        &format!("{seller_path}/approve"),
+        &[("csrf_token", &alice_token), ("comment", "ok")],
+    )
+    .await;
+    assert_eq!(unticked.status, 400);
+    let stored = market(&app)
+        .unsubscribe_request(&request_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.request.state.as_str(), "pending", "nothing changed");
+    let bobs_view = visit(&app, &bob, &seller_path, "bob").await;
+    assert_eq!(bobs_view.status, 404, "another seller");
+    let approved = post(
+        &app,
+        &alice,
+        &format!("{seller_path}/approve"),
+        &[
+            ("csrf_token", &alice_token),
+            ("comment", "ok"),
+            ("confirm", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(approved.status, 303, "{}", approved.body);
+    let stored = market(&app)
+        .unsubscribe_request(&request_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.request.state.as_str(), "completed");
+    let (_, placed, _) = call(
+        &app,
+        reqwest::Method::GET,
+        &format!("{ORDERS}/{order_id}"),
+        Some(&c.dave),
+    )
+    .await;
+    assert_eq!(
+        placed["orderLines"][0]["subscriptionId"],
+        json!(stored.subscription_id)
+    );
+    let sold = visit(
+        &app,
+        &alice,
+        "/market/seller/subscriptions?state=unsubscribed&lang=en",
+        "alice",
+    )
+    .await;
+    assert_eq!(sold.status, 200);
+    assert!(sold.body.contains("1 in all"), "{}", sold.body);
+
+    // Access keys: the SK once, deleting with a confirmation, minting only after a recent
+    // sign-in.
+    let keys = visit(&app, &alice, "/market/seller/keys?lang=en", "alice").await;
+    assert_eq!(keys.status, 200);
+    let minted = post(
+        &app,
+        &alice,
+        "/market/seller/keys",
+        &[("csrf_token", &alice_token)],
+    )
+    .await;
+    assert_eq!(minted.status, 200);
+    assert!(minted.body.contains("id=\"minted-sk\""));
+    let ak = market(&app).access_keys_of(TENANT).await.unwrap()[0]
+        .access_key
+        .clone();
+    let delete = format!("/market/seller/keys/{ak}/delete");
+    let unticked = post(&app, &alice, &delete, &[("csrf_token", &alice_token)]).await;
+    assert_eq!(unticked.status, 400);
+    let deleted = post(
+        &app,
+        &alice,
+        &delete,
+        &[("csrf_token", &alice_token), ("confirm", "1")],
+    )
+    .await;
+    assert_eq!(deleted.status, 303);
+    assert!(market(&app)
+        .access_keys_of(TENANT)
+        .await
+        .unwrap()
+        .is_empty());
+    app.clock().advance(std::time::Duration::from_secs(16 * 60));
+    let stale = post(
+        &app,
+        &alice,
+        "/market/seller/keys",
+        &[("csrf_token", &alice_token)],
+    )
+    .await;
+    assert_eq!(stale.status, 303);
+    assert!(
+        stale.path.starts_with("/market/login?") && stale.path.contains("fresh=1"),
+        "{}",
+        stale.path
+    );
+    assert!(market(&app)
+        .access_keys_of(TENANT)
+        .await
+        .unwrap()
+        .is_empty());
+    let messages = visit(&app, &alice, "/market/seller/messages", "alice").await;
+    assert_eq!(messages.status, 200);
+
+    // The operators' queue filters by type.
+    let carol = browser();
+    let queue = visit(
+        &app,
+        &carol,
+        "/market/operator/review?type=modify&lang=en",
+        "carol",
+    )
+    .await;
+    assert_eq!(queue.status, 200);
+    assert!(queue.body.contains("0 in all"), "{}", queue.body);
+}
