@@ -8,12 +8,13 @@ use crate::discounts::machine::{Action, State};
 use crate::discounts::service::{self, RawDiscount as DiscountRequest};
 use crate::discounts::store::{DiscountRecord, DiscountScope};
 use crate::http::caller::Caller;
+use crate::http::error::MarketError;
 use crate::http::request::{page, paged, parsed, query_pairs};
 use crate::http::roles::Operator;
 use crate::http::schema::{self, Page};
 use crate::orders::pricing::{price, Basis, DiscountRate};
 use crate::selling::catalogue;
-use crate::{MarketError, Marketplace};
+use crate::state::Marketplace;
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -7,10 +7,11 @@ use serde::Serialize;
 use crate::discounts::service::{self, RawPartner as PartnerRequest};
 use crate::discounts::store::PartnerRecord;
 use crate::http::caller::Caller;
+use crate::http::error::MarketError;
 use crate::http::request::{page, paged, parsed, query_pairs};
 use crate::http::roles::Operator;
 use crate::http::schema::{self, Page};
-use crate::{MarketError, Marketplace};
+use crate::state::Marketplace;
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]

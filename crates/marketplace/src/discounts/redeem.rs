@@ -6,9 +6,10 @@ use crate::discounts::service;
 use crate::discounts::store as discounts_store;
 use crate::discounts::store::{DiscountEvent, DiscountRecord};
 use crate::http::caller::Caller;
+use crate::http::error::MarketError;
 use crate::orders::pricing::DiscountRate;
 use crate::orders::store::OrderRecord;
-use crate::{MarketError, Marketplace};
+use crate::state::Marketplace;
 use unilogin_core::store::durable::Tx;
 
 /// The link's discount for an order of `product_id` / `sku_code` by the caller.

@@ -6,9 +6,10 @@ use crate::discounts::machine::{applied, transition, Action, Actor, State};
 use crate::discounts::store as discounts_store;
 use crate::discounts::store::{DiscountEvent, DiscountRecord, PartnerRecord, ACTIVE};
 use crate::http::caller::Caller;
+use crate::http::error::MarketError;
 use crate::selling::product::ProductContent;
+use crate::state::Marketplace;
 use crate::store::finish;
-use crate::{MarketError, Marketplace};
 
 const DAY: i64 = 86_400;
 pub const DEFAULT_VALID_DAYS: i64 = 30;

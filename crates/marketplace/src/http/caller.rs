@@ -12,8 +12,8 @@ use actix_web::HttpRequest;
 use serde::Serialize;
 
 use crate::http::error::MarketError;
+use crate::state::Marketplace;
 use crate::store::Merchant;
-use crate::Marketplace;
 use unilogin_core::domain::resource::{
     MARKETPLACE_BUYER, MARKETPLACE_OPERATOR, MARKETPLACE_SELLER,
 };

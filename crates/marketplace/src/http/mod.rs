@@ -4,6 +4,7 @@
 
 pub mod caller;
 pub mod error;
+pub mod me;
 pub mod request;
 pub mod roles;
 pub mod schema;

@@ -13,8 +13,8 @@ use actix_web::{web, FromRequest, HttpRequest};
 use crate::discounts::store::PartnerRecord;
 use crate::http::caller::Caller;
 use crate::http::error::MarketError;
+use crate::state::Marketplace;
 use crate::store::Merchant;
-use crate::Marketplace;
 
 type Extracted<T> = Pin<Box<dyn Future<Output = Result<T, MarketError>>>>;
 

@@ -10,7 +10,7 @@ use crate::http::request::{page, paged, query_pairs};
 use crate::http::schema::{self, Page};
 use crate::inbox::events;
 use crate::inbox::store::{InboxMessage, Reader};
-use crate::Marketplace;
+use crate::state::Marketplace;
 use unilogin_core::web::Lang;
 
 /// The inbox of a signed-in user, in the roles they hold.

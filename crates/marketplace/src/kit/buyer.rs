@@ -14,7 +14,7 @@ use crate::http::schema;
 use crate::kit::machine::State;
 use crate::kit::payloads::{Calls, UserInfo};
 use crate::kit::store::InstanceRecord;
-use crate::Marketplace;
+use crate::state::Marketplace;
 use unilogin_core::admin::{Actor, AdminError, AppRole};
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -21,7 +21,7 @@ use crate::kit::debug_cases::{sample, with_presets, SavedCase};
 use crate::kit::dispatch::{call_at, signed, Attempt, CALL_TIMEOUT};
 use crate::kit::exchange::Activity;
 use crate::selling::product::{ChargingMode, ProductContent};
-use crate::Marketplace;
+use crate::state::Marketplace;
 
 /// A scenario to debug, with the seller's preset values.
 #[derive(Deserialize, utoipa::ToSchema)]

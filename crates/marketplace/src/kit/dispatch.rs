@@ -14,7 +14,7 @@ use crate::kit::exchange::{
 };
 use crate::kit::outbox::Job;
 use crate::kit::outcomes::{settle_accepted, settle_failed};
-use crate::Marketplace;
+use crate::state::Marketplace;
 use unilogin_core::secret::Secret;
 
 /// The total time a production call may take (upstream's debug page waits 20 s).

@@ -9,7 +9,7 @@ use crate::http::error::MarketError;
 use crate::http::roles::Seller;
 use crate::http::schema;
 use crate::kit::outbox::{Job, Retry};
-use crate::Marketplace;
+use crate::state::Marketplace;
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]

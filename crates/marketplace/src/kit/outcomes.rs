@@ -20,7 +20,7 @@ use crate::kit::store as instance_store;
 use crate::kit::store::{Applied, InstanceRecord};
 use crate::orders::store as order_store;
 use crate::orders::store::{OrderLineRecord, OrderRecord};
-use crate::Marketplace;
+use crate::state::Marketplace;
 use unilogin_core::admin::{Actor as AdminActor, AppRole, NewClientRequest};
 use unilogin_core::domain::{RedirectUri, TenantId};
 use unilogin_core::store::durable::Tx;

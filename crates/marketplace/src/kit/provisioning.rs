@@ -12,7 +12,7 @@ use crate::kit::payloads::{Calls, Renewal, SyncFlag};
 use crate::kit::store as instance_store;
 use crate::kit::store::{Applied, InstanceRecord};
 use crate::orders::store::OrderRecord;
-use crate::Marketplace;
+use crate::state::Marketplace;
 use unilogin_core::store::durable::Tx;
 use unilogin_core::store::StoreError;
 

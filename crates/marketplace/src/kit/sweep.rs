@@ -10,7 +10,7 @@ use crate::kit::payloads::Calls;
 use crate::kit::provisioning::{align_registration, release_calls};
 use crate::kit::store as instance_store;
 use crate::kit::store::{Applied, InstanceRecord};
-use crate::Marketplace;
+use crate::state::Marketplace;
 use unilogin_core::store::StoreError;
 
 /// One pass; returns how many instances changed.

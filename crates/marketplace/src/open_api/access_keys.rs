@@ -8,8 +8,8 @@ use crate::http::caller::Caller;
 use crate::http::error::MarketError;
 use crate::http::roles::Seller;
 use crate::http::schema;
+use crate::state::Marketplace;
 use crate::store::AccessKeyRecord;
-use crate::Marketplace;
 use unilogin_core::secret::Secret;
 
 /// Minting a key needs a sign-in this recent (seconds): a key outlives every logout, so

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::open_api::signed::{GatewayError, Signed};
 use crate::orders::store::OrderRecord;
-use crate::Marketplace;
+use crate::state::Marketplace;
 
 pub const ORDER_QUERY_PATH: &str = "/api/mkp-openapi-public/global/v1/order/query";
 

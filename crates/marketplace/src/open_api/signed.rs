@@ -13,7 +13,7 @@ use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 
 use crate::open_api::signing::{self, Authorization, CanonicalInput};
-use crate::Marketplace;
+use crate::state::Marketplace;
 use unilogin_core::secret::constant_time_eq;
 use unilogin_core::store::StoreError;
 

@@ -18,8 +18,8 @@ use crate::orders::request as order_request;
 use crate::orders::request::RawOrder as OrderRequest;
 use crate::orders::store as order_store;
 use crate::orders::store::{OrderOwner, OrderRecord};
+use crate::state::Marketplace;
 use crate::subscriptions::service as subscribing;
-use crate::Marketplace;
 use unilogin_core::store::StoreError;
 
 fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, MarketError> {
@@ -73,7 +73,7 @@ pub async fn place(
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
-            format!("{}/buyer/orders/{}", crate::BASE_PATH, order.id),
+            format!("{}/buyer/orders/{}", crate::state::BASE_PATH, order.id),
         ))
         .json(OrderView::from(&order)))
 }

@@ -13,9 +13,9 @@ use crate::http::roles::Seller;
 use crate::http::schema;
 use crate::orders::fulfilment_store::{self, Shipment};
 use crate::orders::store::OrderRecord;
+use crate::state::Marketplace;
 use crate::unsubscribe::machine::{Action, Actor};
 use crate::unsubscribe::service as unsubscribing;
-use crate::Marketplace;
 use unilogin_core::store::StoreError;
 
 pub use crate::http::request::{prose_field, text_field};

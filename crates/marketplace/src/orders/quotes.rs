@@ -12,9 +12,9 @@ use crate::http::roles::Buyer;
 use crate::http::schema;
 use crate::orders::request::{self as order_request, RawOrder as OrderRequest};
 use crate::orders::store::OrderLineRecord;
+use crate::state::Marketplace;
 use crate::vouchers::api::CouponView;
 use crate::vouchers::claim_store::Tab;
-use crate::Marketplace;
 
 /// How many of the buyer's vouchers a quote looks at.
 const COUPONS_LOOKED_AT: i64 = 20;

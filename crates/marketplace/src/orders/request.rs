@@ -14,7 +14,7 @@ use crate::http::caller::Caller;
 use crate::http::error::MarketError;
 use crate::orders::store::{OrderLineRecord, OrderRecord};
 use crate::selling::product::{AccessType, ChargingMode, ProductContent};
-use crate::Marketplace;
+use crate::state::Marketplace;
 
 pub const ORDER_TYPES: [&str; 6] = [
     "NEW",
@@ -123,7 +123,7 @@ pub async fn build(
         return Err(MarketError::Conflict(format!(
             "UNSUBSCRIBE orders come only from an approved unsubscribe request: POST \
              {}/buyer/unsubscribe-requests",
-            crate::BASE_PATH
+            crate::state::BASE_PATH
         )));
     }
     let product = market

@@ -27,7 +27,7 @@ use unilogin_core::domain::resource::{
     ),
     paths(
         document,
-        crate::me,
+        crate::http::me::me,
         crate::open_api::access_keys::list,
         crate::open_api::access_keys::create,
         crate::open_api::access_keys::delete,

@@ -10,7 +10,6 @@ use crate::selling::api as review;
 use crate::selling::catalogue;
 use crate::selling::listing;
 use crate::subscriptions::api as subscriptions_api;
-use crate::*;
 use unilogin_core::web::route_table::{entry, RouteEntry};
 
 pub fn routes() -> Vec<RouteEntry> {
@@ -22,7 +21,7 @@ pub fn routes() -> Vec<RouteEntry> {
             M::GET,
             api_document::document,
         ),
-        entry("/api/marketplace/v1/me", M::GET, me),
+        entry("/api/marketplace/v1/me", M::GET, crate::http::me::me),
         entry(
             "/api/marketplace/v1/seller/access-keys",
             M::GET,

@@ -20,7 +20,7 @@ use crate::selling::queries::ApplicationFilter;
 use crate::selling::store::{
     ApplicationRecord, LogEntry, ReviewError, Transition, KINDS, PENDING, STATUSES,
 };
-use crate::Marketplace;
+use crate::state::Marketplace;
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -9,7 +9,7 @@ use crate::http::request::{page, paged, query_pairs};
 use crate::http::schema::{self, Page};
 use crate::selling::product::{AccessType, ProductContent, Spec};
 use crate::selling::products::ProductRecord;
-use crate::Marketplace;
+use crate::state::Marketplace;
 
 fn signed_in(caller: &Caller) -> Result<(), MarketError> {
     if caller.is_user() {

@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use crate::http::error::MarketError;
 use crate::http::roles::Seller;
 use crate::http::schema;
-use crate::Marketplace;
+use crate::state::Marketplace;
 
 /// Take my product off sale
 #[utoipa::path(

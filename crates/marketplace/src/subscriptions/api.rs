@@ -7,9 +7,9 @@ use crate::http::error::MarketError;
 use crate::http::request::{page, paged, query_pairs};
 use crate::http::roles::{Buyer, Seller};
 use crate::http::schema::{self, Page};
+use crate::state::Marketplace;
 use crate::subscriptions::machine::{Billing, State};
 use crate::subscriptions::store::{SubscriptionEvent, SubscriptionOwner, SubscriptionRecord};
-use crate::Marketplace;
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -4,10 +4,10 @@
 //! log row, so with several unilogin instances sweeping, one makes it. (A joint-operation
 //! app's instance follows the same times on its own sweep, `kit::sweep`.)
 
+use crate::state::Marketplace;
 use crate::subscriptions::machine::{Action, Actor, State};
 use crate::subscriptions::store as subscription_store;
 use crate::subscriptions::store::{Applied, SubscriptionRecord};
-use crate::Marketplace;
 use unilogin_core::store::StoreError;
 
 /// One pass; returns how many subscriptions changed.

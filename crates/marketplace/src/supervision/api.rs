@@ -10,11 +10,11 @@ use crate::http::request::{page, paged, parsed, query_pairs};
 use crate::http::request::{prose_field, text_field};
 use crate::http::roles::{Buyer, Operator, Seller};
 use crate::http::schema::{self, Page};
+use crate::state::Marketplace;
 use crate::supervision::machine::{Action, State};
 use crate::supervision::service::{self as steps, Logistics, Step};
 use crate::supervision::store::{SupervisionEvent, SupervisionOwner, SupervisionRecord};
 use crate::workflow::attachments::checked_ids;
-use crate::Marketplace;
 
 /// How long operators have to resolve an appeal.
 pub const APPEAL_WORKING_DAYS: u32 = 3;

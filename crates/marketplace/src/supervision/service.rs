@@ -12,6 +12,7 @@ use crate::orders::store as order_store;
 use crate::orders::store::OrderRecord;
 use crate::selling::product::ProductContent;
 use crate::selling::products as product_store;
+use crate::state::Marketplace;
 use crate::store::finish;
 use crate::subscriptions::machine::{
     Action as SubAction, Actor as SubActor, Billing, State as SubState,
@@ -22,7 +23,6 @@ use crate::supervision::machine::{transition, Action, Actor, State, Supervision}
 use crate::supervision::store as supervision_store;
 use crate::supervision::store::{SupervisionEvent, SupervisionRecord};
 use crate::workflow::attachments;
-use crate::Marketplace;
 use unilogin_core::store::durable::Tx;
 use unilogin_core::store::StoreError;
 

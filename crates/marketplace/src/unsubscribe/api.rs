@@ -11,12 +11,12 @@ use crate::http::request::text_field;
 use crate::http::request::{page, paged, parsed, query_pairs};
 use crate::http::roles::{Buyer, Operator, Seller};
 use crate::http::schema::{self, Page};
+use crate::state::Marketplace;
 use crate::unsubscribe::machine::State;
 use crate::unsubscribe::rules::ReasonType;
 use crate::unsubscribe::service::{self as unsubscribing, Asked};
 use crate::unsubscribe::store::{RequestOwner, UnsubscribeEvent, UnsubscribeRecord};
 use crate::workflow::attachments::checked_ids;
-use crate::Marketplace;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -208,7 +208,7 @@ pub async fn create(
             header::LOCATION,
             format!(
                 "{}/buyer/unsubscribe-requests/{}",
-                crate::BASE_PATH,
+                crate::state::BASE_PATH,
                 record.id
             ),
         ))

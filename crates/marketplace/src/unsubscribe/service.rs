@@ -10,6 +10,7 @@ use crate::inbox::{Audience, Notice};
 use crate::orders::request::new_order_id;
 use crate::orders::store as order_store;
 use crate::orders::store::{OrderLineRecord, OrderRecord};
+use crate::state::Marketplace;
 use crate::store::finish;
 use crate::subscriptions::machine::{Action as SubAction, Actor};
 use crate::subscriptions::service::changed;
@@ -21,7 +22,6 @@ use crate::unsubscribe::rules::{assess, Facts, ReasonType, Rule};
 use crate::unsubscribe::store as unsubscribe_store;
 use crate::unsubscribe::store::{Step, UnsubscribeRecord};
 use crate::workflow::attachments;
-use crate::Marketplace;
 use unilogin_core::store::durable::Tx;
 use unilogin_core::store::StoreError;
 

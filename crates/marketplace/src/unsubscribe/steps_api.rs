@@ -10,12 +10,12 @@ use crate::http::request::parsed;
 use crate::http::request::text_field;
 use crate::http::roles::Buyer;
 use crate::http::schema;
+use crate::state::Marketplace;
 use crate::unsubscribe::api::{load, shown, Decision, RequestView, ReturnShipment, Side};
 use crate::unsubscribe::machine::{Action, Actor};
 use crate::unsubscribe::service::{self as unsubscribing, Extras};
 use crate::unsubscribe::store::{Step, UnsubscribeRecord};
 use crate::workflow::attachments::checked_ids;
-use crate::Marketplace;
 
 /// A step and its answer: the request as it is now, with its history.
 async fn take(

@@ -5,13 +5,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::http::caller::Caller;
+use crate::http::error::MarketError;
 use crate::http::request::parsed;
 use crate::http::roles::Seller;
 use crate::http::schema;
+use crate::state::Marketplace;
 use crate::upgrades::rules::Invalid;
 use crate::upgrades::service::{self, RawRule as UpgradeRuleRequest};
 use crate::upgrades::store::RuleRecord;
-use crate::{MarketError, Marketplace};
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -3,13 +3,14 @@
 use serde::Deserialize;
 
 use crate::http::caller::Caller;
+use crate::http::error::MarketError;
 use crate::kit::exchange::Activity;
 use crate::orders::pricing::Basis;
 use crate::selling::product::{ProductContent, Spec};
+use crate::state::Marketplace;
 use crate::subscriptions::store::SubscriptionRecord;
 use crate::upgrades::rules::{holds, renewal_move, Invalid};
 use crate::upgrades::store::RuleRecord;
-use crate::{MarketError, Marketplace};
 use unilogin_core::store::StoreError;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -5,16 +5,17 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use crate::http::caller::Caller;
+use crate::http::error::MarketError;
 use crate::http::request::{json_body, page, paged, parsed, query_pairs};
 use crate::http::roles::{Buyer, Seller};
 use crate::http::schema::{self, Page};
 use crate::selling::catalogue;
+use crate::state::Marketplace;
 use crate::vouchers::claim_store::{ClaimRecord, Tab};
 use crate::vouchers::machine::Status;
 use crate::vouchers::service::{self, OnOffer};
 use crate::vouchers::store::VoucherRecord;
 use crate::vouchers::terms::{RawVoucher as VoucherRequest, ScopeItem};
-use crate::{MarketError, Marketplace};
 
 /// `yyyy-MM-dd` of a unix time (UTC).
 pub fn day(unix: i64) -> String {
@@ -171,7 +172,7 @@ pub async fn publish(
     Ok(HttpResponse::Created()
         .insert_header((
             actix_web::http::header::LOCATION,
-            format!("{}/seller/vouchers/{}", crate::BASE_PATH, voucher.id),
+            format!("{}/seller/vouchers/{}", crate::state::BASE_PATH, voucher.id),
         ))
         .json(VoucherView::from(&voucher)))
 }

@@ -2,14 +2,15 @@
 //! the order's transaction; and given back by a 5-day no-reason unsubscription.
 
 use crate::http::caller::Caller;
+use crate::http::error::MarketError;
 use crate::orders::pricing::VoucherTerms;
 use crate::orders::store::OrderRecord;
+use crate::state::Marketplace;
 use crate::subscriptions::machine::Actor;
 use crate::vouchers::claim_store;
 use crate::vouchers::claim_store::ClaimRecord;
 use crate::vouchers::machine::{transition, Action, Status};
 use crate::vouchers::store::Change;
-use crate::{MarketError, Marketplace};
 use unilogin_core::store::durable::Tx;
 
 /// What the order line is, as far as a voucher is concerned.

@@ -1,7 +1,9 @@
 //! What sellers and buyers do with vouchers, for the API and the console alike.
 
 use crate::http::caller::Caller;
+use crate::http::error::MarketError;
 use crate::selling::product::ProductContent;
+use crate::state::Marketplace;
 use crate::store::finish;
 use crate::subscriptions::machine::Actor;
 use crate::vouchers::claim_store;
@@ -10,7 +12,6 @@ use crate::vouchers::machine::{offer_transition, Action, OfferState, Refused};
 use crate::vouchers::store as vouchers_store;
 use crate::vouchers::store::VoucherRecord;
 use crate::vouchers::terms::{self, ScopeKind};
-use crate::{MarketError, Marketplace};
 use unilogin_core::store::StoreError;
 
 /// The seller publishes a voucher for its own products on sale.

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::http::error::MarketError;
 use crate::orders::pricing::MAX_AMOUNT;
-use crate::MarketError;
 
 pub const MAX_QUANTITY: i64 = 1_000_000;
 pub const MAX_PER_BUYER: i64 = 100;

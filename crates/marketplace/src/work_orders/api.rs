@@ -13,12 +13,12 @@ use crate::http::request::{page, paged, parsed, query_pairs};
 use crate::http::request::{prose_field, text_field};
 use crate::http::roles::{Buyer, Operator, Seller};
 use crate::http::schema::{self, Page};
+use crate::state::Marketplace;
 use crate::work_orders::machine::{Action, Status};
 use crate::work_orders::service::{self as handling, status_of, Handler, Opening, Taken};
 use crate::work_orders::store::{WorkOrderRecord, WorkOrderScope};
 pub use crate::work_orders::view::WorkOrderView;
 use crate::workflow::attachments::checked_ids;
-use crate::Marketplace;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -295,7 +295,11 @@ pub async fn open(
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
-            format!("{}/buyer/work-orders/{}", crate::BASE_PATH, record.id),
+            format!(
+                "{}/buyer/work-orders/{}",
+                crate::state::BASE_PATH,
+                record.id
+            ),
         ))
         .json(WorkOrderView::of(&record, Some(history), now)))
 }

@@ -5,13 +5,13 @@
 use crate::http::error::MarketError;
 use crate::inbox;
 use crate::inbox::{Audience, Notice};
+use crate::state::Marketplace;
 use crate::store::finish;
 use crate::subscriptions::machine::Actor;
 use crate::work_orders::machine::{transition, Action, Status, WorkOrder};
 use crate::work_orders::store as work_orders_store;
 use crate::work_orders::store::{WorkOrderEvent, WorkOrderRecord};
 use crate::workflow::attachments;
-use crate::Marketplace;
 use unilogin_core::store::durable::Tx;
 
 /// What a buyer sends to open a work order: about one of their orders, or a product.

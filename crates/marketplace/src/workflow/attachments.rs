@@ -13,8 +13,8 @@ use crate::http::caller::Caller;
 use crate::http::error::MarketError;
 use crate::http::request::query_pairs;
 use crate::http::schema;
+use crate::state::Marketplace;
 use crate::store::MarketStore;
-use crate::Marketplace;
 use unilogin_core::store::durable::Tx;
 use unilogin_core::store::StoreError;
 
@@ -266,7 +266,7 @@ pub async fn upload(
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
-            format!("{}/attachments/{}", crate::BASE_PATH, record.id),
+            format!("{}/attachments/{}", crate::state::BASE_PATH, record.id),
         ))
         .json(AttachmentView::from(&record)))
 }
