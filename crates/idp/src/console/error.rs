@@ -1,14 +1,12 @@
 //! The console's one error type, rendered once: as a redirect to sign in, or as a page in
-//! the browser's language (the middleware `localize` knows the request; the error alone
+//! the browser's language (the chrome's `localize` knows the request; the error alone
 //! does not).
 
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::{header, StatusCode};
-use actix_web::middleware::Next;
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
+use super::chrome::{sign_in_redirect, ErrorPage};
 use super::texts::{texts, ConsoleTexts};
 use crate::admin::AdminError;
 use crate::store::StoreError;
@@ -85,18 +83,20 @@ impl ResponseError for ConsoleError {
 
 #[derive(Template)]
 #[template(path = "console/error.html")]
-struct ErrorPage<'a> {
+struct ErrorTemplate<'a> {
     t: &'static ConsoleTexts,
     message: &'a str,
     sign_in_other: bool,
 }
 
-impl ConsoleError {
+impl ErrorPage for ConsoleError {
     fn render(&self, lang: Lang) -> HttpResponse {
         let t = texts(lang);
         let message = match self {
-            Self::SignIn { return_to } => return sign_in_redirect(return_to, false),
-            Self::Reauthenticate { return_to } => return sign_in_redirect(return_to, true),
+            Self::SignIn { return_to } => return sign_in_redirect("/console", return_to, false),
+            Self::Reauthenticate { return_to } => {
+                return sign_in_redirect("/console", return_to, true)
+            }
             Self::NotAdmin => t.not_admin,
             Self::Csrf => t.csrf_expired,
             Self::SignInFailed => t.sign_in_failed,
@@ -105,62 +105,11 @@ impl ConsoleError {
             Self::Unavailable => t.unavailable,
             Self::Internal => t.internal,
         };
-        let page = ErrorPage {
+        let page = ErrorTemplate {
             t,
             message,
             sign_in_other: matches!(self, Self::NotAdmin),
         };
         crate::web::html(self.status_code(), page.render())
     }
-}
-
-fn sign_in_redirect(return_to: &str, fresh: bool) -> HttpResponse {
-    let mut pairs = vec![("return", return_to)];
-    if fresh {
-        pairs.push(("fresh", "1"));
-    }
-    let location = crate::web::url_with_query("/console/login", &pairs);
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
-}
-
-/// The `lang` of the query, when it names one of our languages.
-pub fn explicit_lang(query: &str) -> Option<Lang> {
-    url::form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == "lang")
-        .and_then(|(_, v)| Lang::parse(&v))
-}
-
-/// Renders console errors in the request's language, and remembers an explicit language
-/// choice (`?lang=`) in the cookie the sign-in pages read too.
-pub async fn localize(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let explicit = explicit_lang(req.query_string());
-    let lang = Lang::negotiate(req.request(), explicit.map(Lang::code));
-    let secure = req
-        .app_data::<actix_web::web::Data<super::Console>>()
-        .is_some_and(|c| c.secure_cookies);
-    let response = next.call(req).await?;
-    let localized = response
-        .response()
-        .error()
-        .and_then(|e| e.as_error::<ConsoleError>())
-        .map(|e| e.render(lang));
-    let mut response = match localized {
-        Some(page) => response.into_response(page),
-        None => response.map_into_boxed_body(),
-    };
-    if let Some(lang) = explicit {
-        let cookie = crate::idp::cookies::build(
-            crate::idp::cookies::LANG_COOKIE,
-            lang.code().to_owned(),
-            secure,
-            365 * 86_400,
-        );
-        let _ = response.response_mut().add_cookie(&cookie);
-    }
-    Ok(response)
 }

@@ -4,6 +4,7 @@
 //! script (copy to clipboard) is served from here, so the strict CSP stays.
 
 mod audit;
+pub mod chrome;
 mod clients;
 mod error;
 pub mod first_party;
@@ -22,7 +23,8 @@ use actix_web::http::{header, StatusCode};
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 
-pub use error::{explicit_lang, ConsoleError};
+pub use chrome::{explicit_lang, query};
+pub use error::ConsoleError;
 pub use session::{Admin, COOKIE, RECENT_SIGN_IN_SECS};
 
 use crate::admin::AdminService;
@@ -78,14 +80,6 @@ fn notice(t: &'static ConsoleTexts, done: &str) -> Option<&'static str> {
 /// A time for people (UTC); templates pass their values by reference.
 pub fn when(unix: &i64) -> String {
     crate::calendar::readable(*unix)
-}
-
-/// A query parameter, trimmed and bounded; empty when absent.
-pub fn query(req: &actix_web::HttpRequest, name: &str) -> String {
-    url::form_urlencoded::parse(req.query_string().as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim().chars().take(512).collect())
-        .unwrap_or_default()
 }
 
 /// A rendered page (never cached: pages carry CSRF tokens and once-shown secrets).
@@ -158,7 +152,8 @@ pub fn one_page<T>(items: &mut Vec<T>, id: impl Fn(&T) -> String) -> Option<Stri
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/console", web::get().to(to_home)).service(
         web::scope("/console")
-            .wrap(from_fn(error::localize))
+            .wrap(from_fn(chrome::localize::<ConsoleError>))
+            .wrap(from_fn(chrome::remember_language))
             .route("/", web::get().to(overview::show))
             .route("/login", web::get().to(session::login))
             .route("/callback", web::get().to(session::callback))

@@ -9,7 +9,8 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 
-use super::error::{explicit_lang, ConsoleError};
+use super::chrome::{self, Visit};
+use super::error::ConsoleError;
 use super::first_party::{FirstParty, SignInError};
 use super::form::Form;
 use super::texts::{texts, ConsoleTexts};
@@ -39,30 +40,25 @@ fn first_party(console: &Console) -> FirstParty<'_> {
     }
 }
 
-fn safe_return(raw: Option<&str>) -> String {
-    FirstParty::safe_return_for("/console", raw.unwrap_or_default())
+fn safe_return(raw: &str) -> String {
+    FirstParty::safe_return_for("/console", raw)
 }
 
-/// `GET /console/login?return=…[&fresh=1]`: off to authorize. `fresh` asks for the
-/// password again (`prompt=login`), for actions that need a recent sign-in.
+/// `GET /console/login?return=…[&fresh=1]`: off to authorize.
 pub async fn login(
     req: HttpRequest,
     console: web::Data<Console>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let return_to = safe_return(Some(&super::query(&req, "return")));
-    let fresh = super::query(&req, "fresh") == "1";
-    Ok(first_party(&console).begin(return_to, fresh).await?)
+    Ok(chrome::login(&req, first_party(&console)).await?)
 }
 
-/// `GET /console/callback?code=&state=`: the code is redeemed in this process, with the
-/// same checks the token endpoint makes, and the console session opens.
+/// `GET /console/callback?code=&state=`: the console session opens.
 pub async fn callback(
     req: HttpRequest,
     console: web::Data<Console>,
     idp: web::Data<Idp>,
 ) -> Result<HttpResponse, ConsoleError> {
-    first_party(&console)
-        .finish(&req, &idp)
+    chrome::callback(&req, first_party(&console), &idp)
         .await
         .map_err(|err| match err {
             SignInError::Failed => ConsoleError::SignInFailed,
@@ -165,15 +161,13 @@ async fn identify(req: &HttpRequest) -> Result<Admin, ConsoleError> {
     let console = req
         .app_data::<web::Data<Console>>()
         .ok_or(ConsoleError::Internal)?;
-    let here = match req.uri().path_and_query() {
-        Some(pq) if req.method() == actix_web::http::Method::GET => pq.as_str().to_owned(),
-        _ => req.path().to_owned(),
-    };
+    let visit = Visit::of(req);
     let sign_in = || ConsoleError::SignIn {
-        return_to: safe_return(Some(&here)),
+        return_to: safe_return(&visit.here),
     };
-    let cookie = req.cookie(COOKIE).ok_or_else(sign_in)?.value().to_owned();
-    let session = console.sessions.get(&cookie).await?.ok_or_else(sign_in)?;
+    let (cookie, session) = chrome::session(req, &first_party(console))
+        .await?
+        .ok_or_else(sign_in)?;
     let claims = match console
         .access
         .verify(&session.access_token, Some(&console.audience))
@@ -192,32 +186,18 @@ async fn identify(req: &HttpRequest) -> Result<Admin, ConsoleError> {
         .platform_admin(&claims.sub)
         .await?
         .ok_or(ConsoleError::NotAdmin)?;
-    let explicit = explicit_lang(req.query_string());
-    let lang = Lang::negotiate(req, explicit.map(Lang::code));
     Ok(Admin {
         actor: Actor::user(&user.id, &crate::web::client_ip(req)),
         user,
         csrf: session.csrf,
-        lang,
-        t: texts(lang),
+        lang: visit.lang,
+        t: texts(visit.lang),
         auth_time: claims.auth_time.unwrap_or(0),
         now: console.clock.now_unix(),
-        switch_href: switch_href(req, lang.other()),
-        done: Some(super::query(req, "done")).filter(|d| !d.is_empty()),
-        here,
+        switch_href: visit.switch_href,
+        done: visit.done,
+        here: visit.here,
         cookie,
         id_token: session.id_token,
     })
-}
-
-/// This page in the other language.
-fn switch_href(req: &HttpRequest, other: Lang) -> String {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
-        if k != "lang" && k != "done" {
-            query.append_pair(&k, &v);
-        }
-    }
-    query.append_pair("lang", other.code());
-    format!("{}?{}", req.path(), query.finish())
 }

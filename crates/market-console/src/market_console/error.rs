@@ -1,14 +1,13 @@
 //! The marketplace console's one error type, rendered once: a redirect to sign in, or a
-//! page in the request's language (`localize` knows the request; the error does not).
+//! page in the request's language (the shared chrome's `localize` knows the request; the
+//! error does not).
 
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::{header, StatusCode};
-use actix_web::middleware::Next;
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
 use super::texts::{texts, MarketTexts};
+use crate::console::chrome::{sign_in_redirect, ErrorPage};
 use crate::marketplace::MarketError;
 use crate::store::StoreError;
 use crate::web::Lang;
@@ -83,17 +82,19 @@ impl ResponseError for PageError {
 
 #[derive(Template)]
 #[template(path = "market/error.html")]
-struct ErrorPage<'a> {
+struct ErrorTemplate<'a> {
     t: &'static MarketTexts,
     message: &'a str,
 }
 
-impl PageError {
+impl ErrorPage for PageError {
     fn render(&self, lang: Lang) -> HttpResponse {
         let t = texts(lang);
         let message = match self {
-            Self::SignIn { return_to } => return sign_in(return_to, false),
-            Self::Reauthenticate { return_to } => return sign_in(return_to, true),
+            Self::SignIn { return_to } => return sign_in_redirect("/market", return_to, false),
+            Self::Reauthenticate { return_to } => {
+                return sign_in_redirect("/market", return_to, true)
+            }
             Self::Csrf => t.csrf_expired,
             Self::SignInFailed => t.sign_in_failed,
             Self::NotFound => t.not_found,
@@ -102,36 +103,6 @@ impl PageError {
             Self::Unavailable => t.unavailable,
             Self::Internal => t.internal,
         };
-        crate::web::html(self.status_code(), ErrorPage { t, message }.render())
+        crate::web::html(self.status_code(), ErrorTemplate { t, message }.render())
     }
-}
-
-fn sign_in(return_to: &str, fresh: bool) -> HttpResponse {
-    let mut pairs = vec![("return", return_to)];
-    if fresh {
-        pairs.push(("fresh", "1"));
-    }
-    let location = crate::web::url_with_query("/market/login", &pairs);
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
-}
-
-/// Renders the console's errors in the request's language.
-pub async fn localize(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let explicit = crate::console::explicit_lang(req.query_string());
-    let lang = Lang::negotiate(req.request(), explicit.map(Lang::code));
-    let response = next.call(req).await?;
-    let localized = response
-        .response()
-        .error()
-        .and_then(|e| e.as_error::<PageError>())
-        .map(|e| e.render(lang));
-    Ok(match localized {
-        Some(page) => response.into_response(page),
-        None => response.map_into_boxed_body(),
-    })
 }

@@ -14,6 +14,7 @@ use super::error::PageError;
 use super::texts::{texts, MarketTexts};
 use super::MarketConsole;
 use crate::admin::MARKET_CONSOLE_CLIENT_ID;
+use crate::console::chrome::{self, Visit};
 use crate::console::first_party::{FirstParty, SignInError};
 use crate::console::form::Form;
 use crate::domain::resource::{MARKETPLACE_BUYER, MARKETPLACE_OPERATOR, MARKETPLACE_SELLER};
@@ -39,26 +40,21 @@ fn safe_return(raw: &str) -> String {
     FirstParty::safe_return_for("/market", raw)
 }
 
-/// `GET /market/login?return=…[&fresh=1]`: off to authorize; `fresh` asks for the
-/// password again.
+/// `GET /market/login?return=…[&fresh=1]`: off to authorize.
 pub async fn login(
     req: HttpRequest,
     console: web::Data<MarketConsole>,
 ) -> Result<HttpResponse, PageError> {
-    let return_to = safe_return(&crate::console::query(&req, "return"));
-    let fresh = crate::console::query(&req, "fresh") == "1";
-    Ok(first_party(&console).begin(return_to, fresh).await?)
+    Ok(chrome::login(&req, first_party(&console)).await?)
 }
 
-/// `GET /market/callback?code=&state=`: the code is redeemed with the same checks the
-/// token endpoint makes, and the session opens.
+/// `GET /market/callback?code=&state=`: the session opens.
 pub async fn callback(
     req: HttpRequest,
     console: web::Data<MarketConsole>,
     idp: web::Data<Idp>,
 ) -> Result<HttpResponse, PageError> {
-    first_party(&console)
-        .finish(&req, &idp)
+    chrome::callback(&req, first_party(&console), &idp)
         .await
         .map_err(|err| match err {
             SignInError::Failed => PageError::SignInFailed,
@@ -146,15 +142,13 @@ async fn identify(req: &HttpRequest) -> Result<Member, PageError> {
     let market = req
         .app_data::<web::Data<Marketplace>>()
         .ok_or(PageError::Internal)?;
-    let here = match req.uri().path_and_query() {
-        Some(pq) if req.method() == actix_web::http::Method::GET => pq.as_str().to_owned(),
-        _ => req.path().to_owned(),
-    };
+    let visit = Visit::of(req);
     let sign_in = || PageError::SignIn {
-        return_to: safe_return(&here),
+        return_to: safe_return(&visit.here),
     };
-    let cookie = req.cookie(COOKIE).ok_or_else(sign_in)?.value().to_owned();
-    let session = console.sessions.get(&cookie).await?.ok_or_else(sign_in)?;
+    let (cookie, session) = chrome::session(req, &first_party(console))
+        .await?
+        .ok_or_else(sign_in)?;
     let caller = match Caller::from_access_token(&session.access_token, market).await {
         Ok(caller) => caller,
         Err(MarketError::Unauthorized { .. }) => {
@@ -172,32 +166,18 @@ async fn identify(req: &HttpRequest) -> Result<Member, PageError> {
         && crate::marketplace::discounts::service::member(market, &caller)
             .await
             .is_ok();
-    let explicit = crate::console::explicit_lang(req.query_string());
-    let lang = Lang::negotiate(req, explicit.map(Lang::code));
     Ok(Member {
         roles: caller.roles(),
         caller,
         name: display_name(&session.id_token),
         csrf: session.csrf,
-        lang,
-        t: texts(lang),
-        switch_href: switch_href(req, lang.other()),
-        done: Some(crate::console::query(req, "done")).filter(|d| !d.is_empty()),
+        lang: visit.lang,
+        t: texts(visit.lang),
+        switch_href: visit.switch_href,
+        done: visit.done,
         unread,
         partner,
         cookie,
         id_token: session.id_token,
     })
-}
-
-/// This page in the other language.
-fn switch_href(req: &HttpRequest, other: Lang) -> String {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
-        if k != "lang" && k != "done" {
-            query.append_pair(&k, &v);
-        }
-    }
-    query.append_pair("lang", other.code());
-    format!("{}?{}", req.path(), query.finish())
 }
