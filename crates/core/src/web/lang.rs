@@ -73,6 +73,27 @@ fn from_accept_language(header: &str) -> Option<Lang> {
     best.map(|(_, lang)| lang)
 }
 
+/// A table of a surface's words, one row per text in both languages so the two cannot
+/// drift apart by a field: `texts!(Name { key: "中文", "English"; … })` makes the struct
+/// `Name` with one `&'static str` per key and `fn texts(Lang) -> &'static Name`.
+#[macro_export]
+macro_rules! texts {
+    ($table:ident { $($name:ident: $zh:literal, $en:literal;)* }) => {
+        pub struct $table {
+            $(pub $name: &'static str,)*
+        }
+
+        pub fn texts(lang: $crate::web::Lang) -> &'static $table {
+            const ZH: $table = $table { $($name: $zh,)* };
+            const EN: $table = $table { $($name: $en,)* };
+            match lang {
+                $crate::web::Lang::Zh => &ZH,
+                $crate::web::Lang::En => &EN,
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

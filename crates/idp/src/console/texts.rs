@@ -1,19 +1,7 @@
 //! The console's words in Simplified Chinese and English, one row per text, so the two
 //! languages cannot drift apart by a field.
 
-use crate::web::Lang;
-
-macro_rules! texts {
-    ($($name:ident: $zh:literal, $en:literal;)*) => {
-        pub struct ConsoleTexts {
-            $(pub $name: &'static str,)*
-        }
-        const ZH: ConsoleTexts = ConsoleTexts { $($name: $zh,)* };
-        const EN: ConsoleTexts = ConsoleTexts { $($name: $en,)* };
-    };
-}
-
-texts! {
+unilogin_core::texts!(ConsoleTexts {
     html_lang: "zh-CN", "en";
     console: "统一登录管理控制台", "unilogin admin console";
     switch_label: "English", "中文";
@@ -215,11 +203,4 @@ texts! {
     done_grant_revoked: "授权已吊销。", "Grant revoked.";
     done_keys_rotated: "签名密钥已轮换。", "Signing keys rotated.";
     done_resource_server_created: "资源服务已注册。", "Resource server registered.";
-}
-
-pub fn texts(lang: Lang) -> &'static ConsoleTexts {
-    match lang {
-        Lang::Zh => &ZH,
-        Lang::En => &EN,
-    }
-}
+});

@@ -2,17 +2,7 @@
 
 use crate::web::Lang;
 
-macro_rules! texts {
-    ($($name:ident: $zh:literal, $en:literal;)*) => {
-        pub struct MarketTexts {
-            $(pub $name: &'static str,)*
-        }
-        const ZH: MarketTexts = MarketTexts { $($name: $zh,)* };
-        const EN: MarketTexts = MarketTexts { $($name: $en,)* };
-    };
-}
-
-texts! {
+unilogin_core::texts!(MarketTexts {
     html_lang: "zh-CN", "en";
     console: "云商店控制台", "Marketplace console";
     switch_label: "English", "中文";
@@ -303,14 +293,7 @@ texts! {
     role_buyer: "买家", "Buyer";
     role_seller: "卖家", "Seller";
     role_operator: "运营", "Operator";
-}
-
-pub fn texts(lang: Lang) -> &'static MarketTexts {
-    match lang {
-        Lang::Zh => &ZH,
-        Lang::En => &EN,
-    }
-}
+});
 
 /// The words for a state, rule or access type code the pages show; the code itself when
 /// there are none.

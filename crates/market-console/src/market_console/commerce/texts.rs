@@ -1,19 +1,7 @@
 //! The commerce pages' words (vouchers, exclusive discounts, upgrade rules) in
 //! Simplified Chinese and English.
 
-use crate::web::Lang;
-
-macro_rules! texts {
-    ($($name:ident: $zh:literal, $en:literal;)*) => {
-        pub struct CommerceTexts {
-            $(pub $name: &'static str,)*
-        }
-        const ZH: CommerceTexts = CommerceTexts { $($name: $zh,)* };
-        const EN: CommerceTexts = CommerceTexts { $($name: $en,)* };
-    };
-}
-
-texts! {
+unilogin_core::texts!(CommerceTexts {
     vouchers: "代金券", "Vouchers";
     my_vouchers: "我的代金券", "My vouchers";
     tab_available: "可使用", "Available";
@@ -110,14 +98,7 @@ texts! {
     upgrade_hint: "按剩余有效期折算差价，实例不变。", "You pay the difference for the rest of the period; the instance stays the same.";
     no_upgrades: "卖家未为此规格配置有效的升级规则。", "The seller has no upgrade rule from this SKU that holds.";
     upgrade_price: "升级费用", "Upgrade price";
-}
-
-pub fn texts(lang: Lang) -> &'static CommerceTexts {
-    match lang {
-        Lang::Zh => &ZH,
-        Lang::En => &EN,
-    }
-}
+});
 
 /// `template` with its `{}` replaced by `value`.
 pub fn fill(template: &str, value: &str) -> String {
