@@ -11,6 +11,7 @@
 
 pub mod discounts;
 pub mod http;
+pub mod ids;
 pub mod inbox;
 pub mod kit;
 pub mod open_api;

@@ -9,6 +9,7 @@ use super::texts::MarketTexts;
 use super::unsubscribes::{unsubscribe_list, unsubscribe_page};
 use super::{done, ok, refusal, Chrome, PageError, Pager, PAGE_SIZE};
 use crate::console::form::Form;
+use crate::marketplace::ids::UnsubscribeRequestId;
 use crate::marketplace::selling::api as review;
 use crate::marketplace::selling::product::ProductContent;
 use crate::marketplace::selling::queries::ApplicationFilter;
@@ -150,7 +151,7 @@ async fn appeals(
 
 async fn appeal(
     member: Member,
-    path: web::Path<String>,
+    path: web::Path<UnsubscribeRequestId>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
     let r = visible(&market, &member.caller, Side::Operator, &path.into_inner()).await?;

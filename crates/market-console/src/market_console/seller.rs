@@ -11,6 +11,7 @@ use super::texts::MarketTexts;
 use super::unsubscribes::{unsubscribe_list, unsubscribe_page};
 use super::{again, done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
 use crate::console::form::Form;
+use crate::marketplace::ids::UnsubscribeRequestId;
 use crate::marketplace::orders::fulfilment;
 use crate::marketplace::orders::store::OrderOwner;
 use crate::marketplace::selling::api as review;
@@ -326,7 +327,7 @@ async fn unsubscribes(
 
 async fn unsubscribe(
     member: Member,
-    path: web::Path<String>,
+    path: web::Path<UnsubscribeRequestId>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
     let r = visible(&market, &member.caller, Side::Seller, &path.into_inner()).await?;

@@ -13,6 +13,7 @@ use super::texts::MarketTexts;
 use super::unsubscribes::evidence;
 use super::{again, done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
 use crate::marketplace::http::caller::Side;
+use crate::marketplace::ids::SupervisionId;
 use crate::marketplace::supervision::api::{
     comment_of, parse_step, visible, StepBody, APPEAL_WORKING_DAYS,
 };
@@ -38,7 +39,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             &format!("{path}/{{id}}"),
             web::get().to(
-                move |member: Member, id: web::Path<String>, market: web::Data<Marketplace>| {
+                move |member: Member,
+                      id: web::Path<SupervisionId>,
+                      market: web::Data<Marketplace>| {
                     show(member, id, market, side)
                 },
             ),
@@ -47,7 +50,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             &format!("{path}/{{id}}/{{step}}"),
             web::post().to(
                 move |member: Member,
-                      ids: web::Path<(String, String)>,
+                      ids: web::Path<(SupervisionId, String)>,
                       submitted: Submitted,
                       market: web::Data<Marketplace>| {
                     take_step(member, ids, submitted, market, side)
@@ -286,7 +289,7 @@ async fn page<'a>(
 
 async fn show(
     member: Member,
-    path: web::Path<String>,
+    path: web::Path<SupervisionId>,
     market: web::Data<Marketplace>,
     side: Side,
 ) -> Result<HttpResponse, PageError> {
@@ -303,7 +306,7 @@ fn irreversible(step: &str) -> bool {
 /// refusal.
 async fn take_step(
     member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<(SupervisionId, String)>,
     submitted: Submitted,
     market: web::Data<Marketplace>,
     side: Side,

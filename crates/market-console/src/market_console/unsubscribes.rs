@@ -10,6 +10,7 @@ use super::submitted::Submitted;
 use super::texts::MarketTexts;
 use super::{again, done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
 use crate::console::form::Form;
+use crate::marketplace::ids::UnsubscribeRequestId;
 use crate::marketplace::orders::fulfilment;
 use crate::marketplace::unsubscribe::api::{visible, Side};
 use crate::marketplace::unsubscribe::machine::{Action, Actor, State};
@@ -174,7 +175,7 @@ pub async fn unsubscribe_page<'a>(
 
 async fn my_unsubscribe(
     member: Member,
-    path: web::Path<String>,
+    path: web::Path<UnsubscribeRequestId>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
     let r = visible(&market, &member.caller, Side::Buyer, &path.into_inner()).await?;
@@ -205,7 +206,7 @@ pub async fn take_step(
     member: &Member,
     market: &Marketplace,
     side: Side,
-    id: &str,
+    id: &UnsubscribeRequestId,
     submitted: &Submitted,
     (action, actor): (Action, Actor),
     extras: Result<Extras, MarketError>,
@@ -253,7 +254,7 @@ pub async fn take_step(
 
 async fn buyer_step(
     member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<(UnsubscribeRequestId, String)>,
     submitted: Submitted,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
@@ -318,7 +319,7 @@ fn refund_of(form: &Form) -> Result<Extras, MarketError> {
 /// A decision from `side`'s page: approve (with the refund when negotiated) or reject.
 async fn decide(
     member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<(UnsubscribeRequestId, String)>,
     submitted: Submitted,
     market: web::Data<Marketplace>,
     (side, actor): (Side, Actor),
@@ -345,7 +346,7 @@ async fn decide(
 
 pub async fn seller_decides(
     member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<(UnsubscribeRequestId, String)>,
     submitted: Submitted,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
@@ -361,7 +362,7 @@ pub async fn seller_decides(
 
 pub async fn operator_decides(
     member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<(UnsubscribeRequestId, String)>,
     submitted: Submitted,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {

@@ -15,6 +15,7 @@ use super::texts::MarketTexts;
 use super::unsubscribes::evidence;
 use super::{again, done, ok, refusal, with_query, Chrome, PageError, Pager, PAGE_SIZE};
 use crate::marketplace::http::caller::Side;
+use crate::marketplace::ids::WorkOrderId;
 use crate::marketplace::work_orders::api::{
     act, open_as, side_of, status_filter, visible, ActionBody, NewWorkOrder,
 };
@@ -39,7 +40,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             &format!("{path}/{{id}}"),
             web::get().to(
-                move |member: Member, id: web::Path<String>, market: web::Data<Marketplace>| {
+                move |member: Member,
+                      id: web::Path<WorkOrderId>,
+                      market: web::Data<Marketplace>| {
                     show(member, id, market, side)
                 },
             ),
@@ -48,7 +51,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             &format!("{path}/{{id}}/act"),
             web::post().to(
                 move |member: Member,
-                      id: web::Path<String>,
+                      id: web::Path<WorkOrderId>,
                       submitted: Submitted,
                       market: web::Data<Marketplace>| {
                     take(member, id, submitted, market, side)
@@ -375,7 +378,7 @@ async fn page<'a>(
 
 async fn show(
     member: Member,
-    path: web::Path<String>,
+    path: web::Path<WorkOrderId>,
     market: web::Data<Marketplace>,
     side: Side,
 ) -> Result<HttpResponse, PageError> {
@@ -392,7 +395,7 @@ fn irreversible(action: &str) -> bool {
 /// deleted, to the list — or its page again with the refusal.
 async fn take(
     member: Member,
-    path: web::Path<String>,
+    path: web::Path<WorkOrderId>,
     submitted: Submitted,
     market: web::Data<Marketplace>,
     side: Side,

@@ -2,10 +2,14 @@
 //! in the caller's transaction, discounts by a conditional UPDATE on the version read.
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row};
+use sqlx::Row;
 
 use crate::discounts::machine::{Discount, State};
-use crate::store::{sequence_id, MarketStore};
+use crate::store::MarketStore;
+use crate::workflow::listing::{count_and_page, Listing, Slice};
+use crate::workflow::log::{self as workflow_log, LogRow, LogTable, RowKey};
+use crate::workflow::sql::Cell;
+use crate::workflow::versioned::{self, Change, Read};
 use unilogin_core::store::durable::Tx;
 use unilogin_core::store::StoreError;
 
@@ -117,48 +121,24 @@ fn discount_of(row: &AnyRow) -> Result<DiscountRecord, StoreError> {
     })
 }
 
-/// A value of a listing's filter.
-enum Value {
-    Text(String),
-    Int(i64),
-}
+const LOG: LogTable = LogTable {
+    table: "mkt_discount_log",
+    subject: "discount_id",
+    key: RowKey::Id("dlog"),
+};
 
-fn bind_all<'q>(
-    sql: &'q str,
-    values: &[Value],
-) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
-    let mut query = sqlx::query(sql);
-    for value in values {
-        query = match value {
-            Value::Text(text) => query.bind(text.clone()),
-            Value::Int(n) => query.bind(*n),
-        };
+impl LogRow for DiscountEvent<'_> {
+    fn cells(&self) -> Vec<(&'static str, Cell<'_>)> {
+        vec![
+            ("action", self.action.into()),
+            ("actor", self.actor.into()),
+            ("actor_id", self.actor_id.into()),
+            ("from_state", self.from.into()),
+            ("to_state", self.to.as_str().into()),
+            ("comment", self.comment.into()),
+            ("at", self.at.into()),
+        ]
     }
-    query
-}
-
-async fn log_in(
-    tx: &mut Tx,
-    discount_id: &str,
-    event: &DiscountEvent<'_>,
-    now_ms: i64,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO mkt_discount_log (id, discount_id, action, actor, actor_id, from_state, \
-         to_state, comment, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(sequence_id("dlog", now_ms))
-    .bind(discount_id)
-    .bind(event.action)
-    .bind(event.actor)
-    .bind(event.actor_id)
-    .bind(event.from)
-    .bind(event.to.as_str())
-    .bind(event.comment)
-    .bind(event.at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 impl MarketStore {
@@ -274,39 +254,29 @@ impl MarketStore {
         let (filter, values) = match scope {
             DiscountScope::Partner(tenant, state) => (
                 "partner_tenant_id = $1 AND ($2 = '' OR state = $2)",
-                vec![
-                    Value::Text(tenant.to_owned()),
-                    Value::Text(state.map(|s| s.as_str().to_owned()).unwrap_or_default()),
-                ],
+                vec![tenant.into(), state.map_or("", State::as_str).into()],
             ),
             DiscountScope::Effective(tenant, quote_type, now) => (
                 "partner_tenant_id = $1 AND quote_type = $2 AND state = $3 AND valid_until > $4",
                 vec![
-                    Value::Text(tenant.to_owned()),
-                    Value::Text(quote_type.to_owned()),
-                    Value::Text(State::Effective.as_str().to_owned()),
-                    Value::Int(now),
+                    tenant.into(),
+                    quote_type.into(),
+                    State::Effective.as_str().into(),
+                    now.into(),
                 ],
             ),
             DiscountScope::PendingReview(now) => (
                 "state = $1 AND valid_until > $2",
-                vec![
-                    Value::Text(State::PendingReview.as_str().to_owned()),
-                    Value::Int(now),
-                ],
+                vec![State::PendingReview.as_str().into(), now.into()],
             ),
         };
-        let count_sql = format!("SELECT COUNT(*) AS n FROM mkt_discounts WHERE {filter}");
-        let total: i64 = bind_all(&count_sql, &values)
-            .fetch_one(self.pool())
-            .await?
-            .try_get("n")?;
-        let page_sql = format!(
-            "SELECT {COLUMNS} FROM mkt_discounts WHERE {filter} \
-             ORDER BY created_at DESC, id DESC LIMIT {limit} OFFSET {offset}"
-        );
-        let page = bind_all(&page_sql, &values);
-        let rows = page.fetch_all(self.pool()).await?;
+        let listing = Listing {
+            columns: COLUMNS,
+            from: format!("FROM mkt_discounts WHERE {filter}"),
+            values,
+            order_by: "created_at DESC, id DESC",
+        };
+        let (rows, total) = count_and_page(self.pool(), listing, Slice { offset, limit }).await?;
         let discounts = rows.iter().map(discount_of).collect::<Result<_, _>>()?;
         Ok((discounts, total))
     }
@@ -320,27 +290,23 @@ pub async fn update_discount_in(
     event: &DiscountEvent<'_>,
     order_id: Option<&str>,
 ) -> Result<bool, StoreError> {
-    let updated = sqlx::query(
-        "UPDATE mkt_discounts SET state = $1, comment = $2, order_id = $3, \
-         version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6",
-    )
-    .bind(event.to.as_str())
-    .bind(if event.comment.is_empty() {
+    let comment = if event.comment.is_empty() {
         &current.comment
     } else {
         event.comment
-    })
-    .bind(order_id.or(current.order_id.as_deref()))
-    .bind(event.at)
-    .bind(&current.id)
-    .bind(current.version)
-    .execute(&mut **tx)
-    .await?;
-    if updated.rows_affected() != 1 {
-        return Ok(false);
-    }
-    log_in(tx, &current.id, event, tx.now_millis()).await?;
-    Ok(true)
+    };
+    let change = Change::set(vec![
+        ("state", event.to.as_str().into()),
+        ("comment", comment.into()),
+        ("order_id", order_id.or(current.order_id.as_deref()).into()),
+        ("updated_at", event.at.into()),
+    ]);
+    let read = Read {
+        table: "mkt_discounts",
+        id: &current.id,
+        version: current.version,
+    };
+    versioned::update_and_log(tx, read, change, &LOG, event).await
 }
 
 /// `discount`, read inside the caller's transaction.
@@ -385,7 +351,7 @@ pub async fn insert_discount_in(tx: &mut Tx, d: &DiscountRecord) -> Result<(), S
         comment: "",
         at: d.created_at,
     };
-    log_in(tx, &d.id, &event, tx.now_millis()).await
+    workflow_log::append(tx, &LOG, &d.id, &event).await
 }
 
 /// Registers `tenant_id` in the plan (again), with exactly these authorizations.

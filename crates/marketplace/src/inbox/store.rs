@@ -3,6 +3,7 @@
 use sqlx::Row;
 
 use crate::store::MarketStore;
+use crate::workflow::listing::{count_and_page, Listing, Slice};
 use unilogin_core::store::StoreError;
 
 /// Whose inbox: the user, the seller tenant they act for (if any), and whether they are
@@ -74,22 +75,14 @@ impl MarketStore {
             "FROM mkt_inbox m LEFT JOIN mkt_inbox_reads r \
              ON r.message_id = m.id AND r.user_id = $1 WHERE {VISIBLE}{unread}"
         );
-        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n {from}"))
-            .bind(&user)
-            .bind(&tenant)
-            .bind(operator)
-            .fetch_one(self.pool())
-            .await?
-            .try_get("n")?;
-        let rows = sqlx::query(&format!(
-            "SELECT m.id, m.audience, m.event, m.subject_type, m.subject_id, m.subject_name, m.created_at, \
-             r.read_at {from} ORDER BY m.id DESC LIMIT {limit} OFFSET {offset}"
-        ))
-        .bind(&user)
-        .bind(&tenant)
-        .bind(operator)
-        .fetch_all(self.pool())
-        .await?;
+        let listing = Listing {
+            columns: "m.id, m.audience, m.event, m.subject_type, m.subject_id, m.subject_name, \
+                      m.created_at, r.read_at",
+            from,
+            values: vec![(&user).into(), (&tenant).into(), operator.into()],
+            order_by: "m.id DESC",
+        };
+        let (rows, total) = count_and_page(self.pool(), listing, Slice { offset, limit }).await?;
         let items = rows
             .iter()
             .map(message_of)

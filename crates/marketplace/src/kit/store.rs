@@ -6,7 +6,10 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
 use crate::kit::machine::{transition, Action, Actor, Effect, Instance, Refused, State};
-use crate::store::{sequence_id, MarketStore};
+use crate::store::MarketStore;
+use crate::workflow::log::{self as workflow_log, LogRow, LogTable, RowKey};
+use crate::workflow::sql::Cell;
+use crate::workflow::versioned::{self, Change, Read};
 use unilogin_core::store::durable::Tx;
 use unilogin_core::store::StoreError;
 
@@ -110,27 +113,23 @@ fn actor_name(actor: Actor) -> &'static str {
     }
 }
 
-async fn log_in(
-    tx: &mut Tx,
-    id: String,
-    instance_id: &str,
-    entry: &LogEntry,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO kit_instance_log (id, instance_id, action, actor, from_state, to_state, \
-         detail, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(id)
-    .bind(instance_id)
-    .bind(&entry.action)
-    .bind(&entry.actor)
-    .bind(&entry.from_state)
-    .bind(&entry.to_state)
-    .bind(&entry.detail)
-    .bind(entry.at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+const LOG: LogTable = LogTable {
+    table: "kit_instance_log",
+    subject: "instance_id",
+    key: RowKey::Id("log"),
+};
+
+impl LogRow for LogEntry {
+    fn cells(&self) -> Vec<(&'static str, Cell<'_>)> {
+        vec![
+            ("action", (&self.action).into()),
+            ("actor", (&self.actor).into()),
+            ("from_state", (&self.from_state).into()),
+            ("to_state", (&self.to_state).into()),
+            ("detail", (&self.detail).into()),
+            ("at", self.at.into()),
+        ]
+    }
 }
 
 impl MarketStore {
@@ -263,24 +262,15 @@ pub async fn update_instance_in(
     detail: &str,
 ) -> Result<bool, StoreError> {
     let now = tx.now();
-    let updated = sqlx::query(
-        "UPDATE kit_instances SET state = $1, open_key = $2, seller_instance_id = $3, \
-         expires_at = $4, frozen_until = $5, version = version + 1, updated_at = $6 \
-         WHERE id = $7 AND version = $8",
-    )
-    .bind(next.instance.state.as_str())
-    .bind(open_key(next))
-    .bind(&next.seller_instance_id)
-    .bind(next.instance.expires_at)
-    .bind(next.instance.frozen_until)
-    .bind(now)
-    .bind(&next.id)
-    .bind(next.version)
-    .execute(&mut **tx)
-    .await?;
-    if updated.rows_affected() != 1 {
-        return Ok(false);
-    }
+    let open_key = open_key(next);
+    let change = Change::set(vec![
+        ("state", next.instance.state.as_str().into()),
+        ("open_key", open_key.as_deref().into()),
+        ("seller_instance_id", (&next.seller_instance_id).into()),
+        ("expires_at", next.instance.expires_at.into()),
+        ("frozen_until", next.instance.frozen_until.into()),
+        ("updated_at", now.into()),
+    ]);
     let entry = LogEntry {
         action: action.to_owned(),
         actor: actor_name(actor).into(),
@@ -289,8 +279,12 @@ pub async fn update_instance_in(
         detail: detail.to_owned(),
         at: now,
     };
-    log_in(tx, sequence_id("log", tx.now_millis()), &next.id, &entry).await?;
-    Ok(true)
+    let read = Read {
+        table: "kit_instances",
+        id: &next.id,
+        version: next.version,
+    };
+    versioned::update_and_log(tx, read, change, &LOG, &entry).await
 }
 
 /// Stores a new instance (`Conflict`: the tenant has an open one of the app, or the
@@ -330,7 +324,7 @@ pub async fn insert_instance_in(
         detail: detail.to_owned(),
         at: record.created_at,
     };
-    log_in(tx, sequence_id("log", tx.now_millis()), &record.id, &entry).await
+    workflow_log::append(tx, &LOG, &record.id, &entry).await
 }
 
 /// `instance` inside the caller's transaction.

@@ -4,6 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::store::{settle, MarketStore};
+use crate::workflow::listing::{count_and_page, Listing, Slice};
 use unilogin_core::store::durable::Tx;
 use unilogin_core::store::StoreError;
 
@@ -156,22 +157,13 @@ impl MarketStore {
             OrderOwner::Seller(tenant) => ("seller_tenant_id", tenant),
         };
         let filter = format!("{column} = $1 AND ($2 = '' OR order_type = $2)");
-        let total: i64 = sqlx::query(&format!(
-            "SELECT COUNT(*) AS n FROM mkt_orders WHERE {filter}"
-        ))
-        .bind(value)
-        .bind(order_type)
-        .fetch_one(self.pool())
-        .await?
-        .try_get("n")?;
-        let rows = sqlx::query(&format!(
-            "SELECT {ORDER_COLUMNS} FROM mkt_orders WHERE {filter} \
-             ORDER BY created_at DESC, id DESC LIMIT {limit} OFFSET {offset}"
-        ))
-        .bind(value)
-        .bind(order_type)
-        .fetch_all(self.pool())
-        .await?;
+        let listing = Listing {
+            columns: ORDER_COLUMNS,
+            from: format!("FROM mkt_orders WHERE {filter}"),
+            values: vec![value.into(), order_type.into()],
+            order_by: "created_at DESC, id DESC",
+        };
+        let (rows, total) = count_and_page(self.pool(), listing, Slice { offset, limit }).await?;
         let mut conn = self.pool().acquire().await?;
         let mut orders = Vec::with_capacity(rows.len());
         for row in &rows {

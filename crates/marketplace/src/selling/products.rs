@@ -4,6 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::store::MarketStore;
+use crate::workflow::listing::{count_and_page, Listing, Slice};
 use unilogin_core::store::durable::Tx;
 use unilogin_core::store::StoreError;
 
@@ -28,18 +29,13 @@ impl MarketStore {
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<ProductRecord>, i64), StoreError> {
-        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM mkt_products WHERE status = $1")
-            .bind(ON_SALE)
-            .fetch_one(self.pool())
-            .await?
-            .try_get("n")?;
-        let rows = sqlx::query(&format!(
-            "SELECT id, tenant_id, content, updated_at FROM mkt_products WHERE status = $1 \
-             ORDER BY created_at, id LIMIT {limit} OFFSET {offset}"
-        ))
-        .bind(ON_SALE)
-        .fetch_all(self.pool())
-        .await?;
+        let listing = Listing {
+            columns: "id, tenant_id, content, updated_at",
+            from: "FROM mkt_products WHERE status = $1".to_owned(),
+            values: vec![ON_SALE.into()],
+            order_by: "created_at, id",
+        };
+        let (rows, total) = count_and_page(self.pool(), listing, Slice { offset, limit }).await?;
         let items = rows
             .iter()
             .map(product)

@@ -5,6 +5,8 @@ use sqlx::Row;
 
 use crate::selling::store::{application, load, ApplicationRecord, LogEntry, APPLICATION_COLUMNS};
 use crate::store::MarketStore;
+use crate::workflow::listing::{count_and_page, Listing, Slice};
+use crate::workflow::sql::Cell;
 use unilogin_core::store::StoreError;
 
 /// Filters of "my applications" and the operator's queue.
@@ -54,69 +56,49 @@ impl MarketStore {
         filter: &ApplicationFilter,
     ) -> Result<(Vec<ApplicationRecord>, i64), StoreError> {
         let mut conditions = Vec::new();
-        let mut binds: Vec<Bind> = Vec::new();
-        let mut add = |column: &str, op: &str, value: Bind| {
+        let mut binds: Vec<Cell<'_>> = Vec::new();
+        let mut add = |column: &str, op: &str, value| {
             binds.push(value);
             conditions.push(format!("{column} {op} ${}", binds.len()));
         };
         if let Some(v) = &filter.tenant_id {
-            add("tenant_id", "=", Bind::Text(v.clone()));
+            add("tenant_id", "=", v.into());
         }
         if let Some(v) = &filter.status {
-            add("status", "=", Bind::Text(v.clone()));
+            add("status", "=", v.into());
         }
         if let Some(v) = &filter.kind {
-            add("kind", "=", Bind::Text(v.clone()));
+            add("kind", "=", v.into());
         }
         if let Some(v) = &filter.product_id {
-            add("product_id", "=", Bind::Text(v.clone()));
+            add("product_id", "=", v.into());
         }
         if let Some(v) = filter.from {
-            add("created_at", ">=", Bind::Int(v));
+            add("created_at", ">=", v.into());
         }
         if let Some(v) = filter.to {
-            add("created_at", "<=", Bind::Int(v));
+            add("created_at", "<=", v.into());
         }
         let clause = if conditions.is_empty() {
             String::new()
         } else {
             format!(" WHERE {}", conditions.join(" AND "))
         };
-        let count_sql = format!("SELECT COUNT(*) AS n FROM mkt_applications{clause}");
-        let total: i64 = bind_all(sqlx::query(&count_sql), &binds)
-            .fetch_one(self.pool())
-            .await?
-            .try_get("n")?;
-        let page_sql = format!(
-            "SELECT {APPLICATION_COLUMNS} FROM mkt_applications{clause} \
-             ORDER BY created_at, id LIMIT {} OFFSET {}",
-            filter.limit, filter.offset
-        );
-        let rows = bind_all(sqlx::query(&page_sql), &binds)
-            .fetch_all(self.pool())
-            .await?;
+        let listing = Listing {
+            columns: APPLICATION_COLUMNS,
+            from: format!("FROM mkt_applications{clause}"),
+            values: binds,
+            order_by: "created_at, id",
+        };
+        let slice = Slice {
+            offset: filter.offset,
+            limit: filter.limit,
+        };
+        let (rows, total) = count_and_page(self.pool(), listing, slice).await?;
         let items = rows
             .iter()
             .map(application)
             .collect::<Result<Vec<_>, _>>()?;
         Ok((items, total))
     }
-}
-
-enum Bind {
-    Text(String),
-    Int(i64),
-}
-
-fn bind_all<'q>(
-    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    binds: &'q [Bind],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    for bind in binds {
-        query = match bind {
-            Bind::Text(v) => query.bind(v.as_str()),
-            Bind::Int(v) => query.bind(*v),
-        };
-    }
-    query
 }

@@ -10,6 +10,8 @@ use crate::inbox::{Audience, Notice};
 use crate::selling::machine::{transition, Action, Actor, Refused, State};
 use crate::selling::products::{IN_REVIEW, ON_SALE};
 use crate::store::{settle, MarketStore};
+use crate::workflow::log::{self as workflow_log, LogRow, LogTable, RowKey};
+use crate::workflow::sql::Cell;
 use unilogin_core::store::durable::Tx;
 use unilogin_core::store::StoreError;
 
@@ -424,6 +426,35 @@ impl MarketStore {
     }
 }
 
+const LOG: LogTable = LogTable {
+    table: "mkt_application_log",
+    subject: "application_id",
+    key: RowKey::Sequence,
+};
+
+/// One review step, as the application's log records it.
+struct Logged<'a> {
+    at: i64,
+    actor: &'a str,
+    action: &'a str,
+    from: Option<&'a str>,
+    to: &'a str,
+    comment: &'a str,
+}
+
+impl LogRow for Logged<'_> {
+    fn cells(&self) -> Vec<(&'static str, Cell<'_>)> {
+        vec![
+            ("at", self.at.into()),
+            ("actor", self.actor.into()),
+            ("action", self.action.into()),
+            ("from_status", self.from.into()),
+            ("to_status", self.to.into()),
+            ("comment", self.comment.into()),
+        ]
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn log(
     tx: &mut Tx,
@@ -434,29 +465,14 @@ async fn log(
     from: Option<&str>,
     to: &str,
     comment: &str,
-) -> Result<(), sqlx::Error> {
-    let next: i64 = sqlx::query(
-        "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM mkt_application_log \
-         WHERE application_id = $1",
-    )
-    .bind(application_id)
-    .fetch_one(&mut **tx)
-    .await?
-    .try_get("next")?;
-    sqlx::query(
-        "INSERT INTO mkt_application_log \
-         (application_id, seq, at, actor, action, from_status, to_status, comment) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(application_id)
-    .bind(next)
-    .bind(at)
-    .bind(actor)
-    .bind(action)
-    .bind(from)
-    .bind(to)
-    .bind(comment)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+) -> Result<(), StoreError> {
+    let row = Logged {
+        at,
+        actor,
+        action,
+        from,
+        to,
+        comment,
+    };
+    workflow_log::append(tx, &LOG, application_id, &row).await
 }

@@ -5,10 +5,14 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
-use crate::store::{sequence_id, MarketStore};
+use crate::store::MarketStore;
 use crate::subscriptions::machine::{
     transition, Action, Actor, Billing, Refused, State, Subscription,
 };
+use crate::workflow::listing::{count_and_page, Listing, Slice};
+use crate::workflow::log::{self as workflow_log, LogRow, LogTable, RowKey};
+use crate::workflow::sql::Cell;
+use crate::workflow::versioned::{self, Change, Read};
 use unilogin_core::store::durable::Tx;
 use unilogin_core::store::StoreError;
 
@@ -98,27 +102,23 @@ fn record_of(row: &AnyRow) -> Result<SubscriptionRecord, StoreError> {
     })
 }
 
-async fn log_in(
-    tx: &mut Tx,
-    subscription_id: &str,
-    event: &SubscriptionEvent,
-    now_ms: i64,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO mkt_subscription_log (id, subscription_id, action, actor, from_state, \
-         to_state, order_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(sequence_id("slog", now_ms))
-    .bind(subscription_id)
-    .bind(&event.action)
-    .bind(&event.actor)
-    .bind(&event.from_state)
-    .bind(&event.to_state)
-    .bind(&event.order_id)
-    .bind(event.at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+const LOG: LogTable = LogTable {
+    table: "mkt_subscription_log",
+    subject: "subscription_id",
+    key: RowKey::Id("slog"),
+};
+
+impl LogRow for SubscriptionEvent {
+    fn cells(&self) -> Vec<(&'static str, Cell<'_>)> {
+        vec![
+            ("action", (&self.action).into()),
+            ("actor", (&self.actor).into()),
+            ("from_state", (&self.from_state).into()),
+            ("to_state", (&self.to_state).into()),
+            ("order_id", (&self.order_id).into()),
+            ("at", self.at.into()),
+        ]
+    }
 }
 
 impl MarketStore {
@@ -198,22 +198,13 @@ impl MarketStore {
         };
         let filter = format!("{column} = $1 AND ($2 = '' OR state = $2)",);
         let state = state.map(State::as_str).unwrap_or("");
-        let total: i64 = sqlx::query(&format!(
-            "SELECT COUNT(*) AS n FROM mkt_subscriptions WHERE {filter}"
-        ))
-        .bind(value)
-        .bind(state)
-        .fetch_one(self.pool())
-        .await?
-        .try_get("n")?;
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM mkt_subscriptions WHERE {filter} \
-             ORDER BY created_at DESC, id DESC LIMIT {limit} OFFSET {offset}"
-        ))
-        .bind(value)
-        .bind(state)
-        .fetch_all(self.pool())
-        .await?;
+        let listing = Listing {
+            columns: COLUMNS,
+            from: format!("FROM mkt_subscriptions WHERE {filter}"),
+            values: vec![value.into(), state.into()],
+            order_by: "created_at DESC, id DESC",
+        };
+        let (rows, total) = count_and_page(self.pool(), listing, Slice { offset, limit }).await?;
         let items = rows.iter().map(record_of).collect::<Result<_, _>>()?;
         Ok((items, total))
     }
@@ -302,23 +293,13 @@ pub async fn apply_subscription_in(
         Ok(next) => next,
         Err(refused) => return Ok(Applied::Refused(refused)),
     };
-    let updated = sqlx::query(
-        "UPDATE mkt_subscriptions SET state = $1, sku_code = $2, expires_at = $3, \
-         frozen_until = $4, version = version + 1, updated_at = $5 \
-         WHERE id = $6 AND version = $7",
-    )
-    .bind(next.state.as_str())
-    .bind(sku_code)
-    .bind(next.expires_at)
-    .bind(next.frozen_until)
-    .bind(now)
-    .bind(&current.id)
-    .bind(current.version)
-    .execute(&mut **tx)
-    .await?;
-    if updated.rows_affected() != 1 {
-        return Ok(Applied::Stale);
-    }
+    let set = Change::set(vec![
+        ("state", next.state.as_str().into()),
+        ("sku_code", sku_code.into()),
+        ("expires_at", next.expires_at.into()),
+        ("frozen_until", next.frozen_until.into()),
+        ("updated_at", now.into()),
+    ]);
     let event = SubscriptionEvent {
         action: action_name(action).into(),
         actor: actor.as_str().into(),
@@ -327,7 +308,14 @@ pub async fn apply_subscription_in(
         order_id: order_id.to_owned(),
         at: now,
     };
-    log_in(tx, &current.id, &event, tx.now_millis()).await?;
+    let read = Read {
+        table: "mkt_subscriptions",
+        id: &current.id,
+        version: current.version,
+    };
+    if !versioned::update_and_log(tx, read, set, &LOG, &event).await? {
+        return Ok(Applied::Stale);
+    }
     Ok(Applied::Changed(Box::new(SubscriptionRecord {
         subscription: next,
         sku_code: sku_code.to_owned(),
@@ -373,7 +361,7 @@ pub async fn insert_subscription_in(
         order_id: record.order_id.clone(),
         at: record.created_at,
     };
-    log_in(tx, &record.id, &event, tx.now_millis()).await
+    workflow_log::append(tx, &LOG, &record.id, &event).await
 }
 
 fn action_name(action: Action) -> &'static str {

@@ -10,11 +10,13 @@ use crate::http::request::{page, paged, parsed, query_pairs};
 use crate::http::request::{prose_field, text_field};
 use crate::http::roles::{Buyer, Operator, Seller};
 use crate::http::schema::{self, Page};
+use crate::ids::SupervisionId;
 use crate::state::Marketplace;
 use crate::supervision::machine::{Action, State};
 use crate::supervision::service::{self as steps, Logistics, Step};
 use crate::supervision::store::{SupervisionEvent, SupervisionOwner, SupervisionRecord};
 use crate::workflow::attachments::checked_ids;
+use crate::workflow::side_routes::{side_show, side_step};
 
 /// How long operators have to resolve an appeal.
 pub const APPEAL_WORKING_DAYS: u32 = 3;
@@ -282,7 +284,7 @@ pub async fn visible(
     market: &Marketplace,
     caller: &Caller,
     side: Side,
-    id: &str,
+    id: &SupervisionId,
 ) -> Result<SupervisionRecord, MarketError> {
     caller.act_as(side)?;
     match market.store.supervision(id).await? {
@@ -401,75 +403,53 @@ pub async fn shown(
     Ok(HttpResponse::Ok().json(SupervisionView::of(record, Some(history), now)))
 }
 
-macro_rules! side_routes {
-    ($show:ident, $step:ident, $side:expr, $show_path:literal, $step_path:literal, $scope:literal) => {
-        /// One supervision with its history
-        #[utoipa::path(
-            get,
-            path = $show_path,
-            tag = "supervision",
-            params(("supervisionId" = String, Path)),
-            responses((status = 200, description = "The supervision", body = SupervisionView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody)),
-            security(("bearer" = [$scope]))
-        )]
-        pub async fn $show(
+async fn show_on(
     caller: Caller,
-            path: web::Path<String>,
-            market: web::Data<Marketplace>,
-        ) -> Result<HttpResponse, MarketError> {
-            let record = visible(&market, &caller, $side, &path.into_inner()).await?;
-            shown(&market, &record).await
-        }
-
-        /// Take a step: the state machine decides whether it is allowed now, and says why not
-        #[utoipa::path(
-            post,
-            path = $step_path,
-            tag = "supervision",
-            params(("supervisionId" = String, Path)),
-            request_body = StepBody,
-            responses((status = 200, description = "Taken: the supervision as it is now", body = SupervisionView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody), (status = 409, description = "conflict: not allowed in this state, and why", body = schema::ErrorBody)),
-            security(("bearer" = [$scope]))
-        )]
-        pub async fn $step(
-    caller: Caller,
-            req: HttpRequest,
-            path: web::Path<String>,
-            body: web::Bytes,
-            market: web::Data<Marketplace>,
-        ) -> Result<HttpResponse, MarketError> {
-            let current = visible(&market, &caller, $side, &path.into_inner()).await?;
-            let raw: StepBody = parsed(&req, &body, "step")?;
-            let comment = comment_of(&raw.comment)?;
-            let step = parse_step($side, &caller.claims.sub, &raw, &comment)?;
-            let next = steps::step(&market, &current, &step).await?;
-            tracing::info!(supervision = %next.id, action = %raw.action, "supervision step");
-            shown(&market, &next).await
-        }
-    };
+    id: SupervisionId,
+    market: &Marketplace,
+    side: Side,
+) -> Result<HttpResponse, MarketError> {
+    let record = visible(market, &caller, side, &id).await?;
+    shown(market, &record).await
 }
 
-side_routes!(
-    buyer_show,
-    buyer_step,
-    Side::Buyer,
-    "/api/marketplace/v1/buyer/supervisions/{supervisionId}",
-    "/api/marketplace/v1/buyer/supervisions/{supervisionId}/steps",
-    "marketplace.buyer"
-);
-side_routes!(
-    seller_show,
-    seller_step,
-    Side::Seller,
-    "/api/marketplace/v1/seller/supervisions/{supervisionId}",
-    "/api/marketplace/v1/seller/supervisions/{supervisionId}/steps",
-    "marketplace.seller"
-);
-side_routes!(
-    operator_show,
-    operator_step,
-    Side::Operator,
-    "/api/marketplace/v1/operator/supervisions/{supervisionId}",
-    "/api/marketplace/v1/operator/supervisions/{supervisionId}/steps",
-    "marketplace.operator"
-);
+async fn step_on(
+    caller: Caller,
+    req: &HttpRequest,
+    id: SupervisionId,
+    body: &web::Bytes,
+    market: &Marketplace,
+    side: Side,
+) -> Result<HttpResponse, MarketError> {
+    let current = visible(market, &caller, side, &id).await?;
+    let raw: StepBody = parsed(req, body, "step")?;
+    let comment = comment_of(&raw.comment)?;
+    let step = parse_step(side, &caller.claims.sub, &raw, &comment)?;
+    let next = steps::step(market, &current, &step).await?;
+    tracing::info!(supervision = %next.id, action = %raw.action, "supervision step");
+    shown(market, &next).await
+}
+
+side_show! {
+    tag: "supervision", id: "supervisionId" as SupervisionId, view: SupervisionView,
+    doc: "One supervision with its history", run: show_on,
+    Side::Buyer => buyer_show at "/api/marketplace/v1/buyer/supervisions/{supervisionId}"
+        for "marketplace.buyer",
+    Side::Seller => seller_show at "/api/marketplace/v1/seller/supervisions/{supervisionId}"
+        for "marketplace.seller",
+    Side::Operator => operator_show at "/api/marketplace/v1/operator/supervisions/{supervisionId}"
+        for "marketplace.operator",
+}
+
+side_step! {
+    tag: "supervision", id: "supervisionId" as SupervisionId, body: StepBody, view: SupervisionView,
+    doc: "Take a step: the state machine decides whether it is allowed now, and says why not",
+    conflict: "conflict: not allowed in this state, and why", run: step_on,
+    Side::Buyer => buyer_step at "/api/marketplace/v1/buyer/supervisions/{supervisionId}/steps"
+        for "marketplace.buyer",
+    Side::Seller => seller_step at "/api/marketplace/v1/seller/supervisions/{supervisionId}/steps"
+        for "marketplace.seller",
+    Side::Operator => operator_step
+        at "/api/marketplace/v1/operator/supervisions/{supervisionId}/steps"
+        for "marketplace.operator",
+}

@@ -4,9 +4,12 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
+use crate::ids::SupervisionId;
 use crate::store::MarketStore;
 use crate::supervision::machine::{Actor, Appeal, Flow, Ground, State, Supervision};
-use crate::workflow::log::{self as workflow_log, LogEntry, LogTable};
+use crate::workflow::listing::{count_and_page, Listing, Slice};
+use crate::workflow::log::{self as workflow_log, LogEntry, LogTable, RowKey};
+use crate::workflow::versioned::{self, Change, Read};
 use unilogin_core::store::durable::Tx;
 use unilogin_core::store::StoreError;
 
@@ -44,7 +47,7 @@ pub type SupervisionEvent = LogEntry;
 const LOG: LogTable = LogTable {
     table: "mkt_supervision_log",
     subject: "supervision_id",
-    prefix: "slog",
+    key: RowKey::Id("slog"),
 };
 
 /// Whose supervisions a listing shows.
@@ -124,20 +127,14 @@ fn record_of(row: &AnyRow) -> Result<SupervisionRecord, StoreError> {
     })
 }
 
-async fn log_in(
-    tx: &mut Tx,
-    supervision_id: &str,
-    event: &SupervisionEvent,
-    now_ms: i64,
-) -> Result<(), StoreError> {
-    workflow_log::write(tx, &LOG, supervision_id, event, now_ms).await
-}
-
 impl MarketStore {
-    pub async fn supervision(&self, id: &str) -> Result<Option<SupervisionRecord>, StoreError> {
+    pub async fn supervision(
+        &self,
+        id: &SupervisionId,
+    ) -> Result<Option<SupervisionRecord>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM mkt_supervisions WHERE id = $1");
         let row = sqlx::query(&sql)
-            .bind(id)
+            .bind(id.as_str())
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(record_of).transpose()
@@ -180,21 +177,17 @@ impl MarketStore {
             ""
         };
         let filter = format!("{column} = $1{in_states}{of_order}");
-        let count_sql = format!("SELECT COUNT(*) AS n FROM mkt_supervisions WHERE {filter}");
-        let mut count = sqlx::query(&count_sql).bind(value);
+        let mut values = vec![value.into()];
         if let Some(order_id) = order_id {
-            count = count.bind(order_id);
+            values.push(order_id.into());
         }
-        let total: i64 = count.fetch_one(self.pool()).await?.try_get("n")?;
-        let page_sql = format!(
-            "SELECT {COLUMNS} FROM mkt_supervisions WHERE {filter} ORDER BY {order} \
-             LIMIT {limit} OFFSET {offset}"
-        );
-        let mut page = sqlx::query(&page_sql).bind(value);
-        if let Some(order_id) = order_id {
-            page = page.bind(order_id);
-        }
-        let rows = page.fetch_all(self.pool()).await?;
+        let listing = Listing {
+            columns: COLUMNS,
+            from: format!("FROM mkt_supervisions WHERE {filter}"),
+            values,
+            order_by: order,
+        };
+        let (rows, total) = count_and_page(self.pool(), listing, Slice { offset, limit }).await?;
         let items = rows.iter().map(record_of).collect::<Result<_, _>>()?;
         Ok((items, total))
     }
@@ -223,37 +216,32 @@ pub async fn update_supervision_in(
 ) -> Result<bool, StoreError> {
     let s = &next.supervision;
     let appeal = s.appeal;
-    let updated = sqlx::query(
-        "UPDATE mkt_supervisions SET state = $1, since = $2, rejections = $3, delivered = $4, \
-         appeal_by = $5, appeal_ground = $6, appeal_frozen_at = $7, appealed_at = $8, \
-         carrier = $9, tracking_number = $10, actual_start = $11, valid_from = $12, \
-         completed_at = $13, settlement = $14, version = version + 1, updated_at = $15 \
-         WHERE id = $16 AND version = $17",
-    )
-    .bind(s.state.as_str())
-    .bind(s.since)
-    .bind(i64::from(s.rejections))
-    .bind(i64::from(s.delivered))
-    .bind(appeal.map(|a| a.by.as_str()))
-    .bind(appeal.map(|a| a.ground.as_str()))
-    .bind(appeal.map(|a| a.frozen_at.as_str()))
-    .bind(appeal.map(|a| a.at))
-    .bind(&next.carrier)
-    .bind(&next.tracking_number)
-    .bind(next.actual_start)
-    .bind(next.valid_from)
-    .bind(next.completed_at)
-    .bind(&next.settlement)
-    .bind(event.at)
-    .bind(&from.id)
-    .bind(from.version)
-    .execute(&mut **tx)
-    .await?;
-    if updated.rows_affected() != 1 {
-        return Ok(false);
-    }
-    log_in(tx, &from.id, event, tx.now_millis()).await?;
-    Ok(true)
+    let change = Change::set(vec![
+        ("state", s.state.as_str().into()),
+        ("since", s.since.into()),
+        ("rejections", i64::from(s.rejections).into()),
+        ("delivered", i64::from(s.delivered).into()),
+        ("appeal_by", appeal.map(|a| a.by.as_str()).into()),
+        ("appeal_ground", appeal.map(|a| a.ground.as_str()).into()),
+        (
+            "appeal_frozen_at",
+            appeal.map(|a| a.frozen_at.as_str()).into(),
+        ),
+        ("appealed_at", appeal.map(|a| a.at).into()),
+        ("carrier", (&next.carrier).into()),
+        ("tracking_number", (&next.tracking_number).into()),
+        ("actual_start", next.actual_start.into()),
+        ("valid_from", next.valid_from.into()),
+        ("completed_at", next.completed_at.into()),
+        ("settlement", (&next.settlement).into()),
+        ("updated_at", event.at.into()),
+    ]);
+    let read = Read {
+        table: "mkt_supervisions",
+        id: &from.id,
+        version: from.version,
+    };
+    versioned::update_and_log(tx, read, change, &LOG, event).await
 }
 
 /// A new supervision with its first log row.
@@ -295,7 +283,7 @@ pub async fn insert_supervision_in(
         attachments: Vec::new(),
         at: record.created_at,
     };
-    log_in(tx, &record.id, &event, tx.now_millis()).await
+    workflow_log::append(tx, &LOG, &record.id, &event).await
 }
 
 async fn supervisions_of_order_with<'e>(

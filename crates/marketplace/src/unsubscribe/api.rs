@@ -11,12 +11,14 @@ use crate::http::request::text_field;
 use crate::http::request::{page, paged, parsed, query_pairs};
 use crate::http::roles::{Buyer, Operator, Seller};
 use crate::http::schema::{self, Page};
+use crate::ids::UnsubscribeRequestId;
 use crate::state::Marketplace;
 use crate::unsubscribe::machine::State;
 use crate::unsubscribe::rules::ReasonType;
 use crate::unsubscribe::service::{self as unsubscribing, Asked};
 use crate::unsubscribe::store::{RequestOwner, UnsubscribeEvent, UnsubscribeRecord};
 use crate::workflow::attachments::checked_ids;
+use crate::workflow::side_routes::side_show;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -144,7 +146,7 @@ pub(crate) async fn load(
     caller: Caller,
     market: &Marketplace,
     side: Side,
-    id: &str,
+    id: &UnsubscribeRequestId,
 ) -> Result<(Caller, UnsubscribeRecord), MarketError> {
     let record = visible(market, &caller, side, id).await?;
     Ok((caller, record))
@@ -155,7 +157,7 @@ pub async fn visible(
     market: &Marketplace,
     caller: &Caller,
     side: Side,
-    id: &str,
+    id: &UnsubscribeRequestId,
 ) -> Result<UnsubscribeRecord, MarketError> {
     caller.act_as(side)?;
     match market.store.unsubscribe_request(id).await? {
@@ -300,43 +302,24 @@ pub async fn operator_list(
     listing(&req, &market, RequestOwner::Everyone, &[State::Appealed]).await
 }
 
-macro_rules! show_for {
-    ($name:ident, $side:expr, $path:literal, $scope:literal) => {
-        /// One unsubscribe request with its history
-        #[utoipa::path(
-            get,
-            path = $path,
-            tag = "unsubscribe",
-            params(("requestId" = String, Path)),
-            responses((status = 200, description = "The request", body = RequestView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody)),
-            security(("bearer" = [$scope]))
-        )]
-        pub async fn $name(
-            caller: Caller,
-            path: web::Path<String>,
-            market: web::Data<Marketplace>,
-        ) -> Result<HttpResponse, MarketError> {
-            let (_, record) = load(caller, &market, $side, &path.into_inner()).await?;
-            shown(&market, &record).await
-        }
-    };
+async fn show_on(
+    caller: Caller,
+    id: UnsubscribeRequestId,
+    market: &Marketplace,
+    side: Side,
+) -> Result<HttpResponse, MarketError> {
+    let (_, record) = load(caller, market, side, &id).await?;
+    shown(market, &record).await
 }
 
-show_for!(
-    buyer_show,
-    Side::Buyer,
-    "/api/marketplace/v1/buyer/unsubscribe-requests/{requestId}",
-    "marketplace.buyer"
-);
-show_for!(
-    seller_show,
-    Side::Seller,
-    "/api/marketplace/v1/seller/unsubscribe-requests/{requestId}",
-    "marketplace.seller"
-);
-show_for!(
-    operator_show,
-    Side::Operator,
-    "/api/marketplace/v1/operator/unsubscribe-requests/{requestId}",
-    "marketplace.operator"
-);
+side_show! {
+    tag: "unsubscribe", id: "requestId" as UnsubscribeRequestId, view: RequestView,
+    doc: "One unsubscribe request with its history", run: show_on,
+    Side::Buyer => buyer_show at "/api/marketplace/v1/buyer/unsubscribe-requests/{requestId}"
+        for "marketplace.buyer",
+    Side::Seller => seller_show at "/api/marketplace/v1/seller/unsubscribe-requests/{requestId}"
+        for "marketplace.seller",
+    Side::Operator => operator_show
+        at "/api/marketplace/v1/operator/unsubscribe-requests/{requestId}"
+        for "marketplace.operator",
+}

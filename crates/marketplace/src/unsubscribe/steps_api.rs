@@ -10,12 +10,14 @@ use crate::http::request::parsed;
 use crate::http::request::text_field;
 use crate::http::roles::Buyer;
 use crate::http::schema;
+use crate::ids::UnsubscribeRequestId;
 use crate::state::Marketplace;
 use crate::unsubscribe::api::{load, shown, Decision, RequestView, ReturnShipment, Side};
 use crate::unsubscribe::machine::{Action, Actor};
 use crate::unsubscribe::service::{self as unsubscribing, Extras};
 use crate::unsubscribe::store::{Step, UnsubscribeRecord};
 use crate::workflow::attachments::checked_ids;
+use crate::workflow::side_routes::side_step;
 
 /// A step and its answer: the request as it is now, with its history.
 async fn take(
@@ -41,15 +43,15 @@ async fn take(
 
 async fn decide(
     caller: Caller,
-    req: HttpRequest,
-    id: String,
-    body: web::Bytes,
-    market: web::Data<Marketplace>,
+    req: &HttpRequest,
+    id: UnsubscribeRequestId,
+    body: &web::Bytes,
+    market: &Marketplace,
     side: Side,
     approve: bool,
 ) -> Result<HttpResponse, MarketError> {
-    let (caller, record) = load(caller, &market, side, &id).await?;
-    let raw: Decision = parsed(&req, &body, "request")?;
+    let (caller, record) = load(caller, market, side, &id).await?;
+    let raw: Decision = parsed(req, body, "request")?;
     let comment = text_field(&raw.comment, "comment", 500)?;
     checked_ids(&raw.attachments)?;
     let actor = if side == Side::Operator {
@@ -67,7 +69,7 @@ async fn decide(
         ..Extras::default()
     };
     take(
-        &market,
+        market,
         &caller,
         &record,
         (action, actor),
@@ -78,62 +80,53 @@ async fn decide(
     .await
 }
 
-macro_rules! decision_for {
-    ($name:ident, $side:expr, $approve:expr, $path:literal, $scope:literal, $doc:literal) => {
-        #[doc = $doc]
-        #[utoipa::path(
-            post,
-            path = $path,
-            tag = "unsubscribe",
-            params(("requestId" = String, Path)),
-            request_body = Decision,
-            responses((status = 200, description = "The request as it is now", body = RequestView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody), (status = 409, description = "conflict: not in a state for this", body = schema::ErrorBody)),
-            security(("bearer" = [$scope]))
-        )]
-        pub async fn $name(
-            caller: Caller,
-            req: HttpRequest,
-            path: web::Path<String>,
-            body: web::Bytes,
-            market: web::Data<Marketplace>,
-        ) -> Result<HttpResponse, MarketError> {
-            decide(caller, req, path.into_inner(), body, market, $side, $approve).await
-        }
-    };
+async fn approve_on(
+    caller: Caller,
+    req: &HttpRequest,
+    id: UnsubscribeRequestId,
+    body: &web::Bytes,
+    market: &Marketplace,
+    side: Side,
+) -> Result<HttpResponse, MarketError> {
+    decide(caller, req, id, body, market, side, true).await
 }
 
-decision_for!(
-    seller_approve,
-    Side::Seller,
-    true,
-    "/api/marketplace/v1/seller/unsubscribe-requests/{requestId}/approve",
-    "marketplace.seller",
-    "Approve: the UNSUBSCRIBE order is placed (hardware: once the buyer ships the return)"
-);
-decision_for!(
-    seller_reject,
-    Side::Seller,
-    false,
-    "/api/marketplace/v1/seller/unsubscribe-requests/{requestId}/reject",
-    "marketplace.seller",
-    "Reject, with a comment and evidence"
-);
-decision_for!(
-    operator_approve,
-    Side::Operator,
-    true,
-    "/api/marketplace/v1/operator/unsubscribe-requests/{requestId}/approve",
-    "marketplace.operator",
-    "Approve an appealed request in the seller's place"
-);
-decision_for!(
-    operator_reject,
-    Side::Operator,
-    false,
-    "/api/marketplace/v1/operator/unsubscribe-requests/{requestId}/reject",
-    "marketplace.operator",
-    "Reject an appealed request"
-);
+async fn reject_on(
+    caller: Caller,
+    req: &HttpRequest,
+    id: UnsubscribeRequestId,
+    body: &web::Bytes,
+    market: &Marketplace,
+    side: Side,
+) -> Result<HttpResponse, MarketError> {
+    decide(caller, req, id, body, market, side, false).await
+}
+
+side_step! {
+    tag: "unsubscribe", id: "requestId" as UnsubscribeRequestId, body: Decision, view: RequestView,
+    doc: "Approve (the seller, or an operator for an appealed request): the UNSUBSCRIBE order \
+          is placed (hardware: once the buyer ships the return)",
+    conflict: "conflict: not in a state for this", run: approve_on,
+    Side::Seller => seller_approve
+        at "/api/marketplace/v1/seller/unsubscribe-requests/{requestId}/approve"
+        for "marketplace.seller",
+    Side::Operator => operator_approve
+        at "/api/marketplace/v1/operator/unsubscribe-requests/{requestId}/approve"
+        for "marketplace.operator",
+}
+
+side_step! {
+    tag: "unsubscribe", id: "requestId" as UnsubscribeRequestId, body: Decision, view: RequestView,
+    doc: "Reject, with a comment and evidence (the seller, or an operator for an appealed \
+          request)",
+    conflict: "conflict: not in a state for this", run: reject_on,
+    Side::Seller => seller_reject
+        at "/api/marketplace/v1/seller/unsubscribe-requests/{requestId}/reject"
+        for "marketplace.seller",
+    Side::Operator => operator_reject
+        at "/api/marketplace/v1/operator/unsubscribe-requests/{requestId}/reject"
+        for "marketplace.operator",
+}
 
 /// Withdraw my request (before it completes)
 #[utoipa::path(
@@ -146,7 +139,7 @@ decision_for!(
 )]
 pub async fn withdraw(
     Buyer(caller): Buyer,
-    path: web::Path<String>,
+    path: web::Path<UnsubscribeRequestId>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
     let (caller, record) = load(caller, &market, Side::Buyer, &path.into_inner()).await?;
@@ -176,7 +169,7 @@ pub async fn withdraw(
 pub async fn appeal(
     Buyer(caller): Buyer,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<UnsubscribeRequestId>,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
@@ -215,7 +208,7 @@ pub async fn appeal(
 pub async fn post_return(
     Buyer(caller): Buyer,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<UnsubscribeRequestId>,
     body: web::Bytes,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {

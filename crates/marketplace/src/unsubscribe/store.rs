@@ -5,10 +5,13 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::ids::UnsubscribeRequestId;
 use crate::store::MarketStore;
 use crate::unsubscribe::machine::{Action, Actor, Request, State};
 use crate::unsubscribe::rules::{ReasonType, Rule};
-use crate::workflow::log::{self as workflow_log, LogEntry, LogTable};
+use crate::workflow::listing::{count_and_page, Listing, Slice};
+use crate::workflow::log::{self as workflow_log, LogEntry, LogTable, RowKey};
+use crate::workflow::versioned::{self, Change, Read};
 use unilogin_core::store::durable::Tx;
 use unilogin_core::store::StoreError;
 
@@ -44,7 +47,7 @@ pub type UnsubscribeEvent = LogEntry;
 const LOG: LogTable = LogTable {
     table: "mkt_unsubscribe_log",
     subject: "request_id",
-    prefix: "ulog",
+    key: RowKey::Id("ulog"),
 };
 
 /// Whose requests a listing shows.
@@ -103,15 +106,6 @@ fn open_key(record: &UnsubscribeRecord) -> Option<&str> {
         .then_some(record.subscription_id.as_str())
 }
 
-async fn log_in(
-    tx: &mut Tx,
-    request_id: &str,
-    event: &UnsubscribeEvent,
-    now_ms: i64,
-) -> Result<(), StoreError> {
-    workflow_log::write(tx, &LOG, request_id, event, now_ms).await
-}
-
 /// Who took a step and what they said with it.
 pub struct Step<'a> {
     pub action: Action,
@@ -124,11 +118,11 @@ pub struct Step<'a> {
 impl MarketStore {
     pub async fn unsubscribe_request(
         &self,
-        id: &str,
+        id: &UnsubscribeRequestId,
     ) -> Result<Option<UnsubscribeRecord>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM mkt_unsubscribe_requests WHERE id = $1");
         let row = sqlx::query(&sql)
-            .bind(id)
+            .bind(id.as_str())
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(record_of).transpose()
@@ -178,20 +172,13 @@ impl MarketStore {
             format!(" AND state IN ({})", names.join(", "))
         };
         let filter = format!("{column} = $1{in_states}");
-        let total: i64 = sqlx::query(&format!(
-            "SELECT COUNT(*) AS n FROM mkt_unsubscribe_requests WHERE {filter}"
-        ))
-        .bind(value)
-        .fetch_one(self.pool())
-        .await?
-        .try_get("n")?;
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM mkt_unsubscribe_requests WHERE {filter} \
-             ORDER BY created_at DESC, id DESC LIMIT {limit} OFFSET {offset}"
-        ))
-        .bind(value)
-        .fetch_all(self.pool())
-        .await?;
+        let listing = Listing {
+            columns: COLUMNS,
+            from: format!("FROM mkt_unsubscribe_requests WHERE {filter}"),
+            values: vec![value.into()],
+            order_by: "created_at DESC, id DESC",
+        };
+        let (rows, total) = count_and_page(self.pool(), listing, Slice { offset, limit }).await?;
         let items = rows.iter().map(record_of).collect::<Result<_, _>>()?;
         Ok((items, total))
     }
@@ -211,27 +198,16 @@ pub async fn update_unsubscribe_in(
     step: &Step<'_>,
 ) -> Result<bool, StoreError> {
     let now = tx.now();
-    let updated = sqlx::query(
-        "UPDATE mkt_unsubscribe_requests SET state = $1, open_key = $2, return_due_at = $3, \
-         return_carrier = $4, return_tracking = $5, refund_amount = $6, \
-         unsubscribe_order_id = $7, version = version + 1, updated_at = $8 \
-         WHERE id = $9 AND version = $10",
-    )
-    .bind(next.request.state.as_str())
-    .bind(open_key(next))
-    .bind(next.request.return_due_at)
-    .bind(&next.return_carrier)
-    .bind(&next.return_tracking)
-    .bind(next.refund_amount)
-    .bind(&next.unsubscribe_order_id)
-    .bind(now)
-    .bind(&from.id)
-    .bind(from.version)
-    .execute(&mut **tx)
-    .await?;
-    if updated.rows_affected() != 1 {
-        return Ok(false);
-    }
+    let change = Change::set(vec![
+        ("state", next.request.state.as_str().into()),
+        ("open_key", open_key(next).into()),
+        ("return_due_at", next.request.return_due_at.into()),
+        ("return_carrier", (&next.return_carrier).into()),
+        ("return_tracking", (&next.return_tracking).into()),
+        ("refund_amount", next.refund_amount.into()),
+        ("unsubscribe_order_id", (&next.unsubscribe_order_id).into()),
+        ("updated_at", now.into()),
+    ]);
     let event = UnsubscribeEvent {
         action: step.action.as_str().into(),
         actor: step.actor.as_str().into(),
@@ -242,8 +218,12 @@ pub async fn update_unsubscribe_in(
         attachments: step.attachments.to_vec(),
         at: now,
     };
-    log_in(tx, &from.id, &event, tx.now_millis()).await?;
-    Ok(true)
+    let read = Read {
+        table: "mkt_unsubscribe_requests",
+        id: &from.id,
+        version: from.version,
+    };
+    versioned::update_and_log(tx, read, change, &LOG, &event).await
 }
 
 /// A new request with its first log row; `Conflict` when the subscription has an open
@@ -295,5 +275,5 @@ pub async fn insert_unsubscribe_in(
         attachments: attachments.to_vec(),
         at: record.request.created_at,
     };
-    log_in(tx, &record.id, &event, tx.now_millis()).await
+    workflow_log::append(tx, &LOG, &record.id, &event).await
 }

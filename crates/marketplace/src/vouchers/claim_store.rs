@@ -6,7 +6,9 @@ use sqlx::Row;
 
 use crate::store::{sequence_id, MarketStore};
 use crate::vouchers::machine::{Action, Claim, Status};
-use crate::vouchers::store::{log_in, voucher_of, Change, VoucherRecord, VOUCHER_COLUMNS};
+use crate::vouchers::store::{log_change, voucher_of, Change, VoucherRecord, VOUCHER_COLUMNS};
+use crate::workflow::listing::{count_and_page, Listing, Slice};
+use crate::workflow::versioned::{self, Read};
 use unilogin_core::store::durable::Tx;
 use unilogin_core::store::StoreError;
 
@@ -122,20 +124,14 @@ impl MarketStore {
             "FROM mkt_voucher_claims c JOIN mkt_vouchers v ON v.id = c.voucher_id \
              WHERE c.buyer_user_id = $1 AND {filter}"
         );
-        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n {from}"))
-            .bind(buyer_user_id)
-            .bind(now)
-            .fetch_one(self.pool())
-            .await?
-            .try_get("n")?;
-        let rows = sqlx::query(&format!(
-            "SELECT {CLAIM_COLUMNS}, {VOUCHER_COLUMNS} {from} \
-             ORDER BY c.claimed_at DESC, c.id DESC LIMIT {limit} OFFSET {offset}"
-        ))
-        .bind(buyer_user_id)
-        .bind(now)
-        .fetch_all(self.pool())
-        .await?;
+        let columns = format!("{CLAIM_COLUMNS}, {VOUCHER_COLUMNS}");
+        let listing = Listing {
+            columns: &columns,
+            from,
+            values: vec![buyer_user_id.into(), now.into()],
+            order_by: "c.claimed_at DESC, c.id DESC",
+        };
+        let (rows, total) = count_and_page(self.pool(), listing, Slice { offset, limit }).await?;
         let claims = rows.iter().map(claim_of).collect::<Result<_, _>>()?;
         Ok((claims, total))
     }
@@ -187,29 +183,21 @@ pub async fn set_claim_status_in(
     change: &Change<'_>,
     deducted: i64,
 ) -> Result<bool, StoreError> {
-    let updated = sqlx::query(
-        "UPDATE mkt_voucher_claims SET status = $1, order_id = $2, deducted = $3, \
-         version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6",
-    )
-    .bind(to.code())
-    .bind(change.order_id)
-    .bind(deducted)
-    .bind(change.at)
-    .bind(&current.id)
-    .bind(current.version)
-    .execute(&mut **tx)
-    .await?;
-    if updated.rows_affected() != 1 {
+    let read = Read {
+        table: "mkt_voucher_claims",
+        id: &current.id,
+        version: current.version,
+    };
+    let update = versioned::Change::set(vec![
+        ("status", to.code().into()),
+        ("order_id", change.order_id.into()),
+        ("deducted", deducted.into()),
+        ("updated_at", change.at.into()),
+    ]);
+    if !versioned::update(tx, &read, update).await? {
         return Ok(false);
     }
-    log_in(
-        tx,
-        &current.voucher.id,
-        Some(&current.id),
-        change,
-        tx.now_millis(),
-    )
-    .await?;
+    log_change(tx, &current.voucher.id, Some(&current.id), change).await?;
     Ok(true)
 }
 
@@ -290,7 +278,7 @@ pub async fn claim_voucher_in(
         order_id: "",
         at: now,
     };
-    log_in(tx, voucher_id, Some(&id), &change, tx.now_millis()).await?;
+    log_change(tx, voucher_id, Some(&id), &change).await?;
     Ok(Claimed::Taken(ClaimRecord {
         id,
         buyer_user_id: buyer_user_id.to_owned(),

@@ -4,9 +4,13 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::store::{sequence_id, MarketStore};
+use crate::store::MarketStore;
 use crate::vouchers::machine::{Action, Offer, OfferState};
 use crate::vouchers::terms::{Scope, ScopeKind, Terms};
+use crate::workflow::listing::{count_and_page, Listing, Slice};
+use crate::workflow::log::{self as workflow_log, LogRow, LogTable, RowKey};
+use crate::workflow::sql::Cell;
+use crate::workflow::versioned::{self, Read};
 use unilogin_core::store::durable::Tx;
 use unilogin_core::store::StoreError;
 
@@ -79,30 +83,42 @@ pub(crate) fn voucher_of(row: &AnyRow) -> Result<VoucherRecord, StoreError> {
     })
 }
 
-pub(crate) async fn log_in(
+const LOG: LogTable = LogTable {
+    table: "mkt_voucher_log",
+    subject: "voucher_id",
+    key: RowKey::Id("vlog"),
+};
+
+/// A voucher's log row: a change of the voucher, or of one of its claims.
+struct Logged<'a> {
+    claim_id: Option<&'a str>,
+    change: &'a Change<'a>,
+}
+
+impl LogRow for Logged<'_> {
+    fn cells(&self) -> Vec<(&'static str, Cell<'_>)> {
+        let change = self.change;
+        vec![
+            ("claim_id", self.claim_id.into()),
+            ("action", change.action.into()),
+            ("actor", change.actor.into()),
+            ("actor_id", change.actor_id.into()),
+            ("from_state", change.from.into()),
+            ("to_state", change.to.into()),
+            ("order_id", change.order_id.into()),
+            ("at", change.at.into()),
+        ]
+    }
+}
+
+/// Appends `change` (of the voucher, or of its claim `claim_id`) to the voucher's log.
+pub(crate) async fn log_change(
     tx: &mut Tx,
     voucher_id: &str,
     claim_id: Option<&str>,
     change: &Change<'_>,
-    now_ms: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO mkt_voucher_log (id, voucher_id, claim_id, action, actor, actor_id, \
-         from_state, to_state, order_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(sequence_id("vlog", now_ms))
-    .bind(voucher_id)
-    .bind(claim_id)
-    .bind(change.action)
-    .bind(change.actor)
-    .bind(change.actor_id)
-    .bind(change.from)
-    .bind(change.to)
-    .bind(change.order_id)
-    .bind(change.at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    workflow_log::append(tx, &LOG, voucher_id, &Logged { claim_id, change }).await
 }
 
 impl MarketStore {
@@ -123,19 +139,13 @@ impl MarketStore {
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<VoucherRecord>, i64), StoreError> {
-        let total: i64 =
-            sqlx::query("SELECT COUNT(*) AS n FROM mkt_vouchers WHERE seller_tenant_id = $1")
-                .bind(tenant_id)
-                .fetch_one(self.pool())
-                .await?
-                .try_get("n")?;
-        let rows = sqlx::query(&format!(
-            "SELECT {VOUCHER_COLUMNS} FROM mkt_vouchers v WHERE v.seller_tenant_id = $1 \
-             ORDER BY v.created_at DESC, v.id DESC LIMIT {limit} OFFSET {offset}"
-        ))
-        .bind(tenant_id)
-        .fetch_all(self.pool())
-        .await?;
+        let listing = Listing {
+            columns: VOUCHER_COLUMNS,
+            from: "FROM mkt_vouchers v WHERE v.seller_tenant_id = $1".to_owned(),
+            values: vec![tenant_id.into()],
+            order_by: "v.created_at DESC, v.id DESC",
+        };
+        let (rows, total) = count_and_page(self.pool(), listing, Slice { offset, limit }).await?;
         let vouchers = rows.iter().map(voucher_of).collect::<Result<_, _>>()?;
         Ok((vouchers, total))
     }
@@ -181,20 +191,6 @@ pub async fn withdraw_voucher_in(
     seller_user_id: &str,
     now: i64,
 ) -> Result<bool, StoreError> {
-    let updated = sqlx::query(
-        "UPDATE mkt_vouchers SET state = $1, version = version + 1, updated_at = $2 \
-         WHERE id = $3 AND version = $4 AND state = $5",
-    )
-    .bind(OfferState::Withdrawn.as_str())
-    .bind(now)
-    .bind(&current.id)
-    .bind(current.version)
-    .bind(current.state.as_str())
-    .execute(&mut **tx)
-    .await?;
-    if updated.rows_affected() != 1 {
-        return Ok(false);
-    }
     let change = Change {
         action: Action::Withdraw.as_str(),
         actor: "seller",
@@ -204,8 +200,21 @@ pub async fn withdraw_voucher_in(
         order_id: "",
         at: now,
     };
-    log_in(tx, &current.id, None, &change, tx.now_millis()).await?;
-    Ok(true)
+    let read = Read {
+        table: "mkt_vouchers",
+        id: &current.id,
+        version: current.version,
+    };
+    let update = versioned::Change::set(vec![
+        ("state", OfferState::Withdrawn.as_str().into()),
+        ("updated_at", now.into()),
+    ])
+    .only_if("state", current.state.as_str());
+    let logged = Logged {
+        claim_id: None,
+        change: &change,
+    };
+    versioned::update_and_log(tx, read, update, &LOG, &logged).await
 }
 
 /// A published voucher with its first log row.
@@ -248,5 +257,5 @@ pub async fn insert_voucher_in(
         order_id: "",
         at: record.created_at,
     };
-    log_in(tx, &record.id, None, &change, tx.now_millis()).await
+    log_change(tx, &record.id, None, &change).await
 }

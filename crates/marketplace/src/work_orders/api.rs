@@ -13,12 +13,14 @@ use crate::http::request::{page, paged, parsed, query_pairs};
 use crate::http::request::{prose_field, text_field};
 use crate::http::roles::{Buyer, Operator, Seller};
 use crate::http::schema::{self, Page};
+use crate::ids::WorkOrderId;
 use crate::state::Marketplace;
 use crate::work_orders::machine::{Action, Status};
 use crate::work_orders::service::{self as handling, status_of, Handler, Opening, Taken};
 use crate::work_orders::store::{WorkOrderRecord, WorkOrderScope};
 pub use crate::work_orders::view::WorkOrderView;
 use crate::workflow::attachments::checked_ids;
+use crate::workflow::side_routes::{side_show, side_step};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -92,7 +94,7 @@ pub async fn visible(
     market: &Marketplace,
     caller: &Caller,
     side: Side,
-    id: &str,
+    id: &WorkOrderId,
 ) -> Result<WorkOrderRecord, MarketError> {
     caller.act_as(side)?;
     let not_found = || MarketError::NotFound("No such work order".into());
@@ -367,73 +369,51 @@ pub async fn operator_list(
     listing(&req, &market, |_| Ok(WorkOrderScope::Escalated), &[]).await
 }
 
-macro_rules! side_routes {
-    ($show:ident, $act:ident, $side:expr, $show_path:literal, $act_path:literal, $scope:literal) => {
-        /// One work order with its messages and actions
-        #[utoipa::path(
-            get,
-            path = $show_path,
-            tag = "work orders",
-            params(("workOrderId" = String, Path)),
-            responses((status = 200, description = "The work order", body = WorkOrderView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody)),
-            security(("bearer" = [$scope]))
-        )]
-        pub async fn $show(
+async fn show_on(
     caller: Caller,
-            path: web::Path<String>,
-            market: web::Data<Marketplace>,
-        ) -> Result<HttpResponse, MarketError> {
-            let record = visible(&market, &caller, $side, &path.into_inner()).await?;
-            shown(&market, &record).await
-        }
-
-        /// Take an action: the state machine decides whether it is allowed now, and says why not
-        #[utoipa::path(
-            post,
-            path = $act_path,
-            tag = "work orders",
-            params(("workOrderId" = String, Path)),
-            request_body = ActionBody,
-            responses((status = 200, description = "Taken: the work order as it is now", body = WorkOrderView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody), (status = 409, description = "conflict: not allowed in this status, and why", body = schema::ErrorBody)),
-            security(("bearer" = [$scope]))
-        )]
-        pub async fn $act(
-    caller: Caller,
-            req: HttpRequest,
-            path: web::Path<String>,
-            body: web::Bytes,
-            market: web::Data<Marketplace>,
-        ) -> Result<HttpResponse, MarketError> {
-            let current = visible(&market, &caller, $side, &path.into_inner()).await?;
-            let raw: ActionBody = parsed(&req, &body, "action")?;
-            let next = act(&market, &caller, $side, &current, &raw).await?;
-            tracing::info!(work_order = %next.id, action = %raw.action, "work order action");
-            shown(&market, &next).await
-        }
-    };
+    id: WorkOrderId,
+    market: &Marketplace,
+    side: Side,
+) -> Result<HttpResponse, MarketError> {
+    let record = visible(market, &caller, side, &id).await?;
+    shown(market, &record).await
 }
 
-side_routes!(
-    buyer_show,
-    buyer_act,
-    Side::Buyer,
-    "/api/marketplace/v1/buyer/work-orders/{workOrderId}",
-    "/api/marketplace/v1/buyer/work-orders/{workOrderId}/actions",
-    "marketplace.buyer"
-);
-side_routes!(
-    seller_show,
-    seller_act,
-    Side::Seller,
-    "/api/marketplace/v1/seller/work-orders/{workOrderId}",
-    "/api/marketplace/v1/seller/work-orders/{workOrderId}/actions",
-    "marketplace.seller"
-);
-side_routes!(
-    operator_show,
-    operator_act,
-    Side::Operator,
-    "/api/marketplace/v1/operator/work-orders/{workOrderId}",
-    "/api/marketplace/v1/operator/work-orders/{workOrderId}/actions",
-    "marketplace.operator"
-);
+async fn act_on(
+    caller: Caller,
+    req: &HttpRequest,
+    id: WorkOrderId,
+    body: &web::Bytes,
+    market: &Marketplace,
+    side: Side,
+) -> Result<HttpResponse, MarketError> {
+    let current = visible(market, &caller, side, &id).await?;
+    let raw: ActionBody = parsed(req, body, "action")?;
+    let next = act(market, &caller, side, &current, &raw).await?;
+    tracing::info!(work_order = %next.id, action = %raw.action, "work order action");
+    shown(market, &next).await
+}
+
+side_show! {
+    tag: "work orders", id: "workOrderId" as WorkOrderId, view: WorkOrderView,
+    doc: "One work order with its messages and actions", run: show_on,
+    Side::Buyer => buyer_show at "/api/marketplace/v1/buyer/work-orders/{workOrderId}"
+        for "marketplace.buyer",
+    Side::Seller => seller_show at "/api/marketplace/v1/seller/work-orders/{workOrderId}"
+        for "marketplace.seller",
+    Side::Operator => operator_show at "/api/marketplace/v1/operator/work-orders/{workOrderId}"
+        for "marketplace.operator",
+}
+
+side_step! {
+    tag: "work orders", id: "workOrderId" as WorkOrderId, body: ActionBody, view: WorkOrderView,
+    doc: "Take an action: the state machine decides whether it is allowed now, and says why not",
+    conflict: "conflict: not allowed in this status, and why", run: act_on,
+    Side::Buyer => buyer_act at "/api/marketplace/v1/buyer/work-orders/{workOrderId}/actions"
+        for "marketplace.buyer",
+    Side::Seller => seller_act at "/api/marketplace/v1/seller/work-orders/{workOrderId}/actions"
+        for "marketplace.seller",
+    Side::Operator => operator_act
+        at "/api/marketplace/v1/operator/work-orders/{workOrderId}/actions"
+        for "marketplace.operator",
+}

@@ -4,8 +4,13 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::store::{sequence_id, MarketStore};
+use crate::ids::WorkOrderId;
+use crate::store::MarketStore;
 use crate::work_orders::machine::{Status, WorkOrder};
+use crate::workflow::listing::{count_and_page, Listing, Slice};
+use crate::workflow::log::{self as workflow_log, LogRow, LogTable, RowKey};
+use crate::workflow::sql::Cell;
+use crate::workflow::versioned::{self, Change, Read};
 use unilogin_core::store::durable::Tx;
 use unilogin_core::store::StoreError;
 
@@ -94,38 +99,36 @@ fn record_of(row: &AnyRow) -> Result<WorkOrderRecord, StoreError> {
     })
 }
 
-async fn log_in(
-    tx: &mut Tx,
-    work_order_id: &str,
-    event: &WorkOrderEvent,
-    now_ms: i64,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO mkt_work_order_log (id, work_order_id, action, actor, actor_id, \
-         from_status, to_status, message_type, body, attachments, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(sequence_id("wlog", now_ms))
-    .bind(work_order_id)
-    .bind(&event.action)
-    .bind(&event.actor)
-    .bind(&event.actor_id)
-    .bind(event.from_status)
-    .bind(event.to_status)
-    .bind(event.message_type)
-    .bind(&event.body)
-    .bind(event.attachments.join(","))
-    .bind(event.at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+const LOG: LogTable = LogTable {
+    table: "mkt_work_order_log",
+    subject: "work_order_id",
+    key: RowKey::Id("wlog"),
+};
+
+impl LogRow for WorkOrderEvent {
+    fn cells(&self) -> Vec<(&'static str, Cell<'_>)> {
+        vec![
+            ("action", (&self.action).into()),
+            ("actor", (&self.actor).into()),
+            ("actor_id", (&self.actor_id).into()),
+            ("from_status", self.from_status.into()),
+            ("to_status", self.to_status.into()),
+            ("message_type", self.message_type.into()),
+            ("body", (&self.body).into()),
+            ("attachments", Cell::Owned(self.attachments.join(","))),
+            ("at", self.at.into()),
+        ]
+    }
 }
 
 impl MarketStore {
-    pub async fn work_order(&self, id: &str) -> Result<Option<WorkOrderRecord>, StoreError> {
+    pub async fn work_order(
+        &self,
+        id: &WorkOrderId,
+    ) -> Result<Option<WorkOrderRecord>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM mkt_work_orders WHERE id = $1");
         let row = sqlx::query(&sql)
-            .bind(id)
+            .bind(id.as_str())
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(record_of).transpose()
@@ -166,22 +169,13 @@ impl MarketStore {
             Some(s) => format!("{filter} AND status = {}", s.code()),
             None => filter,
         };
-        let total: i64 = sqlx::query(&format!(
-            "SELECT COUNT(*) AS n FROM mkt_work_orders WHERE {filter}"
-        ))
-        .bind(first)
-        .bind(second)
-        .fetch_one(self.pool())
-        .await?
-        .try_get("n")?;
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM mkt_work_orders WHERE {filter} \
-             ORDER BY opened_at DESC, id DESC LIMIT {limit} OFFSET {offset}"
-        ))
-        .bind(first)
-        .bind(second)
-        .fetch_all(self.pool())
-        .await?;
+        let listing = Listing {
+            columns: COLUMNS,
+            from: format!("FROM mkt_work_orders WHERE {filter}"),
+            values: vec![first.into(), second.into()],
+            order_by: "opened_at DESC, id DESC",
+        };
+        let (rows, total) = count_and_page(self.pool(), listing, Slice { offset, limit }).await?;
         let items = rows.iter().map(record_of).collect::<Result<_, _>>()?;
         Ok((items, total))
     }
@@ -223,35 +217,27 @@ pub async fn update_work_order_in(
     event: &WorkOrderEvent,
 ) -> Result<bool, StoreError> {
     let w = &next.work_order;
-    let updated = sqlx::query(
-        "UPDATE mkt_work_orders SET status = $1, handler_user_id = $2, handler_name = $3, \
-         escalated = $4, accepted_at = $5, resolved_at = $6, ended_at = $7, \
-         paused_since = $8, paused_total = $9, last_urged_at = $10, cause = $11, \
-         solution = $12, version = version + 1, updated_at = $13 \
-         WHERE id = $14 AND version = $15",
-    )
-    .bind(w.status.code())
-    .bind(&next.handler_user_id)
-    .bind(&next.handler_name)
-    .bind(i64::from(w.escalated))
-    .bind(w.accepted_at)
-    .bind(w.resolved_at)
-    .bind(w.ended_at)
-    .bind(w.paused_since)
-    .bind(w.paused_total)
-    .bind(w.last_urged_at)
-    .bind(&next.cause)
-    .bind(&next.solution)
-    .bind(event.at)
-    .bind(&from.id)
-    .bind(from.version)
-    .execute(&mut **tx)
-    .await?;
-    if updated.rows_affected() != 1 {
-        return Ok(false);
-    }
-    log_in(tx, &from.id, event, tx.now_millis()).await?;
-    Ok(true)
+    let change = Change::set(vec![
+        ("status", w.status.code().into()),
+        ("handler_user_id", (&next.handler_user_id).into()),
+        ("handler_name", (&next.handler_name).into()),
+        ("escalated", w.escalated.into()),
+        ("accepted_at", w.accepted_at.into()),
+        ("resolved_at", w.resolved_at.into()),
+        ("ended_at", w.ended_at.into()),
+        ("paused_since", w.paused_since.into()),
+        ("paused_total", w.paused_total.into()),
+        ("last_urged_at", w.last_urged_at.into()),
+        ("cause", (&next.cause).into()),
+        ("solution", (&next.solution).into()),
+        ("updated_at", event.at.into()),
+    ]);
+    let read = Read {
+        table: "mkt_work_orders",
+        id: &from.id,
+        version: from.version,
+    };
+    versioned::update_and_log(tx, read, change, &LOG, event).await
 }
 
 /// A new work order with its first log row (the description, as the customer's
@@ -290,5 +276,5 @@ pub async fn insert_work_order_in(
         attachments: attachments.to_vec(),
         at: w.opened_at,
     };
-    log_in(tx, &record.id, &event, tx.now_millis()).await
+    workflow_log::append(tx, &LOG, &record.id, &event).await
 }

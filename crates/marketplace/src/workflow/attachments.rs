@@ -13,6 +13,7 @@ use crate::http::caller::Caller;
 use crate::http::error::MarketError;
 use crate::http::request::query_pairs;
 use crate::http::schema;
+use crate::ids::{SupervisionId, UnsubscribeRequestId, WorkOrderId};
 use crate::state::Marketplace;
 use crate::store::MarketStore;
 use unilogin_core::store::durable::Tx;
@@ -323,17 +324,17 @@ async fn party_to(
     let parties = match kind {
         "unsubscribe" => market
             .store
-            .unsubscribe_request(id)
+            .unsubscribe_request(&UnsubscribeRequestId::new(id))
             .await?
             .map(|r| (r.buyer_user_id, r.seller_tenant_id)),
         "supervision" => market
             .store
-            .supervision(id)
+            .supervision(&SupervisionId::new(id))
             .await?
             .map(|r| (r.buyer_user_id, r.seller_tenant_id)),
         "work_order" => market
             .store
-            .work_order(id)
+            .work_order(&WorkOrderId::new(id))
             .await?
             .map(|r| (r.buyer_user_id, r.seller_tenant_id)),
         _ => None,

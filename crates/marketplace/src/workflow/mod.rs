@@ -1,5 +1,10 @@
-//! What every workflow shares: the history log with comments and evidence, and the
-//! attachments that evidence is.
+//! What every workflow shares: the one writer of the workflow logs, the versioned step
+//! (conditional update + log row in one call), count-and-page listing, and the attachments
+//! that evidence is.
 
 pub mod attachments;
+pub mod listing;
 pub mod log;
+pub mod side_routes;
+pub mod sql;
+pub mod versioned;

@@ -145,7 +145,9 @@ async fn pages_follow_roles_and_refusals_change_nothing() {
     .await;
     assert_eq!(unticked.status, 400);
     let stored = market(&app)
-        .unsubscribe_request(&request_id)
+        .unsubscribe_request(&unilogin_marketplace::ids::UnsubscribeRequestId::new(
+            &request_id,
+        ))
         .await
         .unwrap()
         .unwrap();
@@ -165,7 +167,9 @@ async fn pages_follow_roles_and_refusals_change_nothing() {
     .await;
     assert_eq!(approved.status, 303, "{}", approved.body);
     let stored = market(&app)
-        .unsubscribe_request(&request_id)
+        .unsubscribe_request(&unilogin_marketplace::ids::UnsubscribeRequestId::new(
+            &request_id,
+        ))
         .await
         .unwrap()
         .unwrap();
