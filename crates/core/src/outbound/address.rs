@@ -38,19 +38,23 @@ fn public_v4(ip: Ipv4Addr) -> bool {
         || a >= 240)
 }
 
+/// Global unicast (2000::/3) outside the IANA special-purpose blocks; everything else
+/// (IPv4-compatible ::/96, discard-only 100::/64, NAT64, site-local fec0::/10, unique and
+/// link-local, multicast, SRv6…) is not ours to call.
 fn public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
-    !(ip.is_unspecified()
-        || ip.is_loopback()
-        || ip.is_multicast()
-        // Unique local, fc00::/7.
-        || (first & 0xfe00) == 0xfc00
-        // Link-local, fe80::/10.
-        || (first & 0xffc0) == 0xfe80
-        // Documentation, 2001:db8::/32.
-        || (first == 0x2001 && ip.segments()[1] == 0x0db8)
-        // NAT64 (64:ff9b::/96) would reach whatever IPv4 address it embeds.
-        || (first == 0x0064 && ip.segments()[1] == 0xff9b))
+    let s = ip.segments();
+    if s[0] & 0xe000 != 0x2000 {
+        return false;
+    }
+    // 6to4 embeds an IPv4 address: as public as that address.
+    if s[0] == 0x2002 {
+        let [a, b] = s[1].to_be_bytes();
+        let [c, d] = s[2].to_be_bytes();
+        return public_v4(Ipv4Addr::new(a, b, c, d));
+    }
+    let ietf_assignments = s[0] == 0x2001 && s[1] < 0x0200; // Teredo, ORCHID…, 2001::/23
+    let documentation = (s[0] == 0x2001 && s[1] == 0x0db8) || (s[0] & 0xfff0) == 0x3ff0;
+    !(ietf_assignments || documentation)
 }
 
 #[cfg(test)]
@@ -59,7 +63,13 @@ mod tests {
 
     #[test]
     fn only_public_addresses_are_allowed() {
-        for public in ["93.184.216.34", "8.8.8.8", "2606:4700::6810:85e5"] {
+        for public in [
+            "93.184.216.34",
+            "8.8.8.8",
+            "2606:4700::6810:85e5",
+            "2a00:1450:4001:80b::200e",
+            "2002:808:808::1",
+        ] {
             assert!(allowed(public.parse().unwrap(), false), "{public}");
         }
         for private in [
@@ -80,7 +90,21 @@ mod tests {
             "::ffff:10.0.0.1",
             "::ffff:127.0.0.1",
             "64:ff9b::a00:1",
+            "64:ff9b:1::a00:1",
             "2001:db8::1",
+            "::a00:1",
+            "::7f00:1",
+            "fec0::1",
+            "2002:a00:1::1",
+            "2002:7f00:1::1",
+            "2002:c0a8:101::1",
+            "2001::1",
+            "2001:2::1",
+            "2001:10::1",
+            "100::1",
+            "3fff::1",
+            "5f00::1",
+            "ff02::1",
         ] {
             assert!(!allowed(private.parse().unwrap(), false), "{private}");
         }

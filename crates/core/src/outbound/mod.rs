@@ -130,6 +130,9 @@ impl Outbound {
                 allow_loopback: settings.allow_loopback,
             }))
             .redirect(reqwest::redirect::Policy::none())
+            // An environment proxy (HTTPS_PROXY, ALL_PROXY…) would take the connection
+            // past the address guard, which only sees the proxy's address.
+            .no_proxy()
             .connect_timeout(CONNECT_TIMEOUT)
             .user_agent(concat!("unilogin/", env!("CARGO_PKG_VERSION")))
             .build()
