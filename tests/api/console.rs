@@ -51,7 +51,7 @@ pub async fn visit_as(
     panic!("too many redirects from {start}");
 }
 
-async fn signed_in(
+pub async fn signed_in(
     app: &TestApp,
     browser: &Client,
     form: &str,

@@ -5,6 +5,7 @@
 
 mod abuse;
 mod admin_api;
+mod attacks;
 mod authorize;
 mod backchannel;
 mod bench;

@@ -29,7 +29,9 @@ pub mod vouchers;
 pub mod work_orders;
 pub mod workflow;
 
+use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
+use unilogin_core::web::refuse_control_characters;
 
 pub use http::caller::{Caller, Role};
 pub use http::error::MarketError;
@@ -39,7 +41,11 @@ pub use state::{Marketplace, BASE_PATH};
 /// Registers every marketplace route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     for resource in unilogin_core::web::route_table::resources(routes(), endpoint) {
-        cfg.service(resource);
+        cfg.service(resource.wrap(from_fn(|req, next| {
+            refuse_control_characters(req, next, || {
+                MarketError::NotFound("No such resource".into())
+            })
+        })));
     }
 }
 

@@ -30,4 +30,6 @@ pub struct Marketplace {
     pub outbox: kit::outbox::Outbox,
     /// Where in-site messages also go (e-mail, SMS), after their change commits.
     pub channels: inbox::Channels,
+    /// How much each user may upload.
+    pub upload_quota: crate::workflow::upload_quota::UploadQuota,
 }

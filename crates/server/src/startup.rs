@@ -171,6 +171,10 @@ impl Application {
             outbound,
             outbox: crate::marketplace::kit::outbox::Outbox::new(&durable, clock.clone()),
             channels: crate::marketplace::inbox::Channels::default(),
+            upload_quota: crate::marketplace::workflow::upload_quota::UploadQuota::new(
+                settings.limits.uploads_unattached,
+                settings.limits.upload_mib_per_day,
+            ),
         });
         // Calls to sellers' production URLs and instances' expiry: every instance works
         // the shared outbox and sweeps.

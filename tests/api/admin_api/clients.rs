@@ -30,6 +30,7 @@ async fn a_client_registered_through_the_api_signs_users_in_and_every_change_is_
     )
     .await;
     assert_eq!(created.status(), 201);
+    assert_eq!(created.headers()["cache-control"], "no-store");
     assert_eq!(etag(&created), "\"1\"");
     let body: serde_json::Value = created.json().await.unwrap();
     let id = body["client_id"].as_str().unwrap().to_owned();
@@ -112,6 +113,11 @@ async fn a_client_registered_through_the_api_signs_users_in_and_every_change_is_
     )
     .await;
     assert_eq!(rotated.status(), 200);
+    assert_eq!(
+        rotated.headers()["cache-control"],
+        "no-store",
+        "a one-time secret is never cached"
+    );
     let rotated: serde_json::Value = rotated.json().await.unwrap();
     let new_secret = rotated["client_secret"].as_str().unwrap();
     assert_ne!(new_secret, secret);

@@ -21,6 +21,7 @@ mod roles;
 mod subscriptions;
 mod supervision;
 mod unsubscribing;
+mod upload_quota;
 mod vouchers;
 mod work_orders;
 
@@ -42,7 +43,7 @@ fn market(app: &TestApp) -> MarketStore {
 
 /// Signs `username` in through the real flow (in a browser of its own) and returns an
 /// access token.
-async fn token_for(app: &mut TestApp, username: &str) -> String {
+pub(crate) async fn token_for(app: &mut TestApp, username: &str) -> String {
     token_with(app, username, &MARKETPLACE_SCOPES).await
 }
 

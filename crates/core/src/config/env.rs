@@ -80,6 +80,10 @@ pub(super) fn read(
             )?,
             requests_per_client: vars
                 .number("UNILOGIN_RATE_LIMIT_PER_CLIENT", limits.requests_per_client)?,
+            uploads_unattached: vars
+                .number("UNILOGIN_UPLOAD_MAX_UNATTACHED", limits.uploads_unattached)?,
+            upload_mib_per_day: vars
+                .number("UNILOGIN_UPLOAD_MIB_PER_DAY", limits.upload_mib_per_day)?,
             ..limits
         },
         cache_ttl: Duration::from_millis(vars.number("UNILOGIN_CACHE_TTL_MS", 2000)?.into()),

@@ -82,11 +82,17 @@ pub struct Limits {
     pub requests_per_client: u32,
     /// How long a login waits for a free password-check slot before answering 503.
     pub password_check_wait: Duration,
+    /// Marketplace uploads one user may hold unattached to anything at once.
+    pub uploads_unattached: u32,
+    /// Marketplace upload volume one user may send in 24 hours, in MiB.
+    pub upload_mib_per_day: u32,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
+            uploads_unattached: 20,
+            upload_mib_per_day: 100,
             account_failures: 5,
             ip_failures: 50,
             failure_window: Duration::from_secs(15 * 60),

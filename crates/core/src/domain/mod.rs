@@ -17,6 +17,7 @@ macro_rules! string_newtype {
     };
 }
 
+mod app_id;
 mod client_id;
 mod password;
 mod redirect_uri;
@@ -25,6 +26,7 @@ mod scope;
 mod tenant_id;
 mod username;
 
+pub use app_id::AppId;
 pub use client_id::ClientId;
 pub use password::{NewPassword, Password};
 pub use redirect_uri::RedirectUri;

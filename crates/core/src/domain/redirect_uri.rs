@@ -9,6 +9,13 @@ impl RedirectUri {
         if raw.is_empty() || raw.len() > 2048 {
             return Err(Invalid::new("redirect URI must be 1 to 2048 characters"));
         }
+        // The URL parser drops tabs and line breaks silently; stored, they would be
+        // compared, logged and sent in headers as they are.
+        if raw.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(Invalid::new(
+                "redirect URI must not contain spaces or control characters",
+            ));
+        }
         // The URL parser forgives `https:///host`; an exact-match identifier must not.
         let authority = raw
             .strip_prefix("https://")
@@ -80,6 +87,11 @@ mod tests {
             "https://user:pw@app.example.com/cb",
             "ftp://example.com/",
             "https:///nohost",
+            "https://app.example.com/cb\r\nSet-Cookie: a=b",
+            "https://app.example.com/c\tb",
+            "https://app.example.com/cb\n",
+            "https://app.example.com/c b",
+            "https://app.example.com/cb\u{0}",
         ] {
             assert!(RedirectUri::parse(bad).is_err(), "{bad}");
         }

@@ -6,9 +6,12 @@ mod lang;
 pub mod paths;
 pub mod route_table;
 
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 pub use lang::{Lang, LANG_COOKIE};
 
@@ -43,4 +46,33 @@ pub fn html(status: StatusCode, rendered: Result<String, askama::Error>) -> Http
                 .body("internal error")
         }
     }
+}
+
+/// Whether the request's path, percent-decoded, holds a control character (a NUL, a line
+/// break): no identifier of ours does, and PostgreSQL refuses a NUL in a text parameter.
+pub fn path_has_control_characters(req: &ServiceRequest) -> bool {
+    let path = req.uri().path();
+    path.chars().any(char::is_control)
+        || url::form_urlencoded::parse(format!("p={path}").as_bytes())
+            .any(|(_, decoded)| decoded.chars().any(char::is_control))
+}
+
+/// Middleware body: a path with a control character names nothing, and is answered with
+/// `refusal` (a surface's own not-found error, rendered as that surface renders errors)
+/// before any handler reads the store.
+pub async fn refuse_control_characters<B, E>(
+    req: ServiceRequest,
+    next: Next<B>,
+    refusal: impl FnOnce() -> E,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error>
+where
+    B: MessageBody,
+    E: ResponseError + 'static,
+{
+    if path_has_control_characters(&req) {
+        return Ok(req.error_response(refusal()).map_into_right_body());
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }

@@ -16,11 +16,13 @@ mod users;
 
 use std::sync::Arc;
 
-use actix_web::http::Method;
+use actix_web::http::{header, Method};
+use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::web;
 
 use crate::admin::AdminService;
 use crate::tokens::AccessVerifier;
+use crate::web::refuse_control_characters;
 use crate::web::route_table::{entry, RouteEntry};
 
 pub const BASE_PATH: &str = "/api/admin/v1";
@@ -79,7 +81,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     for resource in crate::web::route_table::resources(routes(), endpoint) {
         scope = scope.service(resource);
     }
-    cfg.service(scope.default_service(web::to(not_found)));
+    // Answers show client secrets once, and everything here is an administrator's view:
+    // nothing may be kept by a cache on the way.
+    let no_store = DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store"));
+    let refuse_control = from_fn(|req, next| {
+        refuse_control_characters(req, next, || {
+            problem::ApiError::NotFound("No such resource in the admin API".into())
+        })
+    });
+    cfg.service(
+        scope
+            .default_service(web::to(not_found))
+            .wrap(refuse_control)
+            .wrap(no_store),
+    );
 }
 
 fn endpoint(path: &str) -> actix_web::Resource {

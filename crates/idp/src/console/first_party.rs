@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::idp::Idp;
 use crate::secret::random_token;
-use crate::store::ephemeral::{ConsoleSession, ConsoleSessions, ConsoleSignIn};
+use crate::store::ephemeral::{ConsoleSession, ConsoleSessions, ConsoleSignIn, SIGN_IN_WINDOW};
 use crate::store::StoreError;
 
 /// One console as a client of unilogin.
@@ -54,11 +54,32 @@ impl FirstParty<'_> {
         format!("{}{}/callback", self.issuer, self.base)
     }
 
+    /// The cookie that binds a pending sign-in to the browser that started it: without
+    /// it, a callback link from someone else's sign-in (login CSRF) would sign this
+    /// browser into their account.
+    fn binding_cookie(&self) -> String {
+        format!("{}_sign_in", self.cookie)
+    }
+
+    fn binding(&self, state: &str, max_age: i64) -> Cookie<'static> {
+        Cookie::build(self.binding_cookie(), state.to_owned())
+            .path(self.base.to_owned())
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(self.secure_cookies)
+            .max_age(actix_web::cookie::time::Duration::seconds(max_age))
+            .finish()
+    }
+
     /// A page of the console at `base` (or one of its paths with a query), else its
     /// home: nothing else is a place to send the browser back to.
     pub fn safe_return_for(base: &str, raw: &str) -> String {
         let home = format!("{base}/");
-        if raw.starts_with(&home) && !raw.contains("//") && !raw.contains('\\') && raw.len() <= 512
+        if raw.starts_with(&home)
+            && !raw.contains("//")
+            && !raw.contains('\\')
+            && !raw.chars().any(char::is_control)
+            && raw.len() <= 512
         {
             raw.to_owned()
         } else {
@@ -97,13 +118,25 @@ impl FirstParty<'_> {
             &format!("{}{}", self.issuer, crate::idp::AUTHORIZE_PATH),
             &pairs,
         );
-        Ok(see_other(&location))
+        let mut response = see_other(&location);
+        let _ = response.add_cookie(&self.binding(&state, SIGN_IN_WINDOW.as_secs() as i64));
+        Ok(response)
     }
 
     /// `{base}/callback?code=&state=`: the code is redeemed in this process, with the
     /// same checks the token endpoint makes, and the session opens with its cookie.
     pub async fn finish(&self, req: &HttpRequest, idp: &Idp) -> Result<HttpResponse, SignInError> {
         let state = super::query(req, "state");
+        let bound = req
+            .cookie(&self.binding_cookie())
+            .is_some_and(|cookie| !state.is_empty() && cookie.value() == state);
+        if !bound {
+            tracing::info!(
+                client = self.client_id,
+                "console sign-in: callback from another browser refused"
+            );
+            return Err(SignInError::Failed);
+        }
         let Some(sign_in) = self.sessions.finish_sign_in(&state).await? else {
             return Err(SignInError::Failed);
         };
@@ -145,6 +178,7 @@ impl FirstParty<'_> {
             .finish();
         let mut response = see_other(&sign_in.return_to);
         let _ = response.add_cookie(&cookie);
+        let _ = response.add_cookie(&self.binding("", 0));
         Ok(response)
     }
 

@@ -152,6 +152,9 @@ pub fn one_page<T>(items: &mut Vec<T>, id: impl Fn(&T) -> String) -> Option<Stri
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/console", web::get().to(to_home)).service(
         web::scope("/console")
+            .wrap(from_fn(|req, next| {
+                crate::web::refuse_control_characters(req, next, || ConsoleError::NotFound)
+            }))
             .wrap(from_fn(chrome::localize::<ConsoleError>))
             .wrap(from_fn(chrome::remember_language))
             .route("/", web::get().to(overview::show))

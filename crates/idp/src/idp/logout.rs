@@ -15,7 +15,7 @@ use super::error::PageError;
 use super::i18n::Lang;
 use super::params::Params;
 use super::{url_with_query, Idp, LOGIN_PATH};
-use crate::domain::RedirectUri;
+use crate::domain::{ClientId, RedirectUri};
 use crate::idp::i18n::LoginTexts;
 
 pub async fn logout(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpResponse, PageError> {
@@ -102,7 +102,7 @@ pub async fn end_session(
     let target = match redirect {
         None => None,
         Some(uri) => {
-            let client = match client_id {
+            let client = match client_id.filter(|id| ClientId::parse(id).is_ok()) {
                 Some(id) => idp
                     .durable
                     .find_client(id)

@@ -56,7 +56,8 @@ impl From<MarketError> for PageError {
             MarketError::Conflict(m)
             | MarketError::Invalid(m)
             | MarketError::DebugFailed(m)
-            | MarketError::TooLarge(m) => Self::Refused(m),
+            | MarketError::TooLarge(m)
+            | MarketError::QuotaExceeded(m) => Self::Refused(m),
             MarketError::Unavailable => Self::Unavailable,
             MarketError::Internal => Self::Internal,
         }

@@ -192,6 +192,9 @@ pub fn refusal(err: crate::marketplace::MarketError) -> Result<String, PageError
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/market", web::get().to(to_home)).service(
         web::scope("/market")
+            .wrap(from_fn(|req, next| {
+                crate::web::refuse_control_characters(req, next, || PageError::NotFound)
+            }))
             .wrap(from_fn(crate::console::chrome::localize::<PageError>))
             .route("/", web::get().to(buyer::catalogue))
             .route("/login", web::get().to(session::login))

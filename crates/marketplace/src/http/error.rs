@@ -33,6 +33,9 @@ pub enum MarketError {
     Invalid(String),
     #[error("{0}")]
     TooLarge(String),
+    /// A per-user quota is used up for now; the message says which and until when.
+    #[error("{0}")]
+    QuotaExceeded(String),
     /// A debug call to the seller's production URL failed; the reason is the seller's to fix.
     #[error("{0}")]
     DebugFailed(String),
@@ -68,6 +71,7 @@ impl MarketError {
             Self::Conflict(_) => "conflict",
             Self::Invalid(_) => "invalid_request",
             Self::TooLarge(_) => "payload_too_large",
+            Self::QuotaExceeded(_) => "quota_exceeded",
             Self::DebugFailed(_) => "debug_failed",
             Self::Unavailable => "temporarily_unavailable",
             Self::Internal => "server_error",
@@ -86,6 +90,7 @@ impl ResponseError for MarketError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::QuotaExceeded(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::DebugFailed(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,

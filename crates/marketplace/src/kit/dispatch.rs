@@ -159,7 +159,7 @@ async fn run_batch(market: &Marketplace, owner: &str) -> usize {
 }
 
 /// Every `interval`, for the life of the process: the due calls, then the instances' and
-/// the subscriptions' expiry and release on the clock.
+/// the subscriptions' expiry and release on the clock, and the unattached uploads' end.
 pub fn watch(market: Arc<Marketplace>, interval: Duration) {
     let owner = format!("worker-{}", unilogin_core::secret::random_id(12));
     tokio::spawn(async move {
@@ -170,6 +170,7 @@ pub fn watch(market: Arc<Marketplace>, interval: Duration) {
             run_due(&market, &owner).await;
             crate::kit::sweep::sweep(&market).await;
             crate::subscriptions::clock::sweep(&market).await;
+            crate::workflow::upload_quota::sweep(&market.store, market.clock.now_unix()).await;
         }
     });
 }

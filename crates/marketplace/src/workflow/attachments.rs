@@ -9,6 +9,7 @@ use base64::Engine;
 use serde::Serialize;
 use sqlx::Row;
 
+use super::upload_quota;
 use crate::http::caller::Caller;
 use crate::http::error::MarketError;
 use crate::http::request::query_pairs;
@@ -132,30 +133,6 @@ fn record_of(row: &sqlx::any::AnyRow) -> Result<AttachmentRecord, StoreError> {
 }
 
 impl MarketStore {
-    pub async fn insert_attachment(
-        &self,
-        record: &AttachmentRecord,
-        content: &[u8],
-    ) -> Result<(), StoreError> {
-        sqlx::query(&format!(
-            "INSERT INTO mkt_attachments ({COLUMNS}, content) VALUES ($1, $2, $3, $4, $5, $6, \
-             $7, $8, $9, $10)"
-        ))
-        .bind(&record.id)
-        .bind(&record.owner_user_id)
-        .bind(&record.owner_tenant_id)
-        .bind(&record.subject)
-        .bind(&record.file_name)
-        .bind(&record.content_type)
-        .bind(record.size)
-        .bind(&record.sha256)
-        .bind(record.created_at)
-        .bind(base64::engine::general_purpose::STANDARD.encode(content))
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
     pub async fn attachment(&self, id: &str) -> Result<Option<AttachmentRecord>, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM mkt_attachments WHERE id = $1"
@@ -307,7 +284,7 @@ pub async fn store_upload(
         sha256: unilogin_core::secret::sha256_hex(content),
         created_at: market.clock.now_unix(),
     };
-    market.store.insert_attachment(&record, content).await?;
+    upload_quota::insert_within_quota(&market.store, market.upload_quota, &record, content).await?;
     Ok(record)
 }
 

@@ -109,6 +109,14 @@ pub fn report(settings: &Settings, is_set: impl Fn(&str) -> bool) -> Vec<Line> {
             limits.requests_per_client.to_string(),
         ),
         (
+            "UNILOGIN_UPLOAD_MAX_UNATTACHED",
+            limits.uploads_unattached.to_string(),
+        ),
+        (
+            "UNILOGIN_UPLOAD_MIB_PER_DAY",
+            limits.upload_mib_per_day.to_string(),
+        ),
+        (
             "UNILOGIN_CACHE_TTL_MS",
             settings.cache_ttl.as_millis().to_string(),
         ),

@@ -214,6 +214,8 @@ async fn a_supervised_order_goes_from_requirement_to_acceptance_through_rejectio
         "resolved: out of the queue"
     );
 
+    // The first report has waited a day unattached, so it is gone: uploaded again.
+    let report = uploaded(&app, &c.alice, "report.png").await;
     // A delivery carries its report; the buyer rejects it three times …
     let (status, body) = take(&app, SELLER, &c.alice, &sup, deliver(json!([]))).await;
     says(
@@ -314,6 +316,8 @@ async fn a_supervised_order_goes_from_requirement_to_acceptance_through_rejectio
     advance(&mut app, &mut c, Duration::from_secs(5 * DAY + 1)).await;
     let (status, body) = take(&app, SELLER, &c.alice, &sup, appeal(json!([]))).await;
     says(status, &body, 400, "attaches the delivery proof");
+    // Five days on, the proof uploaded earlier and never attached has been swept.
+    let proof = uploaded(&app, &c.alice, "proof.png").await;
     let sup = taken(&app, SELLER, &c.alice, &sup, appeal(json!([proof]))).await;
     assert_eq!(
         (&sup["appeal"]["by"], &sup["appeal"]["ground"]),

@@ -96,6 +96,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "upgrade rules",
         include_str!("../../../../../migrations/0017_upgrade_rules.sql"),
     ),
+    (
+        18,
+        "upload quota",
+        include_str!("../../../../../migrations/0018_upload_quota.sql"),
+    ),
 ];
 
 #[derive(Debug)]

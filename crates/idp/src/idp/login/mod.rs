@@ -14,7 +14,7 @@ use super::pages::{html, LoginPage};
 use super::params::Params;
 use super::Idp;
 use super::NoCode;
-use crate::domain::RedirectUri;
+use crate::domain::{AppId, RedirectUri};
 use crate::idp::i18n::LoginTexts;
 use crate::secret::random_token;
 use crate::store::durable::{ClientRecord, PortalAppRecord};
@@ -63,6 +63,8 @@ impl Flow {
             if ind != Some("UNOP") {
                 return Err(bad(lang.texts().bad_ind.into()));
             }
+            let app_id = AppId::parse(app_id).map_err(|_| bad(lang.texts().unknown_app.into()))?;
+            let app_id = app_id.as_str();
             let client = idp
                 .durable
                 .find_client_by_app_id(app_id)

@@ -7,6 +7,7 @@ use actix_web::http::header;
 use actix_web::HttpRequest;
 use base64::Engine;
 
+use crate::domain::ClientId;
 use crate::idp::error::OAuthError;
 use crate::idp::params::{self, Params};
 use crate::idp::Idp;
@@ -100,8 +101,9 @@ fn credentials(req: &HttpRequest, params: &Params) -> Result<Credentials, OAuthE
                     "Use one client authentication method, not several".into(),
                 ));
             }
-            let (id, secret) =
-                decode_basic(&value[6..]).ok_or(OAuthError::InvalidClient { basic: true })?;
+            let (id, secret) = decode_basic(&value[6..])
+                .filter(|(id, _)| ClientId::parse(id).is_ok())
+                .ok_or(OAuthError::InvalidClient { basic: true })?;
             if form_id.is_some_and(|f| f != id) {
                 return Err(OAuthError::InvalidRequest(
                     "client_id does not match the authenticated client".into(),
@@ -115,7 +117,10 @@ fn credentials(req: &HttpRequest, params: &Params) -> Result<Credentials, OAuthE
         }
         Some(_) => Err(OAuthError::InvalidClient { basic: true }),
         None => {
-            let client_id = form_id.ok_or(OAuthError::InvalidClient { basic: false })?;
+            // No client is named by what is not a client id (a NUL, a space…).
+            let client_id = form_id
+                .filter(|id| ClientId::parse(id).is_ok())
+                .ok_or(OAuthError::InvalidClient { basic: false })?;
             Ok(Credentials {
                 client_id: client_id.to_owned(),
                 secret: form_secret.map(str::to_owned),
