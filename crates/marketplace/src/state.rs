@@ -16,6 +16,8 @@ pub struct Marketplace {
     pub store: MarketStore,
     /// Our identifier as a resource server: tokens must name it in `aud`.
     pub audience: String,
+    /// unilogin's issuer: where a tenant without a domain of its own redeems codes.
+    pub issuer: String,
     pub clock: unilogin_core::clock::Clock,
     pub access: Arc<AccessVerifier>,
     pub sealer: Sealer,

@@ -158,6 +158,7 @@ impl Application {
         let marketplace = web::Data::new(Marketplace {
             store: MarketStore::new(&durable, clock.clone()),
             audience: crate::domain::resource::marketplace_identifier(&issuer),
+            issuer: issuer.clone(),
             clock: clock.clone(),
             access: access.clone(),
             sealer: Sealer::load_or_create(&key_store, &settings.keys_dir).await?,

@@ -138,6 +138,8 @@ async fn a_purchase_delivers_an_instance_its_users_sign_in_and_it_lives_its_life
     assert_eq!(log[0]["body"]["orderId"], order_id.as_str());
     assert_eq!(log[1]["category"], "generic");
     assert_eq!(log[2]["body"]["tenantId"], "tenant-d");
+    // tenant-d has no domain of its own: the seller redeems its codes at our issuer.
+    assert_eq!(log[2]["body"]["domainName"], k.app.issuer());
     assert_eq!(log[2]["path"], "/produce/produceAPI/v2/tenantSync");
     let delivered = &log[3];
     assert_eq!(delivered["body"]["flag"], "1");
@@ -174,6 +176,9 @@ async fn a_purchase_delivers_an_instance_its_users_sign_in_and_it_lives_its_life
     );
     let seen = k.home(&redirect).await;
     assert_eq!(seen["userinfo"]["userName"], "dave");
+    // The role is the one synced to the seller for this instance, not dave's own.
+    assert_eq!(seen["userinfo"]["role"], "admin");
+    assert_eq!(seen["userinfo"]["role"], log[4]["body"]["role"]);
     assert_eq!(seen["userinfo"]["tenant"], "tenant-d");
     assert_eq!(seen["tenantName"], "tenant-d");
     let dave_token = seen["accessToken"].as_str().unwrap().to_owned();

@@ -83,6 +83,9 @@ pub async fn userinfo(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpRespo
         .filter(|v| !v.user.disabled)
         .ok_or(BearerError::Invalid)?;
     let user = &view.user;
+    let role = instance_role(&idp, &claims.client_id, &user.id)
+        .await?
+        .unwrap_or_else(|| user.role.clone());
     let scope = Scope::parse(&claims.scope).unwrap_or_else(|_| Scope::default_scope());
     let oidc = scope.contains(ScopeToken::OpenId).then(|| OidcClaims {
         sub: &user.id,
@@ -97,7 +100,7 @@ pub async fn userinfo(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpRespo
         name: &user.name,
         email: &user.email,
         mobile: &user.mobile,
-        role: &user.role,
+        role: &role,
         organization_name: &user.org_name,
         organization_code: &user.org_code,
         project_name: &view.project_name,
@@ -107,4 +110,19 @@ pub async fn userinfo(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpRespo
     let mut response = HttpResponse::Ok();
     no_store(&mut response);
     Ok(response.json(info))
+}
+
+/// Through a joint-operation instance's registration (bound to one tenant), the user's role
+/// is their role in that instance — the one last synced to the seller; elsewhere, none.
+async fn instance_role(
+    idp: &Idp,
+    client_id: &str,
+    user_id: &str,
+) -> Result<Option<String>, BearerError> {
+    match idp.client(client_id).await? {
+        Some(client) if !client.tenant_id.is_empty() => {
+            Ok(idp.durable.client_user_role(client_id, user_id).await?)
+        }
+        _ => Ok(None),
+    }
 }

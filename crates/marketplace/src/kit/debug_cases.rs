@@ -55,7 +55,7 @@ pub fn sample(app: &KitApp, scenario: Activity, now: i64) -> Result<Value, Strin
         Activity::OrderNotify => json!({"orderId": order, "orderLineId": line}),
         Activity::TenantSync => json!({
             "tenantId": "test-tenant", "tenantCode": "test-tenant", "name": "Test tenant",
-            "domainName": "test.example.com", "flag": "1", "timeStamp": stamp}),
+            "domainName": "https://test.example.com", "flag": "1", "timeStamp": stamp}),
         Activity::ApplicationSync => {
             let sealed = DeliveryKey::from_pem(&app.public_key)
                 .and_then(|key| key.encrypt(&Secret::new("test-client-secret")))

@@ -135,14 +135,16 @@ async fn register(
     let sealed_secret = DeliveryKey::from_pem(&app.public_key)
         .and_then(|key| key.encrypt(&secret))
         .map_err(|e| format!("cannot seal the secret: {e}"))?;
-    // A tenant known only from its users' records has no name of its own.
+    // A tenant known only from its users' records has no name of its own. `domainName`
+    // is where the seller redeems the tenant's codes: the tenant's domain, else ours.
     let (tenant_name, domain_name) = match admin.tenant(tenant.as_str()).await {
-        Ok(record) => (record.name, record.domain_name.unwrap_or_default()),
-        Err(unilogin_core::admin::AdminError::NotFound(_)) => {
-            (tenant.as_str().to_owned(), String::new())
-        }
+        Ok(record) => (record.name, record.domain_name),
+        Err(unilogin_core::admin::AdminError::NotFound(_)) => (tenant.as_str().to_owned(), None),
         Err(err) => return Err(err.to_string()),
     };
+    let domain_name = domain_name
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| market.issuer.clone());
     let buyer = admin
         .user(&instance.buyer_user_id)
         .await
