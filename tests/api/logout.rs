@@ -52,8 +52,16 @@ async fn logout_redirects_only_to_registered_post_logout_uris() {
             "{target}"
         );
     }
-    // Without a session it still redirects by the same rules.
+    // Without a session no client is known: the login page, unless the app names itself.
     let response = app.logout(Some(&app.client.post_logout_uri)).await;
+    assert_eq!(location(&response), "/unified-login/portal-login");
+    let named = format!(
+        "/api/v1/logout?client_id={}&redirect_url={}",
+        app.client.id,
+        url::form_urlencoded::byte_serialize(app.client.post_logout_uri.as_bytes())
+            .collect::<String>()
+    );
+    let response = app.get(&app.url(&named)).await;
     assert_eq!(location(&response), app.client.post_logout_uri);
     let response = app.logout(None).await;
     assert_eq!(location(&response), "/unified-login/portal-login");

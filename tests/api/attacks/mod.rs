@@ -8,6 +8,7 @@ use crate::helpers::{location, TestApp, PASSWORD};
 mod control_characters;
 mod login_csrf;
 mod nul_bytes;
+mod post_logout;
 
 /// Follows a console sign-in started at `start` in `browser`, signing in as `username`
 /// at the unified login, and stops at the console's callback (`…/callback?code=&state=`):

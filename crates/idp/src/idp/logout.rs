@@ -1,6 +1,8 @@
 //! Ending sessions from the browser:
-//! - `GET|POST /api/v1/logout?redirect_url=…` (the joint-operation kit's logout), which
-//!   redirects only to a registered post-logout URI, else to the login page;
+//! - `GET|POST /api/v1/logout?redirect_url=…[&client_id=…]` (the joint-operation kit's
+//!   logout), which redirects only to a post-logout URI registered by a client this
+//!   browser session signed in to (or by the client the request names), else to the login
+//!   page;
 //! - `GET|POST /api/v1/oauth2/end_session` (OpenID Connect RP-Initiated Logout 1.0), whose
 //!   `post_logout_redirect_uri` must be registered by the client the `id_token_hint` names.
 //!
@@ -21,24 +23,43 @@ use crate::idp::i18n::LoginTexts;
 pub async fn logout(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpResponse, PageError> {
     let lang = Lang::negotiate(&req, None);
     let params = Params::parse(req.query_string().as_bytes()).unwrap_or_default();
-    end_browser_session(&req, &idp, lang, None).await?;
-
+    // Read before it ends: the clients this browser session signed in to.
+    let sid = match req.cookie(SESSION_COOKIE) {
+        Some(cookie) => idp
+            .sessions
+            .get(cookie.value())
+            .await
+            .map_err(|e| PageError::store(lang, e))?
+            .map(|session| session.sid)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    // Our extension: the app may name itself, for a browser whose session has ended.
+    let client_id = params
+        .get("client_id")
+        .ok()
+        .flatten()
+        .filter(|id| ClientId::parse(id).is_ok())
+        .unwrap_or_default();
     let target = match params.get("redirect_url").ok().flatten() {
         Some(raw) if RedirectUri::parse(raw).is_ok() => {
             let registered = idp
                 .durable
-                .is_post_logout_uri(raw)
+                .is_post_logout_uri_for(raw, client_id, &sid)
                 .await
                 .map_err(|e| PageError::store(lang, e))?;
             if registered {
                 raw.to_owned()
             } else {
-                tracing::info!("logout redirect_url is not a registered post-logout URI");
+                tracing::info!(
+                    "logout redirect_url is not a post-logout URI of this session's clients"
+                );
                 LOGIN_PATH.to_owned()
             }
         }
         _ => LOGIN_PATH.to_owned(),
     };
+    end_browser_session(&req, &idp, lang, None).await?;
     Ok(clear_cookie(found(&target), &idp))
 }
 

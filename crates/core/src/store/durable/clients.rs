@@ -327,14 +327,27 @@ impl Durable {
         Ok(clients)
     }
 
-    /// Whether some client registered `uri` as a post-logout redirect.
-    pub async fn is_post_logout_uri(&self, uri: &str) -> Result<bool, StoreError> {
-        let _timer = crate::telemetry::registry().round_trip("durable", "is_post_logout_uri");
-        let row = sqlx::query("SELECT 1 AS found FROM client_uris WHERE kind = $1 AND uri = $2")
-            .bind(POST_LOGOUT)
-            .bind(uri)
-            .fetch_optional(self.pool())
-            .await?;
+    /// Whether `uri` is a post-logout redirect registered by `client_id`, or by a client
+    /// that signed someone in under the browser session `sid` (empty: neither).
+    pub async fn is_post_logout_uri_for(
+        &self,
+        uri: &str,
+        client_id: &str,
+        sid: &str,
+    ) -> Result<bool, StoreError> {
+        let _timer = crate::telemetry::registry().round_trip("durable", "is_post_logout_uri_for");
+        let row = sqlx::query(
+            "SELECT 1 AS found FROM client_uris WHERE kind = $1 AND uri = $2 \
+             AND ((client_id = $3 AND $3 <> '') \
+               OR (client_id IN (SELECT client_id FROM grant_families WHERE sid = $4) \
+                   AND $4 <> ''))",
+        )
+        .bind(POST_LOGOUT)
+        .bind(uri)
+        .bind(client_id)
+        .bind(sid)
+        .fetch_optional(self.pool())
+        .await?;
         Ok(row.is_some())
     }
 
