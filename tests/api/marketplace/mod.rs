@@ -23,6 +23,7 @@ mod supervision;
 mod unsubscribing;
 mod upload_quota;
 mod vouchers;
+mod withdrawal;
 mod work_orders;
 
 use oauth2::TokenResponse;

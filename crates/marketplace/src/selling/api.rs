@@ -224,6 +224,23 @@ pub async fn withdraw_application(
     id: &str,
 ) -> Result<ApplicationRecord, MarketError> {
     let merchant = caller.seller()?;
+    let current = market
+        .store
+        .application(id)
+        .await?
+        .filter(|record| record.tenant_id == merchant.tenant_id)
+        .ok_or_else(|| MarketError::NotFound("No such application".into()))?;
+    // A pending application's content cannot change, so its type is read once here.
+    let access_type = serde_json::from_str::<ProductContent>(&current.content)
+        .map(|content| content.access_type)
+        .map_err(|_| MarketError::Internal)?;
+    if !access_type.application_withdrawable() {
+        return Err(MarketError::Conflict(format!(
+            "a {} application cannot be withdrawn: of joint-operation products only \
+             License, manual-service and SaaS applications can be",
+            access_type.as_str()
+        )));
+    }
     let transition = Transition {
         application_id: id,
         tenant_id: Some(&merchant.tenant_id),

@@ -57,6 +57,13 @@ impl PeriodType {
 }
 
 impl AccessType {
+    /// Whether a pending application for a product of this type may be withdrawn. Every
+    /// product here is a joint-operation (联营) product, and of those upstream lets only
+    /// License, manual-service and SaaS applications be withdrawn (§5.6).
+    pub fn application_withdrawable(self) -> bool {
+        matches!(self, Self::Saas | Self::License | Self::ManualService)
+    }
+
     const NAMES: &'static [&'static str] = &[
         "saas",
         "license",
