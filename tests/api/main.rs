@@ -26,6 +26,7 @@ mod malformed;
 mod market_browser;
 mod marketplace;
 mod oidc;
+mod openapi_validity;
 mod quickstart;
 mod refresh;
 mod restart;

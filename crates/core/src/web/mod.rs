@@ -3,6 +3,7 @@
 //! public paths, the route tables, and small helpers for requests and pages.
 
 mod lang;
+pub mod openapi;
 pub mod paths;
 pub mod route_table;
 

@@ -71,6 +71,7 @@ struct ClientPatch {
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SecretRotation)]
 struct Rotation {
     #[serde(default)]
     revoke_tokens: bool,

@@ -8,6 +8,8 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::web::openapi::UniqueOperationIds;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -48,7 +50,7 @@ use utoipa::{Modify, OpenApi};
         super::events::list,
         super::events::export,
     ),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &UniqueOperationIds)
 )]
 pub struct AdminDocument;
 

@@ -21,6 +21,7 @@ struct NewResourceServer {
 
 #[derive(Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = KeyRotation)]
 struct Rotation {
     #[serde(default)]
     alg: Option<String>,

@@ -10,6 +10,8 @@ use utoipa::openapi::security::{
 };
 use utoipa::{Modify, OpenApi};
 
+use unilogin_core::web::openapi::UniqueOperationIds;
+
 use unilogin_core::domain::resource::{
     MARKETPLACE_BUYER, MARKETPLACE_OPERATOR, MARKETPLACE_SELLER,
 };
@@ -133,7 +135,7 @@ use unilogin_core::domain::resource::{
         crate::discounts::api::reject,
         crate::discounts::api::offer,
     ),
-    modifiers(&SecuritySchemes)
+    modifiers(&SecuritySchemes, &UniqueOperationIds)
 )]
 pub struct MarketplaceDocument;
 
