@@ -164,7 +164,11 @@ class Seller(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         try:
             payload = json.loads(body)
-            activity = payload["activity"]
+            # Kit sync is named by its path; the production interface by the body.
+            if "/produceAPI/v2/" in url.path:
+                activity = url.path.rsplit("/", 1)[1]
+            else:
+                activity = payload["activity"]
         except (ValueError, KeyError):
             self.category = "basic"
             return self.answer(200, {"resultCode": "000002", "resultMsg": "bad params"})

@@ -140,6 +140,10 @@ async fn a_purchase_delivers_an_instance_its_users_sign_in_and_it_lives_its_life
     assert_eq!(log[2]["body"]["tenantId"], "tenant-d");
     // tenant-d has no domain of its own: the seller redeems its codes at our issuer.
     assert_eq!(log[2]["body"]["domainName"], k.app.issuer());
+    // Kit-sync bodies carry upstream's fields only: the path names the call.
+    for sync in &log[2..5] {
+        assert!(sync["body"].get("activity").is_none(), "{sync}");
+    }
     assert_eq!(log[2]["path"], "/produce/produceAPI/v2/tenantSync");
     let delivered = &log[3];
     assert_eq!(delivered["body"]["flag"], "1");

@@ -274,15 +274,36 @@ mod tests {
                 "{bad}"
             );
         }
+        // The development switch relaxes exactly one thing: loopback hosts, over http or
+        // https. (README, "Calls to the production URL".)
         let development = outbound(true);
-        assert!(development
-            .check_url("http://127.0.0.1:8080/demo/produce")
-            .is_ok());
-        assert!(development
-            .check_url("https://localhost:9443/produce")
-            .is_ok());
-        assert!(development.check_url("https://10.0.0.1/produce").is_err());
-        assert!(development.check_url("http://seller.example.com/").is_err());
+        for loopback in [
+            "http://127.0.0.1:8080/demo/produce",
+            "https://127.0.0.2/produce",
+            "https://localhost:9443/produce",
+            "http://localhost/produce",
+            "http://[::1]:8080/produce",
+            "https://seller.example.com/produce",
+        ] {
+            assert!(development.check_url(loopback).is_ok(), "{loopback}");
+        }
+        for still_refused in [
+            "https://10.0.0.1/produce",
+            "http://192.168.1.1/produce",
+            "https://93.184.216.34/produce",
+            "https://[2606:4700::1]/produce",
+            "http://seller.example.com/",
+            "ftp://localhost/",
+            "https://user:pw@localhost/",
+        ] {
+            assert!(
+                matches!(
+                    development.check_url(still_refused),
+                    Err(OutboundError::Refused(_))
+                ),
+                "{still_refused}"
+            );
+        }
     }
 
     #[tokio::test]

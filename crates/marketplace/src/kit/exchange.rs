@@ -105,7 +105,8 @@ impl SignedRequest {
     }
 }
 
-/// Signs `payload` (a JSON object; `activity` is added) for `activity` at `production_url`.
+/// Signs `payload` (a JSON object; `activity` is added outside kit sync) for `activity` at
+/// `production_url`.
 /// Kit sync goes to `{production_url}/produceAPI/v2/{activity}` with `x-sign`,
 /// `x-timestamp`, `x-nonce` headers; everything else to the production URL itself with
 /// `signature`, `timestamp`, `nonce` query parameters.
@@ -117,8 +118,12 @@ pub fn sign_request(
     nonce: &str,
     now_ms: i64,
 ) -> SignedRequest {
-    if let Some(object) = payload.as_object_mut() {
-        object.insert("activity".into(), activity.as_str().into());
+    // The production interface names the call in the body; kit sync names it in the path
+    // (`…/produceAPI/v2/{activity}`), and its bodies carry upstream's fields only.
+    if activity.category() != Category::KitSync {
+        if let Some(object) = payload.as_object_mut() {
+            object.insert("activity".into(), activity.as_str().into());
+        }
     }
     let body = serde_json::to_vec(&payload).unwrap_or_default();
     let signature = v2_signature(key.expose(), nonce, now_ms, &body);
@@ -336,7 +341,7 @@ mod tests {
             v2_signature(KEY, "n1", 1_700_000_000_000, &sync.body)
         );
         let body: Value = serde_json::from_slice(&sync.body).unwrap();
-        assert_eq!(body["activity"], "tenantSync");
+        assert!(body.get("activity").is_none(), "{body}");
 
         let new = sign_request(
             &base,

@@ -114,6 +114,56 @@ mod tests {
         assert_eq!(plain, b"the-client-secret");
     }
 
+    /// The base64 body of a PEM block.
+    fn der_of(pem: &str) -> Vec<u8> {
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap()
+    }
+
+    /// `tests/vectors/secret_delivery.json`, published for sellers: its sealed secret opens
+    /// with its private key under exactly our parameters, and what we seal under its
+    /// public key opens the same way.
+    #[test]
+    fn the_published_test_vector_holds() {
+        let vector: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../../tests/vectors/secret_delivery.json"
+        ))
+        .unwrap();
+        let text = |path: &[&str]| {
+            let mut value = &vector;
+            for key in path {
+                value = &value[*key];
+            }
+            value.as_str().unwrap().to_owned()
+        };
+        let open = |sealed: &str| {
+            let private =
+                PrivateDecryptingKey::from_pkcs8(&der_of(&text(&["privateKey"]))).unwrap();
+            let oaep = OaepPrivateDecryptingKey::new(private).unwrap();
+            let ciphertext = base64::engine::general_purpose::STANDARD
+                .decode(sealed)
+                .unwrap();
+            let mut out = vec![0u8; oaep.min_output_size()];
+            let plain = oaep
+                .decrypt(&OAEP_SHA256_MGF1SHA256, &ciphertext, &mut out, None)
+                .unwrap()
+                .to_vec();
+            String::from_utf8(plain).unwrap()
+        };
+        let plain = text(&["clientSecret", "plain"]);
+        assert_eq!(open(&text(&["clientSecret", "sealed"])), plain);
+        let key = DeliveryKey::from_pem(&text(&["publicKey"])).unwrap();
+        let sealed = key.encrypt(&Secret::new(plain.clone())).unwrap();
+        assert_ne!(
+            sealed,
+            text(&["clientSecret", "sealed"]),
+            "OAEP is randomised"
+        );
+        assert_eq!(open(&sealed), plain);
+    }
+
     #[test]
     fn short_and_malformed_keys_are_refused() {
         let short = PrivateDecryptingKey::generate(KeySize::Rsa2048).unwrap();

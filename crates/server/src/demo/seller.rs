@@ -227,7 +227,15 @@ impl DemoSeller {
         now_ms: i64,
     ) -> (Vec<u8>, String) {
         let payload: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-        let activity = payload["activity"].as_str().and_then(Activity::parse);
+        // Kit sync is named by its path (`…/produceAPI/v2/{activity}`), the rest by the
+        // body's `activity` on the production URL itself.
+        let activity = match path_activity {
+            Some(name) => Activity::parse(name).filter(|a| a.category() == Category::KitSync),
+            None => payload["activity"]
+                .as_str()
+                .and_then(Activity::parse)
+                .filter(|a| a.category() != Category::KitSync),
+        };
         let category = activity.map_or(Category::Basic, Activity::category);
         let key = &self.keys[category_name(category)];
         let answer = |code: &str, message: &str, extra: Value| {
@@ -240,17 +248,12 @@ impl DemoSeller {
             (raw, sign)
         };
         let Some(activity) = activity else {
-            return answer("000002", "bad params: no known activity", json!({}));
-        };
-        // Kit sync comes on its own path, the rest on the production URL itself.
-        let on_sync_path = path_activity == Some(activity.as_str());
-        if on_sync_path != (category == Category::KitSync) {
             return answer(
                 "000002",
-                "bad params: wrong path for the activity",
+                "bad params: no known activity for this path",
                 json!({}),
             );
-        }
+        };
         let fresh = timestamp
             .parse::<i64>()
             .is_ok_and(|t| (now_ms - t).abs() <= SKEW_MS);
