@@ -309,14 +309,16 @@ async fn a_supervised_order_goes_from_requirement_to_acceptance_through_rejectio
     )
     .await;
 
-    // The buyer does not answer: after 5 days the seller appeals with the proof.
+    // The buyer does not answer: after 5 days the seller appeals with the proof (uploaded
+    // again: the first, never attached, was swept after a day).
+    let proof = uploaded(&app, &c.alice, "proof.png").await;
     let appeal = |attachments: Value| json!({"action": "appeal", "comment": "No answer from the buyer", "attachments": attachments});
     let (status, body) = take(&app, SELLER, &c.alice, &sup, appeal(json!([proof]))).await;
     says(status, &body, 409, "the buyer has 5 days");
     advance(&mut app, &mut c, Duration::from_secs(5 * DAY + 1)).await;
     let (status, body) = take(&app, SELLER, &c.alice, &sup, appeal(json!([]))).await;
     says(status, &body, 400, "attaches the delivery proof");
-    // Five days on, the proof uploaded earlier and never attached has been swept.
+    // Five days on, that proof has been swept too.
     let proof = uploaded(&app, &c.alice, "proof.png").await;
     let sup = taken(&app, SELLER, &c.alice, &sup, appeal(json!([proof]))).await;
     assert_eq!(
