@@ -167,3 +167,206 @@ async fn failures_retry_on_the_schedule_then_fail_and_the_seller_restarts_them()
         .iter()
         .all(|j| j.id != release));
 }
+
+fn instance_job(key: &str, activity: Activity, payload: serde_json::Value) -> NewJob {
+    NewJob {
+        instance_id: "kit-instance-1".into(),
+        payload,
+        ..job("seller", key, activity)
+    }
+}
+
+/// Fails every due attempt of `id` on the schedule until it is given up or replaced;
+/// how many attempts it had.
+async fn fail_until_settled(app: &TestApp, outbox: &Outbox, id: &str) -> (i64, AfterFailure) {
+    loop {
+        let claimed = outbox.claim_due("w", 10).await.unwrap();
+        let job = claimed.into_iter().find(|j| j.id == id).expect("due");
+        match outbox
+            .attempt_failed(&job, "w", "HTTP status 500")
+            .await
+            .unwrap()
+        {
+            AfterFailure::Retrying(_) => {}
+            settled => return (job.attempts, settled),
+        }
+        app.clock().advance(retry_policy(job.activity).interval);
+    }
+}
+
+#[tokio::test]
+async fn each_message_has_its_own_window_from_its_first_attempt() {
+    let app = TestApp::spawn().await;
+    let outbox = outbox(&app);
+    let release = outbox
+        .enqueue(&instance_job(
+            "r",
+            Activity::ReleaseInstance,
+            serde_json::json!({}),
+        ))
+        .await
+        .unwrap();
+    let user = outbox
+        .enqueue(&instance_job(
+            "u",
+            Activity::UserSync,
+            serde_json::json!({"userId": "u-1"}),
+        ))
+        .await
+        .unwrap();
+    // The release fails for its hour; the user sync queued behind it waits meanwhile.
+    let (attempts, settled) = fail_until_settled(&app, &outbox, release.id()).await;
+    assert_eq!((attempts, settled), (5, AfterFailure::GaveUp));
+    let waiting = outbox.job(user.id()).await.unwrap().unwrap();
+    assert_eq!((waiting.attempts, waiting.first_attempt_at), (0, 0));
+    // A failed release does not hold what follows: the user sync goes now, and gets its
+    // own full hour (five attempts), not what is left of the release's.
+    let (attempts, settled) = fail_until_settled(&app, &outbox, user.id()).await;
+    assert_eq!((attempts, settled), (5, AfterFailure::GaveUp));
+}
+
+#[tokio::test]
+async fn a_failed_application_sync_holds_its_instance_until_restarted() {
+    let app = TestApp::spawn().await;
+    let outbox = outbox(&app);
+    let sync = outbox
+        .enqueue(&instance_job(
+            "a",
+            Activity::ApplicationSync,
+            serde_json::json!({"flag": "1"}),
+        ))
+        .await
+        .unwrap();
+    let user = outbox
+        .enqueue(&instance_job(
+            "u",
+            Activity::UserSync,
+            serde_json::json!({"userId": "u-1"}),
+        ))
+        .await
+        .unwrap();
+    let unrelated = outbox
+        .enqueue(&job("seller", "elsewhere", Activity::OrderNotify))
+        .await
+        .unwrap();
+    let (_, settled) = fail_until_settled(&app, &outbox, sync.id()).await;
+    assert_eq!(settled, AfterFailure::GaveUp);
+    // Held however long it waits; calls of other instances are not.
+    app.clock().advance(Duration::from_secs(6 * 3600));
+    let due: Vec<String> = outbox
+        .claim_due("w", 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| j.id)
+        .collect();
+    assert!(due.contains(&unrelated.id().to_owned()), "{due:?}");
+    assert!(!due.contains(&user.id().to_owned()), "{due:?}");
+
+    assert_eq!(
+        outbox.retry_now("seller", sync.id()).await.unwrap(),
+        Retry::RestartedWithFollowers(1)
+    );
+    // The sync first; what waited only once it is delivered.
+    let due = outbox.claim_due("w", 10).await.unwrap();
+    assert_eq!(
+        due.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(),
+        [sync.id()]
+    );
+    assert!(due[0].give_up_at > app.clock().now_unix(), "a fresh window");
+    let mut tx = outbox.begin().await.unwrap();
+    assert!(succeed_in(&mut tx, sync.id(), "w", &serde_json::json!({}))
+        .await
+        .unwrap());
+    tx.commit().await.unwrap();
+    let due = outbox.claim_due("w", 10).await.unwrap();
+    assert_eq!(
+        due.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(),
+        [user.id()]
+    );
+    assert_eq!(due[0].attempts, 1);
+}
+
+#[tokio::test]
+async fn a_later_sync_of_the_same_subject_supersedes_an_undelivered_one() {
+    let app = TestApp::spawn().await;
+    let outbox = outbox(&app);
+    let add = outbox
+        .enqueue(&instance_job(
+            "add",
+            Activity::ApplicationSync,
+            serde_json::json!({"flag": "1"}),
+        ))
+        .await
+        .unwrap();
+    let (_, settled) = fail_until_settled(&app, &outbox, add.id()).await;
+    assert_eq!(settled, AfterFailure::GaveUp);
+    // The instance is released: the withdrawal replaces the stale delivery.
+    let delete = outbox
+        .enqueue(&instance_job(
+            "delete",
+            Activity::ApplicationSync,
+            serde_json::json!({"flag": "0"}),
+        ))
+        .await
+        .unwrap();
+    let replaced = outbox.job(add.id()).await.unwrap().unwrap();
+    assert_eq!(replaced.status, JobStatus::Superseded);
+    assert!(matches!(
+        outbox.retry_now("seller", add.id()).await.unwrap(),
+        Retry::Refused(why) if why.contains("replaced")
+    ));
+    let listed = outbox.failed_of("seller", 10).await.unwrap();
+    assert!(listed
+        .iter()
+        .any(|j| j.id == add.id() && j.status == JobStatus::Superseded));
+
+    // One user's syncs replace each other; another user's do not.
+    let grant = |key: &str, user: &str| {
+        instance_job(key, Activity::UserSync, serde_json::json!({"userId": user}))
+    };
+    let first = outbox.enqueue(&grant("g1", "u-1")).await.unwrap();
+    let other = outbox.enqueue(&grant("g2", "u-2")).await.unwrap();
+    // The withdrawal goes; the first grant is in flight when its user is synced again.
+    let due = outbox.claim_due("w", 10).await.unwrap();
+    assert_eq!(due[0].id, delete.id());
+    let mut tx = outbox.begin().await.unwrap();
+    assert!(
+        succeed_in(&mut tx, delete.id(), "w", &serde_json::json!({}))
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+    let in_flight = outbox.claim_due("w", 1).await.unwrap().remove(0);
+    assert_eq!(in_flight.id, first.id());
+    let second = outbox.enqueue(&grant("g3", "u-1")).await.unwrap();
+    assert_eq!(
+        outbox.job(first.id()).await.unwrap().unwrap().status,
+        JobStatus::Pending,
+        "a call in flight is not touched"
+    );
+    // Its attempt fails: it is not tried again, the later one carries the state.
+    assert_eq!(
+        outbox
+            .attempt_failed(&in_flight, "w", "timed out")
+            .await
+            .unwrap(),
+        AfterFailure::Superseded
+    );
+    let due: Vec<String> = outbox
+        .claim_due("w", 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| j.id)
+        .collect();
+    assert_eq!(
+        due,
+        [other.id().to_owned()],
+        "in order: u-2 before u-1's second"
+    );
+    assert_eq!(
+        outbox.job(second.id()).await.unwrap().unwrap().status,
+        JobStatus::Pending
+    );
+}

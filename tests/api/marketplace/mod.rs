@@ -12,6 +12,7 @@ mod kit_apps;
 mod kit_chain;
 mod kit_openings;
 mod kit_production;
+mod kit_restart;
 mod kit_seller;
 mod kit_upgrades;
 mod open_api;

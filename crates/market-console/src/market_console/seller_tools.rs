@@ -108,7 +108,7 @@ async fn delete(
 struct MessagesPage {
     t: &'static MarketTexts,
     c: Chrome,
-    messages: Vec<Job>,
+    messages: Vec<(Job, i64)>,
     error: Option<String>,
 }
 
@@ -118,10 +118,15 @@ async fn messages_page(
     error: Option<String>,
 ) -> Result<MessagesPage, PageError> {
     let tenant = member.seller_tenant()?;
+    let mut messages = Vec::new();
+    for job in market.outbox.failed_of(&tenant, 200).await? {
+        let waiting = market.outbox.waiting_behind(&job).await?;
+        messages.push((job, waiting));
+    }
     Ok(MessagesPage {
         t: member.t,
         c: member.chrome("messages"),
-        messages: market.outbox.failed_of(&tenant, 200).await?,
+        messages,
         error,
     })
 }
@@ -141,7 +146,7 @@ async fn retry(
 ) -> Result<HttpResponse, PageError> {
     member.check(&form)?;
     match retry_message(&market, &member.caller, &path.into_inner()).await {
-        Ok(()) => Ok(done("/market/seller/messages", "changed")),
+        Ok(_) => Ok(done("/market/seller/messages", "changed")),
         Err(err) => {
             let message = refusal(err)?;
             Ok(again(

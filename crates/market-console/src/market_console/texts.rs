@@ -152,8 +152,12 @@ unilogin_core::texts!(MarketTexts {
     delete: "删除", "Delete";
     failed_messages: "失败的生产接口消息", "Failed production messages";
     messages_hint:
-        "重试次数用尽仍未成功的生产接口调用。修复生产地址后可重新启动。",
-        "Calls to your production URL that failed through every retry. Fix the cause, then start them again.";
+        "重试次数用尽仍未成功的生产接口调用。修复生产地址后可重新启动；租户或应用同步失败时，同一实例之后的消息会等待它，重新启动后按顺序发送。已被同一实例更新的同步取代的消息不再发送。",
+        "Calls to your production URL that failed through every retry. Fix the cause, then start them again. A failed tenant or application sync holds the later calls of its instance; started again, it goes first and they follow in order. A sync replaced by a later one of the same instance is not sent again.";
+    message_status: "状态", "Status";
+    message_failed: "发送失败", "Failed";
+    message_superseded: "已被更新的同步取代", "Replaced by a later sync";
+    waiting_behind: "等待中的后续消息", "Calls waiting behind it";
     activity: "接口", "Activity";
     instance: "实例", "Instance";
     attempts: "尝试次数", "Attempts";

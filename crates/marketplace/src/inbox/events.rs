@@ -196,6 +196,11 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "Your product application was rejected",
     ),
     (
+        "kit.message_failing",
+        "生产接口消息发送失败，平台将按计划重试",
+        "A production interface message failed: it will be retried on schedule",
+    ),
+    (
         "kit.message_failed",
         "生产接口消息发送失败，请检查后重试",
         "A production interface message failed: check your URL and retry it",

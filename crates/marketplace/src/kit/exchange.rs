@@ -120,9 +120,17 @@ pub fn sign_request(
 ) -> SignedRequest {
     // The production interface names the call in the body; kit sync names it in the path
     // (`…/produceAPI/v2/{activity}`), and its bodies carry upstream's fields only.
-    if activity.category() != Category::KitSync {
-        if let Some(object) = payload.as_object_mut() {
+    if let Some(object) = payload.as_object_mut() {
+        if activity.category() != Category::KitSync {
             object.insert("activity".into(), activity.as_str().into());
+        }
+        // Each attempt is a new request: its body's time is the signing time, like the
+        // signature's timestamp and nonce.
+        if object.contains_key("timeStamp") {
+            object.insert(
+                "timeStamp".into(),
+                crate::kit::payloads::time_ms(now_ms).into(),
+            );
         }
     }
     let body = serde_json::to_vec(&payload).unwrap_or_default();

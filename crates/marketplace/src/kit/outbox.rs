@@ -1,9 +1,12 @@
 //! The durable outbox of calls to sellers' production URLs. A job is claimed by a
 //! conditional UPDATE of its lease (portable to SQLite and PostgreSQL, safe with several
-//! instances), retried on the upstream schedule (§4.4) until its window closes, and then
-//! listed to the seller as a failed message with its last error, to be started again by
-//! hand. Delivery is at least once: a worker that dies mid-call leaves a lease that
-//! expires, and the call is made again (the production interface must be idempotent).
+//! instances), retried on the upstream schedule (§4.4) within a window that opens at its
+//! own first attempt, and then listed to the seller as a failed message with its last
+//! error, to be started again by hand. An instance's calls go out in order; a failed
+//! tenant or application sync holds the calls behind it (they depend on it) until it is
+//! started again or superseded by a later sync of the same subject. Delivery is at least
+//! once: a worker that dies mid-call leaves a lease that expires, and the call is made
+//! again (the production interface must be idempotent).
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -55,14 +58,17 @@ pub enum JobStatus {
     Pending,
     Done,
     Failed,
+    /// A later sync of the same subject replaced it before it was delivered.
+    Superseded,
 }
 
 impl JobStatus {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
             Self::Done => "done",
             Self::Failed => "failed",
+            Self::Superseded => "superseded",
         }
     }
 
@@ -71,6 +77,7 @@ impl JobStatus {
             "pending" => Ok(Self::Pending),
             "done" => Ok(Self::Done),
             "failed" => Ok(Self::Failed),
+            "superseded" => Ok(Self::Superseded),
             other => Err(StoreError::Corrupt(format!("kit job status {other:?}"))),
         }
     }
@@ -104,18 +111,49 @@ pub struct Job {
     pub status: JobStatus,
     pub attempts: i64,
     pub next_attempt_at: i64,
+    /// When its current window opened (0: not tried since queued or started again).
+    pub first_attempt_at: i64,
     pub give_up_at: i64,
     pub last_error: String,
     /// The accepted answer's JSON, once done.
     pub answer: Option<Value>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Its place in its instance's order.
+    pub seq: i64,
 }
 
 impl Job {
     /// No worker holds it: its last attempt is over.
     pub fn lease_free(&self) -> bool {
         self.lease_owner.is_empty()
+    }
+
+    /// This attempt opened its window: the first since it was queued or started again.
+    pub fn first_in_window(&self) -> bool {
+        self.next_attempt_at == self.first_attempt_at
+    }
+}
+
+/// The calls behind a failed one of these wait for it: the seller cannot place an
+/// application for a tenant it does not know, nor a user in an application it lacks.
+const HOLDING: &str = "('tenantSync', 'applicationSync')";
+
+/// What a sync delivers the state of; a later sync of the same subject makes an earlier
+/// one stale. Empty for calls that are events of their own.
+fn subject_of(job: &NewJob) -> String {
+    if job.instance_id.is_empty() {
+        return String::new();
+    }
+    match job.activity {
+        Activity::TenantSync | Activity::ApplicationSync => {
+            format!("{}/{}", job.activity.as_str(), job.instance_id)
+        }
+        Activity::UserSync => match job.payload.get("userId").and_then(Value::as_str) {
+            Some(user) => format!("userSync/{}/{user}", job.instance_id),
+            None => String::new(),
+        },
+        _ => String::new(),
     }
 }
 
@@ -139,6 +177,8 @@ impl Enqueued {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Retry {
     Restarted,
+    /// Started again; this many calls of its instance were waiting behind it.
+    RestartedWithFollowers(i64),
     /// No failed message of this seller's with that id.
     NotFound,
     Refused(&'static str),
@@ -151,6 +191,8 @@ pub enum AfterFailure {
     Retrying(i64),
     /// The window closed: the job is failed and listed to the seller.
     GaveUp,
+    /// A later sync of the same subject was queued meanwhile: this one is not sent again.
+    Superseded,
     /// The lease was lost (another instance holds the job now): nothing recorded.
     LeaseLost,
 }
@@ -164,8 +206,8 @@ pub struct Outbox {
 
 const COLUMNS: &str =
     "id, lease_owner, seller_tenant_id, app_id, instance_id, activity, idempotency_key, \
-     payload, status, attempts, next_attempt_at, give_up_at, last_error, answer, created_at, \
-     updated_at";
+     payload, status, attempts, next_attempt_at, first_attempt_at, give_up_at, last_error, \
+     answer, created_at, updated_at, seq";
 
 fn job_of(row: &AnyRow) -> Result<Job, StoreError> {
     let text = |name: &str| row.try_get::<String, _>(name).map_err(StoreError::from);
@@ -188,6 +230,7 @@ fn job_of(row: &AnyRow) -> Result<Job, StoreError> {
         status: JobStatus::parse(&text("status")?)?,
         attempts: number("attempts")?,
         next_attempt_at: number("next_attempt_at")?,
+        first_attempt_at: number("first_attempt_at")?,
         give_up_at: number("give_up_at")?,
         last_error: text("last_error")?,
         answer: if answer.is_empty() {
@@ -197,6 +240,7 @@ fn job_of(row: &AnyRow) -> Result<Job, StoreError> {
         },
         created_at: number("created_at")?,
         updated_at: number("updated_at")?,
+        seq: number("seq")?,
     })
 }
 
@@ -232,32 +276,46 @@ impl Outbox {
     }
 
     /// Claims up to `limit` due jobs for `owner` (each exactly once across instances):
-    /// a lease of `LEASE`, and one more attempt counted. A job waits while an earlier
-    /// one of its instance is pending, so an instance's calls arrive in order.
+    /// a lease of `LEASE`, and one more attempt counted; the first attempt since it was
+    /// queued (or started again) opens its retry window. A job waits while an earlier
+    /// one of its instance is pending, or is a failed sync that holds its followers, so
+    /// an instance's calls arrive in order and never before what they depend on.
     pub async fn claim_due(&self, owner: &str, limit: i64) -> Result<Vec<Job>, StoreError> {
         let now = self.clock.now_unix();
-        let candidates: Vec<String> = sqlx::query_scalar(
-            "SELECT j.id FROM kit_jobs j WHERE j.status = 'pending' \
+        let sql = format!(
+            "SELECT j.id, j.activity FROM kit_jobs j WHERE j.status = 'pending' \
              AND j.next_attempt_at <= $1 AND j.lease_until < $1 \
              AND NOT EXISTS (SELECT 1 FROM kit_jobs e WHERE j.instance_id <> '' \
-               AND e.instance_id = j.instance_id AND e.status = 'pending' AND e.seq < j.seq) \
-             ORDER BY j.next_attempt_at, j.seq LIMIT $2",
-        )
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+               AND e.instance_id = j.instance_id AND e.seq < j.seq \
+               AND (e.status = 'pending' OR (e.status = 'failed' AND e.activity IN {HOLDING}))) \
+             ORDER BY j.next_attempt_at, j.seq LIMIT $2"
+        );
+        let candidates: Vec<(String, String)> = sqlx::query_as(&sql)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         let mut claimed = Vec::new();
-        for id in candidates {
+        for (id, activity) in candidates {
+            let window = Activity::parse(&activity)
+                .map(|a| retry_policy(a).window.as_secs() as i64)
+                .unwrap_or(0);
             let taken = sqlx::query(
                 "UPDATE kit_jobs SET lease_owner = $1, lease_until = $2, \
-                 attempts = attempts + 1, updated_at = $3 WHERE id = $4 \
-                 AND status = 'pending' AND next_attempt_at <= $3 AND lease_until < $3",
+                 attempts = attempts + 1, updated_at = $3, \
+                 next_attempt_at = CASE WHEN first_attempt_at = 0 THEN $3 \
+                   ELSE next_attempt_at END, \
+                 give_up_at = CASE WHEN first_attempt_at = 0 THEN $5 ELSE give_up_at END, \
+                 first_attempt_at = CASE WHEN first_attempt_at = 0 THEN $3 \
+                   ELSE first_attempt_at END \
+                 WHERE id = $4 AND status = 'pending' AND next_attempt_at <= $3 \
+                 AND lease_until < $3",
             )
             .bind(owner)
             .bind(now + LEASE.as_secs() as i64)
             .bind(now)
             .bind(&id)
+            .bind(now + window)
             .execute(&self.pool)
             .await?;
             if taken.rows_affected() == 1 {
@@ -283,9 +341,11 @@ impl Outbox {
         Ok(after)
     }
 
-    /// The seller's manual retry of a failed job: due now, with a fresh window. Refused
-    /// for a failed opening (its order was unsubscribed) and for a call a later one of
-    /// its instance has overtaken (a freeze after the unfreeze would undo it).
+    /// The seller's manual retry of a failed job: due now, its window opening at the
+    /// attempt, and the calls of its instance waiting behind it following once it is
+    /// delivered. Refused for a failed opening (its order was unsubscribed), for a sync
+    /// a later one replaced, and for a call a later one of its instance has overtaken
+    /// (a freeze after the unfreeze would undo it).
     pub async fn retry_now(
         &self,
         seller_tenant_id: &str,
@@ -296,8 +356,16 @@ impl Outbox {
         let Some(job) = job.filter(|j| j.seller_tenant_id == seller_tenant_id) else {
             return Ok(Retry::NotFound);
         };
-        if job.status != JobStatus::Failed {
-            return Ok(Retry::Refused("only a failed message is started again"));
+        match job.status {
+            JobStatus::Failed => {}
+            JobStatus::Superseded => {
+                return Ok(Retry::Refused(
+                    "a later sync of the same instance replaced this one",
+                ))
+            }
+            JobStatus::Pending | JobStatus::Done => {
+                return Ok(Retry::Refused("only a failed message is started again"))
+            }
         }
         if matches!(
             job.activity,
@@ -307,50 +375,69 @@ impl Outbox {
                 "the opening failed and its order was unsubscribed; the buyer orders again",
             ));
         }
-        let seq: i64 = sqlx::query_scalar("SELECT seq FROM kit_jobs WHERE id = $1")
-            .bind(job_id)
-            .fetch_one(&self.pool)
-            .await?;
-        let later: i64 = sqlx::query_scalar(
+        // A user's authorization and an order notice are events of their own: what was
+        // delivered after them does not make them stale.
+        let independent = matches!(job.activity, Activity::UserSync | Activity::OrderNotify);
+        let overtaken: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM kit_jobs WHERE instance_id = $1 AND instance_id <> '' \
-             AND seq > $2 AND status <> 'failed'",
+             AND seq > $2 AND status = 'done'",
         )
         .bind(&job.instance_id)
-        .bind(seq)
+        .bind(job.seq)
         .fetch_one(&self.pool)
         .await?;
-        if later > 0 {
+        if overtaken > 0 && !independent {
             return Ok(Retry::Refused(
                 "a later message of the same instance has been sent since",
             ));
         }
-        let window = retry_policy(job.activity).window.as_secs() as i64;
         let restarted = sqlx::query(
-            "UPDATE kit_jobs SET status = 'pending', next_attempt_at = $1, give_up_at = $2, \
-             updated_at = $1 WHERE id = $3 AND seller_tenant_id = $4 AND status = 'failed'",
+            "UPDATE kit_jobs SET status = 'pending', next_attempt_at = $1, \
+             first_attempt_at = 0, updated_at = $1 \
+             WHERE id = $2 AND seller_tenant_id = $3 AND status = 'failed'",
         )
         .bind(now)
-        .bind(now + window)
         .bind(job_id)
         .bind(seller_tenant_id)
         .execute(&self.pool)
         .await?;
-        Ok(if restarted.rows_affected() == 1 {
-            Retry::Restarted
+        if restarted.rows_affected() != 1 {
+            return Ok(Retry::Refused("only a failed message is started again"));
+        }
+        let waiting = self.waiting_behind(&job).await?;
+        Ok(if waiting > 0 {
+            Retry::RestartedWithFollowers(waiting)
         } else {
-            Retry::Refused("only a failed message is started again")
+            Retry::Restarted
         })
     }
 
-    /// The seller's failed messages, most recent first.
+    /// How many calls of `job`'s instance are queued behind it, not yet delivered.
+    pub async fn waiting_behind(&self, job: &Job) -> Result<i64, StoreError> {
+        if job.instance_id.is_empty() {
+            return Ok(0);
+        }
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM kit_jobs WHERE instance_id = $1 AND seq > $2 \
+             AND status = 'pending'",
+        )
+        .bind(&job.instance_id)
+        .bind(job.seq)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(waiting)
+    }
+
+    /// The seller's messages that were not delivered (failed, or superseded by a later
+    /// sync), most recent first.
     pub async fn failed_of(
         &self,
         seller_tenant_id: &str,
         limit: i64,
     ) -> Result<Vec<Job>, StoreError> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM kit_jobs WHERE seller_tenant_id = $1 AND status = 'failed' \
-             ORDER BY updated_at DESC, id LIMIT $2"
+            "SELECT {COLUMNS} FROM kit_jobs WHERE seller_tenant_id = $1 \
+             AND status IN ('failed', 'superseded') ORDER BY updated_at DESC, id LIMIT $2"
         );
         let rows = sqlx::query(&sql)
             .bind(seller_tenant_id)
@@ -362,7 +449,8 @@ impl Outbox {
 }
 
 /// `attempt_failed` inside the caller's transaction (giving up and its consequences
-/// are one commit).
+/// are one commit). A sync that a later one of its subject replaced meanwhile is marked
+/// superseded instead of being tried again.
 pub async fn attempt_failed_in(
     tx: &mut Tx,
     job: &Job,
@@ -373,7 +461,17 @@ pub async fn attempt_failed_in(
     // The schedule keeps its slots (0, 1, 2, 3 hours) however late an attempt ran.
     let slot = job.next_attempt_at + retry_policy(job.activity).interval.as_secs() as i64;
     let next = slot.max(now);
-    let (status, after) = if next > job.give_up_at {
+    let replaced: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM kit_jobs WHERE subject = (SELECT subject FROM kit_jobs \
+         WHERE id = $1) AND subject <> '' AND seq > $2",
+    )
+    .bind(&job.id)
+    .bind(job.seq)
+    .fetch_one(&mut **tx)
+    .await?;
+    let (status, after) = if replaced > 0 {
+        (JobStatus::Superseded, AfterFailure::Superseded)
+    } else if next > job.give_up_at {
         (JobStatus::Failed, AfterFailure::GaveUp)
     } else {
         (JobStatus::Pending, AfterFailure::Retrying(next))
@@ -423,16 +521,19 @@ pub async fn succeed_in(
 }
 
 /// `enqueue` inside the caller's transaction (a state change and the calls it makes
-/// are one commit).
+/// are one commit). A sync supersedes the earlier ones of its subject that are not
+/// being delivered right now.
 pub async fn enqueue_in(tx: &mut Tx, job: &NewJob) -> Result<Enqueued, StoreError> {
     let now = tx.now();
     let id = format!("job-{}", unilogin_core::secret::random_id(20));
     let window = retry_policy(job.activity).window.as_secs() as i64;
+    let subject = subject_of(job);
+    let seq = next_seq(tx);
     let inserted = sqlx::query(
         "INSERT INTO kit_jobs (id, seller_tenant_id, app_id, instance_id, activity, \
          idempotency_key, payload, status, next_attempt_at, give_up_at, created_at, \
-         updated_at, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $8, $8, \
-         $10) ON CONFLICT (idempotency_key) DO NOTHING",
+         updated_at, seq, subject) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, \
+         $8, $8, $10, $11) ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(&id)
     .bind(&job.seller_tenant_id)
@@ -443,10 +544,23 @@ pub async fn enqueue_in(tx: &mut Tx, job: &NewJob) -> Result<Enqueued, StoreErro
     .bind(job.payload.to_string())
     .bind(now)
     .bind(now + window)
-    .bind(next_seq(tx))
+    .bind(seq)
+    .bind(&subject)
     .execute(&mut **tx)
     .await?;
     if inserted.rows_affected() == 1 {
+        if !subject.is_empty() {
+            sqlx::query(
+                "UPDATE kit_jobs SET status = 'superseded', updated_at = $1 \
+                 WHERE subject = $2 AND seq < $3 AND lease_until < $1 \
+                 AND status IN ('pending', 'failed')",
+            )
+            .bind(now)
+            .bind(&subject)
+            .bind(seq)
+            .execute(&mut **tx)
+            .await?;
+        }
         return Ok(Enqueued::Created(id));
     }
     let existing: String = sqlx::query_scalar("SELECT id FROM kit_jobs WHERE idempotency_key = $1")
@@ -472,6 +586,10 @@ mod tests {
         let new = retry_policy(Activity::NewInstance);
         assert_eq!((new.interval, new.window), (HOUR, 3 * HOUR));
         assert_eq!(retry_policy(Activity::Upgrade), new);
+        let holding = [Activity::TenantSync, Activity::ApplicationSync]
+            .map(|a| format!("'{}'", a.as_str()))
+            .join(", ");
+        assert_eq!(HOLDING, format!("({holding})"));
         for activity in [
             Activity::RefreshInstance,
             Activity::UpdateInstanceStatus,

@@ -318,18 +318,28 @@ pub async fn settle_failed(market: &Marketplace, job: &Job, owner: &str, why: &s
             Activity::NewInstance | Activity::QueryInstance
         );
         let mut notices = Vec::new();
-        if after == AfterFailure::GaveUp {
-            notices.push(Notice::new(
+        let notice = |event| {
+            Notice::new(
                 Audience::Tenant(job.seller_tenant_id.clone()),
-                "kit.message_failed",
+                event,
                 "kit_message",
                 &job.id,
                 job.activity.as_str(),
-            ));
-            inbox::notify_in(&mut tx, &notices).await?;
-            if opening {
-                notices.extend(give_up_opening(&mut tx, job, why).await?);
+            )
+        };
+        match after {
+            // The seller hears of a message's trouble at once, while it is still retried.
+            AfterFailure::Retrying(_) if job.first_in_window() => {
+                notices.push(notice("kit.message_failing"));
             }
+            AfterFailure::GaveUp => {
+                notices.push(notice("kit.message_failed"));
+            }
+            _ => {}
+        }
+        inbox::notify_in(&mut tx, &notices).await?;
+        if after == AfterFailure::GaveUp && opening {
+            notices.extend(give_up_opening(&mut tx, job, why).await?);
         }
         tx.commit().await?;
         market.channels.forward(&notices).await;
@@ -342,6 +352,9 @@ pub async fn settle_failed(market: &Marketplace, job: &Job, owner: &str, why: &s
         }
         Ok(AfterFailure::GaveUp) => {
             tracing::warn!(job = %job.id, activity = job.activity.as_str(), error = why, "production call given up")
+        }
+        Ok(AfterFailure::Superseded) => {
+            tracing::info!(job = %job.id, activity = job.activity.as_str(), "production call superseded by a later sync")
         }
         Ok(AfterFailure::LeaseLost) => {}
         Err(err) => {

@@ -62,7 +62,8 @@ fn time(unix: i64) -> String {
     unilogin_core::calendar::compact(unix)
 }
 
-fn time_ms(unix_ms: i64) -> String {
+/// `timeStamp`: set when a sync is queued, and again on each attempt (when it is signed).
+pub(crate) fn time_ms(unix_ms: i64) -> String {
     format!(
         "{}{:03}",
         unilogin_core::calendar::compact(unix_ms.div_euclid(1000)),

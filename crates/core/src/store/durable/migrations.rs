@@ -101,6 +101,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "upload quota",
         include_str!("../../../../../migrations/0018_upload_quota.sql"),
     ),
+    (
+        19,
+        "kit message windows",
+        include_str!("../../../../../migrations/0019_kit_message_windows.sql"),
+    ),
 ];
 
 #[derive(Debug)]
