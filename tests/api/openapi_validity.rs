@@ -81,3 +81,36 @@ async fn both_documents_are_valid_openapi_by_an_independent_validator() {
         );
     }
 }
+
+/// The operations of `document` that take a JSON body, each with the example its
+/// schema documents (`None`: it documents none).
+pub(crate) fn json_body_operations(
+    document: &serde_json::Value,
+) -> Vec<(reqwest::Method, String, Option<serde_json::Value>)> {
+    // The schema a body refers to (an optional body is `oneOf` null and it).
+    fn reference(schema: &serde_json::Value) -> Option<String> {
+        if let Some(r) = schema["$ref"].as_str() {
+            return Some(r.rsplit('/').next()?.to_owned());
+        }
+        ["oneOf", "anyOf"]
+            .iter()
+            .filter_map(|k| schema[*k].as_array())
+            .flatten()
+            .find_map(reference)
+    }
+    let mut out = Vec::new();
+    for (route, operations) in document["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+            if schema.is_null() {
+                continue;
+            }
+            let example = reference(schema)
+                .map(|name| document["components"]["schemas"][name]["example"].clone())
+                .filter(|e| !e.is_null());
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            out.push((method, route.clone(), example));
+        }
+    }
+    out
+}

@@ -5,6 +5,7 @@
 
 mod access;
 mod clients;
+mod examples;
 mod settings;
 mod tenants;
 mod users;

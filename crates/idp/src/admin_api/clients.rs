@@ -35,6 +35,7 @@ impl From<ClientRecord> for ClientView {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "CRM", "redirect_uris": ["https://crm.example.com/callback"], "post_logout_uris": ["https://crm.example.com/"], "home_url": "https://crm.example.com/"}))]
 struct NewClient {
     name: String,
     redirect_uris: Vec<String>,
@@ -52,6 +53,7 @@ struct NewClient {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "CRM (production)"}))]
 struct ClientPatch {
     #[serde(default)]
     name: Option<String>,
@@ -72,6 +74,7 @@ struct ClientPatch {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = SecretRotation)]
+#[schema(example = json!({"revoke_tokens": false}))]
 struct Rotation {
     #[serde(default)]
     revoke_tokens: bool,

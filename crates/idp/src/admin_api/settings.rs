@@ -13,6 +13,7 @@ use crate::idp::Registry;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"identifier": "https://api.example.com/", "name": "Example API", "scopes": ["orders.read"]}))]
 struct NewResourceServer {
     identifier: String,
     name: String,
@@ -22,6 +23,7 @@ struct NewResourceServer {
 #[derive(Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = KeyRotation)]
+#[schema(example = json!({"alg": "RS256"}))]
 struct Rotation {
     #[serde(default)]
     alg: Option<String>,

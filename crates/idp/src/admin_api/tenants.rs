@@ -34,6 +34,7 @@ impl From<TenantRecord> for TenantView {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"id": "tenant-example", "name": "示例科技", "domain_name": "https://sso.example.com"}))]
 struct NewTenant {
     id: String,
     name: String,
@@ -43,6 +44,7 @@ struct NewTenant {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "示例科技有限公司"}))]
 struct TenantPatch {
     #[serde(default)]
     name: Option<String>,

@@ -102,6 +102,7 @@ impl From<SessionRecord> for SessionView {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "zhangsan", "tenant": "tenant-example", "name": "张三", "email": "zhangsan@example.com"}))]
 struct NewUser {
     username: String,
     tenant: String,
@@ -126,6 +127,7 @@ struct NewUser {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "张三丰"}))]
 struct UserPatch {
     #[serde(default)]
     name: Option<String>,
@@ -145,6 +147,7 @@ struct UserPatch {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"password": "correct horse battery staple 2027"}))]
 struct PasswordChange {
     password: String,
 }

@@ -94,6 +94,7 @@ struct OfferView {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"comment": "符合伙伴政策"}))]
 pub struct CommentBody {
     #[serde(default)]
     comment: String,

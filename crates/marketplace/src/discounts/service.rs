@@ -44,6 +44,7 @@ pub struct Authorization {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = PartnerRequest)]
+#[schema(example = json!({"name": "示例伙伴有限公司", "authorizations": []}))]
 pub struct RawPartner {
     /// The partner organisation's name, 1 to 100 characters.
     pub name: String,
@@ -183,6 +184,7 @@ pub async fn qualifies(market: &Marketplace, partner: &PartnerRecord) -> Result<
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = DiscountRequest)]
+#[schema(example = json!({"customerId": "u-1a2b3c4d5e6f", "productId": "P1a2b3c4d5e6f7g8h9", "quoteType": "product", "paidBasisPoints": 8000, "validDays": 30}))]
 pub struct RawDiscount {
     /// The designated customer's account ID (the user id their marketplace `me` shows).
     pub customer_id: String,

@@ -24,6 +24,7 @@ use unilogin_core::store::StoreError;
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = KitAppRequest)]
+#[schema(example = json!({"productId": "P1a2b3c4d5e6f7g8h9", "name": "CRM", "homeUrl": "https://crm.example.com/", "productionUrl": "https://crm.example.com/produce", "publicKey": "-----BEGIN PUBLIC KEY-----\n…\n-----END PUBLIC KEY-----\n", "keys": {"basic": "AK1a2b3c4d5e6f7g8h9", "kitSync": "AK2b3c4d5e6f7g8h9i0", "generic": "AK3c4d5e6f7g8h9i0j1"}}))]
 struct AppRequest {
     /// A SaaS product of the seller's (one app per product).
     product_id: String,

@@ -53,6 +53,7 @@ struct InstanceList {
 /// A user's role in the app.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"role": "user"}))]
 struct RoleRequest {
     /// admin or user
     role: String,

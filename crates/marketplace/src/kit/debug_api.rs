@@ -27,6 +27,7 @@ use crate::state::Marketplace;
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = KitDebugRequest)]
+#[schema(example = json!({"scenario": "newInstance", "params": {}}))]
 struct DebugRequest {
     /// The activity: newInstance, refreshInstance, updateInstanceStatus, releaseInstance,
     /// upgrade, queryInstance, orderNotify, tenantSync, applicationSync or userSync.

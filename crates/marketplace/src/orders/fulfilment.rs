@@ -36,6 +36,7 @@ pub async fn buyers_order(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"title": "上海示例科技有限公司", "taxId": "91310000MA1FL8XX3X"}))]
 pub struct InvoiceRequest {
     /// The invoice's title (the buyer's company or name), 1 to 100 characters.
     title: String,
@@ -160,6 +161,7 @@ async fn invoice(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"carrier": "SF Express", "trackingNumber": "SF1234567890123"}))]
 pub struct ShipmentRequest {
     carrier: String,
     tracking_number: String,

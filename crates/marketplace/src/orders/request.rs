@@ -32,6 +32,7 @@ const MAX_PERIODS: i64 = 120;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = OrderRequest)]
+#[schema(example = json!({"productId": "P1a2b3c4d5e6f7g8h9", "skuCode": "basic", "periodNumber": 12}))]
 pub struct RawOrder {
     product_id: String,
     sku_code: String,

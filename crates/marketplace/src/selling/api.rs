@@ -482,6 +482,7 @@ pub async fn approve(
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "商品描述与截图不一致"}))]
 struct Rejection {
     #[schema(min_length = 1, max_length = 1000)]
     reason: String,

@@ -142,6 +142,7 @@ pub struct Spec {
 /// A product as published (and as kept in each application).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"name": "CRM", "description": "Customer relationship management", "category": "software", "accessType": "saas", "securitySelfCheck": true, "specs": [{"name": "Basic", "skuCode": "basic", "chargingMode": "PERIOD", "price": 9900, "periodType": "month"}]}))]
 pub struct ProductContent {
     pub name: String,
     #[serde(default)]

@@ -27,6 +27,7 @@ pub use crate::http::caller::Side;
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = SupervisionStep)]
+#[schema(example = json!({"action": "submit_requirement", "comment": "需求说明见附件", "attachments": []}))]
 pub struct StepBody {
     /// Buyer: submit_requirement, accept, reject_delivery, appeal. Seller:
     /// confirm_requirement, reject_requirement, deliver, appeal. Operator: resume,

@@ -22,6 +22,7 @@ use crate::workflow::side_routes::side_show;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"orderId": "CS2612061530001234", "reasonType": "no_longer_needed", "reason": "项目已结束"}))]
 pub struct NewUnsubscribeRequest {
     /// The order to unsubscribe: the one that started the subscription, or a renewal
     /// that has not started.
@@ -36,6 +37,7 @@ pub struct NewUnsubscribeRequest {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"comment": "同意退订", "refundAmount": 0}))]
 pub struct Decision {
     /// 1 to 500 characters, shown to the buyer.
     pub(crate) comment: String,
@@ -49,6 +51,7 @@ pub struct Decision {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"carrier": "SF Express", "trackingNumber": "SF1234567890123"}))]
 pub struct ReturnShipment {
     pub(crate) carrier: String,
     pub(crate) tracking_number: String,

@@ -16,6 +16,7 @@ use unilogin_core::store::StoreError;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = UpgradeRuleRequest)]
+#[schema(example = json!({"productId": "P1a2b3c4d5e6f7g8h9", "sourceSkuCode": "basic", "targetSkuCode": "pro"}))]
 pub struct RawRule {
     pub product_id: String,
     pub source_sku_code: String,

@@ -148,6 +148,7 @@ impl From<&OnOffer> for OnOfferView {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = ClaimRequest)]
+#[schema(example = json!({"voucherId": "V1a2b3c4d5e6f7g8h9"}))]
 pub struct ClaimBody {
     voucher_id: String,
 }

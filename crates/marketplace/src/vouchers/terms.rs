@@ -75,6 +75,7 @@ impl Scope {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = VoucherRequest)]
+#[schema(example = json!({"name": "新客立减 10 元", "faceValue": 1000, "minimumSpend": 5000, "validFrom": "2027-01-01", "validUntil": "2027-03-31", "scope": "all", "totalQuantity": 500}))]
 pub struct RawVoucher {
     /// 1 to 60 characters.
     name: String,

@@ -25,6 +25,7 @@ use crate::workflow::side_routes::{side_show, side_step};
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = NewWorkOrder)]
+#[schema(example = json!({"title": "无法登录", "description": "点击登录后页面无响应", "productId": "P1a2b3c4d5e6f7g8h9"}))]
 pub struct NewWorkOrder {
     /// One of my orders; or else `productId`.
     #[serde(default)]
@@ -45,6 +46,7 @@ pub struct NewWorkOrder {
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = WorkOrderAction)]
+#[schema(example = json!({"action": "message", "message": "请提供浏览器版本"}))]
 pub struct ActionBody {
     /// Customer: message, urge, cancel, close (confirm the result), delete. Seller:
     /// accept, message, transfer, escalate, await_feedback, confirm_resolved. Operator
