@@ -219,3 +219,60 @@ async fn a_supervised_order_is_accepted_and_a_work_order_resolved_in_the_browser
     seller.close().await.unwrap();
     operator.close().await.unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs Debian's chromium and chromium-driver: .ci/run installs them and runs it"]
+async fn a_saas_subscription_is_unsubscribed_in_the_billing_centre_in_the_browser() {
+    use crate::marketplace::{cast, on_sale, product};
+    let mut app = TestApp::spawn().await;
+    let c = cast(&mut app).await;
+    let product_id = on_sale(&app, &c, &c.alice, &product("Cloud CRM")).await;
+    let driver = start_driver().await;
+
+    // The order page offers the billing centre's unsubscription with its terms.
+    let buyer = session(&driver, "en-US").await;
+    open_signed_in(
+        &app,
+        &buyer,
+        &format!("/market/products/{product_id}"),
+        "dave",
+    )
+    .await;
+    click(&buyer, "place-order").await;
+    wait_for(&buyer, "#unsubscribe-terms").await;
+    assert!(
+        buyer
+            .find(Locator::Id("request-unsubscribe"))
+            .await
+            .is_err(),
+        "no request for the seller to decide"
+    );
+    assert_eq!(text_of(&buyer, "#terms-rule").await, "5-day no reason");
+    assert_eq!(text_of(&buyer, "#terms-refund").await, "¥99.00");
+    both_languages(&buyer, "order-billing-unsubscribe").await;
+
+    // Confirmed, it is done at once.
+    choose(&buyer, "now-reason_type", "no_longer_needed").await;
+    type_into(&buyer, "now-reason", "We moved to another tool").await;
+    click(&buyer, "confirm-unsubscribe-now").await;
+    click(&buyer, "unsubscribe-now").await;
+    wait_for(&buyer, "#request-state").await;
+    assert_eq!(text_of(&buyer, "#request-state").await, "Completed");
+    assert_eq!(text_of(&buyer, "#request-channel").await, "Billing centre");
+    assert_eq!(text_of(&buyer, "#request-refund").await, "¥99.00");
+    assert_eq!(
+        text_of(&buyer, "#notice").await,
+        "Unsubscribed: the refund follows the rules."
+    );
+    both_languages(&buyer, "unsubscribed-billing-centre").await;
+
+    // The seller sees it done, with nothing to decide.
+    let seller = session(&driver, "zh-CN").await;
+    open_signed_in(&app, &seller, "/market/seller/unsubscribes", "alice").await;
+    click_first(&seller, "a.request-link").await;
+    wait_for(&seller, "#request-state").await;
+    assert_eq!(text_of(&seller, "#request-state").await, "已完成");
+    assert_eq!(text_of(&seller, "#request-channel").await, "费用中心退订");
+    assert!(seller.find(Locator::Id("approve-form")).await.is_err());
+    both_languages(&seller, "seller-billing-unsubscribed").await;
+}

@@ -26,7 +26,9 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
     type_into(&seller, "name", "Cloud CRM").await;
     type_into(&seller, "description", "Customers, deals and follow-ups").await;
     type_into(&seller, "category", "software").await;
-    choose(&seller, "access_type", "saas").await;
+    // A container: unsubscribed through a request the seller decides (SaaS is
+    // unsubscribed in the billing centre: `after_sale`).
+    choose(&seller, "access_type", "container").await;
     type_into(&seller, "spec_name_0", "Basic").await;
     type_into(&seller, "sku_0", "basic").await;
     choose(&seller, "mode_0", "PERIOD").await;
@@ -91,7 +93,7 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
     let buyer = session(&driver, "en-US").await;
     open_signed_in(&app, &buyer, "/market/", "dave").await;
     type_into(&buyer, "q", "crm").await;
-    choose(&buyer, "type", "saas").await;
+    choose(&buyer, "type", "container").await;
     section(&buyer, "search", "input#q[value='crm']", "catalogue").await;
     click_first(&buyer, "a.product-link").await;
     wait_for(&buyer, "#order-form").await;

@@ -384,7 +384,7 @@ async fn thirty_two_supervision_and_work_order_steps_at_once() {
 async fn thirty_two_unsubscribe_requests_and_decisions_at_once() {
     let mut app = TestApp::spawn().await;
     let c = cast(&mut app).await;
-    let crm = on_sale(&app, &c, &c.alice, &product("CRM")).await;
+    let crm = on_sale(&app, &c, &c.alice, &buyer_centre_product("CRM")).await;
     let b = buyers(&mut app, "leaver", 32).await;
     let app = &app;
     let ten_off = publish_voucher(app, &c.alice, &voucher(app, 32, 1)).await;
@@ -438,6 +438,61 @@ async fn thirty_two_unsubscribe_requests_and_decisions_at_once() {
             .collect();
     let approved = burst(requests).await.explained("approvals");
     assert_eq!(approved.count(200), 32, "{:?}", approved.statuses());
+    assert_eq!(app.count("mkt_orders").await - orders_before, 32);
+    for buyer in &b {
+        let path = format!("{BUYER_VOUCHERS}?tab=available");
+        let (_, coupons, _) = call(app, Method::GET, &path, Some(&buyer.token)).await;
+        assert_eq!(coupons["total"], 1, "the voucher given back: {coupons}");
+    }
+}
+
+#[tokio::test]
+async fn thirty_two_buyers_unsubscribe_in_the_billing_centre_twice_at_once() {
+    let mut app = TestApp::spawn().await;
+    let c = cast(&mut app).await;
+    let crm = on_sale(&app, &c, &c.alice, &product("CRM")).await;
+    let b = buyers(&mut app, "quitter", 32).await;
+    let app = &app;
+    let ten_off = publish_voucher(app, &c.alice, &voucher(app, 32, 1)).await;
+    let mut bought = Vec::new();
+    for buyer in &b {
+        let (status, coupon) = claim(app, &buyer.token, &ten_off).await;
+        assert_eq!(status, 201, "{coupon}");
+        let mut body = month(&crm);
+        body["couponId"] = coupon["couponId"].clone();
+        bought.push(placed(app, &buyer.token, body).await);
+    }
+    let (requests_before, orders_before) = (
+        app.count("mkt_unsubscribe_requests").await,
+        app.count("mkt_orders").await,
+    );
+    let mut unsubscriptions = Vec::new();
+    for (buyer, order) in b.iter().zip(&bought) {
+        for _ in 0..2 {
+            let body = json!({"orderId": order["orderId"], "reasonType": "no_longer_needed",
+                              "reason": "not what we need"});
+            unsubscriptions.push(async move {
+                send_json(
+                    app,
+                    Method::POST,
+                    "/api/marketplace/v1/buyer/billing/unsubscriptions",
+                    &buyer.token,
+                    &body,
+                )
+                .await
+            });
+        }
+    }
+    let done = burst(unsubscriptions)
+        .await
+        .explained("billing-centre unsubscriptions");
+    assert_eq!(done.count(201), 32, "{:?}", done.statuses());
+    assert_eq!(done.count(409), 32, "{:?}", done.statuses());
+    // Each once: one record, one UNSUBSCRIBE order, one voucher given back.
+    assert_eq!(
+        app.count("mkt_unsubscribe_requests").await - requests_before,
+        32
+    );
     assert_eq!(app.count("mkt_orders").await - orders_before, 32);
     for buyer in &b {
         let path = format!("{BUYER_VOUCHERS}?tab=available");

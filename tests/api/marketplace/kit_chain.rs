@@ -276,9 +276,10 @@ async fn a_purchase_delivers_an_instance_its_users_sign_in_and_it_lives_its_life
     let dave_token = seen["accessToken"].as_str().unwrap().to_owned();
     assert_eq!(k.app.userinfo(&dave_token).await.status(), 200);
 
-    // Unsubscribed through the workflow (months on, the refund is negotiated): released
-    // at the seller, the credentials withdrawn, tokens dead.
-    let (status, asked) = send_json(
+    // Unsubscribed (months on: the unused part of the period is refunded): released at
+    // the seller, the credentials withdrawn, tokens dead.
+    // A SaaS product: dave unsubscribes it himself in the billing centre, at once.
+    let (status, refused) = send_json(
         &k.app,
         Method::POST,
         BUYER_UNSUBSCRIBE,
@@ -286,21 +287,19 @@ async fn a_purchase_delivers_an_instance_its_users_sign_in_and_it_lives_its_life
         &json!({"orderId": order_id, "reasonType": "no_longer_needed", "reason": "moving on"}),
     )
     .await;
+    assert_eq!(status, 409, "not a request the seller decides: {refused}");
+    let (status, unsubscribed) = send_json(
+        &k.app,
+        Method::POST,
+        "/api/marketplace/v1/buyer/billing/unsubscriptions",
+        &dave,
+        &json!({"orderId": order_id, "reasonType": "no_longer_needed", "reason": "moving on"}),
+    )
+    .await;
     assert_eq!(
-        (status, &asked["rule"]),
-        (201, &json!("negotiated")),
-        "{asked}"
-    );
-    let approve = format!(
-        "{SELLER_UNSUBSCRIBE}/{}/approve",
-        asked["requestId"].as_str().unwrap()
-    );
-    let decision = json!({"comment": "agreed, nothing left to refund", "refundAmount": 0});
-    let (status, approved) = send_json(&k.app, Method::POST, &approve, &k.c.alice, &decision).await;
-    assert_eq!(
-        (status, &approved["state"]),
-        (200, &json!("completed")),
-        "{approved}"
+        (status, &unsubscribed["state"], &unsubscribed["channel"]),
+        (201, &json!("completed"), &json!("billing_centre")),
+        "{unsubscribed}"
     );
     let log = k
         .received("the release", 1, activity("releaseInstance"))

@@ -3,6 +3,7 @@
 //! the signed open API and its OpenAPI document. Shared helpers live here.
 
 mod api_document;
+mod billing_unsubscribe;
 mod commerce_pages;
 mod concurrency;
 mod console_pages;
@@ -120,6 +121,15 @@ pub(crate) fn product(name: &str) -> serde_json::Value {
             {"name": "Once", "skuCode": "once", "chargingMode": "ONE_TIME", "price": 50000}
         ]
     })
+}
+
+/// A product unsubscribed through a request the seller decides (the buyer centre): a
+/// container, priced like `product`. SaaS and images are unsubscribed in the billing
+/// centre instead.
+pub(crate) fn buyer_centre_product(name: &str) -> serde_json::Value {
+    let mut body = product(name);
+    body["accessType"] = serde_json::json!("container");
+    body
 }
 
 /// alice sells for tenant-a, bob for tenant-b, carol reviews (operator), dave only buys.

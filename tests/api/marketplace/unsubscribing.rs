@@ -36,7 +36,7 @@ fn id(v: &Value) -> &str {
 async fn the_rules_decide_and_the_seller_approves_or_rejects() {
     let mut app = TestApp::spawn().await;
     let mut c = cast(&mut app).await;
-    let crm = on_sale(&app, &c, &c.alice, &product("CRM")).await;
+    let crm = on_sale(&app, &c, &c.alice, &buyer_centre_product("CRM")).await;
     let month = json!({"productId": crm, "skuCode": "basic", "periodNumber": 1});
     let renew = |of: &Value| {
         json!({"productId": crm, "skuCode": "basic", "orderType": "RENEW",

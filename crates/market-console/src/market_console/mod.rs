@@ -64,6 +64,7 @@ impl Member {
             Some(match done {
                 "ordered" => t.done_ordered,
                 "requested" => t.done_requested,
+                "unsubscribed" => t.done_unsubscribed,
                 "changed" => t.done_changed,
                 "published" => t.done_published,
                 "invoiced" => t.done_invoiced,

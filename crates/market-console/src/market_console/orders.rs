@@ -16,7 +16,8 @@ use crate::marketplace::orders::request::ORDER_TYPES;
 use crate::marketplace::orders::store::{OrderOwner, OrderRecord};
 use crate::marketplace::subscriptions::machine::State as SubState;
 use crate::marketplace::subscriptions::store::{SubscriptionOwner, SubscriptionRecord};
-use crate::marketplace::unsubscribe::rules::ReasonType;
+use crate::marketplace::unsubscribe::billing;
+use crate::marketplace::unsubscribe::rules::{Channel, ReasonType, Terms};
 use crate::marketplace::unsubscribe::service::{self as unsubscribing, Asked};
 use crate::marketplace::{MarketError, Marketplace};
 
@@ -26,6 +27,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/orders/{id}/unsubscribe",
             web::post().to(request_unsubscribe),
+        )
+        .route(
+            "/orders/{id}/unsubscribe-now",
+            web::post().to(unsubscribe_now),
         )
         .route("/orders/{id}/invoice", web::post().to(invoice))
         .route("/orders/{id}/receipt", web::post().to(receipt))
@@ -102,6 +107,9 @@ pub struct OrderPage<'a> {
     /// The service supervision of its lines, when supervised.
     pub supervisions: Vec<crate::marketplace::supervision::store::SupervisionRecord>,
     pub reasons: Vec<(&'static str, &'static str)>,
+    /// A billing-centre product: the terms it is unsubscribed on now, or why it is not
+    /// (`None`: a request in the buyer centre).
+    pub billing: Option<Result<Terms, String>>,
     pub error: Option<String>,
 }
 
@@ -148,7 +156,13 @@ pub async fn order_page<'a>(
         None => None,
     };
     let supervisions = market.store.supervisions_of_order(&o.id).await?;
+    let billing = if as_seller {
+        None
+    } else {
+        billing_terms(member, market, &o).await?
+    };
     Ok(OrderPage {
+        billing,
         supervisions,
         t: member.t,
         c: member.chrome(if as_seller { "sold" } else { "orders" }),
@@ -160,6 +174,24 @@ pub async fn order_page<'a>(
         reasons: reasons(member.t),
         error,
     })
+}
+
+/// For an order of a billing-centre product: its terms now, or the rules' refusal.
+async fn billing_terms(
+    member: &Member,
+    market: &Marketplace,
+    o: &OrderRecord,
+) -> Result<Option<Result<Terms, String>>, PageError> {
+    if unsubscribing::channel_of(market, o).await? != Channel::BillingCentre {
+        return Ok(None);
+    }
+    let buyer = member.caller.buyer()?;
+    Ok(Some(
+        match unsubscribing::prospect(market, buyer, &o.id, ReasonType::NoLongerNeeded).await {
+            Ok(found) => Ok(found.terms),
+            Err(err) => Err(refusal(err)?),
+        },
+    ))
 }
 
 async fn my_order(
@@ -219,6 +251,42 @@ async fn request_unsubscribe(
         Ok(done(
             &format!("/market/unsubscribes/{}", record.id),
             "requested",
+        ))
+    }
+    .await;
+    order_action(&member, &market, &order_id, outcome).await
+}
+
+async fn unsubscribe_now(
+    member: Member,
+    path: web::Path<String>,
+    form: Form,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    member.check(&form)?;
+    let order_id = path.into_inner();
+    let buyer_id = member.caller.buyer()?.to_owned();
+    let outcome = async {
+        if !form.checked("confirm") {
+            return Err(MarketError::Invalid(member.t.must_confirm.into()));
+        }
+        let reason_type = ReasonType::parse(form.get("reason_type"))
+            .ok_or_else(|| MarketError::Invalid("choose a reason".into()))?;
+        let reason = fulfilment::text_field(form.get("reason"), "reason", 500)?;
+        let record = billing::unsubscribe_now(
+            &market,
+            &Asked {
+                buyer_user_id: &buyer_id,
+                order_id: &order_id,
+                reason_type,
+                reason: &reason,
+                attachments: &[],
+            },
+        )
+        .await?;
+        Ok(done(
+            &format!("/market/unsubscribes/{}", record.id),
+            "unsubscribed",
         ))
     }
     .await;

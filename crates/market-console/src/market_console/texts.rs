@@ -79,6 +79,14 @@ unilogin_core::texts!(MarketTexts {
     reason_not_received: "未收到货（硬件）", "Not received (hardware)";
     reason_other: "其他", "Other";
     refund: "退款", "Refund";
+    unsubscribe_now: "在费用中心退订", "Unsubscribe in the billing centre";
+    unsubscribe_now_button: "立即退订", "Unsubscribe now";
+    billing_unsubscribe_hint:
+        "SaaS（非监管类）和镜像在费用中心由您直接退订，立即生效，无需卖家处理：下单 5 天内且未申请发票全额退款；未生效的续费全额退款；其余退还当前周期未使用部分（按秒折算，一次性购买不退款）。试用、已到期订单和已生效的续费不可退订。",
+        "Non-supervised SaaS and images are unsubscribed here by you, at once, with no seller's decision: within 5 days of ordering and with no invoice requested, a full refund; a renewal not yet in effect, in full; otherwise the unused part of the period, pro rata by the second (nothing for a one-time purchase). Trials, expired orders and renewals in effect are not unsubscribed.";
+    unsubscribe_now_terms: "按当前规则退款", "Refunded now under the rules";
+    confirm_unsubscribe_now: "我确认立即退订，订阅随即结束", "I understand the subscription ends now";
+    channel: "退订方式", "Where";
     refund_fen: "退款金额（分）", "Refund (fen)";
     refund_negotiated: "由卖家决定", "The seller decides";
     rule: "退订规则", "Rule";
@@ -137,6 +145,7 @@ unilogin_core::texts!(MarketTexts {
     sign_in_failed: "登录未完成，请重新登录。", "Signing in did not complete. Please sign in again.";
     done_ordered: "订单已提交。", "The order is placed.";
     done_requested: "退订申请已提交，等待卖家处理。", "Your request is sent; the seller decides.";
+    done_unsubscribed: "已退订，退款按规则退回。", "Unsubscribed: the refund follows the rules.";
     done_changed: "已更新。", "Updated.";
     done_published: "已提交审核。", "Submitted for review.";
     done_invoiced: "发票申请已提交。", "The invoice is requested.";
@@ -320,6 +329,9 @@ pub fn label(lang: Lang, code: &str) -> String {
         "pending_renewal" => ("未生效续费", "Renewal not in effect"),
         "negotiated" => ("协商退款", "Negotiated"),
         "failed_provisioning" => ("开通失败自动退款", "Failed provisioning"),
+        "unused_remainder" => ("未使用部分按比例退款", "Unused part, pro rata"),
+        "buyer_centre" => ("买家中心申请", "Buyer centre request"),
+        "billing_centre" => ("费用中心退订", "Billing centre"),
         "saas" => ("SaaS", "SaaS"),
         "license" => ("License", "License"),
         "manual_service" => ("人工服务", "Manual service"),

@@ -176,6 +176,11 @@ pub const EVENTS: &[(&str, &str, &str)] = &[
         "The unsubscription is complete",
     ),
     (
+        "unsubscribe.self_service",
+        "买家已在费用中心退订",
+        "A buyer unsubscribed in the billing centre",
+    ),
+    (
         "unsubscribe.failed_provisioning",
         "卖家未能开通，订单已自动退订并全额退款",
         "The seller could not open what was bought: unsubscribed and refunded in full",

@@ -4,6 +4,7 @@ use actix_web::http::Method;
 
 use crate::orders::fulfilment;
 use crate::unsubscribe::api as unsubscribe_api;
+use crate::unsubscribe::billing_api;
 use crate::unsubscribe::steps_api as unsubscribe_steps_api;
 use crate::workflow::attachments;
 use crate::*;
@@ -12,6 +13,16 @@ use unilogin_core::web::route_table::{entry, RouteEntry};
 pub fn routes() -> Vec<RouteEntry> {
     use Method as M;
     vec![
+        entry(
+            "/api/marketplace/v1/buyer/billing/unsubscriptions",
+            M::POST,
+            billing_api::create,
+        ),
+        entry(
+            "/api/marketplace/v1/buyer/billing/unsubscriptions/terms",
+            M::GET,
+            billing_api::terms,
+        ),
         entry(
             "/api/marketplace/v1/buyer/unsubscribe-requests",
             M::POST,

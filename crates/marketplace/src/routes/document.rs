@@ -67,6 +67,8 @@ use unilogin_core::domain::resource::{
         crate::subscriptions::api::buyer_show,
         crate::subscriptions::api::seller_list,
         crate::subscriptions::api::seller_show,
+        crate::unsubscribe::billing_api::create,
+        crate::unsubscribe::billing_api::terms,
         crate::unsubscribe::api::create,
         crate::unsubscribe::api::buyer_list,
         crate::unsubscribe::api::buyer_show,

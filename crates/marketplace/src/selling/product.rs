@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::http::error::MarketError;
 use crate::supervision::machine::Flow;
+use crate::unsubscribe::rules::Channel;
 
 /// Project (工程) assets are refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -115,6 +116,17 @@ impl AccessType {
 
     /// How the seller's delivery is supervised (§5.1), when it is: always for License,
     /// manual service, hardware and app orchestration; for SaaS when the seller says so.
+    /// Where an order of it is unsubscribed (§5.7): non-supervised SaaS and images in the
+    /// billing centre; manual service, License, supervised SaaS, app orchestration, data
+    /// files, and the types upstream does not name, in the buyer centre.
+    pub fn unsubscribe_channel(self, supervised_saas: bool) -> Channel {
+        match self {
+            Self::Saas if !supervised_saas => Channel::BillingCentre,
+            Self::Image => Channel::BillingCentre,
+            _ => Channel::BuyerCentre,
+        }
+    }
+
     pub fn supervision(self, supervised_saas: bool) -> Option<Flow> {
         match self {
             Self::License | Self::ManualService => Some(Flow::Requirement),
@@ -289,6 +301,10 @@ impl ProductContent {
     /// Whether, and from where, an order of this product is supervised.
     pub fn supervision(&self) -> Option<Flow> {
         self.access_type.supervision(self.supervised)
+    }
+
+    pub fn unsubscribe_channel(&self) -> Channel {
+        self.access_type.unsubscribe_channel(self.supervised)
     }
 
     pub fn spec(&self, sku_code: &str) -> Option<&Spec> {

@@ -63,6 +63,17 @@ impl MarketStore {
         product_on_sale_with(self.pool(), id).await
     }
 
+    /// The product whatever its status (on sale or taken off since it was bought).
+    pub async fn product_any_status(&self, id: &str) -> Result<Option<ProductRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, tenant_id, content, updated_at FROM mkt_products WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.as_ref().map(product).transpose()?)
+    }
+
     /// Takes the seller's product off sale; false when it is not on sale.
     pub async fn delist_product(
         &self,

@@ -8,7 +8,8 @@
 //! - CHANGE only of a live formal period subscription;
 //! - TRIAL_TO_FORMAL only of a live trial;
 //! - UNSUBSCRIBE only through the workflow (request, then the seller's decision), only
-//!   of a live formal subscription, and only once at a time.
+//!   of a live formal subscription, and only once at a time; or, in the billing centre
+//!   (non-supervised SaaS, images), by the buyer at once.
 //!
 //! ```text
 //! trial ─to formal→ live ─expired→ frozen ─(15 days)→ released
@@ -16,6 +17,7 @@
 //! live ─requested→ unsubscribing ─approved→ unsubscribed
 //!                       ├─approved, a renewal refunded→ live (its period shortened)
 //!                       └─rejected / withdrawn / failed→ live
+//! live ─unsubscribed in the billing centre→ unsubscribed (a renewal refunded: live)
 //! trial, live ─provisioning failed→ unsubscribed
 //! live, frozen ─a supervised delivery accepted: the period starts again→ live
 //! ```
@@ -96,6 +98,10 @@ pub enum Action {
         restore: Option<i64>,
     },
     RejectUnsubscribe,
+    /// The buyer unsubscribed in the billing centre, at once; `restore` as approving.
+    Unsubscribe {
+        restore: Option<i64>,
+    },
     /// The seller never opened what was bought: refunded automatically.
     ProvisioningFailed,
     /// A supervised delivery was accepted: the period runs from the actual start, and
@@ -117,6 +123,7 @@ impl Action {
             Self::WithdrawUnsubscribe => "withdrawn from unsubscribing",
             Self::ApproveUnsubscribe { .. } => "unsubscribed",
             Self::RejectUnsubscribe => "refused unsubscribing",
+            Self::Unsubscribe { .. } => "unsubscribed in the billing centre",
             Self::ProvisioningFailed => "unsubscribed for failed provisioning",
             Self::StartPeriod { .. } => "started its period at acceptance",
         }
@@ -227,6 +234,14 @@ pub fn transition(
             None => to(Unsubscribed),
         }),
         (Unsubscribing, A::RejectUnsubscribe, Actor::Seller | Actor::Operator) => Ok(to(Live)),
+        (Live, A::Unsubscribe { restore }, Actor::Buyer) => Ok(match restore {
+            Some(end) => Subscription {
+                state: Live,
+                expires_at: Some(end),
+                ..current
+            },
+            None => to(Unsubscribed),
+        }),
         (Trial | Live | Unsubscribing, A::ProvisioningFailed, Actor::System) => {
             Ok(to(Unsubscribed))
         }
@@ -274,6 +289,10 @@ mod tests {
                 restore: Some(until),
             },
             A::RejectUnsubscribe,
+            A::Unsubscribe { restore: None },
+            A::Unsubscribe {
+                restore: Some(until),
+            },
             A::ProvisioningFailed,
             A::StartPeriod { until },
         ];
@@ -300,6 +319,8 @@ mod tests {
                 (Unsubscribing, A::RejectUnsubscribe, Actor::Seller | Actor::Operator) => {
                     Some(Live)
                 }
+                (Live, A::Unsubscribe { restore: None }, Actor::Buyer) => Some(Unsubscribed),
+                (Live, A::Unsubscribe { restore: Some(_) }, Actor::Buyer) => Some(Live),
                 (Trial | Live | Unsubscribing, A::ProvisioningFailed, Actor::System) => {
                     Some(Unsubscribed)
                 }
@@ -322,7 +343,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(allowed, 39, "the table's allowed pairs");
+        assert_eq!(allowed, 43, "the table's allowed pairs");
     }
 
     #[test]

@@ -376,6 +376,8 @@ fn action_name(action: Action) -> &'static str {
         Action::ApproveUnsubscribe { restore: None } => "unsubscribed",
         Action::ApproveUnsubscribe { restore: Some(_) } => "renewal refunded",
         Action::RejectUnsubscribe => "unsubscribe rejected",
+        Action::Unsubscribe { restore: None } => "unsubscribed in the billing centre",
+        Action::Unsubscribe { restore: Some(_) } => "renewal refunded in the billing centre",
         Action::ProvisioningFailed => "provisioning failed",
         Action::StartPeriod { .. } => "period started at acceptance",
     }

@@ -80,7 +80,11 @@ pub struct RequestView {
     product_name: String,
     /// pending, appealed, awaiting_return, completed, rejected, withdrawn or failed.
     state: String,
-    /// no_reason, pending_renewal, negotiated or failed_provisioning.
+    /// `buyer_centre` (a request the seller decides) or `billing_centre` (the buyer
+    /// unsubscribed a non-supervised SaaS or image at once).
+    channel: String,
+    /// no_reason, pending_renewal, negotiated, unused_remainder (billing centre) or
+    /// failed_provisioning.
     rule: String,
     reason_type: String,
     reason: String,
@@ -105,13 +109,14 @@ pub struct RequestView {
 }
 
 impl RequestView {
-    fn of(r: &UnsubscribeRecord, history: Option<Vec<UnsubscribeEvent>>) -> Self {
+    pub(crate) fn of(r: &UnsubscribeRecord, history: Option<Vec<UnsubscribeEvent>>) -> Self {
         Self {
             request_id: r.id.clone(),
             subscription_id: r.subscription_id.clone(),
             order_id: r.order_id.clone(),
             product_name: r.product_name.clone(),
             state: r.request.state.as_str().into(),
+            channel: r.channel.as_str().into(),
             rule: r.rule.as_str().into(),
             reason_type: r.reason_type.as_str().into(),
             reason: r.reason.clone(),
@@ -177,13 +182,14 @@ pub(crate) async fn shown(
     Ok(HttpResponse::Ok().json(RequestView::of(record, Some(history))))
 }
 
-/// Ask to unsubscribe an order: the rules of §5.7 decide whether, and the refund
+/// Ask to unsubscribe an order (manual service, License, supervised SaaS, app
+/// orchestration, data files, hardware): the rules of §5.7 decide whether, and the refund
 #[utoipa::path(
     post,
     path = "/api/marketplace/v1/buyer/unsubscribe-requests",
     tag = "unsubscribe",
     request_body = NewUnsubscribeRequest,
-    responses((status = 201, description = "Requested: waiting for the seller", body = RequestView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody), (status = 409, description = "conflict: the rules refuse it, and say why", body = schema::ErrorBody)),
+    responses((status = 201, description = "Requested: waiting for the seller", body = RequestView), schema::Refusals, (status = 404, description = "not_found", body = schema::ErrorBody), (status = 409, description = "conflict: the rules refuse it, and say why; or the product is unsubscribed in the billing centre", body = schema::ErrorBody)),
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn create(

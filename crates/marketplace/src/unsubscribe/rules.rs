@@ -13,6 +13,12 @@
 //!   refund. (Upstream names one-time products here; it is silent on a period product
 //!   past its five days, and we let the seller decide rather than refuse.)
 //! - A failed provisioning is refunded in full without a request (`kit::outcomes`).
+//!
+//! Where: non-supervised SaaS and images are unsubscribed by the buyer in the billing
+//! centre, at once and with no seller's decision; everything else is a request in the
+//! buyer centre that the seller decides (§5.7). The billing centre has nobody to
+//! negotiate with, so where a request would be negotiated it refunds the unused part of
+//! the order's period instead, pro rata by the second (a one-time purchase: nothing).
 
 use crate::subscriptions::machine::{Billing, State};
 
@@ -25,6 +31,8 @@ pub enum Rule {
     PendingRenewal,
     Negotiated,
     FailedProvisioning,
+    /// Billing centre, outside the no-reason window: the period's unused part.
+    UnusedRemainder,
 }
 
 impl Rule {
@@ -34,6 +42,7 @@ impl Rule {
             Self::PendingRenewal => "pending_renewal",
             Self::Negotiated => "negotiated",
             Self::FailedProvisioning => "failed_provisioning",
+            Self::UnusedRemainder => "unused_remainder",
         }
     }
 
@@ -43,9 +52,34 @@ impl Rule {
             Self::PendingRenewal,
             Self::Negotiated,
             Self::FailedProvisioning,
+            Self::UnusedRemainder,
         ]
         .into_iter()
         .find(|r| r.as_str() == raw)
+    }
+}
+
+/// Where an unsubscription is made (§5.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// 买家中心 > 退订管理: a request the seller decides.
+    BuyerCentre,
+    /// 费用中心: the buyer unsubscribes the resource at once.
+    BillingCentre,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BuyerCentre => "buyer_centre",
+            Self::BillingCentre => "billing_centre",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::BuyerCentre, Self::BillingCentre]
+            .into_iter()
+            .find(|c| c.as_str() == raw)
     }
 }
 
@@ -187,6 +221,32 @@ pub fn assess(f: &Facts<'_>) -> Result<Terms, String> {
     }
 }
 
+/// The terms in the billing centre: the buyer centre's, except that what would be
+/// negotiated refunds the unused part of the order's own period.
+pub fn assess_self_service(f: &Facts<'_>) -> Result<Terms, String> {
+    let terms = assess(f)?;
+    if terms.rule != Rule::Negotiated {
+        return Ok(terms);
+    }
+    Ok(Terms {
+        rule: Rule::UnusedRemainder,
+        refund: Some(unused_remainder(f)),
+    })
+}
+
+/// The order's amount times the unused share of its period, rounded down to the fen;
+/// nothing for a purchase with no period.
+fn unused_remainder(f: &Facts<'_>) -> i64 {
+    let (Billing::Period, Some(start), Some(end)) = (f.billing, f.starts_at, f.expire_time) else {
+        return 0;
+    };
+    if end <= start {
+        return 0;
+    }
+    let unused = (end - f.now.max(start)).clamp(0, end - start);
+    (i128::from(f.order_amount) * i128::from(unused) / i128::from(end - start)) as i64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,6 +326,105 @@ mod tests {
             let got = assess(&facts);
             let want = want.map_err(str::to_owned);
             assert_eq!(got, want, "{label}");
+        }
+    }
+
+    #[test]
+    fn the_billing_centre_refunds_the_unused_part_where_a_request_would_be_negotiated() {
+        let remainder = |amount| {
+            Ok(Terms {
+                rule: Rule::UnusedRemainder,
+                refund: Some(amount),
+            })
+        };
+        // A 30-day period of 12,000 fen that started 10 days ago: 20 days unused.
+        let month = Facts {
+            ordered_at: NOW - 10 * DAY,
+            starts_at: Some(NOW - 10 * DAY),
+            expire_time: Some(NOW + 20 * DAY),
+            subscription_expires_at: Some(NOW + 20 * DAY),
+            ..new_order()
+        };
+        let cases: Vec<(&str, Facts, Result<Terms, &str>)> = vec![
+            (
+                "fresh: the same as a request",
+                new_order(),
+                Ok(Terms {
+                    rule: Rule::NoReason,
+                    refund: Some(12_000),
+                }),
+            ),
+            (
+                "a pending renewal: the same",
+                renewal(),
+                Ok(Terms {
+                    rule: Rule::PendingRenewal,
+                    refund: Some(5_000),
+                }),
+            ),
+            ("ten days in", month, remainder(8_000)),
+            (
+                "invoiced on day one",
+                Facts {
+                    invoice_requested: true,
+                    ..new_order()
+                },
+                remainder(11_600),
+            ),
+            (
+                "a third of a fen rounds down",
+                Facts {
+                    order_amount: 1,
+                    ..month
+                },
+                remainder(0),
+            ),
+            (
+                "one-time",
+                Facts {
+                    billing: Billing::Once,
+                    ordered_at: NOW - 30 * DAY,
+                    expire_time: None,
+                    subscription_expires_at: None,
+                    ..new_order()
+                },
+                remainder(0),
+            ),
+            (
+                "refused as a request is",
+                Facts {
+                    state: State::Frozen,
+                    ..month
+                },
+                Err("the subscription has expired: expired orders are not unsubscribed"),
+            ),
+            (
+                "a trial",
+                Facts {
+                    order_type: "TRIAL",
+                    state: State::Trial,
+                    ..month
+                },
+                Err("trials are not unsubscribed"),
+            ),
+            (
+                "a renewal in effect",
+                Facts {
+                    starts_at: Some(NOW),
+                    ..renewal()
+                },
+                Err("a renewal in effect is not refunded"),
+            ),
+        ];
+        for (label, facts, want) in cases {
+            assert_eq!(
+                assess_self_service(&facts),
+                want.map_err(str::to_owned),
+                "{label}"
+            );
+        }
+        for channel in [Channel::BuyerCentre, Channel::BillingCentre] {
+            assert_eq!(Channel::parse(channel.as_str()), Some(channel));
         }
     }
 }

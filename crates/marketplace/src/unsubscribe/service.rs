@@ -10,6 +10,7 @@ use crate::inbox::{Audience, Notice};
 use crate::orders::request::new_order_id;
 use crate::orders::store as order_store;
 use crate::orders::store::{OrderLineRecord, OrderRecord};
+use crate::selling::product::ProductContent;
 use crate::state::Marketplace;
 use crate::store::finish;
 use crate::subscriptions::machine::{Action as SubAction, Actor};
@@ -18,7 +19,9 @@ use crate::subscriptions::store as subscription_store;
 use crate::subscriptions::store::SubscriptionRecord;
 use crate::unsubscribe::machine::{transition, Action, Request, State};
 use crate::unsubscribe::notices::{notice, notices_of};
-use crate::unsubscribe::rules::{assess, Facts, ReasonType, Rule};
+use crate::unsubscribe::rules::{
+    assess, assess_self_service, Channel, Facts, ReasonType, Rule, Terms,
+};
 use crate::unsubscribe::store as unsubscribe_store;
 use crate::unsubscribe::store::{Step, UnsubscribeRecord};
 use crate::workflow::attachments;
@@ -34,32 +37,28 @@ pub struct Asked<'a> {
     pub attachments: &'a [String],
 }
 
-async fn facts_of(
-    market: &Marketplace,
-    order: &OrderRecord,
-    subscription: &SubscriptionRecord,
-    now: i64,
-) -> Result<(bool, bool, bool, Option<String>), MarketError> {
-    let invoiced = market.store.invoice_requested(&order.id).await?;
-    let hardware = order.shipping.is_some();
-    let in_transit = match market.store.shipment(&subscription.order_id).await? {
-        Some(shipment) => shipment.received_at.is_none(),
-        None => false,
-    };
-    let pending = market.store.pending_renewal(&subscription.id, now).await?;
-    Ok((invoiced, hardware, in_transit, pending))
+/// What unsubscribing an order would be: where (by its product), and on what terms.
+pub struct Prospect {
+    pub order: OrderRecord,
+    pub subscription: SubscriptionRecord,
+    pub channel: Channel,
+    pub terms: Terms,
+    pub hardware: bool,
 }
 
-/// A buyer's request: checked against the rules, stored with the subscription's change.
-pub async fn request(
+/// The buyer's order, where and on what terms it is unsubscribed for `reason`, or why
+/// it is not.
+pub async fn prospect(
     market: &Marketplace,
-    asked: &Asked<'_>,
-) -> Result<UnsubscribeRecord, MarketError> {
+    buyer_user_id: &str,
+    order_id: &str,
+    reason: ReasonType,
+) -> Result<Prospect, MarketError> {
     let order = market
         .store
-        .order(asked.order_id)
+        .order(order_id)
         .await?
-        .filter(|o| o.buyer_user_id == asked.buyer_user_id)
+        .filter(|o| o.buyer_user_id == buyer_user_id)
         .ok_or_else(|| MarketError::NotFound("No such order of yours".into()))?;
     let subscription = market
         .store
@@ -74,11 +73,17 @@ pub async fn request(
         ));
     }
     let now = market.clock.now_unix();
-    let (invoiced, hardware, in_transit, pending) =
-        facts_of(market, &order, &subscription, now).await?;
+    let invoiced = market.store.invoice_requested(&order.id).await?;
+    let hardware = order.shipping.is_some();
+    let in_transit = match market.store.shipment(&subscription.order_id).await? {
+        Some(shipment) => shipment.received_at.is_none(),
+        None => false,
+    };
+    let pending = market.store.pending_renewal(&subscription.id, now).await?;
     let line = order.lines.first().ok_or(MarketError::Internal)?;
+    let channel = channel_of(market, &order).await?;
     let supervision_completed = crate::supervision::service::completed(market, &order.id).await?;
-    let terms = assess(&Facts {
+    let facts = Facts {
         order_type: &order.order_type,
         order_amount: order.amount,
         ordered_at: order.created_at,
@@ -91,36 +96,67 @@ pub async fn request(
         invoice_requested: invoiced,
         hardware,
         in_transit,
-        reason: asked.reason_type,
+        reason,
         supervision_completed,
         now,
-    })
-    .map_err(MarketError::Conflict)?;
-    let record = UnsubscribeRecord {
-        id: format!("uns-{}", unilogin_core::secret::random_id(16)),
-        subscription_id: subscription.id.clone(),
-        order_id: order.id.clone(),
-        buyer_user_id: order.buyer_user_id.clone(),
-        buyer_tenant_id: order.buyer_tenant_id.clone(),
-        seller_tenant_id: order.seller_tenant_id.clone(),
-        product_name: subscription.product_name.clone(),
-        request: Request {
-            state: State::Pending,
-            hardware,
-            created_at: now,
-            return_due_at: None,
-        },
-        rule: terms.rule,
-        reason_type: asked.reason_type,
-        reason: asked.reason.to_owned(),
-        refund_amount: terms.refund,
-        order_amount: order.amount,
-        return_carrier: None,
-        return_tracking: None,
-        unsubscribe_order_id: None,
-        version: 0,
-        updated_at: now,
     };
+    let terms = match channel {
+        Channel::BuyerCentre => assess(&facts),
+        Channel::BillingCentre => assess_self_service(&facts),
+    }
+    .map_err(MarketError::Conflict)?;
+    Ok(Prospect {
+        order,
+        subscription,
+        channel,
+        terms,
+        hardware,
+    })
+}
+
+/// Where `order` is unsubscribed: by its product's type (a product gone: the buyer
+/// centre, where a person decides).
+pub async fn channel_of(market: &Marketplace, order: &OrderRecord) -> Result<Channel, MarketError> {
+    let Some(line) = order.lines.first() else {
+        return Ok(Channel::BuyerCentre);
+    };
+    Ok(
+        match market.store.product_any_status(&line.product_id).await? {
+            Some(product) => serde_json::from_str::<ProductContent>(&product.content)
+                .map_err(|_| MarketError::Internal)?
+                .unsubscribe_channel(),
+            None => Channel::BuyerCentre,
+        },
+    )
+}
+
+/// A buyer's request: checked against the rules, stored with the subscription's change.
+pub async fn request(
+    market: &Marketplace,
+    asked: &Asked<'_>,
+) -> Result<UnsubscribeRecord, MarketError> {
+    let Prospect {
+        order,
+        subscription,
+        channel,
+        terms,
+        hardware,
+    } = prospect(
+        market,
+        asked.buyer_user_id,
+        asked.order_id,
+        asked.reason_type,
+    )
+    .await?;
+    if channel == Channel::BillingCentre {
+        return Err(MarketError::Conflict(
+            "this product is unsubscribed in the billing centre, at once and without the \
+             seller's decision: POST /api/marketplace/v1/buyer/billing/unsubscriptions"
+                .into(),
+        ));
+    }
+    let now = market.clock.now_unix();
+    let record = new_record(asked, &order, &subscription, channel, terms, hardware, now);
     let requested = [notice(
         &record,
         Audience::Tenant(record.seller_tenant_id.clone()),
@@ -157,7 +193,50 @@ pub async fn request(
     Ok(record)
 }
 
-async fn attach(
+/// The record of `asked` on `terms`: open in the buyer centre, completed in the billing
+/// centre (its UNSUBSCRIBE order set when it is placed).
+pub(crate) fn new_record(
+    asked: &Asked<'_>,
+    order: &OrderRecord,
+    subscription: &SubscriptionRecord,
+    channel: Channel,
+    terms: Terms,
+    hardware: bool,
+    now: i64,
+) -> UnsubscribeRecord {
+    let state = match channel {
+        Channel::BuyerCentre => State::Pending,
+        Channel::BillingCentre => State::Completed,
+    };
+    UnsubscribeRecord {
+        id: format!("uns-{}", unilogin_core::secret::random_id(16)),
+        subscription_id: subscription.id.clone(),
+        order_id: order.id.clone(),
+        buyer_user_id: order.buyer_user_id.clone(),
+        buyer_tenant_id: order.buyer_tenant_id.clone(),
+        seller_tenant_id: order.seller_tenant_id.clone(),
+        product_name: subscription.product_name.clone(),
+        request: Request {
+            state,
+            hardware,
+            created_at: now,
+            return_due_at: None,
+        },
+        channel,
+        rule: terms.rule,
+        reason_type: asked.reason_type,
+        reason: asked.reason.to_owned(),
+        refund_amount: terms.refund,
+        order_amount: order.amount,
+        return_carrier: None,
+        return_tracking: None,
+        unsubscribe_order_id: None,
+        version: 0,
+        updated_at: now,
+    }
+}
+
+pub(crate) async fn attach(
     tx: &mut Tx,
     ids: &[String],
     owner: &str,
@@ -246,29 +325,21 @@ pub async fn apply_in(
     let mut closed = Vec::new();
     let sub_change = match next.request.state {
         State::Completed => {
-            let (order, restore) = unsubscribe_order(tx, current, &subscription).await?;
-            let mut order = order;
-            instance = crate::kit::provisioning::on_order(tx, &mut order).await?;
-            order_store::insert_order_in(tx, &order).await?;
-            closed = crate::supervision::service::close_in(tx, &current.order_id)
-                .await
-                .map_err(|err| match err {
-                    StoreError::Conflict => MarketError::Conflict(
-                        "the order's supervision changed meanwhile: look at it and try again"
-                            .into(),
-                    ),
-                    other => other.into(),
-                })?;
-            next.unsubscribe_order_id = Some(order.id.clone());
-            if current.rule == Rule::NoReason {
-                crate::vouchers::redeem::recycle_in(tx, &current.order_id).await?;
-            }
+            let completion = complete_in(tx, current, &subscription).await?;
+            instance = completion.instance;
+            closed = completion.closed;
+            next.unsubscribe_order_id = Some(completion.order_id.clone());
             let actor = if step.actor == Actor::Buyer {
                 Actor::System
             } else {
                 step.actor
             };
-            Some((SubAction::ApproveUnsubscribe { restore }, actor, order.id))
+            let restore = completion.restore;
+            Some((
+                SubAction::ApproveUnsubscribe { restore },
+                actor,
+                completion.order_id,
+            ))
         }
         State::Rejected => Some((SubAction::RejectUnsubscribe, step.actor, String::new())),
         State::Withdrawn | State::Failed => {
@@ -301,6 +372,48 @@ pub async fn apply_in(
         record: next,
         instance,
         notices,
+    })
+}
+
+/// What completing an unsubscription did.
+pub(crate) struct Completion {
+    /// The UNSUBSCRIBE order it placed.
+    pub order_id: String,
+    /// A renewal refunded before it started: where the period ends again.
+    pub restore: Option<i64>,
+    /// The joint-operation instance the order released.
+    pub instance: Option<String>,
+    /// The in-site messages of the supervisions it closed.
+    pub closed: Vec<Notice>,
+}
+
+/// Completes `request` inside `tx`: the UNSUBSCRIBE order (which releases a kit
+/// instance), the order's open supervisions closed, and a no-reason refund's voucher
+/// given back.
+pub(crate) async fn complete_in(
+    tx: &mut Tx,
+    request: &UnsubscribeRecord,
+    subscription: &SubscriptionRecord,
+) -> Result<Completion, MarketError> {
+    let (mut order, restore) = unsubscribe_order(tx, request, subscription).await?;
+    let instance = crate::kit::provisioning::on_order(tx, &mut order).await?;
+    order_store::insert_order_in(tx, &order).await?;
+    let closed = crate::supervision::service::close_in(tx, &request.order_id)
+        .await
+        .map_err(|err| match err {
+            StoreError::Conflict => MarketError::Conflict(
+                "the order's supervision changed meanwhile: look at it and try again".into(),
+            ),
+            other => other.into(),
+        })?;
+    if request.rule == Rule::NoReason {
+        crate::vouchers::redeem::recycle_in(tx, &request.order_id).await?;
+    }
+    Ok(Completion {
+        order_id: order.id,
+        restore,
+        instance,
+        closed,
     })
 }
 
@@ -407,6 +520,7 @@ pub async fn record_failed_provisioning(
             created_at: now,
             return_due_at: None,
         },
+        channel: Channel::BuyerCentre,
         rule: Rule::FailedProvisioning,
         reason_type: ReasonType::Other,
         reason: "the seller did not open what was bought".into(),

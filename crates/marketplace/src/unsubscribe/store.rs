@@ -8,7 +8,7 @@ use sqlx::Row;
 use crate::ids::UnsubscribeRequestId;
 use crate::store::MarketStore;
 use crate::unsubscribe::machine::{Action, Actor, Request, State};
-use crate::unsubscribe::rules::{ReasonType, Rule};
+use crate::unsubscribe::rules::{Channel, ReasonType, Rule};
 use crate::workflow::listing::{count_and_page, Listing, Slice};
 use crate::workflow::log::{self as workflow_log, LogEntry, LogTable, RowKey};
 use crate::workflow::versioned::{self, Change, Read};
@@ -27,6 +27,8 @@ pub struct UnsubscribeRecord {
     pub seller_tenant_id: String,
     pub product_name: String,
     pub request: Request,
+    /// Where it was made: a request the seller decides, or the buyer's at once.
+    pub channel: Channel,
     pub rule: Rule,
     pub reason_type: ReasonType,
     pub reason: String,
@@ -61,7 +63,7 @@ pub enum RequestOwner<'a> {
 const COLUMNS: &str = "id, subscription_id, order_id, buyer_user_id, buyer_tenant_id, \
      seller_tenant_id, product_name, hardware, rule, reason_type, reason, refund_amount, \
      order_amount, state, return_due_at, return_carrier, return_tracking, \
-     unsubscribe_order_id, version, created_at, updated_at";
+     unsubscribe_order_id, version, created_at, updated_at, channel";
 
 fn record_of(row: &AnyRow) -> Result<UnsubscribeRecord, StoreError> {
     let corrupt =
@@ -70,6 +72,7 @@ fn record_of(row: &AnyRow) -> Result<UnsubscribeRecord, StoreError> {
     let rule: String = row.try_get("rule")?;
     let reason_type: String = row.try_get("reason_type")?;
     let hardware: i64 = row.try_get("hardware")?;
+    let channel: String = row.try_get("channel")?;
     Ok(UnsubscribeRecord {
         id: row.try_get("id")?,
         subscription_id: row.try_get("subscription_id")?,
@@ -84,6 +87,7 @@ fn record_of(row: &AnyRow) -> Result<UnsubscribeRecord, StoreError> {
             created_at: row.try_get("created_at")?,
             return_due_at: row.try_get("return_due_at")?,
         },
+        channel: Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
         rule: Rule::parse(&rule).ok_or_else(|| corrupt("rule", &rule))?,
         reason_type: ReasonType::parse(&reason_type)
             .ok_or_else(|| corrupt("reason", &reason_type))?,
@@ -235,7 +239,8 @@ pub async fn insert_unsubscribe_in(
 ) -> Result<(), StoreError> {
     sqlx::query(&format!(
         "INSERT INTO mkt_unsubscribe_requests ({COLUMNS}, open_key) VALUES ($1, $2, $3, $4, \
-         $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
+         $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
+         $23)"
     ))
     .bind(&record.id)
     .bind(&record.subscription_id)
@@ -258,6 +263,7 @@ pub async fn insert_unsubscribe_in(
     .bind(record.version)
     .bind(record.request.created_at)
     .bind(record.updated_at)
+    .bind(record.channel.as_str())
     .bind(open_key(record))
     .execute(&mut **tx)
     .await?;
@@ -265,8 +271,12 @@ pub async fn insert_unsubscribe_in(
         Rule::FailedProvisioning => (Actor::System, ""),
         _ => (Actor::Buyer, record.buyer_user_id.as_str()),
     };
+    let action = match record.channel {
+        Channel::BuyerCentre => "requested",
+        Channel::BillingCentre => "unsubscribed in the billing centre",
+    };
     let event = UnsubscribeEvent {
-        action: "requested".into(),
+        action: action.into(),
         actor: actor.as_str().into(),
         actor_id: actor_id.into(),
         from_state: String::new(),

@@ -15,7 +15,7 @@ mod after_sale;
 async fn pages_follow_roles_and_refusals_change_nothing() {
     let mut app = TestApp::spawn().await;
     let c = cast(&mut app).await;
-    let crm = on_sale(&app, &c, &c.alice, &product("CRM")).await;
+    let crm = on_sale(&app, &c, &c.alice, &buyer_centre_product("CRM")).await;
     let dave = browser();
 
     // Signed in through unilogin; a buyer sees the buyer centre only.

@@ -6,7 +6,7 @@ use super::*;
 async fn a_no_reason_unsubscription_gives_the_voucher_back_and_other_refunds_do_not() {
     let mut app = TestApp::spawn().await;
     let c = cast(&mut app).await;
-    let crm = on_sale(&app, &c, &c.alice, &product("CRM")).await;
+    let crm = on_sale(&app, &c, &c.alice, &buyer_centre_product("CRM")).await;
     let mut ten = voucher(&app, "¥10 off", 1000, 0);
     ten["perBuyerLimit"] = json!(2);
     let ten = publish(&app, &c.alice, &ten).await;

@@ -106,6 +106,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "kit message windows",
         include_str!("../../../../../migrations/0019_kit_message_windows.sql"),
     ),
+    (
+        20,
+        "billing centre unsubscriptions",
+        include_str!("../../../../../migrations/0020_billing_centre_unsubscriptions.sql"),
+    ),
 ];
 
 #[derive(Debug)]
