@@ -7,14 +7,18 @@ use serde_json::{json, Value};
 use super::*;
 
 fn of_type(access_type: &str, spec: Value) -> Value {
-    json!({
+    let mut body = json!({
         "name": format!("A {access_type} product"),
         "description": "For the withdrawal rule",
         "category": "software",
         "accessType": access_type,
         "securitySelfCheck": true,
         "specs": [spec],
-    })
+    });
+    if access_type == "license" {
+        body["deliveryFlow"] = json!({"mode": "online"});
+    }
+    body
 }
 
 #[tokio::test]

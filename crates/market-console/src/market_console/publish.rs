@@ -12,6 +12,7 @@ use super::texts::{MarketTexts, ACCESS_TYPES};
 use super::{again, done, ok, refusal, Chrome, PageError};
 use crate::console::form::Form;
 use crate::marketplace::selling::api as review;
+use crate::marketplace::selling::delivery::DeliveryFlow;
 use crate::marketplace::selling::product::ProductContent;
 use crate::marketplace::Marketplace;
 
@@ -51,6 +52,8 @@ struct ProductInput {
     self_check: bool,
     /// SaaS: under service supervision.
     supervised: bool,
+    /// License and manual service: the delivery flow's code (empty: none named).
+    delivery_flow: String,
     specs: Vec<SpecRow>,
     /// Resubmitting this rejected application, or modifying this product.
     application: String,
@@ -67,6 +70,7 @@ struct PublishPage<'a> {
     access_types: &'static [&'static str],
     modes: &'static [&'static str],
     periods: [&'static str; 3],
+    delivery_flows: [&'static str; 3],
     error: Option<String>,
 }
 
@@ -86,6 +90,7 @@ fn publish_page(
         access_types: &ACCESS_TYPES,
         modes: &CHARGING_MODES,
         periods: ["year", "month", "day"],
+        delivery_flows: ["online", "offline_standard", "offline_delivery_acceptance"],
         error,
     }
 }
@@ -99,6 +104,10 @@ fn input_of(content: &ProductContent) -> ProductInput {
         access_type: code(&content.access_type),
         self_check: content.security_self_check,
         supervised: content.supervised,
+        delivery_flow: content
+            .delivery_flow
+            .map(|f| f.code().to_owned())
+            .unwrap_or_default(),
         specs: content
             .specs
             .iter()
@@ -147,6 +156,7 @@ async fn publish_form(
             specs: p.specs,
             security_self_check: true,
             supervised: p.supervised,
+            delivery_flow: p.delivery_flow,
         };
         input = input_of(&content);
         input.product = p.id;
@@ -162,6 +172,7 @@ fn read_input(form: &Form) -> ProductInput {
         access_type: form.get("access_type").into(),
         self_check: form.checked("security_self_check"),
         supervised: form.checked("supervised"),
+        delivery_flow: form.get("delivery_flow").into(),
         specs: (0..SPEC_ROWS)
             .map(|i| SpecRow {
                 name: form.get(&format!("spec_name_{i}")).into(),
@@ -195,7 +206,7 @@ fn product_body(input: &ProductInput) -> Result<Vec<u8>, String> {
         }
         specs.push(spec);
     }
-    Ok(json!({
+    let mut body = json!({
         "name": input.name,
         "description": input.description,
         "category": input.category,
@@ -203,9 +214,11 @@ fn product_body(input: &ProductInput) -> Result<Vec<u8>, String> {
         "securitySelfCheck": input.self_check,
         "supervised": input.supervised,
         "specs": specs,
-    })
-    .to_string()
-    .into_bytes())
+    });
+    if let Some(flow) = DeliveryFlow::from_code(&input.delivery_flow) {
+        body["deliveryFlow"] = json!(flow);
+    }
+    Ok(body.to_string().into_bytes())
 }
 
 async fn publish(

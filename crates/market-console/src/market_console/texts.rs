@@ -80,6 +80,11 @@ unilogin_core::texts!(MarketTexts {
     reason_other: "其他", "Other";
     refund: "退款", "Refund";
     unsubscribe_now: "在费用中心退订", "Unsubscribe in the billing centre";
+    delivery_flow: "交付流信息", "Delivery flow";
+    no_delivery_flow: "不适用（非 License、人工服务）", "Not applicable (not License or manual service)";
+    delivery_flow_hint:
+        "License 必选：在线交付，或线下交付并选择服务流模板。人工服务选择服务流程（默认标准服务流程）。其他类型留空。",
+        "Required for a License: online, or offline with a service flow template. A manual service chooses its service process (standard by default). Leave empty for other types.";
     unsubscribe_now_button: "立即退订", "Unsubscribe now";
     billing_unsubscribe_hint:
         "SaaS（非监管类）和镜像在费用中心由您直接退订，立即生效，无需卖家处理：下单 5 天内且未申请发票全额退款；未生效的续费全额退款；其余退还当前周期未使用部分（按秒折算，一次性购买不退款）。试用、已到期订单和已生效的续费不可退订。",
@@ -329,6 +334,15 @@ pub fn label(lang: Lang, code: &str) -> String {
         "pending_renewal" => ("未生效续费", "Renewal not in effect"),
         "negotiated" => ("协商退款", "Negotiated"),
         "failed_provisioning" => ("开通失败自动退款", "Failed provisioning"),
+        "online" => ("在线交付（无服务监管）", "Online delivery (no supervision)"),
+        "offline_standard" => (
+            "线下交付 · 标准服务流程（需求 → 交付 → 验收）",
+            "Offline · standard process (requirement, delivery, acceptance)",
+        ),
+        "offline_delivery_acceptance" => (
+            "线下交付 · 交付验收（交付服务 → 验收）",
+            "Offline · delivery and acceptance (deliver the service, accept)",
+        ),
         "unused_remainder" => ("未使用部分按比例退款", "Unused part, pro rata"),
         "buyer_centre" => ("买家中心申请", "Buyer centre request"),
         "billing_centre" => ("费用中心退订", "Billing centre"),

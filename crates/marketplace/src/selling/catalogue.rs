@@ -7,6 +7,7 @@ use crate::http::caller::Caller;
 use crate::http::error::MarketError;
 use crate::http::request::{page, paged, query_pairs};
 use crate::http::schema::{self, Page};
+use crate::selling::delivery::DeliveryFlow;
 use crate::selling::product::{AccessType, ProductContent, Spec};
 use crate::selling::products::ProductRecord;
 use crate::state::Marketplace;
@@ -37,7 +38,29 @@ pub struct ProductView {
     /// SaaS: the delivery is under service supervision.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub supervised: bool,
+    /// License and manual service: how it is delivered (a spec may name its own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_flow: Option<DeliveryFlow>,
     pub updated_at: i64,
+}
+
+impl ProductView {
+    /// Some order of it opens a service supervision.
+    pub fn under_supervision(&self) -> bool {
+        let content = ProductContent {
+            name: String::new(),
+            description: String::new(),
+            category: String::new(),
+            access_type: self.access_type,
+            specs: self.specs.clone(),
+            security_self_check: true,
+            supervised: self.supervised,
+            delivery_flow: self.delivery_flow,
+        };
+        self.specs
+            .iter()
+            .any(|s| content.supervision_for(&s.sku_code).is_some())
+    }
 }
 
 /// What a catalogue search looks for: words in the name or description, an access type,
@@ -154,6 +177,7 @@ fn view(record: ProductRecord) -> Result<ProductView, MarketError> {
         access_type: content.access_type,
         specs: content.specs,
         supervised: content.supervised,
+        delivery_flow: content.delivery_flow,
         updated_at: record.updated_at,
     })
 }

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod catalogue;
+pub mod delivery;
 pub mod listing;
 pub mod machine;
 pub mod product;

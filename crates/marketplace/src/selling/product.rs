@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::http::error::MarketError;
+use crate::selling::delivery::{checked_flows, DeliveryFlow};
 use crate::supervision::machine::Flow;
 use crate::unsubscribe::rules::Channel;
 
@@ -149,6 +150,9 @@ pub struct Spec {
     pub price: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_type: Option<PeriodType>,
+    /// License and manual service: this spec's own delivery flow (else the product's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_flow: Option<DeliveryFlow>,
 }
 
 /// A product as published (and as kept in each application).
@@ -168,6 +172,10 @@ pub struct ProductContent {
     /// SaaS only: the delivery is under service supervision (监管类 SaaS).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub supervised: bool,
+    /// License (required here or on every spec) and manual service (default: offline,
+    /// the standard service process): how it is delivered (交付流信息).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_flow: Option<DeliveryFlow>,
 }
 
 /// The request body, before checking (unknown fields are refused).
@@ -184,6 +192,8 @@ struct RawProduct {
     security_self_check: bool,
     #[serde(default)]
     supervised: bool,
+    #[serde(default)]
+    delivery_flow: Option<DeliveryFlow>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -195,6 +205,8 @@ struct RawSpec {
     price: i64,
     #[serde(default)]
     period_type: Option<PeriodType>,
+    #[serde(default)]
+    delivery_flow: Option<DeliveryFlow>,
 }
 
 const MAX_SPECS: usize = 20;
@@ -235,8 +247,12 @@ impl ProductContent {
                 "a product has 1 to {MAX_SPECS} specs"
             )));
         }
+        let spec_flows: Vec<Option<DeliveryFlow>> =
+            raw.specs.iter().map(|s| s.delivery_flow).collect();
+        let (delivery_flow, spec_flows) =
+            checked_flows(access_type, raw.delivery_flow, &spec_flows)?;
         let mut specs: Vec<Spec> = Vec::with_capacity(raw.specs.len());
-        for spec in raw.specs {
+        for (spec, delivery_flow) in raw.specs.into_iter().zip(spec_flows) {
             let sku_ok = (1..=64).contains(&spec.sku_code.len())
                 && spec
                     .sku_code
@@ -285,6 +301,7 @@ impl ProductContent {
                 charging_mode: spec.charging_mode,
                 price: spec.price,
                 period_type,
+                delivery_flow,
             });
         }
         Ok(Self {
@@ -295,12 +312,31 @@ impl ProductContent {
             specs,
             security_self_check: true,
             supervised: raw.supervised,
+            delivery_flow,
         })
     }
 
     /// Whether, and from where, an order of this product is supervised.
-    pub fn supervision(&self) -> Option<Flow> {
-        self.access_type.supervision(self.supervised)
+    /// The supervision an order line of `sku_code` opens: a License's or manual
+    /// service's by its delivery flow (one stored before flows were named: the standard
+    /// process it had then), the others' by their type.
+    pub fn supervision_for(&self, sku_code: &str) -> Option<Flow> {
+        match self.access_type {
+            AccessType::License | AccessType::ManualService => {
+                match self.delivery_flow_of(sku_code) {
+                    Some(flow) => flow.supervision(),
+                    None => Some(Flow::Requirement),
+                }
+            }
+            _ => self.access_type.supervision(self.supervised),
+        }
+    }
+
+    /// The delivery flow of `sku_code`: the spec's own, else the product's.
+    pub fn delivery_flow_of(&self, sku_code: &str) -> Option<DeliveryFlow> {
+        self.spec(sku_code)
+            .and_then(|s| s.delivery_flow)
+            .or(self.delivery_flow)
     }
 
     pub fn unsubscribe_channel(&self) -> Channel {
@@ -323,11 +359,14 @@ mod tests {
         if let Some(p) = period {
             spec["periodType"] = p.into();
         }
-        serde_json::to_vec(&serde_json::json!({
+        let mut product = serde_json::json!({
             "name": "CRM", "description": "A CRM", "category": "software",
             "accessType": access, "specs": [spec], "securitySelfCheck": check
-        }))
-        .unwrap()
+        });
+        if access == "license" {
+            product["deliveryFlow"] = serde_json::json!({"mode": "online"});
+        }
+        serde_json::to_vec(&product).unwrap()
     }
 
     fn refused(body: &[u8]) -> String {

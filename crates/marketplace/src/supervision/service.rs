@@ -63,7 +63,7 @@ pub async fn open_in(tx: &mut Tx, order: &OrderRecord) -> Result<Vec<Notice>, Ma
         };
         let content: ProductContent =
             serde_json::from_str(&product.content).map_err(|_| MarketError::Internal)?;
-        let Some(flow) = content.supervision() else {
+        let Some(flow) = content.supervision_for(&line.sku_code) else {
             continue;
         };
         let record = SupervisionRecord {
@@ -165,6 +165,9 @@ fn notices_of(record: &SupervisionRecord, action: Action, actor: Actor) -> Vec<N
 fn check(current: &SupervisionRecord, step: &Step<'_>) -> Result<(), MarketError> {
     let invalid = |why: &str| Err(MarketError::Invalid(why.into()));
     let hardware = current.access_type == "hardware";
+    // A License's or manual service's delivery is a service's result: said, not only
+    // attached.
+    let service = matches!(current.access_type.as_str(), "license" | "manual_service");
     if step.action != Action::Deliver && (step.logistics.is_some() || step.actual_start.is_some()) {
         return invalid("carrier, trackingNumber and actualStartDate come with a delivery only");
     }
@@ -180,6 +183,9 @@ fn check(current: &SupervisionRecord, step: &Step<'_>) -> Result<(), MarketError
         }
         Action::Deliver if !hardware && step.logistics.is_some() => {
             invalid("carrier and trackingNumber are for hardware deliveries")
+        }
+        Action::Deliver if service && step.comment.trim().is_empty() => {
+            invalid("describe the result of the service in the comment")
         }
         Action::Deliver
             if step.actual_start.is_some_and(|start| {

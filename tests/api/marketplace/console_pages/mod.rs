@@ -261,3 +261,61 @@ async fn pages_follow_roles_and_refusals_change_nothing() {
     assert_eq!(queue.status, 200);
     assert!(queue.body.contains("0 in all"), "{}", queue.body);
 }
+
+#[tokio::test]
+async fn a_license_is_published_with_its_delivery_flow_from_the_form() {
+    let mut app = TestApp::spawn().await;
+    let _ = cast(&mut app).await;
+    let alice = browser();
+    let form = visit(&app, &alice, "/market/seller/publish?lang=en", "alice").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("id=\"delivery_flow\""));
+    let token = csrf(&form.body);
+    let fields = |flow: &'static str| {
+        vec![
+            ("csrf_token", token.clone()),
+            ("name", "Site licence".to_owned()),
+            ("description", "Installed on site".to_owned()),
+            ("category", "software".to_owned()),
+            ("access_type", "license".to_owned()),
+            ("delivery_flow", flow.to_owned()),
+            ("spec_name_0", "Perpetual".to_owned()),
+            ("sku_0", "perpetual".to_owned()),
+            ("mode_0", "ONE_TIME".to_owned()),
+            ("price_0", "50000".to_owned()),
+            ("security_self_check", "1".to_owned()),
+        ]
+    };
+    let send = |flow| {
+        let fields = fields(flow);
+        let (app, alice) = (&app, &alice);
+        async move {
+            let borrowed: Vec<(&str, &str)> =
+                fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post(app, alice, "/market/seller/publish", &borrowed).await
+        }
+    };
+    let applications_before = app.count("mkt_applications").await;
+    let refused = send("").await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(
+        refused.body.contains("names its delivery flow"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(app.count("mkt_applications").await, applications_before);
+    let published = send("offline_delivery_acceptance").await;
+    assert_eq!(published.status, 303, "{}", published.body);
+    let page = visit(
+        &app,
+        &alice,
+        &format!("{}&lang=en", published.path),
+        "alice",
+    )
+    .await;
+    assert!(
+        page.body.contains("Offline · delivery and acceptance"),
+        "{}",
+        page.body
+    );
+}

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use super::subscriptions::{advance, placed, subscription_of, DAY};
 use super::*;
 
+mod delivery_flows;
 mod hardware;
 mod requirement_flow;
 
