@@ -53,9 +53,11 @@ pub fn html(status: StatusCode, rendered: Result<String, askama::Error>) -> Http
 /// break): no identifier of ours does, and PostgreSQL refuses a NUL in a text parameter.
 pub fn path_has_control_characters(req: &ServiceRequest) -> bool {
     let path = req.uri().path();
+    // Only an escaped path can hide one: the common path is read once, without copying.
     path.chars().any(char::is_control)
-        || url::form_urlencoded::parse(format!("p={path}").as_bytes())
-            .any(|(_, decoded)| decoded.chars().any(char::is_control))
+        || (path.contains('%')
+            && url::form_urlencoded::parse(format!("p={path}").as_bytes())
+                .any(|(_, decoded)| decoded.chars().any(char::is_control)))
 }
 
 /// Middleware body: a path with a control character names nothing, and is answered with

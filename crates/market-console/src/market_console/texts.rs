@@ -132,7 +132,7 @@ unilogin_core::texts!(MarketTexts {
     operation_log: "操作记录", "Operation log";
     rejection_reason: "驳回原因", "Rejection reason";
     security_self_check: "已完成安全自检", "Security self-check done";
-    supervised_saas: "SaaS 交付受服务监管（License、人工服务、硬件、应用编排始终受监管）", "SaaS delivery under service supervision (License, manual service, hardware and app orchestration always are)";
+    supervised_saas: "SaaS 交付受服务监管（硬件、应用编排始终受监管；License、人工服务按交付流信息）", "SaaS delivery under service supervision (hardware and app orchestration always are; License and manual service as their delivery flow says)";
     specs: "规格与价格", "Specs and prices";
     specs_hint:
         "至少填写一行；按周期计费需选择周期类型，其余计费模式不填。价格以分为单位。",

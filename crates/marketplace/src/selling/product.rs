@@ -231,8 +231,9 @@ impl ProductContent {
         let access_type = AccessType::parse(&raw.access_type)?;
         if raw.supervised && access_type != AccessType::Saas {
             return Err(MarketError::Invalid(
-                "supervised is for SaaS products: License, manual service, hardware and app \
-                 orchestration are always supervised, the other types never"
+                "supervised is for SaaS products: hardware and app orchestration are always \
+                 supervised, License and manual service as their deliveryFlow says, the other \
+                 types never"
                     .into(),
             ));
         }
