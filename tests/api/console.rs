@@ -322,3 +322,94 @@ async fn the_console_session_ends_with_the_administrator() {
     assert_eq!(response.status(), 303);
     assert!(location(&response).starts_with("/console/login"));
 }
+
+/// A hidden field's value on a page.
+fn field(body: &str, name: &str) -> String {
+    hidden_fields(body)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v)
+        .unwrap_or_else(|| panic!("no {name} on the page"))
+}
+
+/// The client secret a page shows, if it shows one.
+fn shown_secret(body: &str) -> Option<String> {
+    let at = body.find("id=\"client-secret\" value=\"")?;
+    let rest = &body[at + "id=\"client-secret\" value=\"".len()..];
+    Some(rest[..rest.find('"')?].to_owned())
+}
+
+#[tokio::test]
+async fn a_reload_or_a_double_submit_never_registers_or_rotates_again() {
+    let app = TestApp::spawn().await;
+    app.make_platform_admin("alice").await;
+    let alice = browser();
+    let form = visit(&app, &alice, "/console/clients/new?lang=en", "alice").await;
+    let fields = [
+        ("csrf_token", csrf(&form.body)),
+        ("form_id", field(&form.body, "form_id")),
+        ("name", "Reloaded app".to_owned()),
+        ("redirect_uris", "https://reloaded.example/cb".to_owned()),
+        ("id_token_alg", "RS256".to_owned()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let clients_before = app.count("clients").await;
+
+    // Registered once: the answer is a redirect to the page that shows the secret.
+    let first = post(&app, &alice, "/console/clients", &fields).await;
+    assert_eq!(first.status(), 303);
+    let secret_page = location(&first);
+    assert!(secret_page.contains("/secret?shown="), "{secret_page}");
+    // The same form again (a double click): the same place, nothing registered.
+    let again = post(&app, &alice, "/console/clients", &fields).await;
+    assert_eq!(
+        (again.status().as_u16(), location(&again)),
+        (303, secret_page.clone())
+    );
+    assert_eq!(app.count("clients").await, clients_before + 1);
+
+    let shown = visit(&app, &alice, &secret_page, "alice").await;
+    assert_eq!(shown.status, 200);
+    let secret = shown_secret(&shown.body).expect("the secret, this once");
+    assert!(secret.len() >= 32);
+    let reloaded = visit(&app, &alice, &secret_page, "alice").await;
+    assert_eq!(reloaded.status, 200);
+    assert!(shown_secret(&reloaded.body).is_none(), "shown once");
+    assert!(reloaded.body.contains("id=\"secret-gone\""));
+    // Another administrator's browser does not open it either.
+    app.create_user("bob", TENANT).await;
+    app.make_platform_admin("bob").await;
+    let bob = browser();
+    let theirs = visit(&app, &bob, &secret_page, "bob").await;
+    assert!(shown_secret(&theirs.body).is_none());
+
+    // Rotated once; reloading the result, or sending the confirmation again, keeps the
+    // secret just shown.
+    let client_id = secret_page.split('/').nth(3).unwrap().to_owned();
+    let rotate = format!("/console/clients/{client_id}/rotate");
+    let question = visit(&app, &alice, &rotate, "alice").await;
+    let confirm = [
+        ("csrf_token", csrf(&question.body)),
+        ("form_id", field(&question.body, "form_id")),
+    ];
+    let confirm: Vec<(&str, &str)> = confirm.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let rotated = post(&app, &alice, &rotate, &confirm).await;
+    assert_eq!(rotated.status(), 303);
+    let rotated_page = location(&rotated);
+    let new_secret = shown_secret(&visit(&app, &alice, &rotated_page, "alice").await.body)
+        .expect("the new secret");
+    assert_ne!(new_secret, secret);
+    let again = post(&app, &alice, &rotate, &confirm).await;
+    assert_eq!(
+        (again.status().as_u16(), location(&again)),
+        (303, rotated_page.clone())
+    );
+    assert!(shown_secret(&visit(&app, &alice, &rotated_page, "alice").await.body).is_none());
+    let token = app
+        .token_raw(
+            &[("grant_type", "client_credentials")],
+            Some((&client_id, &new_secret)),
+        )
+        .await;
+    assert_eq!(token.status(), 200, "the secret shown is the one in force");
+}

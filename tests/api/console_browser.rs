@@ -85,6 +85,13 @@ async fn an_administrator_registers_a_client_that_signs_in_and_disables_a_signed
         .await
         .expect("the copy button copied");
     save_screenshot(&admin, "console-client-created-flow.png").await;
+    // Reloading the page shows the secret no more and registers nothing again.
+    let clients = app.count("clients").await;
+    admin.refresh().await.unwrap();
+    wait_for(&admin, "#secret-gone").await;
+    assert_eq!(app.count("clients").await, clients);
+    assert_eq!(text_of(&admin, "#created-client-id").await, client_id);
+    save_screenshot(&admin, "console-client-secret-gone.png").await;
 
     // That client's credentials complete a real sign-in with the oauth2 crate.
     let client = TestClient {

@@ -81,7 +81,22 @@ async fn choose(browser: &Client, id: &str, value: &str) {
 /// The page as it is, and again in both languages (`?lang=`), screenshotted.
 async fn both_languages(browser: &Client, name: &str) {
     let here = browser.current_url().await.unwrap();
-    for lang in ["zh-CN", "en"] {
+    // The console remembers the last language asked for: the page's own goes last, so
+    // the session reads on in the language it had.
+    let own = browser
+        .find(Locator::Css("html"))
+        .await
+        .unwrap()
+        .attr("lang")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    let order = if own == "en" {
+        ["zh-CN", "en"]
+    } else {
+        ["en", "zh-CN"]
+    };
+    for lang in order {
         let mut url = here.clone();
         let kept: Vec<(String, String)> = here
             .query_pairs()

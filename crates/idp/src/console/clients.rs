@@ -21,6 +21,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/clients/{id}", web::post().to(update))
         .route("/clients/{id}/rotate", web::get().to(confirm_rotate))
         .route("/clients/{id}/rotate", web::post().to(rotate))
+        .route("/clients/{id}/secret", web::get().to(secret))
         .route("/clients/{id}/delete", web::get().to(confirm_delete))
         .route("/clients/{id}/delete", web::post().to(delete));
 }
@@ -231,24 +232,81 @@ struct SecretPage<'a> {
     client_id: &'a str,
     app_id: &'a str,
     secret: Option<&'a str>,
+    /// The page was asked for again: the secret was shown once already.
+    gone: bool,
 }
 
-fn secret_page(
+/// A client's secret just made (registered or rotated), kept for the one page that
+/// shows it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Made {
+    by: MadeBy,
+    client_id: String,
+    app_id: String,
+    secret: Option<String>,
+}
+
+#[derive(Clone, Copy, serde::Serialize, serde::Deserialize)]
+enum MadeBy {
+    Registering,
+    Rotating,
+    /// A public client made confidential.
+    Updating,
+}
+
+/// After registering or rotating: off to the page that shows the secret once.
+async fn show_made(
     admin: &Admin,
-    heading: &str,
-    client_id: &str,
-    app_id: &str,
-    secret: Option<&str>,
-) -> HttpResponse {
-    let page = SecretPage {
-        t: admin.t,
-        c: admin.chrome("clients"),
-        heading,
-        client_id,
-        app_id,
-        secret,
+    console: &Console,
+    made: &Made,
+) -> Result<HttpResponse, ConsoleError> {
+    let path = format!("/console/clients/{}/secret", enc(&made.client_id));
+    super::show_once(admin, console, &path, made).await
+}
+
+/// `GET /console/clients/{id}/secret?shown=…`: the secret just made, once; asked for
+/// again (a reload, the back button), the page says it was shown.
+async fn secret(
+    req: HttpRequest,
+    admin: Admin,
+    console: web::Data<Console>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ConsoleError> {
+    let made = super::shown::<Made>(&admin, &console, &req)
+        .await?
+        .filter(|m| m.client_id == *path);
+    let t = admin.t;
+    let page = match &made {
+        Some(made) => SecretPage {
+            t,
+            c: admin.chrome("clients"),
+            heading: match made.by {
+                MadeBy::Registering => t.client_created,
+                MadeBy::Rotating => t.secret_rotated,
+                MadeBy::Updating => t.done_client_updated,
+            },
+            client_id: &made.client_id,
+            app_id: &made.app_id,
+            secret: made.secret.as_deref(),
+            gone: false,
+        },
+        None => {
+            let client = console.service.client(&path).await?;
+            return Ok(super::ok(
+                SecretPage {
+                    t,
+                    c: admin.chrome("clients"),
+                    heading: t.secret_shown_already,
+                    client_id: &client.client_id,
+                    app_id: &client.app_id,
+                    secret: None,
+                    gone: true,
+                }
+                .render(),
+            ));
+        }
     };
-    super::ok(page.render())
+    Ok(super::ok(page.render()))
 }
 
 async fn create(
@@ -277,20 +335,28 @@ async fn create(
         client_id: None,
         app_id: None,
     };
-    match console.service.create_client(&admin.actor, request).await {
-        Ok(created) => Ok(secret_page(
-            &admin,
-            admin.t.client_created,
-            &created.client_id,
-            &created.app_id,
-            created.client_secret.as_ref().map(|s| s.expose()),
-        )),
-        Err(err) => {
-            let errors = Errors::refusal(err, admin.t)?;
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(form_page(&admin, status, None, fields, errors, scopes))
+    let act = async {
+        match console.service.create_client(&admin.actor, request).await {
+            Ok(created) => {
+                let made = Made {
+                    by: MadeBy::Registering,
+                    client_id: created.client_id.clone(),
+                    app_id: created.app_id.clone(),
+                    secret: created
+                        .client_secret
+                        .as_ref()
+                        .map(|s| s.expose().to_owned()),
+                };
+                show_made(&admin, &console, &made).await
+            }
+            Err(err) => {
+                let errors = Errors::refusal(err, admin.t)?;
+                let status = StatusCode::UNPROCESSABLE_ENTITY;
+                Ok(form_page(&admin, status, None, fields, errors, scopes))
+            }
         }
-    }
+    };
+    super::once(&admin, &console, &form, "/console/clients", act).await
 }
 
 async fn show(
@@ -350,13 +416,15 @@ async fn update(
         .update_client(&admin.actor, &client.client_id, update, version)
         .await
     {
-        Ok((updated, Some(secret))) => Ok(secret_page(
-            &admin,
-            admin.t.done_client_updated,
-            &updated.client_id,
-            &updated.app_id,
-            Some(secret.expose()),
-        )),
+        Ok((updated, Some(secret))) => {
+            let made = Made {
+                by: MadeBy::Updating,
+                client_id: updated.client_id.clone(),
+                app_id: updated.app_id.clone(),
+                secret: Some(secret.expose().to_owned()),
+            };
+            show_made(&admin, &console, &made).await
+        }
         Ok((updated, None)) => Ok(super::done(
             &format!("/console/clients/{}", enc(&updated.client_id)),
             "client_updated",
@@ -426,21 +494,28 @@ async fn rotate(
     admin.check_csrf(&form)?;
     let client = console.service.client(&path).await?;
     admin.require_recent_sign_in(&rotate_question(&admin, &client).action)?;
-    let rotated = console
-        .service
-        .rotate_secret(
-            &admin.actor,
-            &client.client_id,
-            form.checked("revoke_tokens"),
-        )
-        .await?;
-    Ok(secret_page(
-        &admin,
-        admin.t.secret_rotated,
-        &client.client_id,
-        &client.app_id,
-        rotated.client_secret.as_ref().map(|s| s.expose()),
-    ))
+    let fallback = format!("/console/clients/{}", enc(&client.client_id));
+    let act = async {
+        let rotated = console
+            .service
+            .rotate_secret(
+                &admin.actor,
+                &client.client_id,
+                form.checked("revoke_tokens"),
+            )
+            .await?;
+        let made = Made {
+            by: MadeBy::Rotating,
+            client_id: client.client_id.clone(),
+            app_id: client.app_id.clone(),
+            secret: rotated
+                .client_secret
+                .as_ref()
+                .map(|s| s.expose().to_owned()),
+        };
+        show_made(&admin, &console, &made).await
+    };
+    super::once(&admin, &console, &form, &fallback, act).await
 }
 
 fn delete_question<'a>(admin: &'a Admin, client: &ClientRecord) -> Question<'a> {

@@ -9,6 +9,7 @@ mod clients;
 mod error;
 pub mod first_party;
 pub mod form;
+pub mod once;
 mod overview;
 mod session;
 mod settings;
@@ -55,6 +56,8 @@ pub struct Chrome {
     pub csrf: String,
     pub switch_href: String,
     pub notice: Option<&'static str>,
+    /// Names this rendering of the page's forms: submitting one twice repeats nothing.
+    pub form_id: String,
 }
 
 /// The notice for `?done=…` after a change (post/redirect/get).
@@ -122,6 +125,38 @@ struct Confirm<'a> {
 }
 
 /// The confirmation page of `question`, after the recent sign-in its action needs.
+/// Post/redirect/get for a value shown once (a secret, a set-password link): the page
+/// at `path` shows it the one time it is asked for.
+pub async fn show_once(
+    admin: &Admin,
+    console: &Console,
+    path: &str,
+    value: &impl serde::Serialize,
+) -> Result<HttpResponse, ConsoleError> {
+    Ok(once::show_once(&console.sessions, admin.cookie(), path, value).await?)
+}
+
+/// The value `show_once` kept for this page, if this is the one time.
+pub async fn shown<T: serde::de::DeserializeOwned>(
+    admin: &Admin,
+    console: &Console,
+    req: &actix_web::HttpRequest,
+) -> Result<Option<T>, ConsoleError> {
+    Ok(once::shown(&console.sessions, admin.cookie(), req).await?)
+}
+
+/// Acts on a submitted form once (see `once::act_once`).
+pub async fn once(
+    admin: &Admin,
+    console: &Console,
+    form: &form::Form,
+    fallback: &str,
+    act: impl std::future::Future<Output = Result<HttpResponse, ConsoleError>>,
+) -> Result<HttpResponse, ConsoleError> {
+    let form_id = form.get("form_id");
+    once::act_once(&console.sessions, admin.cookie(), form_id, fallback, act).await
+}
+
 pub fn confirm(
     admin: &Admin,
     section: &'static str,

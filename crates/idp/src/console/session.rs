@@ -130,7 +130,13 @@ impl Admin {
             csrf: self.csrf.clone(),
             switch_href: self.switch_href.clone(),
             notice: self.done.as_deref().and_then(|d| super::notice(self.t, d)),
+            form_id: crate::secret::random_token(),
         }
+    }
+
+    /// The cookie naming this console session: what its one-time values are sealed for.
+    pub(crate) fn cookie(&self) -> &str {
+        &self.cookie
     }
 
     pub fn csrf_matches(&self, sent: &str) -> bool {

@@ -155,6 +155,9 @@ async fn rotate(
 ) -> Result<HttpResponse, ConsoleError> {
     admin.check_csrf(&form)?;
     admin.require_recent_sign_in(&rotate_question(admin.t).action)?;
-    console.service.rotate_keys(&admin.actor, None).await?;
-    Ok(super::done("/console/keys", "keys_rotated"))
+    let act = async {
+        console.service.rotate_keys(&admin.actor, None).await?;
+        Ok(super::done("/console/keys", "keys_rotated"))
+    };
+    super::once(&admin, &console, &form, "/console/keys", act).await
 }

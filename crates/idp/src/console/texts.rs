@@ -97,6 +97,10 @@ unilogin_core::texts!(ConsoleTexts {
         "A new secret takes effect at once and the current one stops working at once.";
     revoke_tokens_option: "同时吊销已签发给该应用的所有令牌", "Also revoke every token issued to this client";
     secret_rotated: "密钥已轮换", "Secret rotated";
+    secret_shown_already: "密钥已显示过", "The secret was shown already";
+    secret_gone:
+        "出于安全考虑，密钥只显示一次，刷新或返回不会再次显示，也不会再次注册或轮换。如果没有保存，请再次轮换密钥。",
+        "For safety a secret is shown once: reloading or going back shows it no more, and registers or rotates nothing again. If it was not saved, rotate the secret again.";
     delete_client: "删除应用", "Delete client";
     delete_client_text:
         "删除后，该应用的所有授权码和令牌立即失效。",

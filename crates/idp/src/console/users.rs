@@ -20,6 +20,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/users/new", web::get().to(new))
         .route("/users/{id}", web::get().to(show))
         .route("/users/{id}", web::post().to(update))
+        .route("/users/{id}/link", web::get().to(link))
         .configure(super::user_actions::routes);
 }
 
@@ -53,7 +54,7 @@ async fn list(
 }
 
 /// The profile fields as typed, to show them back.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Profile {
     username: String,
     tenant: String,
@@ -188,45 +189,82 @@ async fn create(
         org_name: optional(&f.org_name),
         project_name: optional(&f.project_name),
     };
-    let created = if link_wanted {
-        console
-            .service
-            .create_user_with_link(&admin.actor, request)
-            .await
-            .map(|(id, token)| (id, Some(token)))
-    } else {
-        console
-            .service
-            .create_user(&admin.actor, request)
-            .await
-            .map(|id| (id, None))
+    let act = async {
+        let created = if link_wanted {
+            console
+                .service
+                .create_user_with_link(&admin.actor, request)
+                .await
+                .map(|(id, token)| (id, Some(token)))
+        } else {
+            console
+                .service
+                .create_user(&admin.actor, request)
+                .await
+                .map(|id| (id, None))
+        };
+        match created {
+            Ok((id, Some(token))) => {
+                let made = MadeLink {
+                    user_id: id.clone(),
+                    username: f.username.clone(),
+                    link: format!(
+                        "{}{}?token={}",
+                        console.issuer,
+                        crate::idp::SET_PASSWORD_PATH,
+                        token.expose()
+                    ),
+                };
+                let path = format!("/console/users/{}/link", enc(&id));
+                super::show_once(&admin, &console, &path, &made).await
+            }
+            Ok((id, None)) => Ok(super::done(
+                &format!("/console/users/{}", enc(&id)),
+                "user_created",
+            )),
+            Err(err) => {
+                let errors = Errors::refusal(err, t)?;
+                Ok(new_page(&admin, unprocessable, f.clone(), errors))
+            }
+        }
     };
-    match created {
-        Ok((id, Some(token))) => {
-            let link = format!(
-                "{}{}?token={}",
-                console.issuer,
-                crate::idp::SET_PASSWORD_PATH,
-                token.expose()
-            );
-            let page = LinkPage {
-                t,
-                c: admin.chrome("users"),
-                user_id: &id,
-                username: &f.username,
-                link: &link,
-            };
-            Ok(super::ok(page.render()))
-        }
-        Ok((id, None)) => Ok(super::done(
-            &format!("/console/users/{}", enc(&id)),
-            "user_created",
-        )),
-        Err(err) => {
-            let errors = Errors::refusal(err, t)?;
-            Ok(new_page(&admin, unprocessable, f, errors))
-        }
-    }
+    super::once(&admin, &console, &form, "/console/users", act).await
+}
+
+/// A new user's set-password link, kept for the one page that shows it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct MadeLink {
+    user_id: String,
+    username: String,
+    link: String,
+}
+
+/// `GET /console/users/{id}/link?shown=…`: the set-password link of a user just
+/// created, once; asked for again, the user's page (where a new link can be made by
+/// setting a password).
+async fn link(
+    req: HttpRequest,
+    admin: Admin,
+    console: web::Data<Console>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ConsoleError> {
+    let made = super::shown::<MadeLink>(&admin, &console, &req)
+        .await?
+        .filter(|m| m.user_id == *path);
+    let Some(made) = made else {
+        return Ok(super::first_party::see_other(&format!(
+            "/console/users/{}",
+            enc(&path)
+        )));
+    };
+    let page = LinkPage {
+        t: admin.t,
+        c: admin.chrome("users"),
+        user_id: &made.user_id,
+        username: &made.username,
+        link: &made.link,
+    };
+    Ok(super::ok(page.render()))
 }
 
 #[derive(Template)]

@@ -34,6 +34,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// An instance with its users, as (user id, username, role).
 pub struct Shown {
     pub record: InstanceRecord,
+    /// The app's name, as the buyer bought it.
+    pub app_name: String,
     pub users: Vec<(String, String, String)>,
     /// The signed-in user administers it (and may manage its users while it is live).
     pub administers: bool,
@@ -75,7 +77,12 @@ async fn instances_page(
         let administers = users
             .iter()
             .any(|(id, _, role)| *id == me && role == "admin");
+        let app_name = match market.store.kit_app(&record.app_id).await? {
+            Some(app) => app.name,
+            None => record.app_id.clone(),
+        };
         instances.push(Shown {
+            app_name,
             record,
             users,
             administers,

@@ -54,6 +54,8 @@ pub struct Chrome {
     pub operator: bool,
     pub partner: bool,
     pub unread: i64,
+    /// Names this rendering of the page's forms: submitting one twice repeats nothing.
+    pub form_id: String,
 }
 
 impl Member {
@@ -86,6 +88,7 @@ impl Member {
             operator: self.has(Role::Operator),
             partner: self.partner,
             unread: self.unread,
+            form_id: crate::secret::random_token(),
         }
     }
 
@@ -182,6 +185,29 @@ pub fn done(path: &str, what: &str) -> HttpResponse {
     crate::console::first_party::see_other(&format!("{path}{separator}done={what}"))
 }
 
+/// The portal app (`appId`) of each of these products that has one: a joint-operation
+/// app a buyer opens at `/unified-login/portal-login?ind=UNOP&appId=…`.
+pub async fn portal_apps<'a>(
+    market: &crate::marketplace::Marketplace,
+    products: impl IntoIterator<Item = &'a str>,
+) -> Result<std::collections::HashMap<String, String>, PageError> {
+    let mut apps = std::collections::HashMap::new();
+    for product in products {
+        if apps.contains_key(product) {
+            continue;
+        }
+        if let Some(app) = market.store.kit_app_of_product(product).await? {
+            apps.insert(product.to_owned(), app.id);
+        }
+    }
+    Ok(apps)
+}
+
+/// The portal link that opens app `app_id` for the signed-in user's tenant.
+pub fn portal_link(app_id: &str) -> String {
+    format!("/unified-login/portal-login?ind=UNOP&appId={app_id}")
+}
+
 /// The message of a refusal a form shows above itself; other errors go on.
 pub fn refusal(err: crate::marketplace::MarketError) -> Result<String, PageError> {
     match PageError::from(err) {
@@ -197,6 +223,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 crate::web::refuse_control_characters(req, next, || PageError::NotFound)
             }))
             .wrap(from_fn(crate::console::chrome::localize::<PageError>))
+            .wrap(from_fn(crate::console::chrome::remember_language))
             .route("/", web::get().to(buyer::catalogue))
             .route("/login", web::get().to(session::login))
             .route("/callback", web::get().to(session::callback))

@@ -110,6 +110,8 @@ pub struct OrderPage<'a> {
     /// A billing-centre product: the terms it is unsubscribed on now, or why it is not
     /// (`None`: a request in the buyer centre).
     pub billing: Option<Result<Terms, String>>,
+    /// The buyer's live subscription of a joint-operation app: the app to open.
+    pub open_app: Option<String>,
     pub error: Option<String>,
 }
 
@@ -161,8 +163,18 @@ pub async fn order_page<'a>(
     } else {
         billing_terms(member, market, &o).await?
     };
+    let live = subscription
+        .as_ref()
+        .is_some_and(|s| s.subscription.state == SubState::Live);
+    let open_app = match o.lines.first() {
+        Some(line) if live && !as_seller => super::portal_apps(market, [line.product_id.as_str()])
+            .await?
+            .remove(&line.product_id),
+        _ => None,
+    };
     Ok(OrderPage {
         billing,
+        open_app,
         supervisions,
         t: member.t,
         c: member.chrome(if as_seller { "sold" } else { "orders" }),
@@ -336,6 +348,8 @@ struct SubscriptionsPage<'a> {
     heading: &'static str,
     base: &'static str,
     subscriptions: Vec<SubscriptionRecord>,
+    /// The portal app of each product that has one (a joint-operation app), by product.
+    apps: std::collections::HashMap<String, String>,
     state: String,
     states: Vec<&'static str>,
     pager: Pager,
@@ -371,7 +385,10 @@ pub async fn subscription_list(
         .store
         .subscriptions_of(owner, filter, offset, PAGE_SIZE)
         .await?;
+    let apps =
+        super::portal_apps(market, subscriptions.iter().map(|s| s.product_id.as_str())).await?;
     let page = SubscriptionsPage {
+        apps,
         t: member.t,
         c: member.chrome(section),
         m: member,

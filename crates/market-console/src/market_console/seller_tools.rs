@@ -2,13 +2,15 @@
 //! minting after a recent sign-in), and failed production-interface messages with retry.
 
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::session::Member;
 use super::texts::MarketTexts;
+use super::MarketConsole;
 use super::{again, done, ok, refusal, Chrome, PageError};
 use crate::console::form::Form;
+use crate::console::once;
 use crate::marketplace::kit::messages::retry_message;
 use crate::marketplace::kit::outbox::Job;
 use crate::marketplace::open_api::access_keys;
@@ -50,40 +52,65 @@ async fn keys_page(
     })
 }
 
-async fn keys(member: Member, market: web::Data<Marketplace>) -> Result<HttpResponse, PageError> {
-    Ok(ok(keys_page(&member, &market, None, None).await?.render()))
+/// `GET /market/seller/keys[?shown=…]`: the keys, and once, right after minting, the
+/// new key's secret.
+async fn keys(
+    req: HttpRequest,
+    member: Member,
+    console: web::Data<MarketConsole>,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    let minted: Option<(String, String)> =
+        once::shown(&console.sessions, member.cookie(), &req).await?;
+    let shows_secret = minted.is_some();
+    let mut response = ok(keys_page(&member, &market, minted, None).await?.render());
+    if shows_secret {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+    }
+    Ok(response)
 }
 
 async fn mint(
     member: Member,
     form: Form,
+    console: web::Data<MarketConsole>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
     member.check(&form)?;
-    match access_keys::mint(&market, &member.caller).await {
-        Ok((record, secret)) => {
-            let minted = Some((record.access_key, secret.expose().to_owned()));
-            let page = keys_page(&member, &market, minted, None).await?;
-            let mut response = ok(page.render());
-            response.headers_mut().insert(
-                header::CACHE_CONTROL,
-                header::HeaderValue::from_static("no-store"),
-            );
-            Ok(response)
+    let sessions = &console.sessions;
+    let act = async {
+        match access_keys::mint(&market, &member.caller).await {
+            Ok((record, secret)) => {
+                let minted = (record.access_key, secret.expose().to_owned());
+                let path = "/market/seller/keys";
+                Ok(once::show_once(sessions, member.cookie(), path, &minted).await?)
+            }
+            // A key outlives every logout: mint only right after a sign-in.
+            Err(MarketError::StepUp { .. }) => Err(PageError::Reauthenticate {
+                return_to: "/market/seller/keys".into(),
+            }),
+            Err(err) => {
+                let message = refusal(err)?;
+                Ok(again(
+                    keys_page(&member, &market, None, Some(message))
+                        .await?
+                        .render(),
+                ))
+            }
         }
-        // A key outlives every logout: mint only right after a sign-in.
-        Err(MarketError::StepUp { .. }) => Err(PageError::Reauthenticate {
-            return_to: "/market/seller/keys".into(),
-        }),
-        Err(err) => {
-            let message = refusal(err)?;
-            Ok(again(
-                keys_page(&member, &market, None, Some(message))
-                    .await?
-                    .render(),
-            ))
-        }
-    }
+    };
+    let form_id = form.get("form_id");
+    once::act_once(
+        sessions,
+        member.cookie(),
+        form_id,
+        "/market/seller/keys",
+        act,
+    )
+    .await
 }
 
 async fn delete(

@@ -108,6 +108,11 @@ impl Member {
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
+
+    /// The cookie naming this console session: what its one-time values are sealed for.
+    pub fn cookie(&self) -> &str {
+        &self.cookie
+    }
 }
 
 impl FromRequest for Member {

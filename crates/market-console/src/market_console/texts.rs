@@ -80,6 +80,7 @@ unilogin_core::texts!(MarketTexts {
     reason_other: "其他", "Other";
     refund: "退款", "Refund";
     unsubscribe_now: "在费用中心退订", "Unsubscribe in the billing centre";
+    open_app: "去使用", "Open app";
     delivery_flow: "交付流信息", "Delivery flow";
     no_delivery_flow: "不适用（非 License、人工服务）", "Not applicable (not License or manual service)";
     delivery_flow_hint:

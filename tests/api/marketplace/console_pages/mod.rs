@@ -34,6 +34,13 @@ async fn pages_follow_roles_and_refusals_change_nothing() {
     assert!(refused.body.contains("lacks the role"));
     let chinese = visit(&app, &dave, "/market/?lang=zh-CN", "dave").await;
     assert!(chinese.body.contains("商品目录"));
+    // The choice is remembered: the next page, without `?lang=`, keeps it.
+    visit(&app, &dave, "/market/?lang=en", "dave").await;
+    let next = visit(&app, &dave, "/market/orders", "dave").await;
+    assert!(next.body.contains("<html lang=\"en\""), "{}", next.body);
+    visit(&app, &dave, "/market/?lang=zh-CN", "dave").await;
+    let next = visit(&app, &dave, "/market/orders", "dave").await;
+    assert!(next.body.contains("<html lang=\"zh-CN\""));
 
     // The order form: CSRF, then refusals that store nothing, then one order for two posts.
     let page = visit(
@@ -197,17 +204,28 @@ async fn pages_follow_roles_and_refusals_change_nothing() {
 
     // Access keys: the SK once, deleting with a confirmation, minting only after a recent
     // sign-in.
+    // The key's page shows the SK after a redirect, once; a double submit mints one key.
     let keys = visit(&app, &alice, "/market/seller/keys?lang=en", "alice").await;
     assert_eq!(keys.status, 200);
-    let minted = post(
-        &app,
-        &alice,
-        "/market/seller/keys",
-        &[("csrf_token", &alice_token)],
-    )
-    .await;
-    assert_eq!(minted.status, 200);
-    assert!(minted.body.contains("id=\"minted-sk\""));
+    let form_id = crate::helpers::hidden_fields(&keys.body)
+        .into_iter()
+        .find(|(n, _)| n == "form_id")
+        .map(|(_, v)| v)
+        .expect("the mint form names itself");
+    let mint = [
+        ("csrf_token", alice_token.as_str()),
+        ("form_id", form_id.as_str()),
+    ];
+    let minted = post(&app, &alice, "/market/seller/keys", &mint).await;
+    assert_eq!(minted.status, 303);
+    assert!(minted.path.contains("shown="), "{}", minted.path);
+    let twice = post(&app, &alice, "/market/seller/keys", &mint).await;
+    assert_eq!((twice.status, &twice.path), (303, &minted.path));
+    assert_eq!(market(&app).access_keys_of(TENANT).await.unwrap().len(), 1);
+    let shown = visit(&app, &alice, &minted.path, "alice").await;
+    assert!(shown.body.contains("id=\"minted-sk\""), "{}", shown.body);
+    let reloaded = visit(&app, &alice, &minted.path, "alice").await;
+    assert!(!reloaded.body.contains("id=\"minted-sk\""), "the SK once");
     let ak = market(&app).access_keys_of(TENANT).await.unwrap()[0]
         .access_key
         .clone();

@@ -18,7 +18,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 pub use codes::{CodeGrant, Codes, Redemption};
-pub use console_sessions::{ConsoleSession, ConsoleSessions, ConsoleSignIn, SIGN_IN_WINDOW};
+pub use console_sessions::{
+    ConsoleSession, ConsoleSessions, ConsoleSignIn, Submission, FLASH_TTL, SIGN_IN_WINDOW,
+};
 pub use memory::MemoryStore;
 pub use pending::{PendingRequest, PendingRequests};
 pub use redis::RedisStore;
