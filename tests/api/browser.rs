@@ -135,6 +135,90 @@ pub async fn text_of(browser: &Client, css: &str) -> String {
         .unwrap()
 }
 
+/// axe-core's own script (npm's `axe-core`), which `.ci/run` installs under `target/axe`;
+/// `UNILOGIN_AXE_JS` names another copy.
+fn axe_source() -> &'static str {
+    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SOURCE.get_or_init(|| {
+        let path = std::env::var_os("UNILOGIN_AXE_JS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                crate::helpers::repo_root().join("target/axe/node_modules/axe-core/axe.min.js")
+            });
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "axe-core is missing at {} ({e}): npm install --prefix target/axe axe-core",
+                path.display()
+            )
+        })
+    })
+}
+
+/// The rules a console page is held to: WCAG 2.1 A and AA and axe's best practices.
+const AXE_RUN: &str = r#"
+const done = arguments[arguments.length - 1];
+axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } })
+  .then(result => done(result.violations
+    .filter(v => v.impact === "serious" || v.impact === "critical")
+    .map(v => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")}`)))
+  .catch(error => done([`axe failed: ${error}`]));
+"#;
+
+/// What is on screen now passes axe-core with no serious or critical violation, and at
+/// 390 px wide it needs no sideways scrolling, its navigation behind the menu link.
+pub async fn check_page(browser: &Client, name: &str) {
+    browser
+        .execute(axe_source(), vec![])
+        .await
+        .expect("axe-core loads");
+    let found = browser
+        .execute_async(AXE_RUN, vec![])
+        .await
+        .expect("axe-core runs");
+    let violations: Vec<String> = serde_json::from_value(found).expect("a list of violations");
+    assert!(
+        violations.is_empty(),
+        "{name}: axe-core finds {violations:#?}"
+    );
+
+    browser.set_window_size(390, 844).await.unwrap();
+    let narrow = browser
+        .execute(
+            r#"const root = document.documentElement;
+               const nav = document.getElementById("side-nav");
+               const menu = document.getElementById("menu-open");
+               return { viewport: window.innerWidth, width: root.scrollWidth,
+                        nav: nav ? getComputedStyle(nav).display : null,
+                        menu: menu ? getComputedStyle(menu).display : null };"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    save_screenshot(browser, &format!("{name}-390.png")).await;
+    let shown = |id: &'static str| async move {
+        let element = browser.find(Locator::Id(id)).await.unwrap();
+        element.is_displayed().await.unwrap()
+    };
+    if !narrow["nav"].is_null() {
+        // The menu opens and closes without a script.
+        click(browser, "menu-open").await;
+        assert!(shown("side-nav").await, "{name}: the menu does not open");
+        click(browser, "menu-close").await;
+        assert!(!shown("side-nav").await, "{name}: the menu does not close");
+    }
+    browser.set_window_size(1100, 900).await.unwrap();
+    let viewport = narrow["viewport"].as_i64().unwrap();
+    assert!(viewport <= 400, "{name}: a {viewport} px wide window");
+    assert!(
+        narrow["width"].as_i64().unwrap() <= viewport,
+        "{name}: at 390 px the page scrolls sideways: {narrow}"
+    );
+    if !narrow["nav"].is_null() {
+        assert_eq!(narrow["nav"], "none", "{name}: the navigation stays open");
+        assert_ne!(narrow["menu"], "none", "{name}: no menu link");
+    }
+}
+
 #[tokio::test]
 #[ignore = "needs Debian's chromium and chromium-driver: .ci/run installs them and runs it"]
 async fn chromium_signs_in_from_the_demo_app_sees_userinfo_and_signs_out() {

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 
-use crate::browser::{click, save_screenshot, session, start_driver, text_of, type_into};
+use crate::browser::{
+    check_page, click, save_screenshot, session, start_driver, text_of, type_into,
+};
 use crate::helpers::{TestApp, TestClient, PASSWORD, TENANT};
 
 /// Opens `path`, signing in as `username` if the unified login page asks.
@@ -226,6 +228,7 @@ async fn screenshot_every_page(app: &TestApp, language: &str, lang: &str) {
             Some(if lang == "zh" { "zh-CN" } else { "en" })
         );
         save_screenshot(&browser, &format!("console-{name}-{lang}.png")).await;
+        check_page(&browser, &format!("console-{name}-{lang}")).await;
     }
 
     // Forms answered: a new client's once-shown secret, a field error, a user's link.

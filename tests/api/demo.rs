@@ -54,6 +54,77 @@ async fn the_demo_user_administers_the_console() {
     .await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("<h1>Overview</h1>"), "{}", page.body);
+    // Each console links to the other where the user has a role there.
+    assert!(
+        page.body
+            .contains(r#"<a id="other-console" href="/market/">Marketplace console</a>"#),
+        "{}",
+        page.body
+    );
+    let market = visit_as(
+        &app,
+        &browser,
+        "/market/?lang=en",
+        DEMO_USERNAME,
+        DEMO_PASSWORD,
+    )
+    .await;
+    assert_eq!(market.status, 200, "{}", market.body);
+    assert!(
+        market
+            .body
+            .contains(r#"<a id="other-console" href="/console/">Admin console</a>"#),
+        "{}",
+        market.body
+    );
+    let seller = crate::helpers::browser();
+    let market = visit_as(
+        &app,
+        &seller,
+        "/market/?lang=en",
+        unilogin::demo::DEMO_SELLER_USERNAME,
+        DEMO_PASSWORD,
+    )
+    .await;
+    assert_eq!(market.status, 200, "{}", market.body);
+    assert!(
+        market.body.contains("id=\"signed-in-as\""),
+        "{}",
+        market.body
+    );
+    assert!(!market.body.contains("other-console"), "{}", market.body);
+}
+
+#[tokio::test]
+async fn the_demo_page_and_the_start_up_lines_lead_to_both_consoles_and_every_account() {
+    let app = TestApp::spawn_with(|settings| settings.demo = true).await;
+    let home = app.page(&app.url("/demo/")).await;
+    assert!(
+        home.contains(r#"id="demo-admin-console" href="/console/""#),
+        "{home}"
+    );
+    assert!(
+        home.contains(r#"id="demo-market-console" href="/market/""#),
+        "{home}"
+    );
+    let printed = unilogin::demo::where_to_start("https://idp.example");
+    for (account, roles) in unilogin::demo::ACCOUNTS {
+        assert!(
+            home.contains(&format!("<strong>{account}</strong> / {DEMO_PASSWORD}")),
+            "{home}"
+        );
+        assert!(home.contains(roles), "{home}");
+        assert!(
+            printed.contains(account) && printed.contains(roles),
+            "{printed}"
+        );
+    }
+    for place in ["/demo/", "/console/", "/market/"] {
+        assert!(
+            printed.contains(&format!("https://idp.example{place}")),
+            "{printed}"
+        );
+    }
 }
 
 #[tokio::test]

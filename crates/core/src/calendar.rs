@@ -74,6 +74,20 @@ pub fn add_working_days(start: i64, n: u32) -> i64 {
     at
 }
 
+/// The first second of the month `unix` falls in, months beginning at midnight in China
+/// Standard Time (UTC+8): what "this month" means on a seller's home.
+pub fn month_start_cst(unix: i64) -> i64 {
+    const CST: i64 = 8 * 3600;
+    let (year, month, _) = civil_from_days((unix + CST).div_euclid(86_400));
+    days_from_civil(year, month, 1) * 86_400 - CST
+}
+
+/// `yyyy-MM`, the month `unix` falls in, in China Standard Time.
+pub fn month_cst(unix: i64) -> String {
+    let (year, month, _) = civil_from_days((unix + 8 * 3600).div_euclid(86_400));
+    format!("{year:04}-{month:02}")
+}
+
 /// The first second (UTC) of a `yyyy-MM-dd` day, as a date input sends it.
 pub fn parse_day(raw: &str) -> Option<i64> {
     let b = raw.as_bytes();
@@ -112,6 +126,20 @@ pub fn parse_sdk_date(raw: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_begin_at_midnight_china_time() {
+        // 2026-12-01 00:00 CST is 2026-11-30 16:00 UTC.
+        let start = parse_day("2026-11-30").unwrap() + 16 * 3600;
+        assert_eq!(month_start_cst(start), start);
+        assert_eq!(month_cst(start), "2026-12");
+        assert_eq!(month_cst(start - 1), "2026-11");
+        assert_eq!(month_start_cst(start + 20 * 86_400), start);
+        assert_eq!(
+            month_start_cst(start - 1),
+            parse_day("2026-10-31").unwrap() + 16 * 3600
+        );
+    }
 
     #[test]
     fn working_days_skip_the_weekend_in_china_time() {

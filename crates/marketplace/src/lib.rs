@@ -10,6 +10,7 @@
 //! request reading; `workflow/` what every workflow shares; `routes/` the route table.
 
 pub mod discounts;
+pub mod home;
 pub mod http;
 pub mod ids;
 pub mod inbox;

@@ -200,6 +200,7 @@ impl Application {
             sessions: crate::store::ephemeral::ConsoleSessions::new(idp.ephemeral.clone()),
             issuer: issuer.clone(),
             secure_cookies: idp.secure_cookies,
+            admins: admin_service.clone(),
         });
         let admin_service_for_pages = admin_service.clone();
         let console = web::Data::new(crate::console::Console {

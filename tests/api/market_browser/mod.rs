@@ -12,7 +12,9 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use unilogin::marketplace::store::MarketStore;
 
-use crate::browser::{click, save_screenshot, session, start_driver, text_of, type_into};
+use crate::browser::{
+    check_page, click, save_screenshot, session, start_driver, text_of, type_into,
+};
 use crate::helpers::{TestApp, PASSWORD, TENANT};
 
 mod after_sale;
@@ -111,6 +113,7 @@ async fn both_languages(browser: &Client, name: &str) {
         wait_for(browser, "main h1").await;
         let suffix = if lang == "en" { "en" } else { "zh" };
         save_screenshot(browser, &format!("market-{name}-{suffix}.png")).await;
+        check_page(browser, &format!("market-{name}-{suffix}")).await;
     }
     browser.goto(here.as_str()).await.unwrap();
     wait_for(browser, "main h1").await;

@@ -32,7 +32,7 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
     type_into(&seller, "spec_name_0", "Basic").await;
     type_into(&seller, "sku_0", "basic").await;
     choose(&seller, "mode_0", "PERIOD").await;
-    type_into(&seller, "price_0", "9900").await;
+    type_into(&seller, "price_0", "99.00").await;
     choose(&seller, "period_0", "month").await;
     click(&seller, "submit-for-review").await;
     wait_for(&seller, "#form-error").await;
@@ -92,6 +92,9 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
     // The buyer finds it, orders it and asks to unsubscribe.
     let buyer = session(&driver, "en-US").await;
     open_signed_in(&app, &buyer, "/market/", "dave").await;
+    both_languages(&buyer, "home-buyer").await;
+    click(&buyer, "browse-catalogue").await;
+    wait_for(&buyer, "#q").await;
     type_into(&buyer, "q", "crm").await;
     choose(&buyer, "type", "container").await;
     section(&buyer, "search", "input#q[value='crm']", "catalogue").await;
@@ -219,6 +222,8 @@ async fn the_kit_pages_of_the_demo_in_both_languages() {
     // The demo buyer orders the demo app from the catalogue.
     let buyer = session(&driver, "en-US").await;
     open_signed_in_with(&app, &buyer, "/market/", DEMO_USERNAME, DEMO_PASSWORD).await;
+    click(&buyer, "browse-catalogue").await;
+    wait_for(&buyer, "#q").await;
     click_first(&buyer, "a.product-link").await;
     wait_for(&buyer, "#order-form").await;
     for _ in 0..50 {

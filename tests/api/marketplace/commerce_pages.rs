@@ -48,8 +48,8 @@ async fn vouchers_discounts_and_upgrade_rules_in_the_console() {
     let mut fields = vec![
         ("csrf_token", token.as_str()),
         ("name", "¥20 off ¥100"),
-        ("face_value", "2000"),
-        ("minimum_spend", "10000"),
+        ("face_value", "20.00"),
+        ("minimum_spend", "100"),
         ("valid_from", from.as_str()),
         ("valid_until", until.as_str()),
         ("scope", "products"),
@@ -70,6 +70,19 @@ async fn vouchers_discounts_and_upgrade_rules_in_the_console() {
         "the form kept its values"
     );
     assert_eq!(app.count("mkt_vouchers").await, 0);
+    // Money is typed in yuan: a third decimal is refused in the page's words.
+    fields[2] = ("face_value", "20.005");
+    let refused = post(&app, &alice, "/market/seller/vouchers", &fields).await;
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused
+            .body
+            .contains("Face value (yuan): an amount in yuan with at most two decimals"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(app.count("mkt_vouchers").await, 0);
+    fields[2] = ("face_value", "20.00");
     fields[7] = ("items", crm.as_str());
     let published = post(&app, &alice, "/market/seller/vouchers", &fields).await;
     assert_eq!(
@@ -79,6 +92,12 @@ async fn vouchers_discounts_and_upgrade_rules_in_the_console() {
     let listed = visit(&app, &alice, "/market/seller/vouchers?lang=zh-CN", "alice").await;
     assert!(
         listed.body.contains("¥20 off ¥100") && listed.body.contains("发放中"),
+        "{}",
+        listed.body
+    );
+    // Typed in yuan, kept in fen, shown in yuan.
+    assert!(
+        listed.body.contains("¥20.00") && listed.body.contains("¥100.00"),
         "{}",
         listed.body
     );

@@ -8,6 +8,7 @@ mod commerce_pages;
 mod concurrency;
 mod console_pages;
 mod discounts;
+mod home;
 mod inbox;
 mod kit_apps;
 mod kit_chain;

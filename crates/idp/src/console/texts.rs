@@ -8,6 +8,10 @@ unilogin_core::texts!(ConsoleTexts {
     sign_out: "退出登录", "Sign out";
     signed_in_as: "当前管理员", "Signed in as";
     main_navigation: "主导航", "Main navigation";
+    skip_to_content: "跳到正文", "Skip to content";
+    menu: "菜单", "Menu";
+    close_menu: "收起菜单", "Close menu";
+    market_console: "云商店控制台", "Marketplace console";
     overview: "概览", "Overview";
     clients: "应用（客户端）", "Clients";
     tenants: "租户", "Tenants";

@@ -66,7 +66,7 @@ pub async fn catalogue(
     let (products, total, categories) =
         catalogue::search(&market, &search, offset, PAGE_SIZE).await?;
     let base = with_query(
-        "/market/",
+        "/market/catalogue",
         &[("q", &q), ("type", &access_type), ("category", &category)],
     );
     let page = CataloguePage {

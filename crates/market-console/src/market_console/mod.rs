@@ -8,6 +8,7 @@
 mod buyer;
 mod commerce;
 mod error;
+mod home;
 mod inbox;
 mod kit;
 mod kit_apps;
@@ -22,6 +23,7 @@ mod supervisions;
 mod texts;
 mod unsubscribes;
 mod work_orders;
+pub mod yuan;
 
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
@@ -37,6 +39,8 @@ pub const PAGE_SIZE: i64 = 20;
 
 pub struct MarketConsole {
     pub sessions: ConsoleSessions,
+    /// Who administers the platform: their pages link to the admin console.
+    pub admins: std::sync::Arc<crate::admin::AdminService>,
     pub issuer: String,
     pub secure_cookies: bool,
 }
@@ -53,6 +57,8 @@ pub struct Chrome {
     pub seller: bool,
     pub operator: bool,
     pub partner: bool,
+    /// The user administers the platform: the header links to the admin console.
+    pub admin: bool,
     pub unread: i64,
     /// Names this rendering of the page's forms: submitting one twice repeats nothing.
     pub form_id: String,
@@ -87,6 +93,7 @@ impl Member {
             seller: self.has(Role::Seller),
             operator: self.has(Role::Operator),
             partner: self.partner,
+            admin: self.platform_admin,
             unread: self.unread,
             form_id: crate::secret::random_token(),
         }
@@ -95,6 +102,18 @@ impl Member {
     /// The caller's merchant tenant, or 403 when they are not a seller.
     pub fn seller_tenant(&self) -> Result<String, PageError> {
         Ok(self.caller.seller()?.tenant_id.clone())
+    }
+
+    /// A spec's price with its period, as people write it: "¥99.00 / 年".
+    pub fn price(
+        &self,
+        fen: &i64,
+        period: &Option<crate::marketplace::selling::product::PeriodType>,
+    ) -> String {
+        match period {
+            Some(period) => format!("{} / {}", money(fen), self.label(code_of(period))),
+            None => money(fen),
+        }
     }
 
     /// The words for a code (a state, a rule, an access type) in this page's language.
@@ -158,7 +177,7 @@ pub fn when_opt(unix: &Option<i64>) -> String {
 
 /// An amount in fen, for people: 9900 reads ¥99.00.
 pub fn money(fen: &i64) -> String {
-    format!("¥{}.{:02}", fen / 100, (fen % 100).abs())
+    yuan::money(*fen)
 }
 
 pub fn ok(rendered: Result<String, askama::Error>) -> HttpResponse {
@@ -224,7 +243,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             }))
             .wrap(from_fn(crate::console::chrome::localize::<PageError>))
             .wrap(from_fn(crate::console::chrome::remember_language))
-            .route("/", web::get().to(buyer::catalogue))
+            .route("/", web::get().to(home::home))
+            .route("/catalogue", web::get().to(buyer::catalogue))
             .route("/login", web::get().to(session::login))
             .route("/callback", web::get().to(session::callback))
             .route("/logout", web::post().to(session::logout))

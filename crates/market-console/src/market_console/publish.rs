@@ -115,7 +115,7 @@ fn input_of(content: &ProductContent) -> ProductInput {
                 name: s.name.clone(),
                 sku: s.sku_code.clone(),
                 mode: code(&s.charging_mode),
-                price: s.price.to_string(),
+                price: super::yuan::field(s.price.max(0).unsigned_abs()),
                 period: s.period_type.map(|p| code(&p)).unwrap_or_default(),
             })
             .collect(),
@@ -188,16 +188,14 @@ fn read_input(form: &Form) -> ProductInput {
 }
 
 /// The form as the API's product body; rows left empty are not specs.
-fn product_body(input: &ProductInput) -> Result<Vec<u8>, String> {
+fn product_body(t: &MarketTexts, input: &ProductInput) -> Result<Vec<u8>, String> {
     let mut specs = Vec::new();
     for (i, row) in input.specs.iter().enumerate() {
         if row.name.is_empty() && row.sku.is_empty() && row.price.is_empty() {
             continue;
         }
-        let price: i64 = row
-            .price
-            .parse()
-            .map_err(|_| format!("spec {}: the price is a whole number of fen", i + 1))?;
+        let price = super::yuan::parse(&row.price)
+            .ok_or_else(|| t.price_not_yuan.replacen("{}", &(i + 1).to_string(), 1))?;
         let mut spec = json!({
             "name": row.name, "skuCode": row.sku, "chargingMode": row.mode, "price": price,
         });
@@ -229,7 +227,7 @@ async fn publish(
     member.check(&form)?;
     member.seller_tenant()?;
     let input = read_input(&form);
-    let outcome = match product_body(&input) {
+    let outcome = match product_body(member.t, &input) {
         Err(message) => Err(message),
         Ok(body) => {
             let submitted = if !input.application.is_empty() {

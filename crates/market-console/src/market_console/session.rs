@@ -91,6 +91,8 @@ pub struct Member {
     pub unread: i64,
     /// The user's tenant is an active partner of the customer service provider plan.
     pub partner: bool,
+    /// The user administers the platform too.
+    pub platform_admin: bool,
     cookie: String,
     id_token: String,
 }
@@ -171,6 +173,16 @@ async fn identify(req: &HttpRequest) -> Result<Member, PageError> {
         && crate::marketplace::discounts::service::member(market, &caller)
             .await
             .is_ok();
+    let platform_admin = caller.is_user()
+        && console
+            .admins
+            .platform_admin(&caller.claims.sub)
+            .await
+            .map_err(|err| match err {
+                crate::admin::AdminError::Store(err) => PageError::from(err),
+                _ => PageError::Internal,
+            })?
+            .is_some();
     Ok(Member {
         roles: caller.roles(),
         caller,
@@ -182,6 +194,7 @@ async fn identify(req: &HttpRequest) -> Result<Member, PageError> {
         done: visit.done,
         unread,
         partner,
+        platform_admin,
         cookie,
         id_token: session.id_token,
     })

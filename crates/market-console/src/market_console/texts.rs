@@ -9,6 +9,29 @@ unilogin_core::texts!(MarketTexts {
     sign_out: "退出登录", "Sign out";
     signed_in_as: "当前用户", "Signed in as";
     main_navigation: "主导航", "Main navigation";
+    skip_to_content: "跳到正文", "Skip to content";
+    menu: "菜单", "Menu";
+    close_menu: "收起菜单", "Close menu";
+    admin_console: "统一登录管理控制台", "Admin console";
+    home: "首页", "Home";
+    todo_ending_soon: "30 天内到期的订阅", "Subscriptions ending within 30 days";
+    todo_open_unsubscribes: "处理中的退订申请", "Unsubscribe requests in progress";
+    todo_work_orders_awaiting: "待您确认或补充信息的工单", "Work orders awaiting you";
+    todo_deliveries_awaiting: "待您处理的交付", "Deliveries awaiting you";
+    todo_unread: "未读消息", "Unread messages";
+    todo_rejected: "被驳回的申请", "Rejected applications";
+    todo_to_deliver: "待交付或待发货的订单", "Orders to deliver or ship";
+    todo_to_decide: "待处理的退订申请", "Unsubscribe requests to decide";
+    todo_to_accept: "待受理的工单", "Work orders to accept";
+    todo_failed_messages: "发送失败的生产接口消息", "Failed production messages";
+    month_orders: "{} 月订单数", "Orders in {}";
+    month_amount: "{} 月订单金额", "Amount in {}";
+    todo_review_queue: "待审核的申请", "Applications to review";
+    todo_overdue: "超过 {} 个工作日未审核", "Waiting over {} working days";
+    oldest_waiting: "最早一份提交于 {}，应于 {} 前审核完毕。", "The oldest was submitted {} and is due by {}.";
+    oldest_overdue: "已超过审核时限。", "It is past the review target.";
+    browse_catalogue: "浏览商品目录", "Browse the catalogue";
+    todo_unsubscribe_appeals: "退订申诉", "Unsubscribe appeals";
     buyer_centre: "买家中心", "Buyer centre";
     seller_centre: "卖家中心", "Seller centre";
     operator_centre: "运营审核", "Operations";
@@ -40,7 +63,8 @@ unilogin_core::texts!(MarketTexts {
     spec: "规格", "Spec";
     charging_mode: "计费模式", "Charging";
     period: "周期", "Period";
-    price: "价格（分）", "Price (fen)";
+    price: "价格（元）", "Price (yuan)";
+    price_not_yuan: "第 {} 行规格：价格应为以元为单位的金额，最多两位小数，如 99.00", "Spec {}: the price is an amount in yuan with at most two decimals, such as 99.00";
     price_yuan: "价格", "Price";
     quantity: "数量", "Quantity";
     periods: "购买周期数", "Periods";
@@ -93,7 +117,8 @@ unilogin_core::texts!(MarketTexts {
     unsubscribe_now_terms: "按当前规则退款", "Refunded now under the rules";
     confirm_unsubscribe_now: "我确认立即退订，订阅随即结束", "I understand the subscription ends now";
     channel: "退订方式", "Where";
-    refund_fen: "退款金额（分）", "Refund (fen)";
+    refund_yuan: "退款金额（元）", "Refund (yuan)";
+    refund_not_yuan: "退款金额应为以元为单位的金额，最多两位小数，如 99.00", "The refund is an amount in yuan with at most two decimals, such as 99.00";
     refund_negotiated: "由卖家决定", "The seller decides";
     rule: "退订规则", "Rule";
     comment: "意见", "Comment";
@@ -136,8 +161,8 @@ unilogin_core::texts!(MarketTexts {
     supervised_saas: "SaaS 交付受服务监管（硬件、应用编排始终受监管；License、人工服务按交付流信息）", "SaaS delivery under service supervision (hardware and app orchestration always are; License and manual service as their delivery flow says)";
     specs: "规格与价格", "Specs and prices";
     specs_hint:
-        "至少填写一行；按周期计费需选择周期类型，其余计费模式不填。价格以分为单位。",
-        "Fill in at least one row; period billing needs a period type, other modes none. Prices are in fen.";
+        "至少填写一行；按周期计费需选择周期类型，其余计费模式不填。价格以元为单位，如 99.00。",
+        "Fill in at least one row; period billing needs a period type, other modes none. Prices are in yuan, such as 99.00.";
     submit_for_review: "提交审核", "Submit for review";
     resubmit: "修改后重新提交", "Edit and resubmit";
     no_period: "—", "—";

@@ -301,13 +301,13 @@ async fn attachment(
 }
 
 /// The refund a decision form names (negotiated requests only).
-fn refund_of(form: &Form) -> Result<Extras, MarketError> {
+fn refund_of(t: &MarketTexts, form: &Form) -> Result<Extras, MarketError> {
     let raw = form.get("refund");
     let refund = match raw {
         "" => None,
         raw => Some(
-            raw.parse::<i64>()
-                .map_err(|_| MarketError::Invalid("the refund is a whole number of fen".into()))?,
+            super::yuan::parse(raw)
+                .ok_or_else(|| MarketError::Invalid(t.refund_not_yuan.into()))?,
         ),
     };
     Ok(Extras {
@@ -328,7 +328,7 @@ async fn decide(
     member.check(form)?;
     let (id, step) = path.into_inner();
     let (action, extras) = match step.as_str() {
-        "approve" => (Action::Approve, refund_of(form)),
+        "approve" => (Action::Approve, refund_of(member.t, form)),
         "reject" => (Action::Reject, Ok(Extras::default())),
         _ => return Err(PageError::NotFound),
     };

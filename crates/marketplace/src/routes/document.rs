@@ -30,6 +30,7 @@ use unilogin_core::domain::resource::{
     paths(
         document,
         crate::http::me::me,
+        crate::home::api::todos,
         crate::open_api::access_keys::list,
         crate::open_api::access_keys::create,
         crate::open_api::access_keys::delete,

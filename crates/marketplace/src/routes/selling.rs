@@ -23,6 +23,11 @@ pub fn routes() -> Vec<RouteEntry> {
         ),
         entry("/api/marketplace/v1/me", M::GET, crate::http::me::me),
         entry(
+            "/api/marketplace/v1/me/todos",
+            M::GET,
+            crate::home::api::todos,
+        ),
+        entry(
             "/api/marketplace/v1/seller/access-keys",
             M::GET,
             access_keys::list,

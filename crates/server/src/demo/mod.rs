@@ -89,6 +89,41 @@ async fn seed_seller_user(durable: &Durable, hasher: &PasswordHasher) -> Result<
     .map(|_| ())
 }
 
+/// The demo's pages and accounts, each with what it is for, as `serve --demo` prints them.
+pub fn where_to_start(issuer: &str) -> String {
+    let mut out = String::from("demo: where to start\n");
+    for (what, path) in PLACES {
+        out.push_str(&format!("demo:   {what:<22} {issuer}{path}\n"));
+    }
+    out.push_str(&format!(
+        "demo: accounts (password {DEMO_PASSWORD} for each)\n"
+    ));
+    for (username, roles) in ACCOUNTS {
+        out.push_str(&format!("demo:   {username:<8} {roles}\n"));
+    }
+    out.pop();
+    out
+}
+
+/// Where a newcomer goes: the partner app, then the two consoles.
+const PLACES: [(&str, &str); 3] = [
+    ("partner app", "/demo/"),
+    ("admin console", "/console/"),
+    ("marketplace console", "/market/"),
+];
+
+/// The demo's accounts and the roles each holds.
+pub const ACCOUNTS: [(&str, &str); 2] = [
+    (
+        DEMO_USERNAME,
+        "platform administrator (admin console); marketplace buyer and operator",
+    ),
+    (
+        DEMO_SELLER_USERNAME,
+        "seller of the demo merchant, which sells the demo app (marketplace console)",
+    ),
+];
+
 impl Demo {
     /// Creates (or refreshes) the demo records and prints their credentials. The client's
     /// secret is rotated at every start, since only its hash is stored.
@@ -186,10 +221,9 @@ impl Demo {
             kit.product_id,
             seller::DEMO_KIT_APP
         );
+        println!("{}", where_to_start(issuer));
         println!(
-            "demo: open {issuer}/demo/ and sign in as {DEMO_USERNAME} / {DEMO_PASSWORD}\n\
-             demo: admin console at {issuer}/console/ (the same user is a platform administrator)\n\
-             demo: client_id={DEMO_CLIENT_ID} app_id={DEMO_APP_ID} client_secret={} (rotated at every start)",
+            "demo: client_id={DEMO_CLIENT_ID} app_id={DEMO_APP_ID} client_secret={} (rotated at every start)",
             client_secret.expose()
         );
         Ok(Self {
@@ -238,6 +272,7 @@ struct DemoPage<'a> {
     has_refresh: bool,
     username: &'a str,
     password: &'a str,
+    accounts: &'a [(&'a str, &'a str)],
     portal_href: &'a str,
     app_id: &'a str,
     access_token: &'a str,
@@ -270,6 +305,7 @@ fn render(
         kit_tenant: session.and_then(|s| s.kit_tenant.as_deref()),
         username: DEMO_USERNAME,
         password: DEMO_PASSWORD,
+        accounts: &ACCOUNTS,
         portal_href: &portal_href,
         app_id: DEMO_APP_ID,
         kit_portal_href: &kit_portal_href,

@@ -18,11 +18,17 @@ async fn pages_follow_roles_and_refusals_change_nothing() {
     let crm = on_sale(&app, &c, &c.alice, &buyer_centre_product("CRM")).await;
     let dave = browser();
 
-    // Signed in through unilogin; a buyer sees the buyer centre only.
-    let catalogue = visit(&app, &dave, "/market/?lang=en", "dave").await;
+    // Signed in through unilogin; a buyer's home has the buyer centre only.
+    let home = visit(&app, &dave, "/market/?lang=en", "dave").await;
+    assert_eq!((home.status, home.path.as_str()), (200, "/market/"));
+    assert!(home.body.contains("id=\"buyer-home\""), "{}", home.body);
+    assert!(!home.body.contains("id=\"seller-home\""), "{}", home.body);
+    assert!(!home.body.contains("id=\"operator-home\""), "{}", home.body);
+    assert!(home.body.contains(r#"href="/market/catalogue""#));
+    let catalogue = visit(&app, &dave, "/market/catalogue?lang=en", "dave").await;
     assert_eq!(
         (catalogue.status, catalogue.path.as_str()),
-        (200, "/market/")
+        (200, "/market/catalogue")
     );
     assert!(catalogue.body.contains("CRM"));
     assert!(
@@ -32,7 +38,7 @@ async fn pages_follow_roles_and_refusals_change_nothing() {
     let refused = visit(&app, &dave, "/market/seller/applications?lang=en", "dave").await;
     assert_eq!(refused.status, 403);
     assert!(refused.body.contains("lacks the role"));
-    let chinese = visit(&app, &dave, "/market/?lang=zh-CN", "dave").await;
+    let chinese = visit(&app, &dave, "/market/catalogue?lang=zh-CN", "dave").await;
     assert!(chinese.body.contains("商品目录"));
     // The choice is remembered: the next page, without `?lang=`, keeps it.
     visit(&app, &dave, "/market/?lang=en", "dave").await;
@@ -300,7 +306,7 @@ async fn a_license_is_published_with_its_delivery_flow_from_the_form() {
             ("spec_name_0", "Perpetual".to_owned()),
             ("sku_0", "perpetual".to_owned()),
             ("mode_0", "ONE_TIME".to_owned()),
-            ("price_0", "50000".to_owned()),
+            ("price_0", "500".to_owned()),
             ("security_self_check", "1".to_owned()),
         ]
     };

@@ -35,8 +35,10 @@ unilogin_core::texts!(CommerceTexts {
     seller_vouchers: "代金券管理", "Vouchers";
     publish_voucher: "发布代金券", "Publish a voucher";
     voucher_name: "名称", "Name";
-    face_value_fen: "面额（分）", "Face value (fen)";
-    minimum_spend_fen: "使用门槛（分，0 为无门槛）", "Minimum spend (fen, 0: none)";
+    face_value_yuan: "面额（元）", "Face value (yuan)";
+    minimum_spend_yuan: "使用门槛（元，0 为无门槛）", "Minimum spend (yuan, 0: none)";
+    not_yuan: "{}：应为以元为单位的金额，最多两位小数，如 99.00", "{}: an amount in yuan with at most two decimals, such as 99.00";
+    not_whole_number: "{}：应为整数", "{}: a whole number, please";
     valid_from: "生效日期", "Valid from";
     valid_until: "截止日期", "Valid until";
     scope: "适用范围", "Scope";

@@ -151,7 +151,7 @@ async fn seller_vouchers(
         scope: "all".into(),
         total_quantity: "100".into(),
         per_buyer_limit: "1".into(),
-        minimum_spend: "0".into(),
+        minimum_spend: "0.00".into(),
         combinable: true,
         ..VoucherInput::default()
     };
@@ -160,12 +160,16 @@ async fn seller_vouchers(
 }
 
 /// The publish form as the API's body: the same checks then apply.
-fn voucher_body(form: &Form) -> Result<Vec<u8>, String> {
-    let number = |name: &str| -> Result<i64, String> {
+fn voucher_body(ct: &CommerceTexts, form: &Form) -> Result<Vec<u8>, String> {
+    let number = |name: &str, label: &str| -> Result<i64, String> {
         form.get(name)
             .trim()
             .parse::<i64>()
-            .map_err(|_| format!("{name}: a whole number, please"))
+            .map_err(|_| super::texts::fill(ct.not_whole_number, label))
+    };
+    let yuan = |name: &str, label: &str| -> Result<i64, String> {
+        crate::market_console::yuan::parse(form.get(name))
+            .ok_or_else(|| super::texts::fill(ct.not_yuan, label))
     };
     let items: Vec<serde_json::Value> = form
         .get("items")
@@ -179,14 +183,14 @@ fn voucher_body(form: &Form) -> Result<Vec<u8>, String> {
         .collect();
     let body = json!({
         "name": form.get("name"),
-        "faceValue": number("face_value")?,
-        "minimumSpend": number("minimum_spend")?,
+        "faceValue": yuan("face_value", ct.face_value_yuan)?,
+        "minimumSpend": yuan("minimum_spend", ct.minimum_spend_yuan)?,
         "validFrom": form.get("valid_from"),
         "validUntil": form.get("valid_until"),
         "scope": form.get("scope"),
         "items": items,
-        "totalQuantity": number("total_quantity")?,
-        "perBuyerLimit": number("per_buyer_limit")?,
+        "totalQuantity": number("total_quantity", ct.total_quantity)?,
+        "perBuyerLimit": number("per_buyer_limit", ct.per_buyer_limit)?,
         "combinable": form.checked("combinable"),
     });
     Ok(body.to_string().into_bytes())
@@ -199,7 +203,7 @@ async fn publish(
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
     member.check(&form)?;
-    let outcome = match voucher_body(&form) {
+    let outcome = match voucher_body(super::texts::texts(member.lang), &form) {
         Err(message) => Err(message),
         Ok(body) => match service::publish(&market, &member.caller, &body).await {
             Ok(_) => Ok(()),
