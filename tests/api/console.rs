@@ -412,4 +412,55 @@ async fn a_reload_or_a_double_submit_never_registers_or_rotates_again() {
         )
         .await;
     assert_eq!(token.status(), 200, "the secret shown is the one in force");
+
+    // A rotation with a day's grace: the page says until when the old secret works, and
+    // both work; a period the form does not offer is refused and rotates nothing.
+    let question = visit(&app, &alice, &rotate, "alice").await;
+    assert!(question
+        .body
+        .contains(r#"<option value="86400">1 day</option>"#));
+    let graced = |grace: &'static str| {
+        vec![
+            ("csrf_token", csrf(&question.body)),
+            ("form_id", field(&question.body, "form_id")),
+            ("grace_seconds", grace.to_owned()),
+        ]
+    };
+    let odd = graced("5");
+    let odd: Vec<(&str, &str)> = odd.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = post(&app, &alice, &rotate, &odd).await;
+    assert_eq!(refused.status(), 400);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Choose one of the grace periods listed."));
+    let day = graced("86400");
+    let day: Vec<(&str, &str)> = day.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let rotated = post(&app, &alice, &rotate, &day).await;
+    assert_eq!(rotated.status(), 303);
+    let shown = visit(&app, &alice, &location(&rotated), "alice").await;
+    assert!(
+        shown.body.contains("id=\"previous-valid-until\""),
+        "{}",
+        shown.body
+    );
+    let newest = shown_secret(&shown.body).expect("the newest secret");
+    for secret in [&new_secret, &newest] {
+        let token = app
+            .token_raw(
+                &[("grant_type", "client_credentials")],
+                Some((&client_id, secret)),
+            )
+            .await;
+        assert_eq!(token.status(), 200, "both work during the grace period");
+    }
+    let details = visit(
+        &app,
+        &alice,
+        &format!("/console/clients/{client_id}"),
+        "alice",
+    )
+    .await;
+    assert!(details.body.contains("id=\"previous-valid-until\""));
 }

@@ -114,6 +114,36 @@ async fn an_administrator_registers_a_client_that_signs_in_and_disables_a_signed
         .clone();
     assert_eq!(app.userinfo(&access).await.status(), 200);
 
+    // The secret is rotated with a day's grace: the app switches without an outage, and
+    // reloading the result rotates nothing again.
+    click(&admin, "rotate-again").await;
+    wait_for(&admin, "#confirm-form").await;
+    admin
+        .find(Locator::Id("grace_seconds"))
+        .await
+        .unwrap()
+        .select_by_value("86400")
+        .await
+        .unwrap();
+    click(&admin, "confirm").await;
+    assert_eq!(text_of(&admin, "#secret-heading").await, "Secret rotated");
+    assert!(text_of(&admin, "#previous-valid-until")
+        .await
+        .starts_with("The previous secret stays valid until"));
+    let rotated = value_of(&admin, "client-secret").await;
+    save_screenshot(&admin, "console-client-rotated-with-grace.png").await;
+    admin.refresh().await.unwrap();
+    wait_for(&admin, "#secret-gone").await;
+    for secret in [client.secret.as_deref().unwrap(), rotated.as_str()] {
+        let answer = app
+            .token_raw(
+                &[("grant_type", "client_credentials")],
+                Some((&client_id, secret)),
+            )
+            .await;
+        assert_eq!(answer.status(), 200, "both secrets work during the grace");
+    }
+
     // bob signs in to unilogin in a browser of his own.
     let bob = session(&driver, "en-US").await;
     bob.goto(&app.url("/unified-login/portal-login"))

@@ -314,9 +314,14 @@ async fn client(command: ClientCommand, settings: &Settings) -> Result<(), Strin
         ClientCommand::RotateSecret {
             client_id,
             revoke_tokens,
+            grace_seconds,
         } => {
+            let rotation = unilogin::admin::SecretRotation {
+                revoke_tokens,
+                grace_seconds,
+            };
             let rotated = service
-                .rotate_secret(&actor, &client_id, revoke_tokens)
+                .rotate_secret(&actor, &client_id, rotation)
                 .await
                 .map_err(admin)?;
             print_json(&rotated)

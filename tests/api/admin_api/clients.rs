@@ -273,3 +273,92 @@ async fn client_mistakes_name_the_field_and_register_nothing() {
     }
     assert_eq!(app.count("clients").await, before);
 }
+
+#[tokio::test]
+async fn a_rotation_with_a_grace_period_keeps_the_old_secret_valid_until_it_ends() {
+    let Admin { app, token, .. } = administrator().await;
+    let token = Some(token.as_str());
+    let created = call(
+        &app,
+        Method::POST,
+        CLIENTS,
+        token,
+        None,
+        Some(serde_json::json!({"name": "Switching", "redirect_uris": ["https://s.example/cb"]})),
+    )
+    .await;
+    assert_eq!(created.status(), 201);
+    let body: serde_json::Value = created.json().await.unwrap();
+    let id = body["client_id"].as_str().unwrap().to_owned();
+    let old_secret = body["client_secret"].as_str().unwrap().to_owned();
+    let rotate = |grace: serde_json::Value| {
+        let (app, id) = (&app, &id);
+        async move {
+            call(
+                app,
+                Method::POST,
+                &format!("{CLIENTS}/{id}/secret"),
+                token,
+                None,
+                Some(serde_json::json!({ "grace_seconds": grace })),
+            )
+            .await
+        }
+    };
+    let authenticates = |secret: String| {
+        let (app, id) = (&app, &id);
+        async move {
+            app.token_raw(&[("grant_type", "client_credentials")], Some((id, &secret)))
+                .await
+                .status()
+                .as_u16()
+        }
+    };
+
+    // Longer than 30 days is refused and changes nothing.
+    let refused = rotate(serde_json::json!(30 * 86_400 + 1)).await;
+    assert_eq!(refused.status(), 422);
+    assert_eq!(authenticates(old_secret.clone()).await, 200);
+
+    // A day's grace: both secrets work, the answer says until when.
+    let rotated = rotate(serde_json::json!(86_400)).await;
+    assert_eq!(rotated.status(), 200);
+    let rotated: serde_json::Value = rotated.json().await.unwrap();
+    let new_secret = rotated["client_secret"].as_str().unwrap().to_owned();
+    let until = rotated["previous_secret_valid_until"]
+        .as_i64()
+        .expect("until when");
+    assert_eq!(until, app.clock().now_unix() + 86_400);
+    assert_eq!(authenticates(old_secret.clone()).await, 200);
+    assert_eq!(authenticates(new_secret.clone()).await, 200);
+    let events = get_json(
+        &app,
+        "/api/admin/v1/audit-events?action=client.secret_rotated",
+        token,
+    )
+    .await;
+    assert!(
+        events
+            .to_string()
+            .contains("\"previous_secret_grace_seconds\":86400"),
+        "{events}"
+    );
+
+    // A rotation without grace ends every earlier secret (and the grace) at once.
+    let now = rotate(serde_json::json!(0)).await;
+    let now: serde_json::Value = now.json().await.unwrap();
+    assert!(now.get("previous_secret_valid_until").is_none(), "{now}");
+    let third = now["client_secret"].as_str().unwrap().to_owned();
+    assert_eq!(authenticates(old_secret).await, 401);
+    assert_eq!(authenticates(new_secret).await, 401);
+    assert_eq!(authenticates(third.clone()).await, 200);
+
+    // An hour's grace ends with the hour; the new secret goes on.
+    let hour = rotate(serde_json::json!(3600)).await;
+    let hour: serde_json::Value = hour.json().await.unwrap();
+    let fourth = hour["client_secret"].as_str().unwrap().to_owned();
+    assert_eq!(authenticates(third.clone()).await, 200, "within its hour");
+    app.clock().advance(std::time::Duration::from_secs(3600));
+    assert_eq!(authenticates(third).await, 401);
+    assert_eq!(authenticates(fourth).await, 200);
+}

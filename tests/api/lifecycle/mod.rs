@@ -194,18 +194,32 @@ async fn a_deleted_client_leaves_no_live_token() {
 async fn rotating_a_secret_keeps_tokens_unless_asked_to_revoke_them() {
     let app = TestApp::spawn().await;
     let token = app.client_credentials().await;
-    let rotated =
-        unilogin::admin::rotate_secret(&app.durable, &app.lifecycle(), &app.client.id, false)
-            .await
-            .unwrap();
+    let rotated = unilogin::admin::rotate_secret(
+        &app.durable,
+        &app.lifecycle(),
+        &app.client.id,
+        unilogin::admin::SecretRotation {
+            revoke_tokens: false,
+            grace_seconds: None,
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(
         app.introspect(&app.client_with(&rotated), &token).await["active"],
         true
     );
-    let rotated =
-        unilogin::admin::rotate_secret(&app.durable, &app.lifecycle(), &app.client.id, true)
-            .await
-            .unwrap();
+    let rotated = unilogin::admin::rotate_secret(
+        &app.durable,
+        &app.lifecycle(),
+        &app.client.id,
+        unilogin::admin::SecretRotation {
+            revoke_tokens: true,
+            grace_seconds: None,
+        },
+    )
+    .await
+    .unwrap();
     let client = app.client_with(&rotated);
     assert_eq!(app.introspect(&client, &token).await["active"], false);
     // A token issued with the new secret right away is live.

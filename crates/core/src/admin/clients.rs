@@ -63,6 +63,10 @@ pub struct ClientListing {
     /// Present (true) only when the registration is disabled.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub disabled: bool,
+    /// After a rotation with a grace period: until then (unix seconds) the previous
+    /// secret authenticates too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_secret_valid_until: Option<i64>,
 }
 
 impl From<ClientRecord> for ClientListing {
@@ -75,6 +79,9 @@ impl From<ClientRecord> for ClientListing {
             redirect_uris: c.redirect_uris,
             post_logout_uris: c.post_logout_uris,
             home_url: c.home_url,
+            previous_secret_valid_until: c
+                .previous_secret_until
+                .filter(|_| c.previous_secret_hash.is_some()),
             id_token_signed_response_alg: c.id_token_alg,
             scopes: c.scopes,
             created_at: c.created_at,
@@ -230,8 +237,14 @@ pub async fn rotate_secret(
     durable: &Durable,
     lifecycle: &Lifecycle,
     client_id: &str,
-    revoke_tokens: bool,
+    rotation: SecretRotation,
 ) -> Result<CreatedClient, AdminError> {
+    let grace = rotation.grace_seconds.unwrap_or(0);
+    if grace > MAX_SECRET_GRACE_SECONDS {
+        return Err(AdminError::Invalid(format!(
+            "the grace period is at most {MAX_SECRET_GRACE_SECONDS} seconds (30 days)"
+        )));
+    }
     let client = durable
         .find_client(client_id)
         .await?
@@ -242,11 +255,12 @@ pub async fn rotate_secret(
         ));
     }
     let secret = Secret::new(random_token());
+    let keep_until = (grace > 0).then(|| durable.clock().now_unix() + grace as i64);
     durable
-        .set_client_secret_hash(client_id, &sha256_hex(secret.expose()))
+        .set_client_secret_hash(client_id, &sha256_hex(secret.expose()), keep_until)
         .await?;
     lifecycle.client_changed(client_id).await?;
-    if revoke_tokens {
+    if rotation.revoke_tokens {
         lifecycle.end_client(client_id, None).await?;
     }
     Ok(CreatedClient {
@@ -254,6 +268,17 @@ pub async fn rotate_secret(
         client_secret: Some(secret),
         app_id: client.app_id,
     })
+}
+
+/// The longest a rotated secret may stay valid beside its successor.
+pub const MAX_SECRET_GRACE_SECONDS: u64 = 30 * 86_400;
+
+/// How a secret is rotated: whether everything issued before ends, and how long the old
+/// secret stays valid beside the new one (none: it stops at once).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SecretRotation {
+    pub revoke_tokens: bool,
+    pub grace_seconds: Option<u64>,
 }
 
 /// Deletes a client; every code and token ever issued to it stops working at once.

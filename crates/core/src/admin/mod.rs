@@ -13,7 +13,8 @@ mod users;
 pub use audit_csv::{csv_attachment, events_csv};
 pub use clients::{
     create_client, create_resource_server, delete_client, list_clients, rotate_secret,
-    set_client_scopes, ClientListing, CreatedClient, NewClientRequest,
+    set_client_scopes, ClientListing, CreatedClient, NewClientRequest, SecretRotation,
+    MAX_SECRET_GRACE_SECONDS,
 };
 pub use keys::KeyAdmin;
 pub use passwords::PasswordHasher;

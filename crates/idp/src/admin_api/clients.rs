@@ -74,10 +74,15 @@ struct ClientPatch {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = SecretRotation)]
-#[schema(example = json!({"revoke_tokens": false}))]
+#[schema(example = json!({"revoke_tokens": false, "grace_seconds": 86400}))]
 struct Rotation {
+    /// Also end every token issued to the client so far (the secret leaked).
     #[serde(default)]
     revoke_tokens: bool,
+    /// Keep the old secret valid this many seconds beside the new one (at most 30 days),
+    /// so that the app can switch without an outage; absent or 0: it stops at once.
+    #[serde(default)]
+    grace_seconds: Option<u64>,
 }
 
 fn uris(field: &str, raw: &[String]) -> Result<Vec<RedirectUri>, ApiError> {
@@ -231,7 +236,7 @@ pub async fn update(
     tag = "clients",
     params(("id" = String, Path, description = "The client's id")),
     request_body = Option<Rotation>,
-    responses((status = 200, description = "A new client_secret, shown once; the old one stops at once", body = ClientView), Refusals, (status = 404, description = "No such client", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A public client has no secret", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "A new client_secret, shown once; the old one stops at once, or at previous_secret_valid_until after a grace period", body = ClientView), Refusals, (status = 404, description = "No such client", body = Problem, content_type = "application/problem+json"), (status = 422, description = "A public client has no secret", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = ["admin.write"]))
 )]
 pub async fn rotate_secret(
@@ -247,7 +252,14 @@ pub async fn rotate_secret(
     };
     let rotated = api
         .service
-        .rotate_secret(&caller.actor, &path, rotation.revoke_tokens)
+        .rotate_secret(
+            &caller.actor,
+            &path,
+            crate::admin::SecretRotation {
+                revoke_tokens: rotation.revoke_tokens,
+                grace_seconds: rotation.grace_seconds,
+            },
+        )
         .await?;
     let mut view = ClientView::from(api.service.client(&path).await?);
     view.client_secret = rotated.client_secret.map(|s| s.expose().to_owned());

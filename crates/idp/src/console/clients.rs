@@ -179,6 +179,8 @@ struct ClientForm<'a> {
     errors: Errors,
     all_scopes: Vec<String>,
     builtin: bool,
+    /// A rotation's grace period still running: until when the old secret works.
+    previous_valid_until: Option<String>,
 }
 
 async fn api_scopes(console: &Console) -> Result<Vec<String>, ConsoleError> {
@@ -199,6 +201,9 @@ fn form_page(
         t: admin.t,
         c: admin.chrome("clients"),
         builtin: client.is_some_and(|c| c.client_id == CONSOLE_CLIENT_ID),
+        previous_valid_until: client
+            .and_then(|c| c.previous_secret_valid_until(admin.now()))
+            .map(|at| super::when(&at)),
         client,
         f,
         errors,
@@ -232,6 +237,8 @@ struct SecretPage<'a> {
     client_id: &'a str,
     app_id: &'a str,
     secret: Option<&'a str>,
+    /// After a rotation with a grace period: until when the old secret still works.
+    previous_valid_until: Option<String>,
     /// The page was asked for again: the secret was shown once already.
     gone: bool,
 }
@@ -244,6 +251,8 @@ struct Made {
     client_id: String,
     app_id: String,
     secret: Option<String>,
+    #[serde(default)]
+    previous_valid_until: Option<i64>,
 }
 
 #[derive(Clone, Copy, serde::Serialize, serde::Deserialize)]
@@ -288,6 +297,7 @@ async fn secret(
             client_id: &made.client_id,
             app_id: &made.app_id,
             secret: made.secret.as_deref(),
+            previous_valid_until: made.previous_valid_until.map(|at| super::when(&at)),
             gone: false,
         },
         None => {
@@ -300,6 +310,7 @@ async fn secret(
                     client_id: &client.client_id,
                     app_id: &client.app_id,
                     secret: None,
+                    previous_valid_until: None,
                     gone: true,
                 }
                 .render(),
@@ -346,6 +357,7 @@ async fn create(
                         .client_secret
                         .as_ref()
                         .map(|s| s.expose().to_owned()),
+                    previous_valid_until: None,
                 };
                 show_made(&admin, &console, &made).await
             }
@@ -422,6 +434,7 @@ async fn update(
                 client_id: updated.client_id.clone(),
                 app_id: updated.app_id.clone(),
                 secret: Some(secret.expose().to_owned()),
+                previous_valid_until: None,
             };
             show_made(&admin, &console, &made).await
         }
@@ -472,6 +485,7 @@ fn rotate_question<'a>(admin: &'a Admin, client: &ClientRecord) -> Question<'a> 
         cancel: format!("/console/clients/{}", enc(&client.client_id)),
         option: Some(("revoke_tokens", t.revoke_tokens_option)),
         password: false,
+        grace: true,
     }
 }
 
@@ -495,15 +509,28 @@ async fn rotate(
     let client = console.service.client(&path).await?;
     admin.require_recent_sign_in(&rotate_question(&admin, &client).action)?;
     let fallback = format!("/console/clients/{}", enc(&client.client_id));
+    let grace = match form.get("grace_seconds") {
+        "" => 0,
+        raw => raw
+            .parse::<u64>()
+            .ok()
+            .filter(|s| super::GRACE_CHOICES.contains(s))
+            .ok_or_else(|| ConsoleError::Refused(admin.t.grace_not_offered.into()))?,
+    };
     let act = async {
+        let rotation = crate::admin::SecretRotation {
+            revoke_tokens: form.checked("revoke_tokens"),
+            grace_seconds: Some(grace),
+        };
         let rotated = console
             .service
-            .rotate_secret(
-                &admin.actor,
-                &client.client_id,
-                form.checked("revoke_tokens"),
-            )
+            .rotate_secret(&admin.actor, &client.client_id, rotation)
             .await?;
+        let previous_valid_until = console
+            .service
+            .client(&client.client_id)
+            .await?
+            .previous_secret_valid_until(console.clock.now_unix());
         let made = Made {
             by: MadeBy::Rotating,
             client_id: client.client_id.clone(),
@@ -512,6 +539,7 @@ async fn rotate(
                 .client_secret
                 .as_ref()
                 .map(|s| s.expose().to_owned()),
+            previous_valid_until,
         };
         show_made(&admin, &console, &made).await
     };
@@ -527,6 +555,7 @@ fn delete_question<'a>(admin: &'a Admin, client: &ClientRecord) -> Question<'a> 
         cancel: format!("/console/clients/{}", enc(&client.client_id)),
         option: None,
         password: false,
+        grace: false,
     }
 }
 

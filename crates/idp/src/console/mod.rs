@@ -113,7 +113,12 @@ pub struct Question<'a> {
     pub option: Option<(&'a str, &'a str)>,
     /// A form that asks for a new password (twice) instead of a bare button.
     pub password: bool,
+    /// A secret rotation: how long the old secret stays valid (`GRACE_CHOICES`).
+    pub grace: bool,
 }
+
+/// The grace periods a rotation offers, in seconds: none, an hour, a day, a week, 30 days.
+pub const GRACE_CHOICES: [u64; 5] = [0, 3600, 86_400, 7 * 86_400, 30 * 86_400];
 
 #[derive(askama::Template)]
 #[template(path = "console/confirm.html")]

@@ -140,6 +140,7 @@ fn rotate_question(t: &ConsoleTexts) -> Question<'_> {
         cancel: "/console/keys".into(),
         option: None,
         password: false,
+        grace: false,
     }
 }
 

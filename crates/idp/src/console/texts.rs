@@ -97,8 +97,16 @@ unilogin_core::texts!(ConsoleTexts {
     client_secret: "客户端密钥", "Client secret";
     rotate_secret: "轮换密钥", "Rotate secret";
     rotate_secret_text:
-        "新密钥立即生效，当前密钥立即失效。",
-        "A new secret takes effect at once and the current one stops working at once.";
+        "新密钥立即生效；当前密钥立即失效，或在您选择的宽限期内与新密钥同时有效，以便应用无中断地切换。",
+        "A new secret takes effect at once; the current one stops at once, or stays valid beside it for the grace period you choose, so that the app switches without an outage.";
+    grace_label: "旧密钥继续有效", "Keep the old secret valid for";
+    grace_0: "不保留（立即失效）", "No time (it stops now)";
+    grace_3600: "1 小时", "1 hour";
+    grace_86400: "1 天", "1 day";
+    grace_604800: "7 天", "7 days";
+    grace_2592000: "30 天", "30 days";
+    grace_not_offered: "请选择列出的宽限期。", "Choose one of the grace periods listed.";
+    previous_valid_until: "旧密钥有效至", "The previous secret stays valid until";
     revoke_tokens_option: "同时吊销已签发给该应用的所有令牌", "Also revoke every token issued to this client";
     secret_rotated: "密钥已轮换", "Secret rotated";
     secret_shown_already: "密钥已显示过", "The secret was shown already";

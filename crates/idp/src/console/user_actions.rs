@@ -45,6 +45,7 @@ fn question<'a>(user: &UserRecord, heading: &'a str, text: &'a str, action: &str
         cancel: user_path(user),
         option: None,
         password: false,
+        grace: false,
     }
 }
 
@@ -116,6 +117,7 @@ fn password_question<'a>(admin: &'a Admin, user: &UserRecord) -> Question<'a> {
     let t = admin.t;
     Question {
         password: true,
+        grace: false,
         ..question(user, t.reset_password, t.reset_password_text, "password")
     }
 }

@@ -184,6 +184,10 @@ pub enum ClientCommand {
         /// Also end every token issued to the client so far (the secret leaked).
         #[arg(long = "revoke-tokens")]
         revoke_tokens: bool,
+        /// Keep the old secret valid this many seconds beside the new one (at most 30
+        /// days), so that the app can switch without an outage.
+        #[arg(long = "grace-seconds")]
+        grace_seconds: Option<u64>,
     },
     Delete {
         client_id: String,

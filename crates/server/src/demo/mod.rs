@@ -180,9 +180,14 @@ impl Demo {
             c.redirect_uris == [callback.clone()] && c.scopes == [MARKETPLACE_BUYER.to_owned()]
         });
         let secret = if matches {
-            crate::admin::rotate_secret(durable, lifecycle, DEMO_CLIENT_ID, false)
-                .await?
-                .client_secret
+            crate::admin::rotate_secret(
+                durable,
+                lifecycle,
+                DEMO_CLIENT_ID,
+                crate::admin::SecretRotation::default(),
+            )
+            .await?
+            .client_secret
         } else {
             if existing.is_some() {
                 crate::admin::delete_client(durable, lifecycle, DEMO_CLIENT_ID).await?;

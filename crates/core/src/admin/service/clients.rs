@@ -282,17 +282,22 @@ impl AdminService {
         .await
     }
 
-    /// A new secret, shown this once; with `revoke_tokens`, everything issued before ends.
+    /// A new secret, shown this once; with `revoke_tokens`, everything issued before ends;
+    /// with a grace period, the old secret stays valid that long beside the new one.
     pub async fn rotate_secret(
         &self,
         actor: &Actor,
         client_id: &str,
-        revoke_tokens: bool,
+        rotation: crate::admin::SecretRotation,
     ) -> Result<CreatedClient, AdminError> {
         let rotated =
-            crate::admin::rotate_secret(&self.durable, &self.lifecycle, client_id, revoke_tokens)
+            crate::admin::rotate_secret(&self.durable, &self.lifecycle, client_id, rotation)
                 .await?;
-        let changes = json!({"secret": "rotated", "tokens_revoked": revoke_tokens});
+        let changes = json!({
+            "secret": "rotated",
+            "tokens_revoked": rotation.revoke_tokens,
+            "previous_secret_grace_seconds": rotation.grace_seconds.unwrap_or(0),
+        });
         self.record(actor, "client.secret_rotated", client_id, changes)
             .await?;
         Ok(rotated)

@@ -126,7 +126,11 @@ impl AdminService {
             )));
         }
         self.set_client_enabled(actor, &client_id, true).await?;
-        self.rotate_secret(actor, &client_id, true).await
+        let rotation = crate::admin::SecretRotation {
+            revoke_tokens: true,
+            grace_seconds: None,
+        };
+        self.rotate_secret(actor, &client_id, rotation).await
     }
 
     fn tenant_bound(client: &ClientRecord) -> Result<(), AdminError> {

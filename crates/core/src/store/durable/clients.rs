@@ -45,6 +45,10 @@ pub struct ClientRecord {
     pub tenant_id: String,
     /// A disabled registration signs nobody in and authenticates nowhere.
     pub disabled: bool,
+    /// The secret a rotation replaced, still valid until `previous_secret_until` (the
+    /// grace period the administrator chose).
+    pub previous_secret_hash: Option<String>,
+    pub previous_secret_until: Option<i64>,
 }
 
 /// A client's registration as an update leaves it (everything but ids and creation).
@@ -63,6 +67,14 @@ impl ClientRecord {
     pub fn is_public(&self) -> bool {
         self.secret_hash.is_none()
     }
+
+    /// Until when the secret a rotation replaced still authenticates, if it does at `now`.
+    pub fn previous_secret_valid_until(&self, now: i64) -> Option<i64> {
+        self.previous_secret_hash
+            .as_ref()
+            .and(self.previous_secret_until)
+            .filter(|until| now < *until)
+    }
 }
 
 impl std::fmt::Debug for ClientRecord {
@@ -78,7 +90,7 @@ impl std::fmt::Debug for ClientRecord {
 
 const COLUMNS: &str =
     "client_id, app_id, name, secret_hash, home_url, id_token_alg, created_at, version, \
-     portal_app_id, tenant_id, disabled";
+     portal_app_id, tenant_id, disabled, previous_secret_hash, previous_secret_until";
 
 fn from_row(row: &AnyRow) -> Result<ClientRecord, sqlx::Error> {
     Ok(ClientRecord {
@@ -93,6 +105,8 @@ fn from_row(row: &AnyRow) -> Result<ClientRecord, sqlx::Error> {
         portal_app_id: row.try_get("portal_app_id")?,
         tenant_id: row.try_get("tenant_id")?,
         disabled: row.try_get::<i64, _>("disabled")? != 0,
+        previous_secret_hash: row.try_get("previous_secret_hash")?,
+        previous_secret_until: row.try_get("previous_secret_until")?,
         redirect_uris: Vec::new(),
         post_logout_uris: Vec::new(),
         scopes: Vec::new(),
@@ -182,6 +196,9 @@ impl Durable {
         let mut tx = self.begin().await?;
         let done = sqlx::query(
             "UPDATE clients SET name = $1, secret_hash = $2, home_url = $3, id_token_alg = $4, \
+             previous_secret_hash = CASE WHEN secret_hash = $2 THEN previous_secret_hash \
+             ELSE NULL END, previous_secret_until = CASE WHEN secret_hash = $2 \
+             THEN previous_secret_until ELSE NULL END, \
              version = version + 1 WHERE client_id = $5 AND version = $6",
         )
         .bind(&change.name)
@@ -351,18 +368,25 @@ impl Durable {
         Ok(row.is_some())
     }
 
-    /// Replaces the stored secret hash; false when no such client.
+    /// Replaces the stored secret hash, keeping the one it replaces valid until
+    /// `keep_previous_until` (or not at all); false when no such client.
     pub async fn set_client_secret_hash(
         &self,
         client_id: &str,
         secret_hash: &str,
+        keep_previous_until: Option<i64>,
     ) -> Result<bool, StoreError> {
         let _timer = crate::telemetry::registry().round_trip("durable", "set_client_secret_hash");
+        // SET reads the row as it was: the previous hash is the one being replaced.
         let done = sqlx::query(
-            "UPDATE clients SET secret_hash = $1, version = version + 1 WHERE client_id = $2",
+            "UPDATE clients SET previous_secret_hash = CASE WHEN $3 = 1 THEN secret_hash \
+             ELSE NULL END, previous_secret_until = $4, secret_hash = $1, \
+             version = version + 1 WHERE client_id = $2",
         )
         .bind(secret_hash)
         .bind(client_id)
+        .bind(i64::from(keep_previous_until.is_some()))
+        .bind(keep_previous_until)
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)

@@ -111,6 +111,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "billing centre unsubscriptions",
         include_str!("../../../../../migrations/0020_billing_centre_unsubscriptions.sql"),
     ),
+    (
+        21,
+        "client secret grace",
+        include_str!("../../../../../migrations/0021_client_secret_grace.sql"),
+    ),
 ];
 
 #[derive(Debug)]

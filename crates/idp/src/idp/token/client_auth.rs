@@ -63,21 +63,30 @@ async fn verify(
     else {
         return Ok(None);
     };
-    if credentials.matches(&client) {
+    let now = idp.clock.now_unix();
+    if credentials.matches(&client, now) {
         return Ok(Some(client));
     }
     // The cached registration may predate a secret rotation: ask the store once.
     Ok(idp
         .reload_client(&credentials.client_id)
         .await?
-        .filter(|client| credentials.matches(client)))
+        .filter(|client| credentials.matches(client, now)))
 }
 
 impl Credentials {
-    fn matches(&self, client: &ClientRecord) -> bool {
+    fn matches(&self, client: &ClientRecord, now: i64) -> bool {
         match (&client.secret_hash, &self.secret) {
             (Some(stored), Some(sent)) => {
-                constant_time_eq(stored.as_bytes(), sha256_hex(sent).as_bytes())
+                let sent = sha256_hex(sent);
+                let current = constant_time_eq(stored.as_bytes(), sent.as_bytes());
+                // A rotation's grace period: the replaced secret until its end.
+                let previous = client.previous_secret_valid_until(now).is_some()
+                    && client
+                        .previous_secret_hash
+                        .as_ref()
+                        .is_some_and(|old| constant_time_eq(old.as_bytes(), sent.as_bytes()));
+                current | previous
             }
             // A public client identifies itself and proves possession through PKCE.
             (None, None) => true,
