@@ -164,9 +164,225 @@ axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag2
   .catch(error => done([`axe failed: ${error}`]));
 "#;
 
+/// Every text a person reads on the page, outside what is data by nature (inputs, code,
+/// ids in `.mono`, and what is marked `translate="no"`), one text node per entry.
+const VISIBLE_TEXTS: &str = r#"
+const skip = el => el.closest('script, style, code, pre, textarea, select, .mono, [translate="no"], [hidden]');
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+const texts = [];
+while (walker.nextNode()) {
+  const node = walker.currentNode;
+  const text = node.textContent.trim();
+  if (text && !skip(node.parentElement)) texts.push(text);
+}
+for (const el of document.querySelectorAll('[placeholder], [aria-label], [title], img[alt]')) {
+  for (const name of ['placeholder', 'aria-label', 'title', 'alt']) {
+    const value = el.getAttribute(name);
+    if (value && !skip(el)) texts.push(value.trim());
+  }
+}
+return texts;
+"#;
+
+/// The words the browser tests type as data (names, descriptions, reasons): not texts
+/// of ours to translate.
+pub const DATA_WORDS: &[&str] = &[
+    // People, tenants, clients and products.
+    "alice",
+    "bob",
+    "carol",
+    "dave",
+    "erin",
+    "demo",
+    "seller",
+    "name",
+    "partner",
+    "screens",
+    "Partner",
+    "Cloud",
+    "CRM",
+    "Basic",
+    "Once",
+    "software",
+    "Customer",
+    "relationship",
+    "management",
+    "Customers",
+    "deals",
+    "and",
+    "console",
+    "marketplace",
+    "unilogin",
+    "Admin",
+    "Marketplace",
+    "off",
+    "Onboarding",
+    "service",
+    // What buyers and sellers wrote: reasons, requirements, messages, files.
+    "We",
+    "moved",
+    "another",
+    "tool",
+    "It",
+    "lacks",
+    "the",
+    "reports",
+    "need",
+    "Contacts",
+    "from",
+    "our",
+    "old",
+    "Imported",
+    "see",
+    "report",
+    "Which",
+    "fields",
+    "map",
+    "ours",
+    "Some",
+    "contacts",
+    "look",
+    "duplicated",
+    "Duplicates",
+    "come",
+    "source",
+    "file",
+    "Export",
+    "stops",
+    "rows",
+    "The",
+    "export",
+    "contacts",
+    "browser",
+    "use",
+    "Firefox",
+    "Raised",
+    "you",
+    "row",
+    "limit",
+    "requirement.txt",
+    "export.txt",
+    // Addresses: URLs and paths.
+    "http",
+    "https",
+    "orders",
+    "market",
+    "discounts",
+    "produceAPI",
+];
+
+/// Words a console page may show in either language: names, standards and units.
+const ANY_LANGUAGE: &[&str] = &[
+    "unilogin",
+    "English",
+    "SaaS",
+    "API",
+    "ID",
+    "URI",
+    "URL",
+    "PKCE",
+    "OAuth",
+    "OpenID",
+    "JWT",
+    "JWKS",
+    "RS256",
+    "ES256",
+    "RSA",
+    "CSV",
+    "HTTP",
+    "HTTPS",
+    "JSON",
+    "SDK",
+    "AK",
+    "SK",
+    "License",
+    "UTC",
+    "SLA",
+    "QR",
+    "ISV",
+    "KooGallery",
+    "PEM",
+    "PNG",
+    "JPEG",
+    "GIF",
+    "PDF",
+    "ZIP",
+    "Office",
+    "MiB",
+    // Upstream's own field names, shown beside their meaning: "App ID", "Client ID",
+    // "ID Token", "回调地址（redirect_uri）", "密钥 ID（kid）", "应用首页（接收 code 与 tenant）".
+    "App",
+    "Client",
+    "Token",
+    "appId",
+    "redirect_uri",
+    "kid",
+    "audience",
+    "code",
+    "tenant",
+    "upgrade",
+    "orders.read",
+    "orders.write",
+];
+
+/// What reads as untranslated or as a raw code in `texts` of a page in `lang`: in
+/// Chinese, Latin words that are neither data (`data_words`) nor `ANY_LANGUAGE`; in
+/// either, machine codes (snake_case, dotted events, SHOUTING_CASE).
+pub fn untranslated(lang: &str, texts: &[String], data_words: &[&str]) -> Vec<String> {
+    let code = |w: &str| {
+        let letters = w.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        (letters.contains('_')
+            && letters
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            || (letters.contains('.')
+                && letters.split('.').count() == 2
+                && letters.split('.').all(|p| {
+                    !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                }))
+    };
+    let mut found = Vec::new();
+    for text in texts {
+        for word in text
+            .split(|c: char| c.is_whitespace() || "（）()，,：:;；·/、「」“”\"'!?。".contains(c))
+        {
+            let bare =
+                word.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '.');
+            let bare = bare.trim_end_matches('.');
+            if bare.is_empty() || data_words.iter().any(|d| d.eq_ignore_ascii_case(bare)) {
+                continue;
+            }
+            if ANY_LANGUAGE.contains(&bare) {
+                continue;
+            }
+            let latin_word = bare.len() >= 3 && bare.chars().all(|c| c.is_ascii_alphabetic());
+            if code(bare) || (lang == "zh" && latin_word) {
+                found.push(format!("{bare:?} in {text:?}"));
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
 /// What is on screen now passes axe-core with no serious or critical violation, and at
 /// 390 px wide it needs no sideways scrolling, its navigation behind the menu link.
 pub async fn check_page(browser: &Client, name: &str) {
+    let texts: Vec<String> = serde_json::from_value(
+        browser
+            .execute(VISIBLE_TEXTS, vec![])
+            .await
+            .expect("the page's texts"),
+    )
+    .unwrap();
+    let lang = if name.ends_with("-zh") { "zh" } else { "en" };
+    let words = untranslated(lang, &texts, DATA_WORDS);
+    assert!(
+        words.is_empty(),
+        "{name}: untranslated or raw codes: {words:#?}"
+    );
+
     browser
         .execute(axe_source(), vec![])
         .await
@@ -359,4 +575,27 @@ async fn chromium_asking_for_chinese_gets_the_chinese_login_page() {
         DEMO_USERNAME
     );
     browser.close().await.unwrap();
+}
+
+#[test]
+fn the_untranslated_check_finds_english_in_chinese_pages_and_raw_codes_anywhere() {
+    let texts = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let zh = texts(&[
+        "状态",
+        "submitted",
+        "客户端 ID（Client ID）",
+        "alice",
+        "PER_CALL",
+    ]);
+    let found = untranslated("zh", &zh, &["alice"]);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].contains("PER_CALL") && found[1].contains("submitted"));
+    let en = texts(&[
+        "Client secret rotated",
+        "client.secret_rotated",
+        "pending_acceptance",
+    ]);
+    let found = untranslated("en", &en, &[]);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(untranslated("en", &texts(&["Waiting for the seller"]), &[]).is_empty());
 }

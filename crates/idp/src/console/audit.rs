@@ -1,6 +1,8 @@
 //! The audit log: filters by actor, action, target and day range, newest first, paged,
 //! and its CSV export.
 
+use std::collections::HashMap;
+
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
@@ -24,13 +26,55 @@ pub struct EventRow {
     pub changes: String,
 }
 
-impl From<AdminEvent> for EventRow {
-    fn from(e: AdminEvent) -> Self {
+/// The usernames of the people who acted in `events` (`user:<id>` → username).
+pub async fn usernames(
+    console: &Console,
+    events: &[AdminEvent],
+) -> Result<HashMap<String, String>, ConsoleError> {
+    let mut names = HashMap::new();
+    for actor in events.iter().map(|e| &e.actor) {
+        let Some(id) = actor.strip_prefix("user:") else {
+            continue;
+        };
+        if names.contains_key(actor) {
+            continue;
+        }
+        if let Some(user) = console.service.durable().find_user(id).await? {
+            names.insert(actor.clone(), user.username);
+        }
+    }
+    Ok(names)
+}
+
+/// The actor a filter names: a username stands for `user:<its id>`; `user:…`,
+/// `client:…` and `cli:…` are taken as they are.
+async fn actor_of(console: &Console, typed: &str) -> Result<String, ConsoleError> {
+    if typed.is_empty() || typed.contains(':') {
+        return Ok(typed.to_owned());
+    }
+    Ok(
+        match console
+            .service
+            .durable()
+            .find_user_by_username(typed)
+            .await?
+        {
+            Some(user) => format!("user:{}", user.id),
+            // No such user: a filter nothing matches.
+            None => format!("user:{typed}"),
+        },
+    )
+}
+
+impl EventRow {
+    /// The event as `t`'s language reads it: who acted by username, its action and
+    /// address in words.
+    pub fn of(e: AdminEvent, t: &ConsoleTexts, names: &HashMap<String, String>) -> Self {
         Self {
             at: crate::calendar::readable(e.at),
-            actor: e.actor,
-            address: e.address,
-            action: e.action,
+            actor: names.get(&e.actor).cloned().unwrap_or(e.actor),
+            address: super::labels::label(t, &e.address),
+            action: super::labels::label(t, &e.action),
             target: e.target,
             changes: e.changes,
         }
@@ -126,7 +170,8 @@ async fn list(
     admin: Admin,
     console: web::Data<Console>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let (typed, filter, errors, before) = read_filter(&req, admin.t);
+    let (typed, mut filter, errors, before) = read_filter(&req, admin.t);
+    filter.actor = actor_of(&console, &typed.actor).await?;
     let mut events = Vec::new();
     let mut next = None;
     if errors.is_empty() {
@@ -135,7 +180,11 @@ async fn list(
             .events(&filter, &before, PAGE_SIZE + 1)
             .await?;
         next = super::one_page(&mut found, |e| e.id.clone());
-        events = found.into_iter().map(EventRow::from).collect();
+        let names = usernames(&console, &found).await?;
+        events = found
+            .into_iter()
+            .map(|e| EventRow::of(e, admin.t, &names))
+            .collect();
     }
     let status = if errors.is_empty() {
         actix_web::http::StatusCode::OK
@@ -159,7 +208,8 @@ async fn export(
     admin: Admin,
     console: web::Data<Console>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let (_, filter, errors, _) = read_filter(&req, admin.t);
+    let (typed, mut filter, errors, _) = read_filter(&req, admin.t);
+    filter.actor = actor_of(&console, &typed.actor).await?;
     if !errors.is_empty() {
         return Err(ConsoleError::Refused(admin.t.bad_day.into()));
     }

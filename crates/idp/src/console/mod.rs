@@ -9,6 +9,7 @@ mod clients;
 mod error;
 pub mod first_party;
 pub mod form;
+pub mod labels;
 pub mod once;
 mod overview;
 mod session;

@@ -54,12 +54,14 @@ pub async fn show(admin: Admin, console: web::Data<Console>) -> Result<HttpRespo
             status: k.status,
         })
         .collect();
-    let events = console
+    let found = console
         .service
         .events(&EventFilter::everything(), "", 10)
-        .await?
+        .await?;
+    let names = super::audit::usernames(&console, &found).await?;
+    let events = found
         .into_iter()
-        .map(EventRow::from)
+        .map(|e| EventRow::of(e, admin.t, &names))
         .collect();
     let page = Overview {
         t: admin.t,

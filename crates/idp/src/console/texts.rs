@@ -12,6 +12,8 @@ unilogin_core::texts!(ConsoleTexts {
     menu: "菜单", "Menu";
     close_menu: "收起菜单", "Close menu";
     market_console: "云商店控制台", "Marketplace console";
+    any_action: "全部操作", "Any action";
+    actor_placeholder: "用户名", "Username";
     overview: "概览", "Overview";
     clients: "应用（客户端）", "Clients";
     tenants: "租户", "Tenants";

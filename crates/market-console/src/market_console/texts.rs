@@ -355,6 +355,23 @@ pub fn label(lang: Lang, code: &str) -> String {
         "completed" => ("已完成", "Completed"),
         "rejected" => ("已驳回", "Rejected"),
         "withdrawn" => ("已撤回", "Withdrawn"),
+        // What histories say happened.
+        "requested" => ("提出退订申请", "Unsubscribe requested"),
+        "unsubscribed in the billing centre" => {
+            ("在计费中心退订", "Unsubscribed in the billing centre")
+        }
+        "approved" => ("已同意", "Approved"),
+        "failed: invoice requested" => ("失败：已申请发票", "Failed: an invoice was requested"),
+        "return shipped" => ("已寄回", "Return shipped"),
+        "withdrawn: return not shipped in time" => (
+            "已撤回：未按时寄回",
+            "Withdrawn: the return was not shipped in time",
+        ),
+        "submitted" => ("已提交", "Submitted"),
+        // A user's role in a joint-operation app (the kit's userSync role).
+        "admin" => ("管理员", "Administrator"),
+        "user" => ("普通用户", "User"),
+        "resubmitted" => ("已重新提交", "Resubmitted"),
         "failed" => ("已失效", "Failed"),
         "no_reason" => ("5 天无理由", "5-day no reason"),
         "pending_renewal" => ("未生效续费", "Renewal not in effect"),
