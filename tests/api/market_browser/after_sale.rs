@@ -158,11 +158,13 @@ async fn a_supervised_order_is_accepted_and_a_work_order_resolved_in_the_browser
     until_status(&buyer, "0").await;
     let work_order_page = buyer.current_url().await.unwrap();
 
-    // … accepted by the seller, who asks for feedback (the SLA stands still) …
-    seller
-        .goto(&app.url("/market/seller/work-orders"))
-        .await
-        .unwrap();
+    // … found on the seller's home, accepted, and feedback asked for (the SLA stands
+    // still) …
+    click(&seller, "nav-home").await;
+    wait_for(&seller, "#seller-home").await;
+    assert_eq!(text_of(&seller, "#todo-to-accept .value").await, "1");
+    both_languages(&seller, "home-seller").await;
+    click(&seller, "todo-to-accept").await;
     wait_for(&seller, "#work-orders").await;
     both_languages(&seller, "seller-work-orders").await;
     click_first(&seller, "a.work-order-link").await;

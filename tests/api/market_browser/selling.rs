@@ -60,9 +60,13 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
     section(&seller, "nav-applications", "#applications", "applications").await;
     section(&seller, "nav-publish", "#publish-form", "publish").await;
 
-    // The operator approves it from the queue.
+    // The operator finds it on the home's queue and approves it.
     let operator = session(&driver, "en-US").await;
-    open_signed_in(&app, &operator, "/market/operator/review", "carol").await;
+    open_signed_in(&app, &operator, "/market/", "carol").await;
+    assert_eq!(text_of(&operator, "#todo-review-queue .value").await, "1");
+    both_languages(&operator, "home-operator").await;
+    click(&operator, "todo-review-queue").await;
+    wait_for(&operator, "section.panel").await;
     let queued = operator.find(Locator::Css("section.panel")).await.unwrap();
     let id = queued.attr("id").await.unwrap().unwrap();
     let application = id.trim_start_matches("review-").to_owned();
