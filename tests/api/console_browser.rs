@@ -271,6 +271,7 @@ async fn screenshot_every_page(app: &TestApp, language: &str, lang: &str) {
     click(&browser, "save").await;
     wait_for(&browser, "#client-secret").await;
     save_screenshot(&browser, &format!("console-client-secret-{lang}.png")).await;
+    check_page(&browser, &format!("console-client-secret-{lang}")).await;
 
     browser
         .goto(&app.url("/console/clients/new"))
@@ -281,6 +282,7 @@ async fn screenshot_every_page(app: &TestApp, language: &str, lang: &str) {
     click(&browser, "save").await;
     wait_for(&browser, "#redirect_uris-error").await;
     save_screenshot(&browser, &format!("console-client-field-error-{lang}.png")).await;
+    check_page(&browser, &format!("console-client-field-error-{lang}")).await;
 
     browser.goto(&app.url("/console/users/new")).await.unwrap();
     type_into(&browser, "username", &format!("carol-{lang}")).await;
@@ -293,6 +295,7 @@ async fn screenshot_every_page(app: &TestApp, language: &str, lang: &str) {
         "{link}"
     );
     save_screenshot(&browser, &format!("console-user-link-{lang}.png")).await;
+    check_page(&browser, &format!("console-user-link-{lang}")).await;
 
     browser
         .goto(&app.url("/console/no-such-page"))
@@ -300,6 +303,7 @@ async fn screenshot_every_page(app: &TestApp, language: &str, lang: &str) {
         .unwrap();
     wait_for(&browser, "#console-error").await;
     save_screenshot(&browser, &format!("console-not-found-{lang}.png")).await;
+    check_page(&browser, &format!("console-not-found-{lang}")).await;
     browser.close().await.unwrap();
 }
 

@@ -513,7 +513,10 @@ async fn sixty_four_tenants_buy_a_joint_operation_app_at_once() {
     k.app.create_user("colleague", "tenant-t0").await;
     let colleague = token_for(&mut k.app, "colleague").await;
     let instances_before = k.app.count("kit_instances").await;
-    let jobs_before = k.app.count("kit_jobs").await;
+    // The calls an opening queues; the syncs a delivered newInstance queues in turn may
+    // already be there when counted, so they are not.
+    const OPENING_CALLS: &str = "kit_jobs WHERE activity IN ('newInstance', 'orderNotify')";
+    let jobs_before = k.app.count(OPENING_CALLS).await;
     let app = &k.app;
     let mut requests: Vec<_> = b
         .iter()
@@ -525,5 +528,5 @@ async fn sixty_four_tenants_buy_a_joint_operation_app_at_once() {
     assert_eq!(answers.count(409), 1, "{:?}", answers.statuses());
     assert_eq!(app.count("kit_instances").await - instances_before, 64);
     // Each opening queued its two calls (newInstance, orderNotify), once.
-    assert_eq!(app.count("kit_jobs").await - jobs_before, 128);
+    assert_eq!(app.count(OPENING_CALLS).await - jobs_before, 128);
 }

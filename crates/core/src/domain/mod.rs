@@ -25,6 +25,7 @@ pub mod resource;
 mod scope;
 mod tenant_id;
 mod username;
+pub mod words;
 
 pub use app_id::AppId;
 pub use client_id::ClientId;

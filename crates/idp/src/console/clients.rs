@@ -115,7 +115,11 @@ fn uris(
             Ok(uri) => parsed.push(uri),
             Err(err) => {
                 let n = i + 1;
-                errors.add(field, format!("{}{n}{}{err}", t.line_before, t.line_after));
+                let words = crate::domain::words::in_language(super::lang_of(t), &err.0);
+                errors.add(
+                    field,
+                    format!("{}{n}{}{words}", t.line_before, t.line_after),
+                );
                 break;
             }
         }
@@ -151,7 +155,7 @@ fn parse(form: &Form, t: &ConsoleTexts) -> (Fields, Result<Parsed, Errors>) {
     let home_url = if fields.home_url.is_empty() {
         None
     } else {
-        errors.take("home_url", RedirectUri::parse(&fields.home_url))
+        errors.take(t, "home_url", RedirectUri::parse(&fields.home_url))
     };
     if !errors.is_empty() {
         return (fields, Err(errors));

@@ -92,6 +92,7 @@ struct ErrorTemplate<'a> {
 impl ErrorPage for ConsoleError {
     fn render(&self, lang: Lang) -> HttpResponse {
         let t = texts(lang);
+        let refused;
         let message = match self {
             Self::SignIn { return_to } => return sign_in_redirect("/console", return_to, false),
             Self::Reauthenticate { return_to } => {
@@ -101,7 +102,10 @@ impl ErrorPage for ConsoleError {
             Self::Csrf => t.csrf_expired,
             Self::SignInFailed => t.sign_in_failed,
             Self::NotFound => t.not_found,
-            Self::Refused(message) => message.as_str(),
+            Self::Refused(message) => {
+                refused = crate::domain::words::in_language(lang, message);
+                refused.as_str()
+            }
             Self::Unavailable => t.unavailable,
             Self::Internal => t.internal,
         };

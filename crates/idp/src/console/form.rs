@@ -91,7 +91,9 @@ impl Errors {
     /// stores are not the form's and go on as errors.
     pub fn refusal(err: AdminError, t: &ConsoleTexts) -> Result<Self, ConsoleError> {
         let message = match err {
-            AdminError::Invalid(message) | AdminError::Conflict(message) => message,
+            AdminError::Invalid(message) | AdminError::Conflict(message) => {
+                crate::domain::words::in_language(super::lang_of(t), &message)
+            }
             AdminError::Stale => t.stale.to_owned(),
             other => return Err(other.into()),
         };
@@ -118,15 +120,17 @@ impl Errors {
     }
 
     /// Keeps the value of a parse, or notes its error beside `field`.
-    pub fn take<T, E: std::fmt::Display>(
+    pub fn take<T>(
         &mut self,
+        t: &ConsoleTexts,
         field: &'static str,
-        parsed: Result<T, E>,
+        parsed: Result<T, crate::domain::Invalid>,
     ) -> Option<T> {
         match parsed {
             Ok(value) => Some(value),
             Err(err) => {
-                self.add(field, err.to_string());
+                let words = crate::domain::words::in_language(super::lang_of(t), &err.0);
+                self.add(field, words);
                 None
             }
         }

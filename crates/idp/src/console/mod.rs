@@ -118,6 +118,15 @@ pub struct Question<'a> {
     pub grace: bool,
 }
 
+/// The language a page of `t` is in.
+pub fn lang_of(t: &ConsoleTexts) -> crate::web::Lang {
+    if t.html_lang == "en" {
+        crate::web::Lang::En
+    } else {
+        crate::web::Lang::Zh
+    }
+}
+
 /// The grace periods a rotation offers, in seconds: none, an hour, a day, a week, 30 days.
 pub const GRACE_CHOICES: [u64; 5] = [0, 3600, 86_400, 7 * 86_400, 30 * 86_400];
 

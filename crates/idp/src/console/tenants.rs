@@ -92,7 +92,7 @@ async fn create(
         errors.add("id", admin.t.field_required);
         None
     } else {
-        errors.take("id", TenantId::parse(&f.id))
+        errors.take(admin.t, "id", TenantId::parse(&f.id))
     };
     if f.name.is_empty() {
         errors.add("name", admin.t.field_required);

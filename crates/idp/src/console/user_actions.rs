@@ -149,7 +149,8 @@ async fn set_password(
         Ok(password) => password,
         Err(err) => {
             let question = password_question(&admin, &user);
-            return confirm(&admin, question, unprocessable, Some(&err.0));
+            let words = crate::domain::words::in_language(admin.lang, &err.0);
+            return confirm(&admin, question, unprocessable, Some(&words));
         }
     };
     console

@@ -151,19 +151,20 @@ async fn create(
         errors.add("username", t.field_required);
         None
     } else {
-        errors.take("username", Username::parse(&f.username))
+        errors.take(t, "username", Username::parse(&f.username))
     };
     let tenant = if f.tenant.is_empty() {
         errors.add("tenant", t.field_required);
         None
     } else {
-        errors.take("tenant", TenantId::parse(&f.tenant))
+        errors.take(t, "tenant", TenantId::parse(&f.tenant))
     };
-    let role = errors.take("role", Role::parse(&f.role));
+    let role = errors.take(t, "role", Role::parse(&f.role));
     let raw_password = form.raw("password");
     let link_wanted = raw_password.is_empty();
     // Replaced by one nobody knows when a link is wanted.
     let password = errors.take(
+        t,
         "password",
         NewPassword::parse(if link_wanted {
             "unused-0"
@@ -323,7 +324,7 @@ async fn update(
     f.username = user.username.clone();
     f.tenant = user.tenant_id.clone();
     let mut errors = Errors::default();
-    let role = errors.take("role", Role::parse(&f.role));
+    let role = errors.take(admin.t, "role", Role::parse(&f.role));
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     let Some(role) = role else {
         return user_page(&admin, &console, unprocessable, user, f, errors).await;

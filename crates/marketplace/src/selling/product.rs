@@ -38,6 +38,21 @@ pub enum ChargingMode {
     ByQuantity,
 }
 
+impl ChargingMode {
+    /// The wire name (`PER_CALL`), as refusals name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Period => "PERIOD",
+            Self::OneTime => "ONE_TIME",
+            Self::OnDemand => "ON_DEMAND",
+            Self::OnDemandPkg => "ON_DEMAND_PKG",
+            Self::PerCall => "PER_CALL",
+            Self::PerCallPkg => "PER_CALL_PKG",
+            Self::ByQuantity => "BY_QUANTITY",
+        }
+    }
+}
+
 /// PERIOD billing only, and required there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -272,8 +287,8 @@ impl ProductContent {
             }
             if !access_type.charging_modes().contains(&spec.charging_mode) {
                 return Err(MarketError::Invalid(format!(
-                    "charging mode {:?} is not allowed for {} products",
-                    spec.charging_mode,
+                    "charging mode {} is not allowed for {} products",
+                    spec.charging_mode.as_str(),
                     access_type.as_str()
                 )));
             }
@@ -400,6 +415,13 @@ mod tests {
                     parsed.charging_modes().contains(&mode_value),
                     "{access} {mode}"
                 );
+                assert_eq!(mode_value.as_str(), mode, "the wire name");
+                if let Err(MarketError::Invalid(message)) = &result {
+                    if message.starts_with("charging mode") {
+                        // Refusals name the mode as the wire does, never as Rust does.
+                        assert!(message.contains(mode), "{message}");
+                    }
+                }
             }
         }
     }
