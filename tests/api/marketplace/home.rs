@@ -166,7 +166,15 @@ async fn the_home_shows_each_role_its_to_dos_linking_to_the_work() {
     );
     assert!(home.body.contains("id=\"oldest-waiting\""), "{}", home.body);
     assert!(!home.body.contains("past the review target"));
+    // The queue names the seller and how long each application has waited.
+    let queue = visit(&app, &carol, "/market/operator/review?lang=en", "carol").await;
+    assert!(queue.body.contains(">Shop A</dd>"), "{}", queue.body);
+    assert!(queue.body.contains(">0 d 0 h</dd>"), "{}", queue.body);
+    assert!(!queue.body.contains("Overdue"), "{}", queue.body);
     app.clock().advance(Duration::from_secs(7 * 86_400));
+    let queue = visit(&app, &carol, "/market/operator/review?lang=zh-CN", "carol").await;
+    assert!(queue.body.contains(">7 天 0 小时</dd>"), "{}", queue.body);
+    assert!(queue.body.contains("已超时"), "{}", queue.body);
     let home = visit(&app, &carol, "/market/?lang=en", "carol").await;
     assert!(
         home.body.contains("past the review target"),

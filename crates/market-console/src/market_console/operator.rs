@@ -43,11 +43,30 @@ struct QueuePage<'a> {
     t: &'static MarketTexts,
     c: Chrome,
     m: &'a Member,
-    applications: Vec<(ApplicationRecord, Option<ProductContent>)>,
+    applications: Vec<Queued>,
     pager: Pager,
     /// The type filter (publish, modify), empty for both.
     kind: String,
     error: Option<(String, String)>,
+}
+
+/// An application in the queue, with who submitted it and how long it has waited
+/// against the three-working-day target.
+struct Queued {
+    a: ApplicationRecord,
+    content: Option<ProductContent>,
+    seller: String,
+    waited: String,
+    due: String,
+    late: bool,
+}
+
+/// "2 天 3 小时" / "2 d 3 h".
+fn waited_for(t: &MarketTexts, seconds: i64) -> String {
+    let hours = seconds.max(0) / 3600;
+    t.days_hours
+        .replacen("{}", &(hours / 24).to_string(), 1)
+        .replacen("{}", &(hours % 24).to_string(), 1)
 }
 
 async fn queue_page(
@@ -71,18 +90,37 @@ async fn queue_page(
         ..ApplicationFilter::default()
     };
     let (records, total) = market.store.list_applications(&filter).await?;
+    let now = market.clock.now_unix();
+    let mut sellers: std::collections::HashMap<String, String> = Default::default();
+    let mut applications = Vec::with_capacity(records.len());
+    for a in records {
+        if !sellers.contains_key(&a.tenant_id) {
+            let name = market
+                .store
+                .merchant(&a.tenant_id)
+                .await?
+                .map_or_else(|| a.tenant_id.clone(), |m| m.name);
+            sellers.insert(a.tenant_id.clone(), name);
+        }
+        let due_at = crate::calendar::add_working_days(
+            a.created_at,
+            crate::marketplace::home::service::REVIEW_WORKING_DAYS,
+        );
+        applications.push(Queued {
+            content: serde_json::from_str(&a.content).ok(),
+            seller: sellers[&a.tenant_id].clone(),
+            waited: waited_for(member.t, now - a.created_at),
+            due: super::when(&due_at),
+            late: due_at < now,
+            a,
+        });
+    }
     let failed = error.is_some();
     let page = QueuePage {
         t: member.t,
         c: member.chrome("review"),
         m: member,
-        applications: records
-            .into_iter()
-            .map(|a| {
-                let content = serde_json::from_str(&a.content).ok();
-                (a, content)
-            })
-            .collect(),
+        applications,
         pager: Pager::new(
             &super::with_query("/market/operator/review", &[("type", &kind)]),
             total,

@@ -262,6 +262,10 @@ unilogin_core::texts!(MarketTexts {
     appealed_at: "申诉时间", "Appealed";
     resolve_by: "处理时限（3 个工作日）", "Resolve by (3 working days)";
     waited: "已等待", "Waited";
+    days_hours: "{} 天 {} 小时", "{} d {} h";
+    queue_seller: "卖家", "Seller";
+    submitted_at: "提交时间", "Submitted";
+    review_due: "审核时限（3 个工作日）", "Review due (3 working days)";
     overdue: "已超时", "Overdue";
     frozen_at: "冻结于节点", "Frozen at";
     submit_requirement: "提交需求", "Submit the requirement";
