@@ -16,6 +16,14 @@ async fn todos(app: &TestApp, token: &str) -> serde_json::Value {
     body
 }
 
+/// A product `name` submitted for review by `seller`: the application.
+async fn submitted(app: &TestApp, seller: &str, name: &str) -> serde_json::Value {
+    let (status, application) =
+        send_json(app, reqwest::Method::POST, PRODUCTS, seller, &product(name)).await;
+    assert_eq!(status, 201, "{application}");
+    application
+}
+
 #[tokio::test]
 async fn each_role_sees_what_waits_on_it_and_how_the_month_sells() {
     let mut app = TestApp::spawn().await;
@@ -31,24 +39,8 @@ async fn each_role_sees_what_waits_on_it_and_how_the_month_sells() {
     // alice sells one product, waits on one application and has one rejected.
     let crm = on_sale(&app, &c, &c.alice, &buyer_centre_product("CRM")).await;
     let post_json = reqwest::Method::POST;
-    let (status, waiting) = send_json(
-        &app,
-        post_json.clone(),
-        PRODUCTS,
-        &c.alice,
-        &product("Waiting"),
-    )
-    .await;
-    assert_eq!(status, 201, "{waiting}");
-    let (status, refused) = send_json(
-        &app,
-        post_json.clone(),
-        PRODUCTS,
-        &c.alice,
-        &product("Refused"),
-    )
-    .await;
-    assert_eq!(status, 201, "{refused}");
+    let waiting = submitted(&app, &c.alice, "Waiting").await;
+    let refused = submitted(&app, &c.alice, "Refused").await;
     let (status, _) = send_json(
         &app,
         post_json.clone(),
@@ -122,15 +114,7 @@ async fn the_home_shows_each_role_its_to_dos_linking_to_the_work() {
     )
     .await;
     assert_eq!(status, 201, "{placed}");
-    let (status, _) = send_json(
-        &app,
-        reqwest::Method::POST,
-        PRODUCTS,
-        &c.alice,
-        &product("Waiting"),
-    )
-    .await;
-    assert_eq!(status, 201);
+    submitted(&app, &c.alice, "Waiting").await;
 
     let (alice, carol, dave) = (browser(), browser(), browser());
     let home = visit(&app, &dave, "/market/?lang=en", "dave").await;
