@@ -27,6 +27,7 @@ pub mod supervision;
 pub mod unsubscribe;
 pub mod upgrades;
 pub mod vouchers;
+pub mod words;
 pub mod work_orders;
 pub mod workflow;
 

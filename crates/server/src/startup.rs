@@ -71,6 +71,7 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         crate::outbound::install_crypto_provider();
         let clock = settings.clock.clone();
+        crate::calendar::install(settings.calendar.clone());
         let durable =
             Durable::connect_with(&settings.database_url, settings.database_max_connections)
                 .await

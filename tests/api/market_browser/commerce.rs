@@ -19,9 +19,7 @@ async fn a_buyer_claims_a_voucher_and_orders_through_a_partners_link_in_the_brow
             .json(&body)
     };
     // The seller's voucher, the plan's partner, and dave's account ID.
-    let day = |days: i64| {
-        unilogin::calendar::readable(app.clock().now_unix() + days * 86_400)[..10].to_owned()
-    };
+    let day = |days: i64| unilogin::calendar::local().day(app.clock().now_unix() + days * 86_400);
     let published = send(
         &c.alice,
         reqwest::Method::POST,

@@ -10,7 +10,7 @@ use crate::console::{csrf, submit as post, visit};
 use crate::helpers::browser;
 
 fn today(app: &TestApp, days: i64) -> String {
-    unilogin::calendar::readable(app.clock().now_unix() + days * 86_400)[..10].to_owned()
+    unilogin::calendar::local().day(app.clock().now_unix() + days * 86_400)
 }
 
 /// What follows `marker` in `html`, up to the next double quote (an id, a value).

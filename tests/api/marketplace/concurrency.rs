@@ -97,7 +97,7 @@ fn month(product_id: &str) -> Value {
 
 /// `yyyy-MM-dd` of the app's clock, `days` from now.
 fn day(app: &TestApp, days: i64) -> String {
-    unilogin::calendar::readable(app.clock().now_unix() + days * 86_400)[..10].to_owned()
+    unilogin::calendar::local().day(app.clock().now_unix() + days * 86_400)
 }
 
 fn voucher(app: &TestApp, quantity: i64, per_buyer: i64) -> Value {

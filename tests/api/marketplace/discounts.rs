@@ -301,7 +301,7 @@ async fn a_partner_sells_at_an_exclusive_discount_through_a_private_link() {
     )
     .await;
     says(status, &body, 400, "for SKU basic");
-    let mut lone = json!({"name": "Alone", "faceValue": 500, "validFrom": unilogin::calendar::readable(app.clock().now_unix())[..10], "validUntil": unilogin::calendar::readable(app.clock().now_unix() + 9 * 86_400)[..10], "scope": "all", "totalQuantity": 9, "combinable": false});
+    let mut lone = json!({"name": "Alone", "faceValue": 500, "validFrom": unilogin::calendar::local().day(app.clock().now_unix()), "validUntil": unilogin::calendar::local().day(app.clock().now_unix() + 9 * 86_400), "scope": "all", "totalQuantity": 9, "combinable": false});
     let alone = publish_voucher(&app, &c.alice, lone.clone()).await;
     lone["name"] = json!("Together");
     lone["combinable"] = json!(true);

@@ -34,6 +34,7 @@ pub(super) fn read(
     }
     let rotate_days = vars.number("UNILOGIN_KEYS_ROTATE_DAYS", 0)?;
     let database_url = database_url(&vars)?;
+    let (calendar, holidays_file) = calendar(&vars)?;
     let master_keys = master_keys(&vars)?;
     if !database_url.starts_with("sqlite:") && master_keys == MasterKeySource::Unset {
         // A generated key file would differ on every machine; the instances must share one.
@@ -93,7 +94,33 @@ pub(super) fn read(
         },
         demo: false,
         clock: crate::clock::Clock::system(),
+        calendar,
+        holidays_file,
     })
+}
+
+fn calendar(vars: &Vars) -> Result<(crate::calendar::Calendar, Option<PathBuf>), ConfigError> {
+    let zone = vars.text("UNILOGIN_TIME_ZONE", crate::calendar::DEFAULT_ZONE);
+    let file = "UNILOGIN_HOLIDAYS_FILE";
+    let (holidays, path) = match vars.get(file) {
+        None => (crate::calendar::CHINA_HOLIDAYS.to_owned(), None),
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => (text, Some(PathBuf::from(path))),
+            Err(e) => return Err(error(file, format!("cannot read {path}: {e}"))),
+        },
+    };
+    let calendar = crate::calendar::Calendar::new(&zone, &holidays).map_err(|message| {
+        // A bad zone is the zone's fault; anything else is the file's.
+        if message.contains("time zone") {
+            error(
+                "UNILOGIN_TIME_ZONE",
+                format!("expected an IANA time zone such as Asia/Shanghai or UTC: {message}"),
+            )
+        } else {
+            error(file, format!("cannot use the file: {message}"))
+        }
+    })?;
+    Ok((calendar, path))
 }
 
 fn bind(vars: &Vars) -> Result<String, ConfigError> {
@@ -261,6 +288,13 @@ mod tests {
         read([(name.to_owned(), value.to_owned())])
     }
 
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
     #[test]
     fn a_misspelt_variable_is_refused_with_a_suggestion() {
         let err = read_one("UNILOGIN_REDIS_ULR", "redis://127.0.0.1/").unwrap_err();
@@ -273,6 +307,31 @@ mod tests {
         // The test suite's and the bench's own variables are not ours to refuse.
         assert!(read_one("UNILOGIN_TEST_REDIS_URL", "anything").is_ok());
         assert!(read_one("OTHER_VARIABLE", "anything").is_ok());
+    }
+
+    #[test]
+    fn the_calendar_takes_a_zone_and_an_operators_holiday_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("holidays.txt");
+        std::fs::write(&path, "2027-01-01 holiday 元旦\n").unwrap();
+        let settings = read(vars(&[
+            ("UNILOGIN_TIME_ZONE", "Europe/Berlin"),
+            ("UNILOGIN_HOLIDAYS_FILE", path.to_str().unwrap()),
+        ]))
+        .unwrap();
+        assert_eq!(settings.calendar.zone_name(), "Europe/Berlin");
+        assert_eq!(settings.holidays_file.as_deref(), Some(path.as_path()));
+        // Thursday + 1 working day: the listed Friday is a holiday, then the weekend.
+        let thursday = settings.calendar.parse_day("2026-12-31").unwrap();
+        let monday = settings.calendar.parse_day("2027-01-04").unwrap();
+        assert_eq!(settings.calendar.add_working_days(thursday, 1), monday);
+
+        std::fs::write(&path, "2027-01-01 feast\n").unwrap();
+        let err = read_one("UNILOGIN_HOLIDAYS_FILE", path.to_str().unwrap()).unwrap_err();
+        assert!(err.message.contains("line 1"), "{err}");
+        let default = read(vars(&[])).unwrap();
+        assert_eq!(default.calendar.zone_name(), "Asia/Shanghai");
+        assert_eq!(default.holidays_file, None);
     }
 
     #[test]
@@ -297,6 +356,9 @@ mod tests {
             ("UNILOGIN_LOG", "info,[[["),
             ("UNILOGIN_OUTBOUND_ALLOW_LOOPBACK", "yes"),
             ("UNILOGIN_OUTBOUND_CA_FILE", "/nonexistent/ca.pem"),
+            ("UNILOGIN_TIME_ZONE", "Mars/Olympus_Mons"),
+            ("UNILOGIN_TIME_ZONE", "+08:00"),
+            ("UNILOGIN_HOLIDAYS_FILE", "/nonexistent/holidays.txt"),
         ] {
             let err = read_one(name, value).unwrap_err();
             assert_eq!(err.variable, name, "{name}={value}: {err}");

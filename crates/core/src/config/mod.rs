@@ -146,6 +146,10 @@ pub struct Settings {
     pub demo: bool,
     /// The clock every expiry and window reads (tests move theirs).
     pub clock: crate::clock::Clock,
+    /// The zone times are shown and days counted in, and the listed holidays.
+    pub calendar: crate::calendar::Calendar,
+    /// Where the listed holidays came from, when not the compiled-in file.
+    pub holidays_file: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -170,6 +174,7 @@ impl std::fmt::Debug for Settings {
             .field("cache_ttl", &self.cache_ttl)
             .field("outbound", &self.outbound)
             .field("demo", &self.demo)
+            .field("calendar", &self.calendar)
             .finish()
     }
 }

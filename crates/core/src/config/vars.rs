@@ -33,6 +33,8 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "UNILOGIN_CACHE_TTL_MS",
     "UNILOGIN_OUTBOUND_ALLOW_LOOPBACK",
     "UNILOGIN_OUTBOUND_CA_FILE",
+    "UNILOGIN_TIME_ZONE",
+    "UNILOGIN_HOLIDAYS_FILE",
 ];
 
 /// Prefixes that belong to the test suite and the benchmark; unilogin itself never reads

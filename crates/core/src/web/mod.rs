@@ -2,6 +2,7 @@
 //! marketplace and its console) shares: the two languages, the identity provider's
 //! public paths, the route tables, and small helpers for requests and pages.
 
+pub mod csv;
 mod lang;
 pub mod openapi;
 pub mod paths;

@@ -71,7 +71,7 @@ impl EventRow {
     /// address in words.
     pub fn of(e: AdminEvent, t: &ConsoleTexts, names: &HashMap<String, String>) -> Self {
         Self {
-            at: crate::calendar::readable(e.at),
+            at: crate::calendar::local().readable(e.at),
             actor: names.get(&e.actor).cloned().unwrap_or(e.actor),
             address: super::labels::label(t, &e.address),
             action: super::labels::label(t, &e.action),
@@ -126,22 +126,27 @@ fn read_filter(req: &HttpRequest, t: &ConsoleTexts) -> (Typed, EventFilter, Erro
         target: typed.target.clone(),
         ..EventFilter::everything()
     };
-    let mut day = |field: &'static str, raw: &str| -> Option<i64> {
+    let calendar = crate::calendar::local();
+    let mut day = |field: &'static str, raw: &str, end: bool| -> Option<i64> {
         if raw.is_empty() {
             return None;
         }
-        let parsed = crate::calendar::parse_day(raw);
+        let parsed = if end {
+            // The whole of the last day.
+            calendar.parse_day_end(raw).map(|next| next - 1)
+        } else {
+            calendar.parse_day(raw)
+        };
         if parsed.is_none() {
             errors.add(field, t.bad_day);
         }
         parsed
     };
-    if let Some(from) = day("from", &typed.from) {
+    if let Some(from) = day("from", &typed.from, false) {
         filter.from = from;
     }
-    if let Some(to) = day("to", &typed.to) {
-        // The whole of the last day.
-        filter.to = to + 86_399;
+    if let Some(to) = day("to", &typed.to, true) {
+        filter.to = to;
     }
     if filter.from > filter.to {
         errors.add("from", t.from_after_to);

@@ -83,7 +83,7 @@ fn notice(t: &'static ConsoleTexts, done: &str) -> Option<&'static str> {
 
 /// A time for people (UTC); templates pass their values by reference.
 pub fn when(unix: &i64) -> String {
-    crate::calendar::readable(*unix)
+    crate::calendar::local().readable(*unix)
 }
 
 /// A rendered page (never cached: pages carry CSRF tokens and once-shown secrets).

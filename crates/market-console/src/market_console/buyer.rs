@@ -290,13 +290,13 @@ async fn place(
         Err(message) => Outcome::Refused(message),
         Ok(body) if quoting => match quotes::price_order(&market, &member.caller, &body).await {
             Ok(priced) => Outcome::Quoted(priced),
-            Err(err) => Outcome::Refused(refusal(err)?),
+            Err(err) => Outcome::Refused(refusal(err, member.t)?),
         },
         Ok(body) => {
             let key = (!key.is_empty()).then(|| key.chars().take(64).collect());
             match orders::place_order(&market, &member.caller, &body, key).await {
                 Ok((order, _)) => Outcome::Placed(order.id),
-                Err(err) => Outcome::Refused(refusal(err)?),
+                Err(err) => Outcome::Refused(refusal(err, member.t)?),
             }
         }
     };

@@ -100,7 +100,11 @@ impl ErrorPage for PageError {
             Self::SignInFailed => t.sign_in_failed,
             Self::NotFound => t.not_found,
             Self::Forbidden => t.forbidden,
-            Self::Refused(message) => message.as_str(),
+            Self::Refused(message) => {
+                let words = crate::marketplace::words::in_language(lang, message);
+                let page = ErrorTemplate { t, message: &words }.render();
+                return crate::web::html(self.status_code(), page);
+            }
             Self::Unavailable => t.unavailable,
             Self::Internal => t.internal,
         };

@@ -32,15 +32,15 @@ pub async fn home(
     let oldest = todos.operator.as_ref().and_then(|o| {
         let (since, due) = (o.oldest_waiting_since?, o.oldest_due_at?);
         Some((
-            crate::calendar::readable(since),
-            crate::calendar::readable(due),
+            crate::calendar::local().readable(since),
+            crate::calendar::local().readable(due),
             due < now,
         ))
     });
     let month = todos
         .seller
         .as_ref()
-        .map(|s| crate::calendar::month_cst(s.month_starts_at))
+        .map(|s| crate::calendar::local().month(s.month_starts_at))
         .unwrap_or_default();
     let page = HomePage {
         t: member.t,

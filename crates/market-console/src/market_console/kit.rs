@@ -116,7 +116,7 @@ async fn changed(
     match outcome {
         Ok(_) => Ok(done("/market/instances", "changed")),
         Err(err) => {
-            let message = refusal(err)?;
+            let message = refusal(err, member.t)?;
             instances_page(member, market, Some((instance, message))).await
         }
     }
@@ -256,7 +256,7 @@ async fn debug(
     match ran {
         Ok(_) => Ok(done(&format!("/market/seller/apps/{id}"), "changed")),
         Err(err) => {
-            let message = refusal(err)?;
+            let message = refusal(err, member.t)?;
             app_page(&member, &market, &id, (None, Some(message))).await
         }
     }
@@ -275,7 +275,7 @@ async fn generate(
     match generated {
         Ok(curl) => app_page(&member, &market, &id, (Some(curl), None)).await,
         Err(err) => {
-            let message = refusal(err)?;
+            let message = refusal(err, member.t)?;
             app_page(&member, &market, &id, (None, Some(message))).await
         }
     }

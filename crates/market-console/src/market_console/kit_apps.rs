@@ -176,7 +176,7 @@ async fn save(
     {
         Ok(app) => Ok(done(&format!("/market/seller/apps/{}", app.id), "changed")),
         Err(err) => {
-            let message = refusal(err)?;
+            let message = refusal(err, member.t)?;
             form_page(&member, &market, app_id, input, Some(message)).await
         }
     }

@@ -167,11 +167,11 @@ pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
 
 /// A time for people (UTC); templates pass their values by reference.
 pub fn when(unix: &i64) -> String {
-    crate::calendar::readable(*unix)
+    crate::calendar::local().readable(*unix)
 }
 
 pub fn when_opt(unix: &Option<i64>) -> String {
-    unix.map(crate::calendar::readable)
+    unix.map(|at| crate::calendar::local().readable(at))
         .unwrap_or_else(|| "—".into())
 }
 
@@ -227,10 +227,16 @@ pub fn portal_link(app_id: &str) -> String {
     format!("/unified-login/portal-login?ind=UNOP&appId={app_id}")
 }
 
-/// The message of a refusal a form shows above itself; other errors go on.
-pub fn refusal(err: crate::marketplace::MarketError) -> Result<String, PageError> {
+/// The message of a refusal a form shows above itself, in the page's language; other
+/// errors go on.
+pub fn refusal(
+    err: crate::marketplace::MarketError,
+    t: &texts::MarketTexts,
+) -> Result<String, PageError> {
     match PageError::from(err) {
-        PageError::Refused(message) => Ok(message),
+        PageError::Refused(message) => {
+            Ok(crate::marketplace::words::in_language(t.lang(), &message))
+        }
         other => Err(other),
     }
 }

@@ -102,7 +102,7 @@ async fn queue_page(
                 .map_or_else(|| a.tenant_id.clone(), |m| m.name);
             sellers.insert(a.tenant_id.clone(), name);
         }
-        let due_at = crate::calendar::add_working_days(
+        let due_at = crate::calendar::local().add_working_days(
             a.created_at,
             crate::marketplace::home::service::REVIEW_WORKING_DAYS,
         );
@@ -163,7 +163,7 @@ async fn review_decision(
     match review::decide_application(&market, &member.caller, &id, rejection).await {
         Ok(_) => Ok(done("/market/operator/review", "changed")),
         Err(err) => {
-            let error = Some((id, refusal(err)?));
+            let error = Some((id, refusal(err, member.t)?));
             queue_page(&req, &member, &market, error).await
         }
     }

@@ -13,7 +13,7 @@ use crate::console::form::Form;
 use crate::marketplace::orders::fulfilment;
 use crate::marketplace::orders::fulfilment_store::Shipment;
 use crate::marketplace::orders::request::ORDER_TYPES;
-use crate::marketplace::orders::store::{OrderOwner, OrderRecord};
+use crate::marketplace::orders::store::{OrderFilter, OrderOwner, OrderRecord};
 use crate::marketplace::subscriptions::machine::State as SubState;
 use crate::marketplace::subscriptions::store::{SubscriptionOwner, SubscriptionRecord};
 use crate::marketplace::unsubscribe::billing;
@@ -23,6 +23,7 @@ use crate::marketplace::{MarketError, Marketplace};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/orders", web::get().to(my_orders))
+        .route("/orders.csv", web::get().to(my_orders_csv))
         .route("/orders/{id}", web::get().to(my_order))
         .route(
             "/orders/{id}/unsubscribe",
@@ -45,10 +46,96 @@ struct OrdersPage<'a> {
     m: &'a Member,
     heading: &'static str,
     base: &'static str,
-    orders: Vec<OrderRecord>,
+    orders: Vec<(OrderRecord, String)>,
     pager: Pager,
-    kind: String,
+    search: OrderSearch,
     kinds: &'static [&'static str],
+    /// The export of what the filter shows.
+    export: String,
+}
+
+/// An order list's filter as typed: type, order id, placed from and to (days in the
+/// configured zone); what does not parse is left out.
+#[derive(Default)]
+pub struct OrderSearch {
+    pub kind: String,
+    pub id: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// The most orders one export holds (newest first).
+const EXPORT_LIMIT: i64 = 10_000;
+
+impl OrderSearch {
+    fn of(req: &HttpRequest) -> Self {
+        let q = |name| crate::console::query(req, name).trim().to_owned();
+        let kind = q("type");
+        let id = q("id");
+        Self {
+            kind: if ORDER_TYPES.contains(&kind.as_str()) {
+                kind
+            } else {
+                String::new()
+            },
+            id: if id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                id
+            } else {
+                String::new()
+            },
+            from: q("from"),
+            to: q("to"),
+        }
+    }
+
+    fn filter(&self) -> OrderFilter<'_> {
+        let calendar = crate::calendar::local();
+        OrderFilter {
+            order_type: &self.kind,
+            order_id: &self.id,
+            from: calendar.parse_day(&self.from),
+            to: calendar.parse_day_end(&self.to).map(|next| next - 1),
+        }
+    }
+
+    fn query(&self) -> [(&'static str, &str); 4] {
+        [
+            ("type", &self.kind),
+            ("id", &self.id),
+            ("from", &self.from),
+            ("to", &self.to),
+        ]
+    }
+}
+
+/// Each order with its status: the states of the subscriptions its lines opened, in
+/// words ("—" for an order that opened none).
+async fn with_status(
+    member: &Member,
+    market: &Marketplace,
+    orders: Vec<OrderRecord>,
+) -> Result<Vec<(OrderRecord, String)>, PageError> {
+    let ids: Vec<&str> = orders
+        .iter()
+        .flat_map(|o| o.lines.iter().filter_map(|l| l.subscription_id.as_deref()))
+        .collect();
+    let states = market.store.subscription_states(&ids).await?;
+    let mut shown = Vec::with_capacity(orders.len());
+    for order in &orders {
+        let mut words: Vec<String> = order
+            .lines
+            .iter()
+            .filter_map(|l| states.get(l.subscription_id.as_deref()?))
+            .map(|state| member.label(state))
+            .collect();
+        words.dedup();
+        shown.push(if words.is_empty() {
+            "—".to_owned()
+        } else {
+            words.join("、")
+        });
+    }
+    Ok(orders.into_iter().zip(shown).collect())
 }
 
 pub async fn order_list(
@@ -59,15 +146,10 @@ pub async fn order_list(
     (section, heading, base): (&'static str, &'static str, &'static str),
 ) -> Result<HttpResponse, PageError> {
     let offset = super::offset_of(req);
-    let kind = crate::console::query(req, "type");
-    let kind = if ORDER_TYPES.contains(&kind.as_str()) {
-        kind
-    } else {
-        String::new()
-    };
+    let search = OrderSearch::of(req);
     let (orders, total) = market
         .store
-        .orders_of(owner, &kind, offset, PAGE_SIZE)
+        .orders_of(owner, &search.filter(), offset, PAGE_SIZE)
         .await?;
     let page = OrdersPage {
         t: member.t,
@@ -75,12 +157,60 @@ pub async fn order_list(
         m: member,
         heading,
         base,
-        orders,
-        pager: Pager::new(&with_query(base, &[("type", &kind)]), total, offset),
-        kind,
+        orders: with_status(member, market, orders).await?,
+        pager: Pager::new(&with_query(base, &search.query()), total, offset),
+        export: with_query(&format!("{base}.csv"), &search.query()),
+        search,
         kinds: &ORDER_TYPES,
     };
     Ok(ok(page.render()))
+}
+
+/// The orders `order_list` shows, every page of them, as a CSV download in the page's
+/// language (amounts in yuan, times in the configured zone).
+pub async fn order_export(
+    req: &HttpRequest,
+    member: &Member,
+    market: &Marketplace,
+    owner: OrderOwner<'_>,
+    file_name: &str,
+) -> Result<HttpResponse, PageError> {
+    let search = OrderSearch::of(req);
+    let (orders, _) = market
+        .store
+        .orders_of(owner, &search.filter(), 0, EXPORT_LIMIT)
+        .await?;
+    let t = member.t;
+    let rows = with_status(member, market, orders)
+        .await?
+        .into_iter()
+        .map(|(o, status)| {
+            let products: Vec<String> = o
+                .lines
+                .iter()
+                .map(|l| format!("{} · {}", l.product_name, l.sku_code))
+                .collect();
+            [
+                o.id.clone(),
+                crate::calendar::local().readable(o.created_at),
+                member.label(&o.order_type),
+                products.join("; "),
+                status,
+                super::yuan::field(u64::try_from(o.amount).unwrap_or_default()),
+            ]
+        });
+    let header = [
+        t.order_id,
+        t.created,
+        t.order_type,
+        t.product,
+        t.status,
+        t.amount_yuan,
+    ];
+    Ok(crate::web::csv::attachment(
+        crate::web::csv::table(header, rows),
+        file_name,
+    ))
 }
 
 async fn my_orders(
@@ -91,6 +221,16 @@ async fn my_orders(
     let buyer_id = member.caller.buyer()?.to_owned();
     let what = ("orders", member.t.my_orders, "/market/orders");
     order_list(&req, &member, &market, OrderOwner::Buyer(&buyer_id), what).await
+}
+
+async fn my_orders_csv(
+    req: HttpRequest,
+    member: Member,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    let buyer_id = member.caller.buyer()?.to_owned();
+    let owner = OrderOwner::Buyer(&buyer_id);
+    order_export(&req, &member, &market, owner, "orders.csv").await
 }
 
 #[derive(Template)]
@@ -201,7 +341,7 @@ async fn billing_terms(
     Ok(Some(
         match unsubscribing::prospect(market, buyer, &o.id, ReasonType::NoLongerNeeded).await {
             Ok(found) => Ok(found.terms),
-            Err(err) => Err(refusal(err)?),
+            Err(err) => Err(refusal(err, member.t)?),
         },
     ))
 }
@@ -226,7 +366,7 @@ async fn order_action(
     match outcome {
         Ok(response) => Ok(response),
         Err(err) => {
-            let message = refusal(err)?;
+            let message = refusal(err, member.t)?;
             let o = fulfilment::buyers_order(&member.caller, market, order_id).await?;
             let page = order_page(member, market, o, false, Some(message)).await?;
             Ok(again(page.render()))

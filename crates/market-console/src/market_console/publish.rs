@@ -238,7 +238,7 @@ async fn publish(
             };
             match submitted {
                 Ok(record) => Ok(record),
-                Err(err) => Err(refusal(err)?),
+                Err(err) => Err(refusal(err, member.t)?),
             }
         }
     };

@@ -31,6 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(withdraw),
         )
         .route("/seller/orders", web::get().to(orders))
+        .route("/seller/orders.csv", web::get().to(orders_csv))
         .route("/seller/subscriptions", web::get().to(subscriptions))
         .route("/seller/orders/{id}", web::get().to(order))
         .route("/seller/orders/{id}/ship", web::post().to(ship))
@@ -82,10 +83,15 @@ struct ApplicationsPage {
     pager: Pager,
 }
 
-/// A date (yyyy-mm-dd, UTC) as unix seconds at its start, or its end with `end`.
+/// A date (yyyy-mm-dd, in the configured zone) as unix seconds at its start, or its last
+/// second with `end`.
 fn day(raw: &str, end: bool) -> Option<i64> {
-    let start = crate::calendar::parse_day(raw)?;
-    Some(if end { start + 86_399 } else { start })
+    let calendar = crate::calendar::local();
+    if end {
+        calendar.parse_day_end(raw).map(|next| next - 1)
+    } else {
+        calendar.parse_day(raw)
+    }
 }
 
 fn product_name(content: &str) -> String {
@@ -219,7 +225,7 @@ async fn withdraw(
             &format!("/market/seller/applications/{id}"),
             "changed",
         )),
-        Err(err) => application_page(&member, &market, a, Some(refusal(err)?)).await,
+        Err(err) => application_page(&member, &market, a, Some(refusal(err, member.t)?)).await,
     }
 }
 
@@ -231,6 +237,16 @@ async fn orders(
     let tenant_id = member.seller_tenant()?;
     let what = ("sold", member.t.sold_orders, "/market/seller/orders");
     order_list(&req, &member, &market, OrderOwner::Seller(&tenant_id), what).await
+}
+
+async fn orders_csv(
+    req: HttpRequest,
+    member: Member,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    let tenant_id = member.seller_tenant()?;
+    let owner = OrderOwner::Seller(&tenant_id);
+    super::orders::order_export(&req, &member, &market, owner, "sold-orders.csv").await
 }
 
 async fn subscriptions(
@@ -292,7 +308,7 @@ async fn ship(
     match shipped {
         Ok(_) => Ok(done(&format!("/market/seller/orders/{id}"), "changed")),
         Err(err) => {
-            let message = refusal(err)?;
+            let message = refusal(err, member.t)?;
             let o = sold_order(&member, &market, &id).await?;
             Ok(again(
                 order_page(&member, &market, o, true, Some(message))

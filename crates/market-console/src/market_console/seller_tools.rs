@@ -93,7 +93,7 @@ async fn mint(
                 return_to: "/market/seller/keys".into(),
             }),
             Err(err) => {
-                let message = refusal(err)?;
+                let message = refusal(err, member.t)?;
                 Ok(again(
                     keys_page(&member, &market, None, Some(message))
                         .await?
@@ -175,7 +175,7 @@ async fn retry(
     match retry_message(&market, &member.caller, &path.into_inner()).await {
         Ok(_) => Ok(done("/market/seller/messages", "changed")),
         Err(err) => {
-            let message = refusal(err)?;
+            let message = refusal(err, member.t)?;
             Ok(again(
                 messages_page(&member, &market, Some(message))
                     .await?

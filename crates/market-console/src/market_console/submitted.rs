@@ -1,14 +1,15 @@
 //! A submitted console form that may carry one file: `multipart/form-data` (an evidence
-//! upload) or plain `application/x-www-form-urlencoded`. Read whole up to the attachment
-//! limit plus room for the fields; parsed here rather than with another dependency, since
-//! the console's forms are ours and simple.
+//! upload, read with `actix-multipart`) or plain `application/x-www-form-urlencoded`. The
+//! whole form is capped at the attachment limit plus room for the fields.
 
 use std::future::Future;
 use std::pin::Pin;
 
+use actix_multipart::Multipart;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::StreamExt;
 
 use super::error::PageError;
 use crate::console::form::Form;
@@ -29,106 +30,80 @@ pub struct Submitted {
     pub file: Option<Upload>,
 }
 
+fn too_large() -> PageError {
+    PageError::Refused(format!(
+        "an attachment is at most {} MiB",
+        MAX_BYTES / (1024 * 1024)
+    ))
+}
+
+fn cut_off() -> PageError {
+    PageError::Refused("the form could not be read".into())
+}
+
 impl FromRequest for Submitted {
     type Error = PageError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type = req
+        let multipart = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
+            .is_some_and(|v| {
+                v.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("multipart/form-data"))
+            });
+        if multipart {
+            let parts = Multipart::new(req.headers(), payload.take());
+            return Box::pin(read_multipart(parts));
+        }
         let payload = web::Payload::from_request(req, payload).into_inner();
         Box::pin(async move {
-            let payload = payload.map_err(|_| PageError::Refused("the form was cut off".into()))?;
             let body = payload
-                .to_bytes_limited(MAX_BYTES + FIELDS_BYTES)
+                .map_err(|_| cut_off())?
+                .to_bytes_limited(FIELDS_BYTES)
                 .await
-                .map_err(|_| {
-                    PageError::Refused(format!(
-                        "an attachment is at most {} MiB",
-                        MAX_BYTES / (1024 * 1024)
-                    ))
-                })?
-                .map_err(|_| PageError::Refused("the form was cut off".into()))?;
-            match boundary(&content_type) {
-                Some(boundary) => parse(&body, &boundary),
-                None => Ok(Self {
-                    form: Form::parse(&body),
-                    file: None,
-                }),
-            }
+                .map_err(|_| too_large())?
+                .map_err(|_| cut_off())?;
+            Ok(Self {
+                form: Form::parse(&body),
+                file: None,
+            })
         })
     }
 }
 
-/// The boundary of a `multipart/form-data` content type.
-fn boundary(content_type: &str) -> Option<String> {
-    let mut parts = content_type.split(';');
-    if !parts
-        .next()?
-        .trim()
-        .eq_ignore_ascii_case("multipart/form-data")
-    {
-        return None;
-    }
-    parts.find_map(|p| {
-        let (k, v) = p.trim().split_once('=')?;
-        k.eq_ignore_ascii_case("boundary")
-            .then(|| v.trim_matches('"').to_owned())
-            .filter(|b| !b.is_empty() && b.len() <= 70)
-    })
-}
-
-fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    haystack
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|at| at + from)
-}
-
-/// A parameter of a `Content-Disposition` line: `name="…"`.
-fn parameter(disposition: &str, name: &str) -> Option<String> {
-    disposition.split(';').find_map(|p| {
-        let (k, v) = p.trim().split_once('=')?;
-        (k.trim() == name).then(|| v.trim().trim_matches('"').to_owned())
-    })
-}
-
-fn parse(body: &[u8], boundary: &str) -> Result<Submitted, PageError> {
-    let malformed = || PageError::Refused("the form could not be read".into());
-    let delimiter = format!("--{boundary}").into_bytes();
-    let mut at = find(body, &delimiter, 0).ok_or_else(malformed)? + delimiter.len();
+/// Reads every part, the `evidence` file's bytes and the other fields' text, refusing a
+/// form larger than the cap however its parts are split.
+async fn read_multipart(mut parts: Multipart) -> Result<Submitted, PageError> {
+    let mut budget = MAX_BYTES + FIELDS_BYTES;
     let mut fields = Vec::new();
     let mut file = None;
-    let separator = format!("\r\n--{boundary}").into_bytes();
-    while !body[at..].starts_with(b"--") {
-        at = find(body, b"\r\n", at).ok_or_else(malformed)? + 2;
-        let head_end = find(body, b"\r\n\r\n", at).ok_or_else(malformed)?;
-        let head = String::from_utf8_lossy(&body[at..head_end]).into_owned();
-        let start = head_end + 4;
-        let end = find(body, &separator, start).ok_or_else(malformed)?;
-        let content = &body[start..end];
-        let disposition = head
-            .lines()
-            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))
-            .ok_or_else(malformed)?;
-        let name = parameter(disposition, "name").ok_or_else(malformed)?;
-        match parameter(disposition, "filename") {
+    while let Some(part) = parts.next().await {
+        let mut part = part.map_err(|_| cut_off())?;
+        let (name, file_name) = match part.content_disposition() {
+            Some(disposition) => (
+                disposition.get_name().unwrap_or_default().to_owned(),
+                disposition.get_filename().map(str::to_owned),
+            ),
+            None => return Err(cut_off()),
+        };
+        let mut content = Vec::new();
+        while let Some(chunk) = part.next().await {
+            let chunk = chunk.map_err(|_| cut_off())?;
+            budget = budget.checked_sub(chunk.len()).ok_or_else(too_large)?;
+            content.extend_from_slice(&chunk);
+        }
+        match file_name {
             // A file input left empty sends a part with an empty name and no content.
             Some(file_name) if !file_name.is_empty() && name == "evidence" => {
-                file = Some(Upload {
-                    file_name,
-                    content: content.to_vec(),
-                });
+                file = Some(Upload { file_name, content });
             }
             Some(_) => {}
-            None => fields.push((name, String::from_utf8_lossy(content).into_owned())),
+            None => fields.push((name, String::from_utf8_lossy(&content).into_owned())),
         }
-        at = end + separator.len();
     }
     let encoded = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(fields)
@@ -142,15 +117,25 @@ fn parse(body: &[u8], boundary: &str) -> Result<Submitted, PageError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::test::TestRequest;
 
-    #[test]
-    fn fields_and_one_file_are_read_and_an_empty_file_input_is_none() {
+    async fn submit(content_type: &str, body: &'static [u8]) -> Result<Submitted, PageError> {
+        let (req, mut payload) = TestRequest::post()
+            .insert_header((header::CONTENT_TYPE, content_type))
+            .set_payload(body)
+            .to_http_parts();
+        Submitted::from_request(&req, &mut payload).await
+    }
+
+    #[actix_web::test]
+    async fn fields_and_one_file_are_read_and_an_empty_file_input_is_none() {
         let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc\r\n\
 --XyZ\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\nline one\r\nline two\r\n\
 --XyZ\r\nContent-Disposition: form-data; name=\"evidence\"; filename=\"proof.png\"\r\n\
 Content-Type: image/png\r\n\r\n\x89PNG\r\n\x1a\n\0bytes\r\n--XyZ--\r\n";
-        let found = boundary("multipart/form-data; boundary=XyZ").unwrap();
-        let submitted = parse(body, &found).unwrap();
+        let submitted = submit("multipart/form-data; boundary=XyZ", body)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(submitted.form.get("csrf_token"), "abc");
         assert_eq!(submitted.form.get("comment"), "line one\r\nline two");
         let file = submitted.file.unwrap();
@@ -159,8 +144,15 @@ Content-Type: image/png\r\n\r\n\x89PNG\r\n\x1a\n\0bytes\r\n--XyZ--\r\n";
 
         let empty = b"--b\r\nContent-Disposition: form-data; name=\"evidence\"; filename=\"\"\r\n\
 Content-Type: application/octet-stream\r\n\r\n\r\n--b--\r\n";
-        assert!(parse(empty, "b").unwrap().file.is_none());
-        assert!(parse(b"garbage", "b").is_err());
-        assert_eq!(boundary("application/x-www-form-urlencoded"), None);
+        let submitted = submit("multipart/form-data; boundary=b", empty).await;
+        assert!(submitted.is_ok_and(|s| s.file.is_none()));
+        assert!(submit("multipart/form-data; boundary=b", b"garbage")
+            .await
+            .is_err());
+        let plain = submit("application/x-www-form-urlencoded", b"a=1&b=two")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plain.form.get("b"), "two");
+        assert!(plain.file.is_none());
     }
 }

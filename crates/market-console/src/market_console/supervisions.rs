@@ -83,7 +83,7 @@ pub struct AppealFacts {
 
 fn appeal_of(r: &SupervisionRecord, now: i64) -> Option<AppealFacts> {
     r.supervision.appeal.map(|a| {
-        let resolve_by = crate::calendar::add_working_days(a.at, APPEAL_WORKING_DAYS);
+        let resolve_by = crate::calendar::local().add_working_days(a.at, APPEAL_WORKING_DAYS);
         AppealFacts {
             by: a.by.as_str(),
             ground: a.ground.as_str(),
@@ -343,7 +343,7 @@ async fn take_step(
     match outcome {
         Ok(next) => Ok(done(&format!("{}/{}", place(side).1, next.id), "changed")),
         Err(err) => {
-            let message = refusal(err)?;
+            let message = refusal(err, member.t)?;
             let shown = page(&member, &market, current, side, Some(message)).await?;
             Ok(again(shown.render()))
         }

@@ -79,6 +79,9 @@ unilogin_core::texts!(MarketTexts {
     order: "订单", "Order";
     order_id: "订单号", "Order";
     amount: "金额", "Amount";
+    amount_yuan: "金额（元）", "Amount (yuan)";
+    export_csv: "导出 CSV", "Export CSV";
+    export_hint: "导出当前筛选条件下的全部订单（最多 10000 条）。", "Exports every order the filter shows (at most 10,000).";
     created: "创建时间", "Created";
     updated: "更新时间", "Updated";
     state: "状态", "State";
@@ -513,3 +516,14 @@ pub const ACCESS_TYPES: [&str; 10] = [
     "data_asset",
     "app_orchestration",
 ];
+
+impl MarketTexts {
+    /// The language these words are in.
+    pub fn lang(&self) -> Lang {
+        if self.html_lang == "zh-CN" {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
+    }
+}

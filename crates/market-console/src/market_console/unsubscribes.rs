@@ -245,7 +245,7 @@ pub async fn take_step(
             Ok(done(&format!("{base}/{}", next.id), "changed"))
         }
         Err(err) => {
-            let message = refusal(err)?;
+            let message = refusal(err, member.t)?;
             let page = unsubscribe_page(member, market, record, side, Some(message)).await?;
             Ok(again(page.render()))
         }

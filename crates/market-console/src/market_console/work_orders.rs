@@ -284,7 +284,7 @@ async fn open(
             "opened",
         )),
         Err(err) => {
-            let message = refusal(err)?;
+            let message = refusal(err, member.t)?;
             let page = NewPage {
                 t: member.t,
                 c: member.chrome("work-orders"),
@@ -431,7 +431,7 @@ async fn take(
         Ok(next) if next.work_order.status == Status::Deleted => Ok(done(base, "changed")),
         Ok(next) => Ok(done(&format!("{base}/{}", next.id), "changed")),
         Err(err) => {
-            let message = refusal(err)?;
+            let message = refusal(err, member.t)?;
             let shown = page(&member, &market, current, side, Some(message)).await?;
             Ok(again(shown.render()))
         }

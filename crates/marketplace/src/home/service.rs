@@ -151,7 +151,7 @@ pub async fn todos(market: &Marketplace, caller: &Caller) -> Result<Todos, Marke
     if roles.contains(&Role::Seller) {
         let query = SellerQuery {
             tenant_id: caller.seller()?.tenant_id.clone(),
-            month_start: unilogin_core::calendar::month_start_cst(now),
+            month_start: unilogin_core::calendar::local().month_start(now),
             supervisions_waiting: supervision_states(SupervisionSide::Seller),
             work_orders_new: work_order_codes(|s| s == WorkOrderStatus::PendingAcceptance),
         };
@@ -163,7 +163,8 @@ pub async fn todos(market: &Marketplace, caller: &Caller) -> Result<Todos, Marke
             escalated_open: work_order_codes(|s| !s.is_closed()),
         };
         let (mut operator, candidates) = market.store.operator_todos(&query).await?;
-        let due = |at: i64| unilogin_core::calendar::add_working_days(at, REVIEW_WORKING_DAYS);
+        let due =
+            |at: i64| unilogin_core::calendar::local().add_working_days(at, REVIEW_WORKING_DAYS);
         operator.overdue_applications =
             candidates.into_iter().filter(|at| due(*at) < now).count() as i64;
         operator.oldest_due_at = operator.oldest_waiting_since.map(due);

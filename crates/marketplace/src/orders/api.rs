@@ -17,7 +17,7 @@ use crate::kit;
 use crate::orders::request as order_request;
 use crate::orders::request::RawOrder as OrderRequest;
 use crate::orders::store as order_store;
-use crate::orders::store::{OrderOwner, OrderRecord};
+use crate::orders::store::{OrderFilter, OrderOwner, OrderRecord};
 use crate::state::Marketplace;
 use crate::subscriptions::service as subscribing;
 use unilogin_core::store::StoreError;
@@ -290,7 +290,15 @@ async fn listing(
     };
     let (orders, total) = market
         .store
-        .orders_of(owner, order_type, offset, limit)
+        .orders_of(
+            owner,
+            &OrderFilter {
+                order_type,
+                ..OrderFilter::default()
+            },
+            offset,
+            limit,
+        )
         .await?;
     let items: Vec<OrderView> = orders.iter().map(OrderView::from).collect();
     Ok(paged(items, total, offset, limit))

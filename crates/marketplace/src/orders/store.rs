@@ -1,10 +1,13 @@
 //! Orders and their lines in the store.
 
+use std::collections::HashMap;
+
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::store::{settle, MarketStore};
 use crate::workflow::listing::{count_and_page, Listing, Slice};
+use crate::workflow::sql::Cell;
 use unilogin_core::store::durable::Tx;
 use unilogin_core::store::StoreError;
 
@@ -104,6 +107,17 @@ fn line(row: &AnyRow) -> Result<OrderLineRecord, sqlx::Error> {
 }
 
 /// Whose orders a listing shows.
+/// Which of someone's orders a list shows; empty text and `None` let everything through.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OrderFilter<'a> {
+    pub order_type: &'a str,
+    pub order_id: &'a str,
+    /// Placed at or after (unix seconds).
+    pub from: Option<i64>,
+    /// Placed at or before (unix seconds).
+    pub to: Option<i64>,
+}
+
 pub enum OrderOwner<'a> {
     Buyer(&'a str),
     Seller(&'a str),
@@ -143,12 +157,12 @@ impl MarketStore {
         order_where(&mut conn, condition, values).await
     }
 
-    /// A page of someone's orders, newest first (of one type, when `order_type` is not
-    /// empty), and how many there are.
+    /// A page of someone's orders that `filter` lets through, newest first, and how many
+    /// there are.
     pub async fn orders_of(
         &self,
         owner: OrderOwner<'_>,
-        order_type: &str,
+        filter: &OrderFilter<'_>,
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<OrderRecord>, i64), StoreError> {
@@ -156,11 +170,20 @@ impl MarketStore {
             OrderOwner::Buyer(user) => ("buyer_user_id", user),
             OrderOwner::Seller(tenant) => ("seller_tenant_id", tenant),
         };
-        let filter = format!("{column} = $1 AND ($2 = '' OR order_type = $2)");
+        let condition = format!(
+            "{column} = $1 AND ($2 = '' OR order_type = $2) AND ($3 = '' OR id = $3) \
+             AND created_at >= $4 AND created_at <= $5"
+        );
         let listing = Listing {
             columns: ORDER_COLUMNS,
-            from: format!("FROM mkt_orders WHERE {filter}"),
-            values: vec![value.into(), order_type.into()],
+            from: format!("FROM mkt_orders WHERE {condition}"),
+            values: vec![
+                value.into(),
+                filter.order_type.into(),
+                filter.order_id.into(),
+                Cell::Int(filter.from.unwrap_or(i64::MIN)),
+                Cell::Int(filter.to.unwrap_or(i64::MAX)),
+            ],
             order_by: "created_at DESC, id DESC",
         };
         let (rows, total) = count_and_page(self.pool(), listing, Slice { offset, limit }).await?;
@@ -170,6 +193,30 @@ impl MarketStore {
             orders.push(with_lines(&mut conn, order(row)?).await?);
         }
         Ok((orders, total))
+    }
+
+    /// The state of each subscription named (what an order list shows as its status).
+    pub async fn subscription_states(
+        &self,
+        ids: &[&str],
+    ) -> Result<HashMap<String, String>, StoreError> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT id, state FROM mkt_subscriptions WHERE id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("state")?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
     }
 }
 

@@ -132,9 +132,9 @@ pub fn parse_step<'a>(
     let actual_start =
         match body.actual_start_date.as_deref() {
             None | Some("") => None,
-            Some(day) => Some(unilogin_core::calendar::parse_day(day).ok_or_else(|| {
-                MarketError::Invalid("actualStartDate is a day, yyyy-MM-dd".into())
-            })?),
+            Some(day) => Some(unilogin_core::calendar::local().parse_day(day).ok_or_else(
+                || MarketError::Invalid("actualStartDate is a day, yyyy-MM-dd".into()),
+            )?),
         };
     Ok(Step {
         action,
@@ -243,7 +243,7 @@ impl SupervisionView {
             rejections: s.rejections,
             appeal: s.appeal.map(|a| {
                 let resolve_by =
-                    unilogin_core::calendar::add_working_days(a.at, APPEAL_WORKING_DAYS);
+                    unilogin_core::calendar::local().add_working_days(a.at, APPEAL_WORKING_DAYS);
                 AppealView {
                     by: a.by.as_str().into(),
                     ground: a.ground.as_str().into(),

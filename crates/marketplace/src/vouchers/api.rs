@@ -17,9 +17,9 @@ use crate::vouchers::service::{self, OnOffer};
 use crate::vouchers::store::VoucherRecord;
 use crate::vouchers::terms::{RawVoucher as VoucherRequest, ScopeItem};
 
-/// `yyyy-MM-dd` of a unix time (UTC).
+/// `yyyy-MM-dd` of a unix time, in the configured zone.
 pub fn day(unix: i64) -> String {
-    unilogin_core::calendar::readable(unix)[..10].to_owned()
+    unilogin_core::calendar::local().day(unix)
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -147,12 +147,15 @@ pub fn parse(body: &[u8], now: i64) -> Result<Terms, MarketError> {
     if !(0..=MAX_AMOUNT).contains(&raw.minimum_spend) {
         return Err(invalid(format!("minimumSpend is 0 to {MAX_AMOUNT} fen")));
     }
-    let day = |field: &str, raw: &str| {
-        unilogin_core::calendar::parse_day(raw)
-            .ok_or_else(|| invalid(format!("{field} is yyyy-MM-dd")))
-    };
-    let valid_from = day("validFrom", &raw.valid_from)?;
-    let valid_until = day("validUntil", &raw.valid_until)? + DAY;
+    let calendar = unilogin_core::calendar::local();
+    let refused = |field: &str| invalid(format!("{field} is yyyy-MM-dd"));
+    let valid_from = calendar
+        .parse_day(&raw.valid_from)
+        .ok_or_else(|| refused("validFrom"))?;
+    // Valid through the whole last day, in the configured zone.
+    let valid_until = calendar
+        .parse_day_end(&raw.valid_until)
+        .ok_or_else(|| refused("validUntil"))?;
     if valid_until <= valid_from || valid_until - valid_from > MAX_DAYS * DAY {
         return Err(invalid(format!(
             "validUntil is on or after validFrom, at most {MAX_DAYS} days later"

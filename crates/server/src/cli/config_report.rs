@@ -137,6 +137,18 @@ pub fn report(settings: &Settings, is_set: impl Fn(&str) -> bool) -> Vec<Line> {
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| "(unset: the Mozilla roots only)".into()),
         ),
+        (
+            "UNILOGIN_TIME_ZONE",
+            settings.calendar.zone_name().to_owned(),
+        ),
+        (
+            "UNILOGIN_HOLIDAYS_FILE",
+            settings
+                .holidays_file
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "(unset: the compiled-in China holidays, 2025–2026)".into()),
+        ),
     ];
     debug_assert_eq!(values.len(), crate::config::KNOWN_VARIABLES.len());
     values

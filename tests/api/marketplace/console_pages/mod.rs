@@ -10,6 +10,7 @@ use crate::console::{csrf, submit as post, visit};
 use crate::helpers::{browser, TENANT};
 
 mod after_sale;
+mod order_lists;
 
 #[tokio::test]
 async fn pages_follow_roles_and_refusals_change_nothing() {
@@ -93,6 +94,41 @@ async fn pages_follow_roles_and_refusals_change_nothing() {
         assert_eq!(shown.status, 400, "{words}");
         assert!(shown.body.contains(words), "{words}: {}", shown.body);
     }
+    // The same refusal on a Chinese page is in Chinese (the API keeps its English).
+    let chinese = visit(
+        &app,
+        &dave,
+        &format!("/market/products/{crm}?lang=zh-CN"),
+        "dave",
+    )
+    .await;
+    let refused = post(
+        &app,
+        &dave,
+        &path,
+        &[
+            ("sku", "gold"),
+            ("quantity", "1"),
+            ("kind", "NEW"),
+            ("csrf_token", &csrf(&chinese.body)),
+            ("key", &key),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused.body.contains("该商品没有 SKU gold"),
+        "{}",
+        refused.body
+    );
+    assert!(!refused.body.contains("the product has no SKU"));
+    visit(
+        &app,
+        &dave,
+        &format!("/market/products/{crm}?lang=en"),
+        "dave",
+    )
+    .await;
     assert_eq!(
         app.count("mkt_orders").await,
         orders_before,

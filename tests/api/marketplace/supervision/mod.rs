@@ -75,8 +75,7 @@ fn actions(sup: &Value) -> Vec<String> {
         .collect()
 }
 
-/// `yyyy-MM-dd` of a unix time.
+/// `yyyy-MM-dd` of a unix time, as the consoles count days.
 fn day_of(unix: i64) -> String {
-    let c = unilogin::calendar::compact(unix);
-    format!("{}-{}-{}", &c[0..4], &c[4..6], &c[6..8])
+    unilogin::calendar::local().day(unix)
 }

@@ -164,7 +164,7 @@ async fn a_supervised_order_goes_from_requirement_to_acceptance_through_rejectio
     let appealed_at = sup["appeal"]["appealedAt"].as_i64().unwrap();
     assert_eq!(
         sup["appeal"]["resolveBy"].as_i64().unwrap(),
-        unilogin::calendar::add_working_days(appealed_at, 3)
+        unilogin::calendar::local().add_working_days(appealed_at, 3)
     );
     let report = uploaded(&app, &c.alice, "report.png").await;
     let deliver = |attachments: Value| json!({"action": "deliver", "attachments": attachments});
@@ -346,7 +346,7 @@ async fn a_supervised_order_goes_from_requirement_to_acceptance_through_rejectio
     .await;
 
     // Completed: the settlement is due; the period runs from the actual start.
-    let valid_from = unilogin::calendar::parse_day(&start).unwrap();
+    let valid_from = unilogin::calendar::local().parse_day(&start).unwrap();
     assert_eq!(
         (
             &sup["state"],

@@ -20,7 +20,7 @@ const QUOTES: &str = "/api/marketplace/v1/buyer/quotes";
 
 /// `yyyy-MM-dd` of the app's clock, `days` from now.
 fn day(app: &TestApp, days: i64) -> String {
-    unilogin::calendar::readable(app.clock().now_unix() + days * 86_400)[..10].to_owned()
+    unilogin::calendar::local().day(app.clock().now_unix() + days * 86_400)
 }
 
 fn voucher(app: &TestApp, name: &str, face: i64, minimum: i64) -> Value {

@@ -140,7 +140,7 @@ async fn apply(
             };
             match service::apply(&market, &member.caller, raw).await {
                 Ok(discount) => Ok(discount.id),
-                Err(err) => Err(refusal(err)?),
+                Err(err) => Err(refusal(err, member.t)?),
             }
         }
     };
@@ -232,6 +232,6 @@ async fn withdraw(
     let id = path.into_inner();
     match service::step(&market, &member.caller, &id, Action::Withdraw, "").await {
         Ok(_) => Ok(done(&format!("/market/partner/discounts/{id}"), "changed")),
-        Err(err) => Err(PageError::Refused(refusal(err)?)),
+        Err(err) => Err(err.into()),
     }
 }

@@ -125,7 +125,7 @@ async fn register(
             let tenant = form.get("tenant_id").trim();
             match service::put_partner(&market, &member.caller, tenant, raw).await {
                 Ok(_) => Ok(()),
-                Err(err) => Err(refusal(err)?),
+                Err(err) => Err(refusal(err, member.t)?),
             }
         }
     };
@@ -205,7 +205,7 @@ async fn decide(
     let comment = form.get("comment").trim();
     match service::step(&market, &member.caller, &id, action, comment).await {
         Ok(_) => Ok(done("/market/operator/discounts", "changed")),
-        Err(err) => Err(PageError::Refused(refusal(err)?)),
+        Err(err) => Err(err.into()),
     }
 }
 

@@ -98,7 +98,7 @@ async fn configure(
     match service::configure(&market, &member.caller, raw).await {
         Ok(_) => Ok(done("/market/seller/upgrade-rules", "saved")),
         Err(err) => {
-            let message = refusal(err)?;
+            let message = refusal(err, member.t)?;
             let input = RuleInput {
                 product_id: form.get("product_id").into(),
                 source: form.get("source").into(),
@@ -226,7 +226,7 @@ async fn upgrade(
     match orders::place_order(&market, &member.caller, &body, key).await {
         Ok((order, _)) => Ok(done(&format!("/market/orders/{}", order.id), "ordered")),
         Err(err) => {
-            let message = refusal(err)?;
+            let message = refusal(err, member.t)?;
             Ok(again(
                 upgrade_page(&member, &market, s, Some(message))
                     .await?

@@ -36,7 +36,7 @@ async fn claim(
     let (product, voucher) = path.into_inner();
     match service::claim(&market, &member.caller, &voucher).await {
         Ok(_) => Ok(done(&format!("/market/products/{product}"), "claimed")),
-        Err(err) => Err(PageError::Refused(refusal(err)?)),
+        Err(err) => Err(err.into()),
     }
 }
 
@@ -207,7 +207,7 @@ async fn publish(
         Err(message) => Err(message),
         Ok(body) => match service::publish(&market, &member.caller, &body).await {
             Ok(_) => Ok(()),
-            Err(err) => Err(refusal(err)?),
+            Err(err) => Err(refusal(err, member.t)?),
         },
     };
     match outcome {
@@ -243,6 +243,6 @@ async fn withdraw(
     }
     match service::withdraw(&market, &member.caller, &path.into_inner()).await {
         Ok(_) => Ok(done("/market/seller/vouchers", "changed")),
-        Err(err) => Err(PageError::Refused(refusal(err)?)),
+        Err(err) => Err(err.into()),
     }
 }
