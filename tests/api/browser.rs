@@ -113,6 +113,17 @@ pub async fn type_into(browser: &Client, id: &str, text: &str) {
         .unwrap();
 }
 
+/// Picks the option of select `id` whose value is `value`.
+pub async fn choose(browser: &Client, id: &str, value: &str) {
+    browser
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
 pub async fn click(browser: &Client, id: &str) {
     browser
         .find(Locator::Id(id))

@@ -464,3 +464,61 @@ async fn a_reload_or_a_double_submit_never_registers_or_rotates_again() {
     .await;
     assert!(details.body.contains("id=\"previous-valid-until\""));
 }
+
+#[tokio::test]
+async fn a_new_user_joins_a_tenant_picked_from_the_list() {
+    let app = TestApp::spawn().await;
+    app.make_platform_admin("alice").await;
+    let alice = browser();
+    let page = visit(&app, &alice, "/console/users/new?lang=zh-CN", "alice").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("<select id=\"tenant\" name=\"tenant\" required"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&format!("<option value=\"{TENANT}\">")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("id=\"to-new-tenant\""));
+    let tenants_before = app.count("tenants").await;
+    let users_before = app.count("users").await;
+
+    // A tenant not in the list (a forged or stale form): refused beside the form, in the
+    // page's language, and nothing is made.
+    let mut fields = hidden_fields(&page.body);
+    fields.push(("username".into(), "newbie".into()));
+    fields.push(("tenant".into(), "tenant-typo".into()));
+    fields.push(("role".into(), "user".into()));
+    let form: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let response = post(&app, &alice, "/console/users", &form).await;
+    assert_eq!(response.status(), 422);
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("租户 tenant-typo 不存在：请先创建该租户"),
+        "{body}"
+    );
+    assert!(body.contains("value=\"newbie\""), "what was typed is kept");
+    assert_eq!(app.count("tenants").await, tenants_before);
+    assert_eq!(app.count("users").await, users_before);
+
+    let page = visit(&app, &alice, "/console/users/new", "alice").await;
+    let mut fields = hidden_fields(&page.body);
+    fields.push(("username".into(), "newbie".into()));
+    fields.push(("tenant".into(), TENANT.into()));
+    fields.push(("role".into(), "user".into()));
+    let form: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let response = post(&app, &alice, "/console/users", &form).await;
+    assert_eq!(response.status(), 303);
+    let user = app.durable.find_user_by_username("newbie").await.unwrap();
+    assert_eq!(user.map(|u| u.tenant_id).as_deref(), Some(TENANT));
+}

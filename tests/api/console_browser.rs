@@ -12,7 +12,7 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 
 use crate::browser::{
-    check_page, click, save_screenshot, session, start_driver, text_of, type_into,
+    check_page, choose, click, save_screenshot, session, start_driver, text_of, type_into,
 };
 use crate::helpers::{TestApp, TestClient, PASSWORD, TENANT};
 
@@ -286,7 +286,7 @@ async fn screenshot_every_page(app: &TestApp, language: &str, lang: &str) {
 
     browser.goto(&app.url("/console/users/new")).await.unwrap();
     type_into(&browser, "username", &format!("carol-{lang}")).await;
-    type_into(&browser, "tenant", TENANT).await;
+    choose(&browser, "tenant", TENANT).await;
     click(&browser, "create-user").await;
     wait_for(&browser, "#set-password-link").await;
     let link = value_of(&browser, "set-password-link").await;

@@ -26,6 +26,30 @@ async fn an_administrator_manages_a_user_from_creation_to_grants_disable_and_pas
     assert_eq!(created.status(), 201);
     let body: serde_json::Value = created.json().await.unwrap();
     assert!(body.get("password").is_none() && body.get("password_hash").is_none());
+
+    // An unknown tenant is refused, not made on the way.
+    let tenants = app.count("tenants").await;
+    let refused = call(
+        &app,
+        Method::POST,
+        USERS,
+        token,
+        None,
+        Some(serde_json::json!({"username": "dora", "tenant": "tenant-typo", "password": first})),
+    )
+    .await;
+    let said = problem(refused, 422).await;
+    assert_eq!(
+        said["detail"],
+        "tenant tenant-typo does not exist: create it first"
+    );
+    assert_eq!(app.count("tenants").await, tenants);
+    assert!(app
+        .durable
+        .find_user_by_username("dora")
+        .await
+        .unwrap()
+        .is_none());
     let id = body["id"].as_str().unwrap().to_owned();
     let path = format!("{USERS}/{id}");
 

@@ -167,6 +167,20 @@ async fn user_create_passwd_and_disable() {
             Some(password),
         )
     };
+    // A user joins an existing tenant: a typo is refused, not made on the way.
+    let unknown = create("bob", "bob-password-1\n");
+    one_line_error(&unknown);
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("tenant acme does not exist"),
+        "{unknown:?}"
+    );
+    assert!(app.durable.find_tenant("acme").await.unwrap().is_none());
+    let tenant = unilogin(
+        &app,
+        &["tenant", "create", "--id", "acme", "--name", "Acme"],
+        None,
+    );
+    assert!(tenant.status.success(), "{tenant:?}");
     let created = create("bob", "bob-password-1\n");
     assert!(created.status.success(), "{created:?}");
     one_line_error(&create("bob", "another-pass-2\n"));
@@ -189,7 +203,7 @@ async fn user_create_passwd_and_disable() {
         ("admin", "acme")
     );
     let tenant = app.durable.find_tenant("acme").await.unwrap().unwrap();
-    assert_eq!(tenant.name, "acme", "created with name = id");
+    assert_eq!(tenant.name, "Acme", "the tenant as `tenant create` made it");
 
     // The new user signs in through the real page.
     let (authorize, _) = app.authorize_url(&app.client, &[]);

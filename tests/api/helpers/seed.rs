@@ -24,13 +24,16 @@ impl TestApp {
         user.id
     }
 
+    /// A user in `tenant`, which is made first when it does not exist yet.
     pub async fn create_user(&self, username: &str, tenant: &str) -> String {
+        let tenant_id = TenantId::parse(tenant).unwrap();
+        self.durable.ensure_tenant(&tenant_id).await.unwrap();
         unilogin::admin::create_user(
             &self.durable,
             &self.hasher,
             NewUserRequest {
                 username: Username::parse(username).unwrap(),
-                tenant: TenantId::parse(tenant).unwrap(),
+                tenant: tenant_id,
                 password: NewPassword::parse(PASSWORD).unwrap(),
                 name: Some(format!("{username} name")),
                 email: Some(format!("{username}@example.com")),

@@ -13,7 +13,7 @@ use fantoccini::{Client, Locator};
 use unilogin::marketplace::store::MarketStore;
 
 use crate::browser::{
-    check_page, click, save_screenshot, session, start_driver, text_of, type_into,
+    check_page, choose, click, save_screenshot, session, start_driver, text_of, type_into,
 };
 use crate::helpers::{TestApp, PASSWORD, TENANT};
 
@@ -68,16 +68,6 @@ async fn section(browser: &Client, nav: &str, css: &str, name: &str) {
     click(browser, nav).await;
     wait_for(browser, css).await;
     both_languages(browser, name).await;
-}
-
-async fn choose(browser: &Client, id: &str, value: &str) {
-    browser
-        .find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|e| panic!("#{id}: {e}"))
-        .select_by_value(value)
-        .await
-        .unwrap();
 }
 
 /// The page as it is, and again in both languages (`?lang=`), screenshotted.

@@ -36,9 +36,9 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
     choose(&seller, "period_0", "month").await;
     click(&seller, "submit-for-review").await;
     wait_for(&seller, "#form-error").await;
-    assert!(text_of(&seller, "#form-error")
-        .await
-        .contains("securitySelfCheck"));
+    // In the page's language (the API's words name `securitySelfCheck`).
+    let refusal = text_of(&seller, "#form-error").await;
+    assert!(refusal.contains("上架前须确认安全自检"), "{refusal}");
     assert_eq!(
         seller
             .find(Locator::Id("name"))

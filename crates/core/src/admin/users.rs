@@ -70,7 +70,8 @@ pub async fn create_tenant(
     }
 }
 
-/// Creates a user (and their tenant if it does not exist yet); returns the user id.
+/// Creates a user in `request.tenant`, which the caller has made sure exists; returns the
+/// user id.
 pub async fn create_user(
     durable: &Durable,
     hasher: &PasswordHasher,
@@ -100,7 +101,6 @@ pub async fn create_user(
         )));
     }
     let password_hash = hash_off_thread(hasher, request.password).await?;
-    durable.ensure_tenant(&request.tenant).await?;
     let user = NewUser {
         password_hash,
         ..user

@@ -92,6 +92,12 @@ fn chinese(message: &str) -> Option<String> {
     if message.starts_with("role must be `user` or `admin`") {
         return Some("角色须为普通用户或管理员".to_owned());
     }
+    if let Some(tenant) = message
+        .strip_prefix("tenant ")
+        .and_then(|rest| rest.strip_suffix(" does not exist: create it first"))
+    {
+        return Some(format!("租户 {tenant} 不存在：请先创建该租户"));
+    }
     if let Some(name) = message
         .strip_prefix("username ")
         .and_then(|rest| rest.strip_suffix(" is taken"))

@@ -124,6 +124,8 @@ unilogin_core::texts!(ConsoleTexts {
         "The console's own registration is maintained by unilogin and cannot be changed or deleted.";
     no_clients: "没有符合条件的应用。", "No clients match.";
     tenant_id: "租户 ID", "Tenant ID";
+    choose_tenant: "请选择租户", "Choose a tenant";
+    tenant_must_exist: "用户只能加入已有的租户；新租户请先创建。", "A user joins an existing tenant; create a new one first.";
     domain: "域名", "Domain";
     new_tenant: "创建租户", "Create a tenant";
     no_tenants: "还没有租户。", "No tenants yet.";

@@ -12,7 +12,7 @@ use super::texts::ConsoleTexts;
 use super::{query, Admin, Chrome, Console, ConsoleError, PAGE_SIZE};
 use crate::admin::{AdminError, NewUserRequest, UserUpdate};
 use crate::domain::{NewPassword, Role, TenantId, Username};
-use crate::store::durable::{GrantRecord, SessionRecord, UserRecord};
+use crate::store::durable::{GrantRecord, SessionRecord, TenantRecord, UserRecord};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/users", web::get().to(list))
@@ -108,24 +108,44 @@ struct NewUserPage {
     c: Chrome,
     f: Profile,
     errors: Errors,
+    /// The tenants to pick from; empty when there are too many to list (the id is typed,
+    /// and checked).
+    tenants: Vec<TenantRecord>,
 }
 
-fn new_page(admin: &Admin, status: StatusCode, f: Profile, errors: Errors) -> HttpResponse {
+/// The most tenants the new-user form lists.
+const TENANT_CHOICES: usize = 500;
+
+async fn new_page(
+    admin: &Admin,
+    console: &Console,
+    status: StatusCode,
+    f: Profile,
+    errors: Errors,
+) -> Result<HttpResponse, ConsoleError> {
+    let mut tenants = console
+        .service
+        .tenants("", TENANT_CHOICES as i64 + 1)
+        .await?;
+    if tenants.len() > TENANT_CHOICES {
+        tenants.clear();
+    }
     let page = NewUserPage {
         t: admin.t,
         c: admin.chrome("users"),
         f,
         errors,
+        tenants,
     };
-    super::page(status, page.render())
+    Ok(super::page(status, page.render()))
 }
 
-async fn new(admin: Admin) -> HttpResponse {
+async fn new(admin: Admin, console: web::Data<Console>) -> Result<HttpResponse, ConsoleError> {
     let f = Profile {
         role: Role::User.as_str().into(),
         ..Profile::default()
     };
-    new_page(&admin, StatusCode::OK, f, Errors::default())
+    new_page(&admin, &console, StatusCode::OK, f, Errors::default()).await
 }
 
 #[derive(Template)]
@@ -176,7 +196,7 @@ async fn create(
     let (Some(username), Some(tenant), Some(role), Some(password)) =
         (username, tenant, role, password)
     else {
-        return Ok(new_page(&admin, unprocessable, f, errors));
+        return new_page(&admin, &console, unprocessable, f, errors).await;
     };
     let request = NewUserRequest {
         username,
@@ -225,7 +245,7 @@ async fn create(
             )),
             Err(err) => {
                 let errors = Errors::refusal(err, t)?;
-                Ok(new_page(&admin, unprocessable, f.clone(), errors))
+                new_page(&admin, &console, unprocessable, f.clone(), errors).await
             }
         }
     };

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::{Actor, AdminService};
 use crate::admin::{AdminError, NewUserRequest};
-use crate::domain::{NewPassword, Role, Username};
+use crate::domain::{NewPassword, Role, TenantId, Username};
 use crate::secret::{random_token, sha256_hex, Secret};
 use crate::store::durable::{GrantRecord, SessionRecord, UserProfile, UserRecord, Versioned};
 
@@ -39,9 +39,21 @@ impl AdminService {
             "org_name": request.org_name,
             "project_name": request.project_name,
         });
+        self.existing_tenant(&request.tenant).await?;
         let id = crate::admin::create_user(&self.durable, &self.hasher, request).await?;
         self.record(actor, "user.created", &id, changes).await?;
         Ok(id)
+    }
+
+    /// A user joins a tenant that exists: a mistyped tenant is refused, never made on the
+    /// way (creating a tenant is its own action, with its own audit event).
+    async fn existing_tenant(&self, tenant: &TenantId) -> Result<(), AdminError> {
+        match self.durable.find_tenant(tenant.as_str()).await? {
+            Some(_) => Ok(()),
+            None => Err(AdminError::Invalid(format!(
+                "tenant {tenant} does not exist: create it first"
+            ))),
+        }
     }
 
     pub async fn user_by_username(&self, username: &str) -> Result<UserRecord, AdminError> {
@@ -265,6 +277,7 @@ impl AdminService {
             "role": request.role.as_str(),
             "password": "one-time link",
         });
+        self.existing_tenant(&request.tenant).await?;
         let id = crate::admin::create_user(&self.durable, &self.hasher, request).await?;
         let token = Secret::new(random_token());
         let expires = self.durable.clock().now_unix() + PASSWORD_LINK_HOURS * 3600;

@@ -47,12 +47,17 @@ impl Fixture {
         durable.migrate().await.map_err(|e| e.to_string())?;
         // The default argon2 cost: the login scenario measures what production pays.
         let hasher = PasswordHasher::new(Argon2Settings::default())?;
+        let tenant = TenantId::parse("bench-tenant").map_err(|e| e.0)?;
+        durable
+            .ensure_tenant(&tenant)
+            .await
+            .map_err(|e| e.to_string())?;
         unilogin::admin::create_user(
             &durable,
             &hasher,
             NewUserRequest {
                 username: Username::parse(USERNAME).map_err(|e| e.0)?,
-                tenant: TenantId::parse("bench-tenant").map_err(|e| e.0)?,
+                tenant,
                 password: NewPassword::parse(PASSWORD).map_err(|e| e.0)?,
                 name: Some("Bench User".into()),
                 email: Some("bench@example.com".into()),
