@@ -19,6 +19,7 @@ use crate::helpers::{TestApp, PASSWORD, TENANT};
 
 mod after_sale;
 mod commerce;
+mod kit;
 mod selling;
 
 async fn wait_for(browser: &Client, css: &str) {
