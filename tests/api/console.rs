@@ -522,3 +522,73 @@ async fn a_new_user_joins_a_tenant_picked_from_the_list() {
     let user = app.durable.find_user_by_username("newbie").await.unwrap();
     assert_eq!(user.map(|u| u.tenant_id).as_deref(), Some(TENANT));
 }
+
+#[tokio::test]
+async fn sign_ins_are_kept_with_their_address_listed_by_outcome_and_charted() {
+    let app = TestApp::spawn().await;
+    app.make_platform_admin("alice").await;
+    app.create_user("bob", TENANT).await;
+    // A wrong password for bob, and one for a username nobody has.
+    for (username, password) in [("bob", "not-his-password-1"), ("mallory", "guess-1234")] {
+        let refused = app
+            .submit_login(&app.url("/unified-login/portal-login"), username, password)
+            .await;
+        assert_eq!(refused.status(), 200, "the form again");
+    }
+    let alice = browser();
+    let failed = visit(
+        &app,
+        &alice,
+        "/console/sign-ins?outcome=failure&lang=en",
+        "alice",
+    )
+    .await;
+    assert_eq!(failed.status, 200);
+    let rows = failed.body.matches("class=\"sign-in-failure\"").count();
+    assert_eq!(rows, 2, "{}", failed.body);
+    assert!(!failed.body.contains("class=\"sign-in-success\""));
+    assert!(failed.body.contains("127.0.0.1"), "the address is kept");
+    let bob = app
+        .durable
+        .find_user_by_username("bob")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        failed
+            .body
+            .contains(&format!("href=\"/console/users/{}\">bob</a>", bob.id)),
+        "a known user links to their page"
+    );
+    assert!(
+        failed.body.contains(">mallory</span>"),
+        "typed usernames are kept as typed"
+    );
+    // alice's own sign-in to the console succeeded.
+    let succeeded = visit(&app, &alice, "/console/sign-ins?outcome=success", "alice").await;
+    assert!(succeeded.body.contains(">alice</a>"), "{}", succeeded.body);
+    let bobs = visit(&app, &alice, "/console/sign-ins?username=bob", "alice").await;
+    assert_eq!(bobs.body.matches("<tr class=\"sign-in-").count(), 1);
+    let nobody = visit(&app, &alice, "/console/sign-ins?address=10.9.9.9", "alice").await;
+    assert!(nobody.body.contains("No sign-ins match."));
+    let bad_day = visit(&app, &alice, "/console/sign-ins?from=yesterday", "alice").await;
+    assert_eq!(bad_day.status, 422);
+
+    // The overview charts the last fourteen days, today last, with the numbers beside.
+    let overview = visit(&app, &alice, "/console/?lang=zh-CN", "alice").await;
+    assert!(
+        overview.body.contains("<svg id=\"sign-in-chart\""),
+        "{}",
+        overview.body
+    );
+    assert_eq!(overview.body.matches("<rect ").count(), 28);
+    let today = unilogin::calendar::local().day(app.clock().now_unix());
+    assert!(
+        overview
+            .body
+            .contains(&format!("<tr><td>{today}</td><td>1</td><td>2</td></tr>")),
+        "{}",
+        overview.body
+    );
+    assert!(overview.body.contains("时间均为北京时间 (UTC+08:00)。"));
+}

@@ -220,6 +220,7 @@ async fn screenshot_every_page(app: &TestApp, language: &str, lang: &str) {
         ("tenants", "/console/tenants".to_owned()),
         ("tenant", format!("/console/tenants/{TENANT}")),
         ("users", "/console/users".to_owned()),
+        ("sign-ins", "/console/sign-ins".to_owned()),
         ("user-new", "/console/users/new".to_owned()),
         ("user", format!("/console/users/{}", bob.id)),
         ("user-disable", format!("/console/users/{}/disable", bob.id)),

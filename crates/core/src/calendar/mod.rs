@@ -76,6 +76,11 @@ impl Calendar {
         &self.zone_name
     }
 
+    /// The zone's offset from UTC at `unix`, in seconds east.
+    pub fn offset_seconds(&self, unix: i64) -> i64 {
+        i64::from(self.zone.to_offset(timestamp(unix)).seconds())
+    }
+
     /// The zone's offset from UTC at `unix`, as `UTC+08:00`.
     pub fn offset_label(&self, unix: i64) -> String {
         let seconds = self.zone.to_offset(timestamp(unix)).seconds();

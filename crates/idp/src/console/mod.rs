@@ -14,6 +14,7 @@ pub mod once;
 mod overview;
 mod session;
 mod settings;
+pub mod sign_ins;
 mod tenants;
 pub mod texts;
 mod user_actions;
@@ -81,9 +82,28 @@ fn notice(t: &'static ConsoleTexts, done: &str) -> Option<&'static str> {
     })
 }
 
-/// A time for people (UTC); templates pass their values by reference.
+/// A time for people, in the configured zone; templates pass their values by reference.
 pub fn when(unix: &i64) -> String {
     crate::calendar::local().readable(*unix)
+}
+
+/// The configured zone in words and its offset now: "China Standard Time (UTC+08:00)";
+/// another zone by its IANA name.
+pub fn zone(t: &texts::ConsoleTexts) -> String {
+    let calendar = crate::calendar::local();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let name = match calendar.zone_name() {
+        crate::calendar::DEFAULT_ZONE => t.china_time,
+        other => other,
+    };
+    format!("{name} ({})", calendar.offset_label(now))
+}
+
+/// The note under a page of times: which zone they are in.
+pub fn times_note(t: &texts::ConsoleTexts) -> String {
+    t.times_in.replace("{}", &zone(t))
 }
 
 /// A rendered page (never cached: pages carry CSRF tokens and once-shown secrets).
@@ -218,6 +238,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(users::routes)
             .configure(settings::routes)
             .configure(audit::routes)
+            .configure(sign_ins::routes)
             .default_service(web::to(not_found)),
     );
 }

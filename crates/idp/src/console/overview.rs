@@ -20,6 +20,7 @@ struct Overview {
     counts: Counts,
     keys: Vec<KeyAge>,
     events: Vec<EventRow>,
+    chart: super::sign_ins::Chart,
 }
 
 struct KeyAge {
@@ -63,7 +64,9 @@ pub async fn show(admin: Admin, console: web::Data<Console>) -> Result<HttpRespo
         .into_iter()
         .map(|e| EventRow::of(e, admin.t, &names))
         .collect();
+    let chart = super::sign_ins::chart(&console, now).await?;
     let page = Overview {
+        chart,
         t: admin.t,
         c: admin.chrome("overview"),
         durable_up,

@@ -21,6 +21,18 @@ unilogin_core::texts!(ConsoleTexts {
     resource_servers: "资源服务与权限范围", "Resource servers & scopes";
     keys: "签名密钥", "Signing keys";
     audit: "审计日志", "Audit log";
+    sign_ins: "登录记录", "Sign-ins";
+    outcome: "结果", "Outcome";
+    any_outcome: "全部结果", "Any outcome";
+    outcome_success: "成功", "Succeeded";
+    outcome_failure: "失败", "Failed";
+    no_sign_ins: "没有符合条件的登录记录。", "No sign-ins match.";
+    sign_ins_hint: "统一登录页上的每次登录，成功或失败，连同来源地址。失败记录中的用户名为输入的内容。", "Every sign-in at the unified login page, successful or failed, with the address it came from. A failed one shows the username as typed.";
+    chart_title: "近 14 天的登录", "Sign-ins, last 14 days";
+    chart_successes: "成功登录", "Successful sign-ins";
+    chart_failures: "失败登录", "Failed sign-ins";
+    chart_numbers: "查看数据", "The numbers";
+    day: "日期", "Day";
     search: "搜索", "Search";
     next_page: "下一页", "Next page";
     first_page: "第一页", "First page";
@@ -38,7 +50,8 @@ unilogin_core::texts!(ConsoleTexts {
     disabled: "已停用", "Disabled";
     details: "详情", "Details";
     edit: "编辑", "Edit";
-    times_in_utc: "时间均为 UTC。", "Times are in UTC.";
+    times_in: "时间均为{}。", "Times are in {}.";
+    china_time: "北京时间", "China Standard Time";
     error_title: "无法完成请求", "The request could not be completed";
     back_to_console: "返回控制台", "Back to the console";
     not_found: "找不到该记录，可能已被删除。", "Not found: it may have been deleted.";

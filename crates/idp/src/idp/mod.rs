@@ -191,6 +191,23 @@ impl Idp {
     }
 
     /// Records a security event; a failure to record is logged, never fatal to the request.
+    /// Keeps a sign-in for administrators; a failed write is logged, not the user's problem.
+    pub async fn sign_in(
+        &self,
+        outcome: crate::store::durable::SignInOutcome,
+        user_id: &str,
+        username: &str,
+        address: &str,
+    ) {
+        if let Err(err) = self
+            .durable
+            .record_sign_in(outcome, user_id, username, address)
+            .await
+        {
+            tracing::warn!(error = %err, "could not keep a sign-in");
+        }
+    }
+
     pub async fn audit(&self, kind: &str, subject: &str, client_id: &str) {
         if let Err(err) = self.durable.audit(kind, subject, client_id, "").await {
             tracing::warn!(error = %err, kind, "could not write an audit event");

@@ -46,7 +46,7 @@ impl Durable {
         .await
     }
 
-    async fn insert_audit(
+    pub(super) async fn insert_audit(
         &self,
         actor: &str,
         address: &str,

@@ -13,8 +13,8 @@ use crate::idp::i18n::LoginTexts;
 use crate::idp::params::{is_form_encoded, Params};
 use crate::idp::{client_ip, Idp};
 use crate::secret::{constant_time_eq, random_token, Secret};
-use crate::store::durable::SessionRecord;
 use crate::store::durable::UserRecord;
+use crate::store::durable::{SessionRecord, SignInOutcome};
 use crate::store::ephemeral::BrowserSession;
 
 pub async fn submit(
@@ -87,12 +87,15 @@ pub async fn submit(
     let user = match (verified, user) {
         (true, Some(user)) if !user.disabled => user,
         (_, user) => {
-            // Logged, not stored: a rejected request changes no stored state.
+            // Kept as a sign-in event for administrators; nothing else changes.
             tracing::info!(
-                user_id = user.map(|u| u.id).unwrap_or_default(),
+                user_id = user.as_ref().map(|u| u.id.as_str()).unwrap_or_default(),
                 "login failed"
             );
             crate::telemetry::registry().login(false);
+            let user_id = user.map(|u| u.id).unwrap_or_default();
+            idp.sign_in(SignInOutcome::Failure, &user_id, account, &ip)
+                .await;
             idp.login_throttle
                 .record_failure(account, &ip)
                 .await
@@ -153,7 +156,8 @@ pub async fn submit(
         .destination(&idp, &session)
         .await
         .map_err(|e| e.page(lang))?;
-    idp.audit("login.success", &user.id, "").await;
+    idp.sign_in(SignInOutcome::Success, &user.id, account, &ip)
+        .await;
 
     let mut response = found(&location);
     let cookie = cookies::build(
