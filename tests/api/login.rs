@@ -90,11 +90,40 @@ async fn wrong_password_and_unknown_user_get_the_same_generic_answer() {
         .await;
     let junk = junk.text().await.unwrap();
     assert!(!junk.contains("<script>alert(1)"));
+    // Each refusal is kept as a failed sign-in for administrators (the username as typed
+    // when it is one, the address), and nothing else is stored.
+    assert_eq!(app.count("audit_events").await, audit_before + 3);
+    let failed = app
+        .durable
+        .sign_ins(
+            &unilogin::store::durable::SignInFilter {
+                to: i64::MAX,
+                ..Default::default()
+            },
+            "",
+            10,
+        )
+        .await
+        .unwrap();
+    let kept: Vec<(&str, &str, bool)> = failed
+        .iter()
+        .map(|s| {
+            (
+                s.username.as_str(),
+                s.address.as_str(),
+                s.outcome == unilogin::store::durable::SignInOutcome::Failure,
+            )
+        })
+        .collect();
     assert_eq!(
-        app.count("audit_events").await,
-        audit_before,
-        "nothing stored"
+        kept,
+        [
+            ("", "127.0.0.1", true),
+            ("nobody", "127.0.0.1", true),
+            ("alice", "127.0.0.1", true)
+        ]
     );
+    assert_eq!(app.count("user_sessions").await, 0, "no session");
 }
 
 #[tokio::test]

@@ -44,25 +44,15 @@ async fn a_buyer_claims_a_voucher_and_orders_through_a_partners_link_in_the_brow
     .await
     .unwrap();
     assert_eq!(registered.status(), 201);
-    let me: serde_json::Value = app
-        .backchannel
-        .get(api("/me"))
-        .bearer_auth(&c.dave)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
     let driver = start_driver().await;
 
     // The partner applies for dave in the partner centre and gets the link and QR code.
     let partner = session(&driver, "zh-CN").await;
     open_signed_in(&app, &partner, "/market/partner/discounts", "erin").await;
     both_languages(&partner, "partner-discounts").await;
-    type_into(&partner, "customer_id", me["userId"].as_str().unwrap()).await;
-    type_into(&partner, "product_id", &crm).await;
-    type_into(&partner, "paid_basis_points", "9000").await;
+    type_into(&partner, "customer", "dave").await;
+    choose(&partner, "product_id", &crm).await;
+    type_into(&partner, "rate", "9").await;
     click(&partner, "apply-discount").await;
     wait_for(&partner, "#qr-code").await;
     assert_eq!(text_of(&partner, "#discount-state").await, "已生效");

@@ -141,7 +141,8 @@ async fn vouchers_discounts_and_upgrade_rules_in_the_console() {
         "{}",
         mine.body
     );
-    let dave_id = text_of(&mine.body, "account-id");
+    // The buyer sees the account a partner's discount names.
+    assert!(!text_of(&mine.body, "account-id").is_empty());
 
     // The price breakdown before ordering, then the order with the voucher.
     let product_page = visit(
@@ -247,20 +248,41 @@ async fn vouchers_discounts_and_upgrade_rules_in_the_console() {
     let refused = visit(&app, &dave, "/market/partner/discounts?lang=en", "dave").await;
     assert_eq!(refused.status, 403);
 
-    // Erin applies within and beyond the authorized discount.
+    // The form names the authorized product and its deepest rate in 折, not ids and
+    // basis points.
+    assert!(
+        centre.body.contains(&format!("<option value=\"{crm}\">")),
+        "{}",
+        centre.body
+    );
+    assert!(centre.body.contains("85% of the price"), "{}", centre.body);
+    // Erin applies for dave (by username) within and beyond the authorized discount.
     let token = csrf(&centre.body);
-    let apply = |paid: &'static str| {
+    let apply = |customer: &'static str, rate: &'static str| {
         vec![
             ("csrf_token", token.clone()),
-            ("customer_id", dave_id.clone()),
+            ("customer", customer.to_owned()),
             ("product_id", crm.clone()),
             ("quote_type", "product".into()),
             ("sku_code", String::new()),
-            ("paid_basis_points", paid.into()),
+            ("rate", rate.into()),
             ("valid_days", "30".into()),
         ]
     };
-    let within = apply("9000");
+    for (customer, rate, words) in [
+        ("nobody", "9", "No customer has that username"),
+        ("dave", "9.005", "Type the rate in 折"),
+        ("dave", "90", "Type the rate in 折"),
+    ] {
+        let fields = apply(customer, rate);
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let refused = post(&app, &erin, "/market/partner/discounts", &fields).await;
+        assert_eq!(refused.status, 400, "{rate}");
+        assert!(refused.body.contains(words), "{words}: {}", refused.body);
+        assert!(refused.body.contains(&format!("value=\"{rate}\"")), "kept");
+    }
+    assert_eq!(app.count("mkt_discounts").await, 0);
+    let within = apply("dave", "9");
     let within: Vec<(&str, &str)> = within.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let applied = post(&app, &erin, "/market/partner/discounts", &within).await;
     assert_eq!(applied.status, 303, "{}", applied.body);
@@ -271,7 +293,8 @@ async fn vouchers_discounts_and_upgrade_rules_in_the_console() {
     let qr = erin.get(app.url(&qr_src)).send().await.unwrap();
     assert_eq!(qr.headers()["content-type"], "image/svg+xml");
     assert!(qr.text().await.unwrap().contains("<svg"));
-    let deeper = apply("7000");
+    assert!(shown.body.contains("90% of the price"), "{}", shown.body);
+    let deeper = apply("dave", "7折");
     let deeper: Vec<(&str, &str)> = deeper.iter().map(|(k, v)| (*k, v.as_str())).collect();
     post(&app, &erin, "/market/partner/discounts", &deeper).await;
     let effective = visit(

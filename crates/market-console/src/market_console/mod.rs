@@ -74,6 +74,7 @@ impl Member {
                 "requested" => t.done_requested,
                 "unsubscribed" => t.done_unsubscribed,
                 "changed" => t.done_changed,
+                "delisted" => t.done_delisted,
                 "published" => t.done_published,
                 "invoiced" => t.done_invoiced,
                 "opened" => t.done_opened,

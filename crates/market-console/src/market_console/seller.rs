@@ -15,7 +15,9 @@ use crate::marketplace::ids::UnsubscribeRequestId;
 use crate::marketplace::orders::fulfilment;
 use crate::marketplace::orders::store::OrderOwner;
 use crate::marketplace::selling::api as review;
+use crate::marketplace::selling::catalogue::ProductView;
 use crate::marketplace::selling::product::ProductContent;
+use crate::marketplace::selling::products::ListingStatus;
 use crate::marketplace::selling::queries::ApplicationFilter;
 use crate::marketplace::selling::store::{ApplicationRecord, LogEntry, KINDS, STATUSES};
 use crate::marketplace::unsubscribe::api::{visible, Side};
@@ -30,6 +32,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/seller/applications/{id}/withdraw",
             web::post().to(withdraw),
         )
+        .route("/seller/products/{id}/delist", web::post().to(delist))
         .route("/seller/orders", web::get().to(orders))
         .route("/seller/orders.csv", web::get().to(orders_csv))
         .route("/seller/subscriptions", web::get().to(subscriptions))
@@ -49,22 +52,77 @@ struct ProductsPage<'a> {
     t: &'static MarketTexts,
     c: Chrome,
     m: &'a Member,
-    products: Vec<crate::marketplace::selling::catalogue::ProductView>,
+    products: Vec<(ProductView, ListingStatus)>,
+    /// A refusal of taking a product off sale, shown in its row.
+    error: Option<(String, String)>,
+}
+
+async fn products_page(
+    member: &Member,
+    market: &Marketplace,
+    error: Option<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let products =
+        crate::marketplace::selling::catalogue::seller_products(market, &member.caller).await?;
+    let refused = error.is_some();
+    let page = ProductsPage {
+        t: member.t,
+        c: member.chrome("products"),
+        m: member,
+        products,
+        error,
+    };
+    Ok(super::answer(refused, page.render()))
 }
 
 async fn products(
     member: Member,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
+    products_page(&member, &market, None).await
+}
+
+/// The seller's own product `id` is off sale already.
+async fn already_off_sale(
+    member: &Member,
+    market: &Marketplace,
+    id: &str,
+) -> Result<bool, PageError> {
     let products =
-        crate::marketplace::selling::catalogue::products_of(&market, &member.caller).await?;
-    let page = ProductsPage {
-        t: member.t,
-        c: member.chrome("products"),
-        m: &member,
-        products,
-    };
-    Ok(ok(page.render()))
+        crate::marketplace::selling::catalogue::seller_products(market, &member.caller).await?;
+    Ok(products
+        .iter()
+        .any(|(p, status)| p.id == id && *status == ListingStatus::Delisted))
+}
+
+/// Takes a product off sale (下架), once the seller ticked that buyers can no longer
+/// order it.
+async fn delist(
+    member: Member,
+    path: web::Path<String>,
+    form: Form,
+    market: web::Data<Marketplace>,
+) -> Result<HttpResponse, PageError> {
+    member.check(&form)?;
+    let id = path.into_inner();
+    let refusal_of = |message: String| Some((id.clone(), message));
+    if !form.checked("confirm") {
+        let error = refusal_of(member.t.must_confirm.to_owned());
+        return products_page(&member, &market, error).await;
+    }
+    match crate::marketplace::selling::listing::take_off_sale(&market, &member.caller, &id).await {
+        Ok(()) => Ok(done("/market/seller/products", "delisted")),
+        // Submitted twice (a reload, a double click): the first took it off sale.
+        Err(crate::marketplace::MarketError::NotFound(_))
+            if already_off_sale(&member, &market, &id).await? =>
+        {
+            Ok(done("/market/seller/products", "delisted"))
+        }
+        Err(err) => {
+            let error = refusal_of(refusal(err, member.t)?);
+            products_page(&member, &market, error).await
+        }
+    }
 }
 
 #[derive(Template)]

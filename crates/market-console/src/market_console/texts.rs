@@ -81,6 +81,11 @@ unilogin_core::texts!(MarketTexts {
     amount: "金额", "Amount";
     amount_yuan: "金额（元）", "Amount (yuan)";
     export_csv: "导出 CSV", "Export CSV";
+    listing_status: "状态", "Status";
+    delist: "下架", "Take off sale";
+    relist: "重新上架", "Put back on sale";
+    delist_confirm: "下架后买家将无法再找到或购买它", "Buyers can no longer find or order it";
+    done_delisted: "商品已下架。已购买的买家不受影响；修改后重新提交审核即可重新上架。", "The product is off sale. What buyers bought is not affected; submit it again to put it back on sale once approved.";
     export_hint: "导出当前筛选条件下的全部订单（最多 10000 条）。", "Exports every order the filter shows (at most 10,000).";
     created: "创建时间", "Created";
     updated: "更新时间", "Updated";
@@ -350,6 +355,12 @@ unilogin_core::texts!(MarketTexts {
 /// there are none.
 pub fn label(lang: Lang, code: &str) -> String {
     let (zh, en) = match code {
+        "on_sale" => ("在售", "On sale"),
+        "change_in_review" => ("修改审核中", "Change in review"),
+        "in_review" => ("审核中", "In review"),
+        "not_listed" => ("未上架", "Not on sale"),
+        "delisted" => ("已下架", "Off sale"),
+        "relist_in_review" => ("重新上架审核中", "Back on sale after review"),
         "trial" => ("试用中", "Trial"),
         "live" => ("生效中", "Live"),
         "frozen" => ("已冻结", "Frozen"),

@@ -153,6 +153,21 @@ pub async fn products_of(
         .collect()
 }
 
+/// Every product of the calling seller, newest first, with where it stands.
+pub async fn seller_products(
+    market: &Marketplace,
+    caller: &Caller,
+) -> Result<Vec<(ProductView, crate::selling::products::ListingStatus)>, MarketError> {
+    let merchant = caller.seller()?;
+    market
+        .store
+        .products_of_seller(&merchant.tenant_id)
+        .await?
+        .into_iter()
+        .map(|p| Ok((view(p.record)?, p.status)))
+        .collect()
+}
+
 /// A product on sale, or 404.
 pub async fn product(market: &Marketplace, id: &str) -> Result<ProductView, MarketError> {
     let record = market

@@ -19,20 +19,31 @@ use crate::state::Marketplace;
     security(("bearer" = ["marketplace.seller"]))
 )]
 pub async fn delist(
-    Seller { merchant, .. }: Seller,
+    Seller { caller, .. }: Seller,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
+    take_off_sale(&market, &caller, &path).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Takes the calling seller's product `id` off sale (the API and the console).
+pub async fn take_off_sale(
+    market: &Marketplace,
+    caller: &crate::http::caller::Caller,
+    id: &str,
+) -> Result<(), MarketError> {
+    let merchant = caller.seller()?;
     let now = market.clock.now_unix();
     if !market
         .store
-        .delist_product(&path, &merchant.tenant_id, now)
+        .delist_product(id, &merchant.tenant_id, now)
         .await?
     {
         return Err(MarketError::NotFound(
             "No such product of yours on sale".into(),
         ));
     }
-    tracing::info!(product_id = %path, "product delisted");
-    Ok(HttpResponse::NoContent().finish())
+    tracing::info!(product_id = %id, "product delisted");
+    Ok(())
 }

@@ -13,6 +13,53 @@ pub(crate) const IN_REVIEW: &str = "in_review";
 pub(crate) const DELISTED: &str = "delisted";
 pub(crate) const ON_SALE: &str = "on_sale";
 
+/// Where a seller's product stands, as its list shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListingStatus {
+    OnSale,
+    /// On sale, with a modification waiting for review.
+    ChangeInReview,
+    /// Never on sale yet, its first application waiting for review.
+    InReview,
+    /// Never on sale yet, its latest application rejected or withdrawn.
+    NotListed,
+    Delisted,
+    /// Off sale, submitted again to go back on sale.
+    RelistInReview,
+}
+
+impl ListingStatus {
+    fn of(status: &str, waiting: bool) -> Self {
+        match (status, waiting) {
+            (ON_SALE, true) => Self::ChangeInReview,
+            (ON_SALE, false) => Self::OnSale,
+            (DELISTED, true) => Self::RelistInReview,
+            (DELISTED, false) => Self::Delisted,
+            (_, true) => Self::InReview,
+            (_, false) => Self::NotListed,
+        }
+    }
+
+    /// Its code, for labels and ids.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OnSale => "on_sale",
+            Self::ChangeInReview => "change_in_review",
+            Self::InReview => "in_review",
+            Self::NotListed => "not_listed",
+            Self::Delisted => "delisted",
+            Self::RelistInReview => "relist_in_review",
+        }
+    }
+}
+
+/// A seller's product and where it stands.
+#[derive(Debug, Clone)]
+pub struct SellerProduct {
+    pub record: ProductRecord,
+    pub status: ListingStatus,
+}
+
 /// A product and its approved content (JSON).
 #[derive(Debug, Clone)]
 pub struct ProductRecord {
@@ -72,6 +119,45 @@ impl MarketStore {
         .fetch_optional(self.pool())
         .await?;
         Ok(row.as_ref().map(product).transpose()?)
+    }
+
+    /// Every product of a merchant, newest first, as the seller's list shows it: the
+    /// content on sale (or, before the first approval, the latest submitted), its status,
+    /// and whether an application waits for review.
+    pub async fn products_of_seller(
+        &self,
+        tenant_id: &str,
+    ) -> Result<Vec<SellerProduct>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.tenant_id, p.status, p.updated_at, \
+             COALESCE(p.content, (SELECT a.content FROM mkt_applications a \
+               WHERE a.product_id = p.id ORDER BY a.seq DESC LIMIT 1)) AS content, \
+             (SELECT COUNT(*) FROM mkt_applications a \
+               WHERE a.product_id = p.id AND a.status = $2) AS waiting \
+             FROM mkt_products p WHERE p.tenant_id = $1 \
+             ORDER BY p.created_at DESC, p.id LIMIT 500",
+        )
+        .bind(tenant_id)
+        .bind(crate::selling::store::PENDING)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let waiting: i64 = row.try_get("waiting")?;
+                Ok(SellerProduct {
+                    record: ProductRecord {
+                        id: row.try_get("id")?,
+                        tenant_id: row.try_get("tenant_id")?,
+                        content: row
+                            .try_get::<Option<String>, _>("content")?
+                            .unwrap_or_default(),
+                        updated_at: row.try_get("updated_at")?,
+                    },
+                    status: ListingStatus::of(&row.try_get::<String, _>("status")?, waiting > 0),
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
     }
 
     /// Takes the seller's product off sale; false when it is not on sale.

@@ -11,6 +11,7 @@ use crate::helpers::{browser, TENANT};
 
 mod after_sale;
 mod order_lists;
+mod products;
 
 #[tokio::test]
 async fn pages_follow_roles_and_refusals_change_nothing() {

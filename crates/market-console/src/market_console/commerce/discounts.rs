@@ -4,11 +4,14 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
+use super::rate;
 use super::texts::CommerceTexts;
 use crate::console::form::Form;
 use crate::market_console::session::Member;
 use crate::market_console::texts::MarketTexts;
-use crate::market_console::{again, done, ok, refusal, Chrome, PageError, Pager, PAGE_SIZE};
+use crate::market_console::{
+    again, done, ok, refusal, Chrome, MarketConsole, PageError, Pager, PAGE_SIZE,
+};
 use crate::marketplace::discounts::machine::{Action, State};
 use crate::marketplace::discounts::service::{self, RawDiscount};
 use crate::marketplace::discounts::store::{DiscountRecord, DiscountScope, PartnerRecord};
@@ -37,12 +40,29 @@ pub fn discounted(list: &i64, paid_bp: &i64) -> String {
 
 #[derive(Default)]
 struct DiscountInput {
-    customer_id: String,
+    /// The customer's username.
+    customer: String,
     product_id: String,
     quote_type: String,
     sku_code: String,
-    paid_basis_points: String,
+    /// The rate in 折 ("8.5").
+    rate: String,
     valid_days: String,
+}
+
+/// A product the plan authorizes the partner to discount, by name.
+struct Authorized {
+    id: String,
+    name: String,
+    /// The deepest rate authorized, in words.
+    deepest: String,
+}
+
+/// A discount as its list shows it: the customer by username, the rate in words.
+struct DiscountRow {
+    d: DiscountRecord,
+    customer: String,
+    rate: String,
 }
 
 #[derive(Template)]
@@ -55,16 +75,29 @@ struct ListPage<'a> {
     tab: String,
     now: i64,
     partner: PartnerRecord,
-    discounts: Vec<DiscountRecord>,
+    authorized: Vec<Authorized>,
+    discounts: Vec<DiscountRow>,
     input: DiscountInput,
     error: Option<String>,
     pager: Pager,
+}
+
+/// The product's name as on sale (or as last sold).
+async fn product_name(market: &Marketplace, id: &str) -> Result<String, PageError> {
+    let record = market.store.product_any_status(id).await?;
+    Ok(record
+        .and_then(|r| {
+            serde_json::from_str::<crate::marketplace::selling::product::ProductContent>(&r.content)
+                .ok()
+        })
+        .map_or_else(|| id.to_owned(), |c| c.name))
 }
 
 async fn list_page<'a>(
     req: &HttpRequest,
     member: &'a Member,
     market: &Marketplace,
+    console: &MarketConsole,
     input: DiscountInput,
     error: Option<String>,
 ) -> Result<ListPage<'a>, PageError> {
@@ -81,6 +114,26 @@ async fn list_page<'a>(
         quote => DiscountScope::Effective(&partner.tenant_id, quote, now),
     };
     let (discounts, total) = market.store.discounts(scope, offset, PAGE_SIZE).await?;
+    let mut authorized = Vec::with_capacity(partner.authorizations.len());
+    for (id, bp) in &partner.authorizations {
+        authorized.push(Authorized {
+            name: product_name(market, id).await?,
+            id: id.clone(),
+            deepest: rate::words(*bp, member.lang),
+        });
+    }
+    let mut rows = Vec::with_capacity(discounts.len());
+    for d in discounts {
+        let customer = match console.admins.user(&d.customer_user_id).await {
+            Ok(user) => user.username,
+            Err(_) => d.customer_user_id.clone(),
+        };
+        rows.push(DiscountRow {
+            rate: rate::words(d.paid_bp, member.lang),
+            customer,
+            d,
+        });
+    }
     Ok(ListPage {
         t: member.t,
         ct: super::texts::texts(member.lang),
@@ -88,7 +141,8 @@ async fn list_page<'a>(
         m: member,
         tab: tab.to_owned(),
         now,
-        discounts,
+        authorized,
+        discounts: rows,
         input,
         error,
         pager: Pager::new(
@@ -104,13 +158,14 @@ async fn list(
     req: HttpRequest,
     member: Member,
     market: web::Data<Marketplace>,
+    console: web::Data<MarketConsole>,
 ) -> Result<HttpResponse, PageError> {
     let input = DiscountInput {
         quote_type: "product".into(),
         valid_days: service::DEFAULT_VALID_DAYS.to_string(),
         ..DiscountInput::default()
     };
-    Ok(ok(list_page(&req, &member, &market, input, None)
+    Ok(ok(list_page(&req, &member, &market, &console, input, None)
         .await?
         .render()))
 }
@@ -120,14 +175,23 @@ async fn apply(
     member: Member,
     form: Form,
     market: web::Data<Marketplace>,
+    console: web::Data<MarketConsole>,
 ) -> Result<HttpResponse, PageError> {
     member.check(&form)?;
-    let number = |name: &str| form.get(name).trim().parse::<i64>().ok();
-    let outcome = match (number("paid_basis_points"), form.get("valid_days").trim()) {
-        (None, _) => Err("paid_basis_points: a whole number, please".to_owned()),
-        (Some(paid), days) => {
+    let ct = super::texts::texts(member.lang);
+    let username = form.get("customer").trim();
+    let customer = if username.is_empty() {
+        None
+    } else {
+        console.admins.user_by_username(username).await.ok()
+    };
+    let days = form.get("valid_days").trim();
+    let outcome = match (rate::parse(form.get("rate")), customer) {
+        (None, _) => Err(ct.bad_rate.to_owned()),
+        (_, None) => Err(ct.no_such_customer.to_owned()),
+        (Some(paid), Some(customer)) => {
             let raw = RawDiscount {
-                customer_id: form.get("customer_id").trim().to_owned(),
+                customer_id: customer.id,
                 product_id: form.get("product_id").trim().to_owned(),
                 quote_type: form.get("quote_type").to_owned(),
                 sku_code: Some(form.get("sku_code").trim().to_owned()).filter(|s| !s.is_empty()),
@@ -148,14 +212,14 @@ async fn apply(
         Ok(id) => Ok(done(&format!("/market/partner/discounts/{id}"), "saved")),
         Err(message) => {
             let input = DiscountInput {
-                customer_id: form.get("customer_id").into(),
+                customer: form.get("customer").into(),
                 product_id: form.get("product_id").into(),
                 quote_type: form.get("quote_type").into(),
                 sku_code: form.get("sku_code").into(),
-                paid_basis_points: form.get("paid_basis_points").into(),
+                rate: form.get("rate").into(),
                 valid_days: form.get("valid_days").into(),
             };
-            let page = list_page(&req, &member, &market, input, Some(message)).await?;
+            let page = list_page(&req, &member, &market, &console, input, Some(message)).await?;
             Ok(again(page.render()))
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod discounts;
 pub mod plan;
+pub mod rate;
 pub mod texts;
 pub mod upgrades;
 pub mod vouchers;

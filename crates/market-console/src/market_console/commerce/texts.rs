@@ -53,7 +53,14 @@ unilogin_core::texts!(CommerceTexts {
     exclusive_offer: "为您专属的优惠", "An exclusive offer for you";
     offer_hint: "此优惠由伙伴为您的账号专属申请，仅您登录时可用，下单一次有效。", "A partner asked for this offer for your account: only you, signed in, can use it, for one order.";
     discounted_price: "优惠价", "Discounted price";
-    paid_rate: "折扣（万分比）", "Rate (basis points paid)";
+    paid_rate: "折扣", "Rate";
+    rate_zhe: "折扣（折）", "Rate (折: 8.5 means paying 85%)";
+    rate_hint: "按“折”填写：8.5 即按原价的 85% 付款；深于授权折扣将转人工审核。", "In 折: 8.5 means the customer pays 85% of the list price; deeper than authorized goes to manual review.";
+    bad_rate: "请按“折”填写折扣，例如 8.5（大于 0、小于 10，最多两位小数）。", "Type the rate in 折, such as 8.5 (above 0, below 10, at most two decimals).";
+    customer_username: "客户用户名", "Customer's username";
+    no_such_customer: "没有这个用户名的客户：请填写客户登录用的用户名。", "No customer has that username: type the username they sign in with.";
+    choose_product: "请选择商品", "Choose a product";
+    deepest_rate: "最低", "Deepest";
     partner_centre: "伙伴中心", "Partner centre";
     exclusive_discounts: "专属优惠", "Exclusive discounts";
     discount_applications: "优惠申请", "Discount applications";
