@@ -23,9 +23,13 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
     let seller = session(&driver, "zh-CN").await;
     open_signed_in(&app, &seller, "/market/seller/publish", "alice").await;
     assert_eq!(text_of(&seller, "#signed-in-as").await, "alice");
+    both_languages(&seller, "publish").await;
+    // A third spec row, added with the form's own button (no script).
+    click(&seller, "add-spec").await;
+    wait_for(&seller, "#spec_name_2").await;
     type_into(&seller, "name", "Cloud CRM").await;
     type_into(&seller, "description", "Customers, deals and follow-ups").await;
-    type_into(&seller, "category", "software").await;
+    choose(&seller, "category", "software").await;
     // A container: unsubscribed through a request the seller decides (SaaS is
     // unsubscribed in the billing centre: `after_sale`).
     choose(&seller, "access_type", "container").await;

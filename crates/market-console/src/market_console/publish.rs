@@ -16,8 +16,10 @@ use crate::marketplace::selling::delivery::DeliveryFlow;
 use crate::marketplace::selling::product::ProductContent;
 use crate::marketplace::Marketplace;
 
-/// Rows of the spec editor (a product has at least one spec).
-const SPEC_ROWS: usize = 4;
+/// Empty rows a new product's spec editor starts with; rows are added and removed with the
+/// form's own buttons (no script), up to the most specs a product has.
+const FIRST_ROWS: usize = 2;
+use crate::marketplace::selling::product::MAX_SPECS;
 const CHARGING_MODES: [&str; 7] = [
     "PERIOD",
     "ONE_TIME",
@@ -67,6 +69,9 @@ struct PublishPage<'a> {
     c: Chrome,
     m: &'a Member,
     input: ProductInput,
+    categories: &'static [&'static str],
+    /// Up to the most specs a product has: the add button shows while it can add.
+    max_specs: usize,
     access_types: &'static [&'static str],
     modes: &'static [&'static str],
     periods: [&'static str; 3],
@@ -79,14 +84,16 @@ fn publish_page(
     mut input: ProductInput,
     error: Option<String>,
 ) -> PublishPage<'_> {
-    input
-        .specs
-        .resize(SPEC_ROWS.max(input.specs.len()), SpecRow::default());
+    if input.specs.is_empty() {
+        input.specs.resize(FIRST_ROWS, SpecRow::default());
+    }
     PublishPage {
         t: member.t,
         c: member.chrome("publish"),
         m: member,
         input,
+        categories: &super::texts::CATEGORIES,
+        max_specs: MAX_SPECS,
         access_types: &ACCESS_TYPES,
         modes: &CHARGING_MODES,
         periods: ["year", "month", "day"],
@@ -173,7 +180,9 @@ fn read_input(form: &Form) -> ProductInput {
         self_check: form.checked("security_self_check"),
         supervised: form.checked("supervised"),
         delivery_flow: form.get("delivery_flow").into(),
-        specs: (0..SPEC_ROWS)
+        // The rows the page showed, less those ticked to be removed.
+        specs: (0..rows_shown(form))
+            .filter(|i| !form.checked(&format!("drop_{i}")))
             .map(|i| SpecRow {
                 name: form.get(&format!("spec_name_{i}")).into(),
                 sku: form.get(&format!("sku_{i}")).into(),
@@ -185,6 +194,15 @@ fn read_input(form: &Form) -> ProductInput {
         application: form.get("application").into(),
         product: form.get("product").into(),
     }
+}
+
+/// How many spec rows the submitted page showed (its hidden `spec_rows`), at most the most
+/// specs a product has.
+fn rows_shown(form: &Form) -> usize {
+    form.get("spec_rows")
+        .parse::<usize>()
+        .unwrap_or(FIRST_ROWS)
+        .min(MAX_SPECS)
 }
 
 /// The form as the API's product body; rows left empty are not specs.
@@ -226,7 +244,19 @@ async fn publish(
 ) -> Result<HttpResponse, PageError> {
     member.check(&form)?;
     member.seller_tenant()?;
-    let input = read_input(&form);
+    let mut input = read_input(&form);
+    // Editing the spec table: the same form again, one row more or the ticked ones fewer;
+    // nothing is submitted.
+    match form.get("edit") {
+        "add" => {
+            if input.specs.len() < MAX_SPECS {
+                input.specs.push(SpecRow::default());
+            }
+            return Ok(ok(publish_page(&member, input, None).render()));
+        }
+        "drop" => return Ok(ok(publish_page(&member, input, None).render())),
+        _ => {}
+    }
     let outcome = match product_body(member.t, &input) {
         Err(message) => Err(message),
         Ok(body) => {

@@ -81,6 +81,11 @@ unilogin_core::texts!(MarketTexts {
     amount: "金额", "Amount";
     amount_yuan: "金额（元）", "Amount (yuan)";
     export_csv: "导出 CSV", "Export CSV";
+    choose_category: "请选择分类", "Choose a category";
+    add_spec_row: "添加一行规格", "Add a spec row";
+    drop_spec_rows: "删除勾选的规格", "Remove the ticked specs";
+    drop_spec: "删除", "Remove";
+    spec_rows_hint: "留空的行不算规格；勾选“删除”后点击“删除勾选的规格”，或直接提交，勾选的行都不会提交。", "Rows left empty are not specs; ticked rows are removed with “Remove the ticked specs”, and never submitted.";
     listing_status: "状态", "Status";
     delist: "下架", "Take off sale";
     relist: "重新上架", "Put back on sale";
@@ -353,8 +358,22 @@ unilogin_core::texts!(MarketTexts {
 
 /// The words for a state, rule or access type code the pages show; the code itself when
 /// there are none.
+/// The categories a product is filed under (its `category`), in the order the form
+/// offers them.
+pub const CATEGORIES: [&str; 8] = [
+    "software", "apps", "devices", "security", "data", "ai", "industry", "services",
+];
+
 pub fn label(lang: Lang, code: &str) -> String {
     let (zh, en) = match code {
+        "software" => ("基础软件", "Software"),
+        "apps" => ("企业应用", "Business apps"),
+        "devices" => ("硬件设备", "Devices"),
+        "security" => ("安全", "Security"),
+        "data" => ("数据与分析", "Data and analytics"),
+        "ai" => ("人工智能", "AI"),
+        "industry" => ("行业解决方案", "Industry solutions"),
+        "services" => ("专业服务", "Professional services"),
         "on_sale" => ("在售", "On sale"),
         "change_in_review" => ("修改审核中", "Change in review"),
         "in_review" => ("审核中", "In review"),

@@ -224,7 +224,7 @@ struct RawSpec {
     delivery_flow: Option<DeliveryFlow>,
 }
 
-const MAX_SPECS: usize = 20;
+pub const MAX_SPECS: usize = 20;
 const MAX_PRICE: i64 = 1_000_000_000_000;
 
 fn text(what: &str, value: &str, min: usize, max: usize) -> Result<String, MarketError> {

@@ -380,3 +380,95 @@ async fn a_license_is_published_with_its_delivery_flow_from_the_form() {
         page.body
     );
 }
+
+#[tokio::test]
+async fn the_spec_editor_adds_and_removes_rows_without_script_and_keeps_every_spec() {
+    let mut app = TestApp::spawn().await;
+    let _ = cast(&mut app).await;
+    let alice = browser();
+    let form = visit(&app, &alice, "/market/seller/publish?lang=en", "alice").await;
+    assert!(form
+        .body
+        .contains("<select id=\"category\" name=\"category\" required>"));
+    assert!(form
+        .body
+        .contains("<option value=\"software\">Software</option>"));
+    assert!(form.body.contains("id=\"spec_name_1\"") && !form.body.contains("id=\"spec_name_2\""));
+    let token = csrf(&form.body);
+    let row = |i: usize, name: &str| {
+        vec![
+            (format!("spec_name_{i}"), name.to_owned()),
+            (format!("sku_{i}"), name.to_lowercase()),
+            (format!("mode_{i}"), "ONE_TIME".to_owned()),
+            (format!("price_{i}"), "10".to_owned()),
+        ]
+    };
+    let send = |mut fields: Vec<(String, String)>, rows: usize| {
+        fields.push(("csrf_token".into(), token.clone()));
+        fields.push(("spec_rows".into(), rows.to_string()));
+        fields.push(("name".into(), "Toolbox".into()));
+        fields.push(("description".into(), "Many tools".into()));
+        fields.push(("category".into(), "software".into()));
+        fields.push(("access_type".into(), "container".into()));
+        fields.push(("security_self_check".into(), "1".into()));
+        let (app, alice) = (&app, &alice);
+        async move {
+            let borrowed: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            post(app, alice, "/market/seller/publish", &borrowed).await
+        }
+    };
+    let before = app.count("mkt_applications").await;
+
+    // One row more: the same form, what was typed kept, nothing submitted.
+    let mut fields = row(0, "Alpha");
+    fields.extend(row(1, "Beta"));
+    fields.push(("edit".into(), "add".into()));
+    let added = send(fields, 2).await;
+    assert_eq!(added.status, 200, "{}", added.body);
+    assert!(added.body.contains("id=\"spec_name_2\""));
+    assert!(added.body.contains("value=\"Alpha\"") && added.body.contains("value=\"Beta\""));
+    assert!(added.body.contains("name=\"spec_rows\" value=\"3\""));
+    // The ticked row goes.
+    let mut fields = row(0, "Alpha");
+    fields.extend(row(1, "Beta"));
+    fields.push(("drop_0".into(), "1".into()));
+    fields.push(("edit".into(), "drop".into()));
+    let dropped = send(fields, 3).await;
+    assert_eq!(dropped.status, 200);
+    assert!(!dropped.body.contains("value=\"Alpha\"") && dropped.body.contains("value=\"Beta\""));
+    assert_eq!(
+        app.count("mkt_applications").await,
+        before,
+        "nothing submitted"
+    );
+
+    // Six specs, one ticked away: five submitted, none lost beyond the first rows.
+    let mut fields = Vec::new();
+    for (i, name) in ["One", "Two", "Three", "Four", "Five", "Six"]
+        .iter()
+        .enumerate()
+    {
+        fields.extend(row(i, name));
+    }
+    fields.push(("drop_5".into(), "1".into()));
+    let published = send(fields, 6).await;
+    assert_eq!(published.status, 303, "{}", published.body);
+    let page = visit(
+        &app,
+        &alice,
+        &format!("{}&lang=en", published.path),
+        "alice",
+    )
+    .await;
+    for sku in ["one", "two", "three", "four", "five"] {
+        assert!(
+            page.body.contains(&format!(">{sku}<")),
+            "{sku}: {}",
+            page.body
+        );
+    }
+    assert!(!page.body.contains(">six<"));
+}
