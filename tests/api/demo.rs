@@ -335,6 +335,21 @@ async fn in_the_marketplace_console_the_buyer_manages_users_and_the_seller_debug
         page.body.contains("All saved"),
         "the demo debugged itself at start"
     );
+    // Each saved case shows its result and, folded, what was sent and answered.
+    let case = page
+        .body
+        .split("<tr id=\"case-newInstance\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</tr>").next())
+        .unwrap_or_else(|| panic!("{}", page.body));
+    assert!(
+        case.contains("Passed") && case.contains("resultCode 000000"),
+        "{case}"
+    );
+    assert!(
+        case.contains("<summary>Request and answer</summary>"),
+        "{case}"
+    );
     let ran = submit(
         &app,
         &seller,

@@ -229,6 +229,16 @@ async fn app_page(
     Ok(super::answer(failed, page.render()))
 }
 
+/// The `resultCode` a saved case's answer carried.
+pub fn result_code(answer: &serde_json::Value) -> String {
+    answer["resultCode"].as_str().unwrap_or("—").to_owned()
+}
+
+/// JSON for people: indented.
+pub fn pretty(value: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
 async fn app(
     member: Member,
     path: web::Path<String>,

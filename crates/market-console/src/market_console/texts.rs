@@ -232,6 +232,11 @@ unilogin_core::texts!(MarketTexts {
     missing_cases: "缺少的必测用例", "Required cases missing";
     none_missing: "已全部保存", "All saved";
     debug_cases: "调测用例", "Debug cases";
+    case_result: "结果", "Result";
+    case_passed: "通过", "Passed";
+    case_details: "请求与应答", "Request and answer";
+    case_request: "请求参数", "Request parameters";
+    case_answer: "应答", "Answer";
     debug_path: "路径（可选）", "Path (optional)";
     run_debug: "调试并保存", "Debug and save";
     generate_request: "仅生成请求", "Generate the request only";
