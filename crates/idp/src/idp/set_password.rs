@@ -151,6 +151,9 @@ fn page_error(lang: Lang, err: AdminError) -> PageError {
     match err {
         AdminError::Store(err) => PageError::store(lang, err),
         AdminError::NotFound(_) => invalid(lang),
-        other => PageError::bad_request(lang, other.to_string()),
+        other => {
+            let words = crate::domain::words::in_language(lang, &other.to_string());
+            PageError::bad_request(lang, words)
+        }
     }
 }
