@@ -126,6 +126,11 @@ impl Calendar {
         Some(self.start_of(day))
     }
 
+    /// The last second of a `yyyy-MM-dd` day: a filter "to" a day includes all of it.
+    pub fn parse_day_last(&self, raw: &str) -> Option<i64> {
+        self.parse_day_end(raw).map(|next| next - 1)
+    }
+
     /// The first second of the month `unix` falls in: what "this month" means.
     pub fn month_start(&self, unix: i64) -> i64 {
         self.start_of(self.date_of(unix).first_of_month())

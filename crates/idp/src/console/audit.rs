@@ -126,48 +126,18 @@ fn read_filter(req: &HttpRequest, t: &ConsoleTexts) -> (Typed, EventFilter, Erro
         target: typed.target.clone(),
         ..EventFilter::everything()
     };
-    let calendar = crate::calendar::local();
-    let mut day = |field: &'static str, raw: &str, end: bool| -> Option<i64> {
-        if raw.is_empty() {
-            return None;
-        }
-        let parsed = if end {
-            // The whole of the last day.
-            calendar.parse_day_end(raw).map(|next| next - 1)
-        } else {
-            calendar.parse_day(raw)
-        };
-        if parsed.is_none() {
-            errors.add(field, t.bad_day);
-        }
-        parsed
-    };
-    if let Some(from) = day("from", &typed.from, false) {
-        filter.from = from;
-    }
-    if let Some(to) = day("to", &typed.to, true) {
-        filter.to = to;
-    }
-    if filter.from > filter.to {
-        errors.add("from", t.from_after_to);
-    }
+    (filter.from, filter.to) = super::day_range(&typed.from, &typed.to, t, &mut errors);
     (typed, filter, errors, before)
 }
 
 fn query_of(typed: &Typed) -> String {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in [
+    super::filter_query(&[
         ("actor", &typed.actor),
         ("action", &typed.action),
         ("target", &typed.target),
         ("from", &typed.from),
         ("to", &typed.to),
-    ] {
-        if !v.is_empty() {
-            query.append_pair(k, v);
-        }
-    }
-    query.finish()
+    ])
 }
 
 async fn list(

@@ -87,6 +87,45 @@ pub fn when(unix: &i64) -> String {
     crate::calendar::local().readable(*unix)
 }
 
+/// A filter's typed day range (`from`, `to`: whole days in the configured zone) as unix
+/// seconds, everything when empty; a day that does not parse, or a range that runs
+/// backwards, is an error beside its field.
+pub fn day_range(
+    from: &str,
+    to: &str,
+    t: &texts::ConsoleTexts,
+    errors: &mut form::Errors,
+) -> (i64, i64) {
+    let calendar = crate::calendar::local();
+    let mut day = |field: &'static str, raw: &str, parse: &dyn Fn(&str) -> Option<i64>| {
+        if raw.is_empty() {
+            return None;
+        }
+        let parsed = parse(raw);
+        if parsed.is_none() {
+            errors.add(field, t.bad_day);
+        }
+        parsed
+    };
+    let first = day("from", from, &|raw| calendar.parse_day(raw)).unwrap_or(0);
+    let last = day("to", to, &|raw| calendar.parse_day_last(raw)).unwrap_or(i64::MAX);
+    if first > last {
+        errors.add("from", t.from_after_to);
+    }
+    (first, last)
+}
+
+/// The query string of a filter's non-empty fields.
+pub fn filter_query(fields: &[(&str, &str)]) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        if !v.is_empty() {
+            query.append_pair(k, v);
+        }
+    }
+    query.finish()
+}
+
 /// The configured zone in words and its offset now: "China Standard Time (UTC+08:00)";
 /// another zone by its IANA name.
 pub fn zone(t: &texts::ConsoleTexts) -> String {

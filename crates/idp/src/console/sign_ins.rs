@@ -56,26 +56,7 @@ fn read_filter(req: &HttpRequest, t: &ConsoleTexts) -> (Typed, SignInFilter, Err
     if outcome.is_none() {
         typed.outcome.clear();
     }
-    let calendar = crate::calendar::local();
-    let mut day = |field: &'static str, raw: &str, end: bool| -> Option<i64> {
-        if raw.is_empty() {
-            return None;
-        }
-        let parsed = if end {
-            calendar.parse_day_end(raw).map(|next| next - 1)
-        } else {
-            calendar.parse_day(raw)
-        };
-        if parsed.is_none() {
-            errors.add(field, t.bad_day);
-        }
-        parsed
-    };
-    let from = day("from", &typed.from, false).unwrap_or(0);
-    let to = day("to", &typed.to, true).unwrap_or(i64::MAX);
-    if from > to {
-        errors.add("from", t.from_after_to);
-    }
+    let (from, to) = super::day_range(&typed.from, &typed.to, t, &mut errors);
     let filter = SignInFilter {
         username: typed.username.clone(),
         outcome,
@@ -87,19 +68,13 @@ fn read_filter(req: &HttpRequest, t: &ConsoleTexts) -> (Typed, SignInFilter, Err
 }
 
 fn query_of(typed: &Typed) -> String {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in [
+    super::filter_query(&[
         ("username", &typed.username),
         ("outcome", &typed.outcome),
         ("address", &typed.address),
         ("from", &typed.from),
         ("to", &typed.to),
-    ] {
-        if !v.is_empty() {
-            query.append_pair(k, v);
-        }
-    }
-    query.finish()
+    ])
 }
 
 async fn list(

@@ -94,7 +94,7 @@ impl OrderSearch {
             order_type: &self.kind,
             order_id: &self.id,
             from: calendar.parse_day(&self.from),
-            to: calendar.parse_day_end(&self.to).map(|next| next - 1),
+            to: calendar.parse_day_last(&self.to),
         }
     }
 

@@ -146,7 +146,7 @@ struct ApplicationsPage {
 fn day(raw: &str, end: bool) -> Option<i64> {
     let calendar = crate::calendar::local();
     if end {
-        calendar.parse_day_end(raw).map(|next| next - 1)
+        calendar.parse_day_last(raw)
     } else {
         calendar.parse_day(raw)
     }
