@@ -592,3 +592,164 @@ async fn sign_ins_are_kept_with_their_address_listed_by_outcome_and_charted() {
     );
     assert!(overview.body.contains("时间均为北京时间 (UTC+08:00)。"));
 }
+
+#[tokio::test]
+async fn marketplace_roles_are_shown_and_changed_on_the_user_page_and_audited() {
+    let app = TestApp::spawn().await;
+    app.make_platform_admin("alice").await;
+    app.create_user("bob", TENANT).await;
+    let bob = app
+        .durable
+        .find_user_by_username("bob")
+        .await
+        .unwrap()
+        .unwrap();
+    let market = unilogin::marketplace::store::MarketStore::new(&app.durable, app.clock().clone());
+    let admin = browser();
+    let user_page = format!("/console/users/{}", bob.id);
+    let page = visit(&app, &admin, &format!("{user_page}?lang=zh-CN"), "alice").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("云商店角色"), "{}", page.body);
+    assert!(
+        page.body.contains("所属租户尚未登记为商家"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("id=\"grant-operator\""));
+    let token = csrf(&page.body);
+
+    // Made an operator; the same form again (a reload, a second click) changes nothing.
+    for _ in 0..2 {
+        let done = submit(
+            &app,
+            &admin,
+            &format!("{user_page}/operator"),
+            &[("csrf_token", &token), ("operator", "true")],
+        )
+        .await;
+        assert_eq!(done.status, 303);
+        assert_eq!(done.path, format!("{user_page}?done=operator_granted"));
+    }
+    assert!(market.is_operator(&bob.id).await.unwrap());
+    let page = visit(
+        &app,
+        &admin,
+        &format!("{user_page}?done=operator_granted"),
+        "alice",
+    )
+    .await;
+    assert!(page.body.contains("已设为云商店运营。"), "{}", page.body);
+    assert!(page.body.contains("id=\"revoke-operator\""));
+    let refused = submit(
+        &app,
+        &admin,
+        &format!("{user_page}/operator"),
+        &[("csrf_token", &token), ("operator", "maybe")],
+    )
+    .await;
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused.body.contains("运营角色的取值无效"),
+        "{}",
+        refused.body
+    );
+    assert!(market.is_operator(&bob.id).await.unwrap());
+
+    // The tenant registered as a merchant: a bad name is refused beside its field.
+    let form_id = hidden_fields(&page.body)
+        .into_iter()
+        .find(|(name, _)| name == "form_id")
+        .map(|(_, value)| value)
+        .unwrap();
+    let blank = submit(
+        &app,
+        &admin,
+        &format!("{user_page}/merchant"),
+        &[
+            ("csrf_token", &token),
+            ("form_id", &form_id),
+            ("merchant_name", "  "),
+        ],
+    )
+    .await;
+    assert_eq!(blank.status, 422);
+    assert!(
+        blank.body.contains("商家名称应为 1 到 128 个可打印字符"),
+        "{}",
+        blank.body
+    );
+    assert!(market.merchant(TENANT).await.unwrap().is_none());
+    let page = visit(&app, &admin, &user_page, "alice").await;
+    let form_id = hidden_fields(&page.body)
+        .into_iter()
+        .find(|(name, _)| name == "form_id")
+        .map(|(_, value)| value)
+        .unwrap();
+    let fields = [
+        ("csrf_token", token.as_str()),
+        ("form_id", form_id.as_str()),
+        ("merchant_name", "Bob's Shop"),
+    ];
+    for _ in 0..2 {
+        let done = submit(&app, &admin, &format!("{user_page}/merchant"), &fields).await;
+        assert_eq!(done.status, 303, "{}", done.body);
+        assert_eq!(done.path, format!("{user_page}?done=merchant_registered"));
+    }
+    assert_eq!(
+        market.merchant(TENANT).await.unwrap().map(|m| m.name),
+        Some("Bob's Shop".to_owned())
+    );
+    let page = visit(&app, &admin, &user_page, "alice").await;
+    assert!(page.body.contains("Bob&#x27;s Shop") || page.body.contains("Bob&#39;s Shop"));
+    assert!(!page.body.contains("id=\"merchant-form\""));
+
+    // Taken away again; each change is one audit event with what it was and became.
+    let done = submit(
+        &app,
+        &admin,
+        &format!("{user_page}/operator"),
+        &[("csrf_token", &token), ("operator", "false")],
+    )
+    .await;
+    assert_eq!(done.path, format!("{user_page}?done=operator_revoked"));
+    assert!(!market.is_operator(&bob.id).await.unwrap());
+    let trail: Vec<(String, serde_json::Value)> = app
+        .durable
+        .admin_events(&bob.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .chain(app.durable.admin_events(TENANT).await.unwrap())
+        .filter(|e| e.action.contains("operator") || e.action.contains("merchant"))
+        .map(|e| (e.action, serde_json::from_str(&e.changes).unwrap()))
+        .collect();
+    assert_eq!(
+        trail,
+        [
+            (
+                "user.operator_granted".to_owned(),
+                serde_json::json!({"operator": {"from": false, "to": true}})
+            ),
+            (
+                "user.operator_revoked".to_owned(),
+                serde_json::json!({"operator": {"from": true, "to": false}})
+            ),
+            (
+                "tenant.merchant_registered".to_owned(),
+                serde_json::json!({"merchant": "Bob's Shop"})
+            ),
+        ]
+    );
+
+    // The audit log reads them as a before/after table in words.
+    let audit = visit(&app, &admin, "/console/audit?lang=zh-CN", "alice").await;
+    assert!(audit.body.contains("取消云商店运营"), "{}", audit.body);
+    assert!(audit.body.contains("<th scope=\"col\">变更前</th>"));
+    assert!(
+        audit.body.contains(
+            "<th scope=\"row\">云商店运营</th><td class=\"wrap\">是</td><td class=\"wrap\">否</td>"
+        ),
+        "{}",
+        audit.body
+    );
+}

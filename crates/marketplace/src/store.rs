@@ -238,3 +238,32 @@ pub fn attachment_ids(stored: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// The marketplace's roles, as administrators see and change them (the admin service
+/// holds this without knowing the marketplace).
+#[async_trait::async_trait]
+impl unilogin_core::admin::MarketRoles for MarketStore {
+    async fn merchant(&self, tenant: &str) -> Result<Option<String>, StoreError> {
+        Ok(MarketStore::merchant(self, tenant).await?.map(|m| m.name))
+    }
+
+    async fn register_merchant(&self, tenant: &str, name: &str) -> Result<bool, StoreError> {
+        match self.create_merchant(tenant, name).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::Conflict) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn is_operator(&self, user_id: &str) -> Result<bool, StoreError> {
+        MarketStore::is_operator(self, user_id).await
+    }
+
+    async fn set_operator(&self, user_id: &str, operator: bool) -> Result<bool, StoreError> {
+        if operator {
+            self.grant_operator(user_id).await
+        } else {
+            self.revoke_operator(user_id).await
+        }
+    }
+}

@@ -21,7 +21,6 @@ use unilogin::marketplace::store::MarketStore;
 use unilogin::startup::Application;
 use unilogin::store::durable::Durable;
 use unilogin::store::ephemeral::{MemoryStore, RedisStore, SharedEphemeral};
-use unilogin::store::StoreError;
 
 fn main() -> ExitCode {
     unilogin::outbound::install_crypto_provider();
@@ -113,30 +112,13 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), String> {
         Command::Keys(command) => keys(command, &settings).await,
         Command::Config(ConfigCommand::Check) => unilogin::cli::config::check(&settings).await,
         Command::Merchant(MerchantCommand::Create { tenant, name }) => {
-            let store = durable(&settings).await?;
             let tenant = TenantId::parse(&tenant).map_err(|e| e.0)?;
-            let name = name.trim();
-            if name.is_empty() || name.chars().count() > 128 || name.chars().any(char::is_control) {
-                return Err("merchant name must be 1 to 128 printable characters".into());
-            }
-            if store
-                .find_tenant(tenant.as_str())
+            service(&settings)
+                .await?
+                .register_merchant(&Actor::command_line(), tenant.as_str(), &name)
                 .await
-                .map_err(|e| e.to_string())?
-                .is_none()
-            {
-                return Err(format!("no tenant {}", tenant.as_str()));
-            }
-            match MarketStore::new(&store, store.clock().clone())
-                .create_merchant(tenant.as_str(), name)
-                .await
-            {
-                Ok(()) => print_json(&serde_json::json!({"tenant": tenant.as_str(), "name": name})),
-                Err(StoreError::Conflict) => {
-                    Err(format!("tenant {} is already a merchant", tenant.as_str()))
-                }
-                Err(err) => Err(err.to_string()),
-            }
+                .map_err(admin)?;
+            print_json(&serde_json::json!({"tenant": tenant.as_str(), "name": name.trim()}))
         }
         Command::ResourceServer(ResourceServerCommand::Create {
             identifier,
@@ -184,28 +166,16 @@ async fn run(command: Command, mut settings: Settings) -> Result<(), String> {
                 .map_err(admin)
         }
         Command::Operator(command) => {
-            let store = durable(&settings).await?;
             let (username, grant) = match command {
                 OperatorCommand::Grant { username } => (username, true),
                 OperatorCommand::Revoke { username } => (username, false),
             };
-            let user = store
-                .find_user_by_username(&username)
+            let service = service(&settings).await?;
+            let user = service.user_by_username(&username).await.map_err(admin)?;
+            service
+                .set_operator(&Actor::command_line(), &user.id, grant)
                 .await
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("no user {username}"))?;
-            let market = MarketStore::new(&store, store.clock().clone());
-            let changed = if grant {
-                market.grant_operator(&user.id).await
-            } else {
-                market.revoke_operator(&user.id).await
-            }
-            .map_err(|e| e.to_string())?;
-            match (grant, changed) {
-                (true, false) => Err(format!("{username} is already an operator")),
-                (false, false) => Err(format!("{username} is not an operator")),
-                _ => Ok(()),
-            }
+                .map_err(admin)
         }
     }
 }
@@ -378,7 +348,8 @@ async fn service(settings: &Settings) -> Result<AdminService, String> {
     let store = durable(settings).await?;
     let lifecycle = Arc::new(lifecycle(settings, &store)?);
     let hasher = PasswordHasher::new(settings.argon2)?;
-    Ok(AdminService::new(store, lifecycle, hasher))
+    let market = Arc::new(MarketStore::new(&store, store.clock().clone()));
+    Ok(AdminService::new(store, lifecycle, hasher).with_market_roles(market))
 }
 
 fn admin(err: AdminError) -> String {

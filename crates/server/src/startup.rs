@@ -142,7 +142,8 @@ impl Application {
                     max_token_lifetime,
                     import_from: None,
                     live: Some(keys.clone()),
-                }),
+                })
+                .with_market_roles(Arc::new(MarketStore::new(&durable, clock.clone()))),
         );
         admin_service
             .ensure_console_client(&issuer)

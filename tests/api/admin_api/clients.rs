@@ -164,9 +164,13 @@ async fn a_client_registered_through_the_api_signs_users_in_and_every_change_is_
     assert_eq!(
         changed,
         serde_json::json!({
-            "redirect_uris": ["https://shop.example/cb", "https://shop.example/cb2"],
-            "home_url": "https://shop.example/",
-        })
+            "redirect_uris": {
+                "from": ["https://shop.example/cb"],
+                "to": ["https://shop.example/cb", "https://shop.example/cb2"],
+            },
+            "home_url": {"from": null, "to": "https://shop.example/"},
+        }),
+        "an update keeps what each field was and became"
     );
     let trail = format!("{events:?}");
     assert!(!trail.contains(&secret) && !trail.contains(new_secret));

@@ -100,7 +100,10 @@ async fn an_administrator_creates_pages_reads_and_updates_tenants_with_versions(
         assert_eq!(event.actor, format!("user:{alice_id}"));
         assert_eq!(event.address, "127.0.0.1");
     }
-    assert_eq!(events[1].changes, r#"{"name":"Acme Inc"}"#);
+    assert_eq!(
+        events[1].changes,
+        r#"{"name":{"from":"Acme","to":"Acme Inc"}}"#
+    );
 
     // Paging: one at a time, by id, until the cursor runs out.
     let mut seen = Vec::new();

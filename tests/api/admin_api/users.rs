@@ -243,7 +243,10 @@ async fn an_administrator_manages_a_user_from_creation_to_grants_disable_and_pas
     );
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&events[1].changes).unwrap(),
-        serde_json::json!({"email": "carol@acme.example", "role": "admin"})
+        serde_json::json!({
+            "email": {"from": "carol@example.com", "to": "carol@acme.example"},
+            "role": {"from": "user", "to": "admin"},
+        })
     );
     let trail = format!("{events:?}");
     assert!(!trail.contains(first) && !trail.contains(second));

@@ -269,7 +269,7 @@ async fn each_change_through_the_command_line_writes_one_audit_event_without_sec
     );
     assert_eq!(
         recorded[2].1,
-        serde_json::json!({"scopes": ["marketplace.buyer"]})
+        serde_json::json!({"scopes": {"from": [], "to": ["marketplace.buyer"]}})
     );
 
     // No secret anywhere in the trail.

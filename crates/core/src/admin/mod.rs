@@ -18,7 +18,10 @@ pub use clients::{
 };
 pub use keys::KeyAdmin;
 pub use passwords::PasswordHasher;
-pub use service::{Actor, AdminService, AppRole, ClientUpdate, TenantUpdate, UserUpdate};
+pub use service::{
+    Actor, AdminService, AppRole, ClientUpdate, MarketRoles, MarketStanding, TenantUpdate,
+    UserUpdate,
+};
 pub use users::{create_tenant, create_user, disable_user, set_password, NewUserRequest};
 
 use crate::store::StoreError;

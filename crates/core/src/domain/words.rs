@@ -60,6 +60,11 @@ const FIXED: &[(&str, &str)] = &[
         "password is too weak: mix letters with digits or symbols",
         "密码强度不足：请混合使用字母与数字或符号",
     ),
+    ("operator must be true or false", "运营角色的取值无效"),
+    (
+        "merchant name must be 1 to 128 printable characters",
+        "商家名称应为 1 到 128 个可打印字符",
+    ),
 ];
 
 /// The identifiers `check_identifier` names, in Chinese.
@@ -97,6 +102,18 @@ fn chinese(message: &str) -> Option<String> {
         .and_then(|rest| rest.strip_suffix(" does not exist: create it first"))
     {
         return Some(format!("租户 {tenant} 不存在：请先创建该租户"));
+    }
+    if let Some(tenant) = message
+        .strip_prefix("tenant ")
+        .and_then(|rest| rest.strip_suffix(" is already a merchant"))
+    {
+        return Some(format!("租户 {tenant} 已是云商店商家"));
+    }
+    if let Some(name) = message.strip_suffix(" is already an operator") {
+        return Some(format!("{name} 已是云商店运营"));
+    }
+    if let Some(name) = message.strip_suffix(" is not an operator") {
+        return Some(format!("{name} 不是云商店运营"));
     }
     if let Some(name) = message
         .strip_prefix("username ")
@@ -158,6 +175,20 @@ mod tests {
         }
         for (en, zh) in FIXED {
             assert_eq!(in_language(Lang::Zh, en), *zh);
+        }
+        for (en, zh) in [
+            (
+                "tenant acme is already a merchant",
+                "租户 acme 已是云商店商家",
+            ),
+            ("alice is already an operator", "alice 已是云商店运营"),
+            ("alice is not an operator", "alice 不是云商店运营"),
+            (
+                "tenant acme does not exist: create it first",
+                "租户 acme 不存在：请先创建该租户",
+            ),
+        ] {
+            assert_eq!(in_language(Lang::Zh, en), zh);
         }
     }
 }

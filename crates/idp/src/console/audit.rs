@@ -23,7 +23,7 @@ pub struct EventRow {
     pub address: String,
     pub action: String,
     pub target: String,
-    pub changes: String,
+    pub changes: Vec<super::changes::ChangeRow>,
 }
 
 /// The usernames of the people who acted in `events` (`user:<id>` → username).
@@ -76,7 +76,7 @@ impl EventRow {
             address: super::labels::label(t, &e.address),
             action: super::labels::label(t, &e.action),
             target: e.target,
-            changes: e.changes,
+            changes: super::changes::rows(t, &e.changes),
         }
     }
 }

@@ -12,6 +12,15 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("user", "普通用户", "User"),
     ("secret", "密钥", "Secret"),
     ("local", "本机（命令行）", "This machine (command line)"),
+    // Values the audit trail writes for what it must not show (secrets, passwords).
+    ("rotated", "已轮换", "Rotated"),
+    ("set", "已设置", "Set"),
+    (
+        "set through the one-time link",
+        "已通过一次性链接设置",
+        "Set through the one-time link",
+    ),
+    ("all", "全部", "All"),
     ("client.created", "注册应用", "Client registered"),
     ("client.updated", "修改应用", "Client changed"),
     ("client.deleted", "删除应用", "Client deleted"),
@@ -45,6 +54,21 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ),
     ("tenant.created", "创建租户", "Tenant created"),
     ("tenant.updated", "修改租户", "Tenant changed"),
+    (
+        "tenant.merchant_registered",
+        "登记为云商店商家",
+        "Registered as a marketplace merchant",
+    ),
+    (
+        "user.operator_granted",
+        "设为云商店运营",
+        "Made a marketplace operator",
+    ),
+    (
+        "user.operator_revoked",
+        "取消云商店运营",
+        "No longer a marketplace operator",
+    ),
     ("user.created", "创建用户", "User created"),
     ("user.updated", "修改用户", "User changed"),
     ("user.disabled", "停用用户", "User disabled"),
@@ -97,6 +121,7 @@ mod tests {
             include_str!("../../../core/src/admin/service/keys.rs"),
             include_str!("../../../core/src/admin/service/portal.rs"),
             include_str!("../../../core/src/admin/service/tenants.rs"),
+            include_str!("../../../core/src/admin/service/market_roles.rs"),
         ];
         let known: Vec<&str> = actions().collect();
         for source in sources {

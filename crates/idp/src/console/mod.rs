@@ -4,12 +4,14 @@
 //! script (copy to clipboard) is served from here, so the strict CSP stays.
 
 mod audit;
+mod changes;
 pub mod chrome;
 mod clients;
 mod error;
 pub mod first_party;
 pub mod form;
 pub mod labels;
+mod market_roles;
 pub mod once;
 mod overview;
 mod session;
@@ -78,6 +80,9 @@ fn notice(t: &'static ConsoleTexts, done: &str) -> Option<&'static str> {
         "grant_revoked" => t.done_grant_revoked,
         "keys_rotated" => t.done_keys_rotated,
         "resource_server_created" => t.done_resource_server_created,
+        "operator_granted" => t.done_operator_granted,
+        "operator_revoked" => t.done_operator_revoked,
+        "merchant_registered" => t.done_merchant_registered,
         _ => return None,
     })
 }

@@ -10,7 +10,7 @@ use super::clients::enc;
 use super::form::{Errors, Form};
 use super::texts::ConsoleTexts;
 use super::{query, Admin, Chrome, Console, ConsoleError, PAGE_SIZE};
-use crate::admin::{AdminError, NewUserRequest, UserUpdate};
+use crate::admin::{AdminError, MarketStanding, NewUserRequest, UserUpdate};
 use crate::domain::{NewPassword, Role, TenantId, Username};
 use crate::store::durable::{GrantRecord, SessionRecord, TenantRecord, UserRecord};
 
@@ -21,7 +21,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/users/{id}", web::get().to(show))
         .route("/users/{id}", web::post().to(update))
         .route("/users/{id}/link", web::get().to(link))
-        .configure(super::user_actions::routes);
+        .configure(super::user_actions::routes)
+        .configure(super::market_roles::routes);
 }
 
 #[derive(Template)]
@@ -298,6 +299,8 @@ struct UserPage {
     errors: Errors,
     sessions: Vec<SessionRecord>,
     grants: Vec<GrantRecord>,
+    /// Where the user stands in the marketplace, when there is one.
+    market: Option<MarketStanding>,
 }
 
 async fn user_page(
@@ -310,7 +313,9 @@ async fn user_page(
 ) -> Result<HttpResponse, ConsoleError> {
     let sessions = console.service.sessions(&user.id).await?;
     let grants = console.service.grants(&user.id).await?;
+    let market = console.service.market_standing(&user).await?;
     let page = UserPage {
+        market,
         t: admin.t,
         c: admin.chrome("users"),
         user,
@@ -320,6 +325,18 @@ async fn user_page(
         grants,
     };
     Ok(super::page(status, page.render()))
+}
+
+/// The user's page (the profile as stored) with what was wrong with one of its forms.
+pub(super) async fn page_with_errors(
+    admin: &Admin,
+    console: &Console,
+    status: StatusCode,
+    user: UserRecord,
+    errors: Errors,
+) -> Result<HttpResponse, ConsoleError> {
+    let f = Profile::of(&user);
+    user_page(admin, console, status, user, f, errors).await
 }
 
 async fn show(

@@ -1,6 +1,6 @@
 //! Client registrations and resource servers.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{Actor, AdminService};
 use crate::admin::{
@@ -175,17 +175,12 @@ impl AdminService {
     ) -> Result<(ClientRecord, Option<Secret>), AdminError> {
         guard_console_client(actor, client_id)?;
         let current = self.client(client_id).await?;
-        let mut changes = serde_json::Map::new();
-        let mut note = |field: &str, value: Value| {
-            changes.insert(field.to_owned(), value);
-        };
+        let mut changes = super::Changes::default();
         let name = match update.name {
             Some(name) => crate::admin::clients::client_name(&name)?,
             None => current.name.clone(),
         };
-        if name != current.name {
-            note("name", json!(name));
-        }
+        changes.note("name", &current.name, &name);
         let redirect_uris = match update.redirect_uris {
             Some(uris) if uris.is_empty() => {
                 return Err(AdminError::Invalid(
@@ -195,49 +190,41 @@ impl AdminService {
             Some(uris) => crate::admin::clients::dedup(uris),
             None => current.redirect_uris.clone(),
         };
-        if redirect_uris != current.redirect_uris {
-            note("redirect_uris", json!(redirect_uris));
-        }
+        changes.note("redirect_uris", &current.redirect_uris, &redirect_uris);
         let post_logout_uris = match update.post_logout_uris {
             Some(uris) => crate::admin::clients::dedup(uris),
             None => current.post_logout_uris.clone(),
         };
-        if post_logout_uris != current.post_logout_uris {
-            note("post_logout_uris", json!(post_logout_uris));
-        }
+        changes.note(
+            "post_logout_uris",
+            &current.post_logout_uris,
+            &post_logout_uris,
+        );
         let home_url = match update.home_url {
             Some(url) => url.map(|u| u.as_str().to_owned()),
             None => current.home_url.clone(),
         };
-        if home_url != current.home_url {
-            note("home_url", json!(home_url));
-        }
+        changes.note("home_url", &current.home_url, &home_url);
         let id_token_alg = match update.id_token_alg {
             Some(alg) => crate::admin::clients::id_token_alg(Some(&alg))?,
             None => current.id_token_alg.clone(),
         };
-        if id_token_alg != current.id_token_alg {
-            note("id_token_alg", json!(id_token_alg));
-        }
+        changes.note("id_token_alg", &current.id_token_alg, &id_token_alg);
         let scopes = match update.scopes {
             Some(scopes) => super::super::clients::registered_scopes(&self.durable, scopes).await?,
             None => current.scopes.clone(),
         };
-        if scopes != current.scopes {
-            note("scopes", json!(scopes));
-        }
+        changes.note("scopes", &current.scopes, &scopes);
+        let was_public = current.is_public();
         let (secret_hash, secret) = match update.public {
-            Some(true) if !current.is_public() => {
-                note("public", json!(true));
-                (None, None)
-            }
-            Some(false) if current.is_public() => {
-                note("public", json!(false));
+            Some(true) => (None, None),
+            Some(false) if was_public => {
                 let secret = Secret::new(random_token());
                 (Some(sha256_hex(secret.expose())), Some(secret))
             }
             _ => (current.secret_hash.clone(), None),
         };
+        changes.note("public", &was_public, &secret_hash.is_none());
         let change = ClientChange {
             name,
             secret_hash,
@@ -259,7 +246,7 @@ impl AdminService {
             }
         }
         self.lifecycle.client_changed(client_id).await?;
-        self.record(actor, "client.updated", client_id, Value::Object(changes))
+        self.record(actor, "client.updated", client_id, changes.into_value())
             .await?;
         Ok((self.client(client_id).await?, secret))
     }
@@ -271,15 +258,13 @@ impl AdminService {
         client_id: &str,
         scopes: Vec<String>,
     ) -> Result<(), AdminError> {
+        let before = self.client(client_id).await?.scopes;
         let stored = crate::admin::set_client_scopes(&self.durable, client_id, scopes).await?;
         self.lifecycle.client_changed(client_id).await?;
-        self.record(
-            actor,
-            "client.updated",
-            client_id,
-            json!({"scopes": stored}),
-        )
-        .await
+        let mut changes = super::Changes::default();
+        changes.note("scopes", &before, &stored);
+        self.record(actor, "client.updated", client_id, changes.into_value())
+            .await
     }
 
     /// A new secret, shown this once; with `revoke_tokens`, everything issued before ends;

@@ -8,11 +8,13 @@ use std::sync::Arc;
 
 mod clients;
 mod keys;
+mod market_roles;
 mod portal;
 mod tenants;
 mod users;
 
 pub use clients::ClientUpdate;
+pub use market_roles::{MarketRoles, MarketStanding};
 pub use portal::AppRole;
 pub use tenants::TenantUpdate;
 pub use users::UserUpdate;
@@ -72,6 +74,7 @@ pub struct AdminService {
     lifecycle: Arc<Lifecycle>,
     hasher: PasswordHasher,
     pub(super) keys: Option<super::keys::KeyAdmin>,
+    market: Option<Arc<dyn MarketRoles>>,
 }
 
 impl AdminService {
@@ -81,6 +84,7 @@ impl AdminService {
             lifecycle,
             hasher,
             keys: None,
+            market: None,
         }
     }
 
@@ -149,5 +153,27 @@ impl AdminService {
             .search_admin_events(filter, "", super::audit_csv::EXPORT_LIMIT)
             .await?;
         Ok(super::events_csv(&events))
+    }
+}
+
+/// The fields an update changed, as the audit trail keeps them: each with what it was
+/// and what it became (`{"field": {"from": …, "to": …}}`), so the trail reads as a
+/// before/after table.
+#[derive(Default)]
+pub(super) struct Changes(serde_json::Map<String, Value>);
+
+impl Changes {
+    /// Notes `field` if `to` differs from `from`.
+    pub(super) fn note<T: serde::Serialize + PartialEq>(&mut self, field: &str, from: &T, to: &T) {
+        if from != to {
+            self.0.insert(
+                field.to_owned(),
+                serde_json::json!({"from": from, "to": to}),
+            );
+        }
+    }
+
+    pub(super) fn into_value(self) -> Value {
+        Value::Object(self.0)
     }
 }

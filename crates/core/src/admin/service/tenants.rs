@@ -1,6 +1,6 @@
 //! Tenants: create, read, list, rename.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{Actor, AdminService};
 use crate::admin::AdminError;
@@ -68,14 +68,10 @@ impl AdminService {
             Versioned::Stale => return Err(AdminError::Stale),
             Versioned::Missing => return Err(AdminError::NotFound(format!("no tenant {id}"))),
         }
-        let mut changes = serde_json::Map::new();
-        if name != current.name {
-            changes.insert("name".into(), json!(name));
-        }
-        if domain_name != current.domain_name {
-            changes.insert("domain_name".into(), json!(domain_name));
-        }
-        self.record(actor, "tenant.updated", id, Value::Object(changes))
+        let mut changes = super::Changes::default();
+        changes.note("name", &current.name, &name);
+        changes.note("domain_name", &current.domain_name, &domain_name);
+        self.record(actor, "tenant.updated", id, changes.into_value())
             .await?;
         self.tenant(id).await
     }

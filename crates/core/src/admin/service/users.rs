@@ -1,7 +1,7 @@
 //! Users: create, read, search, profile and role, disable and enable, passwords,
 //! platform administration, grants.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{Actor, AdminService};
 use crate::admin::{AdminError, NewUserRequest};
@@ -89,16 +89,14 @@ impl AdminService {
         version: i64,
     ) -> Result<UserRecord, AdminError> {
         let current = self.user(user_id).await?;
-        let mut changes = serde_json::Map::new();
+        let mut changes = super::Changes::default();
         let mut field =
             |name: &str, new: Option<String>, old: &str| -> Result<String, AdminError> {
                 let value = match new {
                     Some(value) => crate::admin::users::profile_field(name, Some(value))?,
                     None => old.to_owned(),
                 };
-                if value != old {
-                    changes.insert(name.to_owned(), json!(value));
-                }
+                changes.note(name, &old, &value.as_str());
                 Ok(value)
             };
         let profile = UserProfile {
@@ -123,7 +121,7 @@ impl AdminService {
             Versioned::Stale => return Err(AdminError::Stale),
             Versioned::Missing => return Err(AdminError::NotFound(format!("no user {user_id}"))),
         }
-        self.record(actor, "user.updated", user_id, Value::Object(changes))
+        self.record(actor, "user.updated", user_id, changes.into_value())
             .await?;
         self.user(user_id).await
     }
