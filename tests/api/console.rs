@@ -581,7 +581,8 @@ async fn sign_ins_are_kept_with_their_address_listed_by_outcome_and_charted() {
         "{}",
         overview.body
     );
-    assert_eq!(overview.body.matches("<rect ").count(), 28);
+    // Two bars a day for the sign-ins, one in each of the three activity charts.
+    assert_eq!(overview.body.matches("<rect ").count(), 28 + 3 * 14);
     let today = unilogin::calendar::local().day(app.clock().now_unix());
     assert!(
         overview
@@ -751,5 +752,71 @@ async fn marketplace_roles_are_shown_and_changed_on_the_user_page_and_audited() 
         ),
         "{}",
         audit.body
+    );
+}
+
+#[tokio::test]
+async fn the_overview_charts_tokens_issued_sessions_live_and_accounts_locked() {
+    let app = TestApp::spawn().await;
+    app.make_platform_admin("alice").await;
+    app.create_user("bob", TENANT).await;
+    // bob's account locked by five wrong passwords; a sixth while locked is not a second
+    // account.
+    for attempt in 0..6 {
+        let refused = app
+            .submit_login(
+                &app.url("/unified-login/portal-login"),
+                "bob",
+                &format!("not-his-password-{attempt}"),
+            )
+            .await;
+        assert_eq!(refused.status(), 200);
+    }
+    // Two tokens at the token endpoint, from one browser session of alice's.
+    let callback = app.login(&app.client, &[]).await;
+    let tokens = app
+        .exchange_code(&app.client, callback.code.as_deref().unwrap())
+        .await
+        .expect("a code exchange");
+    let refresh = oauth2::TokenResponse::refresh_token(&tokens).unwrap();
+    app.refresh(&app.client, refresh.secret())
+        .await
+        .expect("a refresh");
+    let admin = browser();
+    let overview = visit(&app, &admin, "/console/?lang=en", "alice").await;
+    assert_eq!(overview.status, 200);
+    for chart in ["tokens-chart", "sessions-chart", "locked-chart"] {
+        assert!(
+            overview.body.contains(&format!("<svg id=\"{chart}\"")),
+            "{}",
+            overview.body
+        );
+    }
+    // Today's row: two tokens, alice's two sessions (the app's and the console's), bob.
+    let today = unilogin::calendar::local().day(app.clock().now_unix());
+    assert!(
+        overview.body.contains(&format!(
+            "<tr><td>{today}</td><td>2</td><td>2</td><td>1</td></tr>"
+        )),
+        "{}",
+        overview.body
+    );
+    let numbers = overview.body.split("id=\"activity-days\"").nth(1).unwrap();
+    let numbers = numbers.split("</table>").next().unwrap();
+    assert_eq!(numbers.matches("<tr><td>").count(), 14, "fourteen days");
+
+    // Tomorrow the counts start again; yesterday's stay.
+    app.clock().advance(std::time::Duration::from_secs(86_400));
+    let overview = visit(&app, &admin, "/console/?lang=en", "alice").await;
+    let tomorrow = unilogin::calendar::local().day(app.clock().now_unix());
+    assert!(overview.body.contains(&format!(
+        "<tr><td>{today}</td><td>2</td><td>2</td><td>1</td></tr>"
+    )));
+    assert!(
+        overview
+            .body
+            .contains(&format!("<tr><td>{tomorrow}</td><td>0</td>")),
+        "{}",
+        overview.body
     );
 }

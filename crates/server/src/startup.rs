@@ -191,6 +191,8 @@ impl Application {
             hasher.clone(),
             &settings,
         ));
+        idp.daily
+            .keep_writing(crate::admin::daily_counts::WRITE_EVERY);
         let admin_audience = crate::domain::resource::admin_identifier(&issuer);
         let admin_api = web::Data::new(crate::admin_api::AdminApi {
             service: admin_service.clone(),
@@ -213,6 +215,7 @@ impl Application {
             issuer: issuer.clone(),
             secure_cookies: idp.secure_cookies,
             clock: clock.clone(),
+            daily: idp.daily.clone(),
         });
         let demo = if settings.demo {
             let backchannel = backchannel_address(addr);
@@ -341,6 +344,9 @@ impl Application {
             drain(draining, handle, delay).await;
         });
         server.await?;
+        if let Err(err) = self.idp.daily.write().await {
+            tracing::warn!(error = %err, "could not write the day's counts");
+        }
         tracing::info!("stopped");
         Ok(())
     }

@@ -5,6 +5,7 @@
 
 mod audit_csv;
 mod clients;
+pub mod daily_counts;
 mod keys;
 mod passwords;
 mod service;

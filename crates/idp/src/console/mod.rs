@@ -3,6 +3,7 @@
 //! signed in through unilogin's own authorize endpoint. Works without JavaScript; the one
 //! script (copy to clipboard) is served from here, so the strict CSP stays.
 
+mod activity;
 mod audit;
 mod changes;
 pub mod chrome;
@@ -50,6 +51,9 @@ pub struct Console {
     pub issuer: String,
     pub secure_cookies: bool,
     pub clock: Clock,
+    /// The day's numbers (tokens issued, sessions live), written before the overview
+    /// reads them.
+    pub daily: Arc<crate::admin::daily_counts::DailyCounts>,
 }
 
 /// What the frame of every page shows: the navigation, who is signed in, the language

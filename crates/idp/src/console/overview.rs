@@ -21,6 +21,7 @@ struct Overview {
     keys: Vec<KeyAge>,
     events: Vec<EventRow>,
     chart: super::sign_ins::Chart,
+    activity: super::activity::Activity,
 }
 
 struct KeyAge {
@@ -65,7 +66,9 @@ pub async fn show(admin: Admin, console: web::Data<Console>) -> Result<HttpRespo
         .map(|e| EventRow::of(e, admin.t, &names))
         .collect();
     let chart = super::sign_ins::chart(&console, now).await?;
+    let activity = super::activity::activity(&console, admin.t, now).await?;
     let page = Overview {
+        activity,
         chart,
         t: admin.t,
         c: admin.chrome("overview"),

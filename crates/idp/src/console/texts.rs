@@ -32,6 +32,11 @@ unilogin_core::texts!(ConsoleTexts {
     chart_successes: "成功登录", "Successful sign-ins";
     chart_failures: "失败登录", "Failed sign-ins";
     chart_numbers: "查看数据", "The numbers";
+    activity_title: "近 14 天的令牌、会话与锁定", "Tokens, sessions and lockouts, last 14 days";
+    chart_tokens: "签发的令牌", "Tokens issued";
+    chart_sessions: "同时在线会话（当日峰值）", "Sessions live at once (the day's peak)";
+    chart_locked: "被锁定的账号", "Accounts locked";
+    activity_note: "各实例每 30 秒写入一次签发的令牌数，并在写入时取样在线会话数；打开本页时本实例先写入。", "Each instance writes the tokens it issued every 30 seconds and samples the live sessions as it writes; this instance writes as this page opens.";
     day: "日期", "Day";
     search: "搜索", "Search";
     next_page: "下一页", "Next page";

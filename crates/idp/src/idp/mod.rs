@@ -69,6 +69,8 @@ pub struct Idp {
     pub client_auth_throttle: ClientAuthThrottle,
     /// Bearer-token verification, shared with the marketplace.
     pub access: Arc<AccessVerifier>,
+    /// The day's numbers the admin console charts (tokens issued, sessions live).
+    pub daily: Arc<crate::admin::daily_counts::DailyCounts>,
     clients: Cache<ClientRecord>,
     users: Cache<UserView>,
     registry: Cache<Registry>,
@@ -105,6 +107,9 @@ impl Idp {
             rate_limiter: RateLimiter::new(ephemeral.clone(), clock.clone()),
             client_auth_throttle: ClientAuthThrottle::new(ephemeral.clone(), limits),
             issuer,
+            daily: Arc::new(crate::admin::daily_counts::DailyCounts::new(
+                durable.clone(),
+            )),
             durable,
             ephemeral,
             keys,
@@ -205,6 +210,17 @@ impl Idp {
             .await
         {
             tracing::warn!(error = %err, "could not keep a sign-in");
+        }
+    }
+
+    /// Keeps that `username`'s account was just locked, for the console's chart.
+    pub async fn locked(&self, user_id: &str, username: &str, address: &str) {
+        if let Err(err) = self
+            .durable
+            .record_lockout(user_id, username, address)
+            .await
+        {
+            tracing::warn!(error = %err, "could not keep a lockout");
         }
     }
 

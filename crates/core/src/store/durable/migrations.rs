@@ -116,6 +116,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "client secret grace",
         include_str!("../../../../../migrations/0021_client_secret_grace.sql"),
     ),
+    (
+        22,
+        "daily counts",
+        include_str!("../../../../../migrations/0022_daily_counts.sql"),
+    ),
 ];
 
 #[derive(Debug)]

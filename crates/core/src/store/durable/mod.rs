@@ -3,6 +3,7 @@
 
 mod audit;
 mod clients;
+mod daily_counts;
 mod migrations;
 mod password_links;
 mod portal_apps;
@@ -23,6 +24,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use audit::{AdminEvent, EventFilter};
 pub use clients::{ClientChange, ClientRecord, NewClient};
+pub use daily_counts::DailyMetric;
 pub use portal_apps::PortalAppRecord;
 pub use refresh_tokens::{GrantRecord, NewFamily, RefreshTokenRecord, Rotation};
 pub use resource_servers::ResourceServerRecord;

@@ -7,6 +7,9 @@ use sqlx::Row;
 use super::Durable;
 use crate::store::StoreError;
 
+/// The kind of the event that an account was locked.
+const LOCKED: &str = "login.locked";
+
 /// How a sign-in ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignInOutcome {
@@ -81,6 +84,49 @@ impl Durable {
     ) -> Result<(), StoreError> {
         self.insert_audit("", address, outcome.kind(), user_id, "", username)
             .await
+    }
+
+    /// Keeps that an account was locked after too many failed sign-ins (`login.locked`,
+    /// the typed username as the detail).
+    pub async fn record_lockout(
+        &self,
+        user_id: &str,
+        username: &str,
+        address: &str,
+    ) -> Result<(), StoreError> {
+        self.insert_audit("", address, LOCKED, user_id, "", username)
+            .await
+    }
+
+    /// The accounts (usernames as typed) locked on each of `days` days from `first_day`,
+    /// days being `offset` seconds east of UTC, each account once a day.
+    pub async fn lockouts_by_day(
+        &self,
+        first_day: i64,
+        days: usize,
+        offset: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT (at + $1) / 86400 AS day, COUNT(DISTINCT detail) AS n FROM audit_events \
+             WHERE actor = '' AND kind = $2 AND at >= $3 GROUP BY (at + $1) / 86400",
+        )
+        .bind(offset)
+        .bind(LOCKED)
+        .bind(first_day)
+        .fetch_all(self.pool())
+        .await?;
+        let first = (first_day + offset).div_euclid(86_400);
+        let mut counted = vec![0; days];
+        for row in &rows {
+            let day: i64 = row.try_get("day")?;
+            if let Some(slot) = usize::try_from(day - first)
+                .ok()
+                .and_then(|i| counted.get_mut(i))
+            {
+                *slot = row.try_get("n")?;
+            }
+        }
+        Ok(counted)
     }
 
     /// Sign-ins matching `filter`, newest first, up to `limit`, older than the id `before`

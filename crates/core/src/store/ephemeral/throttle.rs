@@ -58,16 +58,17 @@ impl FailureLock {
         self.store.exists_any(&[self.key("lock", id)]).await
     }
 
-    pub async fn failed(&self, id: &str) -> Result<(), StoreError> {
+    /// Counts a failure; true when it locked the subject.
+    pub async fn failed(&self, id: &str) -> Result<bool, StoreError> {
         if self.threshold == 0 {
-            return Ok(());
+            return Ok(false);
         }
         let failures = self
             .store
             .increment(&self.key("fail", id), self.window)
             .await?;
         if failures < i64::from(self.threshold) {
-            return Ok(());
+            return Ok(false);
         }
         // Every failure from the threshold on locks again, each time twice as long.
         let strikes = self
@@ -81,7 +82,8 @@ impl FailureLock {
             backoff_secs = backoff.as_secs(),
             "too many failures: locked"
         );
-        self.store.put(&self.key("lock", id), b"1", backoff).await
+        self.store.put(&self.key("lock", id), b"1", backoff).await?;
+        Ok(true)
     }
 
     pub async fn succeeded(&self, id: &str) -> Result<(), StoreError> {
@@ -117,11 +119,11 @@ impl LoginThrottle {
             .await
     }
 
-    pub async fn record_failure(&self, account: &str, ip: &str) -> Result<(), StoreError> {
-        if !account.is_empty() {
-            self.account.failed(account).await?;
-        }
-        self.ip.failed(ip).await
+    /// Counts a failed login; true when it locked the account.
+    pub async fn record_failure(&self, account: &str, ip: &str) -> Result<bool, StoreError> {
+        let locked = !account.is_empty() && self.account.failed(account).await?;
+        self.ip.failed(ip).await?;
+        Ok(locked)
     }
 
     /// A successful login clears the account's record (not the IP's).
@@ -171,7 +173,8 @@ impl ClientAuthThrottle {
 
     pub async fn record_failure(&self, ip: &str, client_id: &str) -> Result<(), StoreError> {
         self.pair.failed(&Self::pair_id(ip, client_id)).await?;
-        self.ip.failed(ip).await
+        self.ip.failed(ip).await?;
+        Ok(())
     }
 }
 

@@ -96,10 +96,14 @@ pub async fn submit(
             let user_id = user.map(|u| u.id).unwrap_or_default();
             idp.sign_in(SignInOutcome::Failure, &user_id, account, &ip)
                 .await;
-            idp.login_throttle
+            let locked = idp
+                .login_throttle
                 .record_failure(account, &ip)
                 .await
                 .map_err(|e| PageError::store(lang, e))?;
+            if locked {
+                idp.locked(&user_id, account, &ip).await;
+            }
             return Ok(refused());
         }
     };

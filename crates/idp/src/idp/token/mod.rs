@@ -193,6 +193,7 @@ pub async fn token(
         }
     };
     crate::telemetry::registry().grant(grant_type);
+    idp.daily.token_issued();
     let mut builder = HttpResponse::Ok();
     no_store(&mut builder);
     Ok(builder.json(response))
