@@ -375,6 +375,32 @@ async fn in_the_marketplace_console_the_buyer_manages_users_and_the_seller_debug
     .await;
     assert_eq!(elsewhere.status, 400);
     assert!(elsewhere.body.contains("production host"));
+    assert!(
+        case.contains(" ms</td>"),
+        "a saved case shows its latency: {case}"
+    );
+    // A run that fails shows what was sent, what came back and how long it took.
+    let failed = submit(
+        &app,
+        &seller,
+        "/market/seller/apps/demo-crm/debug",
+        &[
+            ("csrf_token", &csrf(&page.body)),
+            ("scenario", "tenantSync"),
+            ("path", "/no-such-interface"),
+        ],
+    )
+    .await;
+    assert_eq!(failed.status, 400, "{}", failed.body);
+    let run = failed
+        .body
+        .split("id=\"last-run\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{}", failed.body));
+    assert!(run.contains("id=\"run-status\">404</dd>"), "{run}");
+    assert!(run.contains("id=\"run-latency\">"), "{run}");
+    assert!(run.contains("&#34;testFlag&#34;: &#34;1&#34;"), "{run}");
+    assert!(run.contains("Failed"), "{run}");
     let generated = submit(
         &app,
         &seller,

@@ -125,6 +125,20 @@ const WORDS: &[(&str, &str)] = &[
     ("{} is not a product on sale", "{} 不是在售商品"),
     ("resultCode 000004 (in progress): a debug case needs 000000", "resultCode 为 000004（处理中）：调测用例需要 000000"),
     ("the path must stay on the production host", "路径须在生产地址的主机上"),
+    // Why a production interface's answer did not count (kit::exchange::Refusal, the
+    // outbound client's errors), as the debug page shows them.
+    ("HTTP status {}, expected 200", "HTTP 状态码为 {}，应为 200"),
+    ("content type {}, expected application/json", "内容类型为 {}，应为 application/json"),
+    ("the body is not a JSON object with resultCode and resultMsg (expected {\"resultCode\":\"000000\",\"resultMsg\":\"success.\"})", "应答体不是含 resultCode 与 resultMsg 的 JSON 对象（应为 {\"resultCode\":\"000000\",\"resultMsg\":\"success.\"}）"),
+    ("resultCode {} ({}): {}", "resultCode 为 {}（{}）：{}"),
+    ("the answer lacks {}", "应答缺少 {}"),
+    ("the answer has no Body-Sign header", "应答缺少 Body-Sign 头"),
+    ("the Body-Sign signature does not match the body", "Body-Sign 签名与应答体不符"),
+    ("the Body-Sign header is malformed: expected sign_type=\"HMAC-SHA256\", signature=\"…\"", "Body-Sign 头格式不正确：应为 sign_type=\"HMAC-SHA256\", signature=\"…\""),
+    ("no answer within {} s", "{} 秒内没有应答"),
+    ("unreachable: {}", "无法连接：{}"),
+    ("the answer is larger than {} bytes", "应答超过 {} 字节"),
+    ("{} resolves only to private, loopback or link-local addresses", "{} 只解析到私有、回环或链路本地地址"),
     ("url must be on the production URL's host ({})", "地址须在生产地址的主机上（{}）"),
     ("only a failed message is started again", "只有发送失败的消息可以重新发送"),
     ("the opening failed and its order was unsubscribed; the buyer orders again", "开通失败，订单已退订；请买家重新下单"),
@@ -329,6 +343,30 @@ pub fn in_language(lang: Lang, message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn why_a_debug_call_failed_reads_in_chinese() {
+        use crate::kit::exchange::Refusal;
+        for refusal in [
+            Refusal::Status(404),
+            Refusal::ContentType("text/html".into()),
+            Refusal::NotJson,
+            Refusal::MissingField("instanceId"),
+            Refusal::ResultCode {
+                code: "000001".into(),
+                meaning: crate::kit::exchange::meaning("000001"),
+                message: "bad".into(),
+            },
+        ] {
+            let english = refusal.to_string();
+            let chinese = in_language(Lang::Zh, &english);
+            assert_ne!(chinese, english, "no Chinese for {english}");
+        }
+        assert_eq!(
+            in_language(Lang::Zh, "HTTP status 404, expected 200"),
+            "HTTP 状态码为 404，应为 200"
+        );
+    }
 
     #[test]
     fn values_are_carried_over_in_order() {

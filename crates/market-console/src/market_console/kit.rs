@@ -12,7 +12,7 @@ use crate::admin::AppRole;
 use crate::console::form::Form;
 use crate::marketplace::kit::app_store::KitApp;
 use crate::marketplace::kit::buyer::{instance_users, set_user_role};
-use crate::marketplace::kit::debug_api::{cases_of, debug_scenario, generated_curl};
+use crate::marketplace::kit::debug_api::{cases_of, debug_scenario, generated_curl, DebugRun};
 use crate::marketplace::kit::debug_cases::SavedCase;
 use crate::marketplace::kit::exchange::Activity;
 use crate::marketplace::kit::store::InstanceRecord;
@@ -204,6 +204,8 @@ struct AppPage {
     /// A generated request, as a curl command (nothing was sent).
     curl: Option<String>,
     error: Option<String>,
+    /// A debug run that failed: what was sent and what came back.
+    run: Option<DebugRun>,
 }
 
 async fn app_page(
@@ -211,6 +213,7 @@ async fn app_page(
     market: &Marketplace,
     id: &str,
     (curl, error): (Option<String>, Option<String>),
+    run: Option<DebugRun>,
 ) -> Result<HttpResponse, PageError> {
     let merchant = member.caller.seller()?;
     let app = crate::marketplace::kit::apps::own_app(market, merchant, id).await?;
@@ -225,6 +228,7 @@ async fn app_page(
         scenarios: Activity::ALL,
         curl,
         error,
+        run,
     };
     Ok(super::answer(failed, page.render()))
 }
@@ -244,7 +248,7 @@ async fn app(
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, PageError> {
-    app_page(&member, &market, &path.into_inner(), (None, None)).await
+    app_page(&member, &market, &path.into_inner(), (None, None), None).await
 }
 
 async fn debug(
@@ -264,10 +268,16 @@ async fn debug(
     )
     .await;
     match ran {
-        Ok(_) => Ok(done(&format!("/market/seller/apps/{id}"), "changed")),
+        Ok(run) => match &run.outcome {
+            Ok(_) => Ok(done(&format!("/market/seller/apps/{id}"), "changed")),
+            Err(why) => {
+                let message = refusal(MarketError::DebugFailed(why.clone()), member.t)?;
+                app_page(&member, &market, &id, (None, Some(message)), Some(run)).await
+            }
+        },
         Err(err) => {
             let message = refusal(err, member.t)?;
-            app_page(&member, &market, &id, (None, Some(message))).await
+            app_page(&member, &market, &id, (None, Some(message)), None).await
         }
     }
 }
@@ -283,10 +293,10 @@ async fn generate(
     let scenario = form.get("scenario");
     let generated = generated_curl(&market, &member.caller, &id, scenario, form.get("path")).await;
     match generated {
-        Ok(curl) => app_page(&member, &market, &id, (Some(curl), None)).await,
+        Ok(curl) => app_page(&member, &market, &id, (Some(curl), None), None).await,
         Err(err) => {
             let message = refusal(err, member.t)?;
-            app_page(&member, &market, &id, (None, Some(message))).await
+            app_page(&member, &market, &id, (None, Some(message)), None).await
         }
     }
 }

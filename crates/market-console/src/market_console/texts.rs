@@ -235,7 +235,13 @@ unilogin_core::texts!(MarketTexts {
     case_result: "结果", "Result";
     case_passed: "通过", "Passed";
     case_details: "请求与应答", "Request and answer";
-    case_request: "请求参数", "Request parameters";
+    case_request: "发送的请求体", "Request body sent";
+    case_failed: "未通过", "Failed";
+    case_latency: "耗时", "Latency";
+    last_run: "本次调试", "This run";
+    http_status: "HTTP 状态码", "HTTP status";
+    no_answer: "没有收到应答", "No answer";
+    failure_reason: "未通过的原因", "Why it failed";
     case_answer: "应答", "Answer";
     debug_path: "路径（可选）", "Path (optional)";
     run_debug: "调试并保存", "Debug and save";

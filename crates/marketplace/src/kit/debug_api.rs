@@ -18,7 +18,7 @@ use crate::http::roles::Seller;
 use crate::http::schema;
 use crate::kit::app_store::KitApp;
 use crate::kit::debug_cases::{sample, with_presets, SavedCase};
-use crate::kit::dispatch::{call_at, signed, Attempt, CALL_TIMEOUT};
+use crate::kit::dispatch::{debug_call, signed, Attempt, CALL_TIMEOUT};
 use crate::kit::exchange::Activity;
 use crate::selling::product::{ChargingMode, ProductContent};
 use crate::state::Marketplace;
@@ -63,6 +63,8 @@ struct CaseView {
     /// The seller's answer.
     #[schema(value_type = Object)]
     answer: Value,
+    /// How long the production interface took to answer, in milliseconds.
+    latency_ms: i64,
     saved_at: i64,
 }
 
@@ -73,6 +75,7 @@ impl From<SavedCase> for CaseView {
             url: case.url,
             params: case.params,
             answer: case.answer,
+            latency_ms: case.latency_ms,
             saved_at: case.saved_at,
         }
     }
@@ -180,8 +183,69 @@ pub async fn debug_and_save(
     Ok(HttpResponse::Created().json(CaseView::from(case)))
 }
 
+/// One debug run as the seller's console shows it: what was sent, what came back, how
+/// long it took, and the case saved or why not.
+#[derive(Debug)]
+pub struct DebugRun {
+    pub scenario: Activity,
+    pub url: String,
+    pub request: Value,
+    pub status: Option<u16>,
+    pub answer: Option<String>,
+    pub latency_ms: i64,
+    pub outcome: Result<SavedCase, String>,
+}
+
+impl DebugRun {
+    /// The `resultCode` the answer carried, if it was JSON with one.
+    pub fn result_code(&self) -> Option<String> {
+        let answer: Value = serde_json::from_str(self.answer.as_deref()?).ok()?;
+        answer["resultCode"].as_str().map(str::to_owned)
+    }
+}
+
 /// Calls `url` with the scenario's `payload` (testFlag 1) and saves the case if the
-/// answer holds; the documented reason otherwise.
+/// answer holds.
+pub async fn run(
+    market: &Marketplace,
+    app: &KitApp,
+    scenario: Activity,
+    url: String,
+    params: Value,
+    payload: Value,
+) -> Result<DebugRun, MarketError> {
+    let call = debug_call(market, app, &url, scenario, payload.clone(), CALL_TIMEOUT).await;
+    let outcome = match call.attempt {
+        Attempt::Accepted(accepted) if accepted.in_progress() => {
+            Err("resultCode 000004 (in progress): a debug case needs 000000".to_owned())
+        }
+        Attempt::Accepted(accepted) => {
+            let case = SavedCase {
+                scenario,
+                url: url.clone(),
+                params,
+                request: payload.clone(),
+                answer: accepted.body,
+                latency_ms: call.latency_ms,
+                saved_at: market.clock.now_unix(),
+            };
+            market.store.save_debug_case(app, &case).await?;
+            Ok(case)
+        }
+        Attempt::Failed(why) => Err(why),
+    };
+    Ok(DebugRun {
+        scenario,
+        url,
+        request: payload,
+        status: call.status,
+        answer: call.answer,
+        latency_ms: call.latency_ms,
+        outcome,
+    })
+}
+
+/// `run`, for the API: the saved case, or the documented reason it was not saved.
 pub async fn run_case(
     market: &Marketplace,
     app: &KitApp,
@@ -190,24 +254,10 @@ pub async fn run_case(
     params: Value,
     payload: Value,
 ) -> Result<SavedCase, MarketError> {
-    let accepted = match call_at(market, app, &url, scenario, payload, CALL_TIMEOUT).await {
-        Attempt::Accepted(accepted) if accepted.in_progress() => {
-            return Err(MarketError::DebugFailed(
-                "resultCode 000004 (in progress): a debug case needs 000000".into(),
-            ))
-        }
-        Attempt::Accepted(accepted) => accepted,
-        Attempt::Failed(why) => return Err(MarketError::DebugFailed(why)),
-    };
-    let case = SavedCase {
-        scenario,
-        url,
-        params,
-        answer: accepted.body,
-        saved_at: market.clock.now_unix(),
-    };
-    market.store.save_debug_case(app, &case).await?;
-    Ok(case)
+    run(market, app, scenario, url, params, payload)
+        .await?
+        .outcome
+        .map_err(MarketError::DebugFailed)
 }
 
 /// The calling seller's app, a scenario of it and the URL (the production URL, or a
@@ -247,9 +297,9 @@ pub async fn debug_scenario(
     app_id: &str,
     scenario: &str,
     path: &str,
-) -> Result<SavedCase, MarketError> {
+) -> Result<DebugRun, MarketError> {
     let (app, scenario, url, payload) = scenario_of(market, caller, app_id, scenario, path).await?;
-    run_case(
+    run(
         market,
         &app,
         scenario,

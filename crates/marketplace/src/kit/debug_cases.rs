@@ -113,7 +113,11 @@ pub struct SavedCase {
     pub scenario: Activity,
     pub url: String,
     pub params: Value,
+    /// The body sent (the sample with the presets, `testFlag` "1").
+    pub request: Value,
     pub answer: Value,
+    /// How long the production interface took to answer.
+    pub latency_ms: i64,
     pub saved_at: i64,
 }
 
@@ -122,9 +126,9 @@ impl MarketStore {
     pub async fn save_debug_case(&self, app: &KitApp, case: &SavedCase) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO kit_debug_cases (app_id, scenario, seller_tenant_id, url, params, \
-             answer, saved_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             answer, saved_at, request, latency_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
              ON CONFLICT (app_id, scenario) DO UPDATE SET url = $4, params = $5, answer = $6, \
-             saved_at = $7",
+             saved_at = $7, request = $8, latency_ms = $9",
         )
         .bind(&app.id)
         .bind(case.scenario.as_str())
@@ -133,6 +137,8 @@ impl MarketStore {
         .bind(case.params.to_string())
         .bind(case.answer.to_string())
         .bind(case.saved_at)
+        .bind(case.request.to_string())
+        .bind(case.latency_ms)
         .execute(self.pool())
         .await?;
         Ok(())
@@ -176,7 +182,8 @@ async fn debug_cases_with<'e>(
     app_id: &str,
 ) -> Result<Vec<SavedCase>, StoreError> {
     let rows = sqlx::query(
-        "SELECT scenario, url, params, answer, saved_at FROM kit_debug_cases \
+        "SELECT scenario, url, params, answer, saved_at, request, latency_ms \
+         FROM kit_debug_cases \
          WHERE app_id = $1 ORDER BY scenario",
     )
     .bind(app_id)
@@ -195,6 +202,8 @@ async fn debug_cases_with<'e>(
                 url: row.try_get("url")?,
                 params: json(row.try_get("params")?)?,
                 answer: json(row.try_get("answer")?)?,
+                request: json(row.try_get("request")?)?,
+                latency_ms: row.try_get("latency_ms")?,
                 saved_at: row.try_get("saved_at")?,
             })
         })

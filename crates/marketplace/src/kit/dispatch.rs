@@ -86,6 +86,70 @@ pub async fn signed(
     Ok((request, key))
 }
 
+/// A debug call as the seller reads it: its outcome, the answer's status and body as
+/// they came (however the check failed), and how long it took.
+#[derive(Debug)]
+pub struct DebugCall {
+    pub attempt: Attempt,
+    pub status: Option<u16>,
+    /// The answer's body as text, at most `SHOWN_ANSWER_BYTES`.
+    pub answer: Option<String>,
+    pub latency_ms: i64,
+}
+
+/// The most of an answer a debug page shows.
+const SHOWN_ANSWER_BYTES: usize = 8 * 1024;
+
+/// `call_at` for the debug page: the same signed call and check, timed, keeping what
+/// came back.
+pub async fn debug_call(
+    market: &Marketplace,
+    app: &KitApp,
+    base_url: &str,
+    activity: Activity,
+    payload: Value,
+    timeout: Duration,
+) -> DebugCall {
+    let (request, key) = match signed(market, app, base_url, activity, payload).await {
+        Ok(signed) => signed,
+        Err(why) => {
+            return DebugCall {
+                attempt: Attempt::Failed(why),
+                status: None,
+                answer: None,
+                latency_ms: 0,
+            }
+        }
+    };
+    // A duration measured, not a time read: the one clock governs expiries, not this.
+    let started = std::time::Instant::now();
+    let answered = market
+        .outbound
+        .post_json(&request.url, request.headers, request.body, timeout)
+        .await;
+    let latency_ms = started.elapsed().as_millis() as i64;
+    match answered {
+        Err(err) => DebugCall {
+            attempt: Attempt::Failed(err.to_string()),
+            status: None,
+            answer: None,
+            latency_ms,
+        },
+        Ok(answer) => {
+            let shown = &answer.body[..answer.body.len().min(SHOWN_ANSWER_BYTES)];
+            DebugCall {
+                status: Some(answer.status),
+                answer: Some(String::from_utf8_lossy(shown).into_owned()),
+                attempt: match check_answer(&key, activity, &answer) {
+                    Ok(accepted) => Attempt::Accepted(accepted),
+                    Err(refusal) => Attempt::Failed(refusal.to_string()),
+                },
+                latency_ms,
+            }
+        }
+    }
+}
+
 /// One call of `activity` to `base_url`, signed now, its answer checked.
 pub async fn call_at(
     market: &Marketplace,

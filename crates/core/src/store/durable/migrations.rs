@@ -121,6 +121,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "daily counts",
         include_str!("../../../../../migrations/0022_daily_counts.sql"),
     ),
+    (
+        23,
+        "debug case latency",
+        include_str!("../../../../../migrations/0023_debug_case_latency.sql"),
+    ),
 ];
 
 #[derive(Debug)]
