@@ -243,6 +243,86 @@ impl ResponseError for PageError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        ErrorPage::render(self.lang, self.status, &self.message)
+        ErrorPage::render(
+            self.lang,
+            self.status,
+            &page_words(self.lang, &self.message),
+        )
+    }
+}
+
+/// The English a browser page's refusal may carry (request parameters, the logout
+/// form), in Chinese.
+const PAGE_WORDS: &[(&str, &str)] = &[
+    (
+        "request parameters are not valid UTF-8 form encoding",
+        "请求参数不是有效的 UTF-8 表单编码",
+    ),
+    (
+        "Content-Type must be application/x-www-form-urlencoded",
+        "请求须以 application/x-www-form-urlencoded 表单提交",
+    ),
+    (
+        "The login form must be sent as application/x-www-form-urlencoded",
+        "登录表单须以 application/x-www-form-urlencoded 提交",
+    ),
+    ("state is too long", "state 参数过长"),
+    (
+        "client_id does not match the id_token_hint",
+        "client_id 与 id_token_hint 不符",
+    ),
+];
+
+/// `message` as a page in `lang` shows it: the page's own words, then the domain's.
+fn page_words(lang: Lang, message: &str) -> String {
+    if lang != Lang::Zh {
+        return message.to_owned();
+    }
+    if let Some((_, zh)) = PAGE_WORDS.iter().find(|(en, _)| *en == message) {
+        return (*zh).to_owned();
+    }
+    if let Some(name) = message
+        .strip_prefix("parameter `")
+        .and_then(|rest| rest.strip_suffix("` is included more than once"))
+    {
+        return format!("参数 {name} 重复出现");
+    }
+    crate::domain::words::in_language(lang, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::idp::params::ParamError;
+
+    #[test]
+    fn every_refusal_a_browser_page_writes_reads_in_chinese() {
+        let sources = [
+            include_str!("authorize.rs"),
+            include_str!("logout.rs"),
+            include_str!("set_password.rs"),
+            include_str!("login/post.rs"),
+            include_str!("login/mod.rs"),
+            include_str!("login/get.rs"),
+        ];
+        let mut messages: Vec<String> = vec![
+            ParamError::Malformed.to_string(),
+            ParamError::Duplicated("client_id").to_string(),
+        ];
+        for source in sources {
+            for (at, _) in source.match_indices("PageError::bad_request(") {
+                let call = &source[at..];
+                let call = &call[..call.find(')').unwrap_or(call.len())];
+                if let Some(literal) = call.split('"').nth(1) {
+                    messages.push(literal.to_owned());
+                }
+            }
+        }
+        assert!(messages.len() > 5, "{messages:?}");
+        for message in messages {
+            let zh = page_words(Lang::Zh, &message);
+            assert_ne!(zh, message, "no Chinese for {message:?}");
+            assert_eq!(page_words(Lang::En, &message), message);
+        }
     }
 }
