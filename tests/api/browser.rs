@@ -103,6 +103,23 @@ pub async fn save_screenshot(browser: &Client, name: &str) {
     std::fs::write(screenshot_dir().join(name), png).unwrap();
 }
 
+/// A screenshot of the whole page, however long (up to 6000 px), at 1100 px wide.
+pub async fn save_full_screenshot(browser: &Client, name: &str) {
+    let height = browser
+        .execute("return document.documentElement.scrollHeight;", vec![])
+        .await
+        .ok()
+        .and_then(|h| h.as_i64())
+        .unwrap_or(900)
+        .clamp(300, 6000);
+    browser
+        .set_window_size(1100, height as u32 + 120)
+        .await
+        .unwrap();
+    save_screenshot(browser, name).await;
+    browser.set_window_size(1100, 900).await.unwrap();
+}
+
 pub async fn type_into(browser: &Client, id: &str, text: &str) {
     browser
         .find(Locator::Id(id))

@@ -12,7 +12,8 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 
 use crate::browser::{
-    check_page, choose, click, save_screenshot, session, start_driver, text_of, type_into,
+    check_page, choose, click, save_full_screenshot, save_screenshot, session, start_driver,
+    text_of, type_into,
 };
 use crate::helpers::{TestApp, TestClient, PASSWORD, TENANT};
 
@@ -258,7 +259,7 @@ async fn screenshot_every_page(app: &TestApp, language: &str, lang: &str) {
             html_lang.as_deref(),
             Some(if lang == "zh" { "zh-CN" } else { "en" })
         );
-        save_screenshot(&browser, &format!("console-{name}-{lang}.png")).await;
+        save_full_screenshot(&browser, &format!("console-{name}-{lang}.png")).await;
         check_page(&browser, &format!("console-{name}-{lang}")).await;
     }
 

@@ -9,8 +9,15 @@ use super::texts::ConsoleTexts;
 /// One changed field.
 pub struct ChangeRow {
     pub field: String,
-    pub before: Shown,
+    /// `None` for what an action set (no earlier value recorded).
+    pub before: Option<Shown>,
     pub after: Shown,
+}
+
+/// Whether any of `rows` has an earlier value (an update): the table then has a
+/// "before" column.
+pub fn any_before(rows: &[ChangeRow]) -> bool {
+    rows.iter().any(|r| r.before.is_some())
 }
 
 /// A value in words; `data` when it is the administrator's own data (names, addresses,
@@ -81,7 +88,7 @@ pub fn rows(t: &ConsoleTexts, changes: &str) -> Vec<ChangeRow> {
     let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(changes) else {
         return vec![ChangeRow {
             field: String::new(),
-            before: nothing(t),
+            before: None,
             after: Shown {
                 text: changes.to_owned(),
                 data: true,
@@ -94,10 +101,10 @@ pub fn rows(t: &ConsoleTexts, changes: &str) -> Vec<ChangeRow> {
             let worded = WORDED.contains(&field.as_str());
             let (before, after) = match value {
                 Value::Object(mut pair) if pair.len() == 2 && pair.contains_key("from") => (
-                    shown(t, pair.remove("from").unwrap_or_default(), worded),
+                    Some(shown(t, pair.remove("from").unwrap_or_default(), worded)),
                     shown(t, pair.remove("to").unwrap_or_default(), worded),
                 ),
-                value => (nothing(t), shown(t, value, worded)),
+                value => (None, shown(t, value, worded)),
             };
             let words = FIELDS
                 .iter()
@@ -161,7 +168,10 @@ mod tests {
 
     fn texts(rows: &[ChangeRow]) -> Vec<(&str, &str, &str)> {
         rows.iter()
-            .map(|r| (&*r.field, &*r.before.text, &*r.after.text))
+            .map(|r| {
+                let before = r.before.as_ref().map_or("-", |b| &*b.text);
+                (&*r.field, before, &*r.after.text)
+            })
             .collect()
     }
 
@@ -182,11 +192,13 @@ mod tests {
         assert_eq!(
             texts(&set),
             [
-                ("Disabled", "(none)", "Yes"),
-                ("Tokens issued before revoked", "(none)", "No")
+                ("Disabled", "-", "Yes"),
+                ("Tokens issued before revoked", "-", "No")
             ]
         );
         assert!(!set[0].after.data);
+        assert!(!any_before(&set));
+        assert!(any_before(&rows(zh, changes)));
         let keys = rows(
             en,
             r#"{"created":[{"kid":"k1","alg":"RS256"}],"deleted":[]}"#,

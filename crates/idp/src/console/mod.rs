@@ -5,7 +5,7 @@
 
 mod activity;
 mod audit;
-mod changes;
+pub mod changes;
 pub mod chrome;
 mod clients;
 mod error;

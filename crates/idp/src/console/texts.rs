@@ -227,6 +227,7 @@ unilogin_core::texts!(ConsoleTexts {
     change_field: "字段", "Field";
     change_before: "变更前", "Before";
     change_after: "变更后", "After";
+    change_value: "值", "Value";
     change_none: "无", "(none)";
     filter: "筛选", "Filter";
     export_csv: "导出 CSV", "Export CSV";
