@@ -820,3 +820,37 @@ async fn the_overview_charts_tokens_issued_sessions_live_and_accounts_locked() {
         overview.body
     );
 }
+
+#[tokio::test]
+async fn sign_ins_older_than_the_retention_are_deleted_and_administrative_events_kept() {
+    use unilogin::store::durable::SignInOutcome;
+    let app = TestApp::spawn().await;
+    let durable = &app.durable;
+    let admin_events = durable.admin_events("").await.unwrap().len();
+    durable
+        .record_sign_in(SignInOutcome::Failure, "", "mallory", "10.0.0.1")
+        .await
+        .unwrap();
+    durable
+        .record_lockout("", "mallory", "10.0.0.1")
+        .await
+        .unwrap();
+    app.clock().advance(Duration::from_secs(181 * 86_400));
+    durable
+        .record_sign_in(SignInOutcome::Success, "", "alice", "10.0.0.2")
+        .await
+        .unwrap();
+    let retention = unilogin::config::Limits::default().sign_in_retention_days;
+    assert_eq!(retention, 180);
+    let before = app.clock().now_unix() - i64::from(retention) * 86_400;
+    assert_eq!(durable.purge_sign_ins(before).await.unwrap(), 2);
+    assert_eq!(durable.purge_sign_ins(before).await.unwrap(), 0, "once");
+    let everything = unilogin::store::durable::SignInFilter {
+        to: i64::MAX,
+        ..Default::default()
+    };
+    let kept = durable.sign_ins(&everything, "", 10).await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].username, "alice");
+    assert_eq!(durable.admin_events("").await.unwrap().len(), admin_events);
+}

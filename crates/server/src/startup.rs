@@ -193,6 +193,10 @@ impl Application {
         ));
         idp.daily
             .keep_writing(crate::admin::daily_counts::WRITE_EVERY);
+        crate::admin::daily_counts::keep_sign_ins_for(
+            durable.clone(),
+            settings.limits.sign_in_retention_days,
+        );
         let admin_audience = crate::domain::resource::admin_identifier(&issuer);
         let admin_api = web::Data::new(crate::admin_api::AdminApi {
             service: admin_service.clone(),

@@ -74,3 +74,27 @@ impl DailyCounts {
         });
     }
 }
+
+/// How often old sign-ins are deleted.
+pub const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Deletes sign-ins older than `days` days now and every `PURGE_EVERY` (never with 0).
+/// Every instance may run it: a delete repeated deletes nothing more.
+pub fn keep_sign_ins_for(durable: Durable, days: u32) {
+    if days == 0 {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(PURGE_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let before = durable.now() - i64::from(days) * 86_400;
+            match durable.purge_sign_ins(before).await {
+                Ok(0) => {}
+                Ok(deleted) => tracing::info!(deleted, "old sign-ins deleted"),
+                Err(err) => tracing::warn!(error = %err, "could not delete old sign-ins"),
+            }
+        }
+    });
+}

@@ -85,6 +85,10 @@ pub(super) fn read(
                 .number("UNILOGIN_UPLOAD_MAX_UNATTACHED", limits.uploads_unattached)?,
             upload_mib_per_day: vars
                 .number("UNILOGIN_UPLOAD_MIB_PER_DAY", limits.upload_mib_per_day)?,
+            sign_in_retention_days: vars.number(
+                "UNILOGIN_SIGN_IN_RETENTION_DAYS",
+                limits.sign_in_retention_days,
+            )?,
             ..limits
         },
         cache_ttl: Duration::from_millis(vars.number("UNILOGIN_CACHE_TTL_MS", 2000)?.into()),

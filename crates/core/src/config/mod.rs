@@ -86,6 +86,9 @@ pub struct Limits {
     pub uploads_unattached: u32,
     /// Marketplace upload volume one user may send in 24 hours, in MiB.
     pub upload_mib_per_day: u32,
+    /// Days the sign-ins (successful, failed, lockouts) are kept; administrative events
+    /// are kept for good.
+    pub sign_in_retention_days: u32,
 }
 
 impl Default for Limits {
@@ -93,6 +96,7 @@ impl Default for Limits {
         Self {
             uploads_unattached: 20,
             upload_mib_per_day: 100,
+            sign_in_retention_days: 180,
             account_failures: 5,
             ip_failures: 50,
             failure_window: Duration::from_secs(15 * 60),

@@ -117,6 +117,10 @@ pub fn report(settings: &Settings, is_set: impl Fn(&str) -> bool) -> Vec<Line> {
             limits.upload_mib_per_day.to_string(),
         ),
         (
+            "UNILOGIN_SIGN_IN_RETENTION_DAYS",
+            limits.sign_in_retention_days.to_string(),
+        ),
+        (
             "UNILOGIN_CACHE_TTL_MS",
             settings.cache_ttl.as_millis().to_string(),
         ),

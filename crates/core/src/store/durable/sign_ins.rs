@@ -129,6 +129,20 @@ impl Durable {
         Ok(counted)
     }
 
+    /// Deletes the sign-ins (and lockouts) from before `before`; how many went.
+    pub async fn purge_sign_ins(&self, before: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM audit_events WHERE actor = '' AND kind IN ($1, $2, $3) AND at < $4",
+        )
+        .bind(SignInOutcome::Success.kind())
+        .bind(SignInOutcome::Failure.kind())
+        .bind(LOCKED)
+        .bind(before)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Sign-ins matching `filter`, newest first, up to `limit`, older than the id `before`
     /// when it is not empty.
     pub async fn sign_ins(
