@@ -103,6 +103,23 @@ pub async fn save_screenshot(browser: &Client, name: &str) {
     std::fs::write(screenshot_dir().join(name), png).unwrap();
 }
 
+/// Waits up to 20 s for `css` to be on the page. A page still loading may answer a
+/// lookup with an error ("aborted by navigation", a stale document): that is waited out
+/// too, as a person waits for the page.
+pub async fn wait_for(browser: &Client, css: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let last = match browser.find(Locator::Css(css)).await {
+            Ok(_) => return,
+            Err(e) => e,
+        };
+        if std::time::Instant::now() > deadline {
+            panic!("{css}: {last}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// A screenshot of the whole page, however long (up to 6000 px), at 1100 px wide.
 pub async fn save_full_screenshot(browser: &Client, name: &str) {
     let height = browser

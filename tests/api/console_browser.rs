@@ -30,12 +30,7 @@ async fn open_signed_in(app: &TestApp, browser: &Client, path: &str, username: &
 }
 
 async fn wait_for(browser: &Client, css: &str) {
-    browser
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    crate::browser::wait_for(browser, css).await
 }
 
 async fn value_of(browser: &Client, id: &str) -> String {

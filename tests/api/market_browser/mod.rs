@@ -23,12 +23,7 @@ mod kit;
 mod selling;
 
 async fn wait_for(browser: &Client, css: &str) {
-    browser
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    crate::browser::wait_for(browser, css).await
 }
 
 /// Opens `path`, signing in as `username` when the unified login page asks.
