@@ -36,6 +36,7 @@ fn the_bench_runs_every_scenario_without_errors() {
         "introspection",
         "authorization_code exchange",
         "password login",
+        "marketplace catalogue read",
         "marketplace orders",
     ] {
         let row = stdout
@@ -53,4 +54,7 @@ fn the_bench_runs_every_scenario_without_errors() {
         "{stdout}"
     );
     assert!(stdout.contains("| target | this run | goal |"), "{stdout}");
+    for target in ["| catalogue vs bare |", "| code exchange |", "| orders |"] {
+        assert!(stdout.contains(target), "no target {target}:\n{stdout}");
+    }
 }

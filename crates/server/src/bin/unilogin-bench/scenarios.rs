@@ -23,11 +23,12 @@ pub enum Kind {
     Introspection,
     AuthorizationCode,
     PasswordLogin,
+    Catalogue,
     Orders,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Bare,
         Kind::ClientCredentials,
         Kind::Refresh,
@@ -35,6 +36,7 @@ impl Kind {
         Kind::Introspection,
         Kind::AuthorizationCode,
         Kind::PasswordLogin,
+        Kind::Catalogue,
         Kind::Orders,
     ];
 
@@ -47,6 +49,7 @@ impl Kind {
             Kind::Introspection => "introspection",
             Kind::AuthorizationCode => "authorization_code exchange",
             Kind::PasswordLogin => "password login (login page)",
+            Kind::Catalogue => "marketplace catalogue read (buyer token)",
             Kind::Orders => "marketplace orders, all connections at once",
         }
     }
@@ -60,6 +63,7 @@ impl Kind {
             Kind::Introspection => "introspection",
             Kind::AuthorizationCode => "authorization-code",
             Kind::PasswordLogin => "login",
+            Kind::Catalogue => "catalogue",
             Kind::Orders => "orders",
         }
     }
@@ -322,6 +326,9 @@ impl Context {
                     .header("content-type", "application/x-www-form-urlencoded")
                     .header("cookie", &state.login_cookie)
                     .body(Body::from(state.login_form.clone())),
+                Kind::Catalogue => {
+                    conn.bearer_get("/api/marketplace/v1/products", &self.market_token)
+                }
                 Kind::Orders => conn
                     .request("POST", "/api/marketplace/v1/buyer/orders")
                     .header("authorization", format!("Bearer {}", self.market_token))
