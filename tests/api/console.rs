@@ -106,11 +106,16 @@ pub async fn submit(app: &TestApp, browser: &Client, path: &str, fields: &[(&str
 }
 
 pub fn csrf(html: &str) -> String {
+    hidden(html, "csrf_token")
+}
+
+/// The value of the first hidden field `name` on a page.
+fn hidden(html: &str, name: &str) -> String {
     hidden_fields(html)
         .into_iter()
-        .find(|(name, _)| name == "csrf_token")
+        .find(|(field, _)| field == name)
         .map(|(_, value)| value)
-        .expect("a CSRF token on the page")
+        .unwrap_or_else(|| panic!("no hidden {name} on the page"))
 }
 
 async fn post(app: &TestApp, browser: &Client, path: &str, form: &[(&str, &str)]) -> Response {
@@ -657,11 +662,7 @@ async fn marketplace_roles_are_shown_and_changed_on_the_user_page_and_audited() 
     assert!(market.is_operator(&bob.id).await.unwrap());
 
     // The tenant registered as a merchant: a bad name is refused beside its field.
-    let form_id = hidden_fields(&page.body)
-        .into_iter()
-        .find(|(name, _)| name == "form_id")
-        .map(|(_, value)| value)
-        .unwrap();
+    let form_id = hidden(&page.body, "form_id");
     let blank = submit(
         &app,
         &admin,
@@ -681,11 +682,7 @@ async fn marketplace_roles_are_shown_and_changed_on_the_user_page_and_audited() 
     );
     assert!(market.merchant(TENANT).await.unwrap().is_none());
     let page = visit(&app, &admin, &user_page, "alice").await;
-    let form_id = hidden_fields(&page.body)
-        .into_iter()
-        .find(|(name, _)| name == "form_id")
-        .map(|(_, value)| value)
-        .unwrap();
+    let form_id = hidden(&page.body, "form_id");
     let fields = [
         ("csrf_token", token.as_str()),
         ("form_id", form_id.as_str()),

@@ -84,7 +84,6 @@ const WORDED: &[&str] = &["role", "password", "secret", "sessions"];
 /// The rows of `changes` (the JSON the trail keeps) in `t`'s language; JSON that is not
 /// an object shows as one row of data.
 pub fn rows(t: &ConsoleTexts, changes: &str) -> Vec<ChangeRow> {
-    let english = t.html_lang == "en";
     let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(changes) else {
         return vec![ChangeRow {
             field: String::new(),
@@ -106,10 +105,7 @@ pub fn rows(t: &ConsoleTexts, changes: &str) -> Vec<ChangeRow> {
                 ),
                 value => (None, shown(t, value, worded)),
             };
-            let words = FIELDS
-                .iter()
-                .find(|(code, _, _)| *code == field)
-                .map(|(_, zh, en)| if english { *en } else { *zh });
+            let words = super::labels::words_in(FIELDS, t, &field);
             ChangeRow {
                 field: words.map(str::to_owned).unwrap_or(field),
                 before,

@@ -99,13 +99,20 @@ pub fn actions() -> impl Iterator<Item = &'static str> {
 
 /// The words for `code` in the language of `t`; a code without words shows as it is.
 pub fn label(t: &ConsoleTexts, code: &str) -> String {
+    words_in(LABELS, t, code).unwrap_or(code).to_owned()
+}
+
+/// The words `table` (code, Chinese, English) has for `code` in the language of `t`.
+pub fn words_in(
+    table: &[(&str, &'static str, &'static str)],
+    t: &ConsoleTexts,
+    code: &str,
+) -> Option<&'static str> {
     let english = t.html_lang == "en";
-    LABELS
+    table
         .iter()
         .find(|(c, _, _)| *c == code)
         .map(|(_, zh, en)| if english { *en } else { *zh })
-        .unwrap_or(code)
-        .to_owned()
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use crate::kit::exchange::{
 use crate::kit::outbox::Job;
 use crate::kit::outcomes::{settle_accepted, settle_failed};
 use crate::state::Marketplace;
+use unilogin_core::outbound::Answer;
 use unilogin_core::secret::Secret;
 
 /// The total time a production call may take (upstream's debug page waits 20 s).
@@ -110,43 +111,16 @@ pub async fn debug_call(
     payload: Value,
     timeout: Duration,
 ) -> DebugCall {
-    let (request, key) = match signed(market, app, base_url, activity, payload).await {
-        Ok(signed) => signed,
-        Err(why) => {
-            return DebugCall {
-                attempt: Attempt::Failed(why),
-                status: None,
-                answer: None,
-                latency_ms: 0,
-            }
-        }
-    };
-    // A duration measured, not a time read: the one clock governs expiries, not this.
-    let started = std::time::Instant::now();
-    let answered = market
-        .outbound
-        .post_json(&request.url, request.headers, request.body, timeout)
-        .await;
-    let latency_ms = started.elapsed().as_millis() as i64;
-    match answered {
-        Err(err) => DebugCall {
-            attempt: Attempt::Failed(err.to_string()),
-            status: None,
-            answer: None,
-            latency_ms,
-        },
-        Ok(answer) => {
-            let shown = &answer.body[..answer.body.len().min(SHOWN_ANSWER_BYTES)];
-            DebugCall {
-                status: Some(answer.status),
-                answer: Some(String::from_utf8_lossy(shown).into_owned()),
-                attempt: match check_answer(&key, activity, &answer) {
-                    Ok(accepted) => Attempt::Accepted(accepted),
-                    Err(refusal) => Attempt::Failed(refusal.to_string()),
-                },
-                latency_ms,
-            }
-        }
+    let (attempt, answer, latency_ms) =
+        call_once(market, app, base_url, activity, payload, timeout).await;
+    DebugCall {
+        attempt,
+        status: answer.as_ref().map(|a| a.status),
+        answer: answer.map(|a| {
+            let shown = &a.body[..a.body.len().min(SHOWN_ANSWER_BYTES)];
+            String::from_utf8_lossy(shown).into_owned()
+        }),
+        latency_ms,
     }
 }
 
@@ -159,20 +133,41 @@ pub async fn call_at(
     payload: Value,
     timeout: Duration,
 ) -> Attempt {
+    call_once(market, app, base_url, activity, payload, timeout)
+        .await
+        .0
+}
+
+/// The call itself: its outcome, the answer as it came (if one came) and how long the
+/// exchange took, in milliseconds.
+async fn call_once(
+    market: &Marketplace,
+    app: &KitApp,
+    base_url: &str,
+    activity: Activity,
+    payload: Value,
+    timeout: Duration,
+) -> (Attempt, Option<Answer>, i64) {
     let (request, key) = match signed(market, app, base_url, activity, payload).await {
         Ok(signed) => signed,
-        Err(why) => return Attempt::Failed(why),
+        Err(why) => return (Attempt::Failed(why), None, 0),
     };
-    match market
+    // A duration measured, not a time read: the one clock governs expiries, not this.
+    let started = std::time::Instant::now();
+    let answered = market
         .outbound
         .post_json(&request.url, request.headers, request.body, timeout)
-        .await
-    {
-        Err(err) => Attempt::Failed(err.to_string()),
-        Ok(answer) => match check_answer(&key, activity, &answer) {
-            Ok(accepted) => Attempt::Accepted(accepted),
-            Err(refusal) => Attempt::Failed(refusal.to_string()),
-        },
+        .await;
+    let latency_ms = started.elapsed().as_millis() as i64;
+    match answered {
+        Err(err) => (Attempt::Failed(err.to_string()), None, latency_ms),
+        Ok(answer) => {
+            let attempt = match check_answer(&key, activity, &answer) {
+                Ok(accepted) => Attempt::Accepted(accepted),
+                Err(refusal) => Attempt::Failed(refusal.to_string()),
+            };
+            (attempt, Some(answer), latency_ms)
+        }
     }
 }
 

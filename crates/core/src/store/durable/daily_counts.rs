@@ -32,31 +32,40 @@ impl Durable {
         metric: DailyMetric,
         n: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO daily_counts (day, metric, value) VALUES ($1, $2, $3) \
-             ON CONFLICT (day, metric) DO UPDATE SET value = daily_counts.value + excluded.value",
-        )
-        .bind(day)
-        .bind(metric.as_str())
-        .bind(n)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        self.upsert_day(day, metric, n, "daily_counts.value + excluded.value")
+            .await
     }
 
     /// Raises `metric` of `day` to `n` if it is lower.
     pub async fn raise_day(&self, day: i64, metric: DailyMetric, n: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO daily_counts (day, metric, value) VALUES ($1, $2, $3) \
-             ON CONFLICT (day, metric) DO UPDATE SET value = CASE \
-             WHEN excluded.value > daily_counts.value THEN excluded.value \
+        self.upsert_day(
+            day,
+            metric,
+            n,
+            "CASE WHEN excluded.value > daily_counts.value THEN excluded.value \
              ELSE daily_counts.value END",
         )
-        .bind(day)
-        .bind(metric.as_str())
-        .bind(n)
-        .execute(self.pool())
-        .await?;
+        .await
+    }
+
+    /// Writes `n` as `metric` of `day`, or, when the day has it already, `merged`.
+    async fn upsert_day(
+        &self,
+        day: i64,
+        metric: DailyMetric,
+        n: i64,
+        merged: &'static str,
+    ) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO daily_counts (day, metric, value) VALUES ($1, $2, $3) \
+             ON CONFLICT (day, metric) DO UPDATE SET value = {merged}"
+        );
+        sqlx::query(&sql)
+            .bind(day)
+            .bind(metric.as_str())
+            .bind(n)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
