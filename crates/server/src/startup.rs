@@ -179,9 +179,14 @@ impl Application {
                 settings.limits.upload_mib_per_day,
             ),
         });
-        // Calls to sellers' production URLs and instances' expiry: every instance works
-        // the shared outbox and sweeps.
-        crate::marketplace::kit::dispatch::watch(marketplace.clone().into_inner(), KIT_OUTBOX_TICK);
+        // Calls to sellers' production URLs and instances' expiry: every instance with the
+        // worker on works the shared outbox and sweeps.
+        if settings.market_worker {
+            crate::marketplace::kit::dispatch::watch(
+                marketplace.clone().into_inner(),
+                KIT_OUTBOX_TICK,
+            );
+        }
         let idp = web::Data::new(Idp::new(
             issuer.clone(),
             durable.clone(),

@@ -13,6 +13,12 @@ use unilogin::marketplace::kit::outbox::{
 
 use crate::helpers::TestApp;
 
+/// These tests are the workers: the app's own would claim the same jobs whenever its tick
+/// fell inside a test slowed down by a busy machine.
+async fn app_without_worker() -> TestApp {
+    TestApp::spawn_with(|settings| settings.market_worker = false).await
+}
+
 fn outbox(app: &TestApp) -> Outbox {
     Outbox::new(&app.durable, app.clock().clone())
 }
@@ -30,7 +36,7 @@ fn job(seller: &str, key: &str, activity: Activity) -> NewJob {
 
 #[tokio::test]
 async fn a_job_is_found_again_by_its_key_and_claimed_once_across_workers() {
-    let app = TestApp::spawn().await;
+    let app = app_without_worker().await;
     let outbox = outbox(&app);
     let first = outbox
         .enqueue(&job("seller", "o-1", Activity::NewInstance))
@@ -85,7 +91,7 @@ async fn a_job_is_found_again_by_its_key_and_claimed_once_across_workers() {
 
 #[tokio::test]
 async fn failures_retry_on_the_schedule_then_fail_and_the_seller_restarts_them() {
-    let app = TestApp::spawn().await;
+    let app = app_without_worker().await;
     let outbox = outbox(&app);
     let id = outbox
         .enqueue(&job("seller", "o-1", Activity::NewInstance))
@@ -196,7 +202,7 @@ async fn fail_until_settled(app: &TestApp, outbox: &Outbox, id: &str) -> (i64, A
 
 #[tokio::test]
 async fn each_message_has_its_own_window_from_its_first_attempt() {
-    let app = TestApp::spawn().await;
+    let app = app_without_worker().await;
     let outbox = outbox(&app);
     let release = outbox
         .enqueue(&instance_job(
@@ -227,7 +233,7 @@ async fn each_message_has_its_own_window_from_its_first_attempt() {
 
 #[tokio::test]
 async fn a_failed_application_sync_holds_its_instance_until_restarted() {
-    let app = TestApp::spawn().await;
+    let app = app_without_worker().await;
     let outbox = outbox(&app);
     let sync = outbox
         .enqueue(&instance_job(
@@ -289,7 +295,7 @@ async fn a_failed_application_sync_holds_its_instance_until_restarted() {
 
 #[tokio::test]
 async fn a_later_sync_of_the_same_subject_supersedes_an_undelivered_one() {
-    let app = TestApp::spawn().await;
+    let app = app_without_worker().await;
     let outbox = outbox(&app);
     let add = outbox
         .enqueue(&instance_job(

@@ -93,9 +93,10 @@ pub(super) fn read(
         },
         cache_ttl: Duration::from_millis(vars.number("UNILOGIN_CACHE_TTL_MS", 2000)?.into()),
         outbound: crate::outbound::OutboundSettings {
-            allow_loopback: vars.flag("UNILOGIN_OUTBOUND_ALLOW_LOOPBACK")?,
+            allow_loopback: vars.flag("UNILOGIN_OUTBOUND_ALLOW_LOOPBACK", false)?,
             ca_file: ca_file(&vars)?,
         },
+        market_worker: vars.flag("UNILOGIN_MARKET_WORKER", true)?,
         demo: false,
         clock: crate::clock::Clock::system(),
         calendar,
@@ -397,8 +398,10 @@ mod tests {
                 format!("{}, {}", key.encode(), older.encode()),
             ),
             ("UNILOGIN_LOGIN_MAX_FAILURES".to_owned(), " ".to_owned()),
+            ("UNILOGIN_MARKET_WORKER".to_owned(), "0".to_owned()),
         ])
         .unwrap();
+        assert!(!settings.market_worker);
         assert_eq!(
             settings.issuer.as_deref(),
             Some("https://login.example.com")

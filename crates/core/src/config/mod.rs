@@ -146,6 +146,10 @@ pub struct Settings {
     pub cache_ttl: Duration,
     /// Calls to sellers' production URLs: the development switch and an extra CA file.
     pub outbound: crate::outbound::OutboundSettings,
+    /// Whether this instance works the marketplace's background jobs (production calls,
+    /// expiry sweeps). Several instances may all work them; an instance with it off only
+    /// serves requests.
+    pub market_worker: bool,
     /// Seed the demo tenant, user and client, and serve `/demo/`.
     pub demo: bool,
     /// The clock every expiry and window reads (tests move theirs).
@@ -177,6 +181,7 @@ impl std::fmt::Debug for Settings {
             .field("limits", &self.limits)
             .field("cache_ttl", &self.cache_ttl)
             .field("outbound", &self.outbound)
+            .field("market_worker", &self.market_worker)
             .field("demo", &self.demo)
             .field("calendar", &self.calendar)
             .finish()

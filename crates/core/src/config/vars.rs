@@ -34,6 +34,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "UNILOGIN_CACHE_TTL_MS",
     "UNILOGIN_OUTBOUND_ALLOW_LOOPBACK",
     "UNILOGIN_OUTBOUND_CA_FILE",
+    "UNILOGIN_MARKET_WORKER",
     "UNILOGIN_TIME_ZONE",
     "UNILOGIN_HOLIDAYS_FILE",
 ];
@@ -111,9 +112,10 @@ impl Vars {
         }
     }
 
-    pub(super) fn flag(&self, name: &str) -> Result<bool, ConfigError> {
+    pub(super) fn flag(&self, name: &str, default: bool) -> Result<bool, ConfigError> {
         match self.get(name) {
-            None | Some("0") | Some("false") => Ok(false),
+            None => Ok(default),
+            Some("0") | Some("false") => Ok(false),
             Some("1") | Some("true") => Ok(true),
             Some(raw) => Err(error(name, format!("expected 1 or 0, got {raw:?}"))),
         }

@@ -142,6 +142,14 @@ pub fn report(settings: &Settings, is_set: impl Fn(&str) -> bool) -> Vec<Line> {
                 .unwrap_or_else(|| "(unset: the Mozilla roots only)".into()),
         ),
         (
+            "UNILOGIN_MARKET_WORKER",
+            if settings.market_worker {
+                "1".into()
+            } else {
+                "0 (this instance only serves requests)".into()
+            },
+        ),
+        (
             "UNILOGIN_TIME_ZONE",
             settings.calendar.zone_name().to_owned(),
         ),
