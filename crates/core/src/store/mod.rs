@@ -4,7 +4,7 @@
 pub mod durable;
 pub mod ephemeral;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// The backend could not be reached in time; the request may be retried later.
     #[error("store unavailable: {0}")]

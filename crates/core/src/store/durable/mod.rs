@@ -4,6 +4,7 @@
 mod audit;
 mod clients;
 mod daily_counts;
+mod group_commit;
 mod migrations;
 mod password_links;
 mod portal_apps;
@@ -51,6 +52,7 @@ pub struct Durable {
     pool: AnyPool,
     clock: Clock,
     transactions: tx::Transactions,
+    group: group_commit::GroupCommit,
 }
 
 /// The pool size when `UNILOGIN_DATABASE_MAX_CONNECTIONS` is unset. Every request holds
@@ -87,36 +89,19 @@ impl Durable {
             .unwrap_or_else(|| default_max_connections(backend == Backend::Sqlite))
             .max(1);
         let transactions = tx::Transactions::new(backend);
-        let (on_reuse, on_connect) = (transactions.holders(), transactions.holders());
-        let pool = AnyPoolOptions::new()
-            .max_connections(max)
-            // A database that is down costs a request at most this long before its 503;
-            // a busy one costs no more than the requests before it take.
-            .acquire_timeout(Duration::from_secs(2))
-            .before_acquire(move |_conn, _meta| {
-                on_reuse.check("take a second pool connection");
-                Box::pin(async { Ok(true) })
-            })
-            .after_connect(move |conn, _meta| {
-                on_connect.check("open a second pool connection");
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the writer; foreign keys are off by
-                        // default in SQLite.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA busy_timeout = 5000").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
+        let pool = pool_options(backend, &transactions, max)
+            .connect_with(options.clone())
             .await?;
+        // The group commit's own connection: its transactions must not queue for a
+        // connection behind the reads of the requests waiting on them.
+        let writer = pool_options(backend, &transactions, 1).connect_lazy_with(options);
+        let clock = Clock::system();
+        let group = group_commit::GroupCommit::new(writer, transactions.clone(), clock.clone());
         Ok(Self {
             pool,
-            clock: Clock::system(),
+            clock,
             transactions,
+            group,
         })
     }
 
@@ -160,6 +145,40 @@ impl Durable {
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
+}
+
+/// A pool of up to `max` connections, set up for the backend, that refuses a task holding
+/// a transaction a second connection (see `Tx`).
+fn pool_options(backend: Backend, transactions: &tx::Transactions, max: u32) -> AnyPoolOptions {
+    let (on_reuse, on_connect) = (transactions.holders(), transactions.holders());
+    AnyPoolOptions::new()
+        .max_connections(max)
+        // A database that is down costs a request at most this long before its 503;
+        // a busy one costs no more than the requests before it take.
+        .acquire_timeout(Duration::from_secs(2))
+        .before_acquire(move |_conn, _meta| {
+            on_reuse.check("take a second pool connection");
+            Box::pin(async { Ok(true) })
+        })
+        .after_connect(move |conn, _meta| {
+            on_connect.check("open a second pool connection");
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL lets readers run beside the writer; foreign keys are off by
+                    // default in SQLite.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    // Fewer, larger checkpoints: a page rewritten by many commits is copied
+                    // to the database file once.
+                    conn.execute("PRAGMA wal_autocheckpoint = 16384").await?;
+                    // Statement journals (multi-row inserts) and sorts stay off the disk.
+                    conn.execute("PRAGMA temp_store = MEMORY").await?;
+                }
+                Ok(())
+            })
+        })
 }
 
 fn normalize_url(url: &str) -> Result<(String, Backend), StoreError> {

@@ -2,6 +2,7 @@
 
 use sqlx::Row;
 
+use super::group_commit::{Opening, Successor, Write, Written};
 use super::Durable;
 use crate::store::StoreError;
 
@@ -59,7 +60,8 @@ pub enum Rotation {
 }
 
 impl Durable {
-    /// Stores a new family with its first refresh token, atomically.
+    /// Stores a new family with its first refresh token, atomically, committed with the
+    /// other writes waiting for the store (see `group_commit`).
     pub async fn create_family(
         &self,
         family: &NewFamily,
@@ -67,35 +69,13 @@ impl Durable {
         expires_at: i64,
     ) -> Result<(), StoreError> {
         let _timer = crate::telemetry::registry().round_trip("durable", "create_family");
-        let now = self.now();
-        let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO grant_families (id, client_id, user_id, tenant_id, sid, scope, \
-             auth_time, created_at, audience) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(&family.id)
-        .bind(&family.client_id)
-        .bind(&family.user_id)
-        .bind(&family.tenant_id)
-        .bind(&family.sid)
-        .bind(&family.scope)
-        .bind(family.auth_time)
-        .bind(now)
-        .bind(&family.audience)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO refresh_tokens (token_hash, family_id, scope, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(token_hash)
-        .bind(&family.id)
-        .bind(&family.scope)
-        .bind(now)
-        .bind(expires_at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        let opening = Opening {
+            family: family.clone(),
+            token_hash: token_hash.to_owned(),
+            created_at: self.now(),
+            expires_at,
+        };
+        self.group.write(Write::Open(opening)).await?;
         Ok(())
     }
 
@@ -133,8 +113,8 @@ impl Durable {
     }
 
     /// Stores the successor of `old_hash`, which spends it. The unique index on
-    /// `parent_hash` is the arbiter between concurrent refreshes: exactly one INSERT of a
-    /// successor succeeds, in one statement (no transaction, one round trip).
+    /// `parent_hash` is the arbiter between concurrent refreshes: exactly one successor is
+    /// stored. Committed with the other writes waiting for the store (see `group_commit`).
     pub async fn rotate_refresh_token(
         &self,
         old_hash: &str,
@@ -144,25 +124,19 @@ impl Durable {
         expires_at: i64,
     ) -> Result<Rotation, StoreError> {
         let _timer = crate::telemetry::registry().round_trip("durable", "rotate_refresh_token");
-        let inserted = sqlx::query(
-            "INSERT INTO refresh_tokens \
-             (token_hash, parent_hash, family_id, scope, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(new_hash)
-        .bind(old_hash)
-        .bind(family_id)
-        .bind(scope)
-        .bind(self.now())
-        .bind(expires_at)
-        .execute(self.pool())
-        .await;
-        match inserted {
-            Ok(_) => Ok(Rotation::Rotated),
-            Err(err) => match StoreError::from(err) {
-                StoreError::Conflict => Ok(Rotation::AlreadySpent),
-                other => Err(other),
-            },
+        let successor = Successor {
+            token_hash: new_hash.to_owned(),
+            parent_hash: old_hash.to_owned(),
+            family_id: family_id.to_owned(),
+            scope: scope.to_owned(),
+            created_at: self.now(),
+            expires_at,
+        };
+        match self.group.write(Write::Rotate(successor)).await? {
+            Written::Rotation(rotation) => Ok(rotation),
+            Written::Opened => Err(StoreError::Corrupt(
+                "a rotation answered as an opening".into(),
+            )),
         }
     }
 
