@@ -22,6 +22,8 @@ pub struct Fixture {
     /// A product on sale, of another tenant's shop: what the orders scenario buys.
     pub product_id: String,
     pub backend: String,
+    /// The bench database, for the checks that read it directly.
+    pub database_url: String,
     dir: PathBuf,
     postgres: Option<(String, String)>,
     redis: Option<(String, String)>,
@@ -131,6 +133,7 @@ impl Fixture {
                 .ok_or("the bench client has no secret")?,
             product_id,
             backend,
+            database_url: url,
             dir,
             postgres,
             redis: redis_url.map(|r| (r.to_owned(), prefix)),

@@ -11,6 +11,7 @@
 //! cargo run --release --bin unilogin-bench -- faults            # Redis and PostgreSQL restarted
 //! ```
 
+mod crash;
 mod endurance;
 mod fixture;
 mod load;
@@ -49,7 +50,8 @@ struct Args {
     #[arg(long, default_value_t = 100_000)]
     sessions: usize,
     /// Only these scenarios (comma-separated keys: bare, client-credentials, refresh,
-    /// userinfo, introspection, authorization-code, login, catalogue, orders, memory).
+    /// userinfo, introspection, authorization-code, login, catalogue, orders, crash,
+    /// memory).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Do not pin the server and the load to separate cores.
@@ -242,6 +244,15 @@ async fn measure(
         report.argon2_rate = Some(report::argon2_verify_rate(
             duration.min(Duration::from_secs(3)),
         ));
+    }
+    if wanted("crash") {
+        let (crash, _restarted) =
+            crash::check(unilogin, fixture, connections, pin, duration / 2).await?;
+        eprintln!(
+            "crash under load: {} rotations answered, {} lost",
+            crash.answered, crash.lost
+        );
+        report.crash = Some(crash);
     }
     Ok(report)
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use unilogin::admin::PasswordHasher;
 use unilogin::config::Argon2Settings;
 
+use crate::crash::Crash;
 use crate::memory::Memory;
 use crate::scenarios::{Kind, Outcome};
 
@@ -52,6 +53,7 @@ pub struct Report {
     pub rss_after: u64,
     pub argon2_rate: Option<f64>,
     pub memory: Option<Memory>,
+    pub crash: Option<Crash>,
     pub machine: Machine,
 }
 
@@ -74,6 +76,7 @@ impl Report {
             rss_after: 0,
             argon2_rate: None,
             memory: None,
+            crash: None,
             machine: Machine::default(),
         }
     }
@@ -99,6 +102,10 @@ impl Report {
         self.rows
             .iter()
             .any(|r| r.errors > 0 || r.lost_rotations > 0 || r.rate == 0.0)
+            || self
+                .crash
+                .as_ref()
+                .is_some_and(|c| c.lost > 0 || c.answered == 0)
     }
 
     pub fn markdown(&self) -> String {
@@ -169,6 +176,15 @@ impl Report {
                 "- raw argon2id verify (m=19456 KiB, t=2, p=1, one thread): {rate:.1}/s; \
                  logins reach {:.0} % of it",
                 100.0 * login / rate
+            );
+        }
+        if let Some(crash) = &self.crash {
+            let _ = writeln!(
+                out,
+                "- crash under load: {} rotating chains, {} rotations answered, then the server \
+                 killed (SIGKILL) and started again: {} lost; of the last answered tokens {} \
+                 refresh again and {} were spent by the rotation in flight at the kill",
+                crash.chains, crash.answered, crash.lost, crash.live, crash.spent_in_flight
             );
         }
         for row in self.rows.iter().filter(|r| r.first_error.is_some()) {
@@ -255,6 +271,13 @@ impl Report {
                 150.0,
                 "MiB",
             );
+        }
+        if let Some(crash) = &self.crash {
+            lines.push(format!(
+                "| rotations lost in a crash | {} | 0 | {} |",
+                crash.lost,
+                if crash.lost == 0 { "met" } else { "**missed**" }
+            ));
         }
         let mut out =
             String::from("\n| target | this run | goal | |\n| --- | ---: | ---: | --- |\n");

@@ -227,6 +227,16 @@ impl Context {
         Ok(context)
     }
 
+    /// The first refresh token of each connection's chain.
+    pub fn refresh_tokens(&self) -> &[String] {
+        &self.refresh_tokens
+    }
+
+    /// The bench client's `Authorization: Basic` header value.
+    pub fn basic(&self) -> &str {
+        &self.basic
+    }
+
     fn exchange(
         &self,
         conn: &Connection,
