@@ -1,6 +1,6 @@
 //! The benchmark binary must not rot: run it for one second per scenario (unpinned, few
 //! connections, a small memory probe) and require zero errors and zero lost rotations
-//! (and every concurrent order created).
+//! (and every concurrent order created), and a crash under load that loses nothing.
 //! Its numbers mean nothing here (debug build, tests running beside it).
 
 use std::process::Command;
@@ -49,6 +49,15 @@ fn the_bench_runs_every_scenario_without_errors() {
         assert!(cells[6].starts_with('0'), "errors in {row}");
     }
     assert!(stdout.contains("(0 lost rotations)"), "{stdout}");
+    // The crash check killed the server under load and lost nothing it had answered.
+    assert!(
+        stdout.contains("then the server killed (SIGKILL) and started again: 0 lost"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("| rotations lost in a crash | 0 | 0 | met |"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("with 2000 live browser sessions"),
         "{stdout}"

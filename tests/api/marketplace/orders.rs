@@ -14,7 +14,7 @@ async fn buyers_order_specs_idempotently_and_see_only_their_orders() {
     let (status, placed) = order(&app, &c.dave, new.clone(), Some("retry-1")).await;
     assert_eq!(status, 201, "{placed}");
     let id = placed["orderId"].as_str().unwrap().to_owned();
-    assert!(id.starts_with("CS") && id.len() == 17, "{id}");
+    assert!(id.starts_with("CS") && id.len() == 24, "{id}");
     assert!(id[2..12].bytes().all(|b| b.is_ascii_digit()));
     assert_eq!(placed["orderType"], "NEW");
     assert_eq!(placed["amount"], 9900 * 2 * 3);

@@ -95,13 +95,15 @@ impl Shipping {
     }
 }
 
-/// A new order id in the upstream form: `CS` + UTC yyMMddHHmm + five random characters.
+/// A new order id in the upstream form (≤ 64 characters): `CS` + UTC yyMMddHHmm + twelve
+/// random characters. Five were too few: thousands of orders in one minute drew the same
+/// id now and then.
 pub(crate) fn new_order_id(now: i64) -> String {
     let stamp = unilogin_core::calendar::compact(now);
     format!(
         "CS{}{}",
         &stamp[2..12],
-        unilogin_core::secret::random_id(5).to_ascii_uppercase()
+        unilogin_core::secret::random_id(12).to_ascii_uppercase()
     )
 }
 
