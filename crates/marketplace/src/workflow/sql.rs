@@ -74,21 +74,4 @@ pub fn bind_all<'q>(
     query
 }
 
-/// `$first, $first+1, …` for `count` placeholders.
-pub fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_are_numbered_from_the_first() {
-        assert_eq!(placeholders(3, 3), "$3, $4, $5");
-        assert_eq!(placeholders(1, 0), "");
-    }
-}
+pub use unilogin_core::store::durable::placeholders;

@@ -85,6 +85,11 @@ impl GroupCommit {
         }
     }
 
+    /// Closes the writer's connection (the store is done with).
+    pub(super) async fn close(&self) {
+        self.pool.close().await;
+    }
+
     #[cfg(test)]
     fn transactions_made(&self) -> u64 {
         self.transactions_made.load(Ordering::Relaxed)
@@ -311,24 +316,10 @@ async fn insert_all(
 
 /// `head` followed by `rows` groups of `columns` numbered placeholders, then `tail`.
 fn multi_row_insert(head: &str, columns: usize, rows: usize, tail: &str) -> String {
-    let mut sql = String::with_capacity(head.len() + rows * columns * 5 + tail.len());
-    sql.push_str(head);
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for column in 0..columns {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('$');
-            sql.push_str(&(row * columns + column + 1).to_string());
-        }
-        sql.push(')');
-    }
-    sql.push_str(tail);
-    sql
+    let groups: Vec<String> = (0..rows)
+        .map(|row| format!("({})", super::placeholders(row * columns + 1, columns)))
+        .collect();
+    format!("{head}{}{tail}", groups.join(", "))
 }
 
 #[cfg(test)]

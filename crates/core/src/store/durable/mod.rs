@@ -139,6 +139,7 @@ impl Durable {
     /// Closes every connection (a short-lived process that is done with the store).
     pub async fn close(&self) {
         self.pool.close().await;
+        self.group.close().await;
     }
 
     /// The connection pool, for the marketplace's own tables (same database, own code).
@@ -214,6 +215,20 @@ mod tests {
         );
         assert!(normalize_url("mysql://x").is_err());
     }
+
+    #[test]
+    fn placeholders_are_numbered_from_the_first() {
+        assert_eq!(placeholders(3, 3), "$3, $4, $5");
+        assert_eq!(placeholders(1, 0), "");
+    }
+}
+
+/// `$first, $first+1, …` for `count` placeholders.
+pub fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A `LIKE … ESCAPE '\\'` pattern matching lower-cased text that contains `search`.
