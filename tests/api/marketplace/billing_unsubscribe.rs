@@ -146,7 +146,13 @@ async fn saas_and_images_are_unsubscribed_by_the_buyer_at_once() {
     );
     let (status, done) = unsubscribe(&app, &c.dave, &second).await;
     assert_eq!(status, 201, "{done}");
-    assert_eq!(done["refundAmount"], refund);
+    // As the terms said, to the second it was done: a fen of this month is about 270 s, so
+    // a slow machine may cross one between the two requests.
+    let refunded = done["refundAmount"].as_i64().unwrap();
+    assert!(
+        (refund - 1..=refund).contains(&refunded),
+        "{refunded} refunded after {refund} was offered"
+    );
 
     // A renewal not yet in effect: refunded in full, the period back to its old end.
     let third = placed(&app, &c.dave, month(&crm)).await;
