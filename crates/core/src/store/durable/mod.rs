@@ -157,6 +157,10 @@ fn pool_options(backend: Backend, transactions: &tx::Transactions, max: u32) -> 
         // A database that is down costs a request at most this long before its 503;
         // a busy one costs no more than the requests before it take.
         .acquire_timeout(Duration::from_secs(2))
+        // A SQLite connection is a file handle that cannot drop; pinging it before every
+        // use cost a round trip to its thread per query. A PostgreSQL one can (a restart,
+        // a cut), and is checked.
+        .test_before_acquire(backend == Backend::Postgres)
         .before_acquire(move |_conn, _meta| {
             on_reuse.check("take a second pool connection");
             Box::pin(async { Ok(true) })
