@@ -37,6 +37,7 @@ fn the_bench_runs_every_scenario_without_errors() {
         "authorization_code exchange",
         "password login",
         "marketplace catalogue read",
+        "open-API order query",
         "marketplace orders",
     ] {
         let row = stdout
@@ -63,7 +64,12 @@ fn the_bench_runs_every_scenario_without_errors() {
         "{stdout}"
     );
     assert!(stdout.contains("| target | this run | goal |"), "{stdout}");
-    for target in ["| catalogue vs bare |", "| code exchange |", "| orders |"] {
+    for target in [
+        "| catalogue vs bare |",
+        "| order query vs bare |",
+        "| code exchange |",
+        "| orders |",
+    ] {
         assert!(stdout.contains(target), "no target {target}:\n{stdout}");
     }
 }

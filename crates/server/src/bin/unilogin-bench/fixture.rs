@@ -11,6 +11,8 @@ use unilogin::marketplace::store::MarketStore;
 use unilogin::store::durable::Durable;
 
 pub const USERNAME: &str = "bench-user";
+/// A user of the shop whose product is on sale: the seller of the open-API scenario.
+pub const SELLER_USERNAME: &str = "bench-seller";
 pub const PASSWORD: &str = "bench-passw0rd";
 pub const REDIRECT_URI: &str = "https://bench.example/callback";
 
@@ -82,7 +84,10 @@ impl Fixture {
                 public: false,
                 id_token_alg: None,
                 // The soak reads the marketplace catalogue as a buyer.
-                scopes: vec![unilogin::domain::resource::MARKETPLACE_BUYER.to_owned()],
+                scopes: vec![
+                    unilogin::domain::resource::MARKETPLACE_BUYER.to_owned(),
+                    unilogin::domain::resource::MARKETPLACE_SELLER.to_owned(),
+                ],
                 client_id: None,
                 app_id: None,
             },
@@ -90,6 +95,7 @@ impl Fixture {
         .await
         .map_err(|e| e.to_string())?;
         let product_id = product_on_sale(&durable).await?;
+        bench_seller(&durable, &hasher).await?;
         durable.close().await;
         let prefix = format!("{tag}:");
         let mut env = vec![
@@ -190,6 +196,34 @@ async fn product_on_sale(durable: &Durable) -> Result<String, String> {
         .await
         .map_err(|e| format!("{e:?}"))?;
     Ok(submitted.product_id)
+}
+
+/// A user of the shop's tenant (a seller there), with the bench password.
+async fn bench_seller(durable: &Durable, hasher: &PasswordHasher) -> Result<(), String> {
+    let tenant = TenantId::parse("bench-shop").map_err(|e| e.0)?;
+    durable
+        .ensure_tenant(&tenant)
+        .await
+        .map_err(|e| e.to_string())?;
+    unilogin::admin::create_user(
+        durable,
+        hasher,
+        NewUserRequest {
+            username: Username::parse(SELLER_USERNAME).map_err(|e| e.0)?,
+            tenant,
+            password: NewPassword::parse(PASSWORD).map_err(|e| e.0)?,
+            name: Some("Bench Seller".into()),
+            email: Some("seller@example.com".into()),
+            mobile: None,
+            role: Role::User,
+            org_code: None,
+            org_name: None,
+            project_name: None,
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 async fn create_database(admin_url: &str, name: &str) -> Result<String, String> {

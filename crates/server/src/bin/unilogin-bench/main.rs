@@ -50,8 +50,8 @@ struct Args {
     #[arg(long, default_value_t = 100_000)]
     sessions: usize,
     /// Only these scenarios (comma-separated keys: bare, client-credentials, refresh,
-    /// userinfo, introspection, authorization-code, login, catalogue, orders, crash,
-    /// memory).
+    /// userinfo, introspection, authorization-code, login, catalogue, order-query,
+    /// orders, crash, memory).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Do not pin the server and the load to separate cores.

@@ -256,6 +256,7 @@ impl Report {
             "/s",
         );
         check("catalogue vs bare", share(Kind::Catalogue), 30.0, "%");
+        check("order query vs bare", share(Kind::OrderQuery), 30.0, "%");
         check("orders", self.rate(Kind::Orders), orders_goal, "/s");
         let login_share = match (self.rate(Kind::PasswordLogin), self.argon2_rate) {
             (Some(l), Some(a)) if a > 0.0 => Some(100.0 * l / a),

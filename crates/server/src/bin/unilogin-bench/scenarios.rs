@@ -11,7 +11,7 @@ use base64::Engine;
 use bytes::Bytes;
 use hyper::StatusCode;
 
-use crate::fixture::{Fixture, PASSWORD, REDIRECT_URI, USERNAME};
+use crate::fixture::{Fixture, PASSWORD, REDIRECT_URI, SELLER_USERNAME, USERNAME};
 use crate::load::{Body, Connection, Tally};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,11 +24,12 @@ pub enum Kind {
     AuthorizationCode,
     PasswordLogin,
     Catalogue,
+    OrderQuery,
     Orders,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Bare,
         Kind::ClientCredentials,
         Kind::Refresh,
@@ -37,6 +38,7 @@ impl Kind {
         Kind::AuthorizationCode,
         Kind::PasswordLogin,
         Kind::Catalogue,
+        Kind::OrderQuery,
         Kind::Orders,
     ];
 
@@ -50,6 +52,7 @@ impl Kind {
             Kind::AuthorizationCode => "authorization_code exchange",
             Kind::PasswordLogin => "password login (login page)",
             Kind::Catalogue => "marketplace catalogue read (buyer token)",
+            Kind::OrderQuery => "open-API order query (AK/SK-signed)",
             Kind::Orders => "marketplace orders, all connections at once",
         }
     }
@@ -64,6 +67,7 @@ impl Kind {
             Kind::AuthorizationCode => "authorization-code",
             Kind::PasswordLogin => "login",
             Kind::Catalogue => "catalogue",
+            Kind::OrderQuery => "order-query",
             Kind::Orders => "orders",
         }
     }
@@ -82,7 +86,19 @@ pub struct Context {
     /// A buyer's marketplace token and the order it places again and again.
     market_token: String,
     order_body: String,
+    /// The seller's access key and secret, and an order of theirs to query.
+    open_api: OpenApiKeys,
 }
+
+#[derive(Default)]
+struct OpenApiKeys {
+    access_key: String,
+    secret_key: String,
+    order_id: String,
+}
+
+/// The open API's order query, as a seller's server calls it.
+const ORDER_QUERY: &str = "/api/mkp-openapi-public/global/v1/order/query";
 
 /// The per-connection state of a scenario.
 #[derive(Default)]
@@ -152,7 +168,7 @@ impl Context {
     ) -> Result<Self, String> {
         let basic = basic_auth(fixture);
         let mut conn = Connection::open(addr).await?;
-        let session_cookie = sign_in(&mut conn).await?;
+        let session_cookie = sign_in(&mut conn, USERNAME).await?;
 
         let authorize = format!(
             "/api/v1/oauth2/authorize?{}",
@@ -199,6 +215,7 @@ impl Context {
                 "productId": fixture.product_id, "skuCode": "basic", "periodNumber": 1
             })
             .to_string(),
+            open_api: OpenApiKeys::default(),
         };
         // Minting may outlast the server's keep-alive: a fresh connection for the rest.
         let mut conn = Connection::open(addr).await?;
@@ -212,6 +229,7 @@ impl Context {
         .await?;
         expect(status, StatusCode::OK, &body)?;
         context.market_token = json_field(&body, "access_token")?;
+        context.open_api = open_api_keys(&mut conn, &context).await?;
         for code in codes.split_off(codes.len() - connections) {
             let request = context.exchange(&conn, &code).map_err(|e| e.to_string())?;
             let (status, body) = conn.send(request).await?;
@@ -225,6 +243,47 @@ impl Context {
         }
         context.codes = codes;
         Ok(context)
+    }
+
+    /// The seller's order query, signed now with the seller's AK/SK (SDK-HMAC-SHA256,
+    /// the signed headers `content-type;host;x-sdk-date`, an empty body).
+    fn signed_order_query(
+        &self,
+        conn: &Connection,
+    ) -> Result<hyper::Request<Body>, hyper::http::Error> {
+        use unilogin::marketplace::open_api::signing;
+        let keys = &self.open_api;
+        let stamp = unilogin::calendar::compact(unilogin::clock::Clock::system().now_unix());
+        let date = format!("{}T{}Z", &stamp[..8], &stamp[8..]);
+        let query = format!("orderId={}", keys.order_id);
+        let headers = [
+            ("content-type".to_owned(), "application/json".to_owned()),
+            ("host".to_owned(), conn.host.clone()),
+            ("x-sdk-date".to_owned(), date.clone()),
+        ];
+        let canonical = signing::canonical_request(&signing::CanonicalInput {
+            method: "GET",
+            raw_path: ORDER_QUERY,
+            raw_query: &query,
+            signed_headers: &headers,
+            payload_hash: signing::EMPTY_BODY_SHA256,
+        });
+        let signature = signing::signature(
+            keys.secret_key.as_bytes(),
+            &signing::string_to_sign(&date, &canonical),
+        );
+        conn.request("GET", &format!("{ORDER_QUERY}?{query}"))
+            .header("content-type", "application/json")
+            .header("x-sdk-date", date)
+            .header(
+                "authorization",
+                format!(
+                    "{} Access={}, SignedHeaders=content-type;host;x-sdk-date, Signature={signature}",
+                    signing::ALGORITHM,
+                    keys.access_key
+                ),
+            )
+            .body(Body::default())
     }
 
     /// The first refresh token of each connection's chain.
@@ -295,7 +354,7 @@ impl Context {
             ..State::default()
         };
         if kind == Kind::PasswordLogin {
-            (state.login_cookie, state.login_form) = login_form(&mut conn).await?;
+            (state.login_cookie, state.login_form) = login_form(&mut conn, USERNAME).await?;
         }
         let access_token = &self.access_tokens[index % self.access_tokens.len()];
         let mut tally = Tally {
@@ -339,6 +398,7 @@ impl Context {
                 Kind::Catalogue => {
                     conn.bearer_get("/api/marketplace/v1/products", &self.market_token)
                 }
+                Kind::OrderQuery => self.signed_order_query(&conn),
                 Kind::Orders => conn
                     .request("POST", "/api/marketplace/v1/buyer/orders")
                     .header("authorization", format!("Bearer {}", self.market_token))
@@ -352,6 +412,15 @@ impl Context {
                 Ok((status, body)) => match kind {
                     Kind::PasswordLogin => expect(status, StatusCode::FOUND, &body),
                     Kind::Orders => expect(status, StatusCode::CREATED, &body),
+                    Kind::OrderQuery => expect(status, StatusCode::OK, &body).and_then(|()| {
+                        if body.starts_with(br#"{"resultCode":"MKT.0000""#)
+                            || json_field(&body, "resultCode").as_deref() == Ok("MKT.0000")
+                        {
+                            Ok(())
+                        } else {
+                            Err(format!("not answered: {}", String::from_utf8_lossy(&body)))
+                        }
+                    }),
                     Kind::Refresh => expect(status, StatusCode::OK, &body).and_then(|()| {
                         state.refresh_token = json_field(&body, "refresh_token")?;
                         Ok(())
@@ -453,6 +522,43 @@ pub async fn token_for_scope(
     conn.send(request).await
 }
 
+/// What the order query needs: one order placed by the buyer, and an access key minted
+/// by the seller of its product right after signing in (minting wants a fresh sign-in).
+async fn open_api_keys(conn: &mut Connection, context: &Context) -> Result<OpenApiKeys, String> {
+    let request = conn
+        .request("POST", "/api/marketplace/v1/buyer/orders")
+        .header("authorization", format!("Bearer {}", context.market_token))
+        .header("content-type", "application/json")
+        .body(Body::from(context.order_body.clone()))
+        .map_err(|e| e.to_string())?;
+    let (status, body) = conn.send(request).await?;
+    expect(status, StatusCode::CREATED, &body)?;
+    let order_id = json_field(&body, "orderId")?;
+    let seller_session = sign_in(conn, SELLER_USERNAME).await?;
+    let (status, body) = token_for_scope(
+        conn,
+        &seller_session,
+        &context.basic,
+        &context.client_id,
+        unilogin::domain::resource::MARKETPLACE_SELLER,
+    )
+    .await?;
+    expect(status, StatusCode::OK, &body)?;
+    let seller_token = json_field(&body, "access_token")?;
+    let request = conn
+        .request("POST", "/api/marketplace/v1/seller/access-keys")
+        .header("authorization", format!("Bearer {seller_token}"))
+        .body(Body::default())
+        .map_err(|e| e.to_string())?;
+    let (status, body) = conn.send(request).await?;
+    expect(status, StatusCode::CREATED, &body)?;
+    Ok(OpenApiKeys {
+        access_key: json_field(&body, "accessKey")?,
+        secret_key: json_field(&body, "secretKey")?,
+        order_id,
+    })
+}
+
 /// The code in an authorize redirect to the app.
 pub fn code_of(headers: &hyper::HeaderMap) -> Result<String, String> {
     let location = headers
@@ -476,9 +582,9 @@ pub fn basic_auth(fixture: &Fixture) -> String {
     )
 }
 
-/// Signs the bench user in through the login page; the session cookie to send.
-pub async fn sign_in(conn: &mut Connection) -> Result<String, String> {
-    let (cookie, form_body) = login_form(conn).await?;
+/// Signs `username` (a bench user) in through the login page; the session cookie to send.
+pub async fn sign_in(conn: &mut Connection, username: &str) -> Result<String, String> {
+    let (cookie, form_body) = login_form(conn, username).await?;
     let request = conn
         .request("POST", "/unified-login/portal-login")
         .header("content-type", "application/x-www-form-urlencoded")
@@ -492,7 +598,7 @@ pub async fn sign_in(conn: &mut Connection) -> Result<String, String> {
 }
 
 /// The login page's CSRF cookie and a filled-in form body that carries its token.
-async fn login_form(conn: &mut Connection) -> Result<(String, String), String> {
+async fn login_form(conn: &mut Connection, username: &str) -> Result<(String, String), String> {
     let request = conn
         .request("GET", "/unified-login/portal-login")
         .body(Body::default())
@@ -504,7 +610,7 @@ async fn login_form(conn: &mut Connection) -> Result<(String, String), String> {
         format!("unilogin_csrf={csrf}"),
         form(&[
             ("csrf_token", &csrf),
-            ("username", USERNAME),
+            ("username", username),
             ("password", PASSWORD),
         ]),
     ))

@@ -167,7 +167,7 @@ impl Mix {
     /// Signs in once and mints the marketplace token.
     pub async fn prepare(addr: SocketAddr, fixture: &Fixture) -> Result<Mix, String> {
         let mut conn = Connection::open(addr).await?;
-        let session_cookie = sign_in(&mut conn).await?;
+        let session_cookie = sign_in(&mut conn, crate::fixture::USERNAME).await?;
         let mut mix = Mix {
             addr,
             basic: basic_auth(fixture),
