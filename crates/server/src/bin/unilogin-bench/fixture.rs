@@ -51,29 +51,7 @@ impl Fixture {
         durable.migrate().await.map_err(|e| e.to_string())?;
         // The default argon2 cost: the login scenario measures what production pays.
         let hasher = PasswordHasher::new(Argon2Settings::default())?;
-        let tenant = TenantId::parse("bench-tenant").map_err(|e| e.0)?;
-        durable
-            .ensure_tenant(&tenant)
-            .await
-            .map_err(|e| e.to_string())?;
-        unilogin::admin::create_user(
-            &durable,
-            &hasher,
-            NewUserRequest {
-                username: Username::parse(USERNAME).map_err(|e| e.0)?,
-                tenant,
-                password: NewPassword::parse(PASSWORD).map_err(|e| e.0)?,
-                name: Some("Bench User".into()),
-                email: Some("bench@example.com".into()),
-                mobile: None,
-                role: Role::User,
-                org_code: None,
-                org_name: None,
-                project_name: None,
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+        bench_user(&durable, &hasher, "bench-tenant", USERNAME, "Bench User").await?;
         let client = unilogin::admin::create_client(
             &durable,
             NewClientRequest {
@@ -95,7 +73,15 @@ impl Fixture {
         .await
         .map_err(|e| e.to_string())?;
         let product_id = product_on_sale(&durable).await?;
-        bench_seller(&durable, &hasher).await?;
+        // A user of the shop's tenant: a seller there.
+        bench_user(
+            &durable,
+            &hasher,
+            "bench-shop",
+            SELLER_USERNAME,
+            "Bench Seller",
+        )
+        .await?;
         durable.close().await;
         let prefix = format!("{tag}:");
         let mut env = vec![
@@ -198,9 +184,15 @@ async fn product_on_sale(durable: &Durable) -> Result<String, String> {
     Ok(submitted.product_id)
 }
 
-/// A user of the shop's tenant (a seller there), with the bench password.
-async fn bench_seller(durable: &Durable, hasher: &PasswordHasher) -> Result<(), String> {
-    let tenant = TenantId::parse("bench-shop").map_err(|e| e.0)?;
+/// `username` in `tenant` (made if missing), with the bench password.
+async fn bench_user(
+    durable: &Durable,
+    hasher: &PasswordHasher,
+    tenant: &str,
+    username: &str,
+    name: &str,
+) -> Result<(), String> {
+    let tenant = TenantId::parse(tenant).map_err(|e| e.0)?;
     durable
         .ensure_tenant(&tenant)
         .await
@@ -209,11 +201,11 @@ async fn bench_seller(durable: &Durable, hasher: &PasswordHasher) -> Result<(), 
         durable,
         hasher,
         NewUserRequest {
-            username: Username::parse(SELLER_USERNAME).map_err(|e| e.0)?,
+            username: Username::parse(username).map_err(|e| e.0)?,
             tenant,
             password: NewPassword::parse(PASSWORD).map_err(|e| e.0)?,
-            name: Some("Bench Seller".into()),
-            email: Some("seller@example.com".into()),
+            name: Some(name.into()),
+            email: Some(format!("{username}@example.com")),
             mobile: None,
             role: Role::User,
             org_code: None,
