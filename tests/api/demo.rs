@@ -245,7 +245,8 @@ async fn in_the_marketplace_console_the_buyer_manages_users_and_the_seller_debug
     // The opening runs through the seller's production interface: allow a busy machine
     // its time.
     for _ in 0..300 {
-        if instances.body.contains("id=\"remove-demo\"") {
+        // Opened: the seller's instance is named, not only the buyer's administrator.
+        if instances.body.contains("id=\"remove-demo\"") && instances.body.contains("demo-crm") {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
