@@ -48,8 +48,10 @@ async fn open_signed_in_with(
     wait_for(browser, "main h1").await;
 }
 
-/// Follows the first link matching `css`.
+/// Follows the first link matching `css`, once the page shows one (a busy machine may
+/// still be loading it).
 async fn click_first(browser: &Client, css: &str) {
+    wait_for(browser, css).await;
     browser
         .find(Locator::Css(css))
         .await
