@@ -91,6 +91,15 @@ pub async fn session(driver: &Driver, language: &str) -> Client {
         .expect("a Chromium session")
 }
 
+/// Ends a Chromium session once its walk is done. A driver slowed by a busy machine may
+/// fail to answer the closing request after every check passed; that is not the walk's
+/// failure, and the driver (with what it still holds) is stopped with the test.
+pub async fn end_session(browser: Client) {
+    if let Err(e) = browser.close().await {
+        eprintln!("closing a Chromium session failed after the walk: {e}");
+    }
+}
+
 fn screenshot_dir() -> PathBuf {
     let dir = crate::helpers::repo_root().join("target/browser-screenshots");
     std::fs::create_dir_all(&dir).unwrap();
@@ -578,7 +587,7 @@ async fn chromium_signs_in_from_the_demo_app_sees_userinfo_and_signs_out() {
         .for_element(Locator::Id("password"))
         .await
         .expect("the login form again");
-    browser.close().await.unwrap();
+    end_session(browser).await;
 }
 
 #[tokio::test]
@@ -619,7 +628,7 @@ async fn chromium_asking_for_chinese_gets_the_chinese_login_page() {
         text_of(&browser, "dd[data-claim='userName']").await,
         DEMO_USERNAME
     );
-    browser.close().await.unwrap();
+    end_session(browser).await;
 }
 
 #[test]

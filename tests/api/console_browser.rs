@@ -12,8 +12,8 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 
 use crate::browser::{
-    check_page, choose, click, save_full_screenshot, save_screenshot, session, start_driver,
-    text_of, type_into,
+    check_page, choose, click, end_session, save_full_screenshot, save_screenshot, session,
+    start_driver, text_of, type_into,
 };
 use crate::helpers::{TestApp, TestClient, PASSWORD, TENANT};
 
@@ -178,8 +178,8 @@ async fn an_administrator_registers_a_client_that_signs_in_and_disables_a_signed
     wait_for(&bob, "#password").await;
     assert_eq!(app.userinfo(&access).await.status(), 401);
     assert!(app.durable.find_client(&client_id).await.unwrap().is_some());
-    bob.close().await.unwrap();
-    admin.close().await.unwrap();
+    end_session(bob).await;
+    end_session(admin).await;
 }
 
 /// Every console page, as `language` sees it, screenshotted.
@@ -301,7 +301,7 @@ async fn screenshot_every_page(app: &TestApp, language: &str, lang: &str) {
     wait_for(&browser, "#console-error").await;
     save_screenshot(&browser, &format!("console-not-found-{lang}.png")).await;
     check_page(&browser, &format!("console-not-found-{lang}")).await;
-    browser.close().await.unwrap();
+    end_session(browser).await;
 }
 
 #[tokio::test]

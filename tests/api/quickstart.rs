@@ -7,7 +7,9 @@
 use fantoccini::Locator;
 use unilogin::demo::{DEMO_PASSWORD, DEMO_USERNAME};
 
-use crate::browser::{click, save_screenshot, session, start_driver, text_of, type_into};
+use crate::browser::{
+    click, end_session, save_screenshot, session, start_driver, text_of, type_into,
+};
 
 #[tokio::test]
 #[ignore = "needs the quick-start server that .ci/run starts (UNILOGIN_QUICKSTART_URL)"]
@@ -43,5 +45,5 @@ async fn the_quick_start_demo_signs_in_through_the_browser() {
         .find(Locator::Id("demo-logout"))
         .await
         .expect("a sign-out button");
-    browser.close().await.unwrap();
+    end_session(browser).await;
 }

@@ -217,9 +217,9 @@ async fn a_supervised_order_is_accepted_and_a_work_order_resolved_in_the_browser
     assert_eq!(text_of(&buyer, "#solution").await, "Raised to 100,000 rows");
     both_languages(&buyer, "work-order-closed").await;
 
-    buyer.close().await.unwrap();
-    seller.close().await.unwrap();
-    operator.close().await.unwrap();
+    end_session(buyer).await;
+    end_session(seller).await;
+    end_session(operator).await;
 }
 
 #[tokio::test]

@@ -155,6 +155,6 @@ async fn a_buyer_claims_a_voucher_and_orders_through_a_partners_link_in_the_brow
     open_signed_in(&app, &operator, "/market/operator/discounts", "carol").await;
     both_languages(&operator, "discount-review").await;
     for browser in [buyer, partner, seller, operator] {
-        browser.close().await.unwrap();
+        end_session(browser).await;
     }
 }

@@ -77,5 +77,5 @@ async fn a_buyer_buys_the_joint_operation_app_and_opens_it_through_the_portal() 
         .await
         .contains("demo-tenant"));
     save_screenshot(&buyer, "market-kit-opened.png").await;
-    buyer.close().await.unwrap();
+    end_session(buyer).await;
 }

@@ -13,7 +13,8 @@ use fantoccini::{Client, Locator};
 use unilogin::marketplace::store::MarketStore;
 
 use crate::browser::{
-    check_page, choose, click, save_screenshot, session, start_driver, text_of, type_into,
+    check_page, choose, click, end_session, save_screenshot, session, start_driver, text_of,
+    type_into,
 };
 use crate::helpers::{TestApp, PASSWORD, TENANT};
 

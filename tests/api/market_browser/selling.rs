@@ -215,9 +215,9 @@ async fn a_product_is_published_approved_ordered_and_unsubscribed_in_the_browser
         .contains("Unsubscribed"));
     both_languages(&buyer, "subscriptions").await;
 
-    buyer.close().await.unwrap();
-    operator.close().await.unwrap();
-    seller.close().await.unwrap();
+    end_session(buyer).await;
+    end_session(operator).await;
+    end_session(seller).await;
 }
 
 #[tokio::test]
@@ -282,6 +282,6 @@ async fn the_kit_pages_of_the_demo_in_both_languages() {
         .starts_with("curl "));
     save_screenshot(&seller, "market-app-generated-zh.png").await;
     section(&seller, "edit-app", "#app-form", "app-form").await;
-    buyer.close().await.unwrap();
-    seller.close().await.unwrap();
+    end_session(buyer).await;
+    end_session(seller).await;
 }
