@@ -13,7 +13,7 @@ use std::time::Duration;
 use crate::clock::Clock;
 use crate::config::Lifetimes;
 use crate::store::durable::{Durable, RevocationKind, RevocationRecord};
-use crate::store::ephemeral::{Revocations, SharedEphemeral};
+use crate::store::ephemeral::{Marks, Revocations, SharedEphemeral};
 use crate::store::StoreError;
 
 /// Where a credential came from: what it is checked against.
@@ -31,6 +31,27 @@ pub struct Origin<'a> {
     /// When the credential (or the grant it came from) was issued; a client cutoff
     /// compares with this.
     pub issued_at: i64,
+}
+
+impl Origin<'_> {
+    fn survives(&self, marks: &Marks) -> bool {
+        if marks.session_revoked || marks.grant_revoked {
+            return false;
+        }
+        let signed_in = self.auth_time.unwrap_or(self.issued_at);
+        marks.user_cutoff.is_none_or(|cutoff| signed_in > cutoff)
+            && marks
+                .client_cutoff
+                .is_none_or(|cutoff| self.issued_at > cutoff)
+    }
+}
+
+/// What a lifecycle check found.
+#[derive(Debug, Clone, Copy)]
+pub struct Liveness {
+    pub live: bool,
+    /// When the client's registration last changed (unix ms), if lately.
+    pub client_changed_at: Option<i64>,
 }
 
 /// A client cutoff that ends everything ever issued to the client (it was deleted).
@@ -69,24 +90,20 @@ impl Lifecycle {
 
     /// Whether a credential of this origin is still good.
     pub async fn is_live(&self, origin: &Origin<'_>) -> Result<bool, StoreError> {
+        Ok(self.check(origin).await?.live)
+    }
+
+    /// Whether a credential of this origin is still good, and when its client's
+    /// registration last changed, in one round trip to the mirror.
+    pub async fn check(&self, origin: &Origin<'_>) -> Result<Liveness, StoreError> {
         let marks = self
             .mirror
             .marks(origin.sid, origin.grant, origin.user, origin.client)
             .await?;
-        if marks.session_revoked || marks.grant_revoked {
-            return Ok(false);
-        }
-        if let Some(cutoff) = marks.user_cutoff {
-            if origin.auth_time.unwrap_or(origin.issued_at) <= cutoff {
-                return Ok(false);
-            }
-        }
-        if let Some(cutoff) = marks.client_cutoff {
-            if origin.issued_at <= cutoff {
-                return Ok(false);
-            }
-        }
-        Ok(true)
+        Ok(Liveness {
+            live: origin.survives(&marks),
+            client_changed_at: marks.client_changed_at,
+        })
     }
 
     /// Ends a browser session and everything it produced: its access tokens (by `sid`),

@@ -15,4 +15,4 @@ pub use keyset::{
     ID_TOKEN_DEFAULT_ALG, SIGNING_ALGS,
 };
 pub use live::{rotation_algs, LiveKeys};
-pub use verifier::{bearer_token, AccessVerifier, BearerRefusal, Refusal};
+pub use verifier::{bearer_token, AccessVerifier, BearerRefusal, Refusal, Verified};

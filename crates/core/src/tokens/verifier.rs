@@ -107,6 +107,16 @@ impl AccessVerifier {
         token: &str,
         audience: Option<&str>,
     ) -> Result<Arc<AccessClaims>, Refusal> {
+        Ok(self.verify_fully(token, audience).await?.claims)
+    }
+
+    /// As `verify`, also telling when the token's client registration last changed
+    /// (read in the same round trip as the lifecycle check).
+    pub async fn verify_fully(
+        &self,
+        token: &str,
+        audience: Option<&str>,
+    ) -> Result<Verified, Refusal> {
         let now = self.lifecycle.clock().now_unix();
         let claims = match self.verified.get(token) {
             Some(claims) if claims.exp > now => claims,
@@ -126,19 +136,29 @@ impl AccessVerifier {
                 claims
             }
         };
-        let live = self
+        let liveness = self
             .lifecycle
-            .is_live(&origin_of(&claims))
+            .check(&origin_of(&claims))
             .await
             .map_err(Refusal::Unavailable)?;
-        if !live {
+        if !liveness.live {
             return Err(Refusal::Invalid);
         }
         if audience.is_some_and(|a| !claims.aud.contains(a)) {
             return Err(Refusal::WrongAudience);
         }
-        Ok(claims)
+        Ok(Verified {
+            claims,
+            client_changed_at: liveness.client_changed_at,
+        })
     }
+}
+
+/// A live access token's claims, and when its client's registration last changed (unix
+/// ms, if lately): what a cached copy of the registration must postdate.
+pub struct Verified {
+    pub claims: Arc<AccessClaims>,
+    pub client_changed_at: Option<i64>,
 }
 
 /// What an access token is checked against: a user token by its session, grant, user

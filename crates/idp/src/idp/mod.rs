@@ -33,8 +33,8 @@ use crate::lifecycle::{Lifecycle, Origin};
 use crate::store::durable::Durable;
 use crate::store::durable::{ClientRecord, UserRecord};
 use crate::store::ephemeral::{
-    BrowserSession, ClientAuthThrottle, Codes, LoginThrottle, PendingRequests, RateLimiter,
-    Sessions, SharedEphemeral,
+    client_changed_key, parse_client_changed, BrowserSession, ClientAuthThrottle, Codes,
+    LoginThrottle, PendingRequests, RateLimiter, Sessions, SharedEphemeral,
 };
 use crate::store::StoreError;
 use crate::tokens::{AccessVerifier, LiveKeys};
@@ -75,6 +75,12 @@ pub struct Idp {
     users: Cache<UserView>,
     registry: Cache<Registry>,
     cache_ttl: Duration,
+}
+
+/// Whether a copy of a registration read at `loaded_ms` postdates its last change, with
+/// a second's margin: for a read that raced the change, and for clocks.
+fn loaded_after(loaded_ms: i64, changed_at: Option<i64>) -> bool {
+    changed_at.is_none_or(|at| at + 1000 < loaded_ms)
 }
 
 /// A user as userinfo shows them: the record and the project name it falls back to.
@@ -130,12 +136,39 @@ impl Idp {
     pub async fn client(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
         if let Some((client, loaded_ms)) = self.clients.get_with_age(client_id) {
             let changed = self.lifecycle.client_changed_at(client_id).await?;
-            // A second's margin: for a read that raced the change, and for clocks.
-            if changed.is_none_or(|at| at + 1000 < loaded_ms) {
+            if loaded_after(loaded_ms, changed) {
                 return Ok(Some(client));
             }
         }
         self.reload_client(client_id).await
+    }
+
+    /// As `client`, when the caller already read when the registration last changed
+    /// (`changed_at`, unix ms) in a round trip of its own.
+    pub async fn client_as_of(
+        &self,
+        client_id: &str,
+        changed_at: Option<i64>,
+    ) -> Result<Option<Arc<ClientRecord>>, StoreError> {
+        match self.clients.get_with_age(client_id) {
+            Some((client, loaded_ms)) if loaded_after(loaded_ms, changed_at) => Ok(Some(client)),
+            _ => self.reload_client(client_id).await,
+        }
+    }
+
+    /// Whether client authentication from `ip` for `client_id` is locked, and when the
+    /// client's registration last changed: one round trip to the ephemeral store.
+    pub async fn client_auth_preflight(
+        &self,
+        ip: &str,
+        client_id: &str,
+    ) -> Result<(bool, Option<i64>), StoreError> {
+        let [pair, ip] = self.client_auth_throttle.lock_keys(ip, client_id);
+        let keys = [pair, ip, client_changed_key(client_id)];
+        let values = self.ephemeral.get_many(&keys).await?;
+        let locked = values.iter().take(2).any(Option::is_some);
+        let changed_at = parse_client_changed(values.get(2).and_then(|v| v.as_deref()));
+        Ok((locked, changed_at))
     }
 
     /// Reads a client registration from the durable store, refreshing the cache.

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::error::{no_store, BearerError};
 use super::Idp;
 use crate::domain::{Scope, ScopeToken};
-use crate::tokens::{AccessClaims, Refusal};
+use crate::tokens::{AccessClaims, Refusal, Verified};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -59,8 +59,18 @@ impl Idp {
         token: &str,
         audience: Option<&str>,
     ) -> Result<Arc<AccessClaims>, BearerError> {
+        Ok(self.verify_bearer_fully(token, audience).await?.claims)
+    }
+
+    /// As `verify_bearer`, also telling when the token's client registration last
+    /// changed.
+    async fn verify_bearer_fully(
+        &self,
+        token: &str,
+        audience: Option<&str>,
+    ) -> Result<Verified, BearerError> {
         self.access
-            .verify(token, audience)
+            .verify_fully(token, audience)
             .await
             .map_err(|refusal| match refusal {
                 Refusal::Invalid | Refusal::WrongAudience => BearerError::Invalid,
@@ -72,7 +82,8 @@ impl Idp {
 pub async fn userinfo(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpResponse, BearerError> {
     let token = bearer_token(&req)?;
     // Userinfo is the identity provider's own resource: the token must be issued for it.
-    let claims = idp.verify_bearer(token, Some(&idp.issuer)).await?;
+    let verified = idp.verify_bearer_fully(token, Some(&idp.issuer)).await?;
+    let claims = verified.claims;
     // Tokens without a user (client credentials) have no user to describe.
     if claims.sid.is_empty() {
         return Err(BearerError::Invalid);
@@ -83,9 +94,14 @@ pub async fn userinfo(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpRespo
         .filter(|v| !v.user.disabled)
         .ok_or(BearerError::Invalid)?;
     let user = &view.user;
-    let role = instance_role(&idp, &claims.client_id, &user.id)
-        .await?
-        .unwrap_or_else(|| user.role.clone());
+    let role = instance_role(
+        &idp,
+        &claims.client_id,
+        verified.client_changed_at,
+        &user.id,
+    )
+    .await?
+    .unwrap_or_else(|| user.role.clone());
     let scope = Scope::parse(&claims.scope).unwrap_or_else(|_| Scope::default_scope());
     let oidc = scope.contains(ScopeToken::OpenId).then(|| OidcClaims {
         sub: &user.id,
@@ -117,9 +133,10 @@ pub async fn userinfo(req: HttpRequest, idp: web::Data<Idp>) -> Result<HttpRespo
 async fn instance_role(
     idp: &Idp,
     client_id: &str,
+    client_changed_at: Option<i64>,
     user_id: &str,
 ) -> Result<Option<String>, BearerError> {
-    match idp.client(client_id).await? {
+    match idp.client_as_of(client_id, client_changed_at).await? {
         Some(client) if !client.tenant_id.is_empty() => {
             Ok(idp.durable.client_user_role(client_id, user_id).await?)
         }

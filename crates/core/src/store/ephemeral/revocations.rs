@@ -30,6 +30,19 @@ pub struct Marks {
     pub grant_revoked: bool,
     pub user_cutoff: Option<i64>,
     pub client_cutoff: Option<i64>,
+    /// When the client's registration last changed (unix ms), if lately: read in the
+    /// same round trip, so a caller needing the registration need not ask again.
+    pub client_changed_at: Option<i64>,
+}
+
+/// The key holding when a client's registration last changed.
+pub fn client_changed_key(client_id: &str) -> String {
+    format!("client-changed:{client_id}")
+}
+
+/// The change time stored under `client_changed_key` (unix ms).
+pub fn parse_client_changed(value: Option<&[u8]>) -> Option<i64> {
+    std::str::from_utf8(value?).ok()?.parse().ok()
 }
 
 /// Present while the mirror holds everything the durable store has: a store that lost
@@ -49,7 +62,7 @@ impl Revocations {
     pub async fn client_changed(&self, client_id: &str, at_ms: i64) -> Result<(), StoreError> {
         self.store
             .put(
-                &format!("client-changed:{client_id}"),
+                &client_changed_key(client_id),
                 at_ms.to_string().as_bytes(),
                 CLIENT_CHANGE_MEMORY,
             )
@@ -58,11 +71,8 @@ impl Revocations {
 
     /// When the client's registration last changed (unix ms), if within the last hour.
     pub async fn client_changed_at(&self, client_id: &str) -> Result<Option<i64>, StoreError> {
-        Ok(self
-            .store
-            .get(&format!("client-changed:{client_id}"))
-            .await?
-            .and_then(|v| std::str::from_utf8(&v).ok()?.parse().ok()))
+        let value = self.store.get(&client_changed_key(client_id)).await?;
+        Ok(parse_client_changed(value.as_deref()))
     }
 
     /// Whether the mirror still holds what was copied into it.
@@ -89,7 +99,7 @@ impl Revocations {
     }
 
     /// Everything recorded against a session, grant, user and client (empty ids are not
-    /// looked up), in one round trip.
+    /// looked up), and when the client's registration last changed, in one round trip.
     pub async fn marks(
         &self,
         sid: &str,
@@ -111,8 +121,13 @@ impl Revocations {
                 keys.push(key(kind, id));
             }
         }
-        let values = self.store.get_many(&keys).await?;
-        let mut marks = Marks::default();
+        keys.push(client_changed_key(client));
+        let mut values = self.store.get_many(&keys).await?;
+        let changed = values.pop().flatten();
+        let mut marks = Marks {
+            client_changed_at: parse_client_changed(changed.as_deref()),
+            ..Marks::default()
+        };
         for (kind, value) in kinds.into_iter().zip(values) {
             let Some(value) = value else { continue };
             let second = || -> Result<i64, StoreError> {

@@ -164,11 +164,17 @@ impl ClientAuthThrottle {
     pub async fn is_locked(&self, ip: &str, client_id: &str) -> Result<bool, StoreError> {
         self.pair
             .store
-            .exists_any(&[
-                self.pair.key("lock", &Self::pair_id(ip, client_id)),
-                self.ip.key("lock", ip),
-            ])
+            .exists_any(&self.lock_keys(ip, client_id))
             .await
+    }
+
+    /// The keys whose presence locks `client_id` from `ip`: for a caller reading them
+    /// together with others, in one round trip.
+    pub fn lock_keys(&self, ip: &str, client_id: &str) -> [String; 2] {
+        [
+            self.pair.key("lock", &Self::pair_id(ip, client_id)),
+            self.ip.key("lock", ip),
+        ]
     }
 
     pub async fn record_failure(&self, ip: &str, client_id: &str) -> Result<(), StoreError> {

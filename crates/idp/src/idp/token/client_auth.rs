@@ -35,13 +35,16 @@ pub async fn authenticate_client(
     let throttle = &idp.client_auth_throttle;
     // Failures lock the address (for this client id, and past a higher bar for any):
     // never the client itself, which keeps working from its own servers.
-    if throttle.is_locked(&ip, &credentials.client_id).await? {
+    let (locked, changed_at) = idp
+        .client_auth_preflight(&ip, &credentials.client_id)
+        .await?;
+    if locked {
         tracing::info!(%ip, "client authentication refused: too many failures");
         return Err(OAuthError::RateLimited {
             retry_after: throttle.retry_after().as_secs(),
         });
     }
-    match verify(idp, &credentials).await? {
+    match verify(idp, &credentials, changed_at).await? {
         Some(client) => Ok(AuthenticatedClient { record: client }),
         None => {
             tracing::info!(client_id = %credentials.client_id, "client authentication failed");
@@ -54,10 +57,11 @@ pub async fn authenticate_client(
 async fn verify(
     idp: &Idp,
     credentials: &Credentials,
+    changed_at: Option<i64>,
 ) -> Result<Option<Arc<ClientRecord>>, OAuthError> {
     // A disabled registration (a frozen or released instance) authenticates nowhere.
     let Some(client) = idp
-        .client(&credentials.client_id)
+        .client_as_of(&credentials.client_id, changed_at)
         .await?
         .filter(|c| !c.disabled)
     else {
