@@ -34,21 +34,39 @@ pub mod workflow;
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 use unilogin_core::web::refuse_control_characters;
+use unilogin_core::web::route_table::{resources, RouteEntry};
 
 pub use http::caller::{Caller, Role};
 pub use http::error::MarketError;
 pub use routes::routes;
 pub use state::{Marketplace, BASE_PATH};
 
-/// Registers every marketplace route.
+/// Registers every marketplace route. The API's routes go in one scope: a request for
+/// any other path passes them all by one prefix comparison, where each resource with a
+/// path parameter would otherwise run its pattern.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    for resource in unilogin_core::web::route_table::resources(routes(), endpoint) {
-        cfg.service(resource.wrap(from_fn(|req, next| {
-            refuse_control_characters(req, next, || {
-                MarketError::NotFound("No such resource".into())
-            })
-        })));
+    let (api, other): (Vec<RouteEntry>, Vec<RouteEntry>) = routes()
+        .into_iter()
+        .partition(|r| r.path.starts_with(BASE_PATH));
+    let mut scope = web::scope(BASE_PATH);
+    for resource in resources(api, |path| endpoint(&path[BASE_PATH.len()..])) {
+        scope = scope.service(refusing_control_characters(resource));
     }
+    cfg.service(scope);
+    for resource in resources(other, endpoint) {
+        cfg.service(refusing_control_characters(resource));
+    }
+}
+
+/// The resource, answering a path with control characters 404 in the marketplace's shape.
+fn refusing_control_characters(
+    resource: actix_web::Resource,
+) -> impl actix_web::dev::HttpServiceFactory {
+    resource.wrap(from_fn(|req, next| {
+        refuse_control_characters(req, next, || {
+            MarketError::NotFound("No such resource".into())
+        })
+    }))
 }
 
 /// A route whose other methods answer 405 with a JSON error.
