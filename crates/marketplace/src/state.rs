@@ -14,6 +14,8 @@ pub const BASE_PATH: &str = "/api/marketplace/v1";
 /// Everything the marketplace's handlers share.
 pub struct Marketplace {
     pub store: MarketStore,
+    /// The products on sale, kept between searches.
+    pub catalogue: crate::selling::catalogue::CatalogueCache,
     /// Our identifier as a resource server: tokens must name it in `aud`.
     pub audience: String,
     /// unilogin's issuer: where a tenant without a domain of its own redeems codes.

@@ -1,6 +1,9 @@
 //! The marketplace's tables: merchants, operators and access keys. Same portable SQL as
 //! the durable store, on the same pool, in code of its own.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
@@ -13,6 +16,9 @@ pub struct MarketStore {
     pool: AnyPool,
     durable: Durable,
     clock: Clock,
+    /// Counts the changes to what is on sale, so that a copy of the catalogue can tell
+    /// whether it predates one. Bumped after the change commits.
+    catalogue_generation: Arc<AtomicU64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +63,18 @@ impl MarketStore {
             pool: durable.pool().clone(),
             durable: durable.clone().with_clock(clock.clone()),
             clock,
+            catalogue_generation: Arc::default(),
         }
+    }
+
+    /// How many changes to what is on sale this store has committed.
+    pub fn catalogue_generation(&self) -> u64 {
+        self.catalogue_generation.load(Ordering::Acquire)
+    }
+
+    /// What is on sale changed, and the change has committed.
+    pub(crate) fn catalogue_changed(&self) {
+        self.catalogue_generation.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Now, in unix seconds, by the marketplace's clock.
@@ -128,6 +145,35 @@ impl MarketStore {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    /// The merchant a tenant is, if any, and whether the user is an operator: a
+    /// caller's roles, in one query.
+    pub async fn roles_of(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+    ) -> Result<(Option<Merchant>, bool), StoreError> {
+        let row = sqlx::query(
+            "SELECT m.tenant_id, m.name, \
+             (SELECT COUNT(*) FROM mkt_operators o WHERE o.user_id = $2) AS operator \
+             FROM (SELECT 1 AS one) AS caller \
+             LEFT JOIN mkt_merchants m ON m.tenant_id = $1",
+        )
+        .bind(tenant_id)
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?;
+        let tenant: Option<String> = row.try_get("tenant_id")?;
+        let merchant = match tenant {
+            Some(tenant_id) => Some(Merchant {
+                tenant_id,
+                name: row.try_get("name")?,
+            }),
+            None => None,
+        };
+        let operator: i64 = row.try_get("operator")?;
+        Ok((merchant, operator > 0))
     }
 
     pub async fn is_operator(&self, user_id: &str) -> Result<bool, StoreError> {

@@ -159,6 +159,9 @@ impl Application {
         );
         let marketplace = web::Data::new(Marketplace {
             store: MarketStore::new(&durable, clock.clone()),
+            catalogue: crate::marketplace::selling::catalogue::CatalogueCache::new(
+                settings.cache_ttl,
+            ),
             audience: crate::domain::resource::marketplace_identifier(&issuer),
             issuer: issuer.clone(),
             clock: clock.clone(),

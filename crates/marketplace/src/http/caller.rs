@@ -54,6 +54,29 @@ pub enum Role {
     Operator,
 }
 
+/// The claims of the request's bearer token, verified locally (issued for the
+/// marketplace, and alive), without looking up any role.
+pub async fn verified_claims(
+    header: Option<&[u8]>,
+    market: &Marketplace,
+) -> Result<Arc<AccessClaims>, MarketError> {
+    market
+        .access
+        .verify_bearer(header, &market.audience)
+        .await
+        .map_err(|refusal| match refusal {
+            BearerRefusal::Missing => MarketError::Unauthorized { missing: true },
+            BearerRefusal::Invalid => MarketError::Unauthorized { missing: false },
+            BearerRefusal::WrongAudience => MarketError::InsufficientScope {
+                scope: MARKETPLACE_BUYER,
+                description: "This token was not issued for the marketplace: request \
+                              a marketplace scope"
+                    .into(),
+            },
+            BearerRefusal::Unavailable(err) => MarketError::from(err),
+        })
+}
+
 impl Caller {
     /// Verifies the bearer token locally (issued for the marketplace, and alive) and looks
     /// up the caller's roles.
@@ -76,21 +99,7 @@ impl Caller {
         header: Option<&[u8]>,
         market: &Marketplace,
     ) -> Result<Self, MarketError> {
-        let claims = market
-            .access
-            .verify_bearer(header, &market.audience)
-            .await
-            .map_err(|refusal| match refusal {
-                BearerRefusal::Missing => MarketError::Unauthorized { missing: true },
-                BearerRefusal::Invalid => MarketError::Unauthorized { missing: false },
-                BearerRefusal::WrongAudience => MarketError::InsufficientScope {
-                    scope: MARKETPLACE_BUYER,
-                    description: "This token was not issued for the marketplace: request \
-                                  a marketplace scope"
-                        .into(),
-                },
-                BearerRefusal::Unavailable(err) => MarketError::from(err),
-            })?;
+        let claims = verified_claims(header, market).await?;
         // A client-credentials token speaks for an application, not a person: no roles.
         if claims.sid.is_empty() {
             return Ok(Self {
@@ -99,8 +108,7 @@ impl Caller {
                 is_operator: false,
             });
         }
-        let merchant = market.store.merchant(&claims.tenant).await?;
-        let is_operator = market.store.is_operator(&claims.sub).await?;
+        let (merchant, is_operator) = market.store.roles_of(&claims.tenant, &claims.sub).await?;
         Ok(Self {
             claims,
             merchant,

@@ -1,20 +1,23 @@
 //! Who may call a handler, said by its signature: `Caller` (any verified marketplace
-//! token), `Buyer`, `Seller`, `Operator` and `Partner`. Each is an actix extractor that
-//! verifies the bearer token, looks up the caller's roles and refuses (401/403, the
-//! marketplace's JSON error) before the handler runs.
+//! token), `SignedIn` (a person's token, no roles looked up), `Buyer`, `Seller`, `Operator`
+//! and `Partner`. Each is an actix extractor that verifies the bearer token, looks up the
+//! caller's roles where it needs them and refuses (401/403, the marketplace's JSON error)
+//! before the handler runs.
 
 use std::future::Future;
 use std::ops::Deref;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 
 use crate::discounts::store::PartnerRecord;
-use crate::http::caller::Caller;
+use crate::http::caller::{verified_claims, Caller};
 use crate::http::error::MarketError;
 use crate::state::Marketplace;
 use crate::store::Merchant;
+use unilogin_core::tokens::AccessClaims;
 
 type Extracted<T> = Pin<Box<dyn Future<Output = Result<T, MarketError>>>>;
 
@@ -43,6 +46,33 @@ impl FromRequest for Caller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         extract(req, Ok)
+    }
+}
+
+/// A signed-in person's verified token, for the catalogue, which is open to every user
+/// whatever their roles: no role is looked up. An application's token is refused.
+pub struct SignedIn(pub Arc<AccessClaims>);
+
+impl FromRequest for SignedIn {
+    type Error = MarketError;
+    type Future = Extracted<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let market = marketplace(&req)?;
+            let header = req
+                .headers()
+                .get(actix_web::http::header::AUTHORIZATION)
+                .map(|v| v.as_bytes());
+            let claims = verified_claims(header, &market).await?;
+            if claims.sid.is_empty() {
+                return Err(MarketError::Forbidden(
+                    "The catalogue is for signed-in users".into(),
+                ));
+            }
+            Ok(SignedIn(claims))
+        })
     }
 }
 

@@ -1,29 +1,22 @@
 //! The catalogue: products on sale, with their specs, for anyone signed in.
 
+use std::sync::Arc;
+
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::http::caller::Caller;
 use crate::http::error::MarketError;
 use crate::http::request::{page, paged, query_pairs};
+use crate::http::roles::SignedIn;
 use crate::http::schema::{self, Page};
 use crate::selling::delivery::DeliveryFlow;
 use crate::selling::product::{AccessType, ProductContent, Spec};
 use crate::selling::products::ProductRecord;
 use crate::state::Marketplace;
 
-fn signed_in(caller: &Caller) -> Result<(), MarketError> {
-    if caller.is_user() {
-        Ok(())
-    } else {
-        Err(MarketError::Forbidden(
-            "The catalogue is for signed-in users".into(),
-        ))
-    }
-}
-
 /// A product on sale, as buyers see it.
-#[derive(Serialize, utoipa::ToSchema)]
+#[derive(Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = Product)]
 pub struct ProductView {
@@ -73,12 +66,12 @@ pub struct Search {
 }
 
 impl Search {
-    fn matches(&self, p: &ProductView) -> bool {
-        let words = self.words.to_lowercase();
-        let text = format!("{} {}", p.name, p.description).to_lowercase();
-        words.split_whitespace().all(|w| text.contains(w))
-            && self.access_type.is_none_or(|t| t == p.access_type)
-            && (self.category.is_empty() || self.category == p.category)
+    /// Whether the product matches, given its name and description in lower case and
+    /// the search's words, lower-cased once.
+    fn matches(&self, p: &Listed, words: &[String]) -> bool {
+        words.iter().all(|w| p.text.contains(w.as_str()))
+            && self.access_type.is_none_or(|t| t == p.view.access_type)
+            && (self.category.is_empty() || self.category == p.view.category)
     }
 
     /// The search a query asks for (`q`, `accessType`, `category`).
@@ -112,6 +105,93 @@ impl Search {
 /// product content is JSON, which the two backends cannot query alike).
 const SEARCHED: i64 = 5_000;
 
+/// A product of the catalogue, with the text its search words are looked for in.
+struct Listed {
+    view: ProductView,
+    /// Name and description, lower case.
+    text: String,
+}
+
+/// The catalogue as read at one moment: every product on sale, and the categories.
+struct Snapshot {
+    /// The store's catalogue generation when the read began.
+    generation: u64,
+    loaded_ms: i64,
+    products: Vec<Listed>,
+    categories: Vec<String>,
+}
+
+/// The products on sale, read whole and kept, so that a search reads no database: a
+/// change this instance commits (an approval, a delisting) is seen by the next search;
+/// one committed elsewhere (another instance, the command line) within `ttl`.
+pub struct CatalogueCache {
+    ttl_ms: i64,
+    current: std::sync::Mutex<Option<Arc<Snapshot>>>,
+    /// One reload at a time: the searches arriving meanwhile wait for its result.
+    reloading: tokio::sync::Mutex<()>,
+}
+
+impl CatalogueCache {
+    pub fn new(ttl: std::time::Duration) -> Self {
+        Self {
+            ttl_ms: i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX),
+            current: std::sync::Mutex::default(),
+            reloading: tokio::sync::Mutex::default(),
+        }
+    }
+
+    fn fresh(&self, generation: u64, now_ms: i64) -> Option<Arc<Snapshot>> {
+        let current = self
+            .current
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        current
+            .as_ref()
+            .filter(|s| {
+                s.generation == generation
+                    && (s.loaded_ms..s.loaded_ms.saturating_add(self.ttl_ms)).contains(&now_ms)
+            })
+            .cloned()
+    }
+
+    async fn snapshot(&self, market: &Marketplace) -> Result<Arc<Snapshot>, MarketError> {
+        let generation = market.store.catalogue_generation();
+        if let Some(snapshot) = self.fresh(generation, market.clock.now_millis()) {
+            return Ok(snapshot);
+        }
+        let _reloading = self.reloading.lock().await;
+        let generation = market.store.catalogue_generation();
+        let now_ms = market.clock.now_millis();
+        if let Some(snapshot) = self.fresh(generation, now_ms) {
+            return Ok(snapshot);
+        }
+        let (records, _) = market.store.products_on_sale(0, SEARCHED).await?;
+        let products = records
+            .into_iter()
+            .map(|record| {
+                let view = view(record)?;
+                let text = format!("{} {}", view.name, view.description).to_lowercase();
+                Ok(Listed { view, text })
+            })
+            .collect::<Result<Vec<_>, MarketError>>()?;
+        let mut categories: Vec<String> =
+            products.iter().map(|p| p.view.category.clone()).collect();
+        categories.sort();
+        categories.dedup();
+        let snapshot = Arc::new(Snapshot {
+            generation,
+            loaded_ms: now_ms,
+            products,
+            categories,
+        });
+        *self
+            .current
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(snapshot.clone());
+        Ok(snapshot)
+    }
+}
+
 /// A page of the products on sale that match, and how many match; with the categories
 /// on sale, for a filter to offer.
 pub async fn search(
@@ -120,22 +200,26 @@ pub async fn search(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<ProductView>, i64, Vec<String>), MarketError> {
-    let (records, _) = market.store.products_on_sale(0, SEARCHED).await?;
-    let all = records
-        .into_iter()
-        .map(view)
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut categories: Vec<String> = all.iter().map(|p| p.category.clone()).collect();
-    categories.sort();
-    categories.dedup();
-    let matching: Vec<ProductView> = all.into_iter().filter(|p| search.matches(p)).collect();
+    let snapshot = market.catalogue.snapshot(market).await?;
+    let words: Vec<String> = search
+        .words
+        .to_lowercase()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    let matching: Vec<&Listed> = snapshot
+        .products
+        .iter()
+        .filter(|p| search.matches(p, &words))
+        .collect();
     let total = matching.len() as i64;
     let page = matching
         .into_iter()
-        .skip(offset as usize)
-        .take(limit as usize)
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .map(|p| p.view.clone())
         .collect();
-    Ok((page, total, categories))
+    Ok((page, total, snapshot.categories.clone()))
 }
 
 /// The calling seller's products on sale.
@@ -207,11 +291,10 @@ fn view(record: ProductRecord) -> Result<ProductView, MarketError> {
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn list(
-    caller: Caller,
+    _: SignedIn,
     req: HttpRequest,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    signed_in(&caller)?;
     let pairs = query_pairs(&req, &["q", "accessType", "category", "offset", "limit"])?;
     let (offset, limit) = page(&pairs)?;
     let (items, total, _) = search(&market, &Search::from_pairs(&pairs)?, offset, limit).await?;
@@ -228,10 +311,9 @@ pub async fn list(
     security(("bearer" = ["marketplace.buyer"]))
 )]
 pub async fn show(
-    caller: Caller,
+    _: SignedIn,
     path: web::Path<String>,
     market: web::Data<Marketplace>,
 ) -> Result<HttpResponse, MarketError> {
-    signed_in(&caller)?;
     Ok(HttpResponse::Ok().json(product(&market, &path.into_inner()).await?))
 }

@@ -178,7 +178,11 @@ impl MarketStore {
         .bind(ON_SALE)
         .execute(self.pool())
         .await?;
-        Ok(updated.rows_affected() == 1)
+        let delisted = updated.rows_affected() == 1;
+        if delisted {
+            self.catalogue_changed();
+        }
+        Ok(delisted)
     }
 }
 

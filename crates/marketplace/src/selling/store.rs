@@ -354,7 +354,14 @@ impl MarketStore {
             Ok(record)
         }
         .await;
-        settle(tx, result).await
+        let decided = settle(tx, result).await;
+        if decided
+            .as_ref()
+            .is_ok_and(|r| r.status == State::Approved.as_str())
+        {
+            self.catalogue_changed();
+        }
+        decided
     }
 
     /// Edits and resubmits a rejected application: only the product's latest one.
