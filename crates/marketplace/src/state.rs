@@ -26,6 +26,10 @@ pub struct Marketplace {
     /// Five bad signatures in a row from one address lock that access key there for five
     /// minutes.
     pub signature_lock: FailureLock,
+    /// Access keys, kept between signed requests.
+    pub access_keys: crate::open_api::key_cache::AccessKeyCache,
+    /// The store shared by every instance (markers that reach them all at once).
+    pub ephemeral: unilogin_core::store::ephemeral::SharedEphemeral,
     /// Per-tenant registrations of joint-operation apps, through the admin service.
     pub admin: Arc<unilogin_core::admin::AdminService>,
     /// The one client for sellers' production URLs.

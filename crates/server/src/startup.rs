@@ -173,6 +173,11 @@ impl Application {
                 crate::marketplace::open_api::signed::MAX_FAILURES,
                 crate::marketplace::open_api::signed::LOCKOUT,
             ),
+            access_keys: crate::marketplace::open_api::key_cache::AccessKeyCache::new(
+                settings.cache_ttl,
+                clock.clone(),
+            ),
+            ephemeral: ephemeral.clone(),
             admin: admin_service.clone(),
             outbound,
             outbox: crate::marketplace::kit::outbox::Outbox::new(&durable, clock.clone()),

@@ -298,6 +298,38 @@ async fn the_open_api_answers_signed_order_queries_in_the_upstream_shape() {
 }
 
 #[tokio::test]
+async fn a_deleted_access_key_stops_at_once_though_it_was_just_used() {
+    let mut app = TestApp::spawn().await;
+    let c = cast(&mut app).await;
+    let (ak, sk) = access_key(&app, &c.alice).await;
+    let keys = (ak.as_str(), sk.as_str());
+    let now = sdk_date(0);
+    let query = [("orderId", "MOCKONETIMENEW")];
+    // Used twice: the second answer comes from the key kept in memory.
+    for _ in 0..2 {
+        let (status, answer) = signed_query(&app, keys, &query, &now, |_, _| {}).await;
+        assert_eq!(
+            (status, answer["resultCode"].as_str()),
+            (200, Some("MKT.0000"))
+        );
+    }
+    let (status, body, _) = call(
+        &app,
+        reqwest::Method::DELETE,
+        &format!("{KEYS}/{ak}"),
+        Some(&c.alice),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let (status, answer) = signed_query(&app, keys, &query, &now, |_, _| {}).await;
+    assert_eq!(
+        (status, answer["error_code"].as_str()),
+        (401, Some("APIGW.0301")),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
 async fn bad_signatures_are_refused_and_five_in_a_row_lock_the_key() {
     let mut app = TestApp::spawn().await;
     let c = cast(&mut app).await;

@@ -117,8 +117,13 @@ pub async fn remove(
 ) -> Result<(), MarketError> {
     let merchant = caller.seller()?;
     if !market
-        .store
-        .delete_access_key(&merchant.tenant_id, access_key)
+        .access_keys
+        .delete(
+            &market.store,
+            &market.ephemeral,
+            &merchant.tenant_id,
+            access_key,
+        )
         .await?
     {
         return Err(MarketError::NotFound("No such access key".into()));

@@ -3,5 +3,6 @@
 
 pub mod access_keys;
 pub mod api;
+pub mod key_cache;
 pub mod signed;
 pub mod signing;

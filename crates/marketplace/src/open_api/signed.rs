@@ -12,6 +12,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 
+use crate::open_api::key_cache;
 use crate::open_api::signing::{self, Authorization, CanonicalInput};
 use crate::state::Marketplace;
 use unilogin_core::secret::constant_time_eq;
@@ -120,7 +121,10 @@ async fn verify(req: &HttpRequest, body: &[u8], market: &Marketplace) -> Result<
     // Failures count per access key and source address: an outsider who knows an AK
     // locks only their own address out, never the owner's servers.
     let attempt = format!("{ak}|{}", unilogin_core::web::client_ip(req));
-    if lockout.is_locked(&attempt).await? {
+    let (locked, deletion) = lockout
+        .is_locked_reading(&attempt, &key_cache::deleted_marker(ak))
+        .await?;
+    if locked {
         return Err(Rejected::Signature(
             "access key locked after repeated signature failures",
         ));
@@ -142,7 +146,12 @@ async fn verify(req: &HttpRequest, body: &[u8], market: &Marketplace) -> Result<
         let value = header(name).ok_or(Rejected::Signature("verify aksk signature fail"))?;
         signed_headers.push((name.clone(), value.to_owned()));
     }
-    let Some(key) = market.store.access_key(ak).await? else {
+    let deleted_at = key_cache::parse_marker(deletion.as_deref());
+    let Some(key) = market
+        .access_keys
+        .get(&market.store, ak, deleted_at)
+        .await?
+    else {
         lockout.failed(&attempt).await?;
         return Err(fail);
     };

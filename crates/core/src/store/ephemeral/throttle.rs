@@ -58,6 +58,21 @@ impl FailureLock {
         self.store.exists_any(&[self.key("lock", id)]).await
     }
 
+    /// Whether `id` is locked, and the value under `other` (a key the caller needs too),
+    /// in one round trip.
+    pub async fn is_locked_reading(
+        &self,
+        id: &str,
+        other: &str,
+    ) -> Result<(bool, Option<Vec<u8>>), StoreError> {
+        let mut values = self
+            .store
+            .get_many(&[self.key("lock", id), other.to_owned()])
+            .await?;
+        let other = values.pop().flatten();
+        Ok((values.pop().flatten().is_some(), other))
+    }
+
     /// Counts a failure; true when it locked the subject.
     pub async fn failed(&self, id: &str) -> Result<bool, StoreError> {
         if self.threshold == 0 {
