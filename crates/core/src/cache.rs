@@ -46,7 +46,7 @@ impl<V> Cache<V> {
     }
 
     /// The value and when it was inserted (unix ms).
-    pub fn get_with_age(&self, key: &str) -> Option<(Arc<V>, i64)> {
+    fn get_with_age(&self, key: &str) -> Option<(Arc<V>, i64)> {
         let (digest, mut shard) = self.locate(key);
         match shard.get(&digest) {
             Some((until, inserted, value)) if *until > self.clock.now_millis() => {
@@ -58,6 +58,15 @@ impl<V> Cache<V> {
             }
             None => None,
         }
+    }
+
+    /// The value, unless what it copies changed (`changed_at`, unix ms) before it was
+    /// read or less than a second after: the margin is for a read that raced the change,
+    /// and for clocks.
+    pub fn get_unless_changed(&self, key: &str, changed_at: Option<i64>) -> Option<Arc<V>> {
+        self.get_with_age(key)
+            .filter(|(_, inserted)| changed_at.is_none_or(|at| at + 1000 < *inserted))
+            .map(|(value, _)| value)
     }
 
     pub fn insert(&self, key: &str, value: Arc<V>, ttl: Duration) {

@@ -142,7 +142,8 @@ pub struct Settings {
     pub argon2: Argon2Settings,
     pub lifetimes: Lifetimes,
     pub limits: Limits,
-    /// How long client registrations and users are cached in memory (0 = not cached).
+    /// How long client registrations, users, the products on sale and access keys are
+    /// cached in memory (0 = not cached).
     pub cache_ttl: Duration,
     /// Calls to sellers' production URLs: the development switch and an extra CA file.
     pub outbound: crate::outbound::OutboundSettings,

@@ -33,8 +33,8 @@ use crate::lifecycle::{Lifecycle, Origin};
 use crate::store::durable::Durable;
 use crate::store::durable::{ClientRecord, UserRecord};
 use crate::store::ephemeral::{
-    client_changed_key, parse_client_changed, BrowserSession, ClientAuthThrottle, Codes,
-    LoginThrottle, PendingRequests, RateLimiter, Sessions, SharedEphemeral,
+    client_changed_key, parse_millis, BrowserSession, ClientAuthThrottle, Codes, LoginThrottle,
+    PendingRequests, RateLimiter, Sessions, SharedEphemeral,
 };
 use crate::store::StoreError;
 use crate::tokens::{AccessVerifier, LiveKeys};
@@ -75,12 +75,6 @@ pub struct Idp {
     users: Cache<UserView>,
     registry: Cache<Registry>,
     cache_ttl: Duration,
-}
-
-/// Whether a copy of a registration read at `loaded_ms` postdates its last change, with
-/// a second's margin: for a read that raced the change, and for clocks.
-fn loaded_after(loaded_ms: i64, changed_at: Option<i64>) -> bool {
-    changed_at.is_none_or(|at| at + 1000 < loaded_ms)
 }
 
 /// A user as userinfo shows them: the record and the project name it falls back to.
@@ -134,13 +128,12 @@ impl Idp {
     /// A client registration, from memory when it was read within the cache TTL and has
     /// not changed since (the change marker is shared by every instance).
     pub async fn client(&self, client_id: &str) -> Result<Option<Arc<ClientRecord>>, StoreError> {
-        if let Some((client, loaded_ms)) = self.clients.get_with_age(client_id) {
-            let changed = self.lifecycle.client_changed_at(client_id).await?;
-            if loaded_after(loaded_ms, changed) {
-                return Ok(Some(client));
-            }
+        // Only a copy in memory needs the change marker.
+        if self.clients.get(client_id).is_none() {
+            return self.reload_client(client_id).await;
         }
-        self.reload_client(client_id).await
+        let changed_at = self.lifecycle.client_changed_at(client_id).await?;
+        self.client_as_of(client_id, changed_at).await
     }
 
     /// As `client`, when the caller already read when the registration last changed
@@ -150,9 +143,9 @@ impl Idp {
         client_id: &str,
         changed_at: Option<i64>,
     ) -> Result<Option<Arc<ClientRecord>>, StoreError> {
-        match self.clients.get_with_age(client_id) {
-            Some((client, loaded_ms)) if loaded_after(loaded_ms, changed_at) => Ok(Some(client)),
-            _ => self.reload_client(client_id).await,
+        match self.clients.get_unless_changed(client_id, changed_at) {
+            Some(client) => Ok(Some(client)),
+            None => self.reload_client(client_id).await,
         }
     }
 
@@ -167,7 +160,7 @@ impl Idp {
         let keys = [pair, ip, client_changed_key(client_id)];
         let values = self.ephemeral.get_many(&keys).await?;
         let locked = values.iter().take(2).any(Option::is_some);
-        let changed_at = parse_client_changed(values.get(2).and_then(|v| v.as_deref()));
+        let changed_at = parse_millis(values.get(2).and_then(|v| v.as_deref()));
         Ok((locked, changed_at))
     }
 

@@ -21,11 +21,6 @@ pub fn deleted_marker(access_key: &str) -> String {
     format!("access-key-deleted:{access_key}")
 }
 
-/// The deletion time a marker holds.
-pub fn parse_marker(value: Option<&[u8]>) -> Option<i64> {
-    std::str::from_utf8(value?).ok()?.parse().ok()
-}
-
 pub struct AccessKeyCache {
     keys: Cache<AccessKeyRecord>,
     ttl: Duration,
@@ -42,17 +37,15 @@ impl AccessKeyCache {
     }
 
     /// The access key, from memory when read within the TTL and after its deletion
-    /// marker (`deleted_at`, with a second's margin for a read racing the deletion).
+    /// marker (`deleted_at`, unix ms).
     pub async fn get(
         &self,
         store: &MarketStore,
         access_key: &str,
         deleted_at: Option<i64>,
     ) -> Result<Option<AccessKeyRecord>, StoreError> {
-        if let Some((key, loaded_ms)) = self.keys.get_with_age(access_key) {
-            if deleted_at.is_none_or(|at| at + 1000 < loaded_ms) {
-                return Ok(Some((*key).clone()));
-            }
+        if let Some(key) = self.keys.get_unless_changed(access_key, deleted_at) {
+            return Ok(Some((*key).clone()));
         }
         let Some(key) = store.access_key(access_key).await? else {
             return Ok(None);

@@ -146,7 +146,7 @@ async fn verify(req: &HttpRequest, body: &[u8], market: &Marketplace) -> Result<
         let value = header(name).ok_or(Rejected::Signature("verify aksk signature fail"))?;
         signed_headers.push((name.clone(), value.to_owned()));
     }
-    let deleted_at = key_cache::parse_marker(deletion.as_deref());
+    let deleted_at = unilogin_core::store::ephemeral::parse_millis(deletion.as_deref());
     let Some(key) = market
         .access_keys
         .get(&market.store, ak, deleted_at)

@@ -24,7 +24,7 @@ pub use console_sessions::{
 pub use memory::MemoryStore;
 pub use pending::{PendingRequest, PendingRequests};
 pub use redis::RedisStore;
-pub use revocations::{client_changed_key, parse_client_changed, Marks, Revocations};
+pub use revocations::{client_changed_key, parse_millis, Marks, Revocations};
 pub use sessions::{BrowserSession, Sessions};
 pub use throttle::{ClientAuthThrottle, FailureLock, LoginThrottle, RateLimiter};
 pub use timed::Timed;

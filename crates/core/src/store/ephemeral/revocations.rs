@@ -40,8 +40,8 @@ pub fn client_changed_key(client_id: &str) -> String {
     format!("client-changed:{client_id}")
 }
 
-/// The change time stored under `client_changed_key` (unix ms).
-pub fn parse_client_changed(value: Option<&[u8]>) -> Option<i64> {
+/// A time kept as unix milliseconds in text (the change and deletion markers).
+pub fn parse_millis(value: Option<&[u8]>) -> Option<i64> {
     std::str::from_utf8(value?).ok()?.parse().ok()
 }
 
@@ -72,7 +72,7 @@ impl Revocations {
     /// When the client's registration last changed (unix ms), if within the last hour.
     pub async fn client_changed_at(&self, client_id: &str) -> Result<Option<i64>, StoreError> {
         let value = self.store.get(&client_changed_key(client_id)).await?;
-        Ok(parse_client_changed(value.as_deref()))
+        Ok(parse_millis(value.as_deref()))
     }
 
     /// Whether the mirror still holds what was copied into it.
@@ -125,7 +125,7 @@ impl Revocations {
         let mut values = self.store.get_many(&keys).await?;
         let changed = values.pop().flatten();
         let mut marks = Marks {
-            client_changed_at: parse_client_changed(changed.as_deref()),
+            client_changed_at: parse_millis(changed.as_deref()),
             ..Marks::default()
         };
         for (kind, value) in kinds.into_iter().zip(values) {
