@@ -481,3 +481,54 @@ async fn the_catalogue_pages_through_products_on_sale() {
     let (status, _, _) = call(&app, reqwest::Method::GET, CATALOGUE, None).await;
     assert_eq!(status, 401);
 }
+
+#[tokio::test]
+async fn the_catalogue_shows_a_delisting_and_an_approved_change_at_once() {
+    let mut app = TestApp::spawn().await;
+    let c = cast(&mut app).await;
+    let crm = on_sale(&app, &c, &c.alice, &product("CRM")).await;
+    let names = |catalogue: &serde_json::Value| -> Vec<String> {
+        catalogue["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let read = || call(&app, reqwest::Method::GET, CATALOGUE, Some(&c.dave));
+    assert_eq!(names(&read().await.1), ["CRM"]);
+
+    // A change approved: the next read shows the new content.
+    let (status, body) = send_json(
+        &app,
+        reqwest::Method::PUT,
+        &format!("{PRODUCTS}/{crm}"),
+        &c.alice,
+        &product("CRM Pro"),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let application = body["id"].as_str().unwrap().to_owned();
+    assert_eq!(names(&read().await.1), ["CRM"], "not before its approval");
+    let (status, body, _) = call(
+        &app,
+        reqwest::Method::POST,
+        &format!("{QUEUE}/{application}/approve"),
+        Some(&c.carol),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(names(&read().await.1), ["CRM Pro"]);
+
+    // Delisted: gone from the next read.
+    let (status, _, _) = call(
+        &app,
+        reqwest::Method::POST,
+        &format!("{PRODUCTS}/{crm}/delist"),
+        Some(&c.alice),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, catalogue, _) = read().await;
+    assert_eq!(catalogue["total"], 0, "{catalogue}");
+}
