@@ -3,22 +3,56 @@
 //! CLI, which writes the database directly) stay correct within that TTL.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, DefaultHasher, Hasher, RandomState};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
 
 const SHARDS: usize = 16;
 
-/// Entries by the SHA-256 of the key: a token of a kilobyte costs 32 bytes here, and no
-/// two keys share an entry. `digest → (expiry, insertion (unix ms by the clock), value)`.
-type Entries<V> = HashMap<[u8; 32], (i64, i64, Arc<V>)>;
+/// Entries by their whole key, compared whole, so no two keys share an entry.
+/// `key → (expiry, insertion (unix ms by the clock), value)`.
+type Entries<V> = HashMap<Box<str>, (i64, i64, Arc<V>), TailHashing>;
 type Shard<V> = Mutex<Entries<V>>;
+
+/// How much of a key's end is hashed. A signed token ends in its signature, so its last
+/// bytes already tell tokens apart; hashing a kilobyte-long token whole cost more than
+/// the rest of a lookup.
+const HASHED_TAIL: usize = 32;
+
+/// Hashes a key by its length and its last `HASHED_TAIL` bytes, keyed at random per
+/// process (SipHash), so nobody can aim keys at one bucket.
+#[derive(Clone, Default)]
+struct TailHashing(RandomState);
+
+impl BuildHasher for TailHashing {
+    type Hasher = TailHasher;
+
+    fn build_hasher(&self) -> TailHasher {
+        TailHasher(self.0.build_hasher())
+    }
+}
+
+struct TailHasher(DefaultHasher);
+
+impl Hasher for TailHasher {
+    fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write_usize(bytes.len());
+        self.0
+            .write(&bytes[bytes.len().saturating_sub(HASHED_TAIL)..]);
+    }
+}
 
 pub struct Cache<V> {
     shards: Vec<Shard<V>>,
+    /// Picks a key's shard; keyed apart from the shards' own hashers, so that the keys
+    /// of one shard still spread over its buckets.
+    spread: TailHashing,
     per_shard: usize,
     clock: Clock,
 }
@@ -28,17 +62,19 @@ impl<V> Cache<V> {
     pub fn new(capacity: usize, clock: Clock) -> Self {
         Self {
             clock,
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            spread: TailHashing::default(),
+            shards: (0..SHARDS)
+                .map(|_| Mutex::new(HashMap::with_hasher(TailHashing::default())))
+                .collect(),
             per_shard: capacity.div_ceil(SHARDS).max(1),
         }
     }
 
-    fn locate(&self, key: &str) -> ([u8; 32], std::sync::MutexGuard<'_, Entries<V>>) {
-        let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
-        let shard = self.shards[usize::from(digest[0]) % SHARDS]
+    fn shard(&self, key: &str) -> std::sync::MutexGuard<'_, Entries<V>> {
+        let spread = self.spread.hash_one(key) as usize;
+        self.shards[spread % SHARDS]
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        (digest, shard)
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn get(&self, key: &str) -> Option<Arc<V>> {
@@ -47,13 +83,13 @@ impl<V> Cache<V> {
 
     /// The value and when it was inserted (unix ms).
     fn get_with_age(&self, key: &str) -> Option<(Arc<V>, i64)> {
-        let (digest, mut shard) = self.locate(key);
-        match shard.get(&digest) {
+        let mut shard = self.shard(key);
+        match shard.get(key) {
             Some((until, inserted, value)) if *until > self.clock.now_millis() => {
                 Some((value.clone(), *inserted))
             }
             Some(_) => {
-                shard.remove(&digest);
+                shard.remove(key);
                 None
             }
             None => None,
@@ -73,12 +109,12 @@ impl<V> Cache<V> {
         if ttl.is_zero() {
             return;
         }
-        let (digest, mut shard) = self.locate(key);
+        let mut shard = self.shard(key);
         if shard.len() >= self.per_shard {
             shard.clear();
         }
         let now = self.clock.now_millis();
-        shard.insert(digest, (now + ttl.as_millis() as i64, now, value));
+        shard.insert(key.into(), (now + ttl.as_millis() as i64, now, value));
     }
 }
 
@@ -102,5 +138,17 @@ mod tests {
         }
         let held: usize = cache.shards.iter().map(|s| s.lock().unwrap().len()).sum();
         assert!(held <= 32, "{held}");
+    }
+
+    #[test]
+    fn keys_with_the_same_end_are_told_apart() {
+        let cache = Cache::new(32, Clock::system());
+        let tail = "x".repeat(HASHED_TAIL);
+        let (one, other) = (format!("a.{tail}"), format!("b.{tail}"));
+        cache.insert(&one, Arc::new(1), Duration::from_secs(60));
+        assert_eq!(cache.get(&other), None);
+        cache.insert(&other, Arc::new(2), Duration::from_secs(60));
+        assert_eq!(cache.get(&one).as_deref(), Some(&1));
+        assert_eq!(cache.get(&other).as_deref(), Some(&2));
     }
 }

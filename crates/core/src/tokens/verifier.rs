@@ -60,8 +60,9 @@ pub struct AccessVerifier {
     lifecycle: Arc<Lifecycle>,
     issuer: String,
     /// Tokens whose signature and claims were checked, until they expire. Bounded at
-    /// `VERIFIED_TOKENS` (about half a kilobyte each), so memory stays flat however many
-    /// tokens pass; a token pushed out only costs one more signature check.
+    /// `VERIFIED_TOKENS` (about a kilobyte and a half each, the token with its claims), so
+    /// memory stays flat however many tokens pass; a token pushed out only costs one more
+    /// signature check.
     verified: Cache<AccessClaims>,
 }
 

@@ -51,7 +51,7 @@ impl FailureLock {
     }
 
     fn key(&self, part: &str, id: &str) -> String {
-        format!("{part}:{}:{}", self.kind, &sha256_hex(id)[..32])
+        [part, ":", self.kind, ":", &sha256_hex(id)[..32]].concat()
     }
 
     pub async fn is_locked(&self, id: &str) -> Result<bool, StoreError> {
@@ -168,7 +168,7 @@ impl ClientAuthThrottle {
     }
 
     fn pair_id(ip: &str, client_id: &str) -> String {
-        format!("{ip}|{client_id}")
+        [ip, "|", client_id].concat()
     }
 
     /// The lock's first backoff: what a refused caller is told to wait.
