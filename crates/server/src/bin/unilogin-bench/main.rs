@@ -37,6 +37,10 @@ struct Args {
     /// Seconds each scenario runs.
     #[arg(long, default_value_t = 5)]
     seconds: u64,
+    /// Rounds each scenario's seconds are split into; in every round a scenario measured
+    /// as a share of the bare handler runs right after a run of the bare handler.
+    #[arg(long, default_value_t = 3)]
+    rounds: u32,
     /// Concurrent keep-alive connections per scenario (password logins use at most 8).
     #[arg(long, default_value_t = 64)]
     connections: usize,
@@ -219,25 +223,38 @@ async fn measure(
         0
     };
     let context = Arc::new(Context::prepare(unilogin.addr, fixture, connections, codes).await?);
-    let mut report = report::Report::new(fixture.backend.clone(), duration, connections);
+    let rounds = args.rounds.max(1);
+    let slice = duration / rounds;
+    let mut report = report::Report::new(fixture.backend.clone(), duration, rounds, connections);
     report.rss_idle = rss_idle;
-    for kind in Kind::ALL {
-        if !wanted(kind.key()) {
-            continue;
+    for _ in 0..rounds {
+        for kind in Kind::ALL {
+            if !wanted(kind.key()) {
+                continue;
+            }
+            let (addr, conns) = match kind {
+                Kind::Bare => (bare.addr, connections),
+                Kind::PasswordLogin => (unilogin.addr, connections.min(8)),
+                _ => (unilogin.addr, connections),
+            };
+            let paired = if kind.is_share_of_bare() && wanted(Kind::Bare.key()) {
+                Some(
+                    context
+                        .run(Kind::Bare, bare.addr, connections, slice)
+                        .await?,
+                )
+            } else {
+                None
+            };
+            let outcome = context.run(kind, addr, conns, slice).await?;
+            eprintln!(
+                "{}: {:.0}/s, {} errors",
+                kind.name(),
+                outcome.tally.ok as f64 / outcome.elapsed.as_secs_f64(),
+                outcome.tally.errors
+            );
+            report.add(kind, conns, outcome, paired);
         }
-        let (addr, conns) = match kind {
-            Kind::Bare => (bare.addr, connections),
-            Kind::PasswordLogin => (unilogin.addr, connections.min(8)),
-            _ => (unilogin.addr, connections),
-        };
-        let outcome = context.run(kind, addr, conns, duration).await?;
-        eprintln!(
-            "{}: {:.0}/s, {} errors",
-            kind.name(),
-            outcome.tally.ok as f64 / outcome.elapsed.as_secs_f64(),
-            outcome.tally.errors
-        );
-        report.add(kind, conns, outcome);
     }
     report.rss_after = unilogin.rss();
     if wanted(Kind::PasswordLogin.key()) {

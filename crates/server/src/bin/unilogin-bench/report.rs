@@ -8,18 +8,38 @@ use unilogin::admin::PasswordHasher;
 use unilogin::config::Argon2Settings;
 
 use crate::crash::Crash;
+use crate::load::Tally;
 use crate::memory::Memory;
 use crate::scenarios::{Kind, Outcome};
 
+/// A scenario's runs, one per round, taken together.
 pub struct Row {
     kind: Kind,
     connections: usize,
-    rate: f64,
-    p50: Duration,
-    p99: Duration,
-    errors: u64,
-    first_error: Option<String>,
+    tally: Tally,
+    elapsed: Duration,
     lost_rotations: usize,
+    /// Each round's rate over the bare handler's, measured just before it: the machine's
+    /// speed drifts (a shared host's neighbours), and a pair sees the same machine.
+    shares: Vec<f64>,
+}
+
+impl Row {
+    fn rate(&self) -> f64 {
+        self.tally.ok as f64 / self.elapsed.as_secs_f64().max(f64::EPSILON)
+    }
+
+    /// The median of the rounds' shares, in percent.
+    fn share(&self) -> Option<f64> {
+        let mut shares = self.shares.clone();
+        shares.sort_by(f64::total_cmp);
+        let n = shares.len();
+        match n {
+            0 => None,
+            _ if n % 2 == 1 => Some(100.0 * shares[n / 2]),
+            _ => Some(50.0 * (shares[n / 2 - 1] + shares[n / 2])),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -47,6 +67,7 @@ impl Machine {
 pub struct Report {
     backend: String,
     duration: Duration,
+    rounds: u32,
     connections: usize,
     rows: Vec<Row>,
     pub rss_idle: u64,
@@ -65,11 +86,21 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
+impl Row {
+    fn take(&mut self, outcome: Outcome) {
+        let previous = std::mem::take(&mut self.tally);
+        self.tally = Tally::merge(vec![previous, outcome.tally]);
+        self.elapsed += outcome.elapsed;
+        self.lost_rotations += outcome.lost_rotations;
+    }
+}
+
 impl Report {
-    pub fn new(backend: String, duration: Duration, connections: usize) -> Self {
+    pub fn new(backend: String, duration: Duration, rounds: u32, connections: usize) -> Self {
         Self {
             backend,
             duration,
+            rounds,
             connections,
             rows: Vec::new(),
             rss_idle: 0,
@@ -81,27 +112,52 @@ impl Report {
         }
     }
 
-    pub fn add(&mut self, kind: Kind, connections: usize, outcome: Outcome) {
-        self.rows.push(Row {
-            kind,
-            connections,
-            rate: outcome.tally.ok as f64 / outcome.elapsed.as_secs_f64(),
-            p50: outcome.tally.percentile(0.50),
-            p99: outcome.tally.percentile(0.99),
-            errors: outcome.tally.errors,
-            first_error: outcome.tally.first_error,
-            lost_rotations: outcome.lost_rotations,
-        });
+    /// Adds one round's run of `kind`, and the bare handler's run just before it, if any.
+    pub fn add(&mut self, kind: Kind, connections: usize, outcome: Outcome, bare: Option<Outcome>) {
+        let rate = |o: &Outcome| o.tally.ok as f64 / o.elapsed.as_secs_f64().max(f64::EPSILON);
+        let share = bare
+            .as_ref()
+            .filter(|b| b.tally.ok > 0)
+            .map(|b| rate(&outcome) / rate(b));
+        if let Some(bare) = bare {
+            self.row(Kind::Bare, connections).take(bare);
+        }
+        let row = self.row(kind, connections);
+        row.take(outcome);
+        row.shares.extend(share);
+    }
+
+    fn row(&mut self, kind: Kind, connections: usize) -> &mut Row {
+        let index = match self.rows.iter().position(|r| r.kind == kind) {
+            Some(index) => index,
+            None => {
+                self.rows.push(Row {
+                    kind,
+                    connections,
+                    tally: Tally::default(),
+                    elapsed: Duration::ZERO,
+                    lost_rotations: 0,
+                    shares: Vec::new(),
+                });
+                self.rows.len() - 1
+            }
+        };
+        &mut self.rows[index]
     }
 
     fn rate(&self, kind: Kind) -> Option<f64> {
-        self.rows.iter().find(|r| r.kind == kind).map(|r| r.rate)
+        self.rows.iter().find(|r| r.kind == kind).map(Row::rate)
+    }
+
+    /// `kind`'s share of the bare handler in percent: the median of its rounds' pairs.
+    fn share(&self, kind: Kind) -> Option<f64> {
+        self.rows.iter().find(|r| r.kind == kind)?.share()
     }
 
     pub fn failed(&self) -> bool {
         self.rows
             .iter()
-            .any(|r| r.errors > 0 || r.lost_rotations > 0 || r.rate == 0.0)
+            .any(|r| r.tally.errors > 0 || r.lost_rotations > 0 || r.tally.ok == 0)
             || self
                 .crash
                 .as_ref()
@@ -110,12 +166,14 @@ impl Report {
 
     pub fn markdown(&self) -> String {
         let mut out = String::new();
-        let bare = self.rate(Kind::Bare);
         let _ = writeln!(
             out,
-            "unilogin-bench: {} · {} s per scenario · {} connections · {} · {} core(s){}\n",
+            "unilogin-bench: {} · {} s per scenario in {} rounds (shares of the bare handler: \
+             the median of the rounds, each against the bare handler run just before) · \
+             {} connections · {} · {} core(s){}\n",
             self.backend,
             self.duration.as_secs(),
+            self.rounds,
             self.connections,
             self.machine.cpu,
             self.machine.cores,
@@ -130,25 +188,25 @@ impl Report {
         );
         out.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for row in &self.rows {
-            let ratio = match bare {
-                Some(b) if b > 0.0 && row.kind != Kind::Bare => {
-                    format!("{:.0} %", 100.0 * row.rate / b)
-                }
-                _ => "—".into(),
-            };
+            let ratio = row
+                .share()
+                .map_or_else(|| "—".into(), |share| format!("{share:.0} %"));
             let errors = if row.kind == Kind::Refresh {
-                format!("{} ({} lost rotations)", row.errors, row.lost_rotations)
+                format!(
+                    "{} ({} lost rotations)",
+                    row.tally.errors, row.lost_rotations
+                )
             } else {
-                row.errors.to_string()
+                row.tally.errors.to_string()
             };
             let _ = writeln!(
                 out,
                 "| {} | {} | {:.0} | {} | {} | {} | {} |",
                 row.kind.name(),
                 row.connections,
-                row.rate,
-                ms(row.p50),
-                ms(row.p99),
+                row.rate(),
+                ms(row.tally.percentile(0.50)),
+                ms(row.tally.percentile(0.99)),
                 errors,
                 ratio
             );
@@ -187,12 +245,12 @@ impl Report {
                 crash.chains, crash.answered, crash.lost, crash.live, crash.spent_in_flight
             );
         }
-        for row in self.rows.iter().filter(|r| r.first_error.is_some()) {
+        for row in self.rows.iter().filter(|r| r.tally.first_error.is_some()) {
             let _ = writeln!(
                 out,
                 "- first error in {}: {}",
                 row.kind.name(),
-                row.first_error.as_deref().unwrap_or_default()
+                row.tally.first_error.as_deref().unwrap_or_default()
             );
         }
         out.push_str(&self.targets());
@@ -215,11 +273,7 @@ impl Report {
                 ));
             }
         };
-        let bare = self.rate(Kind::Bare);
-        let share = |kind| match (self.rate(kind), bare) {
-            (Some(r), Some(b)) if b > 0.0 => Some(100.0 * r / b),
-            _ => None,
-        };
+        let share = |kind| self.share(kind);
         // The performance round's goals: shares of the bare handler measured in the same
         // run, and rates for the durable writes, by backend.
         let postgres = self.backend.starts_with("PostgreSQL");
@@ -305,4 +359,39 @@ pub fn argon2_verify_rate(duration: Duration) -> f64 {
         done += 1;
     }
     f64::from(done) / started.elapsed().as_secs_f64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(ok: u64) -> Outcome {
+        Outcome {
+            tally: Tally {
+                ok,
+                ..Tally::default()
+            },
+            elapsed: Duration::from_secs(1),
+            lost_rotations: 0,
+        }
+    }
+
+    #[test]
+    fn a_share_is_the_median_of_its_rounds_pairs() {
+        let mut report = Report::new("test".into(), Duration::from_secs(3), 3, 64);
+        // The machine runs at half speed in the second round; its pair slows down with it.
+        for (bare, userinfo) in [(1000, 800), (500, 390), (1000, 790)] {
+            report.add(Kind::Userinfo, 64, outcome(userinfo), Some(outcome(bare)));
+        }
+        let share = report.share(Kind::Userinfo).unwrap();
+        assert!((share - 79.0).abs() < 1e-9, "{share}");
+        assert_eq!(report.rate(Kind::Bare), Some(2500.0 / 3.0));
+        assert_eq!(
+            report.share(Kind::Bare),
+            None,
+            "the bare handler is the measure"
+        );
+        report.add(Kind::Refresh, 64, outcome(5000), None);
+        assert_eq!(report.share(Kind::Refresh), None, "a rate, not a share");
+    }
 }

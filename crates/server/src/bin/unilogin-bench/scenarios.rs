@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -57,6 +57,18 @@ impl Kind {
         }
     }
 
+    /// Whether the targets measure this scenario as a share of the bare handler.
+    pub fn is_share_of_bare(self) -> bool {
+        matches!(
+            self,
+            Kind::ClientCredentials
+                | Kind::Userinfo
+                | Kind::Introspection
+                | Kind::Catalogue
+                | Kind::OrderQuery
+        )
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             Kind::Bare => "bare",
@@ -78,9 +90,10 @@ pub struct Context {
     pub addr: SocketAddr,
     basic: String,
     client_id: String,
-    /// One live access token and one refresh-token chain per connection.
+    /// One live access token and one refresh-token chain per connection; a chain's head
+    /// moves on with every run of the refresh scenario.
     access_tokens: Vec<String>,
-    refresh_tokens: Vec<String>,
+    refresh_tokens: Mutex<Vec<String>>,
     codes: Vec<String>,
     next_code: AtomicUsize,
     /// A buyer's marketplace token and the order it places again and again.
@@ -207,7 +220,7 @@ impl Context {
             basic,
             client_id: fixture.client_id.clone(),
             access_tokens: Vec::new(),
-            refresh_tokens: Vec::new(),
+            refresh_tokens: Mutex::new(Vec::new()),
             codes: Vec::new(),
             next_code: AtomicUsize::new(0),
             market_token: String::new(),
@@ -239,6 +252,8 @@ impl Context {
                 .push(json_field(&body, "access_token")?);
             context
                 .refresh_tokens
+                .get_mut()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
                 .push(json_field(&body, "refresh_token")?);
         }
         context.codes = codes;
@@ -286,9 +301,15 @@ impl Context {
             .body(Body::default())
     }
 
-    /// The first refresh token of each connection's chain.
-    pub fn refresh_tokens(&self) -> &[String] {
-        &self.refresh_tokens
+    /// The head of each connection's refresh-token chain.
+    pub fn refresh_tokens(&self) -> Vec<String> {
+        self.chains().clone()
+    }
+
+    fn chains(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        self.refresh_tokens
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The bench client's `Authorization: Basic` header value.
@@ -330,7 +351,9 @@ impl Context {
         }
         let elapsed = started.elapsed();
         let lost_rotations = if kind == Kind::Refresh {
-            self.count_dead_refresh_tokens(&last_tokens).await?
+            let lost = self.count_dead_refresh_tokens(&last_tokens).await?;
+            *self.chains() = last_tokens;
+            lost
         } else {
             0
         };
@@ -350,7 +373,7 @@ impl Context {
     ) -> Result<(Tally, State), String> {
         let mut conn = Connection::open(addr).await?;
         let mut state = State {
-            refresh_token: self.refresh_tokens.get(index).cloned().unwrap_or_default(),
+            refresh_token: self.chains().get(index).cloned().unwrap_or_default(),
             ..State::default()
         };
         if kind == Kind::PasswordLogin {
