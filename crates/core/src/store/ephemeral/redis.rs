@@ -2,11 +2,14 @@
 //! by a short timeout so an unreachable Redis turns into a quick 503, and the connection
 //! manager reconnects by itself when Redis comes back.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::AsyncCommands;
+use tokio::runtime;
 
 use super::Ephemeral;
 use crate::store::StoreError;
@@ -15,13 +18,15 @@ const COMMAND_TIMEOUT: Duration = Duration::from_millis(800);
 
 #[derive(Clone)]
 pub struct RedisStore {
-    manager: ConnectionManager,
+    client: redis::Client,
+    config: ConnectionManagerConfig,
     prefix: String,
-    /// Where commands run. The connection's driver task lives on the runtime that
-    /// connects (or reconnects); that must not be one of the HTTP server's worker
-    /// runtimes, which stop one by one while a draining server still answers requests
-    /// on the others.
-    runtime: tokio::runtime::Handle,
+    /// One connection per runtime, used only by that runtime's tasks, so that its driver
+    /// task runs where the commands do: each HTTP worker has its own runtime on its own
+    /// thread, and a command sent through a connection driven elsewhere cost two thread
+    /// hand-offs per round trip. A runtime that stops (a draining worker) takes only its
+    /// own connection with it.
+    connections: Arc<Mutex<HashMap<runtime::Id, ConnectionManager>>>,
 }
 
 impl RedisStore {
@@ -35,37 +40,40 @@ impl RedisStore {
             .set_response_timeout(Some(COMMAND_TIMEOUT))
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
-        let runtime = tokio::runtime::Handle::try_current()
+        runtime::Handle::try_current()
             .map_err(|_| StoreError::Backend("the Redis store needs a Tokio runtime".into()))?;
-        let manager = ConnectionManager::new_lazy_with_config(client, config)
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(Self {
-            manager,
+            client,
+            config,
             prefix: prefix.to_owned(),
-            runtime,
+            connections: Arc::default(),
         })
     }
 
     fn key(&self, key: &str) -> String {
-        format!("{}{}", self.prefix, key)
+        [self.prefix.as_str(), key].concat()
+    }
+
+    /// The calling runtime's connection (made on first use; it connects lazily).
+    fn connection(&self) -> Result<ConnectionManager, StoreError> {
+        let here = runtime::Handle::try_current()
+            .map_err(|_| StoreError::Backend("the Redis store needs a Tokio runtime".into()))?
+            .id();
+        let mut connections = self
+            .connections
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(connection) = connections.get(&here) {
+            return Ok(connection.clone());
+        }
+        let connection =
+            ConnectionManager::new_lazy_with_config(self.client.clone(), self.config.clone())
+                .map_err(|e| StoreError::Backend(e.to_string()))?;
+        connections.insert(here, connection.clone());
+        Ok(connection)
     }
 
     async fn run<T, F>(&self, command: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: std::future::Future<Output = redis::RedisResult<T>> + Send + 'static,
-    {
-        let task = self
-            .runtime
-            .spawn(tokio::time::timeout(COMMAND_TIMEOUT, command));
-        match task.await {
-            Ok(outcome) => classify(outcome),
-            Err(_) => Err(StoreError::Unavailable("the Redis task ended".into())),
-        }
-    }
-
-    /// `run` on the caller's runtime, for commands that borrow (test clean-up).
-    async fn run_here<T, F>(&self, command: F) -> Result<T, StoreError>
     where
         F: std::future::Future<Output = redis::RedisResult<T>>,
     {
@@ -74,10 +82,10 @@ impl RedisStore {
 
     /// Deletes every key under this store's prefix (test clean-up).
     pub async fn clear_prefix(&self) -> Result<(), StoreError> {
-        let mut conn = self.manager.clone();
+        let mut conn = self.connection()?;
         let pattern = format!("{}*", self.prefix);
         let keys: Vec<String> = self
-            .run_here(async {
+            .run(async {
                 let mut iter = conn.scan_match::<_, String>(&pattern).await?;
                 let mut keys = Vec::new();
                 while let Some(key) = iter.next_item().await {
@@ -87,8 +95,8 @@ impl RedisStore {
             })
             .await?;
         if !keys.is_empty() {
-            let mut conn = self.manager.clone();
-            self.run_here(conn.del::<_, ()>(keys)).await?;
+            let mut conn = self.connection()?;
+            self.run(conn.del::<_, ()>(keys)).await?;
         }
         Ok(())
     }
@@ -120,7 +128,7 @@ fn millis(ttl: Duration) -> u64 {
 #[async_trait]
 impl Ephemeral for RedisStore {
     async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError> {
-        let mut conn = self.manager.clone();
+        let mut conn = self.connection()?;
         let key = self.key(key);
         let value = value.to_vec();
         self.run(async move {
@@ -141,7 +149,7 @@ impl Ephemeral for RedisStore {
         value: &[u8],
         ttl: Duration,
     ) -> Result<bool, StoreError> {
-        let mut conn = self.manager.clone();
+        let mut conn = self.connection()?;
         let key = self.key(key);
         let value = value.to_vec();
         let reply: Option<String> = self
@@ -160,26 +168,26 @@ impl Ephemeral for RedisStore {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let mut conn = self.manager.clone();
+        let mut conn = self.connection()?;
         let key = self.key(key);
         self.run(async move { conn.get(&key).await }).await
     }
 
     async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let mut conn = self.manager.clone();
+        let mut conn = self.connection()?;
         let key = self.key(key);
         // GETDEL is atomic: a replayed code cannot be taken twice.
         self.run(async move { conn.get_del(&key).await }).await
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        let mut conn = self.manager.clone();
+        let mut conn = self.connection()?;
         let key = self.key(key);
         self.run(async move { conn.del::<_, ()>(&key).await }).await
     }
 
     async fn increment(&self, key: &str, ttl: Duration) -> Result<i64, StoreError> {
-        let mut conn = self.manager.clone();
+        let mut conn = self.connection()?;
         let key = self.key(key);
         let (count, _): (i64, i64) = self
             .run(async move {
@@ -202,7 +210,7 @@ impl Ephemeral for RedisStore {
         if keys.is_empty() {
             return Ok(false);
         }
-        let mut conn = self.manager.clone();
+        let mut conn = self.connection()?;
         let keys: Vec<String> = keys.iter().map(|k| self.key(k)).collect();
         let count: i64 = self.run(async move { conn.exists(keys).await }).await?;
         Ok(count > 0)
@@ -212,7 +220,7 @@ impl Ephemeral for RedisStore {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let mut conn = self.manager.clone();
+        let mut conn = self.connection()?;
         let keys: Vec<String> = keys.iter().map(|k| self.key(k)).collect();
         self.run(async move {
             redis::cmd("MGET")
@@ -224,7 +232,7 @@ impl Ephemeral for RedisStore {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        let mut conn = self.manager.clone();
+        let mut conn = self.connection()?;
         self.run(async move { redis::cmd("PING").query_async::<String>(&mut conn).await })
             .await
             .map(|_| ())
