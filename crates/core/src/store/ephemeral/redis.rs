@@ -40,8 +40,7 @@ impl RedisStore {
             .set_response_timeout(Some(COMMAND_TIMEOUT))
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
-        runtime::Handle::try_current()
-            .map_err(|_| StoreError::Backend("the Redis store needs a Tokio runtime".into()))?;
+        current_runtime()?;
         Ok(Self {
             client,
             config,
@@ -56,9 +55,7 @@ impl RedisStore {
 
     /// The calling runtime's connection (made on first use; it connects lazily).
     fn connection(&self) -> Result<ConnectionManager, StoreError> {
-        let here = runtime::Handle::try_current()
-            .map_err(|_| StoreError::Backend("the Redis store needs a Tokio runtime".into()))?
-            .id();
+        let here = current_runtime()?.id();
         let mut connections = self
             .connections
             .lock()
@@ -100,6 +97,11 @@ impl RedisStore {
         }
         Ok(())
     }
+}
+
+fn current_runtime() -> Result<runtime::Handle, StoreError> {
+    runtime::Handle::try_current()
+        .map_err(|_| StoreError::Backend("the Redis store needs a Tokio runtime".into()))
 }
 
 fn classify<T>(

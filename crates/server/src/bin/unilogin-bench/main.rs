@@ -250,7 +250,7 @@ async fn measure(
             eprintln!(
                 "{}: {:.0}/s, {} errors",
                 kind.name(),
-                outcome.tally.ok as f64 / outcome.elapsed.as_secs_f64(),
+                report::rate_of(outcome.tally.ok, outcome.elapsed),
                 outcome.tally.errors
             );
             report.add(kind, conns, outcome, paired);

@@ -24,9 +24,14 @@ pub struct Row {
     shares: Vec<f64>,
 }
 
+/// Answered requests per second.
+pub fn rate_of(ok: u64, elapsed: Duration) -> f64 {
+    ok as f64 / elapsed.as_secs_f64().max(f64::EPSILON)
+}
+
 impl Row {
     fn rate(&self) -> f64 {
-        self.tally.ok as f64 / self.elapsed.as_secs_f64().max(f64::EPSILON)
+        rate_of(self.tally.ok, self.elapsed)
     }
 
     /// The median of the rounds' shares, in percent.
@@ -114,7 +119,7 @@ impl Report {
 
     /// Adds one round's run of `kind`, and the bare handler's run just before it, if any.
     pub fn add(&mut self, kind: Kind, connections: usize, outcome: Outcome, bare: Option<Outcome>) {
-        let rate = |o: &Outcome| o.tally.ok as f64 / o.elapsed.as_secs_f64().max(f64::EPSILON);
+        let rate = |o: &Outcome| rate_of(o.tally.ok, o.elapsed);
         let share = bare
             .as_ref()
             .filter(|b| b.tally.ok > 0)
