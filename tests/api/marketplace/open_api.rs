@@ -297,11 +297,17 @@ async fn the_open_api_answers_signed_order_queries_in_the_upstream_shape() {
     }
 }
 
-#[tokio::test]
-async fn a_deleted_access_key_stops_at_once_though_it_was_just_used() {
+/// The marketplace's people, and an access key of the seller's.
+async fn seller_with_access_key() -> (TestApp, Cast, (String, String)) {
     let mut app = TestApp::spawn().await;
     let c = cast(&mut app).await;
-    let (ak, sk) = access_key(&app, &c.alice).await;
+    let key = access_key(&app, &c.alice).await;
+    (app, c, key)
+}
+
+#[tokio::test]
+async fn a_deleted_access_key_stops_at_once_though_it_was_just_used() {
+    let (app, c, (ak, sk)) = seller_with_access_key().await;
     let keys = (ak.as_str(), sk.as_str());
     let now = sdk_date(0);
     let query = [("orderId", "MOCKONETIMENEW")];
@@ -331,9 +337,7 @@ async fn a_deleted_access_key_stops_at_once_though_it_was_just_used() {
 
 #[tokio::test]
 async fn bad_signatures_are_refused_and_five_in_a_row_lock_the_key() {
-    let mut app = TestApp::spawn().await;
-    let c = cast(&mut app).await;
-    let (ak, sk) = access_key(&app, &c.alice).await;
+    let (app, c, (ak, sk)) = seller_with_access_key().await;
     let keys = (ak.as_str(), sk.as_str());
     let now = sdk_date(0);
     let query = [("orderId", "MOCKONETIMENEW")];
